@@ -1,0 +1,71 @@
+"""Who may do what. Roles are ordered owner > manager > receptionist > stylist."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+
+class Role(StrEnum):
+    owner = "owner"
+    manager = "manager"
+    receptionist = "receptionist"
+    stylist = "stylist"
+
+
+class Permission(StrEnum):
+    # desk work: any active staff member
+    desk = "desk"
+    # manager-only (SPEC.md): these also need the manager's or owner's PIN every time
+    staff_manage = "staff.manage"
+    service_manage = "service.manage"
+    policy_manage = "policy.manage"
+    program_manage = "program.manage"
+    penalty_waive = "penalty.waive"
+    day_reopen = "day.reopen"
+    points_adjust = "points.adjust"
+    sale_refund = "sale.refund"
+    sale_void = "sale.void"
+    client_merge = "client.merge"
+    notes_private_export = "notes.private.export"
+    notes_private_read = "notes.private.read"
+    location_manage = "location.manage"
+    day_close = "day.close"
+    reports_view = "reports.view"
+    audit_view = "audit.view"
+
+
+MANAGER_ONLY = frozenset(
+    {
+        Permission.staff_manage, Permission.service_manage, Permission.policy_manage,
+        Permission.program_manage, Permission.penalty_waive, Permission.day_reopen,
+        Permission.points_adjust, Permission.sale_refund, Permission.sale_void,
+        Permission.client_merge, Permission.notes_private_export, Permission.location_manage,
+    }
+)
+
+_GRANTS: dict[Role, frozenset[Permission]] = {
+    Role.owner: frozenset(Permission),
+    Role.manager: frozenset(Permission) - {Permission.location_manage},
+    # Receptionists run the day and may read private notes that the desk needs (allergies).
+    Role.receptionist: frozenset(
+        {Permission.desk, Permission.day_close, Permission.notes_private_read}
+    ),
+    Role.stylist: frozenset({Permission.desk, Permission.notes_private_read}),
+}
+
+
+def can(role: Role | str, permission: Permission) -> bool:
+    return permission in _GRANTS[Role(role)]
+
+
+def needs_pin(permission: Permission) -> bool:
+    return permission in MANAGER_ONLY
+
+
+RANK = {Role.stylist: 0, Role.receptionist: 1, Role.manager: 2, Role.owner: 3}
+
+
+def may_grant(actor_role: Role | str, role: Role | str) -> bool:
+    """Nobody hands out a role above their own; only an owner makes another owner."""
+    return RANK[Role(actor_role)] >= RANK[Role(role)]
+

@@ -1,0 +1,90 @@
+"""Engines for SQLite and PostgreSQL, configured the way concurrent front desks need them.
+
+SQLite: WAL, a busy timeout, foreign keys on, and `BEGIN IMMEDIATE` for transactions that write:
+a deferred transaction that reads and then writes fails at once with "database is locked" when
+another writer got there first, while an immediate one waits its turn for the write lock.
+PostgreSQL: psycopg 3; row locks (`FOR UPDATE`) and advisory locks are taken by the services.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy import event
+from sqlalchemy.engine import Engine, make_url
+from sqlalchemy.exc import ArgumentError
+
+from salon_cli.core.errors import InvalidInput
+
+BUSY_TIMEOUT_MS = 30_000
+WRITE = "salon_write"
+
+
+def normalize_url(url: str) -> str:
+    """Accept `sqlite:///file.db` and `postgresql://...` (psycopg 3 is the driver we ship)."""
+    try:
+        parsed = make_url(url)
+    except ArgumentError:
+        raise InvalidInput(f"database URL {url!r} is not valid", hint="sqlite:///salon.db or postgresql+psycopg://user@host/db") from None
+    backend, _, driver = parsed.drivername.partition("+")
+    if backend == "postgresql" and driver in ("", "psycopg"):
+        return parsed.set(drivername="postgresql+psycopg").render_as_string(hide_password=False)
+    if backend == "sqlite" and driver in ("", "pysqlite"):
+        return url
+    raise InvalidInput(
+        f"database URL {url!r} is not SQLite or PostgreSQL (psycopg)",
+        hint="sqlite:///salon.db or postgresql+psycopg://user@host/db",
+    )
+
+
+def is_sqlite(engine: Engine) -> bool:
+    return engine.dialect.name == "sqlite"
+
+
+def sqlite_path(url: str) -> Path | None:
+    db = make_url(url).database
+    if not db or db == ":memory:" or db.startswith("file:"):
+        return None
+    return Path(db)
+
+
+def make_engine(url: str, **kwargs: Any) -> Engine:
+    url = normalize_url(url)
+    if url.startswith("sqlite"):
+        path = sqlite_path(url)
+        if path is not None:
+            path.parent.mkdir(parents=True, exist_ok=True)
+        engine = sa.create_engine(
+            url,
+            connect_args={"timeout": BUSY_TIMEOUT_MS / 1000, "check_same_thread": False},
+            **kwargs,
+        )
+        _configure_sqlite(engine)
+        return engine
+    kwargs.setdefault("pool_pre_ping", True)
+    return sa.create_engine(url, **kwargs)
+
+
+def _configure_sqlite(engine: Engine) -> None:
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_conn: Any, _record: Any) -> None:
+        # Let SQLAlchemy's "begin" event below emit BEGIN itself (pysqlite's own is always deferred).
+        dbapi_conn.isolation_level = None
+        cur = dbapi_conn.cursor()
+        cur.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+        cur.execute("PRAGMA foreign_keys = ON")
+        cur.execute("PRAGMA journal_mode = WAL")
+        cur.execute("PRAGMA synchronous = NORMAL")
+        cur.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(conn: sa.Connection) -> None:
+        mode = "IMMEDIATE" if conn.get_execution_options().get(WRITE) else "DEFERRED"
+        conn.exec_driver_sql(f"BEGIN {mode}")
+
+
+def writer(engine: Engine) -> Engine:
+    """The same engine (same pool), marked so that its transactions take the write lock up front."""
+    return engine.execution_options(**{WRITE: True})

@@ -1,0 +1,83 @@
+"""Schema revisions (Alembic) as `salon` uses them: upgrade, current, and the check at start-up.
+
+The check at start-up reads one row and compares it with `HEAD`, so ordinary commands never import
+Alembic; a test keeps `HEAD` equal to the head of `salon_cli/migrations`.
+"""
+
+from __future__ import annotations
+
+from importlib import resources
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Engine
+
+from salon_cli.core.errors import RuleViolation
+from salon_cli.db.engine import is_sqlite, writer
+
+HEAD = "0001_foundation"
+_LOCK_KEY = 0x5A1_0000  # advisory lock that serialises migrations on PostgreSQL
+
+
+def alembic_config(connection: sa.Connection | None = None) -> Any:
+    from alembic.config import Config
+
+    cfg = Config()
+    cfg.set_main_option("script_location", str(resources.files("salon_cli") / "migrations"))
+    cfg.set_main_option("path_separator", "os")
+    if connection is not None:
+        cfg.attributes["connection"] = connection
+    return cfg
+
+
+def script_heads() -> tuple[str, ...]:
+    from alembic.script import ScriptDirectory
+
+    return tuple(ScriptDirectory.from_config(alembic_config()).get_heads())
+
+
+def known_revisions() -> set[str]:
+    from alembic.script import ScriptDirectory
+
+    return {s.revision for s in ScriptDirectory.from_config(alembic_config()).walk_revisions()}
+
+
+def current_revision(engine: Engine) -> str | None:
+    with engine.connect() as conn:
+        if not sa.inspect(conn).has_table("alembic_version"):
+            return None
+        return conn.execute(sa.text("SELECT version_num FROM alembic_version")).scalar()
+
+
+def upgrade(engine: Engine, revision: str = "head") -> tuple[str | None, str | None]:
+    """Bring the schema to `revision`; returns (before, after). Safe to run twice at once."""
+    from alembic import command
+
+    before = current_revision(engine)
+    with writer(engine).begin() as conn:
+        if not is_sqlite(engine):
+            conn.execute(sa.text("SELECT pg_advisory_xact_lock(:k)"), {"k": _LOCK_KEY})
+        command.upgrade(alembic_config(conn), revision)
+    return before, current_revision(engine)
+
+
+def ensure_current(engine: Engine, *, auto_upgrade: bool) -> None:
+    """Refuse to work on a database whose schema is not the one this `salon` knows (exit 1)."""
+    rev = current_revision(engine)
+    if rev == HEAD:
+        return
+    if rev is not None and rev not in known_revisions():
+        raise RuleViolation(
+            f"the database is at schema revision {rev}, newer than this salon knows",
+            hint="upgrade salon on this machine",
+        )
+    if auto_upgrade:
+        upgrade(engine)
+        return
+    if rev is None:
+        raise RuleViolation(
+            "the database has no salon schema", hint="run: salon db upgrade, then salon init ..."
+        )
+    raise RuleViolation(
+        f"the database schema is at {rev}, behind {HEAD}", hint="run: salon db upgrade"
+    )

@@ -1,0 +1,192 @@
+"""The tables. Money is integer minor units (`*_cents`), instants are UTC (`UTCDateTime`).
+
+Every change to these tables goes through a service, which writes its audit row in the same
+transaction. Migrations in `salon_cli/migrations` must match this module exactly (a test checks).
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+
+import sqlalchemy as sa
+from sqlmodel import Field, SQLModel
+
+from salon_cli.db.types import JSONType, UTCDateTime
+
+# Stable constraint names, so that migrations (and SQLite batch mode) can find them again.
+SQLModel.metadata.naming_convention = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+def _utc(**kw: Any) -> Any:
+    return Field(sa_type=UTCDateTime, **kw)
+
+
+class Location(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    code: str = Field(max_length=32, unique=True)
+    name: str = Field(max_length=120)
+    timezone: str = Field(max_length=64)
+    currency: str = Field(max_length=3)
+    address: str | None = Field(default=None, max_length=255)
+    phone: str | None = Field(default=None, max_length=32)
+    active: bool = True
+    created_at: datetime = _utc()
+
+
+class Staff(SQLModel, table=True):
+    """A person who works the desk or the chair. Codes are unique across the whole chain."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    code: str = Field(max_length=32, unique=True)
+    name: str = Field(max_length=120)
+    role: str = Field(max_length=16)
+    location_id: int | None = Field(default=None, foreign_key="location.id", index=True)
+    pin_hash: str = Field(max_length=255)
+    failed_pins: int = 0
+    locked_until: datetime | None = _utc(default=None, nullable=True)
+    commission_bp: int = 0
+    active: bool = True
+    created_at: datetime = _utc()
+
+
+class Policy(SQLModel, table=True):
+    """A location's house rules; one row per location, created with defaults."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    location_id: int = Field(foreign_key="location.id", unique=True)
+    no_show_grace_min: int = 15
+    no_show_lookback_hours: int = 12
+    no_show_fee_kind: str = Field(default="pct", max_length=8)  # pct (basis points) | fixed (cents)
+    no_show_fee_value: int = 5000
+    late_cancel_hours: int = 24
+    late_cancel_fee_kind: str = Field(default="pct", max_length=8)
+    late_cancel_fee_value: int = 2500
+    deposit_after_no_shows: int = 2
+    variance_note_over_cents: int = 5000
+    taxes: list[dict[str, Any]] = Field(default_factory=list, sa_type=JSONType)
+    pin_max_failures: int = 5
+    pin_lock_minutes: int = 15
+    desk_actor_id: int | None = Field(default=None, foreign_key="staff.id")
+    updated_at: datetime = _utc()
+
+
+class Service(SQLModel, table=True):
+    __table_args__ = (sa.UniqueConstraint("location_id", "code"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    location_id: int = Field(foreign_key="location.id", index=True)
+    code: str = Field(max_length=32)
+    name: str = Field(max_length=120)
+    category: str | None = Field(default=None, max_length=64)
+    duration_min: int
+    price_cents: int
+    active: bool = True
+    created_at: datetime = _utc()
+
+
+class Product(SQLModel, table=True):
+    """A retail item sold at the desk."""
+
+    __table_args__ = (sa.UniqueConstraint("location_id", "code"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    location_id: int = Field(foreign_key="location.id", index=True)
+    code: str = Field(max_length=32)
+    name: str = Field(max_length=120)
+    category: str | None = Field(default=None, max_length=64)
+    price_cents: int
+    stock: int = 0
+    active: bool = True
+    created_at: datetime = _utc()
+
+
+class Client(SQLModel, table=True):
+    """A client of the chain (clients are shared by every location)."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    first_name: str = Field(max_length=80)
+    last_name: str = Field(default="", max_length=80)
+    phone: str | None = Field(default=None, max_length=20, index=True)  # E.164
+    email: str | None = Field(default=None, max_length=254, index=True)
+    birthday: date | None = None
+    gender: str | None = Field(default=None, max_length=16)
+    marketing_consent: bool = False
+    no_show_count: int = 0
+    deposit_required: bool = False
+    merged_into_id: int | None = Field(default=None, foreign_key="client.id")
+    home_location_id: int | None = Field(default=None, foreign_key="location.id")
+    created_at: datetime = _utc()
+
+
+class Appointment(SQLModel, table=True):
+    __table_args__ = (sa.Index("ix_appointment_location_starts", "location_id", "starts_at"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    location_id: int = Field(foreign_key="location.id")
+    client_id: int | None = Field(default=None, foreign_key="client.id", index=True)
+    staff_id: int = Field(foreign_key="staff.id", index=True)
+    service_id: int = Field(foreign_key="service.id")
+    starts_at: datetime = _utc()
+    ends_at: datetime = _utc()
+    # booked -> checked_in -> in_service -> completed | cancelled | late_cancelled | no_show
+    status: str = Field(default="booked", max_length=16, index=True)
+    price_cents: int
+    deposit_cents: int = 0
+    walk_in: bool = False
+    checked_in_at: datetime | None = _utc(default=None, nullable=True)
+    completed_at: datetime | None = _utc(default=None, nullable=True)
+    cancelled_at: datetime | None = _utc(default=None, nullable=True)
+    note: str | None = Field(default=None, max_length=500)
+    created_at: datetime = _utc()
+    created_by_id: int | None = Field(default=None, foreign_key="staff.id")
+
+
+class AuditLog(SQLModel, table=True):
+    """Append-only record of every change, written in the same transaction as the change."""
+
+    __tablename__ = "audit_log"
+    __table_args__ = (sa.Index("ix_audit_log_entity", "entity", "entity_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    at: datetime = _utc(index=True)
+    location_id: int | None = Field(default=None, foreign_key="location.id")
+    actor: str = Field(max_length=32)  # staff code, or "system"
+    actor_id: int | None = Field(default=None, foreign_key="staff.id")
+    action: str = Field(max_length=64)
+    entity: str = Field(max_length=32)
+    entity_id: int | None = None
+    before: dict[str, Any] | None = Field(default=None, sa_type=JSONType)
+    after: dict[str, Any] | None = Field(default=None, sa_type=JSONType)
+
+
+class JobRun(SQLModel, table=True):
+    """One run of a cron job (detect-no-shows, expire-points, ...)."""
+
+    __tablename__ = "job_run"
+
+    id: int | None = Field(default=None, primary_key=True)
+    job: str = Field(max_length=64, index=True)
+    location_id: int | None = Field(default=None, foreign_key="location.id")
+    started_at: datetime = _utc()
+    finished_at: datetime | None = _utc(default=None, nullable=True)
+    status: str = Field(default="running", max_length=16)  # running | ok | failed | busy
+    counts: dict[str, Any] = Field(default_factory=dict, sa_type=JSONType)
+    error: str | None = Field(default=None, max_length=2000)
+
+
+class JobLock(SQLModel, table=True):
+    """SQLite's single-instance lock for a job (PostgreSQL uses an advisory transaction lock)."""
+
+    __tablename__ = "job_lock"
+
+    name: str = Field(primary_key=True, max_length=128)
+    holder: str = Field(max_length=64)
+    acquired_at: datetime = _utc()
+    expires_at: datetime = _utc()

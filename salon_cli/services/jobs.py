@@ -1,0 +1,128 @@
+"""Cron jobs: one run at a time per job and location, each run recorded in `job_run`.
+
+The lock is PostgreSQL's `pg_try_advisory_xact_lock`, held by a connection of its own for as long
+as the job runs (it goes away with the connection if the process dies). SQLite has no such thing,
+so a `job_lock` row with a lease plays its part; a crashed run's lease simply runs out.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import socket
+import uuid
+from collections.abc import Callable
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any, Iterator
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Engine
+from sqlmodel import Session, col, select
+
+from salon_cli.core import clock
+from salon_cli.core.errors import Busy
+from salon_cli.db.engine import is_sqlite
+from salon_cli.db.models import JobLock, JobRun
+from salon_cli.db.uow import UnitOfWork
+
+LEASE = timedelta(hours=2)
+
+
+@dataclass(frozen=True)
+class JobRunView:
+    id: int
+    job: str
+    location_id: int | None
+    started_at: datetime
+    finished_at: datetime | None
+    status: str
+    counts: dict[str, Any]
+    error: str | None
+
+    @classmethod
+    def of(cls, row: JobRun) -> JobRunView:
+        return cls(id=row.id or 0, job=row.job, location_id=row.location_id, started_at=row.started_at,
+                   finished_at=row.finished_at, status=row.status, counts=dict(row.counts or {}),
+                   error=row.error)
+
+
+def _lock_name(job: str, location_id: int | None) -> str:
+    return f"{job}@{location_id if location_id is not None else '*'}"
+
+
+def _advisory_key(name: str) -> int:
+    return int.from_bytes(hashlib.blake2b(name.encode(), digest_size=8).digest(), "big", signed=True)
+
+
+@contextmanager
+def single_instance(engine: Engine, job: str, location_id: int | None) -> Iterator[None]:
+    """Hold the job's lock for the block, or raise `Busy` (exit 4) at once."""
+    name = _lock_name(job, location_id)
+    if not is_sqlite(engine):
+        with engine.connect() as conn, conn.begin():
+            got = conn.execute(sa.text("SELECT pg_try_advisory_xact_lock(:k)"), {"k": _advisory_key(name)}).scalar()
+            if not got:
+                raise Busy(f"{job} is already running", hint="another run holds its lock; retry later")
+            yield
+        return
+    holder = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:12]}"
+    with UnitOfWork(engine) as uow:
+        now = clock.wall_now()
+        current = uow.session.get(JobLock, name)
+        if current is not None and current.expires_at > now:
+            raise Busy(f"{job} is already running (since {current.acquired_at:%H:%M} UTC)",
+                       hint="another run holds its lock; retry later")
+        if current is not None:
+            uow.session.delete(current)
+            uow.session.flush()
+        uow.session.add(JobLock(name=name, holder=holder, acquired_at=now, expires_at=now + LEASE))
+        uow.commit()
+    try:
+        yield
+    finally:
+        with UnitOfWork(engine) as uow:
+            uow.session.execute(sa.delete(JobLock).where(col(JobLock.name) == name, col(JobLock.holder) == holder))
+            uow.commit()
+
+
+def run(
+    engine: Engine,
+    *,
+    job: str,
+    location_id: int | None,
+    work: Callable[[UnitOfWork], dict[str, Any]],
+) -> JobRunView:
+    """Run `work` once under the job's lock; it gets a unit of work that is committed if it returns."""
+    with single_instance(engine, job, location_id):
+        with UnitOfWork(engine) as uow:
+            run_row = JobRun(job=job, location_id=location_id, started_at=clock.now())
+            uow.session.add(run_row)
+            uow.commit()
+            run_id = run_row.id
+        try:
+            with UnitOfWork(engine) as uow:
+                counts = work(uow)
+                uow.commit()
+        except Exception as exc:
+            _finish(engine, run_id, status="failed", counts={}, error=str(exc)[:2000])
+            raise
+        return _finish(engine, run_id, status="ok", counts=counts, error=None)
+
+
+def _finish(engine: Engine, run_id: int | None, *, status: str, counts: dict[str, Any], error: str | None) -> JobRunView:
+    with UnitOfWork(engine) as uow:
+        row = uow.session.get(JobRun, run_id)
+        assert row is not None
+        row.finished_at, row.status, row.counts, row.error = clock.now(), status, counts, error
+        uow.session.add(row)
+        uow.commit()
+        return JobRunView.of(row)
+
+
+def list_runs(session: Session, *, job: str | None = None, limit: int = 50) -> list[JobRunView]:
+    query = select(JobRun).order_by(col(JobRun.id).desc()).limit(limit)
+    if job:
+        query = query.where(JobRun.job == job)
+    return [JobRunView.of(r) for r in session.exec(query)]

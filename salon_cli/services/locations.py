@@ -1,0 +1,143 @@
+"""Locations: a salon, or one branch of a chain, with its own zone, currency and policy."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from zoneinfo import ZoneInfo
+
+from sqlmodel import Session, col, select
+
+from salon_cli.core import clock
+from salon_cli.core.codes import check_code
+from salon_cli.core.days import zone
+from salon_cli.core.errors import Conflict, InvalidInput, NotFound
+from salon_cli.core.money import check_currency
+from salon_cli.core.permissions import Permission
+from salon_cli.db.models import Location, Policy
+from salon_cli.services import audit
+from salon_cli.services.actors import Actor
+from salon_cli.services.authz import authorize
+
+
+@dataclass(frozen=True)
+class LocationView:
+    id: int
+    code: str
+    name: str
+    timezone: str
+    currency: str
+    address: str | None
+    phone: str | None
+    active: bool
+
+    @property
+    def tz(self) -> ZoneInfo:
+        return ZoneInfo(self.timezone)
+
+    @classmethod
+    def of(cls, row: Location) -> LocationView:
+        return cls(
+            id=row.id or 0, code=row.code, name=row.name, timezone=row.timezone,
+            currency=row.currency, address=row.address, phone=row.phone, active=row.active,
+        )
+
+
+def resolve(session: Session, code: str | None) -> LocationView:
+    """The location named by `--location`, else the only one, else an error listing them."""
+    if code:
+        row = session.exec(select(Location).where(Location.code == code.strip().lower())).first()
+        if row is None:
+            raise NotFound(f"no location {code!r}", hint=f"locations: {_codes(session) or 'none'}")
+        return LocationView.of(row)
+    rows = session.exec(select(Location).where(col(Location.active)).order_by(Location.code)).all()
+    if len(rows) == 1:
+        return LocationView.of(rows[0])
+    if not rows:
+        raise NotFound("salon is not initialised here", hint="run: salon init ... (or salon demo)")
+    raise InvalidInput(
+        f"{len(rows)} locations: say which with --location or SALON_LOCATION",
+        hint=f"locations: {_codes(session)}",
+    )
+
+
+def _codes(session: Session) -> str:
+    return ", ".join(session.exec(select(Location.code).order_by(Location.code)).all())
+
+
+def list_locations(session: Session) -> list[LocationView]:
+    return [LocationView.of(r) for r in session.exec(select(Location).order_by(Location.code))]
+
+
+def create(
+    session: Session,
+    *,
+    actor: Actor,
+    code: str,
+    name: str,
+    timezone: str,
+    currency: str,
+    address: str | None = None,
+    phone: str | None = None,
+) -> LocationView:
+    """A new location with the default policy. Used by `init` (first one) and `location add`."""
+    code = check_code(code, what="location code")
+    if not name.strip():
+        raise InvalidInput("location name is empty")
+    zone(timezone)
+    currency = check_currency(currency)
+    if session.exec(select(Location).where(Location.code == code)).first():
+        raise Conflict(f"location {code!r} exists already")
+    now = clock.now()
+    row = Location(
+        code=code, name=name.strip(), timezone=timezone, currency=currency,
+        address=address, phone=phone, created_at=now,
+    )
+    session.add(row)
+    session.flush()
+    policy = Policy(location_id=row.id or 0, updated_at=now)
+    session.add(policy)
+    session.flush()
+    audit.record(session, actor=actor, action="location.add", entity="location", entity_id=row.id,
+                 after=audit.snapshot(row), location_id=row.id)
+    return LocationView.of(row)
+
+
+def add(session: Session, *, actor: Actor, **fields: str | None) -> LocationView:
+    authorize(actor, Permission.location_manage)
+    return create(session, actor=actor, **fields)  # type: ignore[arg-type]
+
+
+def update(
+    session: Session,
+    *,
+    actor: Actor,
+    location: LocationView,
+    name: str | None = None,
+    timezone: str | None = None,
+    address: str | None = None,
+    phone: str | None = None,
+    active: bool | None = None,
+) -> LocationView:
+    """Currency is fixed once money has been taken in it; everything else can change."""
+    authorize(actor, Permission.location_manage)
+    row = session.get(Location, location.id, with_for_update=True)
+    if row is None:
+        raise NotFound(f"no location {location.code!r}")
+    before = audit.snapshot(row)
+    if name is not None:
+        if not name.strip():
+            raise InvalidInput("location name is empty")
+        row.name = name.strip()
+    if timezone is not None:
+        zone(timezone)
+        row.timezone = timezone
+    if address is not None:
+        row.address = address or None
+    if phone is not None:
+        row.phone = phone or None
+    if active is not None:
+        row.active = active
+    session.add(row)
+    audit.record(session, actor=actor, action="location.set", entity="location", entity_id=row.id,
+                 before=before, after=audit.snapshot(row), location_id=row.id)
+    return LocationView.of(row)
