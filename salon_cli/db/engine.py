@@ -8,6 +8,7 @@ PostgreSQL: psycopg 3; row locks (`FOR UPDATE`) and advisory locks are taken by 
 
 from __future__ import annotations
 
+import weakref
 from pathlib import Path
 from typing import Any
 
@@ -19,6 +20,7 @@ from sqlalchemy.exc import ArgumentError
 from salon_cli.core.errors import InvalidInput
 
 BUSY_TIMEOUT_MS = 30_000
+_ENGINES: weakref.WeakSet[Engine] = weakref.WeakSet()
 WRITE = "salon_write"
 
 
@@ -62,9 +64,11 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
             **kwargs,
         )
         _configure_sqlite(engine)
-        return engine
-    kwargs.setdefault("pool_pre_ping", True)
-    return sa.create_engine(url, **kwargs)
+    else:
+        kwargs.setdefault("pool_pre_ping", True)
+        engine = sa.create_engine(url, **kwargs)
+    _ENGINES.add(engine)
+    return engine
 
 
 def _configure_sqlite(engine: Engine) -> None:
@@ -88,3 +92,10 @@ def _configure_sqlite(engine: Engine) -> None:
 def writer(engine: Engine) -> Engine:
     """The same engine (same pool), marked so that its transactions take the write lock up front."""
     return engine.execution_options(**{WRITE: True})
+
+
+def dispose_all() -> None:
+    """Close every pooled connection of every engine made here (tests drop databases after)."""
+    for engine in list(_ENGINES):
+        engine.dispose()
+    _ENGINES.clear()

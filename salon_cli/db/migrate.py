@@ -81,3 +81,14 @@ def ensure_current(engine: Engine, *, auto_upgrade: bool) -> None:
     raise RuleViolation(
         f"the database schema is at {rev}, behind {HEAD}", hint="run: salon db upgrade"
     )
+
+
+def drop_everything(engine: Engine) -> None:
+    """Remove every salon table and the revision marker (`demo --force`). Irreversible."""
+    from sqlmodel import SQLModel
+
+    import salon_cli.db.models  # noqa: F401
+
+    with writer(engine).begin() as conn:
+        SQLModel.metadata.drop_all(conn)
+        conn.execute(sa.text("DROP TABLE IF EXISTS alembic_version"))

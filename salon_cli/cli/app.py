@@ -1,0 +1,133 @@
+"""The root of the `salon` command tree: global options, error handling, exit codes."""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Sequence
+from typing import Any
+
+import typer
+from typer.core import TyperGroup
+
+from salon_cli import __version__
+from salon_cli.cli import output
+from salon_cli.core.errors import SalonError
+
+_EPILOG = "Exit codes: 0 done, 1 refused or not found, 2 bad input, 3 not permitted, 4 busy, 5 outside service failed."
+
+
+class SalonGroup(TyperGroup):
+    """Turns `SalonError` into `error: ...` and its exit code; keeps usage errors to one line."""
+
+    def invoke(self, ctx: Any) -> Any:
+        try:
+            return super().invoke(ctx)
+        except SalonError as exc:
+            output.error(exc.message, exc.hint)
+            raise typer.Exit(exc.exit_code) from None
+        except (typer.Exit, typer.Abort):
+            raise
+        except Exception as exc:
+            if _debug() or _is_click_exception(exc):
+                raise
+            output.error(_describe(exc), "run again with SALON_DEBUG=1 for the details")
+            raise typer.Exit(1) from None
+
+    def main(self, args: Sequence[str] | None = None, prog_name: str | None = None,
+             complete_var: str | None = None, standalone_mode: bool = True, **extra: Any) -> Any:
+        from typer._click.exceptions import ClickException
+
+        try:
+            code = super().main(args=args, prog_name=prog_name or "salon", complete_var=complete_var,
+                                standalone_mode=False, **extra)
+            code = code if isinstance(code, int) else 0
+        except ClickException as exc:
+            output.error(exc.format_message(), _usage_hint(exc))
+            code = exc.exit_code
+        except typer.Abort:
+            output.error("aborted")
+            code = 1
+        if standalone_mode:
+            sys.exit(code)
+        return code
+
+
+def _debug() -> bool:
+    return os.environ.get("SALON_DEBUG", "") not in ("", "0")
+
+
+def _is_click_exception(exc: Exception) -> bool:
+    from typer._click.exceptions import ClickException
+
+    return isinstance(exc, ClickException)
+
+
+def _describe(exc: Exception) -> str:
+    """One line for an unexpected failure; database trouble said plainly."""
+    name = type(exc).__name__
+    if type(exc).__module__.startswith("sqlalchemy"):
+        orig = getattr(exc, "orig", None)
+        text = str(orig or exc).strip().splitlines()[0]
+        return f"database: {text}"
+    return f"{name}: {str(exc).strip().splitlines()[0] if str(exc).strip() else name}"
+
+
+def _usage_hint(exc: Any) -> str | None:
+    ctx = getattr(exc, "ctx", None)
+    return f"see: {ctx.command_path} --help" if ctx is not None else None
+
+
+def _version(value: bool) -> None:
+    if value:
+        print(f"salon {__version__}")
+        raise typer.Exit(0)
+
+
+app = typer.Typer(
+    cls=SalonGroup,
+    name="salon",
+    help="The front desk of a salon, barbershop or spa: clients, appointments, checkout, loyalty, the daily close.",
+    epilog=_EPILOG,
+    no_args_is_help=True,
+    add_completion=False,
+    context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100},
+    pretty_exceptions_enable=False,
+)
+
+
+@app.callback()
+def root(
+    ctx: typer.Context,
+    db: str | None = typer.Option(None, "--db", envvar="SALON_DATABASE_URL", show_envvar=True,
+                                  help="sqlite:///path.db or postgresql+psycopg://user@host/db. Default: salon.db in SALON_HOME."),
+    location: str | None = typer.Option(None, "--location", envvar="SALON_LOCATION", show_envvar=True,
+                                        help="Location code to act on (default: the only one)."),
+    as_: str | None = typer.Option(None, "--as", envvar="SALON_STAFF", show_envvar=True,
+                                   help="Acting staff member (code or id); recorded on every change."),
+    pin: str | None = typer.Option(None, "--pin", envvar="SALON_PIN", show_envvar=False,
+                                   help="That staff member's PIN (env SALON_PIN); prompted on a terminal when needed."),
+    version: bool = typer.Option(False, "--version", callback=_version, is_eager=True, help="Print the version."),
+) -> None:
+    """Global options come before the subcommand: salon --as ana staff list"""
+    from salon_cli.cli.context import AppContext
+    from salon_cli.settings import Settings
+
+    ctx.obj = AppContext(Settings.from_env(db=db, location=location, staff=as_, pin=pin))
+
+
+def _register() -> None:
+    from salon_cli.cli import admin, audit, catalog, setup, staff
+
+    setup.register(app)
+    admin.register(app)
+    staff.register(app)
+    catalog.register(app)
+    audit.register(app)
+
+
+_register()
+
+
+def main(argv: Sequence[str] | None = None) -> None:
+    app(args=list(argv) if argv is not None else None, prog_name="salon")

@@ -1,0 +1,87 @@
+"""What every command shares: settings, the engine (opened lazily, once), the location and actor."""
+
+from __future__ import annotations
+
+import sys
+from functools import cached_property
+from typing import TYPE_CHECKING, Any
+
+import typer
+
+from salon_cli.core.errors import NotPermitted
+from salon_cli.core.permissions import Permission, needs_pin
+from salon_cli.settings import Settings
+
+if TYPE_CHECKING:
+    from sqlalchemy.engine import Engine
+
+    from salon_cli.db.uow import UnitOfWork
+    from salon_cli.services.actors import Actor
+    from salon_cli.services.locations import LocationView
+
+
+class AppContext:
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self._location: LocationView | None = None
+
+    def raw_engine(self) -> Engine:
+        """The engine with no schema check (for `init`, `demo`, `db ...`)."""
+        return self._engine
+
+    @cached_property
+    def _engine(self) -> Engine:
+        from salon_cli.db.engine import make_engine
+
+        return make_engine(self.settings.database_url)
+
+    @cached_property
+    def engine(self) -> Engine:
+        """The engine of a database at schema head (the default SQLite file upgrades itself)."""
+        from salon_cli.db.migrate import ensure_current
+
+        ensure_current(self._engine, auto_upgrade=self.settings.default_database)
+        return self._engine
+
+    def uow(self, *, write: bool = True) -> UnitOfWork:
+        from salon_cli.db.uow import UnitOfWork
+
+        return UnitOfWork(self.engine, write=write)
+
+    def location(self) -> LocationView:
+        if self._location is None:
+            from salon_cli.services.locations import resolve
+
+            with self.uow(write=False) as uow:
+                self._location = resolve(uow.session, self.settings.location)
+        return self._location
+
+    def actor(self, permission: Permission = Permission.desk) -> Actor:
+        """The staff member acting (`--as`), PIN checked where the permission needs one."""
+        from salon_cli.services import staff
+        from salon_cli.services.policy import row as policy_row
+
+        location = self.location()
+        who = self.settings.staff
+        if not who:
+            with self.uow(write=False) as uow:
+                desk_id = policy_row(uow.session, location).desk_actor_id
+            if desk_id is None or needs_pin(permission):
+                raise NotPermitted(
+                    "who is acting? this needs a staff member",
+                    hint="pass --as CODE (or set SALON_STAFF)" + (" and --pin" if needs_pin(permission) else ""),
+                )
+            who = str(desk_id)
+        pin = self.settings.pin
+        if pin is None and needs_pin(permission) and sys.stdin.isatty():
+            pin = typer.prompt(f"PIN for {who}", hide_input=True)
+        with self.uow() as uow:
+            return staff.identify(uow, who=who, pin=pin, location=location, permission=permission)
+
+
+def app_context(ctx: typer.Context) -> AppContext:
+    obj: Any = ctx.find_root().obj
+    if not isinstance(obj, AppContext):  # a sub-app invoked on its own (tests)
+        obj = AppContext(Settings.from_env())
+        ctx.find_root().obj = obj
+    return obj

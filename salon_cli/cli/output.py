@@ -1,0 +1,127 @@
+"""Every command's output: `--format table|json|ndjson|csv` to stdout, messages to stderr.
+
+Tables on a terminal are drawn by rich; piped (or with NO_COLOR) they are plain aligned text with no
+colour and no box drawing. Money columns (`*_cents`) show in major units in tables only.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Iterable, Sequence
+from datetime import datetime
+from enum import StrEnum
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import typer
+
+from salon_cli.io import tabular
+
+
+class Format(StrEnum):
+    table = "table"
+    json = "json"
+    ndjson = "ndjson"
+    csv = "csv"
+
+
+FORMAT_OPTION: Any = typer.Option(Format.table, "--format", "-f", help="table, json, ndjson or csv.")
+
+
+def styled() -> bool:
+    return sys.stdout.isatty() and "NO_COLOR" not in os.environ and os.environ.get("TERM") != "dumb"
+
+
+def message(text: str) -> None:
+    """A note for the person at the keyboard (stderr, never mixed into data)."""
+    print(text, file=sys.stderr)
+
+
+def error(text: str, hint: str | None = None) -> None:
+    print(f"error: {text}", file=sys.stderr)
+    if hint:
+        print(f"hint: {hint}", file=sys.stderr)
+
+
+def emit(
+    items: Any,
+    fmt: Format,
+    *,
+    one: bool = False,
+    columns: Sequence[str] | None = None,
+    tz: ZoneInfo | None = None,
+    currency: str | None = None,
+    title: str | None = None,
+) -> None:
+    """Write one record (`one=True`) or many. `columns` picks and orders what tables show."""
+    rows: Iterable[dict[str, Any]] = tabular.records([items] if one else items, tz)
+    out = sys.stdout
+    if fmt is Format.json:
+        tabular.write_json(rows, out, one=one)
+    elif fmt is Format.ndjson:
+        tabular.write_ndjson(rows, out)
+    elif fmt is Format.csv:
+        tabular.write_csv(rows, out, columns=list(columns) if columns else None)
+    else:
+        _table(list(rows), one=one, columns=columns, currency=currency, title=title)
+    out.flush()
+
+
+def _cell(key: str, value: Any, currency: str | None) -> str:
+    if value is None:
+        return ""
+    if key.endswith("_cents") and isinstance(value, int) and currency:
+        from salon_cli.core.money import format_amount
+
+        return format_amount(value, currency)
+    if key.endswith("_bp") and isinstance(value, int):
+        from salon_cli.core.money import format_percent
+
+        return format_percent(value)
+    if isinstance(value, str) and len(value) >= 19 and value[10:11] == "T":
+        try:
+            return datetime.fromisoformat(value).strftime("%Y-%m-%d %H:%M")
+        except ValueError:
+            return value
+    return tabular.csv_cell(value)
+
+
+def _header(key: str, currency: str | None) -> str:
+    if key.endswith("_cents") and currency:
+        key = key[: -len("_cents")]
+    elif key.endswith("_bp"):
+        key = key[: -len("_bp")] + "_pct"
+    return key
+
+
+def _table(rows: list[dict[str, Any]], *, one: bool, columns: Sequence[str] | None,
+           currency: str | None, title: str | None) -> None:
+    if one:
+        record = rows[0] if rows else {}
+        keys = [k for k in (columns or record.keys()) if k in record]
+        body = [[_header(k, currency), _cell(k, record[k], currency)] for k in keys]
+        headers: list[str] = []
+    else:
+        keys = list(columns or (rows[0].keys() if rows else []))
+        body = [[_cell(k, r.get(k), currency) for k in keys] for r in rows]
+        headers = [_header(k, currency) for k in keys]
+    if styled():
+        from rich.console import Console
+        from rich.table import Table
+
+        table = Table(title=title, show_header=bool(headers), header_style="bold")
+        for h in headers or ["field", "value"]:
+            table.add_column(h, overflow="fold")
+        for line in body:
+            table.add_row(*line)
+        Console().print(table)
+        if not one and not rows:
+            message("(no rows)")
+        return
+    lines = ([headers] if headers else []) + body
+    widths = [max(len(cell) for cell in column) for column in zip(*lines)]
+    for line in lines:
+        sys.stdout.write("  ".join(c.ljust(w) for c, w in zip(line, widths)).rstrip() + "\n")
+    if not one and not rows:
+        message("(no rows)")

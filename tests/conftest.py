@@ -1,0 +1,111 @@
+"""Shared fixtures: a real SQLite file and a real PostgreSQL database for every database test.
+
+`SALON_TEST_POSTGRES_URL` names a PostgreSQL server (e.g. postgresql://postgres@127.0.0.1:5432/postgres);
+each test gets a throwaway database on it, dropped afterwards. Under CI the variable is required:
+a PostgreSQL test never skips there.
+"""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Iterator
+from datetime import datetime, timezone
+
+import pytest
+
+from salon_cli.core import clock as clock_module
+from salon_cli.core.clock import FixedClock
+
+PG_ENV = "SALON_TEST_POSTGRES_URL"
+# Saturday 2026-11-21, 11:00 in Mexico City: the demo salon's usual "now" in tests.
+DEFAULT_NOW = datetime(2026, 11, 21, 17, 0, tzinfo=timezone.utc)
+
+
+def _pg_server_url() -> str | None:
+    url = os.environ.get(PG_ENV)
+    if not url:
+        if os.environ.get("CI"):
+            pytest.fail(f"{PG_ENV} is not set: under CI the PostgreSQL tests must run", pytrace=False)
+        pytest.skip(f"{PG_ENV} not set (CI sets it)")
+    return url
+
+
+def _psycopg_url(url: str) -> str:
+    return url.replace("postgresql+psycopg://", "postgresql://", 1)
+
+
+@pytest.fixture
+def pg_url() -> Iterator[str]:
+    """A fresh, empty PostgreSQL database; dropped after the test."""
+    import psycopg
+    from sqlalchemy.engine import make_url
+
+    server = _pg_server_url()
+    assert server
+    name = f"salon_test_{uuid.uuid4().hex[:12]}"
+    with psycopg.connect(_psycopg_url(server), autocommit=True) as conn:
+        conn.execute(f'CREATE DATABASE "{name}"')
+    url = make_url(server).set(drivername="postgresql+psycopg", database=name)
+    try:
+        yield url.render_as_string(hide_password=False)
+    finally:
+        from salon_cli.db import engine as engine_module
+
+        engine_module.dispose_all()
+        with psycopg.connect(_psycopg_url(server), autocommit=True) as conn:
+            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@pytest.fixture
+def sqlite_url(tmp_path) -> str:
+    return f"sqlite:///{tmp_path / 'salon.db'}"
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def db_url(request) -> str:
+    """Every database test runs twice: on a SQLite file and on PostgreSQL."""
+    if request.param == "sqlite":
+        return request.getfixturevalue("sqlite_url")
+    return request.getfixturevalue("pg_url")
+
+
+@pytest.fixture
+def clock() -> Iterator[FixedClock]:
+    fixed = FixedClock(DEFAULT_NOW)
+    clock_module.set_clock(fixed)
+    yield fixed
+    clock_module.set_clock(None)
+
+
+@pytest.fixture
+def engine(db_url):
+    """An engine on a database at schema head (empty: not initialised)."""
+    from salon_cli.db import migrate
+    from salon_cli.db.engine import make_engine
+
+    eng = make_engine(db_url)
+    migrate.upgrade(eng)
+    yield eng
+    eng.dispose()
+
+
+@pytest.fixture
+def salon(engine, clock):
+    """An initialised salon: location `centro` (America/Mexico_City, MXN), owner `lucia` PIN 1234."""
+    from salon_cli.services.setup import initialise
+
+    return initialise(
+        engine, location_code="centro", location_name="Salón Centro", timezone="America/Mexico_City",
+        currency="MXN", owner_name="Lucía Hernández", owner_code="lucia", owner_pin="1234",
+    )
+
+
+@pytest.fixture(autouse=True)
+def _isolated_env(tmp_path, monkeypatch):
+    """Keep the developer's own salon out of tests: a private SALON_HOME, no SALON_* leaking in."""
+    for key in list(os.environ):
+        if key.startswith("SALON_") and key not in (PG_ENV, "SALON_DEBUG"):
+            monkeypatch.delenv(key, raising=False)
+    monkeypatch.setenv("SALON_HOME", str(tmp_path / "home"))
+    monkeypatch.setenv("NO_COLOR", "1")
