@@ -30,10 +30,9 @@ class UnitOfWork:
     def __exit__(
         self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
     ) -> None:
-        try:
-            self.session.rollback()
-        finally:
-            self.session.close()
+        # close() rolls back whatever was not committed; it does not expire loaded objects, so
+        # read models built from them stay usable after the block.
+        self.session.close()
 
     def commit(self) -> None:
         self.session.commit()

@@ -1,0 +1,92 @@
+"""Schema revisions: head constant, no drift, refusing a database that is behind or ahead."""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+
+from cli_helpers import INIT, salon
+from salon_cli.db import migrate
+from salon_cli.db.engine import make_engine
+
+
+def test_head_constant_matches_the_scripts():
+    assert migrate.script_heads() == (migrate.HEAD,)
+
+
+def test_models_and_migrations_do_not_drift(engine):
+    from alembic.autogenerate import compare_metadata
+    from alembic.migration import MigrationContext
+    from sqlmodel import SQLModel
+
+    import salon_cli.db.models  # noqa: F401
+
+    with engine.connect() as conn:
+        ctx = MigrationContext.configure(conn, opts={"compare_type": True, "compare_server_default": True})
+        diff = compare_metadata(ctx, SQLModel.metadata)
+    assert diff == []
+
+
+def test_downgrade_to_base_and_up_again(engine):
+    from alembic import command
+
+    with migrate.writer(engine).begin() as conn:
+        command.downgrade(migrate.alembic_config(conn), "base")
+    assert migrate.current_revision(engine) is None
+    assert sa.inspect(engine).get_table_names() == ["alembic_version"]
+    migrate.upgrade(engine)
+    assert migrate.current_revision(engine) == migrate.HEAD
+
+
+def test_fresh_init_then_db_check_exits_0(db_url, clock):
+    assert salon(db_url, *INIT).code == 0
+    run = salon(db_url, "db", "check")
+    assert run.code == 0, run.stderr
+    assert "at head" in run.stderr
+    current = salon(db_url, "db", "current", "-f", "json")
+    assert '"at_head": true' in current.stdout
+
+
+def test_explicit_database_behind_head_is_refused_with_a_hint(db_url):
+    make_engine(db_url).dispose()  # exists, but empty
+    run = salon(db_url, "staff", "list")
+    assert run.code == 1
+    assert run.stderr.startswith("error: the database has no salon schema")
+    assert "hint: run: salon db upgrade" in run.stderr
+    assert salon(db_url, "db", "check").code == 1
+    up = salon(db_url, "db", "upgrade", "-f", "json")
+    assert up.code == 0 and f'"after": "{migrate.HEAD}"' in up.stdout
+    assert salon(db_url, "db", "check").code == 0
+    again = salon(db_url, "db", "upgrade")
+    assert again.code == 0 and "already at head" in again.stderr
+
+
+def test_database_newer_than_this_salon_is_refused(db_url, clock):
+    assert salon(db_url, *INIT).code == 0
+    engine = make_engine(db_url)
+    with engine.begin() as conn:
+        conn.execute(sa.text("UPDATE alembic_version SET version_num = '9999_future'"))
+    engine.dispose()
+    run = salon(db_url, "staff", "list")
+    assert run.code == 1
+    assert "newer than this salon knows" in run.stderr
+
+
+def test_default_sqlite_database_upgrades_itself(tmp_path, monkeypatch):
+    monkeypatch.setenv("SALON_HOME", str(tmp_path / "home"))
+    run = salon(None, "staff", "list")
+    # the schema was created on the way; the salon itself still needs `init`
+    assert run.code == 1
+    assert "not initialised" in run.stderr and "salon init" in run.stderr
+    engine = make_engine(f"sqlite:///{tmp_path / 'home' / 'salon.db'}")
+    assert migrate.current_revision(engine) == migrate.HEAD
+    engine.dispose()
+    assert salon(None, *INIT).code == 0
+    assert salon(None, "staff", "list").code == 0
+
+
+def test_migrations_ship_inside_the_package():
+    from importlib import resources
+
+    versions = resources.files("salon_cli") / "migrations" / "versions"
+    assert any(p.name.startswith(migrate.HEAD) for p in versions.iterdir())
+    assert (resources.files("salon_cli") / "migrations" / "env.py").is_file()
