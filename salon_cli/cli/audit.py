@@ -86,7 +86,7 @@ def appt_list(
     if date_ and (from_ or to):
         raise InvalidInput("--date goes alone, or use --from and --to")
     start = parse_date(date_ or from_, what="date") if (date_ or from_) else business_date(clock.now(), loc.tz)
-    end = parse_date(to, what="--to") if to else (start if not from_ else start)
+    end = parse_date(to, what="--to") if to else start
     if end < start:
         raise InvalidInput("--to is before --from")
     with app.uow(write=False) as uow:

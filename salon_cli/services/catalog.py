@@ -129,21 +129,23 @@ def update_service(
     authorize(actor, Permission.service_manage)
     _check(name, price_cents, duration_min)
     row = find(session, Service, location, ref, lock=True)
+    _apply(session, actor, location, row, "service", name=name, duration_min=duration_min,
+           price_cents=price_cents, category=category, active=active)
+    return ServiceView.of(row)
+
+
+def _apply(session: Session, actor: Actor, location: LocationView, row: Item, entity: str, *,
+           category: str | None, **changes: object) -> None:
+    """Set what was given (None = unchanged; an empty category clears it) and audit the change."""
     before = audit.snapshot(row)
-    if name is not None:
-        row.name = name.strip()
-    if duration_min is not None:
-        row.duration_min = duration_min
-    if price_cents is not None:
-        row.price_cents = price_cents
+    for field, value in changes.items():
+        if value is not None:
+            setattr(row, field, value.strip() if isinstance(value, str) else value)
     if category is not None:
         row.category = category or None
-    if active is not None:
-        row.active = active
     session.add(row)
-    audit.record(session, actor=actor, action="service.set", entity="service", entity_id=row.id,
+    audit.record(session, actor=actor, action=f"{entity}.set", entity=entity, entity_id=row.id,
                  before=before, after=audit.snapshot(row), location_id=location.id)
-    return ServiceView.of(row)
 
 
 def add_product(
@@ -183,14 +185,6 @@ def update_product(
     if stock is not None and stock < 0:
         raise InvalidInput("stock must not be negative")
     row = find(session, Product, location, ref, lock=True)
-    before = audit.snapshot(row)
-    for field, value in (("name", name.strip() if name else None), ("price_cents", price_cents),
-                         ("stock", stock), ("active", active)):
-        if value is not None:
-            setattr(row, field, value)
-    if category is not None:
-        row.category = category or None
-    session.add(row)
-    audit.record(session, actor=actor, action="product.set", entity="product", entity_id=row.id,
-                 before=before, after=audit.snapshot(row), location_id=location.id)
+    _apply(session, actor, location, row, "product", name=name, price_cents=price_cents, stock=stock,
+           category=category, active=active)
     return ProductView.of(row)
