@@ -67,7 +67,7 @@ def single_instance(engine: Engine, job: str, location_id: int | None) -> Iterat
                 raise Busy(f"{job} is already running", hint="another run holds its lock; retry later")
             yield
         return
-    holder = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:12]}"
+    holder = f"{socket.gethostname()[:40]}:{os.getpid()}:{uuid.uuid4().hex[:12]}"
     with UnitOfWork(engine) as uow:
         now = clock.wall_now()
         current = uow.session.get(JobLock, name)
