@@ -90,3 +90,20 @@ def test_migrations_ship_inside_the_package():
     versions = resources.files("salon_cli") / "migrations" / "versions"
     assert any(p.name.startswith(migrate.HEAD) for p in versions.iterdir())
     assert (resources.files("salon_cli") / "migrations" / "env.py").is_file()
+
+
+def test_a_database_one_revision_behind_is_refused_then_upgraded(db_url, clock):
+    from alembic import command
+
+    engine = make_engine(db_url)
+    with migrate.writer(engine).begin() as conn:
+        command.upgrade(migrate.alembic_config(conn), "0001_foundation")
+    engine.dispose()
+    run = salon(db_url, "staff", "list")
+    assert run.code == 1
+    assert run.stderr.splitlines() == [
+        f"error: the database schema is at 0001_foundation, behind {migrate.HEAD}", "hint: run: salon db upgrade",
+    ]
+    assert salon(db_url, "db", "check").code == 1
+    assert salon(db_url, "db", "upgrade").code == 0
+    assert salon(db_url, "db", "check").code == 0

@@ -190,3 +190,49 @@ class JobLock(SQLModel, table=True):
     holder: str = Field(max_length=64)
     acquired_at: datetime = _utc()
     expires_at: datetime = _utc()
+
+
+class LoyaltyProgram(SQLModel, table=True):
+    """A location's loyalty rules (stamps, points or both); created by `init` with defaults."""
+
+    __tablename__ = "loyalty_program"
+
+    id: int | None = Field(default=None, primary_key=True)
+    location_id: int = Field(foreign_key="location.id", unique=True)
+    type: str = Field(default="points", max_length=8)  # stamps | points | hybrid
+    stamps_target: int = 10
+    stamps_reward: str = Field(default="A free service of your choice", max_length=120)
+    points_per_unit: int = 1  # points per major unit of net paid
+    min_purchase_cents: int = 0
+    welcome_bonus: int = 50
+    referral_bonus: int = 100
+    min_redemption: int = 100
+    expiry_months: int | None = 6
+    expiry_inactivity_days: int | None = None
+    cooldown_minutes: int = 60
+    max_daily_stamps: int = 1
+    require_pin: bool = False
+    # [{"name": "bronze", "min_points": 0, "multiplier_bp": 10000}, ...] by lifetime points
+    tiers: list[dict[str, Any]] = Field(default_factory=list, sa_type=JSONType)
+    active: bool = True
+    updated_at: datetime = _utc()
+
+
+class MembershipPlan(SQLModel, table=True):
+    """A monthly plan (Gold, Black, VIP): credits each period, a discount, benefits."""
+
+    __tablename__ = "membership_plan"
+    __table_args__ = (sa.UniqueConstraint("location_id", "code"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    location_id: int = Field(foreign_key="location.id", index=True)
+    code: str = Field(max_length=32)
+    tier: str = Field(max_length=16)  # gold | black | vip
+    name: str = Field(max_length=64)
+    monthly_price_cents: int = 0
+    monthly_credits: int = 0
+    discount_bp: int = 0
+    benefits: list[str] = Field(default_factory=list, sa_type=JSONType)
+    # Plans start unpriced and inactive: a manager sets the price before selling one.
+    active: bool = False
+    created_at: datetime = _utc()

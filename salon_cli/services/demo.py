@@ -183,7 +183,7 @@ def build_demo(engine: Engine, *, clients: int = 120, days: int = 30, seed: int 
                                 stock=stock, category=category, code=code)
         menu = {code: [(s[0], s[3]) for s in SERVICE_MENU if s[2] in cats] for code, cats in stylists}
 
-        people, men = _clients(rng, clients, now, location.id)
+        people, men = _clients(rng, clients, now - timedelta(days=days), location.id)
         regulars = [rng.choice((1, 1, 1, 2, 3, 5)) for _ in people]  # some clients come far more often
         audience = _Audience(regulars, men)
         past = _history(rng, today, days, tz, menu, audience)
@@ -227,8 +227,9 @@ def build_demo(engine: Engine, *, clients: int = 120, days: int = 30, seed: int 
     return summary
 
 
-def _clients(rng: random.Random, count: int, now: datetime, location_id: int) -> tuple[list[Client], list[bool]]:
-    """`count` clients (about two in three Spanish names, one in three men); unique phones and e-mails."""
+def _clients(rng: random.Random, count: int, since: datetime, location_id: int) -> tuple[list[Client], list[bool]]:
+    """`count` clients, all on file before `since` (the first day of history): two in three with
+    Spanish names, one in three men; unique phones and e-mails."""
     phones = rng.sample(range(10_000_000, 100_000_000), count)
     emails: set[str] = set()
     people, men = [], []
@@ -236,9 +237,9 @@ def _clients(rng: random.Random, count: int, now: datetime, location_id: int) ->
         man = rng.random() < 0.35
         if rng.random() < 0.68:
             first = rng.choice(SPANISH_MEN if man else SPANISH_WOMEN)
-            last = rng.choice(SPANISH_SURNAMES)
-            if rng.random() < 0.5:  # Mexican clients often give both surnames
-                last = f"{last} {rng.choice(SPANISH_SURNAMES)}"
+            surnames = rng.sample(SPANISH_SURNAMES, 2)
+            # Mexican clients often give both surnames
+            last = " ".join(surnames) if rng.random() < 0.5 else surnames[0]
         else:
             first, last = rng.choice(ENGLISH_MEN if man else ENGLISH_WOMEN), rng.choice(ENGLISH_SURNAMES)
         men.append(man)
@@ -256,7 +257,7 @@ def _clients(rng: random.Random, count: int, now: datetime, location_id: int) ->
         people.append(Client(
             first_name=first, last_name=last, phone=f"+5255{phones[index]}", email=email,
             birthday=birthday, marketing_consent=rng.random() < 0.4, home_location_id=location_id,
-            created_at=now - timedelta(days=rng.randint(40, 900), minutes=rng.randint(0, 600)),
+            created_at=since - timedelta(days=rng.randint(7, 900), minutes=rng.randint(0, 600)),
         ))
     return people, men
 

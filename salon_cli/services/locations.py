@@ -14,7 +14,7 @@ from salon_cli.core.errors import Conflict, InvalidInput, NotFound
 from salon_cli.core.money import check_currency
 from salon_cli.core.permissions import Permission
 from salon_cli.db.models import Location, Policy
-from salon_cli.services import audit
+from salon_cli.services import audit, programs
 from salon_cli.services.actors import Actor
 from salon_cli.services.authz import authorize
 
@@ -79,7 +79,7 @@ def create(
     address: str | None = None,
     phone: str | None = None,
 ) -> LocationView:
-    """A new location with the default policy. Used by `init` (first one) and `location add`."""
+    """A new location with the default policy, loyalty program and membership plans."""
     code = check_code(code, what="location code")
     if not name.strip():
         raise InvalidInput("location name is empty")
@@ -94,9 +94,8 @@ def create(
     )
     session.add(row)
     session.flush()
-    policy = Policy(location_id=row.id or 0, updated_at=now)
-    session.add(policy)
-    session.flush()
+    session.add(Policy(location_id=row.id or 0, updated_at=now))
+    programs.create_defaults(session, location_id=row.id or 0, now=now)
     audit.record(session, actor=actor, action="location.add", entity="location", entity_id=row.id,
                  after=audit.snapshot(row), location_id=row.id)
     return LocationView.of(row)

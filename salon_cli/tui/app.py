@@ -94,7 +94,7 @@ class SalonApp(App[None]):
         super().__init__()
         self.engine = engine
         self.location_code = location_code
-        self.book: Book | None = None
+        self.loaded: Book | None = None
         self._generation = 0  # answers from an older request are dropped
 
     def compose(self) -> ComposeResult:
@@ -111,15 +111,15 @@ class SalonApp(App[None]):
     # -- actions ---------------------------------------------------------------------------------
 
     def action_refresh_book(self) -> None:
-        self._request(self.book.day if self.book else None)
+        self._request(self.loaded.day if self.loaded else None)
 
     def action_previous_day(self) -> None:
-        if self.book:
-            self._request(self.book.day - timedelta(days=1))
+        if self.loaded:
+            self._request(self.loaded.day - timedelta(days=1))
 
     def action_next_day(self) -> None:
-        if self.book:
-            self._request(self.book.day + timedelta(days=1))
+        if self.loaded:
+            self._request(self.loaded.day + timedelta(days=1))
 
     def action_today(self) -> None:
         self._request(None)
@@ -150,7 +150,7 @@ class SalonApp(App[None]):
     def on_book_loaded(self, message: BookLoaded) -> None:
         if message.generation != self._generation:
             return
-        loaded = self.book = message.book
+        loaded = self.loaded = message.book
         tz, currency = loaded.location.tz, loaded.location.currency
         self.query_one("#title", Static).update(day_title(loaded.location, loaded.day, loaded.today))
         table = self.query_one(DataTable)
