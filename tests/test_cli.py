@@ -236,3 +236,20 @@ def test_init_creates_the_default_program_plans_and_policy(shop):
     assert "photo_gallery" in plans[2].benefits
     policy = json.loads(salon(shop, "policy", "show", "-f", "json").stdout)
     assert (policy["no_show_grace_min"], policy["pin_max_failures"], policy["pin_lock_minutes"]) == (15, 5, 15)
+
+
+def test_set_pin_own_with_current_pin_or_a_manager_for_others(shop):
+    no_current = salon(shop, "--as", "sofia", "staff", "set-pin", "sofia", "--new-pin", "4444")
+    assert no_current.code == 3 and "current one" in no_current.stderr
+    wrong_current = salon(shop, "--as", "sofia", "--pin", "0000", "staff", "set-pin", "sofia", "--new-pin", "4444")
+    assert wrong_current.code == 3
+    assert salon(shop, "--as", "sofia", "--pin", "3333", "staff", "set-pin", "sofia", "--new-pin", "4444").code == 0
+    # a receptionist cannot reset someone else's PIN; a manager can
+    other = salon(shop, "--as", "sofia", "--pin", "4444", "staff", "set-pin", "marco", "--new-pin", "5555")
+    assert other.code == 3
+    assert salon(shop, "--as", "marco", "--pin", "2222", "staff", "set-pin", "sofia", "--new-pin", "6666").code == 0
+    assert salon(shop, "--as", "sofia", "--pin", "6666", "staff", "set-pin", "sofia", "--new-pin", "7777").code == 0
+    weak = salon(shop, "--as", "sofia", "--pin", "7777", "staff", "set-pin", "sofia", "--new-pin", "12")
+    assert weak.code == 2
+    actions = [e["action"] for e in json.loads(salon(shop, "audit", "--entity", "staff", "-f", "json").stdout)]
+    assert actions.count("staff.set_pin") == 3

@@ -59,11 +59,9 @@ def location_add(
     from salon_cli.services import locations
 
     app = app_context(ctx)
-    actor = app.actor(Permission.location_manage)
-    with app.uow() as uow:
-        loc = locations.add(uow.session, actor=actor, code=code, name=name, timezone=timezone,
-                            currency=currency, address=address, phone=phone)
-        uow.commit()
+    loc = app.change(Permission.location_manage, lambda session, actor: locations.add(
+        session, actor=actor, code=code, name=name, timezone=timezone,
+        currency=currency, address=address, phone=phone))
     emit(loc, fmt, one=True)
 
 
@@ -84,11 +82,9 @@ def location_set(
     from salon_cli.services import locations
 
     app = app_context(ctx)
-    actor = app.actor(Permission.location_manage)
-    with app.uow() as uow:
-        loc = locations.update(uow.session, actor=actor, location=app.location(), name=name,
-                               timezone=timezone, address=address, phone=phone, active=active)
-        uow.commit()
+    loc = app.change(Permission.location_manage, lambda session, actor: locations.update(
+        session, actor=actor, location=app.location(), name=name,
+        timezone=timezone, address=address, phone=phone, active=active))
     emit(loc, fmt, one=True)
 
 
@@ -134,18 +130,14 @@ def policy_set(
     if tax and no_taxes:
         raise InvalidInput("--tax and --no-taxes together")
     app = app_context(ctx)
-    actor = app.actor(Permission.policy_manage)
     loc = app.location()
-    with app.uow() as uow:
-        view = policy.update(
-            uow.session, actor=actor, location=loc, no_show_grace_min=no_show_grace,
-            no_show_lookback_hours=no_show_lookback, no_show_fee=no_show_fee,
-            late_cancel_hours=late_cancel_hours, late_cancel_fee=late_cancel_fee,
-            deposit_after_no_shows=deposit_after, variance_note_over=variance_note_over,
-            taxes=[] if no_taxes else (tax or None), pin_max_failures=pin_max_failures,
-            pin_lock_minutes=pin_lock_minutes, desk_actor=desk_actor,
-        )
-        uow.commit()
+    view = app.change(Permission.policy_manage, lambda session, actor: policy.update(
+        session, actor=actor, location=loc, no_show_grace_min=no_show_grace,
+        no_show_lookback_hours=no_show_lookback, no_show_fee=no_show_fee,
+        late_cancel_hours=late_cancel_hours, late_cancel_fee=late_cancel_fee,
+        deposit_after_no_shows=deposit_after, variance_note_over=variance_note_over,
+        taxes=[] if no_taxes else (tax or None), pin_max_failures=pin_max_failures,
+        pin_lock_minutes=pin_lock_minutes, desk_actor=desk_actor))
     emit(view, fmt, one=True, currency=loc.currency)
 
 

@@ -40,11 +40,9 @@ def service_add(
     app = app_context(ctx)
     loc = app.location()
     price_cents = _cents(price, loc.currency, "price")
-    actor = app.actor(Permission.service_manage)
-    with app.uow() as uow:
-        view = catalog.add_service(uow.session, actor=actor, location=loc, name=name, duration_min=duration,
-                                   price_cents=price_cents or 0, category=category, code=code)
-        uow.commit()
+    view = app.change(Permission.service_manage, lambda session, actor: catalog.add_service(
+        session, actor=actor, location=loc, name=name, duration_min=duration,
+        price_cents=price_cents or 0, category=category, code=code))
     emit(view, fmt, one=True, currency=loc.currency)
 
 
@@ -88,12 +86,10 @@ def service_set(
     app = app_context(ctx)
     loc = app.location()
     price_cents = _cents(price, loc.currency, "price")
-    actor = app.actor(Permission.service_manage)
-    with app.uow() as uow:
-        view = catalog.update_service(uow.session, actor=actor, location=loc, ref=ref, name=name,
-                                      duration_min=duration, price_cents=price_cents, category=category,
-                                      active=active)
-        uow.commit()
+    view = app.change(Permission.service_manage, lambda session, actor: catalog.update_service(
+        session, actor=actor, location=loc, ref=ref, name=name,
+        duration_min=duration, price_cents=price_cents, category=category,
+        active=active))
     emit(view, fmt, one=True, currency=loc.currency)
 
 
@@ -107,10 +103,8 @@ def service_deactivate(ctx: typer.Context, ref: str = typer.Argument(...), fmt: 
 
     app = app_context(ctx)
     loc = app.location()
-    actor = app.actor(Permission.service_manage)
-    with app.uow() as uow:
-        view = catalog.update_service(uow.session, actor=actor, location=loc, ref=ref, active=False)
-        uow.commit()
+    view = app.change(Permission.service_manage, lambda session, actor: catalog.update_service(
+        session, actor=actor, location=loc, ref=ref, active=False))
     emit(view, fmt, one=True, currency=loc.currency)
 
 
@@ -133,11 +127,9 @@ def product_add(
     app = app_context(ctx)
     loc = app.location()
     price_cents = _cents(price, loc.currency, "price")
-    actor = app.actor(Permission.service_manage)
-    with app.uow() as uow:
-        view = catalog.add_product(uow.session, actor=actor, location=loc, name=name,
-                                   price_cents=price_cents or 0, stock=stock, category=category, code=code)
-        uow.commit()
+    view = app.change(Permission.service_manage, lambda session, actor: catalog.add_product(
+        session, actor=actor, location=loc, name=name,
+        price_cents=price_cents or 0, stock=stock, category=category, code=code))
     emit(view, fmt, one=True, currency=loc.currency)
 
 
@@ -180,11 +172,9 @@ def product_set(
     app = app_context(ctx)
     loc = app.location()
     price_cents = _cents(price, loc.currency, "price")
-    actor = app.actor(Permission.service_manage)
-    with app.uow() as uow:
-        view = catalog.update_product(uow.session, actor=actor, location=loc, ref=ref, name=name,
-                                      price_cents=price_cents, stock=stock, category=category, active=active)
-        uow.commit()
+    view = app.change(Permission.service_manage, lambda session, actor: catalog.update_product(
+        session, actor=actor, location=loc, ref=ref, name=name,
+        price_cents=price_cents, stock=stock, category=category, active=active))
     emit(view, fmt, one=True, currency=loc.currency)
 
 

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import sys
 from functools import cached_property
-from typing import TYPE_CHECKING, Any
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import typer
 
@@ -14,10 +15,13 @@ from salon_cli.settings import Settings
 
 if TYPE_CHECKING:
     from sqlalchemy.engine import Engine
+    from sqlmodel import Session
 
     from salon_cli.db.uow import UnitOfWork
     from salon_cli.services.actors import Actor
     from salon_cli.services.locations import LocationView
+
+T = TypeVar("T")
 
 
 class AppContext:
@@ -47,6 +51,19 @@ class AppContext:
         from salon_cli.db.uow import UnitOfWork
 
         return UnitOfWork(self.engine, write=write)
+
+    def change(self, permission: Permission, work: Callable[[Session, Actor], T]) -> T:
+        """Identify the actor for `permission`, then run `work` in one committed transaction."""
+        actor = self.actor(permission)
+        with self.uow() as uow:
+            result = work(uow.session, actor)
+            uow.commit()
+        return result
+
+    def read(self, work: Callable[[Session], T]) -> T:
+        """Run `work` in a read-only transaction."""
+        with self.uow(write=False) as uow:
+            return work(uow.session)
 
     def location(self) -> LocationView:
         if self._location is None:

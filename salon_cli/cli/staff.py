@@ -35,11 +35,9 @@ def add(
     from salon_cli.services import staff
 
     app = app_context(ctx)
-    actor = app.actor(Permission.staff_manage)
-    with app.uow() as uow:
-        view = staff.add(uow.session, actor=actor, location=app.location(), name=name, code=code,
-                         role=role, pin=pin, commission_bp=_commission(commission) or 0)
-        uow.commit()
+    view = app.change(Permission.staff_manage, lambda session, actor: staff.add(
+        session, actor=actor, location=app.location(), name=name, code=code, role=role, pin=pin,
+        commission_bp=_commission(commission) or 0))
     emit(view, fmt, one=True, columns=COLUMNS)
 
 
@@ -78,11 +76,8 @@ def set_(
     from salon_cli.services import staff
 
     app = app_context(ctx)
-    actor = app.actor(Permission.staff_manage)
-    with app.uow() as uow:
-        view = staff.update(uow.session, actor=actor, who=who, name=name, role=role,
-                            commission_bp=_commission(commission))
-        uow.commit()
+    view = app.change(Permission.staff_manage, lambda session, actor: staff.update(
+        session, actor=actor, who=who, name=name, role=role, commission_bp=_commission(commission)))
     emit(view, fmt, one=True, columns=COLUMNS, tz=app.location().tz)
 
 
@@ -108,14 +103,12 @@ def set_pin(
         new_pin = typer.prompt("New PIN", hide_input=True, confirmation_prompt=True)
     own = (app.settings.staff or "").lower() == who.strip().lower()
     # Changing your own PIN needs your current PIN; anyone else's needs a manager's.
-    actor = app.actor(Permission.desk if own else Permission.staff_manage)
     if own and app.settings.pin is None:
         from salon_cli.core.errors import NotPermitted
 
         raise NotPermitted("changing your PIN needs your current one", hint="pass --pin")
-    with app.uow() as uow:
-        view = staff.set_pin(uow.session, actor=actor, who=who, new_pin=new_pin)
-        uow.commit()
+    view = app.change(Permission.desk if own else Permission.staff_manage, lambda session, actor: staff.set_pin(
+        session, actor=actor, who=who, new_pin=new_pin))
     message(f"PIN changed for {view.code}")
 
 
@@ -128,10 +121,8 @@ def deactivate(ctx: typer.Context, who: str = typer.Argument(...), fmt: Format =
     from salon_cli.services import staff
 
     app = app_context(ctx)
-    actor = app.actor(Permission.staff_manage)
-    with app.uow() as uow:
-        view = staff.deactivate(uow.session, actor=actor, who=who)
-        uow.commit()
+    view = app.change(Permission.staff_manage, lambda session, actor: staff.deactivate(
+        session, actor=actor, who=who))
     emit(view, fmt, one=True, columns=COLUMNS)
 
 
@@ -144,10 +135,8 @@ def unlock(ctx: typer.Context, who: str = typer.Argument(...), fmt: Format = FOR
     from salon_cli.services import staff
 
     app = app_context(ctx)
-    actor = app.actor(Permission.staff_manage)
-    with app.uow() as uow:
-        view = staff.unlock(uow.session, actor=actor, who=who)
-        uow.commit()
+    view = app.change(Permission.staff_manage, lambda session, actor: staff.unlock(
+        session, actor=actor, who=who))
     emit(view, fmt, one=True, columns=COLUMNS)
 
 
