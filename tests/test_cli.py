@@ -253,3 +253,20 @@ def test_set_pin_own_with_current_pin_or_a_manager_for_others(shop):
     assert weak.code == 2
     actions = [e["action"] for e in json.loads(salon(shop, "audit", "--entity", "staff", "-f", "json").stdout)]
     assert actions.count("staff.set_pin") == 3
+
+
+def test_demo_opens_and_lists_todays_book(db_url, clock):
+    built = salon(db_url, "demo", "--clients", "25", "--days", "5", "-f", "json")
+    assert built.code == 0, built.stderr
+    summary = json.loads(built.stdout)
+    assert summary["business_date"] == "2026-11-21" and summary["appointments_today"] > 0
+    book = json.loads(salon(db_url, "appt", "list", "-f", "json").stdout)
+    assert len(book) == summary["appointments_today"]
+    assert {"id", "client_id", "staff", "service", "starts_at", "ends_at", "status", "price_cents", "checked_in_at"} <= set(book[0])
+    assert all(a["starts_at"].startswith("2026-11-21T") and a["starts_at"].endswith("-06:00") for a in book)
+    assert {"completed", "booked"} <= {a["status"] for a in book}
+    assert salon(db_url, "db", "check").code == 0
+    again = salon(db_url, "demo")
+    assert again.code == 1 and "--force" in again.stderr
+    forced = salon(db_url, "demo", "--force", "--clients", "10", "--days", "2", "-f", "json")
+    assert forced.code == 0 and json.loads(forced.stdout)["clients"] == 10

@@ -57,7 +57,14 @@ def demo(
 
     summary = fresh_demo(app_context(ctx).raw_engine(), clients=clients, days=days, seed=seed, force=force)
     message("demo salon ready; open it with: salon tui   (staff PINs below)")
-    emit(summary, fmt, one=True)
+    if fmt is not Format.table:
+        emit(summary, fmt, one=True)
+        return
+    from dataclasses import asdict
+
+    emit({k: v for k, v in asdict(summary).items() if k != "staff"}, fmt, one=True)
+    print()
+    emit(summary.staff, fmt, columns=["code", "name", "role", "pin"])
 
 
 @db_app.command("upgrade")
