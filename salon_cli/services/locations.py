@@ -117,7 +117,7 @@ def update(
     phone: str | None = None,
     active: bool | None = None,
 ) -> LocationView:
-    """Currency is fixed once money has been taken in it; everything else can change."""
+    """Name, zone, address, phone, active. The currency is not changed here: money is kept in it."""
     authorize(actor, Permission.location_manage)
     row = session.get(Location, location.id, with_for_update=True)
     if row is None:
