@@ -107,3 +107,18 @@ def test_a_database_one_revision_behind_is_refused_then_upgraded(db_url, clock):
     assert salon(db_url, "db", "check").code == 1
     assert salon(db_url, "db", "upgrade").code == 0
     assert salon(db_url, "db", "check").code == 0
+
+
+def test_upgrading_existing_clients_fills_their_name_keys(db_url):
+    from alembic import command
+
+    engine = make_engine(db_url)
+    with migrate.writer(engine).begin() as conn:
+        command.upgrade(migrate.alembic_config(conn), "0002_programs")
+        conn.execute(sa.text(
+            "INSERT INTO client (first_name, last_name, marketing_consent, no_show_count, deposit_required, created_at)"
+            " VALUES ('José', 'MUÑOZ  Ibáñez', false, 0, false, CURRENT_TIMESTAMP)"))
+    migrate.upgrade(engine)
+    with engine.connect() as conn:
+        assert conn.execute(sa.text("SELECT name_key FROM client")).scalar() == "jose munoz ibanez"
+    engine.dispose()

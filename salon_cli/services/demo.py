@@ -22,6 +22,7 @@ from salon_cli.core import clock
 from salon_cli.core.codes import slug
 from salon_cli.core.days import business_date
 from salon_cli.core.errors import InvalidInput, RuleViolation
+from salon_cli.core.text import name_key
 from salon_cli.db.models import Appointment, Client, Policy
 from salon_cli.db.uow import UnitOfWork
 from salon_cli.services import audit, catalog, setup, staff
@@ -255,7 +256,7 @@ def _clients(rng: random.Random, count: int, since: datetime, location_id: int) 
         if rng.random() < 0.7:
             birthday = date(rng.randint(1958, 2008), 1, 1) + timedelta(days=rng.randint(0, 364))
         people.append(Client(
-            first_name=first, last_name=last, phone=f"+5255{phones[index]}", email=email,
+            first_name=first, last_name=last, name_key=name_key(first, last), phone=f"+5255{phones[index]}", email=email,
             birthday=birthday, marketing_consent=rng.random() < 0.4, home_location_id=location_id,
             created_at=since - timedelta(days=rng.randint(7, 900), minutes=rng.randint(0, 600)),
         ))
