@@ -117,10 +117,9 @@ def root(
 
 
 def _register() -> None:
-    from salon_cli.cli import admin, audit, catalog, clients, setup, staff
+    from salon_cli.cli import admin, audit, catalog, setup, staff
 
     setup.register(app)
-    clients.register(app)
     admin.register(app)
     staff.register(app)
     catalog.register(app)
