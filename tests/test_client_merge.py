@@ -1,0 +1,115 @@
+"""Merging duplicates moves every dependent row, keeps the duplicate as a pointer, and is audited."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+import sqlalchemy as sa
+from sqlmodel import SQLModel, select
+
+from salon_cli.core import clock as clock_module
+from salon_cli.core.errors import NotPermitted, RuleViolation
+from salon_cli.core.text import name_key
+from salon_cli.db.models import (
+    Appointment, AuditLog, Client, ClientNote, ClientPhoto, ClientPref, ClientSearchKey, ClientTag,
+    Communication, Service,
+)
+from salon_cli.db.uow import UnitOfWork
+from salon_cli.services import catalog, client_merge, client_search, locations
+from salon_cli.services.actors import SYSTEM, Actor
+
+MANAGER = Actor(id=1, code="lucia", name="Lucía", role="owner")
+
+
+def _client(session, first, last, **kw):
+    row = Client(first_name=first, last_name=last, name_key=name_key(first, last), created_at=clock_module.now(), **kw)
+    session.add(row)
+    session.flush()
+    client_search.index_client(session, row)
+    return row
+
+
+@pytest.fixture
+def pair(engine, salon):
+    """Two records of the same person, each with its own history."""
+    with UnitOfWork(engine) as uow:
+        s = uow.session
+        loc = locations.resolve(s, None)
+        service = catalog.add_service(s, actor=SYSTEM, location=loc, name="Corte", duration_min=30, price_cents=30000)
+        keep = _client(s, "Ximena", "Jiménez", phone="+525512345678", no_show_count=1)
+        dup = _client(s, "Jimena", "Giménez", email="xime@example.com", no_show_count=1, deposit_required=True)
+        now = clock_module.now()
+        for who, n in ((keep, 1), (dup, 3)):
+            for i in range(n):
+                s.add(Appointment(location_id=loc.id, client_id=who.id, staff_id=1, service_id=service.id,
+                                  starts_at=now - timedelta(days=i + 1), ends_at=now - timedelta(days=i + 1) + timedelta(minutes=30),
+                                  status="completed", price_cents=30000, created_at=now))
+        s.add(ClientNote(client_id=dup.id, body="alergia al amoniaco", type="medical", private=True, created_at=now))
+        s.add(ClientNote(client_id=dup.id, body="prefiere café", type="preference", created_at=now))
+        s.add(Communication(client_id=dup.id, channel="sms", purpose="reminder", body="hola", created_at=now))
+        s.add(ClientPhoto(client_id=dup.id, path="clients/2/a.jpg", created_at=now))
+        s.add_all([ClientTag(client_id=keep.id, tag="vip"), ClientTag(client_id=dup.id, tag="vip"),
+                   ClientTag(client_id=dup.id, tag="color")])
+        s.add(ClientPref(client_id=dup.id, channel="whatsapp", reminder="both", updated_at=now))
+        uow.commit()
+        return keep.id, dup.id
+
+
+def _count(session, model, client_id):
+    return session.exec(select(sa.func.count()).select_from(model).where(model.client_id == client_id)).one()
+
+
+def test_merge_moves_every_dependent_row(engine, pair):
+    keep_id, dup_id = pair
+    models = (Appointment, ClientNote, Communication, ClientPhoto)
+    with UnitOfWork(engine, write=False) as uow:
+        before = {m.__tablename__: (_count(uow.session, m, keep_id), _count(uow.session, m, dup_id)) for m in models}
+    assert before == {"appointment": (1, 3), "client_note": (0, 2), "communication": (0, 1), "client_photo": (0, 1)}
+    with UnitOfWork(engine) as uow:
+        result = client_merge.merge(uow.session, actor=MANAGER, keep_id=keep_id, duplicate_id=dup_id)
+        uow.commit()
+    assert result.moved == {"appointment": 3, "client_note": 2, "communication": 1, "client_photo": 1,
+                            "client_tag": 1, "client_pref": 1}
+    with UnitOfWork(engine, write=False) as uow:
+        s = uow.session
+        after = {m.__tablename__: (_count(s, m, keep_id), _count(s, m, dup_id)) for m in models}
+        assert after == {name: (k + d, 0) for name, (k, d) in before.items()}
+        assert sorted(s.exec(select(ClientTag.tag).where(ClientTag.client_id == keep_id)).all()) == ["color", "vip"]
+        assert _count(s, ClientTag, dup_id) == 0
+        assert s.get(ClientPref, keep_id).channel == "whatsapp" and s.get(ClientPref, dup_id) is None
+        keep, dup = s.get(Client, keep_id), s.get(Client, dup_id)
+        assert dup.merged_into_id == keep_id
+        assert (keep.no_show_count, keep.deposit_required, keep.email) == (2, True, "xime@example.com")
+        assert dup.email is None and _count(s, ClientSearchKey, dup_id) == 0
+        log = s.exec(select(AuditLog).where(AuditLog.action == "client.merge")).one()
+        assert log.actor == "lucia" and log.after["merged_id"] == dup_id and log.after["moved"]["appointment"] == 3
+
+
+def test_merge_refusals_change_nothing(engine, pair):
+    keep_id, dup_id = pair
+    with UnitOfWork(engine) as uow:
+        with pytest.raises(RuleViolation, match="into itself"):
+            client_merge.merge(uow.session, actor=MANAGER, keep_id=keep_id, duplicate_id=keep_id)
+        with pytest.raises(NotPermitted):
+            client_merge.merge(uow.session, actor=Actor(id=9, code="sofia", name="S", role="receptionist"),
+                               keep_id=keep_id, duplicate_id=dup_id)
+    with UnitOfWork(engine) as uow:
+        client_merge.merge(uow.session, actor=MANAGER, keep_id=keep_id, duplicate_id=dup_id)
+        uow.commit()
+    with UnitOfWork(engine) as uow:
+        with pytest.raises(RuleViolation, match="already merged"):
+            client_merge.merge(uow.session, actor=MANAGER, keep_id=keep_id, duplicate_id=dup_id)
+        with pytest.raises(RuleViolation, match="keep that one instead"):
+            client_merge.merge(uow.session, actor=MANAGER, keep_id=dup_id, duplicate_id=keep_id)
+
+
+def test_every_table_that_points_at_a_client_is_handled_by_merge():
+    import salon_cli.db.models  # noqa: F401
+
+    handled = {m.__tablename__ for m in client_merge.MOVED} | {"client_tag", "client_pref", "client_search_key"}
+    pointing = {
+        table.name for table in SQLModel.metadata.tables.values()
+        for fk in table.foreign_keys if fk.column.table.name == "client" and table.name != "client"
+    }
+    assert pointing == handled
