@@ -117,12 +117,13 @@ def root(
 
 
 def _register() -> None:
-    from salon_cli.cli import admin, audit, catalog, setup, staff
+    from salon_cli.cli import admin, audit, catalog, clients, setup, staff
 
     setup.register(app)
     admin.register(app)
     staff.register(app)
     catalog.register(app)
+    clients.register(app)
     audit.register(app)
 
 

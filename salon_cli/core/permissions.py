@@ -46,11 +46,10 @@ MANAGER_ONLY = frozenset(
 _GRANTS: dict[Role, frozenset[Permission]] = {
     Role.owner: frozenset(Permission),
     Role.manager: frozenset(Permission) - {Permission.location_manage},
-    # Receptionists run the day and may read private notes that the desk needs (allergies).
-    Role.receptionist: frozenset(
-        {Permission.desk, Permission.day_close, Permission.notes_private_read}
-    ),
-    Role.stylist: frozenset({Permission.desk, Permission.notes_private_read}),
+    # Private notes are for the owner and managers (and each note's own author, a rule of
+    # `services.client_notes`, not a role grant): neither the desk nor other stylists read them.
+    Role.receptionist: frozenset({Permission.desk, Permission.day_close}),
+    Role.stylist: frozenset({Permission.desk}),
 }
 
 

@@ -16,14 +16,14 @@ from datetime import date, datetime, time, timedelta, timezone
 from zoneinfo import ZoneInfo
 
 from sqlalchemy.engine import Engine
-from sqlmodel import select
+from sqlmodel import SQLModel, select
 
 from salon_cli.core import clock
 from salon_cli.core.codes import slug
 from salon_cli.core.days import business_date
 from salon_cli.core.errors import InvalidInput, RuleViolation
 from salon_cli.core.text import name_key
-from salon_cli.db.models import Appointment, Client, Policy
+from salon_cli.db.models import Appointment, Client, ClientNote, ClientPref, ClientTag, Policy
 from salon_cli.db.uow import UnitOfWork
 from salon_cli.services import audit, catalog, setup, staff
 from salon_cli.services.actors import Actor
@@ -130,6 +130,22 @@ BUSY_GAPS = (0, 0, 15, 15, 30, 45, 60)
 QUIET_GAPS = (0, 15, 30, 45, 60, 90, 120)
 QUIET_WEEKDAYS = frozenset({0, 1})  # Monday, Tuesday
 
+# Client profiles: notes as (type, private, body) -- stylists write the technical, medical and
+# private ones, the desk the rest -- tags, and special requests.
+DEMO_NOTES: tuple[tuple[str, bool, str], ...] = (
+    ("technical", False, "Fórmula: 7.1 + 6% 30 vol, 35 min; matiz 9.12 al final"),
+    ("technical", False, "Puntas porosas: protector de enlaces antes de decolorar"),
+    ("medical", True, "Alergia a la PPD: prueba de parche 48 h antes de cualquier tinte"),
+    ("medical", True, "Embarazada: nada de alisados químicos por ahora"),
+    ("general", True, "Pidió no mencionar su divorcio"),
+    ("preference", False, "Prefiere café americano sin azúcar"),
+    ("preference", False, "Le gusta platicar poco; música tranquila"),
+    ("complaint", False, "Esperó 25 min su última cita; se le ofreció un matiz sin costo"),
+    ("general", False, "Viene con su hija los sábados"),
+)
+DEMO_TAGS = ("novia", "cabello-rizado", "estudiante", "referida", "prefiere-manana", "color-fantasia")
+DEMO_REQUESTS = ("Agua mineral al llegar", "Secadora a temperatura baja", "Acceso sin escalones")
+
 
 @dataclass
 class _Visit:
@@ -210,6 +226,9 @@ def build_demo(engine: Engine, *, clients: int = 120, days: int = 30, seed: int 
             for v in past + booked_today
         ])
         session.flush()
+        profiles, counts = _profiles(random.Random(f"{seed}:profiles"), people, regulars, staff_ids, menu, now)
+        session.add_all(profiles)
+        session.flush()
         summary = DemoSummary(
             location=location.code, location_name=location.name, business_date=today,
             staff=(OWNER, *(member for member, _, _ in TEAM)), services=len(SERVICE_MENU),
@@ -222,7 +241,7 @@ def build_demo(engine: Engine, *, clients: int = 120, days: int = 30, seed: int 
                          "services": summary.services, "products": summary.products,
                          "appointments_past": summary.appointments_past,
                          "appointments_today": summary.appointments_today,
-                         "no_shows": sum(no_shows.values()), "business_date": today,
+                         "no_shows": sum(no_shows.values()), "business_date": today, **counts,
                      })
         uow.commit()
     return summary
@@ -261,6 +280,41 @@ def _clients(rng: random.Random, count: int, since: datetime, location_id: int) 
             created_at=since - timedelta(days=rng.randint(7, 900), minutes=rng.randint(0, 600)),
         ))
     return people, men
+
+
+def _profiles(rng: random.Random, people: Sequence[Client], regulars: Sequence[int], staff_ids: dict[str, int | None],
+              menu: dict[str, list[tuple[str, int]]], now: datetime) -> tuple[list[SQLModel], dict[str, int]]:
+    """Tags, notes and preferences for the clients (its own random stream: the book stays as it was)."""
+    rows: list[SQLModel] = []
+    counts = Counter[str]()
+    stylists = sorted(menu)
+    for person, visits_weight in zip(people, regulars, strict=True):
+        cid = person.id or 0
+        tags = {"vip"} if visits_weight >= 5 else set()
+        if rng.random() < 0.3:
+            tags.add(rng.choice(DEMO_TAGS))
+        stylist = rng.choice(stylists)
+        for _ in range(rng.choice((0, 0, 1, 1, 2))):
+            kind, private, body = rng.choice(DEMO_NOTES)
+            if "PPD" in body:
+                tags.add("alergia-tinte")
+            author = stylist if kind in ("technical", "medical") or private else "sofia"
+            rows.append(ClientNote(client_id=cid, type=kind, body=body, private=private,
+                                   author_id=staff_ids[author],
+                                   created_at=person.created_at + (now - person.created_at) * rng.random()))
+            counts["notes"] += 1
+            counts["private_notes"] += private
+        rows.extend(ClientTag(client_id=cid, tag=tag) for tag in sorted(tags))
+        counts["tags"] += len(tags)
+        if rng.random() < 0.6:
+            channels = ("whatsapp", "whatsapp", "sms") + (("email",) if person.email else ())
+            rows.append(ClientPref(
+                client_id=cid, channel=rng.choice(channels), reminder=rng.choice(("24h", "24h", "both", "1h", "none")),
+                preferred_staff_id=staff_ids[stylist],
+                preferred_services=sorted(code for code, _ in rng.sample(menu[stylist], rng.choice((1, 2)))),
+                requests=rng.choice(DEMO_REQUESTS) if rng.random() < 0.15 else None, updated_at=now))
+            counts["prefs"] += 1
+    return rows, dict(counts)
 
 
 def _hours(day: date, tz: ZoneInfo) -> tuple[datetime, datetime]:
