@@ -113,3 +113,25 @@ def test_every_table_that_points_at_a_client_is_handled_by_merge():
         for fk in table.foreign_keys if fk.column.table.name == "client" and table.name != "client"
     }
     assert pointing == handled
+
+
+def test_merge_and_comms_from_the_command_line(db_url, clock):
+    import json
+
+    from cli_helpers import INIT, OWNER, salon
+
+    assert salon(db_url, *INIT).code == 0
+    for first in ("Ximena", "Jimena"):
+        assert salon(db_url, *OWNER, "client", "add", "--first", first, "--last", "Jiménez").code == 0
+    assert salon(db_url, *OWNER, "client", "log-comm", "2", "--channel", "phone", "--purpose", "follow_up",
+                 "--message", "Llamó para confirmar").code == 0
+    no_pin = salon(db_url, "--as", "lucia", "client", "merge", "1", "2")
+    assert no_pin.code == 3
+    merged = salon(db_url, *OWNER, "client", "merge", "1", "2", "-f", "json")
+    assert merged.code == 0, merged.stderr
+    assert json.loads(merged.stdout)["moved"]["communication"] == 1
+    rows = json.loads(salon(db_url, "client", "comms", "1", "-f", "json").stdout)
+    assert [r["purpose"] for r in rows] == ["follow_up"]
+    assert salon(db_url, *OWNER, "client", "merge", "1", "2").code == 1
+    photo = salon(db_url, *OWNER, "client", "photo", "list", "1")
+    assert photo.code == 1 and "photo gallery" in photo.stderr

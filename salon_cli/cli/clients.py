@@ -300,4 +300,6 @@ def prefs(
 
 
 def register(root: typer.Typer) -> None:
+    from salon_cli.cli import client_records  # noqa: F401  (adds merge, log-comm, comms, photo)
+
     root.add_typer(client_app, name="client")

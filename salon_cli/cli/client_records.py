@@ -1,0 +1,112 @@
+"""`salon client merge | log-comm | comms | photo ...`: what happens around a client's profile."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import typer
+
+from salon_cli.cli.clients import client_app
+from salon_cli.cli.context import app_context
+from salon_cli.cli.output import FORMAT_OPTION, Format, emit, message
+from salon_cli.core.permissions import Permission
+
+photo_app = typer.Typer(help="Before-and-after photos (a membership benefit).", no_args_is_help=True)
+client_app.add_typer(photo_app, name="photo")
+
+COMM_COLUMNS = ["id", "created_at", "channel", "purpose", "status", "body"]
+PHOTO_COLUMNS = ["id", "created_at", "path", "caption"]
+
+
+@client_app.command("merge")
+def merge(
+    ctx: typer.Context,
+    keep_id: int = typer.Argument(..., help="The client to keep."),
+    duplicate_id: int = typer.Argument(..., help="The duplicate, merged into the kept one."),
+    fmt: Format = FORMAT_OPTION,
+) -> None:
+    """Merge a duplicate into the client kept: visits, notes, tags, messages, photos move (manager PIN).
+
+    Example: salon --as marco --pin 2222 client merge 12 340
+    """
+    from salon_cli.services import client_merge
+
+    app = app_context(ctx)
+    app.location()
+    result = app.change(Permission.client_merge, lambda session, actor: client_merge.merge(
+        session, actor=actor, keep_id=keep_id, duplicate_id=duplicate_id))
+    message(f"client {duplicate_id} merged into {keep_id}")
+    emit(result, fmt, one=True)
+
+
+@client_app.command("log-comm")
+def log_comm(
+    ctx: typer.Context,
+    client_id: int = typer.Argument(...),
+    channel: str = typer.Option(..., "--channel", help="sms, email, whatsapp, phone or in_person."),
+    purpose: str = typer.Option(..., "--purpose", help="reminder, confirmation, follow_up, marketing, birthday, win_back, no_show, other."),
+    text: str = typer.Option(..., "--message", help="What was said."),
+    fmt: Format = FORMAT_OPTION,
+) -> None:
+    """Log a message sent or a call made by hand.
+
+    Example: salon --as sofia client log-comm 12 --channel phone --purpose follow_up --message "Confirmó su cita"
+    """
+    from salon_cli.services import client_comms
+
+    app = app_context(ctx)
+    loc = app.location()
+    view = app.change(Permission.desk, lambda session, actor: client_comms.log_comm(
+        session, actor=actor, location=loc, client_id=client_id, channel=channel, purpose=purpose, message=text))
+    emit(view, fmt, one=True, columns=COMM_COLUMNS, tz=loc.tz)
+
+
+@client_app.command("comms")
+def comms(ctx: typer.Context, client_id: int = typer.Argument(...),
+          limit: int = typer.Option(100, "--limit", min=1), fmt: Format = FORMAT_OPTION) -> None:
+    """Messages to and from a client, newest first.
+
+    Example: salon client comms 12 -f json
+    """
+    from salon_cli.services import client_comms
+
+    app = app_context(ctx)
+    loc = app.location()
+    rows = app.read(lambda session: client_comms.comms(session, client_id=client_id, limit=limit))
+    emit(rows, fmt, columns=COMM_COLUMNS, tz=loc.tz)
+
+
+@photo_app.command("add")
+def photo_add(
+    ctx: typer.Context,
+    client_id: int = typer.Argument(...),
+    file: Path = typer.Argument(..., help="A .jpg, .png, .webp or .heic file; it is copied into SALON_HOME/media."),
+    caption: str | None = typer.Option(None, "--caption"),
+    fmt: Format = FORMAT_OPTION,
+) -> None:
+    """Keep a photo of a client's look (clients whose membership includes the gallery).
+
+    Example: salon --as ana client photo add 12 ~/fotos/balayage.jpg --caption "después"
+    """
+    from salon_cli.services import client_photos
+
+    app = app_context(ctx)
+    loc = app.location()
+    media = app.settings.home / "media"
+    view = app.change(Permission.desk, lambda session, actor: client_photos.add_photo(
+        session, actor=actor, media_root=media, client_id=client_id, source=file, caption=caption))
+    emit(view, fmt, one=True, columns=PHOTO_COLUMNS, tz=loc.tz)
+
+
+@photo_app.command("list")
+def photo_list(ctx: typer.Context, client_id: int = typer.Argument(...), fmt: Format = FORMAT_OPTION) -> None:
+    """A client's photos, newest first (paths are relative to SALON_HOME/media).
+
+    Example: salon client photo list 12
+    """
+    from salon_cli.services import client_photos
+
+    app = app_context(ctx)
+    loc = app.location()
+    rows = app.read(lambda session: client_photos.list_photos(session, client_id=client_id))
+    emit(rows, fmt, columns=PHOTO_COLUMNS, tz=loc.tz)
