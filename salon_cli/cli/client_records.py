@@ -110,3 +110,69 @@ def photo_list(ctx: typer.Context, client_id: int = typer.Argument(...), fmt: Fo
     loc = app.location()
     rows = app.read(lambda session: client_photos.list_photos(session, client_id=client_id))
     emit(rows, fmt, columns=PHOTO_COLUMNS, tz=loc.tz)
+
+
+@client_app.command("stats")
+def stats(ctx: typer.Context, fmt: Format = FORMAT_OPTION) -> None:
+    """The client base at this location: total, active, new, churned, lifetime value, top clients.
+
+    Example: salon client stats -f json
+    """
+    from salon_cli.services import client_insights
+
+    app = app_context(ctx)
+    loc = app.location()
+    emit(app.read(lambda session: client_insights.stats(session, location=loc)), fmt, one=True,
+         currency=loc.currency)
+
+
+@client_app.command("birthdays")
+def birthdays(ctx: typer.Context, days: int = typer.Option(7, "--days", help="Today and the next N days."),
+              fmt: Format = FORMAT_OPTION) -> None:
+    """Clients whose birthday is coming up.
+
+    Example: salon client birthdays --days 14 -f csv
+    """
+    from salon_cli.services import client_insights
+
+    app = app_context(ctx)
+    loc = app.location()
+    rows = app.read(lambda session: client_insights.birthdays(session, location=loc, days=days))
+    emit(rows, fmt, columns=["id", "first_name", "last_name", "next_birthday", "days_away", "turns", "phone",
+                             "marketing_consent"])
+
+
+@client_app.command("win-back")
+def win_back(ctx: typer.Context,
+             inactive_days: int = typer.Option(90, "--inactive-days", min=1, help="No visit in this many days."),
+             limit: int | None = typer.Option(None, "--limit", min=1), fmt: Format = FORMAT_OPTION) -> None:
+    """Clients who came before but not lately, best customers first.
+
+    Example: salon client win-back --inactive-days 120 --limit 50
+    """
+    from salon_cli.services import client_insights
+
+    app = app_context(ctx)
+    loc = app.location()
+    rows = app.read(lambda session: client_insights.win_back(session, location=loc, inactive_days=inactive_days,
+                                                             limit=limit))
+    emit(rows, fmt, columns=["id", "first_name", "last_name", "phone", "email", "visits", "total_spent_cents",
+                             "last_visit_at", "marketing_consent"], tz=loc.tz, currency=loc.currency)
+
+
+@client_app.command("timeline")
+def timeline(ctx: typer.Context, client_id: int = typer.Argument(...),
+             limit: int = typer.Option(200, "--limit", min=1), fmt: Format = FORMAT_OPTION) -> None:
+    """A client's visits, notes and messages, newest first (private notes need --as and --pin).
+
+    Example: salon --as marco --pin 2222 client timeline 12
+    """
+    from salon_cli.cli.clients import _reader
+    from salon_cli.services import client_insights
+
+    app = app_context(ctx)
+    loc = app.location()
+    reader = _reader(app)
+    rows = app.read(lambda session: client_insights.timeline(session, client_id=client_id, reader=reader,
+                                                             limit=limit))
+    emit(rows, fmt, columns=["at", "kind", "ref", "summary"], tz=loc.tz)
