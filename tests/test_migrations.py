@@ -118,7 +118,21 @@ def test_upgrading_existing_clients_fills_their_name_keys(db_url):
         conn.execute(sa.text(
             "INSERT INTO client (first_name, last_name, marketing_consent, no_show_count, deposit_required, created_at)"
             " VALUES ('José', 'MUÑOZ  Ibáñez', false, 0, false, CURRENT_TIMESTAMP)"))
+        # rows pointing at the client: SQLite's table copy must not trip over them
+        conn.execute(sa.text("INSERT INTO location (code, name, timezone, currency, active, created_at)"
+                             " VALUES ('c', 'C', 'UTC', 'MXN', true, CURRENT_TIMESTAMP)"))
+        conn.execute(sa.text("INSERT INTO staff (code, name, role, pin_hash, failed_pins, commission_bp, active, created_at)"
+                             " VALUES ('a', 'A', 'owner', 'x', 0, 0, true, CURRENT_TIMESTAMP)"))
+        conn.execute(sa.text("INSERT INTO service (location_id, code, name, duration_min, price_cents, active, created_at)"
+                             " VALUES (1, 's', 'S', 30, 100, true, CURRENT_TIMESTAMP)"))
+        conn.execute(sa.text(
+            "INSERT INTO appointment (location_id, client_id, staff_id, service_id, starts_at, ends_at, status,"
+            " price_cents, deposit_cents, walk_in, created_at) VALUES (1, 1, 1, 1, CURRENT_TIMESTAMP,"
+            " CURRENT_TIMESTAMP, 'completed', 100, 0, false, CURRENT_TIMESTAMP)"))
     migrate.upgrade(engine)
     with engine.connect() as conn:
         assert conn.execute(sa.text("SELECT name_key FROM client")).scalar() == "jose munoz ibanez"
+        assert conn.execute(sa.text("SELECT client_id FROM appointment")).scalar() == 1
+        if engine.dialect.name == "sqlite":
+            assert conn.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
     engine.dispose()

@@ -28,6 +28,9 @@ class SalonGroup(TyperGroup):
             raise typer.Exit(exc.exit_code) from None
         except (typer.Exit, typer.Abort):
             raise
+        except BrokenPipeError:  # `salon ... | head`: the reader has had enough; say nothing more
+            _quiet_stdout()
+            raise typer.Exit(1) from None
         except Exception as exc:
             if _debug() or _is_click_exception(exc):
                 raise
@@ -51,6 +54,14 @@ class SalonGroup(TyperGroup):
         if standalone_mode:
             sys.exit(code)
         return code
+
+
+def _quiet_stdout() -> None:
+    """Point stdout at /dev/null so that Python's own flush at exit cannot fail on the closed pipe."""
+    try:
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+    except (OSError, ValueError, AttributeError):
+        pass
 
 
 def _debug() -> bool:
@@ -117,13 +128,14 @@ def root(
 
 
 def _register() -> None:
-    from salon_cli.cli import admin, audit, catalog, clients, setup, staff
+    from salon_cli.cli import admin, audit, catalog, clients, data, setup, staff
 
     setup.register(app)
     admin.register(app)
     staff.register(app)
     catalog.register(app)
     clients.register(app)
+    data.register(app)
     audit.register(app)
 
 

@@ -6,6 +6,8 @@ Alembic; a test keeps `HEAD` equal to the head of `salon_cli/migrations`.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from importlib import resources
 from typing import Any
 
@@ -54,11 +56,37 @@ def upgrade(engine: Engine, revision: str = "head") -> tuple[str | None, str | N
     from alembic import command
 
     before = current_revision(engine)
-    with writer(engine).begin() as conn:
-        if not is_sqlite(engine):
-            conn.execute(sa.text("SELECT pg_advisory_xact_lock(:k)"), {"k": _LOCK_KEY})
-        command.upgrade(alembic_config(conn), revision)
+    with writer(engine).connect() as conn, sqlite_foreign_keys_off(conn):
+        with conn.begin():
+            if not is_sqlite(engine):
+                conn.execute(sa.text("SELECT pg_advisory_xact_lock(:k)"), {"k": _LOCK_KEY})
+            command.upgrade(alembic_config(conn), revision)
+            check_foreign_keys(conn)
     return before, current_revision(engine)
+
+
+@contextmanager
+def sqlite_foreign_keys_off(conn: sa.Connection) -> Iterator[None]:
+    """SQLite batch migrations copy a table, drop it and rename the copy: with foreign keys on, the
+    drop fails as soon as other rows point at the table. The pragma only changes outside a
+    transaction, so it is set on the raw connection before ours begins, and set back after."""
+    if conn.dialect.name != "sqlite":
+        yield
+        return
+    raw = conn.connection.driver_connection
+    raw.execute("PRAGMA foreign_keys = OFF")
+    try:
+        yield
+    finally:
+        raw.execute("PRAGMA foreign_keys = ON")
+
+
+def check_foreign_keys(conn: sa.Connection) -> None:
+    """With the checks off during a SQLite migration, prove no reference was broken before committing."""
+    if conn.dialect.name == "sqlite":
+        broken = conn.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
+        if broken:
+            raise RuleViolation(f"migration left {len(broken)} broken references (first: {tuple(broken[0])})")
 
 
 def ensure_current(engine: Engine, *, auto_upgrade: bool) -> None:

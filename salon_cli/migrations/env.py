@@ -11,6 +11,7 @@ from sqlmodel import SQLModel
 
 import salon_cli.db.models  # noqa: F401  (registers the tables)
 from salon_cli.db.engine import make_engine, writer
+from salon_cli.db.migrate import check_foreign_keys, sqlite_foreign_keys_off
 
 config = context.config
 target_metadata = SQLModel.metadata
@@ -51,10 +52,11 @@ def run_migrations_online() -> None:
             context.run_migrations()
         return
     engine = make_engine(_url())
-    with writer(engine).connect() as conn:
+    with writer(engine).connect() as conn, sqlite_foreign_keys_off(conn):
         _configure(conn)
         with context.begin_transaction():
             context.run_migrations()
+            check_foreign_keys(conn)
     engine.dispose()
 
 

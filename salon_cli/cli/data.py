@@ -1,0 +1,226 @@
+"""`salon import clients` and `salon export clients`: data in and out of files.
+
+An import is all or nothing: every row is checked first and every fault is named by row and column
+(exit 2, nothing written). An export streams: rows are written as they are read, CSV by default,
+to stdout or to `--output FILE` (written beside it, then moved into place, so that a failed export
+never leaves half a file).
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Iterable, Iterator
+from enum import StrEnum
+from pathlib import Path
+from typing import IO, TYPE_CHECKING, Any
+
+import typer
+
+from salon_cli.cli.context import app_context
+from salon_cli.cli.output import FORMAT_OPTION, Format, emit, message
+from salon_cli.core.errors import InvalidInput
+from salon_cli.core.permissions import Permission
+
+if TYPE_CHECKING:
+    from salon_cli.io.tabular import SourceRow
+
+import_app = typer.Typer(help="Bring data in from CSV files (all or nothing).", no_args_is_help=True)
+export_app = typer.Typer(help="Write data out as CSV, JSON or NDJSON (streamed).", no_args_is_help=True)
+
+SUMMARY_COLUMNS = ["rows", "created", "unchanged", "dry_run"]
+_FAULTS_SHOWN = 50
+
+
+class ExportFormat(StrEnum):
+    csv = "csv"
+    json = "json"
+    ndjson = "ndjson"
+
+
+@import_app.command("clients")
+def import_clients(
+    ctx: typer.Context,
+    file: str = typer.Argument(..., metavar="FILE|-", help="A CSV file with a header row; - reads stdin."),
+    maps: list[str] = typer.Option([], "--map", metavar="SRC=field",
+                                   help="Read the file's column SRC as field; repeat. Fields: first_name last_name "
+                                        "phone email birthday external_code tags gender marketing_consent."),
+    date_format: str = typer.Option("%Y-%m-%d", "--date-format", help="strftime pattern of birthdays, e.g. %d/%m/%Y."),
+    encoding: str = typer.Option("utf-8", "--encoding", help="The file's encoding (UTF-8 with or without BOM by default), e.g. latin-1."),
+    dry_run: bool = typer.Option(False, "--dry-run", help="Check every row and print the counts; write nothing."),
+    fmt: Format = FORMAT_OPTION,
+) -> None:
+    """Import clients from a CSV file: every row is checked first; one bad row and nothing is written.
+
+    A client already here (same external code, else phone, else e-mail) is left as it is and counted as unchanged.
+
+    Tags are separated by ';' or ','. A file from `salon export clients` imports as it is.
+
+    Example: salon --as sofia import clients clientes.csv --map "Nombre=first_name" --map "Apellido=last_name" --map "Teléfono=phone" --date-format %d/%m/%Y
+    """
+    from salon_cli.io.tabular import ImportRefused, parse_mapping
+    from salon_cli.services import client_import
+
+    app = app_context(ctx)
+    loc = app.location()
+    mapping = parse_mapping(maps)
+    client_import.check_date_format(date_format)
+    try:
+        rows = _read_rows(file, mapping, _with_bom(encoding))
+        source = "stdin" if file == "-" else Path(file).name
+
+        def work(session: Any, actor: Any) -> Any:
+            return client_import.import_clients(session, actor=actor, location=loc, rows=rows,
+                                                date_format=date_format, dry_run=dry_run, source=source)
+
+        if dry_run:
+            actor = app.actor(Permission.desk)
+            summary = app.read(lambda session: work(session, actor))
+        else:
+            summary = app.change(Permission.desk, work)
+    except ImportRefused as exc:
+        _say_faults(exc.faults)
+        raise
+    new = f"{summary.created} new client{'' if summary.created == 1 else 's'}"
+    if dry_run:
+        message(f"dry run, nothing written: {new}, {summary.unchanged} already here")
+    else:
+        message(f"imported {new}; {summary.unchanged} already here, left as they are")
+    emit(summary, fmt, one=True, columns=SUMMARY_COLUMNS)
+
+
+def _with_bom(encoding: str) -> str:
+    """UTF-8 means UTF-8 with or without a byte-order mark."""
+    import codecs
+
+    try:
+        name = codecs.lookup(encoding).name
+    except LookupError:
+        raise InvalidInput(f"encoding {encoding!r} is not known", hint="e.g. utf-8, latin-1, cp1252") from None
+    return "utf-8-sig" if name in ("utf-8", "utf-8-sig") else encoding
+
+
+def _read_rows(file: str, mapping: dict[str, str], encoding: str) -> list[SourceRow]:
+    from salon_cli.services import client_import
+
+    if file == "-":
+        return client_import.read(sys.stdin.buffer, mapping=mapping, encoding=encoding)
+    try:
+        stream = open(file, "rb")  # noqa: SIM115 (closed below)
+    except OSError as exc:
+        raise InvalidInput(f"cannot read {file}: {exc.strerror or exc}") from None
+    with stream:
+        return client_import.read(stream, mapping=mapping, encoding=encoding)
+
+
+def _say_faults(faults: list[Any]) -> None:
+    """The error line names three faults; a longer list goes to stderr first, one a line."""
+    if len(faults) <= 3:
+        return
+    for fault in faults[:_FAULTS_SHOWN]:
+        message(f"  {fault}")
+    if len(faults) > _FAULTS_SHOWN:
+        message(f"  ... and {len(faults) - _FAULTS_SHOWN} more")
+
+
+@export_app.command("clients")
+def export_clients(
+    ctx: typer.Context,
+    from_: str | None = typer.Option(None, "--from", help="Clients created on or after this day, YYYY-MM-DD."),
+    to: str | None = typer.Option(None, "--to", help="Clients created on or before this day, YYYY-MM-DD."),
+    fmt: ExportFormat = typer.Option(ExportFormat.csv, "--format", "-f", help="csv (default), json or ndjson."),
+    output: Path | None = typer.Option(None, "--output", "-o", help="Write to this file instead of stdout."),
+    include_private: bool = typer.Option(False, "--include-private",
+                                         help="Include private notes (owner or manager: --as CODE --pin PIN)."),
+) -> None:
+    """Export every client (merged ones left out) with tags and notes, streamed; CSV by default.
+
+    Notes are a list of objects in JSON, 'type: body' joined with ' | ' in CSV.
+
+    Private notes only with --include-private: the owner or a manager, with their PIN (exit 3 otherwise).
+
+    Example: salon --as marco --pin 2222 export clients --from 2026-01-01 --format ndjson --include-private --output clientes.ndjson
+    """
+    from salon_cli.core.days import parse_date
+    from salon_cli.services import client_export
+
+    app = app_context(ctx)
+    loc = app.location()
+    first = parse_date(from_, what="--from") if from_ else None
+    last = parse_date(to, what="--to") if to else None
+    client_export.window(loc, first, last)
+    reader = None
+    if include_private:
+        reader = app.actor(Permission.notes_private_export)
+        _record_private_export(app, reader, loc, first, last, fmt, output)
+    with app.uow(write=False) as uow:
+        rows = client_export.clients(uow.session, location=loc, first=first, last=last, private_reader=reader)
+        count = _write(rows, fmt, output, loc.tz)
+    where = f" to {output}" if output else ""
+    message(f"exported {count} client{'' if count == 1 else 's'}{where}"
+            + ("" if include_private else " (private notes left out)"))
+
+
+def _record_private_export(app: Any, reader: Any, loc: Any, first: Any, last: Any, fmt: ExportFormat,
+                           output: Path | None) -> None:
+    """Private notes leaving the system are audited (who, when, which window, where to)."""
+    from salon_cli.services import audit
+
+    with app.uow() as uow:
+        audit.record(uow.session, actor=reader, action="client.export_private", entity="client", entity_id=None,
+                     after={"from": first, "to": last, "format": fmt.value,
+                            "output": str(output) if output else "stdout"}, location_id=loc.id)
+        uow.commit()
+
+
+def _write(rows: Iterable[dict[str, Any]], fmt: ExportFormat, output: Path | None, tz: Any) -> int:
+    from salon_cli.io import tabular
+    from salon_cli.services import client_export
+
+    counter = _Counter(tabular.records(rows, tz))
+    records: Iterable[dict[str, Any]] = counter
+    if fmt is ExportFormat.csv:
+        records = ({**r, "notes": client_export.notes_cell(r["notes"])} for r in counter)
+    if output is None:
+        _write_to(records, fmt, sys.stdout, client_export.COLUMNS)  # a closed pipe: see SalonGroup
+        sys.stdout.flush()
+        return counter.count
+    part = output.with_name(output.name + ".part")
+    try:
+        with open(part, "w", encoding="utf-8", newline="") as out:
+            _write_to(records, fmt, out, client_export.COLUMNS)
+        os.replace(part, output)
+    except OSError as exc:
+        part.unlink(missing_ok=True)
+        raise InvalidInput(f"cannot write {output}: {exc.strerror or exc}") from None
+    except BaseException:
+        part.unlink(missing_ok=True)
+        raise
+    return counter.count
+
+
+def _write_to(records: Iterable[dict[str, Any]], fmt: ExportFormat, out: IO[str], columns: list[str]) -> None:
+    from salon_cli.io import tabular
+
+    if fmt is ExportFormat.json:
+        tabular.write_json(records, out)
+    elif fmt is ExportFormat.ndjson:
+        tabular.write_ndjson(records, out)
+    else:
+        tabular.write_csv(records, out, columns=columns)
+
+
+class _Counter:
+    def __init__(self, items: Iterable[dict[str, Any]]) -> None:
+        self._items = items
+        self.count = 0
+
+    def __iter__(self) -> Iterator[dict[str, Any]]:
+        for item in self._items:
+            self.count += 1
+            yield item
+
+
+def register(root: typer.Typer) -> None:
+    root.add_typer(import_app, name="import")
+    root.add_typer(export_app, name="export")
