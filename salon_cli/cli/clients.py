@@ -300,6 +300,6 @@ def prefs(
 
 
 def register(root: typer.Typer) -> None:
-    from salon_cli.cli import client_records  # noqa: F401  (adds merge, log-comm, comms, photo)
+    from salon_cli.cli import client_records, client_search  # noqa: F401  (their commands join client_app)
 
     root.add_typer(client_app, name="client")
