@@ -266,6 +266,12 @@ def test_demo_opens_and_lists_todays_book(db_url, clock):
     assert all(a["starts_at"].startswith("2026-11-21T") and a["starts_at"].endswith("-06:00") for a in book)
     assert {"completed", "booked"} <= {a["status"] for a in book}
     assert salon(db_url, "db", "check").code == 0
+    # demo clients are searchable: a typo of the first booked client's name finds them
+    booked = next(a for a in book if a["client_id"] is not None)
+    first, *rest = booked["client"].split()
+    typo = " ".join([first[:-1], *rest])
+    hits = json.loads(salon(db_url, "client", "search", typo, "-f", "json").stdout)
+    assert booked["client_id"] in [h["id"] for h in hits[:5]], (typo, hits[:5])
     again = salon(db_url, "demo")
     assert again.code == 1 and "--force" in again.stderr
     forced = salon(db_url, "demo", "--force", "--clients", "10", "--days", "2", "-f", "json")

@@ -42,7 +42,7 @@ def init(
 
 def demo(
     ctx: typer.Context,
-    clients: int = typer.Option(120, "--clients", min=1, max=100_000, help="How many clients."),
+    clients: int = typer.Option(300, "--clients", min=1, max=100_000, help="How many clients."),
     days: int = typer.Option(30, "--days", min=1, max=3650, help="Days of history before today."),
     seed: int = typer.Option(7, "--seed", help="Same seed, same salon."),
     force: bool = typer.Option(False, "--force", help="Wipe an initialised database first."),

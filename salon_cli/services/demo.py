@@ -25,7 +25,7 @@ from salon_cli.core.errors import InvalidInput, RuleViolation
 from salon_cli.core.text import name_key
 from salon_cli.db.models import Appointment, Client, ClientNote, ClientPref, ClientTag, Policy
 from salon_cli.db.uow import UnitOfWork
-from salon_cli.services import audit, catalog, setup, staff
+from salon_cli.services import audit, catalog, client_search, setup, staff
 from salon_cli.services.actors import Actor
 
 LOCATION = {"code": "centro", "name": "Salón Centro", "timezone": "America/Mexico_City", "currency": "MXN"}
@@ -164,7 +164,7 @@ class _Visit:
     cancelled_at: datetime | None = None
 
 
-def build_demo(engine: Engine, *, clients: int = 120, days: int = 30, seed: int = 7) -> DemoSummary:
+def build_demo(engine: Engine, *, clients: int = 300, days: int = 30, seed: int = 7) -> DemoSummary:
     """Initialise an empty database (schema at head) as the demo salon `centro` and fill it."""
     if clients < 1 or days < 0:
         raise InvalidInput("the demo needs at least one client and zero or more days of history")
@@ -229,6 +229,7 @@ def build_demo(engine: Engine, *, clients: int = 120, days: int = 30, seed: int 
         profiles, counts = _profiles(random.Random(f"{seed}:profiles"), people, regulars, staff_ids, menu, now)
         session.add_all(profiles)
         session.flush()
+        client_search.reindex_all(session)
         summary = DemoSummary(
             location=location.code, location_name=location.name, business_date=today,
             staff=(OWNER, *(member for member, _, _ in TEAM)), services=len(SERVICE_MENU),
