@@ -176,3 +176,22 @@ def timeline(ctx: typer.Context, client_id: int = typer.Argument(...),
     rows = app.read(lambda session: client_insights.timeline(session, client_id=client_id, reader=reader,
                                                              limit=limit))
     emit(rows, fmt, columns=["at", "kind", "ref", "summary"], tz=loc.tz)
+
+
+@client_app.command("duplicates")
+def duplicates(
+    ctx: typer.Context,
+    min_score: int = typer.Option(70, "--min-score", help="0-100: 100 same phone or e-mail; 80-95 names that sound alike with close birthdays."),
+    limit: int = typer.Option(500, "--limit", min=1),
+    fmt: Format = FORMAT_OPTION,
+) -> None:
+    """Likely duplicates to merge (salon client merge KEEP DUP).
+
+    Example: salon client duplicates --min-score 85 -f csv
+    """
+    from salon_cli.services import client_duplicates
+
+    app = app_context(ctx)
+    app.location()
+    rows = app.read(lambda session: client_duplicates.find(session, min_score=min_score, limit=limit))
+    emit(rows, fmt)
