@@ -13,7 +13,7 @@ from salon_cli.core.errors import NotPermitted, RuleViolation
 from salon_cli.core.text import name_key
 from salon_cli.db.models import (
     Appointment, AuditLog, Client, ClientNote, ClientPhoto, ClientPref, ClientSearchKey, ClientTag,
-    Communication, Service,
+    Communication, Penalty, Service,
 )
 from salon_cli.db.uow import UnitOfWork
 from salon_cli.services import catalog, client_merge, client_search, locations
@@ -45,6 +45,13 @@ def pair(engine, salon):
                 s.add(Appointment(location_id=loc.id, client_id=who.id, staff_id=1, service_id=service.id,
                                   starts_at=now - timedelta(days=i + 1), ends_at=now - timedelta(days=i + 1) + timedelta(minutes=30),
                                   status="completed", price_cents=30000, created_at=now))
+        late = Appointment(location_id=loc.id, client_id=dup.id, staff_id=1, service_id=service.id,
+                           starts_at=now - timedelta(days=9), ends_at=now - timedelta(days=9) + timedelta(minutes=30),
+                           status="no_show", price_cents=30000, created_at=now)
+        s.add(late)
+        s.flush()
+        s.add(Penalty(location_id=loc.id, appointment_id=late.id, client_id=dup.id, kind="no_show",
+                      amount_cents=15000, created_at=now))
         s.add(ClientNote(client_id=dup.id, body="alergia al amoniaco", type="medical", private=True, created_at=now))
         s.add(ClientNote(client_id=dup.id, body="prefiere café", type="preference", created_at=now))
         s.add(Communication(client_id=dup.id, channel="sms", purpose="reminder", body="hola", created_at=now))
@@ -62,14 +69,14 @@ def _count(session, model, client_id):
 
 def test_merge_moves_every_dependent_row(engine, pair):
     keep_id, dup_id = pair
-    models = (Appointment, ClientNote, Communication, ClientPhoto)
+    models = (Appointment, Penalty, ClientNote, Communication, ClientPhoto)
     with UnitOfWork(engine, write=False) as uow:
         before = {m.__tablename__: (_count(uow.session, m, keep_id), _count(uow.session, m, dup_id)) for m in models}
-    assert before == {"appointment": (1, 3), "client_note": (0, 2), "communication": (0, 1), "client_photo": (0, 1)}
+    assert before == {"appointment": (1, 4), "penalty": (0, 1), "client_note": (0, 2), "communication": (0, 1), "client_photo": (0, 1)}
     with UnitOfWork(engine) as uow:
         result = client_merge.merge(uow.session, actor=MANAGER, keep_id=keep_id, duplicate_id=dup_id)
         uow.commit()
-    assert result.moved == {"appointment": 3, "client_note": 2, "communication": 1, "client_photo": 1,
+    assert result.moved == {"appointment": 4, "penalty": 1, "client_note": 2, "communication": 1, "client_photo": 1,
                             "client_tag": 1, "client_pref": 1}
     with UnitOfWork(engine, write=False) as uow:
         s = uow.session
@@ -83,7 +90,7 @@ def test_merge_moves_every_dependent_row(engine, pair):
         assert (keep.no_show_count, keep.deposit_required, keep.email) == (2, True, "xime@example.com")
         assert dup.email is None and _count(s, ClientSearchKey, dup_id) == 0
         log = s.exec(select(AuditLog).where(AuditLog.action == "client.merge")).one()
-        assert log.actor == "lucia" and log.after["merged_id"] == dup_id and log.after["moved"]["appointment"] == 3
+        assert log.actor == "lucia" and log.after["merged_id"] == dup_id and log.after["moved"]["appointment"] == 4
 
 
 def test_merge_refusals_change_nothing(engine, pair):

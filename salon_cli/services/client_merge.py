@@ -11,7 +11,7 @@ from salon_cli.core import clock
 from salon_cli.core.errors import NotFound, RuleViolation
 from salon_cli.core.permissions import Permission
 from salon_cli.db.models import (
-    Appointment, Client, ClientNote, ClientPhoto, ClientPref, ClientSearchKey, ClientTag, Communication,
+    Appointment, Client, ClientNote, ClientPhoto, ClientPref, ClientSearchKey, ClientTag, Communication, Penalty,
 )
 from salon_cli.services import audit, client_search
 from salon_cli.services.actors import Actor
@@ -19,7 +19,7 @@ from salon_cli.services.authz import authorize
 
 # Every table whose rows belong to a client through `client_id` and simply move to the kept one.
 # Later areas (sales, loyalty, memberships) add their tables here; a test fails if one is forgotten.
-MOVED: tuple[type[SQLModel], ...] = (Appointment, ClientNote, Communication, ClientPhoto)
+MOVED: tuple[type[SQLModel], ...] = (Appointment, Penalty, ClientNote, Communication, ClientPhoto)
 
 
 @dataclass(frozen=True)
