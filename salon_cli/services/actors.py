@@ -11,6 +11,12 @@ class Actor:
     code: str
     name: str
     role: str  # owner | manager | receptionist | stylist | system
+    verified: bool = False  # proved who they are with their PIN in this command
+
+    @property
+    def is_manager(self) -> bool:
+        """An owner or manager who proved it with a PIN (or the system): may override desk rules."""
+        return self.is_system or (self.role in ("owner", "manager") and self.verified)
 
     @property
     def is_system(self) -> bool:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date, datetime
 from enum import Enum
@@ -101,3 +101,27 @@ def entries(
             id=row.id or 0, at=row.at, actor=row.actor, action=row.action, entity=row.entity,
             entity_id=row.entity_id, location_id=row.location_id, before=row.before, after=row.after,
         )
+
+
+def record_many(
+    session: Session,
+    *,
+    actor: Actor,
+    location_id: int | None,
+    rows: Iterable[tuple[str, str, int | None, dict[str, Any] | None, dict[str, Any] | None]],
+) -> int:
+    """Many audit rows at once (action, entity, entity_id, before, after), for bulk changes such as
+    a cron job's: one statement, still in the caller's transaction."""
+    import sqlalchemy as sa
+
+    at = clock.now()
+    values = [
+        {"at": at, "location_id": location_id, "actor": actor.code, "actor_id": actor.id, "action": action,
+         "entity": entity, "entity_id": entity_id,
+         "before": _json_safe(before) if before is not None else None,
+         "after": _json_safe(after) if after is not None else None}
+        for action, entity, entity_id, before, after in rows
+    ]
+    if values:
+        session.execute(sa.insert(AuditLog), values)
+    return len(values)

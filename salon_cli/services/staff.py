@@ -96,9 +96,10 @@ def identify(
         raise NotPermitted(f"no staff member {text!r}", hint="see: salon staff list") from None
     if not row.active:
         raise NotPermitted(f"staff member {row.code} is deactivated")
-    if needs_pin(permission) or pin is not None:
+    verified = needs_pin(permission) or pin is not None
+    if verified:
         _check_pin(uow, row, pin, location, permission)
-    actor = Actor(id=row.id, code=row.code, name=row.name, role=row.role)
+    actor = Actor(id=row.id, code=row.code, name=row.name, role=row.role, verified=verified)
     authorize(actor, permission)
     return actor
 
