@@ -128,7 +128,7 @@ def root(
 
 
 def _register() -> None:
-    from salon_cli.cli import admin, audit, catalog, clients, data, setup, staff
+    from salon_cli.cli import admin, appointments, audit, catalog, clients, data, setup, staff
 
     setup.register(app)
     admin.register(app)
@@ -136,6 +136,7 @@ def _register() -> None:
     catalog.register(app)
     clients.register(app)
     data.register(app)
+    appointments.register(app)
     audit.register(app)
 
 
