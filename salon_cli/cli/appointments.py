@@ -262,6 +262,8 @@ def detect_no_shows(
                                            dry_run=dry_run))
         except Busy as exc:
             busy = exc
+    if busy is not None and not reports:
+        raise busy
     total = _total(reports, dry_run, at)
     if dry_run and fmt is Format.table and total["appointment_ids"]:
         _show_due(app, places, total["appointment_ids"])
