@@ -267,7 +267,8 @@ def detect_no_shows(
     total = _total(reports, dry_run, at)
     if dry_run and fmt is Format.table and total["appointment_ids"]:
         _show_due(app, places, total["appointment_ids"])
-    emit(total, fmt, one=True, columns=NO_SHOW_COLUMNS if fmt is Format.table else None)
+    emit(total, fmt, one=True, columns=NO_SHOW_COLUMNS if fmt is Format.table else None,
+         tz=places[0].tz if places else None, currency=places[0].currency if len(places) == 1 else None)
     verb = "would mark" if dry_run else "marked"
     message(f"{verb} {total['marked']} no-show{'s' if total['marked'] != 1 else ''}, {total['penalties']} "
             f"penalt{'ies' if total['penalties'] != 1 else 'y'}; {total['stale']} older booked left alone (stale)"
