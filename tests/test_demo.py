@@ -1,9 +1,10 @@
-"""The demo salon: counts that match the database, a believable book, and the same salon for the same seed."""
+"""The demo salon: counts that match the database, a believable book, penalties that follow the policy,
+a history that `detect-no-shows` agrees with, and the same salon for the same seed."""
 
 from __future__ import annotations
 
 from collections import Counter, defaultdict
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 
 import pytest
 from sqlmodel import col, func, select
@@ -12,10 +13,22 @@ from salon_cli.core.days import day_bounds
 from salon_cli.core.errors import RuleViolation
 from salon_cli.db import migrate
 from salon_cli.db.engine import make_engine
-from salon_cli.db.models import Appointment, AuditLog, Client, Location, Product, Service, Staff
+from salon_cli.db.models import (
+    Appointment,
+    AppointmentItem,
+    AuditLog,
+    Client,
+    Location,
+    Penalty,
+    Policy,
+    Product,
+    Service,
+    Staff,
+)
 from salon_cli.db.uow import UnitOfWork
-from salon_cli.services import book, locations
-from salon_cli.services.demo import DemoSummary, build_demo
+from salon_cli.services import book, locations, no_shows
+from salon_cli.services.demo import WAIVE_REASONS, DemoSummary, build_demo
+from salon_cli.services.penalties import policy_fee
 from salon_cli.services.staff import identify
 
 SMALL = {"clients": 30, "days": 7}
@@ -49,7 +62,17 @@ def test_counts_match_the_database(engine, demo, clock):
         assert demo.appointments_past > 0 and demo.appointments_today > 0
         builds = s.exec(select(AuditLog).where(AuditLog.action == "demo.build")).all()
         assert len(builds) == 1 and builds[0].after["clients"] == SMALL["clients"]
-        assert builds[0].after["appointments_today"] == demo.appointments_today
+        after = builds[0].after
+        assert after["appointments_today"] == demo.appointments_today
+        assert after["appointment_items"] == _count(s, AppointmentItem)
+        assert after["no_shows"] == _count(s, Appointment, Appointment.status == "no_show")
+        assert after["late_cancelled"] == _count(s, Appointment, Appointment.status == "late_cancelled")
+        assert after["penalties"] == _count(s, Penalty) > 0
+        for kind in ("no_show", "late_cancel"):
+            assert after[f"penalties_{kind}"] == _count(s, Penalty, Penalty.kind == kind)
+        for status in ("pending", "paid", "waived"):
+            assert after[f"penalties_{status}"] == _count(s, Penalty, Penalty.status == status)
+        assert after["penalty_cents"] == s.exec(select(func.sum(Penalty.amount_cents))).one()
 
 
 def test_every_documented_pin_works(engine, demo):
@@ -88,21 +111,149 @@ def test_history_is_plausible(engine, demo):
         location = locations.resolve(s, None)
         lo, _ = day_bounds(demo.business_date, location.tz)
         past = s.exec(select(Appointment).where(col(Appointment.starts_at) < lo)).all()
-        prices = dict(s.exec(select(Service.id, Service.price_cents)).all())
+        policy = s.exec(select(Policy)).one()
         s.expunge_all()  # keep the loaded rows readable after the read-only transaction ends
     statuses = Counter(a.status for a in past)
     assert statuses["completed"] > len(past) / 2
-    assert set(statuses) <= {"completed", "no_show", "cancelled", "late_cancelled"}
+    assert set(statuses) == {"completed", "no_show", "cancelled", "late_cancelled"}
+    assert 0.03 <= statuses["no_show"] / len(past) <= 0.09
+    assert 0.05 <= (statuses["cancelled"] + statuses["late_cancelled"]) / len(past) <= 0.10
+    window = timedelta(hours=policy.late_cancel_hours)
     for a in past:
-        assert a.price_cents == prices[a.service_id]
         local_start, local_end = a.starts_at.astimezone(location.tz), a.ends_at.astimezone(location.tz)
         assert local_start.weekday() != 6, "closed on Sundays"
         assert (9, 0) <= (local_start.hour, local_start.minute) and (local_end.hour, local_end.minute) <= (20, 0)
         assert 20 <= (a.ends_at - a.starts_at).total_seconds() / 60 <= 180
+        assert a.created_at <= a.starts_at
         if a.status == "completed":
             assert a.checked_in_at is not None and a.completed_at is not None
+        else:
+            assert a.checked_in_at is None and a.completed_at is None and not a.walk_in
+        if a.status == "no_show":
+            assert a.no_show_at == a.starts_at + timedelta(minutes=policy.no_show_grace_min)
+        else:
+            assert a.no_show_at is None
         if a.status in ("cancelled", "late_cancelled"):
-            assert a.cancelled_at is not None and a.cancelled_at < a.starts_at
+            assert a.cancelled_at is not None and a.created_at < a.cancelled_at < a.starts_at and a.cancel_reason
+            # late exactly when inside the policy's window, unless the salon cancelled
+            inside = a.cancelled_at >= a.starts_at - window
+            assert inside == (a.status == "late_cancelled" or a.cancelled_by_salon)
+            assert not (a.status == "late_cancelled" and a.cancelled_by_salon)
+        else:
+            assert a.cancelled_at is None and a.cancel_reason is None
+
+
+def test_every_appointment_has_its_items(engine, demo):
+    with UnitOfWork(engine, write=False) as uow:
+        s = uow.session
+        appts = {a.id: a for a in s.exec(select(Appointment))}
+        items = defaultdict(list)
+        for item in s.exec(select(AppointmentItem).order_by(AppointmentItem.appointment_id, AppointmentItem.position)):
+            items[item.appointment_id].append(item)
+        menu = {svc.id: svc for svc in s.exec(select(Service))}
+        s.expunge_all()
+    assert set(items) == set(appts)
+    for appt_id, rows in items.items():
+        a = appts[appt_id]
+        assert [i.position for i in rows] == list(range(len(rows))) and 1 <= len(rows) <= 2
+        assert rows[0].service_id == a.service_id
+        assert all(i.staff_id == a.staff_id for i in rows)
+        assert all((i.duration_min, i.price_cents) == (menu[i.service_id].duration_min, menu[i.service_id].price_cents)
+                   for i in rows)
+        assert a.price_cents == sum(i.price_cents for i in rows)
+        assert a.ends_at - a.starts_at == timedelta(minutes=sum(i.duration_min for i in rows))
+        assert len({i.service_id for i in rows}) == len(rows)
+    assert any(len(rows) == 2 for rows in items.values()), "a few appointments have two services"
+
+
+def test_penalties_follow_the_policy(engine, demo, clock):
+    now = clock.now()
+    with UnitOfWork(engine, write=False) as uow:
+        s = uow.session
+        tz = locations.resolve(s, None).tz
+        policy = s.exec(select(Policy)).one()
+        appts = {a.id: a for a in s.exec(select(Appointment))}
+        penalties = s.exec(select(Penalty)).all()
+        names = dict(s.exec(select(Service.id, Service.name)).all())
+        staff = {m.code: m.id for m in s.exec(select(Staff))}
+        s.expunge_all()
+    by_appt = {p.appointment_id: p for p in penalties}
+    assert len(by_appt) == len(penalties)
+    owing = {a.id for a in appts.values() if a.status in ("no_show", "late_cancelled") and a.client_id is not None}
+    assert set(by_appt) == owing, "one penalty per no-show and late cancellation with a client, none else"
+    assert Counter(p.status for p in penalties).keys() == {"pending", "paid", "waived"}
+    assert Counter(p.status for p in penalties).most_common(1)[0][0] == "pending"
+    for p in penalties:
+        a = appts[p.appointment_id]
+        kind = "no_show" if a.status == "no_show" else "late_cancel"
+        assert p.kind == kind and p.client_id == a.client_id and p.location_id == a.location_id
+        assert p.amount_cents == policy_fee(policy, kind, a.price_cents) > 0
+        what = "no-show" if kind == "no_show" else "late cancellation"
+        assert p.reason == f"{what}: {names[a.service_id]}, {a.starts_at.astimezone(tz):%Y-%m-%d %H:%M}"
+        if kind == "no_show":
+            assert p.created_at == a.no_show_at and p.created_by_id is None  # detection made it
+        else:
+            assert p.created_at == a.cancelled_at and p.created_by_id == staff["sofia"]
+        assert p.created_at <= now
+        if p.status == "waived":
+            assert p.waived_by_id == staff["lucia"] and p.waive_reason in WAIVE_REASONS
+            assert p.created_at < p.waived_at <= now and p.paid_at is None
+        else:
+            assert p.waived_at is None and p.waived_by_id is None and p.waive_reason is None
+        if p.status == "paid":
+            assert p.paid_method in ("cash", "card") and p.paid_by_id == staff["sofia"]
+            assert timedelta(hours=20) <= p.paid_at - p.created_at <= timedelta(hours=53) and p.paid_at <= now
+        else:
+            assert p.paid_at is None and p.paid_method is None and p.paid_by_id is None
+    assert not any(a.status == "cancelled" and a.id in by_appt for a in appts.values())
+
+
+def _due_today(engine, now):
+    """Ids of the booked appointments whose no-show time has come, within the policy's look-back."""
+    with UnitOfWork(engine, write=False) as uow:
+        policy = uow.session.exec(select(Policy)).one()
+        grace, lookback = timedelta(minutes=policy.no_show_grace_min), timedelta(hours=policy.no_show_lookback_hours)
+        rows = uow.session.exec(select(Appointment.id, Appointment.starts_at)
+                                .where(Appointment.status == "booked")).all()
+    return sorted(i for i, start in rows if now - lookback <= start and start + grace <= now)
+
+
+def _snapshot(engine):
+    with UnitOfWork(engine, write=False) as uow:
+        appts = sorted((a.id, a.status, a.no_show_at) for a in uow.session.exec(select(Appointment)))
+        penalties = sorted((p.appointment_id, p.kind, p.status, p.amount_cents)
+                           for p in uow.session.exec(select(Penalty)))
+    return appts, penalties
+
+
+@pytest.mark.parametrize("utc_hour", [17, 3], ids=["11h00", "21h00-after-closing"])
+def test_detection_agrees_with_the_demo(engine, clock, utc_hour):
+    """Run right after the build, detection marks only today's overdue booking: the past holds no
+    `booked` appointment (nothing stale), and its no-shows already have their penalties."""
+    clock.set(datetime(2026, 11, 21 if utc_hour == 17 else 22, utc_hour, 0, tzinfo=timezone.utc))
+    summary = build_demo(engine, **SMALL)
+    now = clock.now()
+    due = _due_today(engine, now)
+    before_appts, before_penalties = _snapshot(engine)
+    with UnitOfWork(engine, write=False) as uow:
+        location = locations.resolve(uow.session, None)
+        lo, _ = day_bounds(summary.business_date, location.tz)
+        assert _count(uow.session, Appointment, Appointment.status == "booked", col(Appointment.starts_at) < lo) == 0
+    assert len(due) == 1  # the demo's one client who never came
+    report = no_shows.detect(engine, location=location, as_of=now)
+    assert (report.marked, report.penalties, report.stale) == (1, 1, 0)
+    assert report.appointment_ids == due
+    after_appts, after_penalties = _snapshot(engine)
+    changed = [b for b, a in zip(before_appts, after_appts, strict=True) if b != a]
+    assert [c[0] for c in changed] == due and len(after_penalties) == len(before_penalties) + 1
+    assert set(before_penalties) < set(after_penalties)
+    again = no_shows.detect(engine, location=location, as_of=now)
+    assert (again.marked, again.penalties, again.stale) == (0, 0, 0)
+    with UnitOfWork(engine, write=False) as uow:  # the clients' counts still match their no-shows
+        s = uow.session
+        counted = Counter(s.exec(select(Appointment.client_id).where(Appointment.status == "no_show")).all())
+        for client in s.exec(select(Client)).all():
+            assert client.no_show_count == counted.get(client.id, 0)
 
 
 def test_todays_book_lives_around_now(engine, demo, clock):
@@ -145,15 +296,18 @@ def test_clients_look_real(engine, demo):
     assert any(c.birthday for c in people) and any(c.marketing_consent for c in people)
 
 
-def _fingerprint(engine) -> tuple[list[str], list[tuple[str, str, str]]]:
+def _fingerprint(engine) -> tuple[list[str], list[tuple[str, str, str, int, str | None, str | None]]]:
     with UnitOfWork(engine, write=False) as uow:
         names = [f"{c.first_name} {c.last_name}" for c in uow.session.exec(select(Client).order_by(Client.id))]
+        items = Counter(uow.session.exec(select(AppointmentItem.appointment_id)).all())
         rows = uow.session.exec(
-            select(Appointment.starts_at, Staff.code, Appointment.status)
+            select(Appointment.id, Appointment.starts_at, Staff.code, Appointment.status, Penalty.status,
+                   Penalty.paid_method)
             .join(Staff, col(Staff.id) == Appointment.staff_id)
+            .outerjoin(Penalty, col(Penalty.appointment_id) == Appointment.id)
             .order_by(Appointment.starts_at, Staff.code)
         ).all()
-    return names, [(s.isoformat(), code, status) for s, code, status in rows]
+    return names, [(s.isoformat(), code, status, items[i], penalty, paid) for i, s, code, status, penalty, paid in rows]
 
 
 def test_same_seed_same_salon(engine, clock, tmp_path):

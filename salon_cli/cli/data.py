@@ -1,4 +1,4 @@
-"""`salon import clients` and `salon export clients`: data in and out of files.
+"""`salon import clients|appointments` and `salon export clients|appointments`: data in and out of files.
 
 An import is all or nothing: every row is checked first and every fault is named by row and column
 (exit 2, nothing written). An export streams: rows are written as they are read, CSV by default,
@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import os
 import sys
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from enum import StrEnum
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
@@ -100,17 +100,21 @@ def _with_bom(encoding: str) -> str:
     return "utf-8-sig" if name in ("utf-8", "utf-8-sig") else encoding
 
 
-def _read_rows(file: str, mapping: dict[str, str], encoding: str) -> list[SourceRow]:
-    from salon_cli.services import client_import
+def _read_rows(file: str, mapping: dict[str, str], encoding: str,
+               reader: Callable[..., list[SourceRow]] | None = None) -> list[SourceRow]:
+    """The file's rows, read by `reader` (the clients reader by default)."""
+    if reader is None:
+        from salon_cli.services import client_import
 
+        reader = client_import.read
     if file == "-":
-        return client_import.read(sys.stdin.buffer, mapping=mapping, encoding=encoding)
+        return reader(sys.stdin.buffer, mapping=mapping, encoding=encoding)
     try:
         stream = open(file, "rb")  # noqa: SIM115 (closed below)
     except OSError as exc:
         raise InvalidInput(f"cannot read {file}: {exc.strerror or exc}") from None
     with stream:
-        return client_import.read(stream, mapping=mapping, encoding=encoding)
+        return reader(stream, mapping=mapping, encoding=encoding)
 
 
 def _say_faults(faults: list[Any]) -> None:
@@ -173,22 +177,27 @@ def _record_private_export(app: Any, reader: Any, loc: Any, first: Any, last: An
         uow.commit()
 
 
-def _write(rows: Iterable[dict[str, Any]], fmt: ExportFormat, output: Path | None, tz: Any) -> int:
+def _write(rows: Iterable[dict[str, Any]], fmt: ExportFormat, output: Path | None, tz: Any,
+           columns: list[str] | None = None) -> int:
+    """Records to stdout or (via FILE.part, then moved into place) to `output`; the count written.
+    Without `columns`, the clients' columns and their notes cell."""
     from salon_cli.io import tabular
     from salon_cli.services import client_export
 
     counter = _Counter(tabular.records(rows, tz))
     records: Iterable[dict[str, Any]] = counter
-    if fmt is ExportFormat.csv:
-        records = ({**r, "notes": client_export.notes_cell(r["notes"])} for r in counter)
+    if columns is None:
+        columns = client_export.COLUMNS
+        if fmt is ExportFormat.csv:
+            records = ({**r, "notes": client_export.notes_cell(r["notes"])} for r in counter)
     if output is None:
-        _write_to(records, fmt, sys.stdout, client_export.COLUMNS)  # a closed pipe: see SalonGroup
+        _write_to(records, fmt, sys.stdout, columns)  # a closed pipe: see SalonGroup
         sys.stdout.flush()
         return counter.count
     part = output.with_name(output.name + ".part")
     try:
         with open(part, "w", encoding="utf-8", newline="") as out:
-            _write_to(records, fmt, out, client_export.COLUMNS)
+            _write_to(records, fmt, out, columns)
         os.replace(part, output)
     except OSError as exc:
         part.unlink(missing_ok=True)
@@ -219,6 +228,106 @@ class _Counter:
         for item in self._items:
             self.count += 1
             yield item
+
+
+@import_app.command("appointments")
+def import_appointments(
+    ctx: typer.Context,
+    file: str = typer.Argument(..., metavar="FILE|-", help="A CSV file with a header row; - reads stdin."),
+    maps: list[str] = typer.Option([], "--map", metavar="SRC=field",
+                                   help="Read the file's column SRC as field; repeat. Fields: external_id client "
+                                        "service staff date time status duration_min price note deposit."),
+    date_format: str = typer.Option("%Y-%m-%d", "--date-format", help="strftime pattern of the date column, e.g. %m/%d/%Y."),
+    time_format: str = typer.Option("%H:%M", "--time-format",
+                                    help="strftime pattern of the time column, e.g. '%I:%M %p' (default also reads %H:%M:%S)."),
+    encoding: str = typer.Option("utf-8", "--encoding", help="The file's encoding (UTF-8 with or without BOM by default), e.g. latin-1."),
+    create_missing: bool = typer.Option(False, "--create-missing",
+                                        help="Create unknown services and staff (stylists with a random PIN); "
+                                             "a manager's PIN is needed."),
+    allow_overlap: bool = typer.Option(False, "--allow-overlap", help="Import booked rows that double-book a staff member."),
+    dry_run: bool = typer.Option(False, "--dry-run", help="Check every row and print the counts; write nothing."),
+    fmt: Format = FORMAT_OPTION,
+) -> None:
+    """Import appointments (history or future) from a CSV file: every row is checked first; one bad row and nothing is written.
+
+    Date and time are on the location's clock. A client is found by id, phone, e-mail or external code; services by code or name (several joined by ';' or '+'); staff by code or name.
+
+    Status: booked (default), checked_in, in_service, completed, cancelled, late_cancelled, no_show, or words such as confirmed, arrived, done, canceled, no-show, late cancel.
+
+    A row whose external_id is already here (or, without one, the same client, staff and start) is left as it is and counted as unchanged. Imported no-shows count on the client but make no penalty. A file from `salon export appointments` imports as it is.
+
+    Example: salon --as sofia import appointments citas.csv --map "Cliente=client" --map "Servicio=service" --date-format %m/%d/%Y --time-format "%I:%M %p"
+    """
+    from salon_cli.io.tabular import ImportRefused, parse_mapping
+    from salon_cli.services import appt_import
+
+    app = app_context(ctx)
+    loc = app.location()
+    mapping = parse_mapping(maps)
+    appt_import.check_formats(date_format, time_format)
+    permission = Permission.staff_manage if create_missing else Permission.desk
+    try:
+        rows = _read_rows(file, mapping, _with_bom(encoding), appt_import.read)
+        source = "stdin" if file == "-" else Path(file).name
+
+        def work(session: Any, actor: Any) -> Any:
+            return appt_import.import_appointments(
+                session, actor=actor, location=loc, rows=rows, date_format=date_format, time_format=time_format,
+                create_missing=create_missing, allow_overlap=allow_overlap, dry_run=dry_run, source=source)
+
+        if dry_run:
+            actor = app.actor(permission)
+            outcome = app.read(lambda session: work(session, actor))
+        else:
+            outcome = app.change(permission, work)
+    except ImportRefused as exc:
+        _say_faults(exc.faults)
+        raise
+    summary = outcome.summary
+    for made in outcome.created:
+        would = "would create" if dry_run else "created"
+        if made.pin:
+            message(f"{would} staff member {made.name} ({made.code}, stylist) with PIN {made.pin}: "
+                    f"they must set their own: salon --as {made.code} --pin {made.pin} staff set-pin {made.code} --new-pin NEW")
+        else:
+            message(f"{would} {made.kind} {made.name}" + (f" ({made.code})" if made.code else "")
+                    + ("" if made.kind == "staff" else f"; check its price and length: salon service set {made.code or 'CODE'} ..."))
+    new = f"{summary.created} new appointment{'' if summary.created == 1 else 's'}"
+    if dry_run:
+        message(f"dry run, nothing written: {new}, {summary.unchanged} already here")
+    else:
+        message(f"imported {new}; {summary.unchanged} already here, left as they are")
+    emit(summary, fmt, one=True, columns=SUMMARY_COLUMNS)
+
+
+@export_app.command("appointments")
+def export_appointments(
+    ctx: typer.Context,
+    from_: str | None = typer.Option(None, "--from", help="Appointments starting on or after this day, YYYY-MM-DD."),
+    to: str | None = typer.Option(None, "--to", help="Appointments starting on or before this day, YYYY-MM-DD."),
+    fmt: ExportFormat = typer.Option(ExportFormat.csv, "--format", "-f", help="csv (default), json or ndjson."),
+    output: Path | None = typer.Option(None, "--output", "-o", help="Write to this file instead of stdout."),
+    status: str | None = typer.Option(None, "--status", help="Only this status, e.g. no_show."),
+    staff: str | None = typer.Option(None, "--staff", help="Only this staff member's (code)."),
+) -> None:
+    """Export the location's appointments by start time, with their services and penalties, streamed; CSV by default.
+
+    Days are business days on the location's clock; instants carry its UTC offset. `services` lists the service codes (joined by ';' in CSV).
+
+    Example: salon export appointments --from 2026-11-01 --to 2026-11-30 --status completed --format ndjson --output noviembre.ndjson
+    """
+    from salon_cli.core.days import parse_date
+    from salon_cli.services import appt_export
+
+    app = app_context(ctx)
+    loc = app.location()
+    first = parse_date(from_, what="--from") if from_ else None
+    last = parse_date(to, what="--to") if to else None
+    with app.uow(write=False) as uow:
+        rows = appt_export.appointments(uow.session, location=loc, first=first, last=last, status=status, staff=staff)
+        count = _write(rows, fmt, output, loc.tz, appt_export.COLUMNS)
+    where = f" to {output}" if output else ""
+    message(f"exported {count} appointment{'' if count == 1 else 's'}{where}")
 
 
 def register(root: typer.Typer) -> None:

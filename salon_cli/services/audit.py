@@ -123,5 +123,6 @@ def record_many(
         for action, entity, entity_id, before, after in rows
     ]
     if values:
-        session.execute(sa.insert(AuditLog), values)
+        # the plain table, not the ORM's bulk machinery: a plain executemany (a job writes thousands)
+        session.execute(sa.insert(AuditLog.__table__), values)
     return len(values)

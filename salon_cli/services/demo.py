@@ -1,9 +1,18 @@
 """`salon demo`: a living demo salon -- a team, a menu, clients, a month of history and today's book.
 
-Everything comes from one `random.Random(seed)` and `clock.now()`: the same seed at the same "now"
-builds the same salon, row for row. Staff, services and products go through their services (audited
-one by one); the bulk rows (clients, appointments) are added directly and summed up in one
-`demo.build` audit row, so that a month of history builds in well under a second.
+Everything comes from `seed` and `clock.now()`: the same seed at the same "now" builds the same
+salon, row for row. Staff, services and products go through their services (audited one by one);
+the bulk rows (clients, appointments and their items, penalties) are added directly and summed up
+in one `demo.build` audit row, so that a month of history builds in well under a second.
+
+The history is what the services would have left behind: every appointment has its items (now and
+then two services, e.g. a cut and a blow-dry); around 6 % of past appointments are no-shows, marked
+at start + the policy's grace with their penalty (as `detect-no-shows` would: created by the system),
+and around 7.5 % were cancelled -- ahead of the late-cancel window, late by the client (with the
+late-cancel penalty) or late by the salon (no penalty). Most penalties are still pending, some were
+paid at the desk a day or two later, a few were waived by the owner with a reason. Nothing in the
+past is left `booked`, so `detect-no-shows` run at once marks only today's overdue appointment.
+Today's book draws on its own random stream: a change to the history leaves it as it was.
 """
 
 from __future__ import annotations
@@ -13,8 +22,10 @@ from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta, timezone
+from typing import Any
 from zoneinfo import ZoneInfo
 
+import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 from sqlmodel import SQLModel, select
 
@@ -23,10 +34,13 @@ from salon_cli.core.codes import slug
 from salon_cli.core.days import business_date
 from salon_cli.core.errors import InvalidInput, RuleViolation
 from salon_cli.core.text import name_key
-from salon_cli.db.models import Appointment, Client, ClientNote, ClientPref, ClientTag, Policy
+from salon_cli.db.models import Appointment, AppointmentItem, Client, ClientNote, ClientPref, ClientTag, Penalty, Policy
 from salon_cli.db.uow import UnitOfWork
 from salon_cli.services import audit, catalog, client_search, setup, staff
 from salon_cli.services.actors import Actor
+from salon_cli.services.catalog import ServiceView
+from salon_cli.services.locations import LocationView
+from salon_cli.services.penalties import policy_fee, reason_for
 
 LOCATION = {"code": "centro", "name": "Salón Centro", "timezone": "America/Mexico_City", "currency": "MXN"}
 OPENING, CLOSING = time(9, 0), time(20, 0)
@@ -143,6 +157,25 @@ DEMO_NOTES: tuple[tuple[str, bool, str], ...] = (
     ("complaint", False, "Esperó 25 min su última cita; se le ofreció un matiz sin costo"),
     ("general", False, "Viene con su hija los sábados"),
 )
+# A second service booked with the first, now and then (same stylist, one appointment, two items).
+ADD_ONS = {"corte-dama": "blowout", "tinte-raiz": "matiz", "tinte-completo": "matiz", "corte-caballero": "barba",
+           "fade": "barba", "manicure-gel": "pedicure-spa", "facial": "ceja"}
+ADD_ON_RATE = 0.12
+
+# Outcomes of past bookings, as shares of all past appointments (walk-ins included).
+NO_SHOW_RATE = 0.06
+CANCEL_RATE = 0.075
+EARLY_CANCEL_SHARE = 0.45  # of cancellations: made before the policy's late-cancel window
+SALON_CANCEL_SHARE = 0.2  # of those inside the window: the salon cancelled (no penalty)
+CANCEL_REASONS = ("cambio de planes", "enfermedad", "viaje de trabajo", "se le complicó el trabajo",
+                  "problema con el transporte", "reagenda por WhatsApp")
+SALON_CANCEL_REASONS = ("la estilista se reportó enferma", "corte de luz en el local")
+# Penalties: shares settled by now (the rest still pending); paid only once a day or two has passed.
+PENALTY_PAID_SHARE = 0.3
+PENALTY_WAIVED_SHARE = 0.1
+PAID_METHODS = ("cash", "card", "card")  # at the desk: cash, or the outside card terminal
+WAIVE_REASONS = ("llamó con emergencia familiar", "primera vez, se le explicó la política")
+
 DEMO_TAGS = ("novia", "cabello-rizado", "estudiante", "referida", "prefiere-manana", "color-fantasia")
 DEMO_REQUESTS = ("Agua mineral al llegar", "Secadora a temperatura baja", "Acceso sin escalones")
 
@@ -152,7 +185,7 @@ class _Visit:
     """An appointment before the clients have ids (`client` is an index into the client list)."""
 
     staff: str
-    service: str
+    services: tuple[str, ...]  # codes, in the order they are done (the first is the appointment's)
     starts_at: datetime
     ends_at: datetime
     status: str
@@ -162,6 +195,13 @@ class _Visit:
     checked_in_at: datetime | None = None
     completed_at: datetime | None = None
     cancelled_at: datetime | None = None
+    cancel_reason: str | None = None
+    cancelled_by_salon: bool = False
+    no_show_at: datetime | None = None
+
+    @property
+    def updated_at(self) -> datetime | None:
+        return self.no_show_at or self.cancelled_at or self.completed_at or self.checked_in_at
 
 
 def build_demo(engine: Engine, *, clients: int = 300, days: int = 30, seed: int = 7) -> DemoSummary:
@@ -203,28 +243,44 @@ def build_demo(engine: Engine, *, clients: int = 300, days: int = 30, seed: int 
         people, men = _clients(rng, clients, now - timedelta(days=days), location.id)
         regulars = [rng.choice((1, 1, 1, 2, 3, 5)) for _ in people]  # some clients come far more often
         audience = _Audience(regulars, men)
+        policy = session.exec(select(Policy).where(Policy.location_id == location.id)).one()
         past = _history(rng, today, days, tz, menu, audience)
-        booked_today = _today_book(rng, today, now, tz, menu, audience)
+        _outcomes(rng, past, grace=timedelta(minutes=policy.no_show_grace_min),
+                  late_window=timedelta(hours=policy.late_cancel_hours))
+        booked_today = _today_book(random.Random(f"{seed}:today"), today, now, tz, menu, audience)
 
         no_shows = Counter(v.client for v in past if v.status == "no_show" and v.client is not None)
-        policy = session.exec(select(Policy).where(Policy.location_id == location.id)).one()
         for index, person in enumerate(people):
             person.no_show_count = no_shows[index]
             person.deposit_required = no_shows[index] >= policy.deposit_after_no_shows
         session.add_all(people)
         session.flush()
         desk_id = staff_ids["sofia"]
-        session.add_all([
+        visits = past + booked_today
+        appointments = [
             Appointment(
-                location_id=location.id, staff_id=staff_ids[v.staff], service_id=services[v.service].id,
+                location_id=location.id, staff_id=staff_ids[v.staff], service_id=services[v.services[0]].id,
                 client_id=people[v.client].id if v.client is not None else None,
                 starts_at=v.starts_at, ends_at=v.ends_at, status=v.status,
-                price_cents=services[v.service].price_cents, walk_in=v.walk_in,
+                price_cents=sum(services[code].price_cents for code in v.services), walk_in=v.walk_in,
                 checked_in_at=v.checked_in_at, completed_at=v.completed_at, cancelled_at=v.cancelled_at,
-                created_at=v.created_at, created_by_id=desk_id,
+                cancel_reason=v.cancel_reason, cancelled_by_salon=v.cancelled_by_salon, no_show_at=v.no_show_at,
+                created_at=v.created_at, created_by_id=desk_id, updated_at=v.updated_at,
             )
-            for v in past + booked_today
+            for v in visits
+        ]
+        session.add_all(appointments)
+        session.flush()
+        session.execute(sa.insert(AppointmentItem), [
+            {"appointment_id": appt.id, "position": position, "service_id": services[code].id,
+             "staff_id": appt.staff_id, "duration_min": services[code].duration_min,
+             "price_cents": services[code].price_cents}
+            for appt, v in zip(appointments, visits, strict=True) for position, code in enumerate(v.services)
         ])
+        penalty_rows = _penalties(random.Random(f"{seed}:penalties"), appointments[:len(past)], past, policy,
+                                  services, location, now=now, desk_id=desk_id, owner_id=init.owner.id)
+        if penalty_rows:
+            session.execute(sa.insert(Penalty), penalty_rows)
         session.flush()
         profiles, counts = _profiles(random.Random(f"{seed}:profiles"), people, regulars, staff_ids, menu, now)
         session.add_all(profiles)
@@ -236,13 +292,24 @@ def build_demo(engine: Engine, *, clients: int = 300, days: int = 30, seed: int 
             products=len(PRODUCTS), clients=len(people), appointments_past=len(past),
             appointments_today=len(booked_today),
         )
+        outcomes = Counter(v.status for v in past)
+        by_status = Counter(row["status"] for row in penalty_rows)
         audit.record(session, actor=owner, action="demo.build", entity="location", entity_id=location.id,
                      location_id=location.id, after={
                          "seed": seed, "days": days, "clients": summary.clients,
                          "services": summary.services, "products": summary.products,
                          "appointments_past": summary.appointments_past,
                          "appointments_today": summary.appointments_today,
-                         "no_shows": sum(no_shows.values()), "business_date": today, **counts,
+                         "appointment_items": sum(len(v.services) for v in visits),
+                         "no_shows": sum(no_shows.values()), "cancelled": outcomes["cancelled"],
+                         "late_cancelled": outcomes["late_cancelled"],
+                         "penalties": len(penalty_rows),
+                         "penalties_no_show": sum(row["kind"] == "no_show" for row in penalty_rows),
+                         "penalties_late_cancel": sum(row["kind"] == "late_cancel" for row in penalty_rows),
+                         "penalties_pending": by_status["pending"], "penalties_paid": by_status["paid"],
+                         "penalties_waived": by_status["waived"],
+                         "penalty_cents": sum(row["amount_cents"] for row in penalty_rows),
+                         "business_date": today, **counts,
                      })
         uow.commit()
     return summary
@@ -324,8 +391,10 @@ def _hours(day: date, tz: ZoneInfo) -> tuple[datetime, datetime]:
 
 
 def _fill(rng: random.Random, start: datetime, end: datetime, services: Sequence[tuple[str, int]],
-          gaps: Sequence[int]) -> list[tuple[datetime, datetime, str]]:
-    """A stylist's back-to-back slots in [start, end): never overlapping, by construction."""
+          gaps: Sequence[int]) -> list[tuple[datetime, datetime, tuple[str, ...]]]:
+    """A stylist's back-to-back slots in [start, end): never overlapping, by construction. Now and
+    then a slot takes the service's add-on too (`ADD_ONS`), when the stylist does it and it fits."""
+    durations = dict(services)
     slots, at = [], start
     while True:
         at += timedelta(minutes=rng.choice(gaps))
@@ -333,7 +402,12 @@ def _fill(rng: random.Random, start: datetime, end: datetime, services: Sequence
         if not fitting:
             return slots
         code, minutes = rng.choice(fitting)
-        slots.append((at, at + timedelta(minutes=minutes), code))
+        codes: tuple[str, ...] = (code,)
+        extra = ADD_ONS.get(code)
+        if (extra in durations and at + timedelta(minutes=minutes + durations[extra]) <= end
+                and rng.random() < ADD_ON_RATE):
+            codes, minutes = (code, extra), minutes + durations[extra]
+        slots.append((at, at + timedelta(minutes=minutes), codes))
         at += timedelta(minutes=minutes)
 
 
@@ -361,8 +435,8 @@ class _ClientPicker:
         self.population = range(len(audience.weights))
         self.taken: set[int] = set()
 
-    def pick(self, service: str) -> int:
-        weights = self.audience.weights_for(service)
+    def pick(self, services: tuple[str, ...]) -> int:
+        weights = self.audience.weights_for(services[0])
         for _ in range(8):
             index = self.rng.choices(self.population, weights)[0]
             if index not in self.taken:
@@ -373,6 +447,7 @@ class _ClientPicker:
 
 def _history(rng: random.Random, today: date, days: int, tz: ZoneInfo,
              menu: dict[str, list[tuple[str, int]]], audience: _Audience) -> list[_Visit]:
+    """Every past day's book, as if everybody came (`_outcomes` then decides who did not)."""
     visits = []
     for back in range(days, 0, -1):
         day = today - timedelta(days=back)
@@ -382,33 +457,97 @@ def _history(rng: random.Random, today: date, days: int, tz: ZoneInfo,
         gaps = QUIET_GAPS if day.weekday() in QUIET_WEEKDAYS else BUSY_GAPS
         clients = _ClientPicker(rng, audience)
         for code, services in menu.items():
-            for start, end, service in _fill(rng, opening, closing, services, gaps):
-                visits.append(_past_visit(rng, code, service, start, end, clients))
+            for start, end, booked in _fill(rng, opening, closing, services, gaps):
+                visits.append(_past_visit(rng, code, booked, start, end, clients))
     return visits
 
 
-def _past_visit(rng: random.Random, staff_code: str, service: str, start: datetime, end: datetime,
+def _past_visit(rng: random.Random, staff_code: str, services: tuple[str, ...], start: datetime, end: datetime,
                 clients: _ClientPicker) -> _Visit:
     minutes = timedelta(minutes=1)
     if rng.random() < 0.05:  # a walk-in, sometimes never asked for a name
-        client = clients.pick(service) if rng.random() < 0.5 else None
-        return _Visit(staff_code, service, start, end, "completed", client, created_at=start, walk_in=True,
+        client = clients.pick(services) if rng.random() < 0.5 else None
+        return _Visit(staff_code, services, start, end, "completed", client, created_at=start, walk_in=True,
                       checked_in_at=start, completed_at=end + rng.randint(0, 10) * minutes)
-    visit = _Visit(staff_code, service, start, end, "completed", clients.pick(service),
-                   created_at=start - timedelta(days=rng.randint(2, 21), minutes=rng.randint(0, 600)))
-    roll = rng.random()
-    if roll < 0.82:
-        visit.checked_in_at = start - rng.randint(-8, 12) * minutes  # early, or a little late
-        visit.completed_at = end + rng.randint(-5, 10) * minutes
-    elif roll < 0.88:
-        visit.status = "no_show"
-    elif roll < 0.95:
-        visit.status = "cancelled"
-        visit.cancelled_at = start - timedelta(hours=rng.randint(25, 47))
-    else:
-        visit.status = "late_cancelled"
-        visit.cancelled_at = start - rng.randint(60, 23 * 60) * minutes
-    return visit
+    return _Visit(staff_code, services, start, end, "completed", clients.pick(services),
+                  created_at=start - timedelta(days=rng.randint(2, 21), minutes=rng.randint(0, 600)),
+                  checked_in_at=start - rng.randint(-8, 12) * minutes,  # early, or a little late
+                  completed_at=end + rng.randint(-5, 10) * minutes)
+
+
+def _outcomes(rng: random.Random, visits: Sequence[_Visit], *, grace: timedelta, late_window: timedelta) -> None:
+    """Turn some booked (not walk-in) past visits into no-shows and cancellations, at the demo's rates
+    (`NO_SHOW_RATE`, `CANCEL_RATE` of all past visits; exact counts, so even a short history has them).
+
+    A no-show is marked at start + grace, as detection would. A cancellation before the late-cancel
+    window is `cancelled`; one inside it is `late_cancelled` (the client's, penalised) or, now and
+    then, `cancelled` by the salon. Every cancellation says why and comes after the booking was made.
+    """
+    booked = [v for v in visits if not v.walk_in]
+    no_shows = min(len(booked), round(len(visits) * NO_SHOW_RATE))
+    cancels = min(len(booked) - no_shows, round(len(visits) * CANCEL_RATE))
+    chosen = rng.sample(booked, no_shows + cancels)
+    window_min = max(1, int(late_window.total_seconds() // 60))
+    for v in chosen[:no_shows]:
+        v.status, v.checked_in_at, v.completed_at, v.no_show_at = "no_show", None, None, v.starts_at + grace
+    for v in chosen[no_shows:]:
+        v.checked_in_at = v.completed_at = None
+        roll = rng.random()
+        latest_early = v.starts_at - late_window - timedelta(minutes=1)  # the last moment before the window
+        if roll < EARLY_CANCEL_SHARE and latest_early > v.created_at + timedelta(minutes=1):
+            room = int((latest_early - v.created_at).total_seconds() // 60)
+            v.status, v.cancel_reason = "cancelled", rng.choice(CANCEL_REASONS)
+            v.cancelled_at = latest_early - timedelta(minutes=rng.randint(0, min(room - 1, 3 * 24 * 60)))
+            continue
+        ahead = timedelta(minutes=rng.randint(min(30, window_min), window_min))
+        v.cancelled_at = max(v.starts_at - ahead, v.created_at + timedelta(minutes=1))
+        if rng.random() < SALON_CANCEL_SHARE:
+            v.status, v.cancelled_by_salon, v.cancel_reason = "cancelled", True, rng.choice(SALON_CANCEL_REASONS)
+        else:
+            v.status, v.cancel_reason = "late_cancelled", rng.choice(CANCEL_REASONS)
+
+
+def _penalties(rng: random.Random, appointments: Sequence[Appointment], visits: Sequence[_Visit], policy: Policy,
+               services: dict[str, ServiceView], location: LocationView, *, now: datetime, desk_id: int | None,
+               owner_id: int) -> list[dict[str, Any]]:
+    """The penalty rows of the past no-shows (made by detection: no staff member) and late cancellations
+    (made at the desk), at the policy's fee; none when the fee is zero or nobody is on file.
+
+    Most are still pending; a share was paid at the desk a day or two later (those old enough), a few
+    were waived by the owner with a reason."""
+    made: list[tuple[datetime, dict[str, Any]]] = []
+    for appt, v in zip(appointments, visits, strict=True):
+        if v.status not in ("no_show", "late_cancelled") or appt.client_id is None:
+            continue
+        kind = "no_show" if v.status == "no_show" else "late_cancel"
+        amount = policy_fee(policy, kind, appt.price_cents)
+        created = v.no_show_at if kind == "no_show" else v.cancelled_at
+        if amount <= 0 or created is None:
+            continue
+        made.append((created, {
+            "location_id": appt.location_id, "appointment_id": appt.id, "client_id": appt.client_id, "kind": kind,
+            "amount_cents": amount, "status": "pending", "created_at": created,
+            "created_by_id": None if kind == "no_show" else desk_id,
+            "reason": reason_for(kind, services[v.services[0]].name, v.starts_at, location),
+            "waived_at": None, "waived_by_id": None, "waive_reason": None,
+            "paid_at": None, "paid_method": None, "paid_by_id": None, "updated_at": created,
+        }))
+    order = rng.sample(made, len(made))
+    waived = round(len(made) * PENALTY_WAIVED_SHARE)
+    paid = round(len(made) * PENALTY_PAID_SHARE)
+    for created, row in order[:waived]:
+        at = min(now, created + timedelta(hours=rng.randint(1, 30)))
+        row.update(status="waived", waived_at=at, waived_by_id=owner_id, waive_reason=rng.choice(WAIVE_REASONS),
+                   updated_at=at)
+    for created, row in order[waived:]:
+        if paid <= 0:
+            break
+        at = created + timedelta(hours=rng.randint(20, 52), minutes=rng.randint(0, 59))
+        if at <= now:  # else too recent to have been paid: still pending
+            row.update(status="paid", paid_at=at, paid_method=rng.choice(PAID_METHODS), paid_by_id=desk_id,
+                       updated_at=at)
+            paid -= 1
+    return [row for _, row in made]
 
 
 def _today_book(rng: random.Random, today: date, now: datetime, tz: ZoneInfo,
@@ -434,12 +573,12 @@ def _today_book(rng: random.Random, today: date, now: datetime, tz: ZoneInfo,
             if fitting:
                 service, minutes = rng.choice(fitting)
                 end = start + timedelta(minutes=minutes)
-                slots = (_fill(rng, opening, start, services, BUSY_GAPS) + [(start, end, service)]
+                slots = (_fill(rng, opening, start, services, BUSY_GAPS) + [(start, end, (service,))]
                          + _fill(rng, end, closing, services, BUSY_GAPS))
         if slots is None:
             slots = _fill(rng, opening, closing, services, BUSY_GAPS)
-        for start, end, service in slots:
-            visits.append(_today_visit(rng, code, service, start, end, now, clients))
+        for start, end, booked in slots:
+            visits.append(_today_visit(rng, code, booked, start, end, now, clients))
     # One client who should be here by now and is not: left `booked` for no-show detection.
     overdue = [v for v in visits if v.status == "completed" and not v.walk_in]
     if overdue:
@@ -448,13 +587,13 @@ def _today_book(rng: random.Random, today: date, now: datetime, tz: ZoneInfo,
     return visits
 
 
-def _today_visit(rng: random.Random, staff_code: str, service: str, start: datetime, end: datetime,
+def _today_visit(rng: random.Random, staff_code: str, services: tuple[str, ...], start: datetime, end: datetime,
                  now: datetime, clients: _ClientPicker) -> _Visit:
     minutes = timedelta(minutes=1)
     if end <= now and rng.random() < 0.08:
-        return _Visit(staff_code, service, start, end, "completed", None, created_at=start, walk_in=True,
+        return _Visit(staff_code, services, start, end, "completed", None, created_at=start, walk_in=True,
                       checked_in_at=start, completed_at=end)
-    visit = _Visit(staff_code, service, start, end, "booked", clients.pick(service),
+    visit = _Visit(staff_code, services, start, end, "booked", clients.pick(services),
                    created_at=min(start, now) - timedelta(days=rng.randint(1, 14), minutes=rng.randint(0, 600)))
     if end <= now:
         visit.status = "completed"

@@ -80,7 +80,7 @@ def insert_ignoring_duplicates(session: Session, rows: list[dict[str, Any]]) -> 
         from sqlalchemy.dialects.postgresql import insert
     else:
         from sqlalchemy.dialects.sqlite import insert
-    session.execute(insert(Penalty).on_conflict_do_nothing(index_elements=["appointment_id"]), rows)
+    session.execute(insert(Penalty.__table__).on_conflict_do_nothing(index_elements=["appointment_id"]), rows)
 
 
 def create(session: Session, *, actor: Actor, location: LocationView, appt: Appointment, kind: str,

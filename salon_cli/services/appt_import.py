@@ -1,0 +1,608 @@
+"""`salon import appointments`: a CSV file of appointments (history or future) in, all or nothing.
+
+Every row is checked first and every fault is named by row and column; one fault refuses the file
+and nothing is written (DESIGN.md rule 8). Otherwise the new appointments, their items, and one
+`appointment.import` audit row each (plus one `appointment.import_file` row with the counts) are
+written in the caller's transaction, as batched inserts; look-ups are batched too (100,000 rows).
+
+- client: by id, phone, e-mail or external code, tried in that order. Our own export names it by
+  `client_phone`, `client_email`, then `client_id` (its `client` is a name, read only when those are
+  empty). Only a `booked` row needs a client. service: id, code or exact name, several joined by
+  ';' or '+'; staff: id, code or exact name. Unknown ones are faults, or with `create_missing` (a
+  manager) created: services with the row's length and price (else 60 minutes, 0), staff as
+  stylists with a random 8-digit PIN that they must change.
+- date and time on the location's clock (strftime patterns; a time a DST change skips moves
+  forward, RFC 5545), or `starts_at`/`ends_at` in ISO-8601. status: ours or other systems' words
+  (`confirmed`, `done`, `canceled`, `no-show`, ...), booked by default. History rows get their
+  stamps (checked in at the start, completed at the end, cancelled or no-show at the start) unless
+  the file has them. Price (major units) and length default to the services'.
+- Imported no-shows make no penalty (any fee belonged to the other system) but do count in the
+  client's `no_show_count`, flagging `deposit_required` past the policy's threshold: the count stays
+  honest. A booked, checked-in or in-service row holding a time its staff member already holds (here
+  or in the file) is a fault unless `allow_overlap`; history rows are not checked.
+- Nothing twice: a row whose `external_id` is here already, or without one whose client, staff and
+  start are, is `unchanged`. The same `external_id` (or client, staff and start) twice in the file is a fault.
+"""
+
+from __future__ import annotations
+
+import bisect
+import re
+import secrets
+from collections import Counter
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta, timezone
+from typing import IO, Any
+
+import sqlalchemy as sa
+from sqlmodel import Session, col, select
+
+from salon_cli.core import clock
+from salon_cli.core.codes import check_code, slug
+from salon_cli.core.errors import InvalidInput
+from salon_cli.core.money import parse_amount
+from salon_cli.core.permissions import Permission
+from salon_cli.core.recurrence import resolve
+from salon_cli.db.models import Appointment, AppointmentItem, Client, Service, Staff
+from salon_cli.io.tabular import Fault, ImportRefused, SourceRow, read_csv
+from salon_cli.services import audit, book, catalog
+from salon_cli.services import clients as client_service
+from salon_cli.services import staff as staff_service
+from salon_cli.services.actors import Actor
+from salon_cli.services.appointments import MAX_MINUTES
+from salon_cli.services.authz import authorize
+from salon_cli.services.client_import import ImportSummary
+from salon_cli.services.locations import LocationView
+from salon_cli.services.policy import row as policy_row
+
+FIELDS = ("external_id", "client", "service", "staff", "date", "time", "status", "duration_min", "price", "note",
+          "deposit")
+# Columns of our own export, read so that an exported file imports as it is.
+EXPORTED = ("starts_at", "ends_at", "client_id", "client_phone", "client_email", "services", "price_cents",
+            "deposit_cents", "walk_in", "checked_in_at", "completed_at", "cancelled_at", "cancel_reason", "no_show_at")
+IGNORED = ("id", "series_id", "penalty_id", "penalty_status", "penalty_cents")
+DEFAULT_DATE_FORMAT, DEFAULT_TIME_FORMAT = "%Y-%m-%d", "%H:%M"
+ACTIVE = ("booked", "checked_in", "in_service")  # rows checked for double bookings
+_WORDS = {"booked": "booked", "confirmed": "booked", "scheduled": "booked", "checkedin": "checked_in",
+          "arrived": "checked_in", "inservice": "in_service", "started": "in_service", "inprogress": "in_service",
+          "done": "completed", "completed": "completed", "complete": "completed", "finished": "completed",
+          "cancelled": "cancelled", "canceled": "cancelled", "latecancel": "late_cancelled",
+          "latecancelled": "late_cancelled", "latecanceled": "late_cancelled", "noshow": "no_show"}
+_FLAGS = {"true": True, "yes": True, "y": True, "1": True, "si": True, "sí": True, "x": True,
+          "false": False, "no": False, "n": False, "0": False, "": False}
+_STAMPS = ("checked_in_at", "completed_at", "cancelled_at", "no_show_at")
+_CHUNK, _WRITE_CHUNK = 500, 5000
+
+
+@dataclass(frozen=True)
+class Created:
+    """A service or staff member `create_missing` made (or, dry, would make); `pin` for new staff."""
+
+    kind: str
+    code: str
+    name: str
+    pin: str | None = None
+
+
+@dataclass(frozen=True)
+class Outcome:
+    summary: ImportSummary
+    created: tuple[Created, ...] = ()
+
+
+@dataclass(eq=False)
+class _Ref:
+    """A service or staff member rows point at; `id` is None until a missing one is created."""
+
+    id: int | None
+    code: str
+    name: str
+    active: bool = True
+    duration_min: int = 60
+    price_cents: int = 0
+
+
+@dataclass(eq=False)
+class _Row:
+    number: int
+    values: dict[str, str]
+    status: str
+    starts_at: datetime
+    time_column: str
+    duration: int | None
+    price: int | None
+    deposit: tuple[str, int]  # (column, cents)
+    clients: list[tuple[str, str, Any]]  # ways to find the client: (column, kind, value), in order
+    client_column: str
+    service_refs: list[str]
+    service_column: str
+    fields: dict[str, Any]  # stored as they are: external_id, note, cancel_reason, walk_in, stamps given
+    client_id: int | None = None
+    services: list[_Ref] = field(default_factory=list)
+    staff: _Ref | None = None
+    ends_at: datetime | None = None
+
+    @property
+    def external_id(self) -> str | None:
+        return self.fields["external_id"]
+
+
+def read(stream: IO[bytes], *, mapping: dict[str, str] | None = None, encoding: str = "utf-8-sig") -> list[SourceRow]:
+    rows = read_csv(stream, fields=FIELDS + EXPORTED + IGNORED, required=("staff",), mapping=mapping, encoding=encoding)
+    have = set(rows[0].values) if rows else set()
+    missing = [Fault(1, name, "required column is missing") for name, alts in (
+        ("service", {"service", "services"}), ("date", {"date", "starts_at"}), ("time", {"time", "starts_at"}))
+        if rows and not have & alts]
+    if missing:
+        raise ImportRefused(missing)
+    return rows
+
+
+def check_formats(date_format: str, time_format: str) -> None:
+    for option, pattern in (("--date-format", date_format), ("--time-format", time_format)):
+        if "%" not in (pattern or ""):
+            raise InvalidInput(f"{option} {pattern!r} is not a strftime pattern", hint="e.g. %m/%d/%Y or '%I:%M %p'")
+
+
+def import_appointments(
+    session: Session, *, actor: Actor, location: LocationView, rows: Sequence[SourceRow],
+    date_format: str = DEFAULT_DATE_FORMAT, time_format: str = DEFAULT_TIME_FORMAT, create_missing: bool = False,
+    allow_overlap: bool = False, dry_run: bool = False, source: str | None = None,
+) -> Outcome:
+    """Check every row, then (unless `dry_run`) write the new appointments. Raises `ImportRefused`
+    (exit 2) naming every row and column at fault; the caller's transaction is then left unwritten."""
+    authorize(actor, Permission.desk)
+    if create_missing:
+        authorize(actor, Permission.service_manage)
+        authorize(actor, Permission.staff_manage)
+    check_formats(date_format, time_format)
+    faults: list[Fault] = []
+    good: list[_Row] = []
+    for source_row in rows:
+        row = _check_row(source_row, location, date_format, time_format, faults)
+        good += [row] if row is not None else []
+    missing: dict[tuple[str, str], _Ref] = {}
+    faults += _resolve_refs(session, location, good, create_missing, missing)
+    faults += _resolve_clients(session, good)
+    good = [r for r in good if r.staff is not None and r.services]
+    faults += [f for r in good for f in _finish(r)]
+    faults += _duplicates_in_file(good)
+    if not dry_run and session.get_bind().dialect.name == "postgresql":
+        # one import or booking at a time while we check and write (SQLite's write lock does this)
+        session.execute(sa.text("LOCK TABLE appointment IN SHARE ROW EXCLUSIVE MODE"))
+    here = _existing(session, location, good)
+    new = [r for r in good if r.number not in here]
+    if not allow_overlap:
+        faults += _overlaps(session, location, new)
+    if faults:
+        order = FIELDS + EXPORTED
+        raise ImportRefused(sorted(faults, key=lambda f: (f.row or 0, order.index(f.column) if f.column in order else -1)))
+    summary = ImportSummary(rows=len(rows), created=len(new), unchanged=len(good) - len(new), dry_run=dry_run)
+    used = {id(ref) for row in new for ref in (row.staff, *row.services)}
+    missing = {key: ref for key, ref in missing.items() if id(ref) in used}
+    if dry_run:
+        return Outcome(summary, tuple(Created(kind, ref.code, ref.name) for (kind, _), ref in missing.items()))
+    made = _create_missing(session, actor, location, missing)
+    for start in range(0, len(new), _WRITE_CHUNK):
+        _write(session, actor, location, new[start:start + _WRITE_CHUNK])
+    audit.record(session, actor=actor, action="appointment.import_file", entity="appointment", entity_id=None,
+                 after={"rows": summary.rows, "created": summary.created, "unchanged": summary.unchanged,
+                        "source": source, "created_missing": [f"{c.kind}:{c.code}" for c in made]},
+                 location_id=location.id)
+    return Outcome(summary, tuple(made))
+
+
+# ----------------------------------------------------------------------------- one row on its own
+
+def _check_row(src: SourceRow, location: LocationView, date_format: str, time_format: str,
+               faults: list[Fault]) -> _Row | None:
+    v, tz, currency, before = src.values, location.tz, location.currency, len(faults)
+
+    def text(name: str) -> str:
+        return " ".join(v.get(name, "").split())
+
+    def check(column: str, fn: Callable[[str], Any], default: Any = None) -> Any:
+        if not text(column):
+            return default
+        try:
+            return fn(text(column))
+        except InvalidInput as exc:
+            faults.append(Fault(src.number, column, exc.message))
+            return None
+
+    def fault(column: str, problem: str) -> None:
+        faults.append(Fault(src.number, column, problem))
+
+    def need(column: str, fn: Callable[[str], Any]) -> Any:
+        return check(column, fn) if text(column) else fault(column, f"{column} is empty")
+
+    def money(column: str) -> Any:
+        return check(column, lambda t: parse_amount(t, currency, what=column) if "_" not in column else _whole(t, column))
+
+    status = check("status", _status, "booked")
+    if text("starts_at"):
+        time_column, starts = "starts_at", check("starts_at", lambda t: _instant(t, tz, "starts_at"))
+    else:
+        times = [time_format, "%H:%M:%S"] if time_format == DEFAULT_TIME_FORMAT else [time_format]
+        day = need("date", lambda t: _parse(t, [date_format], "date").date())
+        at = need("time", lambda t: _parse(t, times, "time").time())
+        time_column, starts = "time", resolve(datetime.combine(day, at), tz).at if day and at else None
+    duration = check("duration_min", _minutes)
+    if duration is None and text("ends_at") and starts is not None:
+        ends = check("ends_at", lambda t: _instant(t, tz, "ends_at"))
+        duration = ends and check("ends_at", lambda _: _minutes(str(int((ends - starts).total_seconds() // 60))))
+    price = money("price") if text("price") else money("price_cents")
+    deposit_column = "deposit_cents" if text("deposit_cents") and not text("deposit") else "deposit"
+    deposit = money(deposit_column) or 0
+    fields = {"external_id": check("external_id", lambda t: _limited(t, 64, "external id")),
+              "note": check("note", lambda t: _limited(t, 500, "note")),
+              "cancel_reason": check("cancel_reason", lambda t: _limited(t, 255, "cancel reason")),
+              "walk_in": check("walk_in", _flag, False),
+              **{name: check(name, lambda t, n=name: _instant(t, tz, n)) for name in _STAMPS}}
+    clients, client_column = _client_tries(v, location, check)
+    service_column = "services" if text("services") else "service"
+    refs = [r.strip() for r in re.split(r"[;+]", v.get(service_column, "")) if r.strip()]
+    if not refs:
+        fault("service", "no service given")
+    if not text("staff"):
+        fault("staff", "no staff member given")
+    if len(faults) > before:
+        return None
+    return _Row(number=src.number, values=v, status=status, starts_at=starts, time_column=time_column,
+                duration=duration, price=price, deposit=(deposit_column, deposit),
+                clients=clients, client_column=client_column, service_refs=refs, service_column=service_column,
+                fields=fields)
+
+
+def _client_tries(v: dict[str, str], location: LocationView, check: Callable[..., Any]) -> tuple[list[tuple[str, str, Any]], str]:
+    """The ways to find the row's client, in order: [(column, kind, value)], and the column to blame."""
+    def phone(text: str) -> str | None:
+        return client_service.check_phone(text, location)[0]
+
+    given = [(column, kind, check(column, parse)) for column, kind, parse in (
+        ("client_phone", "phone", phone), ("client_email", "email", client_service.check_email),
+        ("client_id", "id", lambda t: _whole(t, "client id"))) if v.get(column, "").strip()]
+    if given:
+        return [g for g in given if g[2] is not None], given[0][0]
+    raw = " ".join(v.get("client", "").split())
+    if not raw:
+        return [], "client"
+    tries = [("client", "id", int(raw))] if raw.isdigit() else []
+    for kind, parse in (("phone", phone), ("email", client_service.check_email)):
+        try:
+            value = parse(raw) if kind == "phone" or "@" in raw else None
+        except InvalidInput:
+            value = None
+        tries += [("client", kind, value)] if value else []
+    return [*tries, ("client", "external_code", raw)], "client"
+
+
+def _limited(value: str, most: int, what: str) -> str:
+    if len(value) > most:
+        raise InvalidInput(f"{what} is longer than {most} characters")
+    return value
+
+
+def _status(value: str) -> str:
+    found = _WORDS.get(re.sub(r"[\s_-]+", "", value.lower()))
+    if found is None:
+        raise InvalidInput(f"status {value!r} is not one of {', '.join(book.STATUSES)} "
+                           "(or confirmed, arrived, done, canceled, no-show, late cancel)")
+    return found
+
+
+def _parse(value: str, patterns: Sequence[str], what: str) -> datetime:
+    for pattern in patterns:
+        try:
+            return datetime.strptime(value, pattern)
+        except ValueError:
+            continue
+    raise InvalidInput(f"{what} {value!r} does not match the {what} format {patterns[0]} (see --{what}-format)")
+
+
+def _instant(value: str, tz: Any, what: str) -> datetime:
+    """ISO-8601; with an offset it is that instant, without one a wall time on the location's clock."""
+    try:
+        parsed = datetime.fromisoformat(value)
+    except ValueError:
+        raise InvalidInput(f"{what} {value!r} is not an ISO-8601 time such as 2026-11-21T10:00:00-06:00") from None
+    return resolve(parsed, tz).at if parsed.tzinfo is None else parsed.astimezone(timezone.utc)
+
+
+def _whole(value: str, what: str) -> int:
+    if not value.lstrip("-").isdigit():
+        raise InvalidInput(f"{what} {value!r} is not a whole number")
+    if value.startswith("-"):
+        raise InvalidInput(f"{what} {value} must not be negative")
+    return int(value)
+
+
+def _minutes(value: str) -> int:
+    minutes = int(value) if value.lstrip("-").isdigit() else _whole(value, "duration")
+    if not 1 <= minutes <= MAX_MINUTES:
+        raise InvalidInput(f"length {minutes} minutes is not between 1 and {MAX_MINUTES}")
+    return minutes
+
+
+def _flag(value: str) -> bool:
+    if value.lower() not in _FLAGS:
+        raise InvalidInput(f"walk_in {value!r} is not yes or no (true/false, 1/0)")
+    return _FLAGS[value.lower()]
+
+
+def _fold(text: str) -> str:
+    return " ".join(text.split()).casefold()
+
+
+def _chunks(values: Iterable[Any]) -> Iterable[list[Any]]:
+    items = sorted(set(values))
+    for start in range(0, len(items), _CHUNK):
+        yield items[start:start + _CHUNK]
+
+
+# ----------------------------------------------------------------------------- what the rows point at
+
+def _resolve_refs(session: Session, location: LocationView, rows: Sequence[_Row], create_missing: bool,
+                  missing: dict[tuple[str, str], _Ref]) -> list[Fault]:
+    """Each row's services and staff member, from the menu and the team read once; unknown ones are
+    faults, or (create_missing) placeholders shared by every row that names them."""
+    known: dict[str, dict[tuple[str, Any], _Ref | None]] = {"service": {}, "staff": {}}
+    for s in session.exec(select(Service).where(Service.location_id == location.id).order_by(col(Service.id))):
+        ref = _Ref(s.id, s.code, s.name, s.active, s.duration_min, s.price_cents)
+        for key in (("id", s.id), ("code", s.code), ("name", _fold(s.name))):
+            known["service"].setdefault(key, ref)
+    for m in session.exec(select(Staff).order_by(col(Staff.id))):
+        ref, by_name = _Ref(m.id, m.code, m.name, m.active), ("name", _fold(m.name))
+        known["staff"].update({("id", m.id): ref, ("code", m.code): ref,
+                               by_name: None if by_name in known["staff"] else ref})  # None: two of that name
+    codes = {kind: {k[1] for k in refs if k[0] == "code"} for kind, refs in known.items()}
+    faults: list[Fault] = []
+
+    def find(kind: str, ref: str, row: _Row, column: str) -> _Ref | None:
+        keys = [("id", int(ref))] if ref.isdigit() else [("code", ref.lower()), ("name", _fold(ref))]
+        key = next((k for k in keys if k in known[kind]), None)
+        if key is not None and known[kind][key] is None:
+            faults.append(Fault(row.number, column, f"{ref!r} is the name of two staff members; give the code"))
+        if key is not None:
+            return known[kind][key]
+        what = "service" if kind == "service" else "staff member"
+        if not create_missing or ref.isdigit() or len(ref) > 120:
+            faults.append(Fault(row.number, column, f"no {what} {ref!r} at {location.code}"
+                                + ("" if ref.isdigit() else " (--create-missing adds it)")))
+            return None
+        if (kind, _fold(ref)) not in missing:
+            single = kind == "service" and len(row.service_refs) == 1
+            missing[(kind, _fold(ref))] = _Ref(None, _free(slug(ref), codes[kind]), " ".join(ref.split()),
+                                               duration_min=max(5, row.duration or 60) if single else 60,
+                                               price_cents=(row.price or 0) if single else 0)
+        return missing[(kind, _fold(ref))]
+
+    for row in rows:
+        services = [find("service", ref, row, row.service_column) for ref in row.service_refs]
+        row.services = [s for s in services if s is not None] if None not in services else []
+        row.staff = find("staff", row.values["staff"].strip(), row, "staff")
+    return faults
+
+
+def _free(base: str, taken: set[str]) -> str:
+    """A code like `base` that is not taken (and then is)."""
+    base = base if base and not base.isdigit() else f"s-{base}"
+    candidate, n = base, 2
+    while candidate in taken or candidate in staff_service.RESERVED_CODES:
+        candidate, n = f"{base[:28]}-{n}", n + 1
+    taken.add(candidate)
+    return check_code(candidate)
+
+
+def _resolve_clients(session: Session, rows: Sequence[_Row]) -> list[Fault]:
+    """Each row's client: the first way of finding one that matches (look-ups in batches)."""
+    wanted: dict[str, set[Any]] = {"id": set(), "phone": set(), "email": set(), "external_code": set()}
+    for row in rows:
+        for _, kind, value in row.clients:
+            wanted[kind].add(value)
+    found: dict[str, dict[Any, tuple[int, int | None]]] = {kind: {} for kind in wanted}
+    for chunk in _chunks(i for i in wanted["id"] if i < 2**31):  # ids are 32-bit; a phone is not an id
+        query = sa.select(col(Client.id), col(Client.merged_into_id)).where(col(Client.id).in_(chunk))
+        found["id"].update((cid, (cid, merged)) for cid, merged in session.execute(query))
+    for kind in ("phone", "email", "external_code"):
+        column = getattr(Client, kind)
+        for chunk in _chunks(wanted[kind]):
+            query = (sa.select(col(Client.id), column).order_by(col(Client.id))
+                     .where(col(column).in_(chunk), col(Client.merged_into_id).is_(None)))
+            for cid, value in session.execute(query):
+                found[kind].setdefault(value, (cid, None))
+    faults: list[Fault] = []
+    for row in rows:
+        hit = next(((column, found[kind][value]) for column, kind, value in row.clients if value in found[kind]), None)
+        if hit is not None and hit[1][1] is not None:
+            faults.append(Fault(row.number, hit[0], f"client {hit[1][0]} was merged into client {hit[1][1]}"))
+        elif hit is not None:
+            row.client_id = hit[1][0]
+        elif row.clients:
+            faults.append(Fault(row.number, row.client_column, f"{row.values[row.client_column].strip()!r} is no "
+                                "client here (by id, phone, e-mail or external code)"))
+    return faults
+
+
+def _finish(row: _Row) -> list[Fault]:
+    """Length, end and price from the services; the rules that need them."""
+    faults: list[Fault] = []
+    row.duration = row.duration or sum(s.duration_min for s in row.services)
+    if row.duration > MAX_MINUTES:
+        faults.append(Fault(row.number, "duration_min", f"{row.duration} minutes is longer than an appointment may be"))
+    row.ends_at = row.starts_at + timedelta(minutes=row.duration)
+    row.price = row.price if row.price is not None else sum(s.price_cents for s in row.services)
+    if row.deposit[1] > row.price:
+        faults.append(Fault(row.number, row.deposit[0], "the deposit is more than the price"))
+    if row.client_id is None and row.status == "booked" and not row.clients:
+        faults.append(Fault(row.number, row.client_column, "a booked appointment needs a client"))
+    if row.status in ACTIVE and row.staff is not None and not row.staff.active:
+        faults.append(Fault(row.number, "staff", f"staff member {row.staff.code} is deactivated"))
+    if row.status in ACTIVE:
+        faults += [Fault(row.number, row.service_column, f"service {s.code} is no longer offered")
+                   for s in row.services if not s.active]
+    return faults
+
+
+def _duplicates_in_file(rows: Sequence[_Row]) -> list[Fault]:
+    faults: list[Fault] = []
+    seen: dict[Any, int] = {}
+    for row in rows:
+        column, key = ("external_id", row.external_id) if row.external_id else \
+            (row.time_column, (row.client_id, id(row.staff), row.starts_at))
+        first = seen.setdefault((column, key), row.number)
+        if first != row.number:
+            what = f"external id {row.external_id}" if row.external_id else "the same client, staff member and start"
+            faults.append(Fault(row.number, column, f"{what} is also on row {first} of this file"))
+    return faults
+
+
+# ----------------------------------------------------------------------------- what is here already
+
+def _existing(session: Session, location: LocationView, rows: Sequence[_Row]) -> set[int]:
+    """Numbers of the rows already here: by external id, else by client, staff member and start."""
+    here: set[int] = set()
+    by_external = {r.external_id: r.number for r in rows if r.external_id}
+    for chunk in _chunks(by_external):
+        query = sa.select(col(Appointment.external_id)).where(Appointment.location_id == location.id,
+                                                             col(Appointment.external_id).in_(chunk))
+        here.update(by_external[e] for e in session.execute(query).scalars())
+    by_key = {(r.client_id, r.staff.id, r.starts_at): r.number for r in rows
+              if not r.external_id and r.staff is not None and r.staff.id is not None}
+    for chunk in _chunks(k[2] for k in by_key):
+        query = sa.select(col(Appointment.client_id), col(Appointment.staff_id), col(Appointment.starts_at)).where(
+            Appointment.location_id == location.id, col(Appointment.starts_at).in_(chunk))
+        here.update(by_key[k] for k in map(tuple, session.execute(query)) if k in by_key)
+    return here
+
+
+def _overlaps(session: Session, location: LocationView, new: Sequence[_Row]) -> list[Fault]:
+    """Faults for new booked, checked-in or in-service rows that hold a time their staff member
+    already holds: an appointment here (at any location: staff work the chain) or another new row."""
+    active = [r for r in new if r.status in ACTIVE]
+    if not active:
+        return []
+    tz, reach = location.tz, timedelta(minutes=MAX_MINUTES)
+    held: dict[int, list[tuple[datetime, datetime, str, int]]] = {}
+    for r in new:
+        if r.status in book.OCCUPYING and r.ends_at is not None:
+            held.setdefault(id(r.staff), []).append((r.starts_at, r.ends_at, f"row {r.number} of this file", r.number))
+    members = {r.staff.id: r.staff for r in active if r.staff is not None and r.staff.id is not None}
+    lo, hi = min(r.starts_at for r in active) - reach, max(r.ends_at or r.starts_at for r in active)
+    for chunk in _chunks(members):
+        query = sa.select(col(Appointment.id), col(Appointment.staff_id), col(Appointment.starts_at),
+                          col(Appointment.ends_at)).where(
+            col(Appointment.staff_id).in_(chunk), col(Appointment.status).in_(book.OCCUPYING),
+            col(Appointment.starts_at) > lo, col(Appointment.starts_at) < hi)
+        for appt_id, staff_id, starts, ends in session.execute(query):
+            held.setdefault(id(members[staff_id]), []).append((starts, ends, f"appointment {appt_id}", 0))
+    for spans in held.values():
+        spans.sort()
+    faults: list[Fault] = []
+    for r in active:
+        spans = held.get(id(r.staff), [])
+        starts = [s[0] for s in spans]
+        window = spans[bisect.bisect_right(starts, r.starts_at - reach):bisect.bisect_left(starts, r.ends_at)]
+        clash = next((s for s in window if s[3] != r.number and s[1] > r.starts_at), None)
+        if clash is not None and r.staff is not None:
+            faults.append(Fault(r.number, r.time_column, f"{r.staff.code} is already booked "
+                                f"{clash[0].astimezone(tz):%Y-%m-%d %H:%M}-{clash[1].astimezone(tz):%H:%M} "
+                                f"({clash[2]}); --allow-overlap imports it anyway"))
+    return faults
+
+
+# ----------------------------------------------------------------------------- writing
+
+def _create_missing(session: Session, actor: Actor, location: LocationView,
+                    missing: dict[tuple[str, str], _Ref]) -> list[Created]:
+    made: list[Created] = []
+    for (kind, _), ref in missing.items():
+        if kind == "service":
+            service = catalog.add_service(session, actor=actor, location=location, name=ref.name,
+                                          duration_min=ref.duration_min, price_cents=ref.price_cents, code=ref.code)
+            ref.id = service.id
+            made.append(Created("service", service.code, service.name))
+        else:
+            pin = f"{secrets.randbelow(10**8):08d}"
+            member = staff_service.add(session, actor=actor, location=location, name=ref.name, code=ref.code,
+                                       role="stylist", pin=pin)
+            ref.id = member.id
+            made.append(Created("staff", member.code, member.name, pin))
+    return made
+
+
+def _split(total: int, weights: Sequence[int]) -> list[int]:
+    """`total` shared in proportion to `weights` (the rest on the last; all on the first if no weight)."""
+    whole = sum(weights)
+    if len(weights) == 1 or whole <= 0:
+        return [total] + [0] * (len(weights) - 1)
+    parts = [total * w // whole for w in weights]
+    parts[-1] += total - sum(parts)
+    return parts
+
+
+def _values(row: _Row, location: LocationView, actor: Actor, now: datetime) -> dict[str, Any]:
+    """The appointment row; history statuses stamped at the start (completed: at the end)."""
+    start, status, given = row.starts_at, row.status, row.fields
+    stamps = {"checked_in_at": start if status in ("checked_in", "in_service", "completed") else None,
+              "started_at": start if status in ("in_service", "completed") else None,
+              "completed_at": row.ends_at if status == "completed" else None,
+              "cancelled_at": start if status in ("cancelled", "late_cancelled") else None,
+              "no_show_at": start if status == "no_show" else None}
+    return {"location_id": location.id, "client_id": row.client_id, "staff_id": row.staff and row.staff.id,
+            "service_id": row.services[0].id, "starts_at": start, "ends_at": row.ends_at, "status": status,
+            "price_cents": row.price, "deposit_cents": row.deposit[1], "walk_in": given["walk_in"],
+            **{k: given.get(k) or v for k, v in stamps.items()}, "cancel_reason": given["cancel_reason"],
+            "cancelled_by_salon": False, "series_id": None, "external_id": given["external_id"],
+            "note": given["note"], "created_at": now, "created_by_id": actor.id, "updated_at": None}
+
+
+def _write(session: Session, actor: Actor, location: LocationView, rows: Sequence[_Row]) -> None:
+    """Appointments, their items and audit rows as batched inserts (no ORM object per row)."""
+    if not rows:
+        return
+    values = [_values(r, location, actor, clock.now()) for r in rows]
+    table = Appointment.__table__  # type: ignore[attr-defined]
+    if session.get_bind().dialect.name == "postgresql":
+        # ids from the sequence first, then a plain executemany: psycopg pipelines it with one
+        # statement, where an INSERT ... RETURNING of thousands of rows is parsed page by page
+        ids = session.execute(sa.text("SELECT nextval(pg_get_serial_sequence('appointment', 'id')) "
+                                      "FROM generate_series(1, :n)"), {"n": len(values)}).scalars().all()
+        session.execute(sa.insert(table), [{**v, "id": i} for v, i in zip(values, ids, strict=True)])
+    else:
+        ids = session.execute(sa.insert(table).returning(table.c.id, sort_by_parameter_order=True), values).scalars().all()
+    items = []
+    for appt_id, r in zip(ids, rows, strict=True):
+        minutes = _split(r.duration or 0, [s.duration_min for s in r.services])
+        prices = _split(r.price or 0, [s.price_cents for s in r.services])
+        items += [{"appointment_id": appt_id, "position": i, "service_id": s.id, "staff_id": r.staff and r.staff.id,
+                   "duration_min": m, "price_cents": p} for i, (s, m, p) in enumerate(zip(r.services, minutes, prices))]
+    session.execute(sa.insert(AppointmentItem.__table__), items)  # type: ignore[attr-defined]
+    audit.record_many(session, actor=actor, location_id=location.id, rows=(
+        ("appointment.import", "appointment", appt_id, None,
+         {**v, "id": appt_id, "services": [s.code for s in r.services], "import_row": r.number})
+        for appt_id, v, r in zip(ids, values, rows)))
+    _count_no_shows(session, actor, location, [r.client_id for r in rows if r.status == "no_show" and r.client_id])
+
+
+def _count_no_shows(session: Session, actor: Actor, location: LocationView, client_ids: list[int]) -> None:
+    """Imported no-shows count on their clients (no penalty), flagging a deposit past the threshold."""
+    per_client = Counter(client_ids)
+    threshold = policy_row(session, location).deposit_after_no_shows
+    changes: dict[int, tuple[int, bool, int, bool]] = {}
+    for chunk in _chunks(per_client):
+        query = (select(col(Client.id), col(Client.no_show_count), col(Client.deposit_required))
+                 .where(col(Client.id).in_(chunk)).with_for_update())
+        for cid, count, flagged in session.exec(query):
+            new = count + per_client[cid]
+            changes[cid] = (count, flagged, new, flagged or (threshold > 0 and new >= threshold))
+    if not changes:
+        return
+    table = Client.__table__  # type: ignore[attr-defined]
+    session.execute(sa.update(table).where(table.c.id == sa.bindparam("b_id"))
+                    .values(no_show_count=sa.bindparam("b_count"), deposit_required=sa.bindparam("b_flag")),
+                    [{"b_id": cid, "b_count": c[2], "b_flag": c[3]} for cid, c in changes.items()])
+    audit.record_many(session, actor=actor, location_id=location.id, rows=(
+        ("client.no_show", "client", cid, {"no_show_count": c[0], "deposit_required": c[1]},
+         {"no_show_count": c[2], "deposit_required": c[3], "imported": True}) for cid, c in changes.items()))
