@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import datetime, timezone
 
 import pytest
@@ -35,16 +36,15 @@ def _psycopg_url(url: str) -> str:
     return url.replace("postgresql+psycopg://", "postgresql://", 1)
 
 
-@pytest.fixture
-def pg_url() -> Iterator[str]:
-    """A fresh, empty PostgreSQL database; dropped after the test."""
+@contextmanager
+def throwaway_database(server: str) -> Iterator[str]:
+    """A new, empty database on the PostgreSQL server at `server` (any driver), dropped afterwards."""
     import psycopg
     from sqlalchemy.engine import make_url
 
-    server = _pg_server_url()
-    assert server
     name = f"salon_test_{uuid.uuid4().hex[:12]}"
-    with psycopg.connect(_psycopg_url(server), autocommit=True) as conn:
+    with psycopg.connect(_psycopg_url(make_url(server).set(drivername="postgresql").render_as_string(
+            hide_password=False)), autocommit=True) as conn:
         conn.execute(f'CREATE DATABASE "{name}"')
     url = make_url(server).set(drivername="postgresql+psycopg", database=name)
     try:
@@ -53,8 +53,28 @@ def pg_url() -> Iterator[str]:
         from salon_cli.db import engine as engine_module
 
         engine_module.dispose_all()
-        with psycopg.connect(_psycopg_url(server), autocommit=True) as conn:
+        admin = make_url(server).set(drivername="postgresql").render_as_string(hide_password=False)
+        with psycopg.connect(admin, autocommit=True) as conn:
             conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@pytest.fixture
+def pg_url() -> Iterator[str]:
+    """A fresh, empty PostgreSQL database; dropped after the test."""
+    server = _pg_server_url()
+    assert server
+    with throwaway_database(server) as url:
+        yield url
+
+
+@pytest.fixture
+def fresh_url(db_url, tmp_path) -> Iterator[str]:
+    """A second, empty database of the same kind as `db_url` (imports into a new salon)."""
+    if db_url.startswith("sqlite"):
+        yield f"sqlite:///{tmp_path / 'fresh.db'}"
+        return
+    with throwaway_database(db_url) as url:
+        yield url
 
 
 @pytest.fixture

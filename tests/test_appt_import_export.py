@@ -15,7 +15,6 @@ import json
 import re
 import subprocess
 import sys
-import uuid
 
 import pytest
 
@@ -60,30 +59,6 @@ def _init(url, timezone="America/Mexico_City"):
 @pytest.fixture
 def desk(db_url, clock):
     return _init(db_url)
-
-
-@pytest.fixture
-def fresh_url(db_url, tmp_path):
-    """A second, empty database of the same kind as `db_url`."""
-    if db_url.startswith("sqlite"):
-        yield f"sqlite:///{tmp_path / 'fresh.db'}"
-        return
-    import psycopg
-    from sqlalchemy.engine import make_url
-
-    url = make_url(db_url)
-    name = f"salon_test_{uuid.uuid4().hex[:12]}"
-    server = url.set(drivername="postgresql").render_as_string(hide_password=False)
-    with psycopg.connect(server, autocommit=True) as conn:
-        conn.execute(f'CREATE DATABASE "{name}"')
-    try:
-        yield url.set(database=name).render_as_string(hide_password=False)
-    finally:
-        from salon_cli.db import engine as engine_module
-
-        engine_module.dispose_all()
-        with psycopg.connect(server, autocommit=True) as conn:
-            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 def _do(url, fn, who="sofia"):

@@ -27,51 +27,36 @@ written in the caller's transaction, as batched inserts; look-ups are batched to
 from __future__ import annotations
 
 import bisect
-import re
 import secrets
 from collections import Counter
-from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field
-from datetime import datetime, timedelta, timezone
-from typing import IO, Any
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
 
 import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
 from salon_cli.core import clock
 from salon_cli.core.codes import check_code, slug
-from salon_cli.core.errors import InvalidInput
-from salon_cli.core.money import parse_amount
 from salon_cli.core.permissions import Permission
-from salon_cli.core.recurrence import resolve
 from salon_cli.db.models import Appointment, AppointmentItem, Client, Service, Staff
-from salon_cli.io.tabular import Fault, ImportRefused, SourceRow, read_csv
+from salon_cli.io.tabular import Fault, ImportRefused, SourceRow
 from salon_cli.services import audit, book, catalog
-from salon_cli.services import clients as client_service
 from salon_cli.services import staff as staff_service
 from salon_cli.services.actors import Actor
 from salon_cli.services.appointments import MAX_MINUTES
+from salon_cli.services.appt_import_rows import (DEFAULT_DATE_FORMAT, DEFAULT_TIME_FORMAT, EXPORTED, FIELDS, Ref, Row,
+                                                 check_formats, check_row, fold, read)
 from salon_cli.services.authz import authorize
 from salon_cli.services.client_import import ImportSummary
 from salon_cli.services.locations import LocationView
 from salon_cli.services.policy import row as policy_row
 
-FIELDS = ("external_id", "client", "service", "staff", "date", "time", "status", "duration_min", "price", "note",
-          "deposit")
-# Columns of our own export, read so that an exported file imports as it is.
-EXPORTED = ("starts_at", "ends_at", "client_id", "client_phone", "client_email", "services", "price_cents",
-            "deposit_cents", "walk_in", "checked_in_at", "completed_at", "cancelled_at", "cancel_reason", "no_show_at")
-IGNORED = ("id", "series_id", "penalty_id", "penalty_status", "penalty_cents")
-DEFAULT_DATE_FORMAT, DEFAULT_TIME_FORMAT = "%Y-%m-%d", "%H:%M"
+__all__ = ["DEFAULT_DATE_FORMAT", "DEFAULT_TIME_FORMAT", "FIELDS", "Created", "Outcome", "check_formats",
+           "import_appointments", "read"]
+
 ACTIVE = ("booked", "checked_in", "in_service")  # rows checked for double bookings
-_WORDS = {"booked": "booked", "confirmed": "booked", "scheduled": "booked", "checkedin": "checked_in",
-          "arrived": "checked_in", "inservice": "in_service", "started": "in_service", "inprogress": "in_service",
-          "done": "completed", "completed": "completed", "complete": "completed", "finished": "completed",
-          "cancelled": "cancelled", "canceled": "cancelled", "latecancel": "late_cancelled",
-          "latecancelled": "late_cancelled", "latecanceled": "late_cancelled", "noshow": "no_show"}
-_FLAGS = {"true": True, "yes": True, "y": True, "1": True, "si": True, "sí": True, "x": True,
-          "false": False, "no": False, "n": False, "0": False, "": False}
-_STAMPS = ("checked_in_at", "completed_at", "cancelled_at", "no_show_at")
 _CHUNK, _WRITE_CHUNK = 500, 5000
 
 
@@ -91,60 +76,6 @@ class Outcome:
     created: tuple[Created, ...] = ()
 
 
-@dataclass(eq=False)
-class _Ref:
-    """A service or staff member rows point at; `id` is None until a missing one is created."""
-
-    id: int | None
-    code: str
-    name: str
-    active: bool = True
-    duration_min: int = 60
-    price_cents: int = 0
-
-
-@dataclass(eq=False)
-class _Row:
-    number: int
-    values: dict[str, str]
-    status: str
-    starts_at: datetime
-    time_column: str
-    duration: int | None
-    price: int | None
-    deposit: tuple[str, int]  # (column, cents)
-    clients: list[tuple[str, str, Any]]  # ways to find the client: (column, kind, value), in order
-    client_column: str
-    service_refs: list[str]
-    service_column: str
-    fields: dict[str, Any]  # stored as they are: external_id, note, cancel_reason, walk_in, stamps given
-    client_id: int | None = None
-    services: list[_Ref] = field(default_factory=list)
-    staff: _Ref | None = None
-    ends_at: datetime | None = None
-
-    @property
-    def external_id(self) -> str | None:
-        return self.fields["external_id"]
-
-
-def read(stream: IO[bytes], *, mapping: dict[str, str] | None = None, encoding: str = "utf-8-sig") -> list[SourceRow]:
-    rows = read_csv(stream, fields=FIELDS + EXPORTED + IGNORED, required=("staff",), mapping=mapping, encoding=encoding)
-    have = set(rows[0].values) if rows else set()
-    missing = [Fault(1, name, "required column is missing") for name, alts in (
-        ("service", {"service", "services"}), ("date", {"date", "starts_at"}), ("time", {"time", "starts_at"}))
-        if rows and not have & alts]
-    if missing:
-        raise ImportRefused(missing)
-    return rows
-
-
-def check_formats(date_format: str, time_format: str) -> None:
-    for option, pattern in (("--date-format", date_format), ("--time-format", time_format)):
-        if "%" not in (pattern or ""):
-            raise InvalidInput(f"{option} {pattern!r} is not a strftime pattern", hint="e.g. %m/%d/%Y or '%I:%M %p'")
-
-
 def import_appointments(
     session: Session, *, actor: Actor, location: LocationView, rows: Sequence[SourceRow],
     date_format: str = DEFAULT_DATE_FORMAT, time_format: str = DEFAULT_TIME_FORMAT, create_missing: bool = False,
@@ -158,11 +89,11 @@ def import_appointments(
         authorize(actor, Permission.staff_manage)
     check_formats(date_format, time_format)
     faults: list[Fault] = []
-    good: list[_Row] = []
+    good: list[Row] = []
     for source_row in rows:
-        row = _check_row(source_row, location, date_format, time_format, faults)
+        row = check_row(source_row, location, date_format, time_format, faults)
         good += [row] if row is not None else []
-    missing: dict[tuple[str, str], _Ref] = {}
+    missing: dict[tuple[str, str], Ref] = {}
     faults += _resolve_refs(session, location, good, create_missing, missing)
     faults += _resolve_clients(session, good)
     good = [r for r in good if r.staff is not None and r.services]
@@ -193,147 +124,6 @@ def import_appointments(
     return Outcome(summary, tuple(made))
 
 
-# ----------------------------------------------------------------------------- one row on its own
-
-def _check_row(src: SourceRow, location: LocationView, date_format: str, time_format: str,
-               faults: list[Fault]) -> _Row | None:
-    v, tz, currency, before = src.values, location.tz, location.currency, len(faults)
-
-    def text(name: str) -> str:
-        return " ".join(v.get(name, "").split())
-
-    def check(column: str, fn: Callable[[str], Any], default: Any = None) -> Any:
-        if not text(column):
-            return default
-        try:
-            return fn(text(column))
-        except InvalidInput as exc:
-            faults.append(Fault(src.number, column, exc.message))
-            return None
-
-    def fault(column: str, problem: str) -> None:
-        faults.append(Fault(src.number, column, problem))
-
-    def need(column: str, fn: Callable[[str], Any]) -> Any:
-        return check(column, fn) if text(column) else fault(column, f"{column} is empty")
-
-    def money(column: str) -> Any:
-        return check(column, lambda t: parse_amount(t, currency, what=column) if "_" not in column else _whole(t, column))
-
-    status = check("status", _status, "booked")
-    if text("starts_at"):
-        time_column, starts = "starts_at", check("starts_at", lambda t: _instant(t, tz, "starts_at"))
-    else:
-        times = [time_format, "%H:%M:%S"] if time_format == DEFAULT_TIME_FORMAT else [time_format]
-        day = need("date", lambda t: _parse(t, [date_format], "date").date())
-        at = need("time", lambda t: _parse(t, times, "time").time())
-        time_column, starts = "time", resolve(datetime.combine(day, at), tz).at if day and at else None
-    duration = check("duration_min", _minutes)
-    if duration is None and text("ends_at") and starts is not None:
-        ends = check("ends_at", lambda t: _instant(t, tz, "ends_at"))
-        duration = ends and check("ends_at", lambda _: _minutes(str(int((ends - starts).total_seconds() // 60))))
-    price = money("price") if text("price") else money("price_cents")
-    deposit_column = "deposit_cents" if text("deposit_cents") and not text("deposit") else "deposit"
-    deposit = money(deposit_column) or 0
-    fields = {"external_id": check("external_id", lambda t: _limited(t, 64, "external id")),
-              "note": check("note", lambda t: _limited(t, 500, "note")),
-              "cancel_reason": check("cancel_reason", lambda t: _limited(t, 255, "cancel reason")),
-              "walk_in": check("walk_in", _flag, False),
-              **{name: check(name, lambda t, n=name: _instant(t, tz, n)) for name in _STAMPS}}
-    clients, client_column = _client_tries(v, location, check)
-    service_column = "services" if text("services") else "service"
-    refs = [r.strip() for r in re.split(r"[;+]", v.get(service_column, "")) if r.strip()]
-    if not refs:
-        fault("service", "no service given")
-    if not text("staff"):
-        fault("staff", "no staff member given")
-    if len(faults) > before:
-        return None
-    return _Row(number=src.number, values=v, status=status, starts_at=starts, time_column=time_column,
-                duration=duration, price=price, deposit=(deposit_column, deposit),
-                clients=clients, client_column=client_column, service_refs=refs, service_column=service_column,
-                fields=fields)
-
-
-def _client_tries(v: dict[str, str], location: LocationView, check: Callable[..., Any]) -> tuple[list[tuple[str, str, Any]], str]:
-    """The ways to find the row's client, in order: [(column, kind, value)], and the column to blame."""
-    def phone(text: str) -> str | None:
-        return client_service.check_phone(text, location)[0]
-
-    given = [(column, kind, check(column, parse)) for column, kind, parse in (
-        ("client_phone", "phone", phone), ("client_email", "email", client_service.check_email),
-        ("client_id", "id", lambda t: _whole(t, "client id"))) if v.get(column, "").strip()]
-    if given:
-        return [g for g in given if g[2] is not None], given[0][0]
-    raw = " ".join(v.get("client", "").split())
-    if not raw:
-        return [], "client"
-    tries = [("client", "id", int(raw))] if raw.isdigit() else []
-    for kind, parse in (("phone", phone), ("email", client_service.check_email)):
-        try:
-            value = parse(raw) if kind == "phone" or "@" in raw else None
-        except InvalidInput:
-            value = None
-        tries += [("client", kind, value)] if value else []
-    return [*tries, ("client", "external_code", raw)], "client"
-
-
-def _limited(value: str, most: int, what: str) -> str:
-    if len(value) > most:
-        raise InvalidInput(f"{what} is longer than {most} characters")
-    return value
-
-
-def _status(value: str) -> str:
-    found = _WORDS.get(re.sub(r"[\s_-]+", "", value.lower()))
-    if found is None:
-        raise InvalidInput(f"status {value!r} is not one of {', '.join(book.STATUSES)} "
-                           "(or confirmed, arrived, done, canceled, no-show, late cancel)")
-    return found
-
-
-def _parse(value: str, patterns: Sequence[str], what: str) -> datetime:
-    for pattern in patterns:
-        try:
-            return datetime.strptime(value, pattern)
-        except ValueError:
-            continue
-    raise InvalidInput(f"{what} {value!r} does not match the {what} format {patterns[0]} (see --{what}-format)")
-
-
-def _instant(value: str, tz: Any, what: str) -> datetime:
-    """ISO-8601; with an offset it is that instant, without one a wall time on the location's clock."""
-    try:
-        parsed = datetime.fromisoformat(value)
-    except ValueError:
-        raise InvalidInput(f"{what} {value!r} is not an ISO-8601 time such as 2026-11-21T10:00:00-06:00") from None
-    return resolve(parsed, tz).at if parsed.tzinfo is None else parsed.astimezone(timezone.utc)
-
-
-def _whole(value: str, what: str) -> int:
-    if not value.lstrip("-").isdigit():
-        raise InvalidInput(f"{what} {value!r} is not a whole number")
-    if value.startswith("-"):
-        raise InvalidInput(f"{what} {value} must not be negative")
-    return int(value)
-
-
-def _minutes(value: str) -> int:
-    minutes = int(value) if value.lstrip("-").isdigit() else _whole(value, "duration")
-    if not 1 <= minutes <= MAX_MINUTES:
-        raise InvalidInput(f"length {minutes} minutes is not between 1 and {MAX_MINUTES}")
-    return minutes
-
-
-def _flag(value: str) -> bool:
-    if value.lower() not in _FLAGS:
-        raise InvalidInput(f"walk_in {value!r} is not yes or no (true/false, 1/0)")
-    return _FLAGS[value.lower()]
-
-
-def _fold(text: str) -> str:
-    return " ".join(text.split()).casefold()
-
 
 def _chunks(values: Iterable[Any]) -> Iterable[list[Any]]:
     items = sorted(set(values))
@@ -343,24 +133,24 @@ def _chunks(values: Iterable[Any]) -> Iterable[list[Any]]:
 
 # ----------------------------------------------------------------------------- what the rows point at
 
-def _resolve_refs(session: Session, location: LocationView, rows: Sequence[_Row], create_missing: bool,
-                  missing: dict[tuple[str, str], _Ref]) -> list[Fault]:
+def _resolve_refs(session: Session, location: LocationView, rows: Sequence[Row], create_missing: bool,
+                  missing: dict[tuple[str, str], Ref]) -> list[Fault]:
     """Each row's services and staff member, from the menu and the team read once; unknown ones are
     faults, or (create_missing) placeholders shared by every row that names them."""
-    known: dict[str, dict[tuple[str, Any], _Ref | None]] = {"service": {}, "staff": {}}
+    known: dict[str, dict[tuple[str, Any], Ref | None]] = {"service": {}, "staff": {}}
     for s in session.exec(select(Service).where(Service.location_id == location.id).order_by(col(Service.id))):
-        ref = _Ref(s.id, s.code, s.name, s.active, s.duration_min, s.price_cents)
-        for key in (("id", s.id), ("code", s.code), ("name", _fold(s.name))):
+        ref = Ref(s.id, s.code, s.name, s.active, s.duration_min, s.price_cents)
+        for key in (("id", s.id), ("code", s.code), ("name", fold(s.name))):
             known["service"].setdefault(key, ref)
     for m in session.exec(select(Staff).order_by(col(Staff.id))):
-        ref, by_name = _Ref(m.id, m.code, m.name, m.active), ("name", _fold(m.name))
+        ref, by_name = Ref(m.id, m.code, m.name, m.active), ("name", fold(m.name))
         known["staff"].update({("id", m.id): ref, ("code", m.code): ref,
                                by_name: None if by_name in known["staff"] else ref})  # None: two of that name
     codes = {kind: {k[1] for k in refs if k[0] == "code"} for kind, refs in known.items()}
     faults: list[Fault] = []
 
-    def find(kind: str, ref: str, row: _Row, column: str) -> _Ref | None:
-        keys = [("id", int(ref))] if ref.isdigit() else [("code", ref.lower()), ("name", _fold(ref))]
+    def find(kind: str, ref: str, row: Row, column: str) -> Ref | None:
+        keys = [("id", int(ref))] if ref.isdigit() else [("code", ref.lower()), ("name", fold(ref))]
         key = next((k for k in keys if k in known[kind]), None)
         if key is not None and known[kind][key] is None:
             faults.append(Fault(row.number, column, f"{ref!r} is the name of two staff members; give the code"))
@@ -371,12 +161,12 @@ def _resolve_refs(session: Session, location: LocationView, rows: Sequence[_Row]
             faults.append(Fault(row.number, column, f"no {what} {ref!r} at {location.code}"
                                 + ("" if ref.isdigit() else " (--create-missing adds it)")))
             return None
-        if (kind, _fold(ref)) not in missing:
+        if (kind, fold(ref)) not in missing:
             single = kind == "service" and len(row.service_refs) == 1
-            missing[(kind, _fold(ref))] = _Ref(None, _free(slug(ref), codes[kind]), " ".join(ref.split()),
-                                               duration_min=max(5, row.duration or 60) if single else 60,
-                                               price_cents=(row.price or 0) if single else 0)
-        return missing[(kind, _fold(ref))]
+            missing[(kind, fold(ref))] = Ref(None, _free(slug(ref), codes[kind]), " ".join(ref.split()),
+                                             duration_min=max(5, row.duration or 60) if single else 60,
+                                             price_cents=(row.price or 0) if single else 0)
+        return missing[(kind, fold(ref))]
 
     for row in rows:
         services = [find("service", ref, row, row.service_column) for ref in row.service_refs]
@@ -395,7 +185,7 @@ def _free(base: str, taken: set[str]) -> str:
     return check_code(candidate)
 
 
-def _resolve_clients(session: Session, rows: Sequence[_Row]) -> list[Fault]:
+def _resolve_clients(session: Session, rows: Sequence[Row]) -> list[Fault]:
     """Each row's client: the first way of finding one that matches (look-ups in batches)."""
     wanted: dict[str, set[Any]] = {"id": set(), "phone": set(), "email": set(), "external_code": set()}
     for row in rows:
@@ -425,7 +215,7 @@ def _resolve_clients(session: Session, rows: Sequence[_Row]) -> list[Fault]:
     return faults
 
 
-def _finish(row: _Row) -> list[Fault]:
+def _finish(row: Row) -> list[Fault]:
     """Length, end and price from the services; the rules that need them."""
     faults: list[Fault] = []
     row.duration = row.duration or sum(s.duration_min for s in row.services)
@@ -445,7 +235,7 @@ def _finish(row: _Row) -> list[Fault]:
     return faults
 
 
-def _duplicates_in_file(rows: Sequence[_Row]) -> list[Fault]:
+def _duplicates_in_file(rows: Sequence[Row]) -> list[Fault]:
     faults: list[Fault] = []
     seen: dict[Any, int] = {}
     for row in rows:
@@ -460,7 +250,7 @@ def _duplicates_in_file(rows: Sequence[_Row]) -> list[Fault]:
 
 # ----------------------------------------------------------------------------- what is here already
 
-def _existing(session: Session, location: LocationView, rows: Sequence[_Row]) -> set[int]:
+def _existing(session: Session, location: LocationView, rows: Sequence[Row]) -> set[int]:
     """Numbers of the rows already here: by external id, else by client, staff member and start."""
     here: set[int] = set()
     by_external = {r.external_id: r.number for r in rows if r.external_id}
@@ -477,7 +267,7 @@ def _existing(session: Session, location: LocationView, rows: Sequence[_Row]) ->
     return here
 
 
-def _overlaps(session: Session, location: LocationView, new: Sequence[_Row]) -> list[Fault]:
+def _overlaps(session: Session, location: LocationView, new: Sequence[Row]) -> list[Fault]:
     """Faults for new booked, checked-in or in-service rows that hold a time their staff member
     already holds: an appointment here (at any location: staff work the chain) or another new row."""
     active = [r for r in new if r.status in ACTIVE]
@@ -515,7 +305,7 @@ def _overlaps(session: Session, location: LocationView, new: Sequence[_Row]) -> 
 # ----------------------------------------------------------------------------- writing
 
 def _create_missing(session: Session, actor: Actor, location: LocationView,
-                    missing: dict[tuple[str, str], _Ref]) -> list[Created]:
+                    missing: dict[tuple[str, str], Ref]) -> list[Created]:
     made: list[Created] = []
     for (kind, _), ref in missing.items():
         if kind == "service":
@@ -542,7 +332,7 @@ def _split(total: int, weights: Sequence[int]) -> list[int]:
     return parts
 
 
-def _values(row: _Row, location: LocationView, actor: Actor, now: datetime) -> dict[str, Any]:
+def _values(row: Row, location: LocationView, actor: Actor, now: datetime) -> dict[str, Any]:
     """The appointment row; history statuses stamped at the start (completed: at the end)."""
     start, status, given = row.starts_at, row.status, row.fields
     stamps = {"checked_in_at": start if status in ("checked_in", "in_service", "completed") else None,
@@ -558,7 +348,7 @@ def _values(row: _Row, location: LocationView, actor: Actor, now: datetime) -> d
             "note": given["note"], "created_at": now, "created_by_id": actor.id, "updated_at": None}
 
 
-def _write(session: Session, actor: Actor, location: LocationView, rows: Sequence[_Row]) -> None:
+def _write(session: Session, actor: Actor, location: LocationView, rows: Sequence[Row]) -> None:
     """Appointments, their items and audit rows as batched inserts (no ORM object per row)."""
     if not rows:
         return
