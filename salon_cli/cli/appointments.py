@@ -37,7 +37,7 @@ GAP_OPTION: Any = typer.Option(Gap.shift, "--on-gap",
                                help="A local time a DST change skips: shift (to the time it becomes, RFC 5545) or skip.")
 
 
-def _one(app: AppContext, loc: LocationView, view: Any, fmt: Format) -> None:
+def _one(loc: LocationView, view: Any, fmt: Format) -> None:
     emit(view, fmt, one=True, columns=APPT_COLUMNS if fmt is Format.table else None, tz=loc.tz, currency=loc.currency)
 
 
@@ -76,7 +76,7 @@ def book(
     for warning in done.warnings:
         message(f"warning: {warning}")
     if len(done.appointments) == 1:
-        _one(app, loc, done.appointments[0], fmt)
+        _one(loc, done.appointments[0], fmt)
     else:
         message(f"booked {len(done.appointments)} appointments (series {done.appointments[0].series_id})")
         emit(done.appointments, fmt, columns=APPT_COLUMNS, tz=loc.tz, currency=loc.currency)
@@ -157,7 +157,7 @@ def move(
         allow_overlap=allow_overlap, on_gap=on_gap.value))
     for warning in done.warnings:
         message(f"warning: {warning}")
-    _one(app, loc, done.appointments[0], fmt)
+    _one(loc, done.appointments[0], fmt)
 
 
 @appt_app.command("cancel")
@@ -183,7 +183,7 @@ def cancel(
         fee = (f"penalty {done.penalty.id} of {format_money(done.penalty.amount_cents, loc.currency)} (pending)"
                if done.penalty else "no fee under the policy")
         message(f"late cancellation: {fee}")
-    _one(app, loc, done.appointment, fmt)
+    _one(loc, done.appointment, fmt)
 
 
 def _step(name: str, doc: str) -> None:
@@ -196,7 +196,7 @@ def _step(name: str, doc: str) -> None:
         action = getattr(appt_status, name)
         view = app.change(Permission.desk, lambda session, actor: action(
             session, actor=actor, location=loc, appointment_id=appointment_id))
-        _one(app, loc, view, fmt)
+        _one(loc, view, fmt)
 
     command.__doc__ = doc
     appt_app.command(name.replace("_", "-") if name != "check_in" else "checkin")(command)
@@ -222,7 +222,7 @@ def checkin(ctx: typer.Context, query: str = typer.Argument(..., help="The clien
     view = app.change(Permission.desk, lambda session, actor: appt_status.check_in_client(
         session, actor=actor, location=loc, query=query))
     message(f"checked in {view.client}: {view.service} with {view.staff} at {view.starts_at.astimezone(loc.tz):%H:%M}")
-    _one(app, loc, view, fmt)
+    _one(loc, view, fmt)
 
 
 def detect_no_shows(
@@ -301,7 +301,7 @@ def _total(reports: list[Any], dry_run: bool, at: Any) -> dict[str, Any]:
 def _show_due(app: AppContext, places: list[Any], ids: list[int]) -> None:
     from salon_cli.services import book as book_service
 
-    rows = app.read(lambda session: [book_service.view(session, i) for i in ids])
+    rows = app.read(lambda session: book_service.views(session, ids))
     emit(rows, Format.table, columns=APPT_COLUMNS, tz=places[0].tz, currency=places[0].currency)
     print()
 

@@ -226,7 +226,7 @@ def book_appointment(
         audit.record(session, actor=actor, action="appointment.walk_in" if walk_in else "appointment.book",
                      entity="appointment", entity_id=appt.id, location_id=location.id,
                      after={**(audit.snapshot(appt) or {}), "services": [s.code for s in menu]})
-    return Booking([book.view(session, a.id or 0) for a in created], warnings)
+    return Booking(book.views(session, [a.id or 0 for a in created]), warnings)
 
 
 def get(session: Session, appointment_id: int, location: LocationView, *, lock: bool = False) -> Appointment:

@@ -141,3 +141,13 @@ def view(session: Session, appointment_id: int, *, location: LocationView | None
         where = f" at {location.code}" if location is not None else ""
         raise NotFound(f"no appointment {appointment_id}{where}", hint="see: salon appt list")
     return _views(session, [row])[0]
+
+
+def views(session: Session, appointment_ids: Sequence[int]) -> list[AppointmentView]:
+    """Many appointments by id, in the order given, a few queries in all (not one per id)."""
+    found: dict[int, AppointmentView] = {}
+    for start in range(0, len(appointment_ids), _CHUNK):
+        chunk = list(appointment_ids[start:start + _CHUNK])
+        rows = list(session.exec(_query().where(col(Appointment.id).in_(chunk))))
+        found.update((v.id, v) for v in _views(session, rows))
+    return [found[i] for i in appointment_ids if i in found]
