@@ -13,7 +13,7 @@ from salon_cli.core.errors import NotPermitted, RuleViolation
 from salon_cli.core.text import name_key
 from salon_cli.db.models import (
     Appointment, AuditLog, Client, ClientNote, ClientPhoto, ClientPref, ClientSearchKey, ClientTag,
-    Communication, Penalty, Service,
+    Communication, GiftCard, Penalty, Sale, Service,
 )
 from salon_cli.db.uow import UnitOfWork
 from salon_cli.services import catalog, client_merge, client_search, locations
@@ -59,6 +59,13 @@ def pair(engine, salon):
         s.add_all([ClientTag(client_id=keep.id, tag="vip"), ClientTag(client_id=dup.id, tag="vip"),
                    ClientTag(client_id=dup.id, tag="color")])
         s.add(ClientPref(client_id=dup.id, channel="whatsapp", reminder="both", updated_at=now))
+        sale = Sale(location_id=loc.id, client_id=dup.id, status="paid", business_date=now.date(), created_at=now)
+        s.add(sale)
+        s.flush()
+        s.add(GiftCard(code="GC-TEST-0001", location_id=loc.id, client_id=dup.id, initial_cents=50000,
+                       balance_cents=50000, status="active", sale_id=sale.id, created_at=now))
+        dup.stripe_customer_id, dup.stripe_payment_method_id = "cus_dup", "pm_dup"
+        s.add(dup)
         uow.commit()
         return keep.id, dup.id
 
@@ -69,15 +76,16 @@ def _count(session, model, client_id):
 
 def test_merge_moves_every_dependent_row(engine, pair):
     keep_id, dup_id = pair
-    models = (Appointment, Penalty, ClientNote, Communication, ClientPhoto)
+    models = (Appointment, Penalty, ClientNote, Communication, ClientPhoto, Sale, GiftCard)
     with UnitOfWork(engine, write=False) as uow:
         before = {m.__tablename__: (_count(uow.session, m, keep_id), _count(uow.session, m, dup_id)) for m in models}
-    assert before == {"appointment": (1, 4), "penalty": (0, 1), "client_note": (0, 2), "communication": (0, 1), "client_photo": (0, 1)}
+    assert before == {"appointment": (1, 4), "penalty": (0, 1), "client_note": (0, 2), "communication": (0, 1),
+                      "client_photo": (0, 1), "sale": (0, 1), "gift_card": (0, 1)}
     with UnitOfWork(engine) as uow:
         result = client_merge.merge(uow.session, actor=MANAGER, keep_id=keep_id, duplicate_id=dup_id)
         uow.commit()
     assert result.moved == {"appointment": 4, "penalty": 1, "client_note": 2, "communication": 1, "client_photo": 1,
-                            "client_tag": 1, "client_pref": 1}
+                            "sale": 1, "gift_card": 1, "client_tag": 1, "client_pref": 1}
     with UnitOfWork(engine, write=False) as uow:
         s = uow.session
         after = {m.__tablename__: (_count(s, m, keep_id), _count(s, m, dup_id)) for m in models}
@@ -89,6 +97,7 @@ def test_merge_moves_every_dependent_row(engine, pair):
         assert dup.merged_into_id == keep_id
         assert (keep.no_show_count, keep.deposit_required, keep.email) == (2, True, "xime@example.com")
         assert dup.email is None and _count(s, ClientSearchKey, dup_id) == 0
+        assert (keep.stripe_customer_id, keep.stripe_payment_method_id) == ("cus_dup", "pm_dup")  # the saved card follows
         log = s.exec(select(AuditLog).where(AuditLog.action == "client.merge")).one()
         assert log.actor == "lucia" and log.after["merged_id"] == dup_id and log.after["moved"]["appointment"] == 4
 

@@ -11,7 +11,8 @@ from salon_cli.core import clock
 from salon_cli.core.errors import NotFound, RuleViolation
 from salon_cli.core.permissions import Permission
 from salon_cli.db.models import (
-    Appointment, Client, ClientNote, ClientPhoto, ClientPref, ClientSearchKey, ClientTag, Communication, Penalty,
+    Appointment, Client, ClientNote, ClientPhoto, ClientPref, ClientSearchKey, ClientTag, Communication, GiftCard, Penalty,
+    Sale,
 )
 from salon_cli.services import audit, client_search
 from salon_cli.services.actors import Actor
@@ -19,7 +20,7 @@ from salon_cli.services.authz import authorize
 
 # Every table whose rows belong to a client through `client_id` and simply move to the kept one.
 # Later areas (sales, loyalty, memberships) add their tables here; a test fails if one is forgotten.
-MOVED: tuple[type[SQLModel], ...] = (Appointment, Penalty, ClientNote, Communication, ClientPhoto)
+MOVED: tuple[type[SQLModel], ...] = (Appointment, Penalty, ClientNote, Communication, ClientPhoto, Sale, GiftCard)
 
 
 @dataclass(frozen=True)
@@ -63,6 +64,8 @@ def merge(session: Session, *, actor: Actor, keep_id: int, duplicate_id: int) ->
             setattr(keep, field, getattr(dup, field))
             if field in ("phone", "email", "external_code"):
                 setattr(dup, field, None)  # one client owns a contact; the pointer row keeps none
+    if keep.stripe_customer_id is None and dup.stripe_customer_id is not None:  # the saved card goes with its customer
+        keep.stripe_customer_id, keep.stripe_payment_method_id = dup.stripe_customer_id, dup.stripe_payment_method_id
     keep.marketing_consent = keep.marketing_consent or dup.marketing_consent
     dup.merged_into_id = keep.id
     now = clock.now()

@@ -1,0 +1,129 @@
+"""`salon checkout APPT`: the everyday path. The appointment's sale (its services with who did them,
+plus products, a discount), paid by one or more methods, and the appointment completed — all in one
+transaction, so a payment that does not cover the total changes nothing. A Stripe card-present
+payment, when asked, comes last: it runs after that commit (the reader may take a minute), and if
+the card is declined the sale stays open with its balance for another method.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from salon_cli.core.errors import Conflict, InvalidInput, RuleViolation
+from salon_cli.core.money import format_money, parse_amount
+from salon_cli.core.permissions import Permission
+from salon_cli.db.uow import UnitOfWork
+from salon_cli.services import appointments, appt_status, payments, sales
+from salon_cli.services.actors import Actor
+from salon_cli.services.authz import authorize
+from salon_cli.services.locations import LocationView
+from salon_cli.services.sale_views import SaleView, view
+
+if TYPE_CHECKING:
+    from sqlalchemy.engine import Engine
+
+    from salon_cli.services.stripe_gateway import StripeGateway
+    from salon_cli.services.stripe_payments import ReaderOutcome
+
+
+@dataclass(frozen=True)
+class Tender:
+    method: str
+    amount_cents: int | None  # None: whatever is left
+    gift_card: str | None = None
+
+
+def parse_tender(text: str, currency: str) -> Tender:
+    """`cash`, `cash:500`, `card:200.50`, `stripe`, `gift_card:GC-ABCD-EFGH[:AMOUNT]`."""
+    parts = [p.strip() for p in (text or "").split(":")]
+    method = payments.check_method(parts[0])
+    code = None
+    if method == "gift_card":
+        if len(parts) < 2 or not parts[1]:
+            raise InvalidInput(f"--pay {text!r}: a gift card payment names the card",
+                               hint="--pay gift_card:GC-ABCD-EFGH[:AMOUNT]")
+        code, parts = parts[1], [parts[0], *parts[2:]]
+    if len(parts) > 2:
+        raise InvalidInput(f"--pay {text!r} is not METHOD[:AMOUNT]")
+    amount = parse_amount(parts[1], currency, what=f"--pay {method} amount") if len(parts) == 2 and parts[1] else None
+    if amount is not None and amount <= 0:
+        raise InvalidInput(f"--pay {text!r}: the amount must be more than zero")
+    return Tender(method, amount, code)
+
+
+def parse_product(text: str) -> tuple[str, int]:
+    name, _, qty = (text or "").rpartition(":") if ":" in (text or "") else (text, "", "1")
+    if not qty.strip().isdigit():
+        raise InvalidInput(f"--product {text!r} is not NAME[:QTY]")
+    return name.strip(), int(qty)
+
+
+@dataclass(frozen=True)
+class CheckoutResult:
+    sale: SaleView
+    change_cents: int
+    reader: ReaderOutcome | None
+
+
+def checkout(engine: Engine, *, actor: Actor, location: LocationView, appointment_id: int, tenders: Sequence[Tender],
+             tip_cents: int = 0, discount: str | None = None, products: Sequence[tuple[str, int]] = (),
+             redeem: str | None = None, gateway_factory: Callable[[], StripeGateway] | None = None,
+             reader_timeout: float = 120.0, progress: Callable[[str], None] | None = None) -> CheckoutResult:
+    authorize(actor, Permission.desk)
+    if not tenders:
+        raise InvalidInput("how is it paid? pass --pay METHOD[:AMOUNT] (several for split tender)")
+    if redeem:
+        raise RuleViolation("redemption codes are not available yet: loyalty rewards arrive with the loyalty "
+                            "programme", hint="take the payment with another method")
+    if any(t.method == "stripe" for t in tenders[:-1]):
+        raise InvalidInput("a stripe payment goes last (the reader runs after the others are taken)")
+    if tip_cents < 0:
+        raise InvalidInput("a tip must not be negative")
+    stripe_last = tenders[-1].method == "stripe"
+    change = 0
+    with UnitOfWork(engine) as uow:
+        s = uow.session
+        appt = appointments.get(s, appointment_id, location, lock=True)
+        if appt.status == "booked":
+            appt_status.check_in(s, actor=actor, location=location, appointment_id=appointment_id)
+        existing = sales.live_sale_of(s, appointment_id)
+        if existing is not None and existing.status != "open":
+            raise Conflict(f"appointment {appointment_id} was checked out already: sale {existing.id} is "
+                           f"{existing.status.replace('_', ' ')}", hint=f"see: salon sale show {existing.id}")
+        sale = existing or sales.create(s, actor=actor, location=location, appointment_id=appointment_id)
+        sale_id = sale.id or 0
+        for name, qty in products:
+            sales.add_product(s, actor=actor, location=location, sale_id=sale_id, product=name, quantity=qty)
+        if discount is not None:
+            sales.set_discount(s, actor=actor, location=location, sale_id=sale_id, discount=discount)
+        desk = tenders[:-1] if stripe_last else tenders
+        for i, tender in enumerate(desk):
+            last = i == len(desk) - 1 and not stripe_last
+            paid = payments.pay(s, actor=actor, location=location, sale_id=sale_id, method=tender.method,
+                                amount_cents=tender.amount_cents, tip_cents=tip_cents if last else 0,
+                                gift_card=tender.gift_card)
+            change += paid.change_cents
+        sale = sales.get(s, sale_id, location)
+        if not stripe_last and sale.status != "paid":
+            due = sale.total_cents - sale.paid_cents
+            raise RuleViolation(f"the payments leave {format_money(due, location.currency)} of "
+                                f"{format_money(sale.total_cents, location.currency)} unpaid; nothing was recorded",
+                                hint="add another --pay METHOD (the last one without an amount takes the rest)")
+        if stripe_last and payments.due_cents(s, sale) <= 0:
+            raise InvalidInput("the other payments already cover the sale: drop --pay stripe")
+        appt = appointments.get(s, appointment_id, location)
+        if appt.status in ("checked_in", "in_service"):
+            appt_status.complete(s, actor=actor, location=location, appointment_id=appointment_id)
+        uow.commit()
+    reader = None
+    if stripe_last:
+        from salon_cli.services import stripe_payments
+
+        gateway = gateway_factory() if gateway_factory else stripe_payments._gateway()
+        reader = stripe_payments.pay_on_reader(engine, actor=actor, location=location, sale_id=sale_id,
+                                               gateway=gateway, amount_cents=tenders[-1].amount_cents,
+                                               tip_cents=tip_cents, timeout=reader_timeout, progress=progress)
+    with UnitOfWork(engine, write=False) as uow:
+        return CheckoutResult(view(uow.session, sale_id, location), change, reader)

@@ -1,0 +1,168 @@
+"""What a Stripe event does to our records, in the caller's transaction (webhook, ingest, sync).
+
+Events arrive late, twice, or out of order, so nothing here trusts order: each handler reads the
+object Stripe sends (the state it was in when the event was made) and moves our rows only forward —
+a payment that succeeded stays succeeded, a refund whose charge we have not yet seen succeed proves
+the charge succeeded. The payment is found by its PaymentIntent id or, for a payment link whose
+PaymentIntent Stripe made later, by the `salon_payment_id` we put in its metadata.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlmodel import Session, select
+
+from salon_cli.db.models import Location, Payment, Refund
+from salon_cli.services import payments
+from salon_cli.services.actors import SYSTEM
+from salon_cli.services.locations import LocationView
+
+HANDLED_TYPES = (
+    "payment_intent.succeeded", "payment_intent.payment_failed", "charge.refunded", "charge.refund.updated",
+    "refund.created", "refund.updated", "checkout.session.completed",
+)
+_REFUND_STATUS = {"succeeded": "succeeded", "failed": "failed", "canceled": "cancelled", "pending": "pending",
+                  "requires_action": "pending"}
+
+
+def _id(value: Any) -> str | None:
+    """An expandable field: an id string, or the object itself."""
+    if isinstance(value, dict):
+        return value.get("id")
+    return value or None
+
+
+def _payment(session: Session, *, intent_id: str | None = None, charge_id: str | None = None,
+             session_id: str | None = None, metadata: dict[str, Any] | None = None) -> Payment | None:
+    row = None
+    if intent_id:
+        row = session.exec(select(Payment).where(Payment.stripe_payment_intent_id == intent_id).with_for_update()).first()
+    if row is None and charge_id:
+        row = session.exec(select(Payment).where(Payment.stripe_charge_id == charge_id).with_for_update()).first()
+    if row is None and session_id:
+        row = session.exec(select(Payment).where(Payment.stripe_checkout_session_id == session_id)
+                           .with_for_update()).first()
+    if row is None and metadata and str(metadata.get("salon_payment_id", "")).isdigit():
+        row = session.get(Payment, int(metadata["salon_payment_id"]), with_for_update=True)
+        if row is not None and (row.method != "stripe" or (intent_id and row.stripe_payment_intent_id
+                                                           and row.stripe_payment_intent_id != intent_id)):
+            row = None  # metadata naming a payment that is not this one's: do not trust it
+    return row
+
+
+def _location(session: Session, location_id: int) -> LocationView:
+    row = session.get(Location, location_id)
+    assert row is not None
+    return LocationView.of(row)
+
+
+def apply(session: Session, event: dict[str, Any]) -> tuple[str, str]:
+    """Apply one event; returns ("applied" | "ignored", a note)."""
+    kind = str(event.get("type", ""))
+    obj = (event.get("data") or {}).get("object") or {}
+    if kind == "payment_intent.succeeded":
+        return _intent_succeeded(session, obj)
+    if kind == "payment_intent.payment_failed":
+        return _intent_failed(session, obj)
+    if kind == "charge.refunded":
+        return _charge_refunded(session, obj)
+    if kind in ("charge.refund.updated", "refund.created", "refund.updated"):
+        return _refund(session, obj)
+    if kind == "checkout.session.completed":
+        return _session_completed(session, obj)
+    return "ignored", f"{kind or 'an event without a type'} is not a type salon applies"
+
+
+def _intent_succeeded(session: Session, pi: dict[str, Any]) -> tuple[str, str]:
+    payment = _payment(session, intent_id=pi.get("id"), metadata=pi.get("metadata"))
+    if payment is None:
+        return "ignored", f"no payment of ours for {pi.get('id')}"
+    location = _location(session, payment.location_id)
+    changed = payments.succeed(session, payment, actor=SYSTEM, location=location,
+                               charge_id=_id(pi.get("latest_charge")), intent_id=pi.get("id"))
+    return "applied", f"payment {payment.id} " + ("succeeded" if changed else "had already succeeded")
+
+
+def _intent_failed(session: Session, pi: dict[str, Any]) -> tuple[str, str]:
+    payment = _payment(session, intent_id=pi.get("id"), metadata=pi.get("metadata"))
+    if payment is None:
+        return "ignored", f"no payment of ours for {pi.get('id')}"
+    error = pi.get("last_payment_error") or {}
+    reason = error.get("message") or "the payment failed"
+    code = error.get("decline_code") or error.get("code")
+    location = _location(session, payment.location_id)
+    if payment.stripe_payment_intent_id is None and pi.get("id"):
+        payment.stripe_payment_intent_id = pi["id"]
+    changed = payments.fail(session, payment, f"{reason} ({code})" if code else reason, actor=SYSTEM,
+                            location=location)
+    return "applied", f"payment {payment.id} " + ("failed" if changed else f"stays {payment.status}")
+
+
+def _charge_refunded(session: Session, charge: dict[str, Any]) -> tuple[str, str]:
+    payment = _payment(session, intent_id=_id(charge.get("payment_intent")), charge_id=charge.get("id"),
+                       metadata=charge.get("metadata"))
+    if payment is None:
+        return "ignored", f"no payment of ours for charge {charge.get('id')}"
+    location = _location(session, payment.location_id)
+    if charge.get("status") == "succeeded" or charge.get("paid"):
+        payments.succeed(session, payment, actor=SYSTEM, location=location, charge_id=charge.get("id"))
+    notes = []
+    for refund in ((charge.get("refunds") or {}).get("data") or []):
+        notes.append(_refund(session, refund, payment=payment)[1])
+    return "applied", "; ".join(notes) or f"payment {payment.id}: charge refunded, no refund listed"
+
+
+def _refund(session: Session, refund: dict[str, Any], *, payment: Payment | None = None) -> tuple[str, str]:
+    refund_id = refund.get("id")
+    row = session.exec(select(Refund).where(Refund.stripe_refund_id == refund_id).with_for_update()).first()
+    if row is None and str((refund.get("metadata") or {}).get("salon_refund_id", "")).isdigit():
+        candidate = session.get(Refund, int(refund["metadata"]["salon_refund_id"]), with_for_update=True)
+        if candidate is not None and candidate.stripe_refund_id in (None, refund_id):
+            row = candidate
+    if payment is None:
+        payment = (session.get(Payment, row.payment_id, with_for_update=True) if row is not None else
+                   _payment(session, intent_id=_id(refund.get("payment_intent")), charge_id=_id(refund.get("charge"))))
+    if payment is None:
+        return "ignored", f"no payment of ours for refund {refund_id}"
+    location = _location(session, payment.location_id)
+    # a refund exists only for a charge that succeeded, whatever order the events came in
+    payments.succeed(session, payment, actor=SYSTEM, location=location, charge_id=_id(refund.get("charge")))
+    status = _REFUND_STATUS.get(str(refund.get("status")), "pending")
+    if row is None:
+        amount = int(refund.get("amount") or 0)
+        if amount <= 0:
+            return "ignored", f"refund {refund_id} has no amount"
+        from salon_cli.core import clock
+        from salon_cli.services import business_days
+
+        row = Refund(sale_id=payment.sale_id, payment_id=payment.id or 0, location_id=payment.location_id,
+                     method="stripe", status="pending", amount_cents=amount,
+                     reason=str((refund.get("metadata") or {}).get("reason") or refund.get("reason")
+                                or "refunded in Stripe")[:255],
+                     business_date=business_days.landing_day(session, location), stripe_refund_id=refund_id,
+                     created_at=clock.now(), updated_at=clock.now())
+        session.add(row)
+        session.flush()
+        payments._audit(session, SYSTEM, location, "create", row)
+    changed = payments.refund_outcome(session, row, status, actor=SYSTEM, location=location,
+                                      reason=refund.get("failure_reason"), stripe_refund_id=refund_id)
+    return "applied", f"refund {row.id} " + (status if changed else f"stays {row.status}")
+
+
+def _session_completed(session: Session, checkout: dict[str, Any]) -> tuple[str, str]:
+    if checkout.get("mode") not in (None, "payment"):
+        return "ignored", f"checkout session in {checkout.get('mode')} mode"
+    payment = _payment(session, intent_id=_id(checkout.get("payment_intent")), session_id=checkout.get("id"),
+                       metadata=checkout.get("metadata"))
+    if payment is None:
+        return "ignored", f"no payment of ours for {checkout.get('id')}"
+    if checkout.get("payment_status") != "paid":
+        return "ignored", f"checkout session {checkout.get('id')} is not paid yet"
+    location = _location(session, payment.location_id)
+    changed = payments.succeed(session, payment, actor=SYSTEM, location=location,
+                               intent_id=_id(checkout.get("payment_intent")))
+    return "applied", f"payment {payment.id} " + ("succeeded" if changed else "had already succeeded")
+
+
+__all__ = ["HANDLED_TYPES", "apply"]
