@@ -291,3 +291,43 @@ def test_a_webhook_for_a_closed_day_lands_on_the_next_open_day(engine, shop, str
     payment = _read(engine, lambda s: s.exec(select(Payment)).one())
     assert payment.status == "succeeded" and str(payment.business_date) == "2026-11-22"
     assert _count(engine, Refund) == 0
+
+
+# ----------------------------------------------------------------------------- events that are not quite ours
+
+def _intent_event(pi_id, metadata, status="succeeded"):
+    return {"id": f"evt_{pi_id}", "type": f"payment_intent.{status}",
+            "data": {"object": {"id": pi_id, "object": "payment_intent", "status": status, "metadata": metadata,
+                                "latest_charge": f"ch_{pi_id}"}}}
+
+
+def test_metadata_of_another_database_does_not_pay_our_payment(engine, shop, stripe_standin):
+    sale_id = _sale(engine, shop)
+    link = stripe_payments.payment_link(engine, actor=shop.sofia, location=shop.loc, sale_id=sale_id,
+                                        gateway=stripe_standin.gateway())
+    theirs = {"salon_payment_id": str(link.id), "salon_sale_id": "999", "salon_location": "elsewhere"}
+    assert _apply(engine, _intent_event("pi_theirs", theirs))[0] == "ignored"
+    other_place = {"salon_payment_id": str(link.id), "salon_sale_id": str(sale_id), "salon_location": "norte"}
+    assert _apply(engine, _intent_event("pi_norte", other_place))[0] == "ignored"
+    assert _read(engine, view, sale_id, shop.loc).payments[0].status == "pending"
+    ours = {"salon_payment_id": str(link.id), "salon_sale_id": str(sale_id), "salon_location": "centro"}
+    assert _apply(engine, _intent_event("pi_ours", ours))[0] == "applied"
+    assert _read(engine, view, sale_id, shop.loc).status == "paid"
+
+
+def test_dashboard_refunds_link_to_what_the_charge_already_recorded_and_never_exceed_the_payment(
+        engine, shop, stripe_standin):
+    sale_id = _sale(engine, shop)
+    out = stripe_payments.pay_on_reader(engine, actor=shop.sofia, location=shop.loc, sale_id=sale_id,
+                                        gateway=stripe_standin.gateway(), tip_cents=5000, **NO_WAIT)
+    pi, charge_id = out.payment.stripe_payment_intent_id, f"ch_x{sale_id}"
+    charge = {"id": charge_id, "object": "charge", "payment_intent": pi, "status": "succeeded", "paid": True,
+              "amount": 40000, "amount_refunded": 40000}  # the whole charge, tip included, no refunds list
+    assert _apply(engine, {"id": "evt_c1", "type": "charge.refunded", "data": {"object": charge}})[0] == "applied"
+    refund = {"id": "re_dash", "object": "refund", "amount": 40000, "status": "succeeded", "payment_intent": pi,
+              "charge": charge_id}
+    _apply(engine, {"id": "evt_r1", "type": "refund.created", "data": {"object": refund}})
+    rows = _read(engine, lambda s: s.exec(select(Refund)).all())
+    assert [(r.amount_cents, r.stripe_refund_id, r.status) for r in rows] == [(35000, "re_dash", "succeeded")]
+    sale = _read(engine, view, sale_id, shop.loc)
+    assert (sale.status, sale.paid_cents, sale.refunded_cents) == ("refunded", 35000, 35000)

@@ -2,8 +2,9 @@
 
 Visit figures (visits, total spent, first and last visit) are aggregated in SQL from
 `visit_facts`, one row per visit, per location (or the whole chain with `location_id=None`).
-Until sales exist (issue 5) a visit is a completed appointment and what was spent is its
-`price_cents`; then only `visit_facts` changes, to read paid sales net of refunds.
+A visit is a completed appointment. What was spent is what its paid sale kept (payments less
+refunds, tips aside), or the booked price for a visit with no paid sale (history imported without
+receipts); a sale with no appointment (retail only, a gift card) adds to what was spent, not to visits.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from sqlmodel import Session, col, select
 
 from salon_cli.core import clock
 from salon_cli.core.errors import InvalidInput
-from salon_cli.db.models import Appointment, Client, ClientTag
+from salon_cli.db.models import Appointment, Client, ClientTag, Sale
 from salon_cli.services import client_notes
 from salon_cli.services.actors import Actor
 from salon_cli.services.client_notes import NoteView, PrefsView
@@ -47,30 +48,48 @@ class ClientCard(ClientRow):
     private_notes_hidden: int
 
 
+_KEPT = ("paid", "partially_refunded", "refunded")
+
+
 def visit_facts(location_id: int | None, client_ids: Sequence[int] | None = None) -> Any:
-    """One row per visit: (client_id, at, spent_cents). The one place that says what a visit is."""
-    query = sa.select(
+    """One row per visit or purchase: (client_id, at, spent_cents, visit 1|0). The one place that says
+    what a visit is and what a client spent."""
+    kept = sa.select(Sale.appointment_id.label("appointment_id"),  # type: ignore[union-attr]
+                     (Sale.paid_cents - Sale.refunded_cents).label("kept")).where(
+        col(Sale.status).in_(_KEPT), col(Sale.appointment_id).is_not(None)).subquery("kept")
+    visits = sa.select(
         col(Appointment.client_id).label("client_id"),
         col(Appointment.starts_at).label("at"),
-        col(Appointment.price_cents).label("spent_cents"),
-    ).where(col(Appointment.status).in_(VISIT_STATUSES), col(Appointment.client_id).is_not(None))
+        sa.func.coalesce(kept.c.kept, col(Appointment.price_cents)).label("spent_cents"),
+        sa.literal(1).label("visit"),
+    ).outerjoin(kept, kept.c.appointment_id == Appointment.id).where(
+        col(Appointment.status).in_(VISIT_STATUSES), col(Appointment.client_id).is_not(None))
+    purchases = sa.select(
+        col(Sale.client_id).label("client_id"),
+        col(Sale.paid_at).label("at"),
+        (Sale.paid_cents - Sale.refunded_cents).label("spent_cents"),
+        sa.literal(0).label("visit"),
+    ).where(col(Sale.status).in_(_KEPT), col(Sale.appointment_id).is_(None), col(Sale.client_id).is_not(None))
     if location_id is not None:
-        query = query.where(col(Appointment.location_id) == location_id)
+        visits = visits.where(col(Appointment.location_id) == location_id)
+        purchases = purchases.where(col(Sale.location_id) == location_id)
     if client_ids is not None:
-        query = query.where(col(Appointment.client_id).in_(list(client_ids)))
-    return query
+        visits = visits.where(col(Appointment.client_id).in_(list(client_ids)))
+        purchases = purchases.where(col(Sale.client_id).in_(list(client_ids)))
+    return sa.union_all(visits, purchases)
 
 
 def visit_stats(location_id: int | None, client_ids: Sequence[int] | None = None) -> Any:
     """A subquery of (client_id, visits, total_spent_cents, first_visit_at, last_visit_at)."""
     facts = visit_facts(location_id, client_ids).subquery("visit_facts")
+    visit_at = sa.case((facts.c.visit == 1, facts.c.at), else_=None)
     return (
         sa.select(
             facts.c.client_id,
-            sa.func.count().label("visits"),
+            sa.func.sum(facts.c.visit).label("visits"),
             sa.func.sum(facts.c.spent_cents).label("total_spent_cents"),
-            sa.func.min(facts.c.at).label("first_visit_at"),
-            sa.func.max(facts.c.at).label("last_visit_at"),
+            sa.func.min(visit_at).label("first_visit_at"),
+            sa.func.max(visit_at).label("last_visit_at"),
         )
         .group_by(facts.c.client_id)
         .subquery("visit_stats")

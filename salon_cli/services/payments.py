@@ -227,7 +227,10 @@ def refund_outcome(session: Session, row: Refund, status: str, *, actor: Actor, 
     """Move a refund to its outcome and keep the sale's figures and status in step."""
     if stripe_refund_id and not row.stripe_refund_id:
         row.stripe_refund_id = stripe_refund_id
-    if row.status == status or row.status in ("succeeded", "failed", "cancelled"):
+    # a refund Stripe reported succeeded may still fail later (the money comes back): that one move back
+    # is allowed; failed and cancelled are final
+    if row.status == status or row.status in ("failed", "cancelled") or (
+            row.status == "succeeded" and status != "failed"):
         session.add(row)
         session.flush()
         return False

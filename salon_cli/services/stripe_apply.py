@@ -11,10 +11,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
+from salon_cli.core import clock
 from salon_cli.db.models import Location, Payment, Refund
-from salon_cli.services import payments
+from salon_cli.services import business_days, payments
 from salon_cli.services.actors import SYSTEM
 from salon_cli.services.locations import LocationView
 
@@ -45,10 +46,20 @@ def _payment(session: Session, *, intent_id: str | None = None, charge_id: str |
                            .with_for_update()).first()
     if row is None and metadata and str(metadata.get("salon_payment_id", "")).isdigit():
         row = session.get(Payment, int(metadata["salon_payment_id"]), with_for_update=True)
-        if row is not None and (row.method != "stripe" or (intent_id and row.stripe_payment_intent_id
-                                                           and row.stripe_payment_intent_id != intent_id)):
-            row = None  # metadata naming a payment that is not this one's: do not trust it
+        if row is not None and not _ours(session, row, metadata, intent_id):
+            row = None  # metadata naming a payment that is not this one (another database, another salon)
     return row
+
+
+def _ours(session: Session, row: Payment, metadata: dict[str, Any], intent_id: str | None) -> bool:
+    """Metadata is only a hint: it must name this payment's sale and location, and an intent we already
+    know for the payment must be this one."""
+    if row.method != "stripe" or str(metadata.get("salon_sale_id")) != str(row.sale_id):
+        return False
+    place = session.get(Location, row.location_id)
+    if place is None or metadata.get("salon_location") != place.code:
+        return False
+    return not (intent_id and row.stripe_payment_intent_id and row.stripe_payment_intent_id != intent_id)
 
 
 def _location(session: Session, location_id: int) -> LocationView:
@@ -108,9 +119,46 @@ def _charge_refunded(session: Session, charge: dict[str, Any]) -> tuple[str, str
     if charge.get("status") == "succeeded" or charge.get("paid"):
         payments.succeed(session, payment, actor=SYSTEM, location=location, charge_id=charge.get("id"))
     notes = []
-    for refund in ((charge.get("refunds") or {}).get("data") or []):
+    listed = (charge.get("refunds") or {}).get("data")
+    for refund in listed or []:
         notes.append(_refund(session, refund, payment=payment)[1])
-    return "applied", "; ".join(notes) or f"payment {payment.id}: charge refunded, no refund listed"
+    if not listed:  # API versions since 2022-11-15 leave the refunds out of a Charge
+        notes.append(_unlisted_refund(session, payment, charge, location))
+    return "applied", "; ".join(notes)
+
+
+def _unlisted_refund(session: Session, payment: Payment, charge: dict[str, Any], location: LocationView) -> str:
+    """Record what Stripe refunded beyond the refunds we know of, as one refund without a Stripe id; a
+    later event naming that refund links to it instead of adding another."""
+    known = sum(r.amount_cents for r in session.exec(select(Refund).where(
+        Refund.payment_id == payment.id, col(Refund.status).in_(("pending", "succeeded")))).all())
+    missing = int(charge.get("amount_refunded") or 0) - known
+    if missing <= 0:
+        return f"payment {payment.id}: its refunds are all recorded"
+    row = _new_refund(session, payment, location, missing, None, f"refunded in Stripe (charge {charge.get('id')})")
+    payments.refund_outcome(session, row, "succeeded", actor=SYSTEM, location=location)
+    return f"refund {row.id} of {row.amount_cents} recorded from the charge"
+
+
+def _new_refund(session: Session, payment: Payment, location: LocationView, amount: int, refund_id: str | None,
+                reason: str) -> Refund:
+    """A refund made outside salon (Stripe's dashboard); never more than the payment has left to refund
+    (Stripe's charge also holds the tip, which salon does not refund)."""
+    amount = min(amount, payments.refundable_cents(session, payment))
+    if amount <= 0:
+        raise _Nothing(f"payment {payment.id} has nothing left to refund")
+    row = Refund(sale_id=payment.sale_id, payment_id=payment.id or 0, location_id=payment.location_id,
+                 method="stripe", status="pending", amount_cents=amount, reason=reason[:255],
+                 business_date=business_days.landing_day(session, location), stripe_refund_id=refund_id,
+                 created_at=clock.now(), updated_at=clock.now())
+    session.add(row)
+    session.flush()
+    payments._audit(session, SYSTEM, location, "create", row)
+    return row
+
+
+class _Nothing(Exception):
+    """A refund event with nothing left to record."""
 
 
 def _refund(session: Session, refund: dict[str, Any], *, payment: Payment | None = None) -> tuple[str, str]:
@@ -133,18 +181,16 @@ def _refund(session: Session, refund: dict[str, Any], *, payment: Payment | None
         amount = int(refund.get("amount") or 0)
         if amount <= 0:
             return "ignored", f"refund {refund_id} has no amount"
-        from salon_cli.core import clock
-        from salon_cli.services import business_days
-
-        row = Refund(sale_id=payment.sale_id, payment_id=payment.id or 0, location_id=payment.location_id,
-                     method="stripe", status="pending", amount_cents=amount,
-                     reason=str((refund.get("metadata") or {}).get("reason") or refund.get("reason")
-                                or "refunded in Stripe")[:255],
-                     business_date=business_days.landing_day(session, location), stripe_refund_id=refund_id,
-                     created_at=clock.now(), updated_at=clock.now())
-        session.add(row)
-        session.flush()
-        payments._audit(session, SYSTEM, location, "create", row)
+        row = session.exec(select(Refund).where(  # recorded earlier from a charge.refunded without its id
+            Refund.payment_id == payment.id, col(Refund.stripe_refund_id).is_(None), col(Refund.method) == "stripe",
+            col(Refund.reason).like("refunded in Stripe (charge %"), col(Refund.amount_cents) <= amount)
+            .with_for_update()).first()
+        if row is None:
+            reason = str((refund.get("metadata") or {}).get("reason") or refund.get("reason") or "refunded in Stripe")
+            try:
+                row = _new_refund(session, payment, location, amount, refund_id, reason)
+            except _Nothing as nothing:
+                return "ignored", str(nothing)
     changed = payments.refund_outcome(session, row, status, actor=SYSTEM, location=location,
                                       reason=refund.get("failure_reason"), stripe_refund_id=refund_id)
     return "applied", f"refund {row.id} " + (status if changed else f"stays {row.status}")

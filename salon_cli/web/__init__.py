@@ -1,0 +1,1 @@
+"""HTTP interfaces (thin, like `cli` and `tui`): the Stripe webhook endpoint."""
