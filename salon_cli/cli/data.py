@@ -1,4 +1,4 @@
-"""`salon import clients|appointments` and `salon export clients|appointments`: data in and out of files.
+"""`salon import clients|appointments|sales` and `salon export clients|appointments|sales|payments`: data in and out of files.
 
 An import is all or nothing: every row is checked first and every fault is named by row and column
 (exit 2, nothing written). An export streams: rows are written as they are read, CSV by default,
@@ -328,6 +328,134 @@ def export_appointments(
         count = _write(rows, fmt, output, loc.tz, appt_export.COLUMNS)
     where = f" to {output}" if output else ""
     message(f"exported {count} appointment{'' if count == 1 else 's'}{where}")
+
+
+@import_app.command("sales")
+def import_sales(
+    ctx: typer.Context,
+    file: str = typer.Argument(..., metavar="FILE|-", help="A CSV file with a header row; - reads stdin."),
+    maps: list[str] = typer.Option([], "--map", metavar="SRC=field",
+                                   help="Read the file's column SRC as field; repeat. Fields: receipt date time client "
+                                        "staff description quantity amount method tip, and tax:NAME for a column of "
+                                        "tax amounts (e.g. --map GST=tax:GST)."),
+    date_format: str = typer.Option("%Y-%m-%d", "--date-format", help="strftime pattern of the date column, e.g. %m/%d/%Y."),
+    time_format: str = typer.Option("%H:%M", "--time-format",
+                                    help="strftime pattern of the time column, e.g. '%I:%M %p' (default also reads %H:%M:%S)."),
+    encoding: str = typer.Option("utf-8", "--encoding", help="The file's encoding (UTF-8 with or without BOM by default), e.g. latin-1."),
+    create_missing: bool = typer.Option(False, "--create-missing",
+                                        help="Create unknown staff (stylists with a random PIN); a manager's PIN is needed."),
+    amount_before_tax: bool = typer.Option(False, "--amount-before-tax",
+                                           help="Each amount is before the tax columns (total = amount + taxes), "
+                                                "not the line's total."),
+    dry_run: bool = typer.Option(False, "--dry-run", help="Check every row and print the counts; write nothing."),
+    fmt: Format = FORMAT_OPTION,
+) -> None:
+    """Import paid sales (receipts from another system) from a CSV file: every row is checked first; one bad row and nothing is written.
+
+    Rows sharing a receipt are one sale, paid on its date (not a closed business day). amount is the line's total in major units; a tax:NAME column holds the tax of that name in it (the policy's rate and inclusive flag when it has the tax, else added on top at rate 0).
+
+    A description that is a service's or product's code or name makes that kind of line. One payment per method on the receipt (efectivo, tarjeta, visa, ... are understood; none: unknown), with the rows' tips.
+
+    A receipt already here is left as it is and counted as unchanged. A file from `salon export sales` imports as it is.
+
+    Example: salon --as sofia import sales tickets.csv --map "Ticket=receipt" --map "Fecha=date" --map "Concepto=description" --map "Importe=amount" --map "IVA=tax:IVA" --date-format %d/%m/%Y
+    """
+    from salon_cli.io.tabular import ImportRefused, parse_mapping
+    from salon_cli.services import sale_import
+
+    app = app_context(ctx)
+    loc = app.location()
+    mapping = parse_mapping(maps)
+    sale_import.check_formats(date_format, time_format)
+    permission = Permission.staff_manage if create_missing else Permission.desk
+    try:
+        rows = _read_rows(file, mapping, _with_bom(encoding), sale_import.read)
+        source = "stdin" if file == "-" else Path(file).name
+
+        def work(session: Any, actor: Any) -> Any:
+            return sale_import.import_sales(
+                session, actor=actor, location=loc, rows=rows, date_format=date_format, time_format=time_format,
+                create_missing=create_missing, amount_before_tax=amount_before_tax, dry_run=dry_run, source=source)
+
+        if dry_run:
+            actor = app.actor(permission)
+            outcome = app.read(lambda session: work(session, actor))
+        else:
+            outcome = app.change(permission, work)
+    except ImportRefused as exc:
+        _say_faults(exc.faults)
+        raise
+    summary = outcome.summary
+    for made in outcome.created:
+        would = "would create" if dry_run else "created"
+        message(f"{would} staff member {made.name} ({made.code}, stylist)" + (
+            f" with PIN {made.pin}: they must set their own: salon --as {made.code} --pin {made.pin} "
+            f"staff set-pin {made.code} --new-pin NEW" if made.pin else ""))
+    new = f"{summary.created} new sale{'' if summary.created == 1 else 's'}"
+    if dry_run:
+        message(f"dry run, nothing written: {new}, {summary.unchanged} already imported ({summary.rows} rows)")
+    else:
+        message(f"imported {new} ({summary.rows} rows); {summary.unchanged} already imported, left as they are")
+    emit(summary, fmt, one=True, columns=SUMMARY_COLUMNS)
+
+
+@export_app.command("sales")
+def export_sales(
+    ctx: typer.Context,
+    from_: str | None = typer.Option(None, "--from", help="Sales of this business day or later, YYYY-MM-DD."),
+    to: str | None = typer.Option(None, "--to", help="Sales of this business day or earlier, YYYY-MM-DD."),
+    fmt: ExportFormat = typer.Option(ExportFormat.csv, "--format", "-f", help="csv (default), json or ndjson."),
+    output: Path | None = typer.Option(None, "--output", "-o", help="Write to this file instead of stdout."),
+    status: str | None = typer.Option(None, "--status", help="Only this status: open, paid, void, partially_refunded, refunded."),
+) -> None:
+    """Export the location's sales by id, one record a sale, streamed; CSV by default.
+
+    The days are business days (the day a sale was paid). Money is in minor units (`_cents`); `methods` lists the methods of its payments (joined by ';' in CSV). JSON and NDJSON also carry each sale's lines, payments and refunds.
+
+    Example: salon export sales --from 2026-11-01 --to 2026-11-30 --format ndjson --output ventas-noviembre.ndjson
+    """
+    from salon_cli.core.days import parse_date
+    from salon_cli.services import sale_export
+
+    app = app_context(ctx)
+    loc = app.location()
+    first = parse_date(from_, what="--from") if from_ else None
+    last = parse_date(to, what="--to") if to else None
+    with app.uow(write=False) as uow:
+        rows = sale_export.sales(uow.session, location=loc, first=first, last=last, status=status,
+                                 detail=fmt is not ExportFormat.csv)
+        count = _write(rows, fmt, output, loc.tz, sale_export.COLUMNS)
+    where = f" to {output}" if output else ""
+    message(f"exported {count} sale{'' if count == 1 else 's'}{where}")
+
+
+@export_app.command("payments")
+def export_payments(
+    ctx: typer.Context,
+    from_: str | None = typer.Option(None, "--from", help="Payments of this business day or later, YYYY-MM-DD."),
+    to: str | None = typer.Option(None, "--to", help="Payments of this business day or earlier, YYYY-MM-DD."),
+    fmt: ExportFormat = typer.Option(ExportFormat.csv, "--format", "-f", help="csv (default), json or ndjson."),
+    output: Path | None = typer.Option(None, "--output", "-o", help="Write to this file instead of stdout."),
+    method: str | None = typer.Option(None, "--method", help="Only this method, e.g. cash."),
+) -> None:
+    """Export the location's payments (every status) by id, streamed; CSV by default.
+
+    The days are the business days the money came in. `refunded_cents` is what was given back from each payment.
+
+    Example: salon export payments --from 2026-11-01 --to 2026-11-30 --method cash
+    """
+    from salon_cli.core.days import parse_date
+    from salon_cli.services import sale_export
+
+    app = app_context(ctx)
+    loc = app.location()
+    first = parse_date(from_, what="--from") if from_ else None
+    last = parse_date(to, what="--to") if to else None
+    with app.uow(write=False) as uow:
+        rows = sale_export.payments(uow.session, location=loc, first=first, last=last, method=method)
+        count = _write(rows, fmt, output, loc.tz, sale_export.PAYMENT_COLUMNS)
+    where = f" to {output}" if output else ""
+    message(f"exported {count} payment{'' if count == 1 else 's'}{where}")
 
 
 def register(root: typer.Typer) -> None:

@@ -13,6 +13,11 @@ late-cancel penalty) or late by the salon (no penalty). Most penalties are still
 paid at the desk a day or two later, a few were waived by the owner with a reason. Nothing in the
 past is left `booked`, so `detect-no-shows` run at once marks only today's overdue appointment.
 Today's book draws on its own random stream: a change to the history leaves it as it was.
+
+Every completed past visit was checked out: a paid sale priced with the demo's tax (IVA 16 %,
+included in the prices), now and then a product, a promotion, a gift card sold and later spent,
+tips, cash with change, the card terminal, Stripe, split tender, and two refunds
+(`demo_setup.demo_sales`, its own random stream too).
 """
 
 from __future__ import annotations
@@ -66,6 +71,7 @@ class DemoSummary:
     clients: int
     appointments_past: int
     appointments_today: int
+    sales: int = 0
 
 
 OWNER = DemoStaff("lucia", "Lucía Hernández", "owner", "1234")
@@ -235,9 +241,9 @@ def build_demo(engine: Engine, *, clients: int = 300, days: int = 30, seed: int 
             services[code] = catalog.add_service(session, actor=owner, location=location, name=name,
                                                  duration_min=minutes, price_cents=cents,
                                                  category=category, code=code)
-        for code, name, category, cents, stock in PRODUCTS:
-            catalog.add_product(session, actor=owner, location=location, name=name, price_cents=cents,
-                                stock=stock, category=category, code=code)
+        products = [catalog.add_product(session, actor=owner, location=location, name=name, price_cents=cents,
+                                        stock=stock, category=category, code=code)
+                    for code, name, category, cents, stock in PRODUCTS]
         menu = {code: [(s[0], s[3]) for s in SERVICE_MENU if s[2] in cats] for code, cats in stylists}
 
         people, men = _clients(rng, clients, now - timedelta(days=days), location.id)
@@ -282,6 +288,13 @@ def build_demo(engine: Engine, *, clients: int = 300, days: int = 30, seed: int 
         if penalty_rows:
             session.execute(sa.insert(Penalty), penalty_rows)
         session.flush()
+        from salon_cli.services.demo_setup import DEMO_TAXES, demo_sales
+
+        policy.taxes = [dict(tax) for tax in DEMO_TAXES]
+        session.add(policy)
+        sold = demo_sales(session, rng=random.Random(f"{seed}:sales"), location=location,
+                          appointments=appointments[:len(past)], visits=past, services=services, products=products,
+                          taxes=policy.taxes, desk_id=desk_id, manager_id=staff_ids["marco"])
         profiles, counts = _profiles(random.Random(f"{seed}:profiles"), people, regulars, staff_ids, menu, now)
         session.add_all(profiles)
         session.flush()
@@ -290,7 +303,7 @@ def build_demo(engine: Engine, *, clients: int = 300, days: int = 30, seed: int 
             location=location.code, location_name=location.name, business_date=today,
             staff=(OWNER, *(member for member, _, _ in TEAM)), services=len(SERVICE_MENU),
             products=len(PRODUCTS), clients=len(people), appointments_past=len(past),
-            appointments_today=len(booked_today),
+            appointments_today=len(booked_today), sales=sold["sales"],
         )
         outcomes = Counter(v.status for v in past)
         by_status = Counter(row["status"] for row in penalty_rows)
@@ -309,7 +322,7 @@ def build_demo(engine: Engine, *, clients: int = 300, days: int = 30, seed: int 
                          "penalties_pending": by_status["pending"], "penalties_paid": by_status["paid"],
                          "penalties_waived": by_status["waived"],
                          "penalty_cents": sum(row["amount_cents"] for row in penalty_rows),
-                         "business_date": today, **counts,
+                         "business_date": today, "taxes": policy.taxes, **sold, **counts,
                      })
         uow.commit()
     return summary

@@ -1,0 +1,555 @@
+"""`salon import sales`: receipts from another system (or our own `salon export sales`) in, all or nothing.
+
+Every row is checked first and every fault is named by row and column; one fault refuses the file
+and nothing is written (DESIGN.md rule 8). Otherwise the new sales, their lines, payments (and, from
+our own export, refunds), one `sale.import` audit row each and one `sale.import_file` row with the
+counts are written in the caller's transaction, as batched inserts.
+
+Receipts (SPEC.md): rows sharing a `receipt` are one paid sale, its `external_id`.
+- `date` (and `time`, else the start of the day) on the location's clock: the sale's business day,
+  which must not be closed. Every row of a receipt has the same date and (if any) the same client.
+- client: by id, phone, e-mail or external code, as `import appointments` finds them; an empty
+  cell is a sale without a client. staff: id, code or exact name (`--create-missing`: stylists).
+- description: a service's code or name makes a service line (with its `service_id`), else a
+  product's a product line (stock is left as it is: it was sold long ago), else a service line
+  with only the description. `quantity` (1) and the unit price are for show: the figures are the
+  file's.
+- `amount` is the line's total in major units, what the client paid for it. `tax:NAME` columns hold
+  the tax in it: a tax the location's policy has keeps its rate and inclusive flag, another one is
+  added on top at rate 0 (line subtotal = amount - those taxes). `amount_before_tax` reads every
+  `amount` as before all the taxes (total = amount + taxes). So the sale's tax is the file's, to the cent.
+- `method` (words of other systems too: efectivo, tarjeta, visa, transferencia, ...) and `tip`:
+  one succeeded payment per method named on the receipt's rows (a row without one takes the
+  receipt's first method, else `unknown`), dated the receipt's day.
+Our export (a file with `total_cents`): one sale a row, with its figures, status, one payment
+(its single method, else `unknown`), a refund for `refunded_cents`, and a single line holding the
+money (its taxes as `tax` and `tax (included)`; an open sale takes this policy's taxes, which price
+it again if it is changed at the desk). Its receipt is `external_id`, else LOCATION:ID;
+a row whose sale is this very one (same location, id, day and total) is already here.
+
+Nothing twice: a receipt whose external id is here already is `unchanged` (not compared).
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime, time
+from typing import IO, Any
+
+import sqlalchemy as sa
+from sqlmodel import Session, col, select
+
+from salon_cli.core import clock
+from salon_cli.core.codes import slug
+from salon_cli.core.errors import InvalidInput
+from salon_cli.core.money import parse_amount
+from salon_cli.core.permissions import Permission
+from salon_cli.core.recurrence import resolve
+from salon_cli.core.sale_math import round_half_up_div
+from salon_cli.db.models import SALE_STATUSES, Payment, Product, Refund, Sale, SaleLine, Service, Staff
+from salon_cli.io.tabular import Fault, ImportRefused, SourceRow, read_csv
+from salon_cli.services import audit, business_days
+from salon_cli.services.actors import Actor
+from salon_cli.services.appt_import import Created, Outcome, _create_missing, _free, _resolve_clients
+from salon_cli.services.appt_import_rows import (DEFAULT_DATE_FORMAT, DEFAULT_TIME_FORMAT, Ref, _client_tries,
+                                                 _instant, _limited, _parse, _whole, check_formats, fold)
+from salon_cli.services.authz import authorize
+from salon_cli.services.client_import import ImportSummary
+from salon_cli.services.locations import LocationView
+from salon_cli.services.policy import row as policy_row
+
+__all__ = ["DEFAULT_DATE_FORMAT", "DEFAULT_TIME_FORMAT", "FIELDS", "Outcome", "check_formats", "import_sales", "read"]
+
+FIELDS = ("receipt", "date", "time", "client", "staff", "description", "quantity", "amount", "method", "tip")
+EXPORTED = ("id", "location", "external_id", "business_date", "status", "client_id", "client_phone", "client_email",
+            "subtotal_cents", "discount_cents", "tax_cents", "tip_cents", "total_cents", "paid_cents",
+            "refunded_cents", "methods", "created_at", "paid_at", "appointment_id")
+_FIGURES = ("subtotal_cents", "discount_cents", "tax_cents", "tip_cents", "total_cents", "paid_cents", "refunded_cents")
+_METHODS = {"cash": "cash", "efectivo": "cash", "contado": "cash", "card": "card", "tarjeta": "card",
+            "creditcard": "card", "debitcard": "card", "debit": "card", "debito": "card", "débito": "card",
+            "tarjetadecredito": "card", "tarjetadecrédito": "card", "tarjetadedebito": "card",
+            "tarjetadedébito": "card", "visa": "card", "mastercard": "card", "amex": "card",
+            "americanexpress": "card", "terminal": "card", "stripe": "stripe", "giftcard": "gift_card",
+            "tarjetaderegalo": "gift_card", "voucher": "gift_card", "transfer": "transfer",
+            "banktransfer": "transfer", "transferencia": "transfer", "spei": "transfer", "credit": "credit",
+            "points": "points", "puntos": "points", "unknown": "unknown"}
+_CHUNK, _WRITE_CHUNK = 500, 2000
+
+
+@dataclass(frozen=True)
+class _Tax:
+    field: str  # the column's field, tax:NAME
+    name: str
+    rate_bp: int
+    inclusive: bool
+
+
+@dataclass(eq=False)
+class _Row:
+    """One row of the file, checked; a line of its receipt."""
+
+    number: int
+    values: dict[str, str]
+    receipt: str
+    receipt_column: str
+    day: date
+    date_column: str
+    at: datetime | None
+    clients: list[tuple[str, str, Any]]
+    client_column: str
+    staff_ref: str | None
+    description: str
+    quantity: int
+    gross: int
+    tax: int
+    total: int
+    taxes: list[tuple[_Tax, int]]
+    method: str | None
+    tip: int
+    figures: dict[str, Any] | None = None  # a row of our export: its figures, status, instants
+    client_id: int | None = None
+    staff: Ref | None = None
+
+
+@dataclass(eq=False)
+class _Receipt:
+    key: str
+    rows: list[_Row] = field(default_factory=list)
+
+    @property
+    def first(self) -> _Row:
+        return self.rows[0]
+
+
+def read(stream: IO[bytes], *, mapping: dict[str, str] | None = None, encoding: str = "utf-8-sig") -> list[SourceRow]:
+    """Every row of the file; its `tax:NAME` columns (and those `--map` names) are fields too."""
+    data = stream.read()
+    taxes = _tax_fields(data, mapping or {}, encoding)
+    rows = read_csv(io.BytesIO(data), fields=FIELDS + EXPORTED + taxes, mapping=mapping, encoding=encoding)
+    have = set(rows[0].values) if rows else set()
+    if "total_cents" in have:
+        need: tuple[tuple[str, set[str]], ...] = (("business_date", {"business_date", "date"}),
+                                                  ("id", {"id", "external_id"}))
+        need += tuple((name, {name}) for name in _FIGURES)
+        faults = [Fault(1, name, "required column is missing") for name, alts in need if not have & alts]
+    else:
+        faults = [Fault(1, name, "required column is missing") for name in ("receipt", "date", "description", "amount")
+                  if rows and name not in have]
+        faults += [Fault(1, name, "only files from `salon export sales` (with total_cents) have this column")
+                   for name in EXPORTED if name in have and name != "appointment_id"]
+    if faults:
+        raise ImportRefused(faults)
+    return rows
+
+
+def _tax_fields(data: bytes, mapping: dict[str, str], encoding: str) -> tuple[str, ...]:
+    try:
+        text = data[:65536].decode(encoding, errors="replace")
+    except LookupError:
+        return ()  # read_csv says so
+    header = next(csv.reader(io.StringIO(text)), [])
+    found: dict[str, str] = {}
+    for name in [*header, *mapping.values()]:
+        key = " ".join(name.strip().split())
+        if key.lower().startswith("tax:") and key[4:].strip():
+            found.setdefault(key.lower(), "tax:" + key[4:].strip())
+    return tuple(found.values())
+
+
+def import_sales(
+    session: Session, *, actor: Actor, location: LocationView, rows: Sequence[SourceRow],
+    date_format: str = DEFAULT_DATE_FORMAT, time_format: str = DEFAULT_TIME_FORMAT, create_missing: bool = False,
+    amount_before_tax: bool = False, dry_run: bool = False, source: str | None = None,
+) -> Outcome:
+    """Check every row, then (unless `dry_run`) write the new sales. Raises `ImportRefused` (exit 2)
+    naming every row and column at fault; the caller's transaction is then left unwritten."""
+    authorize(actor, Permission.desk)
+    if create_missing:
+        authorize(actor, Permission.staff_manage)
+    check_formats(date_format, time_format)
+    taxes = _taxes(session, location, rows, amount_before_tax)
+    faults: list[Fault] = []
+    good = [r for r in (_check_row(src, location, date_format, time_format, taxes, amount_before_tax, faults)
+                        for src in rows) if r]
+    missing: dict[tuple[str, str], Ref] = {}
+    faults += _resolve_staff(session, location, good, create_missing, missing)
+    faults += _resolve_clients(session, good)
+    receipts = _group(good, faults)
+    if not dry_run and session.get_bind().dialect.name == "postgresql":
+        session.execute(sa.text("LOCK TABLE sale IN SHARE ROW EXCLUSIVE MODE"))  # one import at a time
+    here = _existing(session, location, receipts)
+    new = [r for r in receipts if r.key not in here]
+    closed = {day for day in {r.first.day for r in new} if business_days.is_closed(session, location.id, day)}
+    faults += [Fault(r.first.number, r.first.date_column, f"business day {r.first.day.isoformat()} at {location.code} "
+                     "is closed: a manager can re-open it (salon reopen-day)") for r in new if r.first.day in closed]
+    if faults:
+        order = FIELDS + EXPORTED
+        raise ImportRefused(sorted(faults, key=lambda f: (f.row or 0, order.index(f.column) if f.column in order else 99)))
+    summary = ImportSummary(rows=len(rows), created=len(new), unchanged=len(receipts) - len(new), dry_run=dry_run)
+    used = {id(row.staff) for r in new for row in r.rows if row.staff is not None}
+    missing = {key: ref for key, ref in missing.items() if id(ref) in used}
+    if dry_run:
+        return Outcome(summary, tuple(Created(kind, ref.code, ref.name) for (kind, _), ref in missing.items()))
+    made = _create_missing(session, actor, location, missing)
+    catalog, policy_taxes = _catalog(session, location), list(policy_row(session, location).taxes or [])
+    for start in range(0, len(new), _WRITE_CHUNK):
+        _write(session, actor, location, new[start:start + _WRITE_CHUNK], catalog, policy_taxes)
+    audit.record(session, actor=actor, action="sale.import_file", entity="sale", entity_id=None,
+                 after={"rows": summary.rows, "created": summary.created, "unchanged": summary.unchanged,
+                        "source": source, "total_cents": sum(row.total for r in new for row in r.rows),
+                        "created_missing": [f"{c.kind}:{c.code}" for c in made]},
+                 location_id=location.id)
+    return Outcome(summary, tuple(made))
+
+
+def _taxes(session: Session, location: LocationView, rows: Sequence[SourceRow], before_tax: bool) -> dict[str, _Tax]:
+    """The file's tax columns: the policy's rate and inclusive flag when it has the tax, else rate 0 on top."""
+    fields = [name for row in rows[:1] for name in row.values if name.startswith("tax:")]
+    policy = {str(t.get("name", "")).strip().lower(): t for t in policy_row(session, location).taxes or []}
+    out = {}
+    for name in fields:
+        known = policy.get(name[4:].strip().lower())
+        out[name] = _Tax(name, known["name"] if known else name[4:], int(known.get("rate_bp", 0)) if known else 0,
+                         bool(known.get("inclusive")) and not before_tax if known else False)
+    return out
+
+
+# ----------------------------------------------------------------------------- one row
+
+def _check_row(src: SourceRow, location: LocationView, date_format: str, time_format: str,
+               taxes: dict[str, _Tax], before_tax: bool, faults: list[Fault]) -> _Row | None:
+    v, tz, currency, before = src.values, location.tz, location.currency, len(faults)
+
+    def text(name: str) -> str:
+        return " ".join(v.get(name, "").split())
+
+    def check(column: str, fn: Callable[[str], Any], default: Any = None) -> Any:
+        if not text(column):
+            return default
+        try:
+            return fn(text(column))
+        except InvalidInput as exc:
+            faults.append(Fault(src.number, column, exc.message))
+            return None
+
+    def need(column: str, fn: Callable[[str], Any]) -> Any:
+        if text(column):
+            return check(column, fn)
+        faults.append(Fault(src.number, column, f"{column} is empty"))
+        return None
+
+    def money(column: str) -> int:
+        return check(column, lambda t: parse_amount(t, currency, what=column), 0) or 0
+
+    clients, client_column = _client_tries(v, location, check)
+    method = check("method", _method)
+    common = dict(number=src.number, values=v, clients=clients, client_column=client_column,
+                  staff_ref=text("staff") or None, quantity=check("quantity", _quantity, 1) or 1)
+    if "total_cents" in v:
+        return _check_exported(src, location, check, need, faults, before, common, method)
+    receipt = need("receipt", lambda t: _limited(t, 64, "receipt"))
+    day = need("date", lambda t: _parse(t, [date_format], "date").date())
+    times = [time_format, "%H:%M:%S"] if time_format == DEFAULT_TIME_FORMAT else [time_format]
+    at = check("time", lambda t: _parse(t, times, "time").time())
+    description = need("description", lambda t: _limited(t, 200, "description"))
+    amount = need("amount", lambda t: parse_amount(t, currency, what="amount")) or 0
+    tip = money("tip")
+    cells = [(tax, check(tax.field, lambda t, n=tax.field: parse_amount(t, currency, what=n)))
+             for tax in taxes.values() if text(tax.field)]
+    if len(faults) > before:
+        return None
+    on_top = sum(c for t, c in cells if not t.inclusive)
+    included = sum(c for t, c in cells if t.inclusive)
+    gross, total = (amount, amount + on_top) if before_tax else (amount - on_top, amount)
+    if gross < 0 or gross - included < 0:
+        faults.append(Fault(src.number, "amount", f"the taxes ({on_top + included}) are more than the amount"))
+        return None
+    instant = resolve(datetime.combine(day, at), tz).at if at is not None else None
+    return _Row(**common, receipt=receipt, receipt_column="receipt", day=day, date_column="date", at=instant,
+                description=description, gross=gross, tax=on_top + included, total=total, taxes=cells,
+                method=method, tip=tip)
+
+
+def _check_exported(src: SourceRow, location: LocationView, check: Callable[..., Any], need: Callable[..., Any],
+                    faults: list[Fault], before: int, common: dict[str, Any], method: str | None) -> _Row | None:
+    """A row of `salon export sales`: its figures must add up the way the services keep them."""
+    v, tz = src.values, location.tz
+    given = check("external_id", lambda t: _limited(t, 64, "external id"))
+    sale_id = check("id", lambda t: _whole(t, "id"))
+    place = " ".join(v.get("location", "").split()) or location.code
+    receipt = given or (f"{place}:{sale_id}" if sale_id is not None else None)
+    if receipt is None and len(faults) == before:
+        faults.append(Fault(src.number, "id", "a sale needs its id or external_id"))
+    date_column = "business_date" if v.get("business_date", "").strip() else "date"
+    day = need(date_column, lambda t: _iso_day(t))
+    figures: dict[str, Any] = {name: need(name, lambda t, n=name: _whole(t, n)) for name in _FIGURES}
+    status = check("status", _sale_status)
+    methods = [m for m in (check("methods", lambda t: [_method(p) for p in re.split(r"[;,]", t) if p.strip()]) or [])
+               if m]
+    stamps = {name: check(name, lambda t, n=name: _instant(t, tz, n)) for name in ("created_at", "paid_at")}
+    if len(faults) > before:
+        return None
+    f = figures
+    base, bad = f["subtotal_cents"] - f["discount_cents"], len(faults)
+    on_top = f["total_cents"] - base
+    included = f["tax_cents"] - on_top
+    if base < 0:
+        faults.append(Fault(src.number, "discount_cents", "the discount is more than the subtotal"))
+    elif not 0 <= on_top <= f["tax_cents"] or included > base:
+        faults.append(Fault(src.number, "total_cents", "total_cents is not subtotal - discount + the taxes not included"))
+    if f["paid_cents"] > f["total_cents"]:
+        faults.append(Fault(src.number, "paid_cents", "paid_cents is more than total_cents"))
+    if f["refunded_cents"] > f["paid_cents"]:
+        faults.append(Fault(src.number, "refunded_cents", "refunded_cents is more than paid_cents"))
+    if f["tip_cents"] and not f["paid_cents"]:
+        faults.append(Fault(src.number, "tip_cents", "a tip without a payment"))
+    figured = "paid" if f["paid_cents"] >= f["total_cents"] else "open"
+    if f["refunded_cents"]:
+        figured = "refunded" if f["refunded_cents"] >= f["paid_cents"] else "partially_refunded"
+    if status == "void" and not f["paid_cents"]:
+        figured = "void"
+    if status and status != figured:
+        faults.append(Fault(src.number, "status", f"the figures make this sale {figured}, not {status}"))
+    if len(faults) > bad:
+        return None
+    taxes = [(_Tax("tax", "tax", 0, False), on_top)] if on_top else []
+    taxes += [(_Tax("tax", "tax (included)", 0, True), included)] if included else []
+    paid_at = stamps["paid_at"]
+    return _Row(**common, receipt=receipt, receipt_column="external_id" if given else "id", day=day,
+                date_column=date_column, at=paid_at or stamps["created_at"],
+                description=" ".join(v.get("description", "").split()) or f"Imported sale {receipt}"[:200],
+                gross=f["subtotal_cents"], tax=f["tax_cents"], total=f["total_cents"], taxes=taxes,
+                method=methods[0] if len(methods) == 1 else method or "unknown", tip=f["tip_cents"],
+                figures={**f, "status": figured, "created_at": stamps["created_at"], "paid_at": paid_at,
+                         "sale_id": sale_id, "location": place})
+
+
+def _iso_day(text: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise InvalidInput(f"business_date {text!r} is not a date (YYYY-MM-DD)") from None
+
+
+def _sale_status(text: str) -> str:
+    value = text.strip().lower().replace("-", "_").replace(" ", "_")
+    if value not in SALE_STATUSES:
+        raise InvalidInput(f"status {text!r} is not one of {', '.join(SALE_STATUSES)}")
+    return value
+
+
+def _method(text: str) -> str:
+    found = _METHODS.get(re.sub(r"[\s_-]+", "", text.lower()))
+    if found is None:
+        raise InvalidInput(f"method {text!r} is not one of cash, card, stripe, gift_card, transfer, credit, points "
+                           "(or efectivo, tarjeta, visa, transferencia, ...)")
+    return found
+
+
+def _quantity(text: str) -> int:
+    quantity = _whole(text, "quantity")
+    if not 1 <= quantity <= 10_000:
+        raise InvalidInput(f"quantity {quantity} must be between 1 and 10000")
+    return quantity
+
+
+# ----------------------------------------------------------------------------- what the rows point at
+
+def _resolve_staff(session: Session, location: LocationView, rows: Sequence[_Row], create_missing: bool,
+                   missing: dict[tuple[str, str], Ref]) -> list[Fault]:
+    """Each row's staff member (staff work the whole chain); unknown ones are faults, or
+    (create_missing) placeholders shared by every row that names them."""
+    known: dict[tuple[str, Any], Ref | None] = {}
+    for m in session.exec(select(Staff).order_by(col(Staff.id))):
+        ref, by_name = Ref(m.id, m.code, m.name, m.active), ("name", fold(m.name))
+        known.update({("id", m.id): ref, ("code", m.code): ref,
+                      by_name: None if by_name in known else ref})  # None: two of that name
+    codes = {k[1] for k in known if k[0] == "code"}
+    faults: list[Fault] = []
+    for row in rows:
+        ref = row.staff_ref
+        if not ref:
+            continue
+        keys = [("id", int(ref))] if ref.isdigit() else [("code", ref.lower()), ("name", fold(ref))]
+        key = next((k for k in keys if k in known), None)
+        if key is not None and known[key] is None:
+            faults.append(Fault(row.number, "staff", f"{ref!r} is the name of two staff members; give the code"))
+        elif key is not None:
+            row.staff = known[key]
+        elif not create_missing or ref.isdigit() or len(ref) > 120:
+            faults.append(Fault(row.number, "staff", f"no staff member {ref!r} at {location.code}"
+                                + ("" if ref.isdigit() else " (--create-missing adds it)")))
+        else:
+            if ("staff", fold(ref)) not in missing:
+                missing[("staff", fold(ref))] = Ref(None, _free(slug(ref), codes), " ".join(ref.split()))
+            row.staff = missing[("staff", fold(ref))]
+    return faults
+
+
+def _group(rows: Sequence[_Row], faults: list[Fault]) -> list[_Receipt]:
+    """Rows sharing a receipt, as one sale: same day, one client. A row of our export is a sale."""
+    receipts: dict[str, _Receipt] = {}
+    for row in rows:
+        r = receipts.setdefault(row.receipt, _Receipt(row.receipt))
+        first = r.rows[0] if r.rows else None
+        if first is not None and (row.figures is not None or first.figures is not None):
+            faults.append(Fault(row.number, row.receipt_column, f"sale {row.receipt} is also on row {first.number}"))
+            continue
+        if first is not None and row.day != first.day:
+            faults.append(Fault(row.number, row.date_column, f"receipt {row.receipt} is dated "
+                                f"{first.day.isoformat()} on row {first.number}"))
+        client = next((x for x in r.rows if x.client_id is not None), None)
+        if client is not None and row.client_id is not None and row.client_id != client.client_id:
+            faults.append(Fault(row.number, row.client_column, f"receipt {row.receipt} is client "
+                                f"{client.client_id}'s on row {client.number}"))
+        r.rows.append(row)
+    for r in receipts.values():
+        for method, (amount, tip, number) in _tenders(r).items():
+            if tip and not amount:
+                faults.append(Fault(number, "tip", f"a tip paid by {method} on a receipt with nothing paid by {method}"))
+    return list(receipts.values())
+
+
+def _tenders(r: _Receipt) -> dict[str, list[int]]:
+    """method -> [amount, tip, first row]: one payment each (our export: its one payment)."""
+    first = r.first
+    if first.figures is not None:
+        return {first.method or "unknown": [first.figures["paid_cents"], first.tip, first.number]}
+    default = next((row.method for row in r.rows if row.method), None) or "unknown"
+    found: dict[str, list[int]] = {}
+    for row in r.rows:
+        tender = found.setdefault(row.method or default, [0, 0, row.number])
+        tender[0] += row.total
+        tender[1] += row.tip
+    return found
+
+
+def _chunks(values: Any) -> Any:
+    items = sorted(set(values))
+    for start in range(0, len(items), _CHUNK):
+        yield items[start:start + _CHUNK]
+
+
+def _existing(session: Session, location: LocationView, receipts: Sequence[_Receipt]) -> set[str]:
+    """Receipts here already: by external id; a row of our own export also by its sale, day and total."""
+    here: set[str] = set()
+    for chunk in _chunks(r.key for r in receipts):
+        query = sa.select(col(Sale.external_id)).where(Sale.location_id == location.id,
+                                                       col(Sale.external_id).in_(chunk))
+        here.update(session.execute(query).scalars())
+    ours = {r.first.figures["sale_id"]: r for r in receipts
+            if r.first.figures and r.first.receipt_column == "id" and r.first.figures["location"] == location.code}
+    for chunk in _chunks(ours):
+        query = sa.select(col(Sale.id), col(Sale.business_date), col(Sale.total_cents)).where(
+            Sale.location_id == location.id, col(Sale.id).in_(chunk), col(Sale.external_id).is_(None))
+        for sale_id, day, total in session.execute(query):
+            if (ours[sale_id].first.day, ours[sale_id].first.total) == (day, total):
+                here.add(ours[sale_id].key)
+    return here
+
+
+def _catalog(session: Session, location: LocationView) -> dict[str, tuple[str, int]]:
+    """Service and product codes and names (folded) -> (line kind, id); services first."""
+    found: dict[str, tuple[str, int]] = {}
+    for model, kind in ((Service, "service"), (Product, "product")):
+        query = (sa.select(model.id, model.code, model.name)  # type: ignore[attr-defined]
+                 .where(model.location_id == location.id).order_by(model.id))  # type: ignore[attr-defined]
+        rows = session.execute(query).all()
+        for item_id, code, _ in rows:
+            found.setdefault(code.lower(), (kind, item_id))
+        for item_id, _, name in rows:
+            found.setdefault(fold(name), (kind, item_id))
+    return found
+
+
+# ----------------------------------------------------------------------------- writing
+
+def _insert_ids(session: Session, model: Any, values: list[dict[str, Any]]) -> list[int]:
+    table = model.__table__
+    if session.get_bind().dialect.name == "postgresql":
+        # ids from the sequence first, then a plain executemany (as appt_import does)
+        ids = session.execute(sa.text(f"SELECT nextval(pg_get_serial_sequence('{table.name}', 'id')) "
+                                      "FROM generate_series(1, :n)"), {"n": len(values)}).scalars().all()
+        session.execute(sa.insert(table), [{**v, "id": i} for v, i in zip(values, ids, strict=True)])
+        return list(ids)
+    return list(session.execute(sa.insert(table).returning(table.c.id, sort_by_parameter_order=True),
+                                values).scalars().all())
+
+
+def _write(session: Session, actor: Actor, location: LocationView, receipts: Sequence[_Receipt],
+           catalog: dict[str, tuple[str, int]], policy_taxes: list[dict[str, Any]]) -> None:
+    """Sales, lines, payments, refunds and audit rows as batched inserts (no ORM object per row).
+    An open sale takes the policy's taxes: a line added at the desk reprices it like any other."""
+    if not receipts:
+        return
+    now, tz = clock.now(), location.tz
+    sales: list[dict[str, Any]] = []
+    for r in receipts:
+        first, fig = r.first, r.first.figures or {}
+        at = next((row.at for row in r.rows if row.at), None) or resolve(datetime.combine(first.day, time(0)), tz).at
+        taxes = {t.name: {"name": t.name, "rate_bp": t.rate_bp, "inclusive": t.inclusive}
+                 for row in r.rows for t, _ in row.taxes}
+        total = sum(row.total for row in r.rows)
+        status, discount = fig.get("status", "paid"), fig.get("discount_cents", 0)
+        sales.append({
+            "location_id": location.id, "client_id": next((x.client_id for x in r.rows if x.client_id), None),
+            "appointment_id": None, "status": status, "business_date": first.day,
+            "discount_kind": "amount" if discount else None, "discount_value": discount,
+            "taxes": policy_taxes if status == "open" else list(taxes.values()),
+            "subtotal_cents": sum(row.gross for row in r.rows),
+            "discount_cents": discount, "tax_cents": sum(row.tax for row in r.rows), "total_cents": total,
+            "tip_cents": sum(t[1] for t in _tenders(r).values()), "paid_cents": fig.get("paid_cents", total),
+            "refunded_cents": fig.get("refunded_cents", 0), "external_id": r.key, "note": None,
+            "created_at": fig.get("created_at") or at, "created_by_id": actor.id,
+            "paid_at": (fig.get("paid_at") or at) if status not in ("open", "void") else None,
+            "voided_at": at if status == "void" else None,
+            "voided_by_id": None, "void_reason": "imported void" if status == "void" else None, "updated_at": now})
+    sale_ids = _insert_ids(session, Sale, sales)
+    lines, payments, refunds = [], [], []
+    for sale_id, r, sale in zip(sale_ids, receipts, sales, strict=True):
+        for position, row in enumerate(r.rows):
+            kind, item_id = catalog.get(row.description.lower()) or catalog.get(fold(row.description)) or ("service", None)
+            included = sum(c for t, c in row.taxes if t.inclusive)
+            lines.append({
+                "sale_id": sale_id, "position": position, "kind": kind, "description": row.description,
+                "quantity": row.quantity, "unit_price_cents": round_half_up_div(row.gross, row.quantity),
+                "gross_cents": row.gross, "discount_cents": sale["discount_cents"],
+                "net_cents": row.gross - sale["discount_cents"] - included, "tax_cents": row.tax,
+                "total_cents": row.total, "taxes": [{"name": t.name, "rate_bp": t.rate_bp, "inclusive": t.inclusive,
+                                                     "amount_cents": c} for t, c in row.taxes],
+                "service_id": item_id if kind == "service" else None,
+                "product_id": item_id if kind == "product" else None,
+                "staff_id": row.staff.id if row.staff else None, "penalty_id": None, "gift_card_id": None})
+        paid_at = sale["paid_at"] or sale["created_at"]
+        for method, (amount, tip, _) in _tenders(r).items():
+            if amount > 0:
+                payments.append({
+                    "sale_id": sale_id, "location_id": location.id, "method": method, "status": "succeeded",
+                    "purpose": "sale", "amount_cents": amount, "tip_cents": tip, "tendered_cents": None,
+                    "change_cents": 0, "business_date": r.first.day, "gift_card_id": None,
+                    "reference": f"receipt {r.key}"[:120], "created_at": paid_at, "created_by_id": actor.id,
+                    "succeeded_at": paid_at, "updated_at": now})
+    if lines:
+        session.execute(sa.insert(SaleLine.__table__), lines)  # type: ignore[attr-defined]
+    payment_ids = _insert_ids(session, Payment, payments) if payments else []
+    by_sale = {p["sale_id"]: (pid, p) for pid, p in zip(payment_ids, payments, strict=True)}
+    for sale_id, sale in zip(sale_ids, sales, strict=True):
+        if sale["refunded_cents"]:
+            payment_id, payment = by_sale[sale_id]
+            refunds.append({"sale_id": sale_id, "payment_id": payment_id, "location_id": location.id,
+                            "method": payment["method"], "status": "succeeded", "amount_cents": sale["refunded_cents"],
+                            "reason": "imported", "business_date": sale["business_date"],
+                            "created_at": payment["created_at"], "created_by_id": actor.id,
+                            "succeeded_at": payment["created_at"], "updated_at": now})
+    if refunds:
+        session.execute(sa.insert(Refund.__table__), refunds)  # type: ignore[attr-defined]
+    audit.record_many(session, actor=actor, location_id=location.id, rows=(
+        ("sale.import", "sale", sale_id, None,
+         {k: sale[k] for k in ("external_id", "business_date", "status", "client_id", "subtotal_cents", "discount_cents",
+                               "tax_cents", "tip_cents", "total_cents", "paid_cents", "refunded_cents")}
+         | {"lines": len(r.rows), "import_row": r.first.number})
+        for sale_id, sale, r in zip(sale_ids, sales, receipts, strict=True)))
