@@ -12,7 +12,7 @@ import pytest
 import sqlalchemy as sa
 from sqlmodel import func, select
 
-from salon_cli.core.errors import Busy, NotPermitted, OutsideServiceFailed, RuleViolation
+from salon_cli.core.errors import Busy, NotPermitted, RuleViolation
 from salon_cli.db.models import Appointment, AppointmentItem, AuditLog, Client, JobRun, Penalty, Policy
 from salon_cli.db.uow import UnitOfWork
 from salon_cli.services import appt_status, catalog, clients, jobs, locations, no_shows, penalties, staff
@@ -224,8 +224,7 @@ def test_a_waived_penalty_stays_waived_and_is_never_charged_or_paid(engine, book
     for later in (AS_OF, AS_OF + timedelta(minutes=5), AS_OF + timedelta(hours=2)):
         no_shows.detect(engine, location=book["loc"], as_of=later)
     assert _penalties(engine) == [(appt, "no_show", 16667, "waived")]
-    for fn, kw in ((penalties.mark_paid, {"method": "cash"}), (penalties.charge, {}),
-                   (penalties.waive, {"reason": "again"})):
+    for fn, kw in ((penalties.mark_paid, {"method": "cash"}), (penalties.waive, {"reason": "again"})):
         with UnitOfWork(engine) as uow, pytest.raises(RuleViolation, match=f"penalty {pid} was waived"):
             fn(uow.session, actor=OWNER, location=book["loc"], penalty_id=pid, **kw)
     with UnitOfWork(engine, write=False) as uow:
@@ -239,17 +238,22 @@ def _list(engine, book, **kw):
         return penalties.list_penalties(uow.session, location=book["loc"], **kw)
 
 
-def test_mark_paid_and_charge_before_stripe(engine, book, clock):
+def test_mark_paid_goes_through_a_sale_with_the_fee(engine, book, clock):
+    from salon_cli.db.models import Payment, Sale, SaleLine
+
     _appt(engine, book, AS_OF - timedelta(hours=1))
     no_shows.detect(engine, location=book["loc"], as_of=AS_OF)
     (pid,) = [p.id for p in _list(engine, book)]
-    with UnitOfWork(engine) as uow, pytest.raises(OutsideServiceFailed, match="needs Stripe"):
-        penalties.charge(uow.session, actor=book["sofia"], location=book["loc"], penalty_id=pid)
-    assert _list(engine, book)[0].status == "pending"
     with UnitOfWork(engine) as uow:
         seen = penalties.mark_paid(uow.session, actor=book["sofia"], location=book["loc"], penalty_id=pid, method="Cash")
         uow.commit()
     assert (seen.status, seen.paid_method, seen.paid_at) == ("paid", "cash", clock.now())
+    with UnitOfWork(engine, write=False) as uow:
+        sale = uow.session.exec(select(Sale)).one()
+        line = uow.session.exec(select(SaleLine)).one()
+        payment = uow.session.exec(select(Payment)).one()
+    assert (sale.status, sale.total_cents, line.kind, line.penalty_id) == ("paid", 16667, "fee", pid)
+    assert (payment.method, payment.amount_cents, payment.status) == ("cash", 16667, "succeeded")
     assert [p.id for p in _list(engine, book, status="paid")] == [pid] and _list(engine, book, status="pending") == []
     with UnitOfWork(engine) as uow, pytest.raises(RuleViolation, match="already paid"):
         penalties.waive(uow.session, actor=OWNER, location=book["loc"], penalty_id=pid, reason="x")

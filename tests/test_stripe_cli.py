@@ -24,14 +24,8 @@ OWNER = Actor(id=1, code="lucia", name="Lucía", role="owner", verified=True)
 
 
 def _root() -> typer.Typer:
-    """The real `salon` once cli/app.py registers `stripe`; until then a root with the same global
-    options and error handling."""
-    if any(group.name == "stripe" for group in app_module.app.registered_groups):
-        return app_module.app
-    root = typer.Typer(cls=app_module.SalonGroup, name="salon", add_completion=False, pretty_exceptions_enable=False)
-    root.callback()(app_module.root)
-    root.add_typer(stripe_app, name="stripe")
-    return root
+    assert any(group.typer_instance is stripe_app for group in app_module.app.registered_groups)
+    return app_module.app
 
 
 def run_salon(db_url, *args, input=None):

@@ -331,3 +331,13 @@ def test_dashboard_refunds_link_to_what_the_charge_already_recorded_and_never_ex
     assert [(r.amount_cents, r.stripe_refund_id, r.status) for r in rows] == [(35000, "re_dash", "succeeded")]
     sale = _read(engine, view, sale_id, shop.loc)
     assert (sale.status, sale.paid_cents, sale.refunded_cents) == ("refunded", 35000, 35000)
+
+
+def test_checkout_with_stripe_but_no_reader_records_nothing(engine, salon, stripe_standin):
+    shop = make_shop(engine, reader=None)
+    with pytest.raises(RuleViolation, match="has no Stripe reader"):
+        checkout.checkout(engine, actor=shop.sofia, location=shop.loc, appointment_id=shop.appt,
+                          tenders=[checkout.parse_tender("cash:100", "MXN"), checkout.parse_tender("stripe", "MXN")],
+                          gateway_factory=stripe_standin.gateway)
+    assert _count(engine, Sale) == 0 and _count(engine, Payment) == 0 and stripe_standin.requests == []
+    assert _read(engine, lambda s: s.get(Appointment, shop.appt)).status == "booked"

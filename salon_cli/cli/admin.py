@@ -73,18 +73,25 @@ def location_set(
     address: str | None = typer.Option(None, "--address"),
     phone: str | None = typer.Option(None, "--phone"),
     active: bool | None = typer.Option(None, "--active/--inactive"),
+    stripe_reader: str | None = typer.Option(None, "--stripe-reader",
+                                             help="The desk's Stripe Terminal reader, tmr_... (salon checkout --pay stripe)."),
+    no_stripe_reader: bool = typer.Option(False, "--no-stripe-reader", help="Forget the Stripe reader."),
     fmt: Format = FORMAT_OPTION,
 ) -> None:
     """Change the current location (--location CODE picks it).
 
-    Example: salon --as lucia --pin 2580 --location norte location set --phone +528112345678
+    Example: salon --as lucia --pin 2580 --location norte location set --phone +528112345678 --stripe-reader tmr_FZx8d2
     """
+    from salon_cli.core.errors import InvalidInput
     from salon_cli.services import locations
 
+    if stripe_reader is not None and no_stripe_reader:
+        raise InvalidInput("--stripe-reader and --no-stripe-reader together")
+    reader = "" if no_stripe_reader else stripe_reader
     app = app_context(ctx)
     loc = app.change(Permission.location_manage, lambda session, actor: locations.update(
         session, actor=actor, location=app.location(), name=name,
-        timezone=timezone, address=address, phone=phone, active=active))
+        timezone=timezone, address=address, phone=phone, active=active, stripe_reader_id=reader))
     emit(loc, fmt, one=True)
 
 

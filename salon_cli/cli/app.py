@@ -129,6 +129,7 @@ def root(
 
 def _register() -> None:
     from salon_cli.cli import admin, appointments, audit, catalog, clients, data, setup, staff
+    from salon_cli.cli import sales
 
     setup.register(app)
     admin.register(app)
@@ -138,6 +139,7 @@ def _register() -> None:
     data.register(app)
     appointments.register(app)
     audit.register(app)
+    sales.register(app)
 
 
 _register()

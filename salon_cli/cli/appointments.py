@@ -382,17 +382,33 @@ def mark_paid(ctx: typer.Context, penalty_id: int = typer.Argument(..., help="Pe
 
 
 @penalty_app.command("charge")
-def charge(ctx: typer.Context, penalty_id: int = typer.Argument(..., help="Penalty id.")) -> None:
-    """Charge the penalty to the client's saved card (Stripe; not connected in this version: exit 5).
+def charge(ctx: typer.Context, penalty_id: int = typer.Argument(..., help="Penalty id."),
+           fmt: Format = FORMAT_OPTION) -> None:
+    """Charge the penalty to the client's saved card through Stripe, off-session, and print it.
+
+    Accepted by Stripe, the penalty is `charged` (then `paid` when Stripe confirms). A declined card
+    leaves it `failed` with the reason (exit 1); Stripe unreachable changes nothing counted (exit 5:
+    run it again, Stripe will not charge twice). Needs SALON_STRIPE_API_KEY; a card is saved with
+    salon client card ID --customer cus_... --payment-method pm_...
 
     Example: salon --as sofia penalty charge 7
     """
-    from salon_cli.services import penalties
+    from salon_cli.core.errors import RuleViolation
+    from salon_cli.services import stripe_payments
+    from salon_cli.services.stripe_gateway import StripeGateway
 
     app = app_context(ctx)
     loc = app.location()
-    app.change(Permission.desk, lambda session, actor: penalties.charge(
-        session, actor=actor, location=loc, penalty_id=penalty_id))
+    actor = app.actor(Permission.desk)
+    gateway = StripeGateway.from_env()
+    done = stripe_payments.charge_penalty(app.engine, actor=actor, location=loc, penalty_id=penalty_id,
+                                          gateway=gateway)
+    emit(done.penalty, fmt, one=True, columns=[*PENALTY_COLUMNS, "failure_reason"] if fmt is Format.table else None,
+         tz=loc.tz, currency=loc.currency)
+    if not done.ok:
+        raise RuleViolation(f"penalty {penalty_id} was not charged: {done.reason}",
+                            hint=f"send the client a payment link (salon stripe link --penalty {penalty_id}) or "
+                                 f"take it at the desk (salon penalty mark-paid {penalty_id} --method cash)")
 
 
 def register(root: typer.Typer) -> None:

@@ -195,3 +195,42 @@ def duplicates(
     app.location()
     rows = app.read(lambda session: client_duplicates.find(session, min_score=min_score, limit=limit))
     emit(rows, fmt)
+
+
+@client_app.command("card")
+def card(
+    ctx: typer.Context,
+    client_id: int = typer.Argument(..., help="Client id."),
+    customer: str | None = typer.Option(None, "--customer", help="The client's Stripe customer, cus_..."),
+    payment_method: str | None = typer.Option(None, "--payment-method", help="Their saved card at Stripe, pm_..."),
+    remove: bool = typer.Option(False, "--remove", help="Forget the saved card (manager PIN)."),
+    fmt: Format = FORMAT_OPTION,
+) -> None:
+    """Show, save or remove the client's saved Stripe card (charged for no-show and late-cancel fees).
+
+    Only Stripe's ids are kept, never the card number. With no option it shows what is saved.
+
+    Example: salon --as sofia client card 42 --customer cus_Q2n5Zb8kLm --payment-method pm_1PqR7sT
+    """
+    from salon_cli.core.errors import InvalidInput
+    from salon_cli.services import client_cards
+
+    if remove and (customer or payment_method):
+        raise InvalidInput("--remove goes alone")
+    if (customer is None) != (payment_method is None):
+        raise InvalidInput("a saved card needs both --customer cus_... and --payment-method pm_...")
+    app = app_context(ctx)
+    loc = app.location()
+    if remove:
+        view = app.change(client_cards.REMOVE_PERMISSION, lambda session, actor: client_cards.remove_card(
+            session, actor=actor, location=loc, client_id=client_id))
+        message(f"client {client_id}: saved card removed")
+    elif customer is not None and payment_method is not None:
+        client_cards.check_stripe_id(customer, "cus_", "--customer")
+        client_cards.check_stripe_id(payment_method, "pm_", "--payment-method")
+        view = app.change(Permission.desk, lambda session, actor: client_cards.set_card(
+            session, actor=actor, location=loc, client_id=client_id, customer_id=customer,
+            payment_method_id=payment_method))
+    else:
+        view = app.read(lambda session: client_cards.show(session, client_id=client_id))
+    emit(view, fmt, one=True)

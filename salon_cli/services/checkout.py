@@ -70,7 +70,8 @@ class CheckoutResult:
 def checkout(engine: Engine, *, actor: Actor, location: LocationView, appointment_id: int, tenders: Sequence[Tender],
              tip_cents: int = 0, discount: str | None = None, products: Sequence[tuple[str, int]] = (),
              redeem: str | None = None, gateway_factory: Callable[[], StripeGateway] | None = None,
-             reader_timeout: float = 120.0, progress: Callable[[str], None] | None = None) -> CheckoutResult:
+             reader_timeout: float = 120.0, poll: float = 1.0,
+             progress: Callable[[str], None] | None = None) -> CheckoutResult:
     authorize(actor, Permission.desk)
     if not tenders:
         raise InvalidInput("how is it paid? pass --pay METHOD[:AMOUNT] (several for split tender)")
@@ -82,6 +83,13 @@ def checkout(engine: Engine, *, actor: Actor, location: LocationView, appointmen
     if tip_cents < 0:
         raise InvalidInput("a tip must not be negative")
     stripe_last = tenders[-1].method == "stripe"
+    gateway = None
+    if stripe_last:  # Stripe set up and a reader named, before anything is recorded
+        from salon_cli.services import stripe_payments
+
+        gateway = gateway_factory() if gateway_factory else stripe_payments._gateway()
+        with UnitOfWork(engine, write=False) as uow:
+            stripe_payments.reader_of(uow.session, location)
     change = 0
     with UnitOfWork(engine) as uow:
         s = uow.session
@@ -118,12 +126,12 @@ def checkout(engine: Engine, *, actor: Actor, location: LocationView, appointmen
             appt_status.complete(s, actor=actor, location=location, appointment_id=appointment_id)
         uow.commit()
     reader = None
-    if stripe_last:
+    if gateway is not None:
         from salon_cli.services import stripe_payments
 
-        gateway = gateway_factory() if gateway_factory else stripe_payments._gateway()
         reader = stripe_payments.pay_on_reader(engine, actor=actor, location=location, sale_id=sale_id,
                                                gateway=gateway, amount_cents=tenders[-1].amount_cents,
-                                               tip_cents=tip_cents, timeout=reader_timeout, progress=progress)
+                                               tip_cents=tip_cents, timeout=reader_timeout, poll=poll,
+                                               progress=progress)
     with UnitOfWork(engine, write=False) as uow:
         return CheckoutResult(view(uow.session, sale_id, location), change, reader)

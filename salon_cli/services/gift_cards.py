@@ -130,7 +130,8 @@ def debit(session: Session, code: str, amount_cents: int) -> GiftCard:
                              .where(col(GiftCard.id) == card.id, col(GiftCard.balance_cents) >= amount_cents)
                              .values(balance_cents=GiftCard.balance_cents - amount_cents, updated_at=clock.now()))
     if not result.rowcount:
-        raise RuleViolation(f"gift card {card.code} has {card.balance_cents} left, less than {amount_cents}",
+        money = _currency(session, card)
+        raise RuleViolation(f"gift card {card.code} has {money(card.balance_cents)} left, less than {money(amount_cents)}",
                             hint="pay the rest with another method (split tender)")
     session.refresh(card)
     return card
@@ -142,4 +143,16 @@ def credit(session: Session, card_id: int, amount_cents: int) -> None:
         col(GiftCard.id) == card_id, GiftCard.balance_cents + amount_cents <= GiftCard.initial_cents)
         .values(balance_cents=GiftCard.balance_cents + amount_cents, updated_at=clock.now()))
     if not result.rowcount:
-        raise RuleViolation(f"gift card {card_id} cannot take back {amount_cents}: more than it was sold for")
+        card = session.get(GiftCard, card_id)
+        assert card is not None
+        raise RuleViolation(f"gift card {card.code} cannot take back {_currency(session, card)(amount_cents)}: "
+                            "more than it was sold for")
+
+
+def _currency(session: Session, card: GiftCard):  # type: ignore[no-untyped-def]
+    from salon_cli.core.money import format_money
+    from salon_cli.db.models import Location
+
+    place = session.get(Location, card.location_id)
+    currency = place.currency if place is not None else "MXN"
+    return lambda cents: format_money(cents, currency)

@@ -29,6 +29,7 @@ class LocationView:
     address: str | None
     phone: str | None
     active: bool
+    stripe_reader_id: str | None = None  # the Stripe Terminal reader (tmr_...) of the desk
 
     @property
     def tz(self) -> ZoneInfo:
@@ -39,6 +40,7 @@ class LocationView:
         return cls(
             id=row.id or 0, code=row.code, name=row.name, timezone=row.timezone,
             currency=row.currency, address=row.address, phone=row.phone, active=row.active,
+            stripe_reader_id=row.stripe_reader_id,
         )
 
 
@@ -116,8 +118,10 @@ def update(
     address: str | None = None,
     phone: str | None = None,
     active: bool | None = None,
+    stripe_reader_id: str | None = None,
 ) -> LocationView:
-    """Name, zone, address, phone, active. The currency is not changed here: money is kept in it."""
+    """Name, zone, address, phone, active, the Stripe reader (`tmr_...`; "" removes it). The currency
+    is not changed here: money is kept in it."""
     authorize(actor, Permission.location_manage)
     row = session.get(Location, location.id, with_for_update=True)
     if row is None:
@@ -136,7 +140,19 @@ def update(
         row.phone = phone or None
     if active is not None:
         row.active = active
+    if stripe_reader_id is not None:
+        row.stripe_reader_id = _reader_id(stripe_reader_id) if stripe_reader_id.strip() else None
     session.add(row)
     audit.record(session, actor=actor, action="location.set", entity="location", entity_id=row.id,
                  before=before, after=audit.snapshot(row), location_id=row.id)
     return LocationView.of(row)
+
+
+def _reader_id(text: str) -> str:
+    """A Stripe Terminal reader id: tmr_ then letters, digits and '_' (exit 2 otherwise)."""
+    value = text.strip()
+    if not value.startswith("tmr_") or len(value) == 4 or len(value) > 64 \
+            or not value.replace("_", "").isalnum() or not value.isascii():
+        raise InvalidInput(f"reader {text!r} is not a Stripe Terminal reader id like tmr_...",
+                           hint="find it in the Stripe dashboard: Terminal > Readers")
+    return value

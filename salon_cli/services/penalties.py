@@ -2,7 +2,8 @@
 
 The amount follows the location's policy when the penalty is created: a percentage of the booked
 price (rounded half up) or a fixed amount; zero means no penalty. A penalty is `pending` until it is
-paid at the desk (`paid`), charged to a saved card (`charged`, the payments issue), fails to charge
+paid at the desk (`paid`, through a sale with the fee as a line), charged to a saved card (`charged`,
+then `paid` when Stripe confirms: `services.stripe_payments.charge_penalty`), fails to charge
 (`failed`, with the reason) or is waived by a manager with a reason (`waived`). A waived penalty is
 never charged or paid, and stays waived whatever runs later.
 """
@@ -18,7 +19,7 @@ from sqlmodel import Session, col, select
 
 from salon_cli.core import clock
 from salon_cli.core.days import day_bounds
-from salon_cli.core.errors import InvalidInput, NotFound, OutsideServiceFailed, RuleViolation
+from salon_cli.core.errors import InvalidInput, NotFound, RuleViolation
 from salon_cli.core.money import percent_of
 from salon_cli.core.permissions import Permission
 from salon_cli.db.models import PENALTY_STATUSES, Appointment, Client, Penalty, Policy, Staff
@@ -27,7 +28,7 @@ from salon_cli.services.actors import Actor
 from salon_cli.services.authz import authorize
 from salon_cli.services.locations import LocationView
 
-PAID_METHODS = ("cash", "card", "transfer", "other")
+PAID_METHODS = ("cash", "card", "transfer")
 _OPEN = ("pending", "failed")  # may still be paid, charged or waived
 _REASON_MAX = 255
 
@@ -160,7 +161,7 @@ def view(session: Session, penalty_id: int, location: LocationView) -> PenaltyVi
 
 # ----------------------------------------------------------------------------- changes
 
-def _open_penalty(session: Session, penalty_id: int, location: LocationView, doing: str) -> Penalty:
+def open_penalty(session: Session, penalty_id: int, location: LocationView, doing: str) -> Penalty:
     row = session.get(Penalty, penalty_id, with_for_update=True)
     if row is None or row.location_id != location.id:
         raise NotFound(f"no penalty {penalty_id} at {location.code}", hint="see: salon penalty list")
@@ -184,7 +185,7 @@ def waive(session: Session, *, actor: Actor, location: LocationView, penalty_id:
     """A manager lets a penalty go, saying why (audited); it is never charged afterwards."""
     authorize(actor, Permission.penalty_waive)
     why = _reason(reason, "the reason")
-    row = _open_penalty(session, penalty_id, location, "charged")
+    row = open_penalty(session, penalty_id, location, "charged")
     before = audit.snapshot(row)
     now = clock.now()
     row.status, row.waived_at, row.waived_by_id, row.waive_reason, row.updated_at = "waived", now, actor.id, why, now
@@ -196,28 +197,22 @@ def waive(session: Session, *, actor: Actor, location: LocationView, penalty_id:
 
 
 def mark_paid(session: Session, *, actor: Actor, location: LocationView, penalty_id: int, method: str) -> PenaltyView:
-    """The client paid the penalty at the desk (cash, an outside card terminal, a transfer)."""
+    """The client paid the penalty at the desk (cash, an outside card terminal, a transfer): a sale with
+    the fee as its line and one payment, so the money is in the day's takings and the cash drawer."""
+    from salon_cli.services import payments, sales
+
     authorize(actor, Permission.desk)
     how = (method or "").strip().lower()
     if how not in PAID_METHODS:
         raise InvalidInput(f"method {method!r} is not one of {', '.join(PAID_METHODS)}")
-    row = _open_penalty(session, penalty_id, location, "paid")
-    before = audit.snapshot(row)
-    now = clock.now()
-    row.status, row.paid_at, row.paid_method, row.paid_by_id, row.updated_at = "paid", now, how, actor.id, now
-    session.add(row)
-    session.flush()
-    audit.record(session, actor=actor, action="penalty.paid", entity="penalty", entity_id=row.id,
-                 location_id=location.id, before=before, after=audit.snapshot(row))
+    open_penalty(session, penalty_id, location, "paid")
+    existing = sales.sale_of_penalty(session, penalty_id)
+    if existing is not None and existing.status == "open":
+        sale_id = existing.id or 0
+    else:
+        row = session.get(Penalty, penalty_id)
+        assert row is not None
+        sale_id = sales.create(session, actor=actor, location=location, client_id=row.client_id).id or 0
+        sales.add_fee(session, actor=actor, location=location, sale_id=sale_id, penalty_id=penalty_id)
+    payments.pay(session, actor=actor, location=location, sale_id=sale_id, method=how)
     return view(session, penalty_id, location)
-
-
-def charge(session: Session, *, actor: Actor, location: LocationView, penalty_id: int) -> PenaltyView:
-    """Charge the client's saved card. Stripe is wired by the payments issue; until then this says
-    so (exit 5) after checking the penalty could be charged, and changes nothing."""
-    authorize(actor, Permission.desk)
-    _open_penalty(session, penalty_id, location, "charged")
-    raise OutsideServiceFailed(
-        "charging a saved card needs Stripe, which this version of salon does not connect yet; nothing was charged",
-        hint=f"take the payment at the desk and record it: salon penalty mark-paid {penalty_id} --method card",
-    )

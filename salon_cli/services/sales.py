@@ -198,13 +198,9 @@ def add_fee(session: Session, *, actor: Actor, location: LocationView, sale_id: 
 
 def fee_penalty(session: Session, location: LocationView, penalty_id: int) -> Penalty:
     """A penalty that may still be paid: pending or failed, not already on a live sale."""
-    penalty = session.get(Penalty, penalty_id, with_for_update=True)
-    if penalty is None or penalty.location_id != location.id:
-        raise NotFound(f"no penalty {penalty_id} at {location.code}", hint="see: salon penalty list")
-    if penalty.status == "waived":
-        raise RuleViolation(f"penalty {penalty_id} was waived: it is never charged or paid")
-    if penalty.status in ("paid", "charged"):
-        raise RuleViolation(f"penalty {penalty_id} is already {penalty.status}")
+    from salon_cli.services.penalties import open_penalty
+
+    penalty = open_penalty(session, penalty_id, location, "charged or paid")
     other = sale_of_penalty(session, penalty_id)
     if other is not None:
         raise Conflict(f"penalty {penalty_id} is already on sale {other.id}", hint=f"see: salon sale show {other.id}")

@@ -14,7 +14,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from sqlmodel import Session, col, select
 
@@ -90,10 +90,7 @@ def pay_on_reader(engine: Engine, *, actor: Actor, location: LocationView, sale_
     with UnitOfWork(engine) as uow:
         s = uow.session
         sale = sales.open_for_change(s, sale_id, location, "a payment")
-        reader = (s.get(Location, location.id) or Location()).stripe_reader_id
-        if not reader:
-            raise RuleViolation(f"location {location.code} has no Stripe reader",
-                                hint=f"salon location set {location.code} --stripe-reader tmr_...")
+        reader = reader_of(s, location)
         if tip_cents < 0:
             raise InvalidInput("a tip must not be negative")
         payment = _pending_stripe(s, sale.id or 0, "sale")
@@ -137,6 +134,15 @@ def pay_on_reader(engine: Engine, *, actor: Actor, location: LocationView, sale_
         return _finish(engine, payment_id, location, actor, intent.latest_charge, None)
     return _finish(engine, payment_id, location, actor, None, intent.last_error or f"payment {intent.status}",
                    declined=True)
+
+
+def reader_of(session: Session, location: LocationView) -> str:
+    """The location's Stripe Terminal reader, or a refusal saying how to name one."""
+    place = session.get(Location, location.id)
+    if place is None or not place.stripe_reader_id:
+        raise RuleViolation(f"location {location.code} has no Stripe reader",
+                            hint=f"salon location set {location.code} --stripe-reader tmr_...")
+    return place.stripe_reader_id
 
 
 def _cancel(gateway: StripeGateway, reader: str, intent_id: str, key: str) -> None:
@@ -386,6 +392,3 @@ def _gateway() -> StripeGateway:
 
     return StripeGateway.from_env()
 
-
-def unused(_: Any) -> None:  # pragma: no cover - keeps type checkers quiet about optional imports
-    return None

@@ -1,0 +1,601 @@
+"""`salon checkout`, `salon sale ...`, `salon giftcard ...` and `salon stripe link`: taking the money.
+
+Thin commands: parse what people type (amounts in major units of the location's currency), call the
+services (`services.checkout`, `sales`, `payments`, `stripe_payments`, `gift_cards`), print records.
+On a table a sale prints as a receipt; in JSON as SPEC.md's sale. Nothing heavy is imported until a
+command runs (`--help` loads neither sqlalchemy nor stripe).
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import asdict
+from typing import TYPE_CHECKING, Any
+
+import typer
+
+from salon_cli.cli.context import AppContext, app_context
+from salon_cli.cli.output import FORMAT_OPTION, Format, emit, message
+from salon_cli.cli.stripe import stripe_app
+from salon_cli.core.permissions import Permission
+
+if TYPE_CHECKING:
+    from salon_cli.services.locations import LocationView
+    from salon_cli.services.sale_views import SaleView
+    from salon_cli.services.stripe_gateway import StripeGateway
+
+sale_app = typer.Typer(help="Sales: open a ticket, add lines, discount, take payments, void, refund.",
+                       no_args_is_help=True)
+giftcard_app = typer.Typer(help="Gift cards: balance and list (sell one with: salon sale add SALE --gift-card AMOUNT).",
+                           no_args_is_help=True)
+
+SALE_COLUMNS = ["id", "status", "client_id", "client", "appointment_id", "business_date", "subtotal_cents",
+                "discount_cents", "tax_cents", "tip_cents", "total_cents", "paid_cents", "refunded_cents",
+                "balance_cents", "currency"]
+LIST_COLUMNS = ["id", "business_date", "status", "client", "appointment_id", "total_cents", "tip_cents",
+                "paid_cents", "refunded_cents", "balance_cents"]
+PAYMENT_COLUMNS = ["id", "sale_id", "method", "status", "amount_cents", "tip_cents", "tendered_cents",
+                   "change_cents", "gift_card", "stripe_payment_intent_id", "failure_reason", "created_at"]
+REFUND_COLUMNS = ["id", "sale_id", "payment_id", "method", "status", "amount_cents", "reason", "stripe_refund_id",
+                  "failure_reason"]
+GIFT_CARD_COLUMNS = ["id", "code", "status", "client_id", "initial_cents", "balance_cents", "sale_id",
+                     "activated_at"]
+READER_TIMEOUT: Any = typer.Option(120.0, "--reader-timeout", min=5.0,
+                                   help="Seconds to wait for the card at the Stripe reader.")
+
+
+# ----------------------------------------------------------------------------- helpers
+
+def _money(loc: LocationView, text: str | None, what: str) -> int | None:
+    from salon_cli.core.money import parse_amount
+
+    return None if text is None else parse_amount(text, loc.currency, what=what)
+
+
+def _gateway() -> StripeGateway:
+    from salon_cli.services.stripe_gateway import StripeGateway
+
+    return StripeGateway.from_env()
+
+
+def _sale_record(sale: SaleView, **extra: Any) -> dict[str, Any]:
+    return {**asdict(sale), **extra}
+
+
+def show_sale(loc: LocationView, sale: SaleView, fmt: Format, *, change_cents: int | None = None) -> None:
+    """A sale: a receipt on a table, SPEC.md's sale record otherwise."""
+    if fmt is Format.table:
+        receipt(sale, change_cents=change_cents)
+        return
+    extra = {} if change_cents is None else {"change_cents": change_cents}
+    emit(_sale_record(sale, **extra), fmt, one=True, columns=SALE_COLUMNS if fmt is Format.csv else None,
+         tz=loc.tz, currency=loc.currency)
+
+
+def receipt(sale: SaleView, *, change_cents: int | None = None) -> None:
+    """A readable receipt: lines with who did them, discount, each tax, total, payments, change."""
+    import sys
+
+    from salon_cli.core.money import format_amount, format_money, format_percent
+
+    cur = sale.currency
+
+    def amount(cents: int) -> str:
+        return format_amount(cents, cur)
+
+    rows: list[tuple[str, str]] = []
+    out: list[str] = []
+    head = [f"Sale {sale.id}", sale.client or "no client"]
+    if sale.appointment_id:
+        head.append(f"appointment {sale.appointment_id}")
+    head += [sale.business_date.isoformat(), sale.status.replace("_", " "), f"({cur})"]
+    out.append("  ".join(head))
+    if sale.note:
+        out.append(f"Note: {sale.note}")
+    body = []
+    for line in sale.lines:
+        what = line.description + (f" ({line.staff})" if line.staff else "")
+        qty = f"{line.quantity} x {amount(line.unit_price_cents)}" if line.quantity != 1 else ""
+        body.append((f"#{line.id}", what, qty, amount(line.gross_cents)))
+    if not body:
+        out.append("  (no lines yet: salon sale add ...)")
+    width = max([len(b[1]) for b in body] + [24])
+    for ref, what, qty, money in body:
+        out.append(f"  {ref:<5} {what:<{width}} {qty:>16} {money:>12}")
+    rows.append(("Subtotal", amount(sale.subtotal_cents)))
+    if sale.discount_cents:
+        rows.append(("Discount", amount(-sale.discount_cents)))
+    taxes: dict[tuple[str, int, bool], int] = defaultdict(int)
+    for line in sale.lines:
+        for tax in line.taxes:
+            taxes[(tax["name"], tax["rate_bp"], bool(tax["inclusive"]))] += int(tax["amount_cents"])
+    for (name, rate, inclusive), cents in taxes.items():
+        rows.append((f"{name} {format_percent(rate)}" + (" (included)" if inclusive else ""), amount(cents)))
+    rows.append(("Total", amount(sale.total_cents)))
+    label = width + 23
+    out += [f"  {k:>{label}} {v:>12}" for k, v in rows]
+    if sale.payments:
+        out.append("Payments")
+    for p in sale.payments:
+        what = p.method + (f" {p.gift_card}" if p.gift_card else "")
+        bits = [f"  {'#' + str(p.id):<5} {what:<{width}} {'':>16} {amount(p.amount_cents):>12}"]
+        if p.tip_cents:
+            bits.append(f"tip {amount(p.tip_cents)}")
+        if p.tendered_cents is not None:
+            bits.append(f"handed {amount(p.tendered_cents)}")
+        if p.change_cents:
+            bits.append(f"change {amount(p.change_cents)}")
+        if p.status != "succeeded":
+            bits.append(p.status + (f": {p.failure_reason}" if p.failure_reason else ""))
+        if p.payment_url and p.status == "pending":
+            bits.append(p.payment_url)
+        out.append("  ".join(bits))
+    for r in sale.refunds:
+        state = "" if r.status == "succeeded" else f" ({r.status}{': ' + r.failure_reason if r.failure_reason else ''})"
+        what = f"refund of #{r.payment_id} ({r.method})"
+        out.append(f"  {'R' + str(r.id):<5} {what:<{width}} {'':>16} {amount(-r.amount_cents):>12}  {r.reason}{state}")
+    tail = [("Paid", amount(sale.paid_cents))]
+    if sale.tip_cents:
+        tail.append(("Tips", amount(sale.tip_cents)))
+    if sale.refunded_cents:
+        tail.append(("Refunded", amount(sale.refunded_cents)))
+    if sale.status == "open":
+        tail.append(("Due", amount(sale.balance_cents)))
+    out += [f"  {k:>{label}} {v:>12}" for k, v in tail]
+    if sale.void_reason:
+        out.append(f"VOID: {sale.void_reason}")
+    change = sum(p.change_cents for p in sale.payments if p.status == "succeeded") \
+        if change_cents is None else change_cents
+    if change:
+        out.append("")
+        out.append(f"Change: {format_money(change, cur)}")
+    sys.stdout.write("\n".join(line.rstrip() for line in out) + "\n")
+    sys.stdout.flush()
+
+
+def _view(app: AppContext, loc: LocationView, sale_id: int) -> SaleView:
+    from salon_cli.services import sale_views
+
+    return app.read(lambda session: sale_views.view(session, sale_id, loc))
+
+
+# ----------------------------------------------------------------------------- checkout
+
+def checkout(
+    ctx: typer.Context,
+    appointment_id: int = typer.Argument(..., help="Appointment id (salon appt list)."),
+    pay: list[str] = typer.Option([], "--pay", help="METHOD[:AMOUNT]: cash, card, transfer, gift_card:CODE[:AMOUNT], "
+                                                    "stripe (last). Repeat to split; the last without an amount takes the rest."),
+    tip: str | None = typer.Option(None, "--tip", help="Tip, e.g. 50 (rides on the last payment)."),
+    discount: str | None = typer.Option(None, "--discount", help="PCT% or AMOUNT off the services and products."),
+    redeem: str | None = typer.Option(None, "--redeem", help="A loyalty redemption code."),
+    products: list[str] = typer.Option([], "--product", help="NAME[:QTY] sold with the visit; repeat."),
+    reader_timeout: float = READER_TIMEOUT,
+    fmt: Format = FORMAT_OPTION,
+) -> None:
+    """Check out an appointment: its sale, products, discount, paid, the visit completed. All or nothing.
+
+    Payments that do not cover the total change nothing (exit 1). Cash may be more than is due: the
+    rest is change. --pay stripe goes last and hands the rest to the location's Stripe reader; a
+    declined card leaves the sale open with its balance (exit 1).
+
+    Example: salon --as sofia checkout 120 --pay card:100 --pay cash:500 --tip 20 --discount 10% --product shampoo:1
+    """
+    from salon_cli.services import checkout as service
+
+    app = app_context(ctx)
+    loc = app.location()
+    tenders = [service.parse_tender(text, loc.currency) for text in pay]
+    products_in = [service.parse_product(text) for text in products]
+    tip_cents = _money(loc, tip, "--tip") or 0
+    actor = app.actor(Permission.desk)
+    done = service.checkout(app.engine, actor=actor, location=loc, appointment_id=appointment_id, tenders=tenders,
+                            tip_cents=tip_cents, discount=discount, products=products_in, redeem=redeem,
+                            gateway_factory=_gateway, reader_timeout=reader_timeout, progress=message)
+    show_sale(loc, done.sale, fmt, change_cents=done.change_cents)
+    if done.reader is not None and not done.reader.ok:
+        _reader_refused(loc, done.sale, done.reader.reason)
+    if done.sale.status == "paid":
+        message(f"sale {done.sale.id} paid; appointment {appointment_id} completed")
+
+
+def _reader_refused(loc: LocationView, sale: SaleView, reason: str | None) -> None:
+    from salon_cli.core.errors import RuleViolation
+    from salon_cli.core.money import format_money
+
+    raise RuleViolation(f"the card payment was not taken: {reason or 'no reason given'}",
+                        hint=f"sale {sale.id} stays open with {format_money(sale.balance_cents, loc.currency)} due: "
+                             f"salon sale pay {sale.id} --method cash|card|stripe")
+
+
+# ----------------------------------------------------------------------------- sale ...
+
+@sale_app.command("open")
+def sale_open(
+    ctx: typer.Context,
+    client: int | None = typer.Option(None, "--client", help="Client id."),
+    appt: int | None = typer.Option(None, "--appt", help="Appointment id: its services become the lines."),
+    note: str | None = typer.Option(None, "--note"),
+    fmt: Format = FORMAT_OPTION,
+) -> None:
+    """Open a sale (a walk-in purchase, or an appointment's ticket to build up before paying).
+
+    Example: salon --as sofia sale open --client 42
+    """
+    from salon_cli.services import sales
+
+    app = app_context(ctx)
+    loc = app.location()
+    view = app.change(Permission.desk, lambda session, actor: sales.open_sale(
+        session, actor=actor, location=loc, client_id=client, appointment_id=appt, note=note))
+    message(f"sale {view.id} opened")
+    show_sale(loc, view, fmt)
+
+
+@sale_app.command("add")
+def sale_add(
+    ctx: typer.Context,
+    sale_id: int = typer.Argument(..., help="Sale id."),
+    service: str | None = typer.Option(None, "--service", help="Service id, code or name."),
+    staff: str | None = typer.Option(None, "--staff", help="Who did the service (or sold the product): staff code."),
+    price: str | None = typer.Option(None, "--price", help="A service's price, if not the list price."),
+    product: str | None = typer.Option(None, "--product", help="Product id, code or name."),
+    qty: int = typer.Option(1, "--qty", min=1, help="How many (products)."),
+    fee: int | None = typer.Option(None, "--fee", help="A penalty id: its fee as a line."),
+    gift_card: str | None = typer.Option(None, "--gift-card", help="Sell a gift card of this AMOUNT."),
+    for_client: int | None = typer.Option(None, "--for", help="The gift card's holder (client id; default: the sale's)."),
+    fmt: Format = FORMAT_OPTION,
+) -> None:
+    """Add one line to an open sale: a service, a product, a penalty's fee or a gift card.
+
+    Example: salon --as sofia sale add 31 --service tinte --staff ana --price 750
+    """
+    from salon_cli.core.errors import InvalidInput
+    from salon_cli.services import sales
+
+    kinds = [k for k, v in (("--service", service), ("--product", product), ("--fee", fee),
+                            ("--gift-card", gift_card)) if v is not None]
+    if len(kinds) != 1:
+        raise InvalidInput("say what to add: one of --service, --product, --fee or --gift-card"
+                           if not kinds else f"one line at a time: {' and '.join(kinds)} together")
+    if price is not None and service is None:
+        raise InvalidInput("--price goes with --service")
+    if for_client is not None and gift_card is None:
+        raise InvalidInput("--for goes with --gift-card")
+    if qty != 1 and product is None:
+        raise InvalidInput("--qty goes with --product")
+    if staff is not None and service is None and product is None:
+        raise InvalidInput("--staff goes with --service or --product")
+    app = app_context(ctx)
+    loc = app.location()
+    price_cents = _money(loc, price, "--price")
+    card_cents = _money(loc, gift_card, "--gift-card")
+
+    def add(session: Any, actor: Any) -> SaleView:
+        if service is not None:
+            return sales.add_service(session, actor=actor, location=loc, sale_id=sale_id, service=service,
+                                     staff=staff, price_cents=price_cents)
+        if product is not None:
+            return sales.add_product(session, actor=actor, location=loc, sale_id=sale_id, product=product,
+                                     quantity=qty, staff=staff)
+        if fee is not None:
+            return sales.add_fee(session, actor=actor, location=loc, sale_id=sale_id, penalty_id=fee)
+        return sales.add_gift_card(session, actor=actor, location=loc, sale_id=sale_id,
+                                   amount_cents=card_cents or 0, client_id=for_client)
+
+    show_sale(loc, app.change(Permission.desk, add), fmt)
+
+
+@sale_app.command("remove")
+def sale_remove(ctx: typer.Context, sale_id: int = typer.Argument(..., help="Sale id."),
+                line_id: int = typer.Argument(..., help="Line id (the #N on the receipt)."),
+                fmt: Format = FORMAT_OPTION) -> None:
+    """Take a line off an open sale (a product goes back to stock; an unsold gift card is voided).
+
+    Example: salon --as sofia sale remove 31 87
+    """
+    from salon_cli.services import sales
+
+    app = app_context(ctx)
+    loc = app.location()
+    show_sale(loc, app.change(Permission.desk, lambda session, actor: sales.remove_line(
+        session, actor=actor, location=loc, sale_id=sale_id, line_id=line_id)), fmt)
+
+
+@sale_app.command("discount")
+def sale_discount(ctx: typer.Context, sale_id: int = typer.Argument(..., help="Sale id."),
+                  discount: str = typer.Argument(..., help="PCT% or AMOUNT off services and products; 0 removes it."),
+                  fmt: Format = FORMAT_OPTION) -> None:
+    """Set (or remove, with 0) the discount of an open sale; taxes follow.
+
+    Example: salon --as sofia sale discount 31 15%
+    """
+    from salon_cli.services import sales
+
+    app = app_context(ctx)
+    loc = app.location()
+    show_sale(loc, app.change(Permission.desk, lambda session, actor: sales.set_discount(
+        session, actor=actor, location=loc, sale_id=sale_id, discount=discount)), fmt)
+
+
+@sale_app.command("pay")
+def sale_pay(
+    ctx: typer.Context,
+    sale_id: int = typer.Argument(..., help="Sale id."),
+    method: str = typer.Option(..., "--method", help="cash, card (outside terminal), stripe (the reader), gift_card, "
+                                                     "transfer, credit or points."),
+    amount: str | None = typer.Option(None, "--amount", help="How much goes to the sale (default: all that is due)."),
+    tip: str | None = typer.Option(None, "--tip", help="Tip on top of the amount."),
+    tendered: str | None = typer.Option(None, "--tendered", help="Cash handed over (the rest is change)."),
+    gift_card: str | None = typer.Option(None, "--gift-card", help="The card paying: GC-XXXX-XXXX."),
+    reference: str | None = typer.Option(None, "--reference", help="A terminal or transfer reference."),
+    reader_timeout: float = READER_TIMEOUT,
+    fmt: Format = FORMAT_OPTION,
+) -> None:
+    """Take a payment on an open sale and print it; the sale is paid once its payments cover it.
+
+    Example: salon --as sofia sale pay 31 --method cash --amount 400 --tendered 500 --tip 50
+    """
+    from salon_cli.core.errors import InvalidInput
+    from salon_cli.core.money import format_money
+    from salon_cli.services import payments
+
+    how = payments.check_method(method)
+    app = app_context(ctx)
+    loc = app.location()
+    amount_cents = _money(loc, amount, "--amount")
+    tip_cents = _money(loc, tip, "--tip") or 0
+    tendered_cents = _money(loc, tendered, "--tendered")
+    if how == "stripe":
+        if tendered is not None or gift_card is not None:
+            raise InvalidInput("--tendered and --gift-card do not go with --method stripe")
+        from salon_cli.services import stripe_payments
+
+        gateway = _gateway()
+        actor = app.actor(Permission.desk)
+        outcome = stripe_payments.pay_on_reader(app.engine, actor=actor, location=loc, sale_id=sale_id,
+                                                gateway=gateway, amount_cents=amount_cents, tip_cents=tip_cents,
+                                                timeout=reader_timeout, progress=message)
+        payment = outcome.payment
+        emit(payment, fmt, one=True, columns=PAYMENT_COLUMNS if fmt is Format.table else None, tz=loc.tz,
+             currency=loc.currency)
+        sale = _view(app, loc, sale_id)
+        if not outcome.ok:
+            _reader_refused(loc, sale, outcome.reason)
+    else:
+        if gift_card is not None and how != "gift_card":
+            raise InvalidInput("--gift-card goes with --method gift_card")
+        if tendered is not None and how != "cash":
+            raise InvalidInput("--tendered goes with --method cash")
+        payment = app.change(Permission.desk, lambda session, actor: payments.pay(
+            session, actor=actor, location=loc, sale_id=sale_id, method=how, amount_cents=amount_cents,
+            tip_cents=tip_cents, tendered_cents=tendered_cents, gift_card=gift_card, reference=reference))
+        emit(payment, fmt, one=True, columns=PAYMENT_COLUMNS if fmt is Format.table else None, tz=loc.tz,
+             currency=loc.currency)
+        sale = _view(app, loc, sale_id)
+    state = "paid" if sale.status == "paid" else f"{format_money(sale.balance_cents, loc.currency)} still due"
+    change = f"; change: {format_money(payment.change_cents, loc.currency)}" if payment.change_cents else ""
+    message(f"sale {sale_id}: {state}{change}")
+
+
+@sale_app.command("show")
+def sale_show(ctx: typer.Context, sale_id: int = typer.Argument(..., help="Sale id."),
+              fmt: Format = FORMAT_OPTION) -> None:
+    """One sale: a receipt on a table; lines, payments and refunds in JSON.
+
+    Example: salon sale show 31 -f json
+    """
+    app = app_context(ctx)
+    loc = app.location()
+    show_sale(loc, _view(app, loc, sale_id), fmt)
+
+
+@sale_app.command("list")
+def sale_list(
+    ctx: typer.Context,
+    date_: str | None = typer.Option(None, "--date", help="One business day, YYYY-MM-DD."),
+    from_: str | None = typer.Option(None, "--from", help="First business day, YYYY-MM-DD."),
+    to: str | None = typer.Option(None, "--to", help="Last business day, YYYY-MM-DD."),
+    status: str | None = typer.Option(None, "--status", help="open, paid, void, partially_refunded or refunded."),
+    client: int | None = typer.Option(None, "--client", help="Client id."),
+    limit: int = typer.Option(100, "--limit", min=1, help="At most this many, newest first."),
+    fmt: Format = FORMAT_OPTION,
+) -> None:
+    """Sales, newest first (every day unless --date or --from/--to say which).
+
+    Example: salon sale list --date 2026-11-21 --status paid -f csv
+    """
+    from salon_cli.core.days import parse_date
+    from salon_cli.core.errors import InvalidInput
+    from salon_cli.services import sale_views
+
+    if date_ and (from_ or to):
+        raise InvalidInput("--date goes alone, or use --from and --to")
+    start = end = parse_date(date_, what="--date") if date_ else None
+    if not date_:
+        start = parse_date(from_, what="--from") if from_ else None
+        end = parse_date(to, what="--to") if to else None
+    if start and end and end < start:
+        raise InvalidInput("--to is before --from")
+    sale_views.check_status(status)
+    app = app_context(ctx)
+    loc = app.location()
+    rows = app.read(lambda session: sale_views.list_sales(session, location=loc, start=start, end=end,
+                                                          status=status, client_id=client, limit=limit))
+    if fmt in (Format.json, Format.ndjson):
+        emit(rows, fmt, tz=loc.tz)
+    else:
+        emit(rows, fmt, columns=LIST_COLUMNS if fmt is Format.table else SALE_COLUMNS, tz=loc.tz,
+             currency=loc.currency)
+
+
+@sale_app.command("void")
+def sale_void(ctx: typer.Context, sale_id: int = typer.Argument(..., help="Sale id."),
+              reason: str = typer.Option(..., "--reason", help="Why (kept in the audit log)."),
+              fmt: Format = FORMAT_OPTION) -> None:
+    """Void an open sale that has taken no money (manager PIN): stock goes back, gift cards die.
+
+    Example: salon --as marco --pin 2222 sale void 31 --reason "rang up twice"
+    """
+    from salon_cli.services import sales
+
+    app = app_context(ctx)
+    loc = app.location()
+    view = app.change(Permission.sale_void, lambda session, actor: sales.void(
+        session, actor=actor, location=loc, sale_id=sale_id, reason=reason))
+    message(f"sale {sale_id} voided")
+    show_sale(loc, view, fmt)
+
+
+@sale_app.command("refund")
+def sale_refund(
+    ctx: typer.Context,
+    sale_id: int = typer.Argument(..., help="Sale id."),
+    amount: str | None = typer.Option(None, "--amount", help="How much (default: all that can be refunded)."),
+    payment: int | None = typer.Option(None, "--payment", help="From this payment only (default: newest first)."),
+    reason: str = typer.Option(..., "--reason", help="Why (kept in the audit log)."),
+    fmt: Format = FORMAT_OPTION,
+) -> None:
+    """Give money back on a paid sale (manager PIN) and print the refunds. Tips are not refunded.
+
+    Cash comes out of the drawer, a gift card gets its balance back, Stripe payments are refunded
+    through Stripe (pending until Stripe confirms; exit 5 if Stripe cannot be reached: then
+    salon sale resend-refunds SALE).
+
+    Example: salon --as marco --pin 2222 sale refund 31 --amount 100 --reason "tinte disparejo"
+    """
+    from salon_cli.core.money import format_money
+    from salon_cli.services import stripe_payments
+
+    app = app_context(ctx)
+    loc = app.location()
+    amount_cents = _money(loc, amount, "--amount")
+    actor = app.actor(Permission.sale_refund)
+    rows = stripe_payments.refund_sale(app.engine, actor=actor, location=loc, sale_id=sale_id, reason=reason,
+                                       amount_cents=amount_cents, payment_id=payment)
+    emit(rows, fmt, columns=REFUND_COLUMNS if fmt in (Format.table, Format.csv) else None, tz=loc.tz,
+         currency=loc.currency)
+    done = sum(r.amount_cents for r in rows if r.status == "succeeded")
+    waiting = sum(r.amount_cents for r in rows if r.status == "pending")
+    message(f"sale {sale_id}: refunded {format_money(done, loc.currency)}"
+            + (f"; {format_money(waiting, loc.currency)} waiting for Stripe" if waiting else ""))
+
+
+@sale_app.command("resend-refunds")
+def sale_resend_refunds(ctx: typer.Context, sale_id: int = typer.Argument(..., help="Sale id."),
+                        fmt: Format = FORMAT_OPTION) -> None:
+    """Ask Stripe again for refunds whose answer never came back (after exit 5); never refunds twice.
+
+    Example: salon --as sofia sale resend-refunds 31
+    """
+    from salon_cli.services import stripe_payments
+
+    app = app_context(ctx)
+    loc = app.location()
+    _view(app, loc, sale_id)  # a sale of this location, or exit 1
+    gateway = _gateway()
+    actor = app.actor(Permission.desk)
+    ids = stripe_payments.resend_pending_refunds(app.engine, actor=actor, location=loc, sale_id=sale_id,
+                                                 gateway=gateway)
+    sale = _view(app, loc, sale_id)
+    emit(sale.refunds, fmt, columns=REFUND_COLUMNS if fmt in (Format.table, Format.csv) else None, tz=loc.tz,
+         currency=loc.currency)
+    message(f"sale {sale_id}: resent {len(ids)} refund{'s' if len(ids) != 1 else ''}" if ids
+            else f"sale {sale_id}: no refund waiting to be resent")
+
+
+# ----------------------------------------------------------------------------- giftcard ...
+
+@giftcard_app.command("show")
+def giftcard_show(ctx: typer.Context, code: str = typer.Argument(..., help="GC-XXXX-XXXX (dashes optional)."),
+                  fmt: Format = FORMAT_OPTION) -> None:
+    """A gift card and its balance.
+
+    Example: salon giftcard show GC-7KQ4-M2XD
+    """
+    from salon_cli.services import gift_cards
+
+    app = app_context(ctx)
+    loc = app.location()
+    card = app.read(lambda session: gift_cards.show(session, code))
+    emit(card, fmt, one=True, columns=GIFT_CARD_COLUMNS if fmt is Format.table else None, tz=loc.tz,
+         currency=loc.currency)
+
+
+@giftcard_app.command("list")
+def giftcard_list(
+    ctx: typer.Context,
+    client: int | None = typer.Option(None, "--client", help="Holder's client id."),
+    status: str | None = typer.Option(None, "--status", help="pending (its sale unpaid), active or void."),
+    limit: int = typer.Option(500, "--limit", min=1),
+    fmt: Format = FORMAT_OPTION,
+) -> None:
+    """Gift cards of the location, newest first.
+
+    Example: salon giftcard list --status active -f csv
+    """
+    from salon_cli.core.errors import InvalidInput
+    from salon_cli.services import gift_cards
+
+    wanted = status.strip().lower() if status else None
+    if wanted and wanted not in ("pending", "active", "void"):
+        raise InvalidInput(f"status {status!r} is not one of pending, active, void")
+    app = app_context(ctx)
+    loc = app.location()
+    rows = app.read(lambda session: gift_cards.list_cards(session, location=loc, client_id=client, status=wanted,
+                                                          limit=limit))
+    emit(rows, fmt, columns=GIFT_CARD_COLUMNS, tz=loc.tz, currency=loc.currency)
+
+
+# ----------------------------------------------------------------------------- stripe link
+
+@stripe_app.command("link")
+def stripe_link(
+    ctx: typer.Context,
+    sale: int | None = typer.Option(None, "--sale", help="What is due on an open sale."),
+    penalty: int | None = typer.Option(None, "--penalty", help="A no-show or late-cancel fee."),
+    appt: int | None = typer.Option(None, "--appt", help="An appointment's deposit."),
+    success_url: str | None = typer.Option(None, "--success-url", help="Where the client lands after paying."),
+    cancel_url: str | None = typer.Option(None, "--cancel-url", help="Where the client lands if they go back."),
+    fmt: Format = FORMAT_OPTION,
+) -> None:
+    """A Stripe payment link for a sale, a penalty or a deposit; the same link again if one is open.
+
+    On a table only the URL is printed, to pipe or paste; -f json prints the payment record. The
+    money counts when Stripe says the client paid (webhook, or salon stripe sync).
+
+    Example: salon --as sofia stripe link --penalty 4 | qrencode -t ansiutf8
+    """
+    import sys
+
+    from salon_cli.core.errors import InvalidInput
+    from salon_cli.services import stripe_payments
+
+    if [sale, penalty, appt].count(None) != 2:
+        raise InvalidInput("say what the link is for: one of --sale, --penalty or --appt")
+    for flag, url in (("--success-url", success_url), ("--cancel-url", cancel_url)):
+        if url is not None and not url.startswith(("https://", "http://")):
+            raise InvalidInput(f"{flag} {url!r} is not an http(s) address")
+    app = app_context(ctx)
+    loc = app.location()
+    gateway = _gateway()
+    actor = app.actor(Permission.desk)
+    urls = {k: v for k, v in (("success_url", success_url), ("cancel_url", cancel_url)) if v}
+    payment = stripe_payments.payment_link(app.engine, actor=actor, location=loc, gateway=gateway, sale_id=sale,
+                                           penalty_id=penalty, appointment_id=appt, **urls)
+    if fmt is Format.table:
+        sys.stdout.write(f"{payment.payment_url}\n")
+        sys.stdout.flush()
+    else:
+        emit(payment, fmt, one=True, tz=loc.tz, currency=loc.currency)
+    from salon_cli.core.money import format_money
+
+    message(f"payment {payment.id}: {format_money(payment.amount_cents, loc.currency)} for sale {payment.sale_id} "
+            f"({payment.status}); it counts once the client pays")
+
+
+def register(root: typer.Typer) -> None:
+    root.command("checkout")(checkout)
+    root.add_typer(sale_app, name="sale")
+    root.add_typer(giftcard_app, name="giftcard")
+    root.add_typer(stripe_app, name="stripe")  # with `stripe link` (defined here) beside serve, sync, ...
