@@ -241,3 +241,40 @@ def test_a_closed_day_refuses_sales_payments_and_refunds(engine, shop):
     with pytest.raises(RuleViolation, match="is closed"):
         _do(engine, payments.refund, actor=shop.marco, location=shop.loc, sale_id=paid.id, reason="x")
     assert _count(engine, Refund) == 0 and _count(engine, Sale) == 2
+
+
+# ----------------------------------------------------------------------------- two desks at once
+
+def test_two_desks_spending_one_gift_card_at_once_cannot_overdraw_it(engine, shop):
+    import threading
+
+    card_sale = _do(engine, sales.open_sale, actor=shop.sofia, location=shop.loc)
+    card_sale = _do(engine, sales.add_gift_card, actor=shop.sofia, location=shop.loc, sale_id=card_sale.id,
+                    amount_cents=50000)
+    _do(engine, payments.pay, actor=shop.sofia, location=shop.loc, sale_id=card_sale.id, method="cash")
+    code = card_sale.lines[0].gift_card
+    targets = []
+    for _ in range(2):
+        sale = _do(engine, sales.open_sale, actor=shop.sofia, location=shop.loc)
+        _do(engine, sales.add_service, actor=shop.sofia, location=shop.loc, sale_id=sale.id, service="corte",
+            staff="ana", price_cents=30000)
+        targets.append(sale.id)
+    barrier, outcomes = threading.Barrier(2), []
+
+    def spend(sale_id):
+        barrier.wait()
+        try:
+            _do(engine, payments.pay, actor=shop.sofia, location=shop.loc, sale_id=sale_id, method="gift_card",
+                gift_card=code)
+            outcomes.append("paid")
+        except RuleViolation as refused:
+            outcomes.append(str(refused))
+
+    threads = [threading.Thread(target=spend, args=(sale_id,)) for sale_id in targets]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert sorted(o[:4] for o in outcomes) == ["gift", "paid"], outcomes
+    assert _read(engine, gift_cards.show, code).balance_cents == 20000
+    assert _count(engine, Payment, Payment.method == "gift_card") == 1
