@@ -278,3 +278,13 @@ def test_two_desks_spending_one_gift_card_at_once_cannot_overdraw_it(engine, sho
     assert sorted(o[:4] for o in outcomes) == ["gift", "paid"], outcomes
     assert _read(engine, gift_cards.show, code).balance_cents == 20000
     assert _count(engine, Payment, Payment.method == "gift_card") == 1
+
+
+def test_a_complimentary_checkout_needs_no_payment_but_a_paid_one_does(engine, shop):
+    with pytest.raises(InvalidInput, match="how is it paid"):
+        checkout.checkout(engine, actor=shop.sofia, location=shop.loc, appointment_id=shop.appt, tenders=[])
+    assert _count(engine, Sale) == 0
+    free = checkout.checkout(engine, actor=shop.sofia, location=shop.loc, appointment_id=shop.appt, tenders=[],
+                             discount="100%").sale
+    assert (free.status, free.total_cents, free.payments) == ("paid", 0, [])
+    assert _read(engine, lambda s: s.get(Appointment, shop.appt)).status == "completed"

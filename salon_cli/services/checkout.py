@@ -73,16 +73,14 @@ def checkout(engine: Engine, *, actor: Actor, location: LocationView, appointmen
              reader_timeout: float = 120.0, poll: float = 1.0,
              progress: Callable[[str], None] | None = None) -> CheckoutResult:
     authorize(actor, Permission.desk)
-    if not tenders:
-        raise InvalidInput("how is it paid? pass --pay METHOD[:AMOUNT] (several for split tender)")
     if redeem:
         raise RuleViolation("redemption codes are not available yet: loyalty rewards arrive with the loyalty "
                             "programme", hint="take the payment with another method")
-    if any(t.method == "stripe" for t in tenders[:-1]):
+    if tenders and any(t.method == "stripe" for t in tenders[:-1]):
         raise InvalidInput("a stripe payment goes last (the reader runs after the others are taken)")
     if tip_cents < 0:
         raise InvalidInput("a tip must not be negative")
-    stripe_last = tenders[-1].method == "stripe"
+    stripe_last = bool(tenders) and tenders[-1].method == "stripe"
     gateway = None
     if stripe_last:  # Stripe set up and a reader named, before anything is recorded
         from salon_cli.services import stripe_payments
@@ -106,6 +104,10 @@ def checkout(engine: Engine, *, actor: Actor, location: LocationView, appointmen
             sales.add_product(s, actor=actor, location=location, sale_id=sale_id, product=name, quantity=qty)
         if discount is not None:
             sales.set_discount(s, actor=actor, location=location, sale_id=sale_id, discount=discount)
+        if payments.due_cents(s, sales.get(s, sale_id, location)) > 0 and not tenders:
+            raise InvalidInput("how is it paid? pass --pay METHOD[:AMOUNT] (several for split tender)")
+        if not tenders:  # nothing to pay (a complimentary service): the sale is settled as it is
+            sales.settle(s, sales.get(s, sale_id, location, lock=True), actor=actor, location=location)
         desk = tenders[:-1] if stripe_last else tenders
         for i, tender in enumerate(desk):
             last = i == len(desk) - 1 and not stripe_last
