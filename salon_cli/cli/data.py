@@ -117,6 +117,25 @@ def _read_rows(file: str, mapping: dict[str, str], encoding: str,
         return reader(stream, mapping=mapping, encoding=encoding)
 
 
+def _run_import(app: Any, file: str, maps: list[str] | None, encoding: str, reader: Any, create_missing: bool,
+                dry_run: bool, run: Any) -> Any:
+    """Read FILE (or stdin) with `reader`, then `run(session, actor, rows, source)` in one transaction
+    (read-only for a dry run); a manager's PIN when the import may create staff or services."""
+    from salon_cli.io.tabular import ImportRefused, parse_mapping
+
+    permission = Permission.staff_manage if create_missing else Permission.desk
+    try:
+        rows = _read_rows(file, parse_mapping(maps), _with_bom(encoding), reader)
+        source = "stdin" if file == "-" else Path(file).name
+        if dry_run:
+            actor = app.actor(permission)
+            return app.read(lambda session: run(session, actor, rows, source))
+        return app.change(permission, lambda session, actor: run(session, actor, rows, source))
+    except ImportRefused as exc:
+        _say_faults(exc.faults)
+        raise
+
+
 def _say_faults(faults: list[Any]) -> None:
     """The error line names three faults; a longer list goes to stderr first, one a line."""
     if len(faults) <= 3:
@@ -258,31 +277,16 @@ def import_appointments(
 
     Example: salon --as sofia import appointments citas.csv --map "Cliente=client" --map "Servicio=service" --date-format %m/%d/%Y --time-format "%I:%M %p"
     """
-    from salon_cli.io.tabular import ImportRefused, parse_mapping
     from salon_cli.services import appt_import
 
     app = app_context(ctx)
     loc = app.location()
-    mapping = parse_mapping(maps)
     appt_import.check_formats(date_format, time_format)
-    permission = Permission.staff_manage if create_missing else Permission.desk
-    try:
-        rows = _read_rows(file, mapping, _with_bom(encoding), appt_import.read)
-        source = "stdin" if file == "-" else Path(file).name
-
-        def work(session: Any, actor: Any) -> Any:
-            return appt_import.import_appointments(
-                session, actor=actor, location=loc, rows=rows, date_format=date_format, time_format=time_format,
-                create_missing=create_missing, allow_overlap=allow_overlap, dry_run=dry_run, source=source)
-
-        if dry_run:
-            actor = app.actor(permission)
-            outcome = app.read(lambda session: work(session, actor))
-        else:
-            outcome = app.change(permission, work)
-    except ImportRefused as exc:
-        _say_faults(exc.faults)
-        raise
+    outcome = _run_import(app, file, maps, encoding, appt_import.read, create_missing, dry_run,
+                          lambda session, actor, rows, source: appt_import.import_appointments(
+                              session, actor=actor, location=loc, rows=rows, date_format=date_format,
+                              time_format=time_format, create_missing=create_missing, allow_overlap=allow_overlap,
+                              dry_run=dry_run, source=source))
     summary = outcome.summary
     for made in outcome.created:
         would = "would create" if dry_run else "created"
@@ -360,31 +364,16 @@ def import_sales(
 
     Example: salon --as sofia import sales tickets.csv --map "Ticket=receipt" --map "Fecha=date" --map "Concepto=description" --map "Importe=amount" --map "IVA=tax:IVA" --date-format %d/%m/%Y
     """
-    from salon_cli.io.tabular import ImportRefused, parse_mapping
     from salon_cli.services import sale_import
 
     app = app_context(ctx)
     loc = app.location()
-    mapping = parse_mapping(maps)
     sale_import.check_formats(date_format, time_format)
-    permission = Permission.staff_manage if create_missing else Permission.desk
-    try:
-        rows = _read_rows(file, mapping, _with_bom(encoding), sale_import.read)
-        source = "stdin" if file == "-" else Path(file).name
-
-        def work(session: Any, actor: Any) -> Any:
-            return sale_import.import_sales(
-                session, actor=actor, location=loc, rows=rows, date_format=date_format, time_format=time_format,
-                create_missing=create_missing, amount_before_tax=amount_before_tax, dry_run=dry_run, source=source)
-
-        if dry_run:
-            actor = app.actor(permission)
-            outcome = app.read(lambda session: work(session, actor))
-        else:
-            outcome = app.change(permission, work)
-    except ImportRefused as exc:
-        _say_faults(exc.faults)
-        raise
+    outcome = _run_import(app, file, maps, encoding, sale_import.read, create_missing, dry_run,
+                          lambda session, actor, rows, source: sale_import.import_sales(
+                              session, actor=actor, location=loc, rows=rows, date_format=date_format,
+                              time_format=time_format, create_missing=create_missing,
+                              amount_before_tax=amount_before_tax, dry_run=dry_run, source=source))
     summary = outcome.summary
     for made in outcome.created:
         would = "would create" if dry_run else "created"
