@@ -18,6 +18,9 @@ import pytest
 from salon_cli.core import clock as clock_module
 from salon_cli.core.clock import FixedClock
 
+# the `stripe_standin` fixture: a local stand-in of Stripe's API for every test that asks for it
+pytest_plugins = ["stripe_standin"]
+
 PG_ENV = "SALON_TEST_POSTGRES_URL"
 # Saturday 2026-11-21, 11:00 in Mexico City: the demo salon's usual "now" in tests.
 DEFAULT_NOW = datetime(2026, 11, 21, 17, 0, tzinfo=timezone.utc)

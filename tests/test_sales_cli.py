@@ -14,7 +14,6 @@ import subprocess
 import sys
 
 import pytest
-from stripe_standin import StripeStandIn, stripe_standin  # noqa: F401  (the fixture)
 
 from cli_helpers import OWNER
 from cli_helpers import salon as cli

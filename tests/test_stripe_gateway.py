@@ -11,7 +11,7 @@ import urllib.error
 import urllib.request
 
 import pytest
-from stripe_standin import StripeStandIn, signed, stripe_standin  # noqa: F401 - the fixture
+from stripe_standin import StripeStandIn, signed
 
 from salon_cli.core.errors import InvalidInput, OutsideServiceFailed
 from salon_cli.services.stripe_gateway import (

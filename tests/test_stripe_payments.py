@@ -13,7 +13,6 @@ from salon_cli.db.uow import UnitOfWork
 from salon_cli.services import checkout, penalties, sales, stripe_apply, stripe_payments
 from salon_cli.services.sale_views import view
 from shop import make_shop
-from stripe_standin import StripeStandIn, stripe_standin  # noqa: F401
 
 NO_WAIT = {"poll": 0.0, "sleep": lambda _s: None}
 

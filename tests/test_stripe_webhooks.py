@@ -14,7 +14,7 @@ from datetime import timedelta
 
 import pytest
 from sqlmodel import col, func, select
-from stripe_standin import StripeStandIn, signed, stripe_standin  # noqa: F401 - the fixture
+from stripe_standin import signed
 
 from salon_cli.core.errors import Busy, InvalidInput, NotFound, OutsideServiceFailed, RuleViolation
 from salon_cli.db.models import AuditLog, JobRun, Payment, Refund, Sale, StripeEvent
