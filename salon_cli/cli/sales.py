@@ -1,4 +1,5 @@
-"""`salon checkout`, `salon sale ...`, `salon giftcard ...` and `salon stripe link`: taking the money.
+"""`salon checkout` and `salon sale ...`: taking the money (`salon giftcard ...` is in `cli.gift_cards`,
+`salon stripe link` in `cli.stripe`).
 
 Thin commands: parse what people type (amounts in major units of the location's currency), call the
 services (`services.checkout`, `sales`, `payments`, `stripe_payments`, `gift_cards`), print records
@@ -14,8 +15,8 @@ import typer
 
 from salon_cli.cli.context import AppContext, app_context
 from salon_cli.cli.output import FORMAT_OPTION, Format, emit, message
-from salon_cli.cli.sale_output import (GIFT_CARD_COLUMNS, LIST_COLUMNS, PAYMENT_COLUMNS, REFUND_COLUMNS,
-                                       SALE_COLUMNS, reader_refused, show_sale)
+from salon_cli.cli.gift_cards import giftcard_app
+from salon_cli.cli.sale_output import LIST_COLUMNS, PAYMENT_COLUMNS, REFUND_COLUMNS, SALE_COLUMNS, reader_refused, show_sale
 from salon_cli.cli.stripe import stripe_app
 from salon_cli.core.permissions import Permission
 
@@ -26,8 +27,6 @@ if TYPE_CHECKING:
 
 sale_app = typer.Typer(help="Sales: open a ticket, add lines, discount, take payments, void, refund.",
                        no_args_is_help=True)
-giftcard_app = typer.Typer(help="Gift cards: balance and list (sell one with: salon sale add SALE --gift-card AMOUNT).",
-                           no_args_is_help=True)
 
 READER_TIMEOUT: Any = typer.Option(120.0, "--reader-timeout", min=5.0,
                                    help="Seconds to wait for the card at the Stripe reader.")
@@ -389,98 +388,8 @@ def sale_resend_refunds(ctx: typer.Context, sale_id: int = typer.Argument(..., h
             else f"sale {sale_id}: no refund waiting to be resent")
 
 
-# ----------------------------------------------------------------------------- giftcard ...
-
-@giftcard_app.command("show")
-def giftcard_show(ctx: typer.Context, code: str = typer.Argument(..., help="GC-XXXX-XXXX (dashes optional)."),
-                  fmt: Format = FORMAT_OPTION) -> None:
-    """A gift card and its balance.
-
-    Example: salon giftcard show GC-7KQ4-M2XD
-    """
-    from salon_cli.services import gift_cards
-
-    app = app_context(ctx)
-    loc = app.location()
-    card = app.read(lambda session: gift_cards.show(session, code))
-    emit(card, fmt, one=True, columns=GIFT_CARD_COLUMNS if fmt is Format.table else None, tz=loc.tz,
-         currency=loc.currency)
-
-
-@giftcard_app.command("list")
-def giftcard_list(
-    ctx: typer.Context,
-    client: int | None = typer.Option(None, "--client", help="Holder's client id."),
-    status: str | None = typer.Option(None, "--status", help="pending (its sale unpaid), active or void."),
-    limit: int = typer.Option(500, "--limit", min=1),
-    fmt: Format = FORMAT_OPTION,
-) -> None:
-    """Gift cards of the location, newest first.
-
-    Example: salon giftcard list --status active -f csv
-    """
-    from salon_cli.core.errors import InvalidInput
-    from salon_cli.services import gift_cards
-
-    wanted = status.strip().lower() if status else None
-    if wanted and wanted not in ("pending", "active", "void"):
-        raise InvalidInput(f"status {status!r} is not one of pending, active, void")
-    app = app_context(ctx)
-    loc = app.location()
-    rows = app.read(lambda session: gift_cards.list_cards(session, location=loc, client_id=client, status=wanted,
-                                                          limit=limit))
-    emit(rows, fmt, columns=GIFT_CARD_COLUMNS, tz=loc.tz, currency=loc.currency)
-
-
-# ----------------------------------------------------------------------------- stripe link
-
-@stripe_app.command("link")
-def stripe_link(
-    ctx: typer.Context,
-    sale: int | None = typer.Option(None, "--sale", help="What is due on an open sale."),
-    penalty: int | None = typer.Option(None, "--penalty", help="A no-show or late-cancel fee."),
-    appt: int | None = typer.Option(None, "--appt", help="An appointment's deposit."),
-    success_url: str | None = typer.Option(None, "--success-url", help="Where the client lands after paying."),
-    cancel_url: str | None = typer.Option(None, "--cancel-url", help="Where the client lands if they go back."),
-    fmt: Format = FORMAT_OPTION,
-) -> None:
-    """A Stripe payment link for a sale, a penalty or a deposit; the same link again if one is open.
-
-    On a table only the URL is printed, to pipe or paste; -f json prints the payment record. The
-    money counts when Stripe says the client paid (webhook, or salon stripe sync).
-
-    Example: salon --as sofia stripe link --penalty 4 | qrencode -t ansiutf8
-    """
-    import sys
-
-    from salon_cli.core.errors import InvalidInput
-    from salon_cli.services import stripe_payments
-
-    if [sale, penalty, appt].count(None) != 2:
-        raise InvalidInput("say what the link is for: one of --sale, --penalty or --appt")
-    for flag, url in (("--success-url", success_url), ("--cancel-url", cancel_url)):
-        if url is not None and not url.startswith(("https://", "http://")):
-            raise InvalidInput(f"{flag} {url!r} is not an http(s) address")
-    app = app_context(ctx)
-    loc = app.location()
-    gateway = _gateway()
-    actor = app.actor(Permission.desk)
-    urls = {k: v for k, v in (("success_url", success_url), ("cancel_url", cancel_url)) if v}
-    payment = stripe_payments.payment_link(app.engine, actor=actor, location=loc, gateway=gateway, sale_id=sale,
-                                           penalty_id=penalty, appointment_id=appt, **urls)
-    if fmt is Format.table:
-        sys.stdout.write(f"{payment.payment_url}\n")
-        sys.stdout.flush()
-    else:
-        emit(payment, fmt, one=True, tz=loc.tz, currency=loc.currency)
-    from salon_cli.core.money import format_money
-
-    message(f"payment {payment.id}: {format_money(payment.amount_cents, loc.currency)} for sale {payment.sale_id} "
-            f"({payment.status}); it counts once the client pays")
-
-
 def register(root: typer.Typer) -> None:
     root.command("checkout")(checkout)
     root.add_typer(sale_app, name="sale")
     root.add_typer(giftcard_app, name="giftcard")
-    root.add_typer(stripe_app, name="stripe")  # with `stripe link` (defined here) beside serve, sync, ...
+    root.add_typer(stripe_app, name="stripe")

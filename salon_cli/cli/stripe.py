@@ -1,4 +1,4 @@
-"""`salon stripe serve | ingest | events | retry | sync`: Stripe events in, the thin way.
+"""`salon stripe serve | ingest | events | retry | sync | link`: Stripe events in, payment links out.
 
 Everything that matters (verify, store first, apply once, record failures) is in
 `services.stripe_events`; these commands parse input, call it and print records. Nothing heavy is
@@ -18,6 +18,7 @@ import typer
 
 from salon_cli.cli.context import AppContext, app_context
 from salon_cli.cli.output import FORMAT_OPTION, Format, emit, message
+from salon_cli.core.permissions import Permission
 
 if TYPE_CHECKING:
     from zoneinfo import ZoneInfo
@@ -269,3 +270,50 @@ def sync(
         raise SalonError(f"{report.failed} event{'s' if report.failed != 1 else ''} could not be applied: "
                          + ", ".join(report.failed_ids[:3]),
                          hint=f"see: salon stripe events --status failed; then: salon stripe retry {report.failed_ids[0]}")
+
+
+@stripe_app.command("link")
+def stripe_link(
+    ctx: typer.Context,
+    sale: int | None = typer.Option(None, "--sale", help="What is due on an open sale."),
+    penalty: int | None = typer.Option(None, "--penalty", help="A no-show or late-cancel fee."),
+    appt: int | None = typer.Option(None, "--appt", help="An appointment's deposit."),
+    success_url: str | None = typer.Option(None, "--success-url", help="Where the client lands after paying."),
+    cancel_url: str | None = typer.Option(None, "--cancel-url", help="Where the client lands if they go back."),
+    fmt: Format = FORMAT_OPTION,
+) -> None:
+    """A Stripe payment link for a sale, a penalty or a deposit; the same link again if one is open.
+
+    On a table only the URL is printed, to pipe or paste; -f json prints the payment record. The
+    money counts when Stripe says the client paid (webhook, or salon stripe sync).
+
+    Example: salon --as sofia stripe link --penalty 4 | qrencode -t ansiutf8
+    """
+    import sys
+
+    from salon_cli.core.errors import InvalidInput
+    from salon_cli.services import stripe_payments
+
+    if [sale, penalty, appt].count(None) != 2:
+        raise InvalidInput("say what the link is for: one of --sale, --penalty or --appt")
+    for flag, url in (("--success-url", success_url), ("--cancel-url", cancel_url)):
+        if url is not None and not url.startswith(("https://", "http://")):
+            raise InvalidInput(f"{flag} {url!r} is not an http(s) address")
+    app = app_context(ctx)
+    loc = app.location()
+    from salon_cli.services.stripe_gateway import StripeGateway
+
+    gateway = StripeGateway.from_env()
+    actor = app.actor(Permission.desk)
+    urls = {k: v for k, v in (("success_url", success_url), ("cancel_url", cancel_url)) if v}
+    payment = stripe_payments.payment_link(app.engine, actor=actor, location=loc, gateway=gateway, sale_id=sale,
+                                           penalty_id=penalty, appointment_id=appt, **urls)
+    if fmt is Format.table:
+        sys.stdout.write(f"{payment.payment_url}\n")
+        sys.stdout.flush()
+    else:
+        emit(payment, fmt, one=True, tz=loc.tz, currency=loc.currency)
+    from salon_cli.core.money import format_money
+
+    message(f"payment {payment.id}: {format_money(payment.amount_cents, loc.currency)} for sale {payment.sale_id} "
+            f"({payment.status}); it counts once the client pays")
