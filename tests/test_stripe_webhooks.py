@@ -412,6 +412,18 @@ def test_sync_applies_each_event_once_across_runs(engine, shop, clock, stripe_st
     assert [(r.status, r.counts["applied"]) for r in runs] == [("ok", 1), ("ok", 2)]
 
 
+def test_sync_fetches_an_older_event_missed_while_a_newer_one_came_by_webhook(engine, shop, clock, stripe_standin):
+    stripe_standin.clock = lambda: int(clock.now().timestamp())
+    late, early = pending_sale(engine, shop, "pi_late")[1], pending_sale(engine, shop, "pi_early")[1]
+    missed = stripe_standin.emit("payment_intent.succeeded", intent("pi_early"))  # never delivered
+    clock.advance(minutes=2)
+    newer = stripe_standin.emit("payment_intent.succeeded", intent("pi_late"))
+    deliver(engine, newer)  # the webhook brought only the newer one
+    report = stripe_events.sync(engine, stripe_standin.gateway())
+    assert missed["id"] in report.event_ids and report.duplicates == 1
+    assert payment(engine, early).status == "succeeded" and payment(engine, late).status == "succeeded"
+
+
 def test_sync_is_single_instance(engine, shop, stripe_standin):
     with jobs.single_instance(engine, stripe_events.JOB, None):
         with pytest.raises(Busy) as info:

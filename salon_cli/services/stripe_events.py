@@ -37,6 +37,9 @@ JOB = "stripe-sync"
 SOURCES = ("webhook", "ingest", "sync")
 FINAL = ("applied", "ignored")
 SYNC_WINDOW = timedelta(days=3)  # how far back the first sync looks when nothing is stored yet
+# Each sync looks this far behind the newest stored event: an older event that reached us late (or
+# not at all, while a newer one came by webhook) is still fetched; what is already here is a no-op.
+SYNC_OVERLAP_SECONDS = 600
 _ERROR_MAX = 500
 
 
@@ -256,7 +259,7 @@ def get(session: Session, event_id: str) -> EventView:
 def _since(session: Session) -> int:
     newest = session.exec(select(sa.func.max(StripeEvent.created))).one()
     if newest:
-        return int(newest)  # `gte`: events of that same second come again and are duplicates
+        return int(newest) - SYNC_OVERLAP_SECONDS
     return int((clock.now() - SYNC_WINDOW).timestamp())
 
 
