@@ -98,14 +98,15 @@ def test_sales_come_from_the_completed_past_visits(engine, demo, clock):
     today = business_date(clock.now(), tz)
     lo, _ = day_bounds(today, tz)
     done = {a.id for a in d["appointments"].values() if a.status == "completed" and a.starts_at < lo}
-    assert sorted(s.appointment_id for s in d["sales"]) == sorted(done)
+    visits = [s for s in d["sales"] if s.appointment_id is not None]
+    assert sorted(s.appointment_id for s in visits) == sorted(done)
     items = defaultdict(list)
     for i in d["items"]:
         items[i.appointment_id].append(i)
     lines = defaultdict(list)
     for x in d["lines"]:
         lines[x.sale_id].append(x)
-    for sale in d["sales"]:
+    for sale in visits:
         appt = d["appointments"][sale.appointment_id]
         assert sale.client_id == appt.client_id and sale.business_date < today
         assert sale.business_date == business_date(appt.completed_at, tz) and sale.paid_at == appt.completed_at
@@ -115,6 +116,23 @@ def test_sales_come_from_the_completed_past_visits(engine, demo, clock):
         assert all(x.staff_id == appt.staff_id for x in lines[sale.id])
         assert sale.taxes == d["policy"].taxes == [{"name": "IVA", "rate_bp": 1600, "inclusive": True}]
     assert all(p.business_date < today for p in d["payments"]) and all(r.business_date < today for r in d["refunds"])
+
+
+def test_penalties_paid_at_the_desk_are_fee_sales(engine, demo):
+    from salon_cli.db.models import Penalty
+
+    d = _load(engine)
+    with UnitOfWork(engine, write=False) as uow:
+        paid = uow.session.exec(select(Penalty).where(Penalty.status == "paid")).all()
+    fees = {x.penalty_id: x for x in d["lines"] if x.kind == "fee"}
+    assert paid and sorted(fees) == sorted(p.id for p in paid)
+    by_sale = {s.id: s for s in d["sales"]}
+    for pen in paid:
+        sale = by_sale[fees[pen.id].sale_id]
+        (pay,) = [p for p in d["payments"] if p.sale_id == sale.id]
+        assert (sale.status, sale.client_id, sale.appointment_id, sale.paid_at) == ("paid", pen.client_id, None, pen.paid_at)
+        assert (pay.method, pay.amount_cents, pay.purpose) == (pen.paid_method, sale.total_cents, "penalty")
+        assert sale.subtotal_cents == pen.amount_cents
 
 
 def test_methods_tips_gift_cards_split_tender_and_refunds(engine, demo):

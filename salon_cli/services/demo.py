@@ -32,7 +32,7 @@ from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
-from sqlmodel import SQLModel, select
+from sqlmodel import SQLModel, col, select
 
 from salon_cli.core import clock
 from salon_cli.core.codes import slug
@@ -294,7 +294,10 @@ def build_demo(engine: Engine, *, clients: int = 300, days: int = 30, seed: int 
         session.add(policy)
         sold = demo_sales(session, rng=random.Random(f"{seed}:sales"), location=location,
                           appointments=appointments[:len(past)], visits=past, services=services, products=products,
-                          taxes=policy.taxes, desk_id=desk_id, manager_id=staff_ids["marco"])
+                          taxes=policy.taxes, desk_id=desk_id, manager_id=staff_ids["marco"],
+                          paid_penalties=session.exec(select(Penalty).where(
+                              Penalty.location_id == location.id, Penalty.status == "paid")
+                              .order_by(col(Penalty.id))).all())
         profiles, counts = _profiles(random.Random(f"{seed}:profiles"), people, regulars, staff_ids, menu, now)
         session.add_all(profiles)
         session.flush()

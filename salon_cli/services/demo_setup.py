@@ -22,7 +22,7 @@ from salon_cli.core.errors import RuleViolation
 from salon_cli.core.money import percent_of
 from salon_cli.core.sale_math import Discount, LineIn, price, tax_rates
 from salon_cli.db import migrate
-from salon_cli.db.models import Appointment, GiftCard, Payment, Refund, Sale, SaleLine
+from salon_cli.db.models import Appointment, GiftCard, Payment, Penalty, Refund, Sale, SaleLine
 from salon_cli.db.uow import UnitOfWork
 from salon_cli.services.catalog import ProductView, ServiceView
 from salon_cli.services.demo import DemoSummary, build_demo
@@ -86,8 +86,9 @@ class _Card:
 
 def demo_sales(session: Session, *, rng: random.Random, location: LocationView, appointments: Sequence[Appointment],
                visits: Sequence[_Visit], services: dict[str, ServiceView], products: Sequence[ProductView],
-               taxes: Sequence[dict[str, Any]], desk_id: int | None, manager_id: int | None) -> dict[str, int]:
-    """One paid sale per completed past visit, as checkout would have left it (lines with who did
+               taxes: Sequence[dict[str, Any]], desk_id: int | None, manager_id: int | None,
+               paid_penalties: Sequence[Penalty] = ()) -> dict[str, int]:
+    """One paid sale per completed past visit, one per penalty paid at the desk (its fee as the line), as checkout would have left it (lines with who did
     them, a product now and then, IVA, a promotion, tips; cash with change, the card terminal,
     Stripe, gift cards sold and spent, split tender), and two refunds. Written as batched inserts;
     every figure is `core.sale_math`'s, so totals equal the sums of their parts. Returns counts."""
@@ -151,8 +152,40 @@ def demo_sales(session: Session, *, rng: random.Random, location: LocationView, 
             "tip_cents": sum(t[2] for t in tenders), "paid_cents": sum(t[1] for t in tenders), "refunded_cents": 0,
             "external_id": None, "note": None, "created_at": paid_at - timedelta(minutes=2), "created_by_id": desk_id,
             "paid_at": paid_at, "updated_at": paid_at})
+    for penalty in paid_penalties:  # what `salon penalty mark-paid` records: a sale with the fee as its line
+        _fee_sale(penalty, location, rates, taxes, desk_id, sales, lines, payments)
     refunds = _refunds(rng, sales, payments, manager_id)
     return _insert_sales(session, location, sales, lines, payments, refunds, cards)
+
+
+def _fee_sale(penalty: Penalty, location: LocationView, rates: Any, taxes: Sequence[dict[str, Any]],
+              desk_id: int | None, sales: list[dict[str, Any]], lines: list[dict[str, Any]],
+              payments: list[dict[str, Any]]) -> None:
+    from salon_cli.services.sales import fee_line
+
+    at = penalty.paid_at or penalty.created_at
+    day, index = business_date(at, location.tz), len(sales)
+    (out,) = price([LineIn(penalty.amount_cents, taxable=True, discountable=False)], rates).lines
+    lines.append({"sale": index, "position": 0, "kind": "fee", "description": fee_line(penalty).description,
+                  "quantity": 1, "unit_price_cents": penalty.amount_cents, "gross_cents": out.gross_cents,
+                  "discount_cents": 0, "net_cents": out.net_cents, "tax_cents": out.tax_cents,
+                  "total_cents": out.total_cents,
+                  "taxes": [{"name": t.name, "rate_bp": t.rate_bp, "inclusive": t.inclusive,
+                             "amount_cents": t.amount_cents} for t in out.taxes],
+                  "service_id": None, "product_id": None, "staff_id": None, "penalty_id": penalty.id, "card": None})
+    payments.append({
+        "sale": index, "location_id": location.id, "method": penalty.paid_method or "cash", "status": "succeeded",
+        "purpose": "penalty", "amount_cents": out.total_cents, "tip_cents": 0, "tendered_cents": None,
+        "change_cents": 0, "business_date": day, "card": None, "stripe_payment_intent_id": None,
+        "stripe_charge_id": None, "reader_id": None, "created_at": at, "created_by_id": penalty.paid_by_id or desk_id,
+        "succeeded_at": at, "updated_at": at})
+    sales.append({
+        "location_id": location.id, "client_id": penalty.client_id, "appointment_id": None, "status": "paid",
+        "business_date": day, "discount_kind": None, "discount_value": 0, "taxes": list(taxes),
+        "subtotal_cents": out.gross_cents, "discount_cents": 0, "tax_cents": out.tax_cents,
+        "total_cents": out.total_cents, "tip_cents": 0, "paid_cents": out.total_cents, "refunded_cents": 0,
+        "external_id": None, "note": None, "created_at": at - timedelta(minutes=1), "created_by_id": desk_id,
+        "paid_at": at, "updated_at": at})
 
 
 def _tenders(rng: random.Random, total: int, at: datetime,
@@ -198,7 +231,7 @@ def _refunds(rng: random.Random, sales: list[dict[str, Any]], payments: list[dic
     refunds = []
     for method, whole in (("card", False), ("cash", True)):
         choices = [i for i, p in enumerate(payments) if p["method"] == method and paid_once[p["sale"]] == 1
-                   and not sales[p["sale"]]["refunded_cents"]]
+                   and p["purpose"] == "sale" and not sales[p["sale"]]["refunded_cents"]]
         if not choices:
             continue
         payment = payments[rng.choice(choices)]
