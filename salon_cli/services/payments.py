@@ -178,7 +178,7 @@ def refund(session: Session, *, actor: Actor, location: LocationView, sale_id: i
     Cash comes out of the drawer, a gift card gets its balance back, an outside card terminal's refund
     is recorded; Stripe refunds are created `pending` here and sent by `stripe_payments.send_refunds`."""
     authorize(actor, Permission.sale_refund)
-    why = sales._text(reason, "the reason", 255, required=True) or ""
+    why = sales.clean_text(reason, "the reason", 255, required=True) or ""
     sale = sales.get(session, sale_id, location, lock=True)
     if sale.status not in ("paid", "partially_refunded"):
         raise RuleViolation(f"sale {sale_id} is {sale.status.replace('_', ' ')}: only a paid sale is refunded",

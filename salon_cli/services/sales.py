@@ -94,7 +94,7 @@ def create(session: Session, *, actor: Actor, location: LocationView, client_id:
         get_client(session, client_id)
     now = clock.now()
     sale = Sale(location_id=location.id, client_id=client_id, appointment_id=appointment_id, business_date=day,
-                taxes=list(policy_row(session, location).taxes or []), note=_text(note, "the note", 500),
+                taxes=list(policy_row(session, location).taxes or []), note=clean_text(note, "the note", 500),
                 created_at=now, created_by_id=actor.id, updated_at=now)
     session.add(sale)
     session.flush()
@@ -356,7 +356,7 @@ def _on_paid(session: Session, sale: Sale, actor: Actor, location: LocationView,
 def void(session: Session, *, actor: Actor, location: LocationView, sale_id: int, reason: str) -> SaleView:
     """A manager cancels an open sale that has taken no money (audited, with the reason)."""
     authorize(actor, Permission.sale_void)
-    why = _text(reason, "the reason", _REASON_MAX, required=True)
+    why = clean_text(reason, "the reason", _REASON_MAX, required=True)
     sale = open_for_change(session, sale_id, location, "voiding")
     taken = session.exec(select(sa.func.count()).select_from(Payment).where(
         Payment.sale_id == sale.id, col(Payment.status).in_(("succeeded", "pending")))).one()
@@ -374,7 +374,7 @@ def void(session: Session, *, actor: Actor, location: LocationView, sale_id: int
     return view(session, sale_id, location)
 
 
-def _text(value: str | None, what: str, limit: int, *, required: bool = False) -> str | None:
+def clean_text(value: str | None, what: str, limit: int, *, required: bool = False) -> str | None:
     text = " ".join((value or "").split())
     if not text:
         if required:

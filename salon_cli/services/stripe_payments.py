@@ -171,8 +171,7 @@ def _finish(engine: Engine, payment_id: int, location: LocationView, actor: Acto
             payments.fail(s, row, failure, actor=actor, location=location,
                           status="failed" if declined else "cancelled")
         uow.commit()
-        refunded = 0
-        return ReaderOutcome(payment=payment_view(row, refunded), ok=row.status == "succeeded",
+        return ReaderOutcome(payment=payment_view(row), ok=row.status == "succeeded",
                              reason=row.failure_reason)
 
 
