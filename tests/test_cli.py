@@ -222,18 +222,19 @@ def test_every_command_help_has_an_example():
 def test_init_creates_the_default_program_plans_and_policy(shop):
     from salon_cli.db.engine import make_engine
     from salon_cli.db.uow import UnitOfWork
-    from salon_cli.services import locations, programs
+    from salon_cli.services import programs
 
     engine = make_engine(shop)
     with UnitOfWork(engine, write=False) as uow:
-        loc = locations.resolve(uow.session, None)
-        program = programs.loyalty_program(uow.session, loc.id)
-        plans = programs.membership_plans(uow.session, loc.id)
+        program = programs.loyalty_program(uow.session)
+        plans = programs.membership_plans(uow.session)
     engine.dispose()
     assert program is not None and program.type == "points" and program.expiry_months == 6
     assert [t["name"] for t in program.tiers] == ["bronze", "silver", "gold", "platinum"]
     assert [(p.code, p.name, p.tier) for p in plans] == [("gold", "Gold", "gold"), ("black", "Black", "black"), ("vip", "VIP", "vip")]
     assert "photo_gallery" in plans[2].benefits
+    assert [(p.monthly_price_cents, p.monthly_credits, p.discount_bp, p.active) for p in plans] == [
+        (50000, 1, 1000, True), (90000, 2, 1500, True), (150000, 4, 2000, True)]
     policy = json.loads(salon(shop, "policy", "show", "-f", "json").stdout)
     assert (policy["no_show_grace_min"], policy["pin_max_failures"], policy["pin_lock_minutes"]) == (15, 5, 15)
 

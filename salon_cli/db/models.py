@@ -407,6 +407,9 @@ class Payment(SQLModel, table=True):
     change_cents: int = 0
     business_date: date  # the day the money came in (for Stripe: the day it was confirmed)
     gift_card_id: int | None = Field(default=None, foreign_key="gift_card.id", index=True)
+    # method points: the redemption code it used (once, by constraint); method credit: the membership
+    redemption_id: int | None = Field(default=None, foreign_key="redemption.id", unique=True)
+    membership_id: int | None = Field(default=None, foreign_key="membership.id", index=True)
     stripe_payment_intent_id: str | None = Field(default=None, max_length=64, unique=True)
     stripe_charge_id: str | None = Field(default=None, max_length=64, index=True)
     stripe_checkout_session_id: str | None = Field(default=None, max_length=80, unique=True)
@@ -562,13 +565,22 @@ class JobLock(SQLModel, table=True):
     expires_at: datetime = _utc()
 
 
+LOYALTY_ENTRY_KINDS = ("earn", "redeem", "expire", "void", "welcome", "adjust", "referral", "stamp", "stamp_reward")
+REWARD_KINDS = ("discount_amount", "discount_pct", "free_service")
+REDEMPTION_STATUSES = ("issued", "used", "voided")
+MEMBERSHIP_STATUSES = ("active", "paused", "cancelled", "expired")
+
+
 class LoyaltyProgram(SQLModel, table=True):
-    """A location's loyalty rules (stamps, points or both); created by `init` with defaults."""
+    """The business's loyalty rules (stamps, points or both), shared by all its locations: one row."""
 
     __tablename__ = "loyalty_program"
+    __table_args__ = (
+        sa.CheckConstraint("id = 1", name="one_program"),
+        sa.CheckConstraint("type IN ('stamps', 'points', 'hybrid')", name="type"),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
-    location_id: int = Field(foreign_key="location.id", unique=True)
     type: str = Field(default="points", max_length=8)  # stamps | points | hybrid
     stamps_target: int = 10
     stamps_reward: str = Field(default="A free service of your choice", max_length=120)
@@ -588,21 +600,195 @@ class LoyaltyProgram(SQLModel, table=True):
     updated_at: datetime = _utc()
 
 
-class MembershipPlan(SQLModel, table=True):
-    """A monthly plan (Gold, Black, VIP): credits each period, a discount, benefits."""
+class LoyaltyAccount(SQLModel, table=True):
+    """A client's card. `points` and `stamps` are caches of the entries, kept in the same transaction
+    (the row is locked first); `points` also equals the lots' `remaining` (DESIGN.md rule 2)."""
 
-    __tablename__ = "membership_plan"
-    __table_args__ = (sa.UniqueConstraint("location_id", "code"),)
+    __tablename__ = "loyalty_account"
+    __table_args__ = (
+        sa.CheckConstraint("points >= 0", name="points_not_negative"),
+        sa.CheckConstraint("stamps >= 0", name="stamps_not_negative"),
+        sa.Index("ix_loyalty_account_activity", "last_activity_at"),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
-    location_id: int = Field(foreign_key="location.id", index=True)
-    code: str = Field(max_length=32)
+    client_id: int = Field(foreign_key="client.id", unique=True)
+    points: int = 0
+    stamps: int = 0
+    lifetime_points: int = 0
+    tier: str = Field(default="bronze", max_length=16)
+    referred_by_id: int | None = Field(default=None, foreign_key="client.id")
+    enrolled_at: datetime = _utc()
+    enrolled_location_id: int | None = Field(default=None, foreign_key="location.id")
+    last_activity_at: datetime = _utc()
+    last_stamp_at: datetime | None = _utc(default=None, nullable=True)
+    updated_at: datetime = _utc()
+
+
+class LoyaltyEntry(SQLModel, table=True):
+    """The loyalty ledger: append-only. `key` makes each idempotent entry unique by constraint
+    (`earn:sale:12`, `void:refund:7`, `restore:redemption:3`, `welcome:account:4`, `referral:client:9`)."""
+
+    __tablename__ = "loyalty_entry"
+    __table_args__ = (
+        sa.Index("ix_loyalty_entry_account", "account_id", "id"),
+        sa.CheckConstraint(_in("kind", LOYALTY_ENTRY_KINDS), name="kind"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    account_id: int = Field(foreign_key="loyalty_account.id")
+    kind: str = Field(max_length=16)
+    points: int = 0  # signed
+    stamps: int = 0  # signed
+    key: str | None = Field(default=None, max_length=64, unique=True)
+    sale_id: int | None = Field(default=None, foreign_key="sale.id", index=True)
+    refund_id: int | None = Field(default=None, foreign_key="refund.id")
+    redemption_id: int | None = Field(default=None, foreign_key="redemption.id")
+    reverses_id: int | None = Field(default=None, foreign_key="loyalty_entry.id")
+    reason: str | None = Field(default=None, max_length=255)
+    staff_id: int | None = Field(default=None, foreign_key="staff.id")
+    location_id: int | None = Field(default=None, foreign_key="location.id")
+    created_at: datetime = _utc()
+
+
+class LoyaltyLot(SQLModel, table=True):
+    """Points earned together (one earning entry), spent and expired oldest first."""
+
+    __tablename__ = "loyalty_lot"
+    __table_args__ = (
+        sa.CheckConstraint("remaining >= 0 AND remaining <= earned", name="remaining_within_earned"),
+        sa.Index("ix_loyalty_lot_account", "account_id", "earned_at"),
+        # expire-points reads the lots due without scanning the spent ones
+        sa.Index("ix_loyalty_lot_due", "expires_at", sqlite_where=sa.text("remaining > 0"),
+                 postgresql_where=sa.text("remaining > 0")),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    account_id: int = Field(foreign_key="loyalty_account.id")
+    entry_id: int = Field(foreign_key="loyalty_entry.id", unique=True)
+    earned: int
+    remaining: int
+    earned_at: datetime = _utc()
+    expires_at: datetime | None = _utc(default=None, nullable=True)
+
+
+class LoyaltyLotUse(SQLModel, table=True):
+    """Which lots a redemption took its points from, so that voiding it gives them back to the same lots."""
+
+    __tablename__ = "loyalty_lot_use"
+    __table_args__ = (sa.CheckConstraint("points > 0", name="points_positive"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    entry_id: int = Field(foreign_key="loyalty_entry.id", index=True)
+    lot_id: int = Field(foreign_key="loyalty_lot.id", index=True)
+    points: int
+
+
+class Reward(SQLModel, table=True):
+    """What points buy: an amount off, a percent off, or a service free."""
+
+    __table_args__ = (
+        sa.CheckConstraint(_in("kind", REWARD_KINDS), name="kind"),
+        sa.CheckConstraint("points_cost > 0", name="cost_positive"),
+        sa.CheckConstraint("value >= 0", name="value_not_negative"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(max_length=120)
+    kind: str = Field(max_length=16)
+    value: int = 0  # cents (discount_amount), basis points (discount_pct), unused (free_service)
+    service_id: int | None = Field(default=None, foreign_key="service.id")  # free_service: which one (None: any)
+    points_cost: int
+    active: bool = True
+    created_at: datetime = _utc()
+
+
+class Redemption(SQLModel, table=True):
+    """A code a client hands over at checkout: a reward bought with points, or a full stamp card's reward.
+    Used once (as a `points` payment); an unused one can be voided and its points restored."""
+
+    __table_args__ = (sa.CheckConstraint(_in("status", REDEMPTION_STATUSES), name="status"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    code: str = Field(max_length=16, unique=True)
+    account_id: int = Field(foreign_key="loyalty_account.id", index=True)
+    reward_id: int | None = Field(default=None, foreign_key="reward.id")  # None: the stamp card's reward
+    description: str = Field(max_length=120)
+    kind: str = Field(max_length=16)  # the reward's kind and value when it was issued
+    value: int = 0
+    service_id: int | None = Field(default=None, foreign_key="service.id")
+    points: int = 0
+    status: str = Field(default="issued", max_length=8)
+    location_id: int | None = Field(default=None, foreign_key="location.id")
+    issued_at: datetime = _utc()
+    issued_by_id: int | None = Field(default=None, foreign_key="staff.id")
+    used_at: datetime | None = _utc(default=None, nullable=True)
+    sale_id: int | None = Field(default=None, foreign_key="sale.id")
+    voided_at: datetime | None = _utc(default=None, nullable=True)
+    voided_by_id: int | None = Field(default=None, foreign_key="staff.id")
+    void_reason: str | None = Field(default=None, max_length=255)
+
+
+class MembershipPlan(SQLModel, table=True):
+    """A monthly plan (Gold, Black, VIP), the same at every location: credits each period, a discount, benefits."""
+
+    __tablename__ = "membership_plan"
+
+    id: int | None = Field(default=None, primary_key=True)
+    code: str = Field(max_length=32, unique=True)
     tier: str = Field(max_length=16)  # gold | black | vip
     name: str = Field(max_length=64)
     monthly_price_cents: int = 0
     monthly_credits: int = 0
     discount_bp: int = 0
     benefits: list[str] = Field(default_factory=list, sa_type=JSONType)
-    # Plans start unpriced and inactive: a manager sets the price before selling one.
-    active: bool = False
+    active: bool = True
+    created_at: datetime = _utc()
+
+
+class Membership(SQLModel, table=True):
+    """A client's subscription to a plan. One active (or paused) per client, by constraint."""
+
+    __table_args__ = (
+        sa.Index("ix_membership_client_live", "client_id", unique=True,
+                 sqlite_where=sa.text("status IN ('active', 'paused')"),
+                 postgresql_where=sa.text("status IN ('active', 'paused')")),
+        sa.Index("ix_membership_status_end", "status", "current_period_end"),
+        sa.CheckConstraint(_in("status", MEMBERSHIP_STATUSES), name="status"),
+        sa.CheckConstraint("credits_remaining >= 0", name="credits_not_negative"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    client_id: int = Field(foreign_key="client.id", index=True)
+    plan_id: int = Field(foreign_key="membership_plan.id")
+    location_id: int = Field(foreign_key="location.id")  # where it was sold: renewals are charged there
+    status: str = Field(default="active", max_length=12)
+    credits_remaining: int = 0
+    anchor_date: date  # the first day: period n runs from anchor + (n-1) months to anchor + n months
+    period_number: int = 1
+    current_period_start: date
+    current_period_end: date  # exclusive: renewal is due on this local day
+    paused_at: datetime | None = _utc(default=None, nullable=True)
+    cancelled_at: datetime | None = _utc(default=None, nullable=True)
+    cancel_reason: str | None = Field(default=None, max_length=255)
+    ended_at: datetime | None = _utc(default=None, nullable=True)
+    end_reason: str | None = Field(default=None, max_length=64)
+    created_at: datetime = _utc()
+    created_by_id: int | None = Field(default=None, foreign_key="staff.id")
+    updated_at: datetime = _utc()
+
+
+class MembershipPeriod(SQLModel, table=True):
+    """One billed period of a membership and the sale that charges its fee: one per period, by constraint."""
+
+    __tablename__ = "membership_period"
+    __table_args__ = (sa.UniqueConstraint("membership_id", "number"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    membership_id: int = Field(foreign_key="membership.id", index=True)
+    number: int
+    starts_on: date
+    ends_on: date
+    credits: int = 0
+    sale_id: int | None = Field(default=None, foreign_key="sale.id")
     created_at: datetime = _utc()

@@ -97,7 +97,7 @@ def create(
     session.add(row)
     session.flush()
     session.add(Policy(location_id=row.id or 0, updated_at=now))
-    programs.create_defaults(session, location_id=row.id or 0, now=now)
+    programs.create_defaults(session, now=now)
     audit.record(session, actor=actor, action="location.add", entity="location", entity_id=row.id,
                  after=audit.snapshot(row), location_id=row.id)
     return LocationView.of(row)

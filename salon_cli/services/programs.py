@@ -1,4 +1,4 @@
-"""Every location starts with a loyalty program and the Gold/Black/VIP membership plans.
+"""The business starts with a loyalty program and the Gold/Black/VIP membership plans.
 
 Only the defaults live here; earning, redeeming and subscribing belong to the loyalty and
 membership services.
@@ -19,28 +19,31 @@ DEFAULT_TIERS = [
     {"name": "platinum", "min_points": 5000, "multiplier_bp": 20000},
 ]
 
-# code, name, monthly credits, discount (basis points), benefits. Prices are the salon's to set.
+# code, name, monthly price (minor units), monthly credits, discount (basis points), benefits.
+# Seeded active so the desk can sell them at once; a manager changes them with `salon membership plan set`.
 DEFAULT_PLANS = [
-    ("gold", "Gold", 1, 1000, ["priority_booking"]),
-    ("black", "Black", 2, 1500, ["priority_booking", "birthday_gift"]),
-    ("vip", "VIP", 4, 2000, ["priority_booking", "birthday_gift", "photo_gallery"]),
+    ("gold", "Gold", 50000, 1, 1000, ["priority_booking"]),
+    ("black", "Black", 90000, 2, 1500, ["priority_booking", "birthday_gift"]),
+    ("vip", "VIP", 150000, 4, 2000, ["priority_booking", "birthday_gift", "photo_gallery"]),
 ]
 
 
-def create_defaults(session: Session, *, location_id: int, now: datetime) -> None:
-    session.add(LoyaltyProgram(location_id=location_id, tiers=[dict(t) for t in DEFAULT_TIERS], updated_at=now))
-    for code, name, credits, discount_bp, benefits in DEFAULT_PLANS:
-        session.add(MembershipPlan(
-            location_id=location_id, code=code, tier=code, name=name, monthly_credits=credits,
-            discount_bp=discount_bp, benefits=list(benefits), created_at=now,
-        ))
+def create_defaults(session: Session, *, now: datetime) -> None:
+    """The business's loyalty program and plans, the first time a location is created (a later location
+    shares them)."""
+    if session.get(LoyaltyProgram, 1) is None:
+        session.add(LoyaltyProgram(id=1, tiers=[dict(t) for t in DEFAULT_TIERS], updated_at=now))
+    if session.exec(select(MembershipPlan.id).limit(1)).first() is None:
+        for code, name, price_cents, credits, discount_bp, benefits in DEFAULT_PLANS:
+            session.add(MembershipPlan(code=code, tier=code, name=name, monthly_price_cents=price_cents,
+                                       monthly_credits=credits, discount_bp=discount_bp, benefits=list(benefits),
+                                       active=True, created_at=now))
     session.flush()
 
 
-def loyalty_program(session: Session, location_id: int) -> LoyaltyProgram | None:
-    return session.exec(select(LoyaltyProgram).where(LoyaltyProgram.location_id == location_id)).first()
+def loyalty_program(session: Session) -> LoyaltyProgram | None:
+    return session.get(LoyaltyProgram, 1)
 
 
-def membership_plans(session: Session, location_id: int) -> list[MembershipPlan]:
-    return list(session.exec(select(MembershipPlan).where(MembershipPlan.location_id == location_id)
-                             .order_by(MembershipPlan.id)))
+def membership_plans(session: Session) -> list[MembershipPlan]:
+    return list(session.exec(select(MembershipPlan).order_by(MembershipPlan.id)))

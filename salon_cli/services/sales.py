@@ -230,6 +230,17 @@ def add_gift_card(session: Session, *, actor: Actor, location: LocationView, sal
         gross_cents=0, gift_card_id=card.id))
 
 
+def add_membership_fee(session: Session, *, actor: Actor, location: LocationView, sale_id: int, description: str,
+                       amount_cents: int) -> SaleView:
+    """A membership period's fee as a line (`services.memberships` opens the sale): taxed, never discounted."""
+    authorize(actor, Permission.desk)
+    sale = open_for_change(session, sale_id, location, "adding a line")
+    if amount_cents < 0:
+        raise InvalidInput("a price must not be negative")
+    return _add_line(session, actor, location, sale, SaleLine(
+        kind="membership", description=description[:200], quantity=1, unit_price_cents=amount_cents, gross_cents=0))
+
+
 def remove_line(session: Session, *, actor: Actor, location: LocationView, sale_id: int, line_id: int) -> SaleView:
     authorize(actor, Permission.desk)
     sale = open_for_change(session, sale_id, location, "removing a line")
@@ -287,7 +298,7 @@ def reprice(session: Session, sale: Sale) -> None:
     lines = session.exec(select(SaleLine).where(SaleLine.sale_id == sale.id).order_by(col(SaleLine.position))).all()
     discount = Discount(sale.discount_kind, sale.discount_value) if sale.discount_kind else None
     totals = price([LineIn(gross_cents=line.gross_cents, taxable=line.kind != "gift_card",
-                           discountable=line.kind not in ("gift_card", "fee")) for line in lines],
+                           discountable=line.kind not in ("gift_card", "fee", "membership")) for line in lines],
                    tax_rates(sale.taxes or []), discount)
     for line, out in zip(lines, totals.lines):
         line.discount_cents, line.net_cents, line.tax_cents, line.total_cents = (
