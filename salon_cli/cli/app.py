@@ -129,7 +129,7 @@ def root(
 
 def _register() -> None:
     from salon_cli.cli import admin, appointments, audit, catalog, clients, data, setup, staff
-    from salon_cli.cli import sales
+    from salon_cli.cli import loyalty, memberships, sales
 
     setup.register(app)
     admin.register(app)
@@ -140,6 +140,8 @@ def _register() -> None:
     appointments.register(app)
     audit.register(app)
     sales.register(app)
+    loyalty.register(app)
+    memberships.register(app)
 
 
 _register()

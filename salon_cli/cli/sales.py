@@ -58,7 +58,7 @@ def checkout(
     ctx: typer.Context,
     appointment_id: int = typer.Argument(..., help="Appointment id (salon appt list)."),
     pay: list[str] = typer.Option([], "--pay", help="METHOD[:AMOUNT]: cash, card, transfer, gift_card:CODE[:AMOUNT], "
-                                                    "stripe (last). Repeat to split; the last without an amount takes the rest."),
+                                                    "credit (a membership credit), stripe (last). Repeat to split; the last without an amount takes the rest."),
     tip: str | None = typer.Option(None, "--tip", help="Tip, e.g. 50 (rides on the last payment)."),
     discount: str | None = typer.Option(None, "--discount", help="PCT% or AMOUNT off the services and products."),
     redeem: str | None = typer.Option(None, "--redeem", help="A loyalty redemption code."),
@@ -213,10 +213,14 @@ def sale_pay(
     tendered: str | None = typer.Option(None, "--tendered", help="Cash handed over (the rest is change)."),
     gift_card: str | None = typer.Option(None, "--gift-card", help="The card paying: GC-XXXX-XXXX."),
     reference: str | None = typer.Option(None, "--reference", help="A terminal or transfer reference."),
+    code: str | None = typer.Option(None, "--code", help="--method points: the loyalty redemption code."),
     reader_timeout: float = READER_TIMEOUT,
     fmt: Format = FORMAT_OPTION,
 ) -> None:
     """Take a payment on an open sale and print it; the sale is paid once its payments cover it.
+
+    --method credit spends one of the client's membership credits on a service line; --method points
+    uses a redemption code (--code) for what its reward is worth.
 
     Example: salon --as sofia sale pay 31 --method cash --amount 400 --tendered 500 --tip 50
     """
@@ -253,7 +257,7 @@ def sale_pay(
             raise InvalidInput("--tendered goes with --method cash")
         payment = app.change(Permission.desk, lambda session, actor: payments.pay(
             session, actor=actor, location=loc, sale_id=sale_id, method=how, amount_cents=amount_cents,
-            tip_cents=tip_cents, tendered_cents=tendered_cents, gift_card=gift_card, reference=reference))
+            tip_cents=tip_cents, tendered_cents=tendered_cents, gift_card=gift_card, reference=reference, code=code))
         emit(payment, fmt, one=True, columns=PAYMENT_COLUMNS if fmt is Format.table else None, tz=loc.tz,
              currency=loc.currency)
         sale = _view(app, loc, sale_id)

@@ -1,5 +1,5 @@
 """`salon checkout APPT`: the everyday path. The appointment's sale (its services with who did them,
-plus products, a discount), paid by one or more methods, and the appointment completed — all in one
+plus products, a discount — a member's discount by itself), a redemption code, paid by one or more methods, and the appointment completed — all in one
 transaction, so a payment that does not cover the total changes nothing. A Stripe card-present
 payment, when asked, comes last: it runs after that commit (the reader may take a minute), and if
 the card is declined the sale stays open with its balance for another method.
@@ -73,9 +73,8 @@ def checkout(engine: Engine, *, actor: Actor, location: LocationView, appointmen
              reader_timeout: float = 120.0, poll: float = 1.0,
              progress: Callable[[str], None] | None = None) -> CheckoutResult:
     authorize(actor, Permission.desk)
-    if redeem:
-        raise RuleViolation("redemption codes are not available yet: loyalty rewards arrive with the loyalty "
-                            "programme", hint="take the payment with another method")
+    if any(t.method == "points" for t in tenders):
+        raise InvalidInput("points pay through a redemption code", hint="--redeem CODE")
     if tenders and any(t.method == "stripe" for t in tenders[:-1]):
         raise InvalidInput("a stripe payment goes last (the reader runs after the others are taken)")
     if tip_cents < 0:
@@ -104,9 +103,11 @@ def checkout(engine: Engine, *, actor: Actor, location: LocationView, appointmen
             sales.add_product(s, actor=actor, location=location, sale_id=sale_id, product=name, quantity=qty)
         if discount is not None:
             sales.set_discount(s, actor=actor, location=location, sale_id=sale_id, discount=discount)
+        if redeem:  # the reward first: the other tenders pay what it leaves
+            payments.pay(s, actor=actor, location=location, sale_id=sale_id, method="points", code=redeem)
         if payments.due_cents(s, sales.get(s, sale_id, location)) > 0 and not tenders:
             raise InvalidInput("how is it paid? pass --pay METHOD[:AMOUNT] (several for split tender)")
-        if not tenders:  # nothing to pay (a complimentary service): the sale is settled as it is
+        if not tenders and not redeem:  # nothing to pay (a complimentary service): the sale is settled as it is
             sales.settle(s, sales.get(s, sale_id, location, lock=True), actor=actor, location=location)
         desk = tenders[:-1] if stripe_last else tenders
         for i, tender in enumerate(desk):

@@ -27,10 +27,9 @@ from salon_cli.services.locations import LocationView
 from salon_cli.services.sale_views import PaymentView, RefundView, payment_view, refund_view
 
 DESK_METHODS = ("cash", "card", "gift_card", "transfer")
-_LATER = {
-    "credit": "membership credits pay for services once memberships are set up (salon membership ...)",
-    "points": "points pay through a redemption code: salon checkout APPT --redeem CODE",
-}
+# paid with something other than money: a membership credit, a loyalty redemption code. They earn no
+# points and are not refunded in money (see README: refunds).
+NON_MONEY = ("credit", "points")
 
 
 def check_method(text: str) -> str:
@@ -55,21 +54,30 @@ def _audit(session: Session, actor: Actor, location: LocationView, action: str, 
 
 def pay(session: Session, *, actor: Actor, location: LocationView, sale_id: int, method: str,
         amount_cents: int | None = None, tip_cents: int = 0, tendered_cents: int | None = None,
-        gift_card: str | None = None, reference: str | None = None) -> PaymentView:
+        gift_card: str | None = None, reference: str | None = None, code: str | None = None) -> PaymentView:
     """Take a payment at the desk. `amount_cents` None pays what is due. Cash may be more than is due:
-    the rest is change. Other methods may not be more than is due."""
+    the rest is change. Other methods may not be more than is due. `credit` spends one of the client's
+    membership credits on one service line; `points` uses a redemption `code` (what its reward is worth
+    on this sale, at most `amount_cents`)."""
     authorize(actor, Permission.desk)
     how = check_method(method)
     if how == "stripe":
         raise InvalidInput("a Stripe payment goes to the card reader", hint="salon sale pay SALE --method stripe")
-    if how in _LATER:
-        raise RuleViolation(f"method {how} is not available here: {_LATER[how]}")
     if tip_cents < 0:
         raise InvalidInput("a tip must not be negative")
+    if how in NON_MONEY and tip_cents:
+        raise InvalidInput(f"a tip is money: it does not ride on a {how} payment")
+    if how == "points" and not code:
+        raise InvalidInput("points pay through a redemption code", hint="--code K7QM-3XPD (or checkout --redeem CODE)")
+    if code and how != "points":
+        raise InvalidInput("a redemption code goes with --method points")
     sale = sales.open_for_change(session, sale_id, location, "a payment")
     due = due_cents(session, sale)
     if due <= 0:
         raise RuleViolation(f"sale {sale_id} has nothing left to pay", hint=f"see: salon sale show {sale_id}")
+    if how in NON_MONEY:
+        return _pay_in_kind(session, actor=actor, location=location, sale=sale, method=how, due=due,
+                            amount_cents=amount_cents, code=code)
     amount = due if amount_cents is None else amount_cents
     if amount <= 0:
         raise InvalidInput("a payment must be more than zero")
@@ -103,6 +111,37 @@ def pay(session: Session, *, actor: Actor, location: LocationView, sale_id: int,
     _audit(session, actor, location, "create", row)
     sales.settle(session, sale, actor=actor, location=location)
     return payment_view(row, 0, gift_card and gift_cards.normalise(gift_card))
+
+
+def _pay_in_kind(session: Session, *, actor: Actor, location: LocationView, sale: Sale, method: str, due: int,
+                 amount_cents: int | None, code: str | None) -> PaymentView:
+    """A membership credit or a redemption code, recorded as a payment of what it covers."""
+    if amount_cents is not None and amount_cents <= 0:
+        raise InvalidInput("a payment must be more than zero")
+    cap = due if amount_cents is None else min(due, amount_cents)
+    redemption_id = membership_id = None
+    if method == "points":
+        from salon_cli.services import loyalty_rewards
+
+        redemption, amount = loyalty_rewards.use(session, location=location, sale=sale, code=code or "", due_cents=cap)
+        redemption_id, reference = redemption.id, redemption.code
+    else:
+        from salon_cli.services import memberships
+
+        if sale.client_id is None:
+            raise RuleViolation(f"sale {sale.id} has no client: membership credits are a client's")
+        membership_id, amount = memberships.spend_credit(session, actor=actor, location=location, sale=sale)
+        amount, reference = min(amount, cap), f"membership {membership_id}"
+    now = clock.now()
+    row = Payment(sale_id=sale.id or 0, location_id=location.id, method=method, status="succeeded",
+                  amount_cents=amount, business_date=business_days.today(location), redemption_id=redemption_id,
+                  membership_id=membership_id, reference=reference, created_at=now, created_by_id=actor.id,
+                  succeeded_at=now, updated_at=now)
+    session.add(row)
+    session.flush()
+    _audit(session, actor, location, "create", row)
+    sales.settle(session, sale, actor=actor, location=location)
+    return payment_view(row, 0, None)
 
 
 def _sells_gift_card(session: Session, sale_id: int, code: str) -> bool:
@@ -184,7 +223,8 @@ def refund(session: Session, *, actor: Actor, location: LocationView, sale_id: i
         raise RuleViolation(f"sale {sale_id} is {sale.status.replace('_', ' ')}: only a paid sale is refunded",
                             hint="an open sale is voided instead: salon sale void ID --reason ...")
     day = business_days.ensure_today_open(session, location, "a refund")
-    query = select(Payment).where(Payment.sale_id == sale.id, col(Payment.status) == "succeeded")
+    query = select(Payment).where(Payment.sale_id == sale.id, col(Payment.status) == "succeeded",
+                                  col(Payment.method).not_in(NON_MONEY))
     if payment_id is not None:
         query = query.where(Payment.id == payment_id)
     candidates = session.exec(query.order_by(col(Payment.id).desc()).with_for_update()).all()
@@ -248,6 +288,10 @@ def refund_outcome(session: Session, row: Refund, status: str, *, actor: Actor, 
     sale = session.get(Sale, row.sale_id, with_for_update=True)
     assert sale is not None
     sales.settle(session, sale, actor=actor, location=location)
+    if status == "succeeded":
+        from salon_cli.services import loyalty
+
+        loyalty.void_for_refund(session, row, actor=actor, location=location)
     return True
 
 

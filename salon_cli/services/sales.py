@@ -96,6 +96,12 @@ def create(session: Session, *, actor: Actor, location: LocationView, client_id:
     sale = Sale(location_id=location.id, client_id=client_id, appointment_id=appointment_id, business_date=day,
                 taxes=list(policy_row(session, location).taxes or []), note=clean_text(note, "the note", 500),
                 created_at=now, created_by_id=actor.id, updated_at=now)
+    if client_id is not None:  # a member's discount applies by itself (an explicit --discount replaces it)
+        from salon_cli.services import memberships
+
+        member = memberships.discount_for(session, client_id)
+        if member is not None:
+            sale.discount_kind, sale.discount_value = "pct", member[0]
     session.add(sale)
     session.flush()
     if appt is not None:
@@ -332,7 +338,12 @@ def settle(session: Session, sale: Sale, *, actor: Actor, location: LocationView
         sale.business_date = day or business_days.today(location)
         _on_paid(session, sale, actor, location, now)
     if sale.status in ("paid", "partially_refunded", "refunded") and sale.refunded_cents > 0:
-        sale.status = "refunded" if sale.refunded_cents >= sale.paid_cents else "partially_refunded"
+        # refunds give back money only: what was paid with membership credits or points stays spent
+        in_kind = session.exec(select(sa.func.coalesce(sa.func.sum(Payment.amount_cents), 0)).where(
+            Payment.sale_id == sale.id, col(Payment.status) == "succeeded",
+            col(Payment.method).in_(("credit", "points")))).one()
+        money = sale.paid_cents - int(in_kind)
+        sale.status = "refunded" if sale.refunded_cents >= money else "partially_refunded"
     sale.updated_at = now
     session.add(sale)
     session.flush()
@@ -362,6 +373,9 @@ def _on_paid(session: Session, sale: Sale, actor: Actor, location: LocationView,
                 session.flush()
                 audit.record(session, actor=actor, action="penalty.paid", entity="penalty", entity_id=penalty.id,
                              location_id=location.id, before=before, after=audit.snapshot(penalty))
+    from salon_cli.services import loyalty
+
+    loyalty.earn_for_sale(session, sale, actor=actor, location=location)
 
 
 def void(session: Session, *, actor: Actor, location: LocationView, sale_id: int, reason: str) -> SaleView:

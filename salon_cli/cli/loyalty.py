@@ -1,0 +1,355 @@
+"""`salon loyalty ...` and `salon expire-points`: thin over `services.loyalty*` and `services.points_expiry`."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import typer
+
+from salon_cli.cli.context import AppContext, app_context
+from salon_cli.cli.output import FORMAT_OPTION, Format, emit, message
+from salon_cli.core.permissions import Permission
+
+loyalty_app = typer.Typer(help="Loyalty cards: points, stamps, tiers, rewards and redemption codes.", no_args_is_help=True)
+program_app = typer.Typer(help="The loyalty program's rules (one for the whole business).", no_args_is_help=True)
+rewards_app = typer.Typer(help="What points buy.", no_args_is_help=True)
+loyalty_app.add_typer(program_app, name="program")
+loyalty_app.add_typer(rewards_app, name="rewards")
+
+CARD_COLUMNS = ["client_id", "enrolled", "program_type", "points", "lifetime_points", "tier", "multiplier", "stamps",
+                "stamps_target", "next_tier", "points_to_next_tier", "last_activity_at", "expiring", "codes"]
+ENTRY_COLUMNS = ["id", "created_at", "kind", "points", "stamps", "ref", "reason"]
+REWARD_COLUMNS = ["id", "name", "kind", "value", "service_id", "points", "active"]
+REDEMPTION_COLUMNS = ["code", "client_id", "description", "points", "status", "balance", "sale_id"]
+STAMP_COLUMNS = ["client_id", "stamps", "stamps_target", "stamped_at", "reward_code", "reward", "next_stamp_at"]
+EXPIRY_COLUMNS = ["as_of", "dry_run", "accounts", "points", "lots", "account_ids", "job_run_id"]
+
+
+def _card_out(app: AppContext, client_id: int, card: Any, fmt: Format) -> None:
+    from dataclasses import asdict
+
+    loc = app.location()
+    data = asdict(card)
+    if fmt is Format.table:
+        data["expiring"] = ", ".join(f"{e['points']} by {e['expires_at'].astimezone(loc.tz):%Y-%m-%d}"
+                                     for e in data["expiring"]) or "-"
+        data["codes"] = ", ".join(f"{c['code']} ({c['description']})" for c in data["codes"]) or "-"
+    emit(data, fmt, one=True, columns=CARD_COLUMNS if fmt is Format.table else None, tz=loc.tz)
+    if card.expiring:
+        first = min(e.expires_at for e in card.expiring)
+        message(f"warning: {card.expiring_points} points expire within 30 days (first on "
+                f"{first.astimezone(loc.tz):%Y-%m-%d})")
+
+
+# ----------------------------------------------------------------------------- program
+
+@program_app.command("show")
+def program_show(ctx: typer.Context, fmt: Format = FORMAT_OPTION) -> None:
+    """The program's rules.
+
+    Example: salon loyalty program show -f json
+    """
+    from salon_cli.services import loyalty_program
+
+    app = app_context(ctx)
+    emit(app.read(loyalty_program.show), fmt, one=True)
+
+
+@program_app.command("set")
+def program_set(
+    ctx: typer.Context,
+    type_: str | None = typer.Option(None, "--type", help="stamps, points or hybrid."),
+    stamps_target: int | None = typer.Option(None, "--stamps-target", help="Stamps that fill a card."),
+    stamps_reward: str | None = typer.Option(None, "--stamps-reward", help="What a full card gives."),
+    points_per_unit: int | None = typer.Option(None, "--points-per-unit", help="Points per currency unit paid."),
+    min_purchase: str | None = typer.Option(None, "--min-purchase", help="Smallest sale that earns, e.g. 100."),
+    welcome_bonus: int | None = typer.Option(None, "--welcome-bonus", help="Points on enrolment."),
+    referral_bonus: int | None = typer.Option(None, "--referral-bonus", help="Points for a referral's first paid sale."),
+    min_redemption: int | None = typer.Option(None, "--min-redemption", help="Points a card needs before redeeming."),
+    expiry_months: int | None = typer.Option(None, "--expiry-months", help="Points expire this many months after earning (0: never)."),
+    expiry_inactivity_days: int | None = typer.Option(None, "--expiry-inactivity-days",
+                                                      help="All points expire after this many idle days (0: never)."),
+    cooldown_minutes: int | None = typer.Option(None, "--cooldown-minutes", help="Minutes between two stamps of a card."),
+    max_daily_stamps: int | None = typer.Option(None, "--max-daily-stamps", help="Stamps per card per day (0: no cap)."),
+    require_pin: bool | None = typer.Option(None, "--require-pin/--no-require-pin", help="A stamp needs the staff PIN."),
+    tiers: str | None = typer.Option(None, "--tiers", help="NAME:MIN[:MULTIPLIER],... e.g. bronze:0,silver:1000:1.25"),
+    active: bool | None = typer.Option(None, "--active/--inactive", help="Switch the program on or off."),
+    fmt: Format = FORMAT_OPTION,
+) -> None:
+    """Change the program's rules (a manager, with PIN; audited).
+
+    Example: salon --as lucia --pin 1234 loyalty program set --type hybrid --stamps-target 8 --cooldown-minutes 120
+    """
+    from salon_cli.core.money import parse_amount
+    from salon_cli.services import loyalty_program
+
+    app = app_context(ctx)
+    loc = app.location()
+    changes = dict(type=type_.strip().lower() if type_ else None, stamps_target=stamps_target,
+                   stamps_reward=stamps_reward, points_per_unit=points_per_unit,
+                   min_purchase_cents=parse_amount(min_purchase, loc.currency, what="--min-purchase")
+                   if min_purchase is not None else None,
+                   welcome_bonus=welcome_bonus, referral_bonus=referral_bonus, min_redemption=min_redemption,
+                   expiry_months=expiry_months, expiry_inactivity_days=expiry_inactivity_days,
+                   cooldown_minutes=cooldown_minutes, max_daily_stamps=max_daily_stamps, require_pin=require_pin,
+                   tiers=tiers, active=active)
+    view = app.change(Permission.program_manage, lambda session, actor: loyalty_program.update(
+        session, actor=actor, location=loc, **changes))
+    emit(view, fmt, one=True)
+
+
+# ----------------------------------------------------------------------------- cards
+
+@loyalty_app.command("enroll")
+def enroll(ctx: typer.Context, client: int = typer.Argument(..., help="Client id."), fmt: Format = FORMAT_OPTION) -> None:
+    """Give a client a loyalty card (with the welcome bonus). A first paid sale does this by itself.
+
+    Example: salon --as sofia loyalty enroll 12
+    """
+    from salon_cli.services import loyalty
+
+    app = app_context(ctx)
+    loc = app.location()
+    card = app.change(Permission.desk, lambda session, actor: loyalty.enroll(session, actor=actor, location=loc,
+                                                                             client_id=client))
+    _card_out(app, client, card, fmt)
+    message(f"client {client} enrolled with {card.points} points")
+
+
+@loyalty_app.command("card")
+def card_show(ctx: typer.Context, client: int = typer.Argument(..., help="Client id."), fmt: Format = FORMAT_OPTION) -> None:
+    """A client's card: points, lifetime points, tier, stamps, codes to use, points expiring within 30 days.
+
+    Example: salon loyalty card 12 -f json
+    """
+    from salon_cli.services import loyalty
+
+    app = app_context(ctx)
+    loc = app.location()
+    card = app.read(lambda session: loyalty.card(session, client, location=loc))
+    _card_out(app, client, card, fmt)
+
+
+@loyalty_app.command("history")
+def history(ctx: typer.Context, client: int = typer.Argument(..., help="Client id."),
+            limit: int | None = typer.Option(None, "--limit", min=1), fmt: Format = FORMAT_OPTION) -> None:
+    """A card's entries, newest first (earn, redeem, expire, void, welcome, adjust, referral, stamps).
+
+    Example: salon loyalty history 12 -f csv
+    """
+    from salon_cli.services import loyalty
+
+    app = app_context(ctx)
+    loc = app.location()
+    rows = app.read(lambda session: loyalty.history(session, client, limit=limit))
+    emit(rows, fmt, columns=ENTRY_COLUMNS, tz=loc.tz)
+
+
+@loyalty_app.command("stamp")
+def stamp(ctx: typer.Context, client: int = typer.Argument(..., help="Client id."), fmt: Format = FORMAT_OPTION) -> None:
+    """Stamp a client's card. Refused within the cooldown or past the daily cap (exit 1, saying when the
+    next stamp is allowed); needs the staff PIN when the program says so (exit 3 without it).
+
+    Example: salon --as ana --pin 4321 loyalty stamp 12
+    """
+    import sys
+
+    from salon_cli.services import loyalty_program, loyalty_rewards
+
+    app = app_context(ctx)
+    loc = app.location()
+    if app.settings.pin is None and app.settings.staff and sys.stdin.isatty() and app.read(loyalty_program.show).require_pin:
+        from dataclasses import replace
+
+        app.settings = replace(app.settings, pin=typer.prompt(f"PIN for {app.settings.staff}", hide_input=True))
+    result = app.change(Permission.desk, lambda session, actor: loyalty_rewards.stamp(
+        session, actor=actor, location=loc, client_id=client))
+    emit(result, fmt, one=True, columns=STAMP_COLUMNS if fmt is Format.table else None, tz=loc.tz)
+    if result.reward_code:
+        message(f"card full: reward code {result.reward_code} ({result.reward}); a new card starts")
+    else:
+        message(f"client {client}: {result.stamps} of {result.stamps_target} stamps")
+
+
+@loyalty_app.command("earn")
+def earn(ctx: typer.Context, client: int = typer.Argument(..., help="Client id."),
+         amount: str = typer.Option(..., "--amount", help="What was paid outside a sale, e.g. 350."),
+         reason: str | None = typer.Option(None, "--reason"), fmt: Format = FORMAT_OPTION) -> None:
+    """Points for a purchase made outside a sale (a manager, with PIN). Paid sales earn by themselves.
+
+    Example: salon --as lucia --pin 1234 loyalty earn 12 --amount 350 --reason "paid at the old system"
+    """
+    from salon_cli.core.money import parse_amount
+    from salon_cli.services import loyalty
+
+    app = app_context(ctx)
+    loc = app.location()
+    cents = parse_amount(amount, loc.currency, what="--amount")
+    card = app.change(Permission.points_adjust, lambda session, actor: loyalty.earn_manual(
+        session, actor=actor, location=loc, client_id=client, amount_cents=cents, reason=reason))
+    _card_out(app, client, card, fmt)
+
+
+@loyalty_app.command("adjust")
+def adjust(ctx: typer.Context, client: int = typer.Argument(..., help="Client id."),
+           points: int = typer.Option(..., "--points", help="Points to add (or, negative, to take)."),
+           reason: str = typer.Option(..., "--reason", help="Why (kept in the history and the audit log)."),
+           fmt: Format = FORMAT_OPTION) -> None:
+    """A manager's correction of a card's points, with the reason.
+
+    Example: salon --as lucia --pin 1234 loyalty adjust 12 --points -40 --reason "double earn on receipt 88"
+    """
+    from salon_cli.services import loyalty
+
+    app = app_context(ctx)
+    loc = app.location()
+    card = app.change(Permission.points_adjust, lambda session, actor: loyalty.adjust(
+        session, actor=actor, location=loc, client_id=client, points=points, reason=reason))
+    _card_out(app, client, card, fmt)
+
+
+@loyalty_app.command("refer")
+def refer(ctx: typer.Context, client: int = typer.Argument(..., help="The client who brought someone."),
+          referred: int = typer.Option(..., "--referred", help="The new client they brought."),
+          fmt: Format = FORMAT_OPTION) -> None:
+    """Record a referral: CLIENT earns the referral bonus when the new client's first sale is paid.
+
+    Example: salon --as sofia loyalty refer 12 --referred 87
+    """
+    from salon_cli.services import loyalty
+
+    app = app_context(ctx)
+    loc = app.location()
+    card = app.change(Permission.desk, lambda session, actor: loyalty.refer(
+        session, actor=actor, location=loc, client_id=client, referred_id=referred))
+    _card_out(app, referred, card, fmt)
+    message(f"client {client} earns the referral bonus when client {referred}'s first sale is paid")
+
+
+# ----------------------------------------------------------------------------- rewards and codes
+
+@rewards_app.command("add")
+def reward_add(
+    ctx: typer.Context,
+    name: str = typer.Argument(..., help="What the client gets, e.g. 'Free blow-dry'."),
+    points: int = typer.Option(..., "--points", help="What it costs in points."),
+    kind: str = typer.Option(..., "--kind", help="discount_amount, discount_pct or free_service."),
+    value: str | None = typer.Option(None, "--value", help="Amount (e.g. 100) or percent (e.g. 15%); not for free_service."),
+    service: str | None = typer.Option(None, "--service", help="free_service: which service (default: any)."),
+    fmt: Format = FORMAT_OPTION,
+) -> None:
+    """Add a reward to the catalog (a manager, with PIN).
+
+    Example: salon --as lucia --pin 1234 loyalty rewards add "100 off" --points 500 --kind discount_amount --value 100
+    """
+    from salon_cli.core.errors import InvalidInput
+    from salon_cli.core.money import parse_amount, parse_percent
+    from salon_cli.services import loyalty_rewards
+
+    app = app_context(ctx)
+    loc = app.location()
+    how = kind.strip().lower()
+    amount = 0
+    if how == "discount_amount":
+        amount = parse_amount(value or "", loc.currency, what="--value")
+    elif how == "discount_pct":
+        amount = parse_percent(value or "", what="--value")
+    elif value is not None:
+        raise InvalidInput("--value is for discount_amount and discount_pct rewards")
+    row = app.change(Permission.program_manage, lambda session, actor: loyalty_rewards.add_reward(
+        session, actor=actor, location=loc, name=name, kind=how, points=points, value=amount, service=service))
+    emit(row, fmt, one=True, columns=REWARD_COLUMNS if fmt is Format.table else None, currency=loc.currency)
+
+
+@rewards_app.command("list")
+def reward_list(ctx: typer.Context, all_: bool = typer.Option(False, "--all", help="Include inactive rewards."),
+                fmt: Format = FORMAT_OPTION) -> None:
+    """The rewards catalog, cheapest first.
+
+    Example: salon loyalty rewards list -f json
+    """
+    from salon_cli.services import loyalty_rewards
+
+    app = app_context(ctx)
+    rows = app.read(lambda session: loyalty_rewards.list_rewards(session, include_inactive=all_))
+    emit(rows, fmt, columns=REWARD_COLUMNS)
+
+
+@loyalty_app.command("redeem")
+def redeem(ctx: typer.Context, client: int = typer.Argument(..., help="Client id."),
+           reward: int = typer.Argument(..., help="Reward id (salon loyalty rewards list)."),
+           fmt: Format = FORMAT_OPTION) -> None:
+    """Spend a client's points on a reward; prints the code to use at checkout (--redeem CODE).
+
+    Example: salon --as sofia loyalty redeem 12 3
+    """
+    from salon_cli.services import loyalty_rewards
+
+    app = app_context(ctx)
+    loc = app.location()
+    row = app.change(Permission.desk, lambda session, actor: loyalty_rewards.redeem(
+        session, actor=actor, location=loc, client_id=client, reward_id=reward))
+    if fmt is Format.table:
+        typer.echo(row.code)
+    else:
+        emit(row, fmt, one=True, tz=loc.tz)
+    message(f"code {row.code}: {row.description} for {row.points} points; {row.balance} points left")
+
+
+@loyalty_app.command("void")
+def void_code(ctx: typer.Context, code: str = typer.Argument(..., help="An unused redemption code."),
+              reason: str | None = typer.Option(None, "--reason"), fmt: Format = FORMAT_OPTION) -> None:
+    """Cancel an unused code: its points go back to the lots they came from.
+
+    Example: salon --as sofia loyalty void K7QM-3XPD --reason "client changed her mind"
+    """
+    from salon_cli.services import loyalty_rewards
+
+    app = app_context(ctx)
+    loc = app.location()
+    row = app.change(Permission.desk, lambda session, actor: loyalty_rewards.void(
+        session, actor=actor, location=loc, code=code, reason=reason))
+    emit(row, fmt, one=True, columns=REDEMPTION_COLUMNS if fmt is Format.table else None, tz=loc.tz)
+    message(f"code {row.code} voided; {row.points} points back; {row.balance} on the card")
+
+
+# ----------------------------------------------------------------------------- cron
+
+def expire_points(
+    ctx: typer.Context,
+    as_of: str | None = typer.Option(None, "--as-of", help="ISO instant with offset (default: now)."),
+    dry_run: bool = typer.Option(False, "--dry-run", help="Print what would expire; change nothing."),
+    fmt: Format = FORMAT_OPTION,
+) -> None:
+    """Expire points whose time is up: lots past their age, cards idle too long (for cron).
+
+    Safe to run twice, or twice at once: a run while another holds the lock exits 4 (busy).
+
+    Example: salon expire-points --dry-run -f json
+    """
+    from dataclasses import asdict
+
+    from salon_cli.core.clock import parse_instant
+    from salon_cli.services import points_expiry
+
+    app = app_context(ctx)
+    at = parse_instant(as_of, what="--as-of") if as_of else None
+    report = points_expiry.expire(app.engine, as_of=at, dry_run=dry_run)
+    places = app.read(_first_location)
+    emit(asdict(report), fmt, one=True, columns=EXPIRY_COLUMNS if fmt is Format.table else None,
+         tz=places.tz if places else None)
+    verb = "would expire" if dry_run else "expired"
+    message(f"{verb} {report.points} points on {report.accounts} card{'s' if report.accounts != 1 else ''}"
+            + ("; dry run: nothing changed" if dry_run else ""))
+
+
+def _first_location(session: Any) -> Any:
+    from salon_cli.services import locations
+
+    places = locations.list_locations(session)
+    return places[0] if places else None
+
+
+def register(root: typer.Typer) -> None:
+    root.add_typer(loyalty_app, name="loyalty")
+    root.command("expire-points")(expire_points)
