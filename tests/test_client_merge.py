@@ -85,7 +85,8 @@ def test_merge_moves_every_dependent_row(engine, pair):
         result = client_merge.merge(uow.session, actor=MANAGER, keep_id=keep_id, duplicate_id=dup_id)
         uow.commit()
     assert result.moved == {"appointment": 4, "penalty": 1, "client_note": 2, "communication": 1, "client_photo": 1,
-                            "sale": 1, "gift_card": 1, "client_tag": 1, "client_pref": 1}
+                            "sale": 1, "gift_card": 1, "client_tag": 1, "client_pref": 1,
+                            "loyalty_account": 0, "membership": 0}
     with UnitOfWork(engine, write=False) as uow:
         s = uow.session
         after = {m.__tablename__: (_count(s, m, keep_id), _count(s, m, dup_id)) for m in models}
@@ -123,7 +124,7 @@ def test_merge_refusals_change_nothing(engine, pair):
 def test_every_table_that_points_at_a_client_is_handled_by_merge():
     import salon_cli.db.models  # noqa: F401
 
-    handled = {m.__tablename__ for m in client_merge.MOVED} | {"client_tag", "client_pref", "client_search_key"}
+    handled = {m.__tablename__ for m in client_merge.MOVED} | client_merge.SPECIAL
     pointing = {
         table.name for table in SQLModel.metadata.tables.values()
         for fk in table.foreign_keys if fk.column.table.name == "client" and table.name != "client"

@@ -366,3 +366,16 @@ def test_card_warns_of_points_expiring_within_30_days(engine, shop, clock):
     card = _card(engine, shop.pedro)  # idle since the adjustment: everything goes 20 days after it
     assert [(e.points, e.expires_at) for e in card.expiring] == [
         (120, datetime(2026, 11, 21, 17, 0, tzinfo=timezone.utc) + timedelta(days=20))]
+
+
+def test_merging_clients_joins_their_cards(engine, shop):
+    from salon_cli.services import client_merge
+
+    _do(engine, loyalty.adjust, actor=OWNER, location=shop.loc, client_id=shop.ximena, points=100, reason="x")
+    _do(engine, loyalty.adjust, actor=OWNER, location=shop.loc, client_id=shop.pedro, points=1000, reason="x")
+    _do(engine, client_merge.merge, actor=OWNER, keep_id=shop.ximena, duplicate_id=shop.pedro)
+    card = _card(engine, shop.ximena)
+    # 50 + 100 and 50 + 1000: one card, lifetime points added up, silver
+    assert (card.points, card.lifetime_points, card.tier) == (1200, 1200, "silver")
+    assert _read(engine, ledger.account, shop.pedro, lock=False) is None
+    _balanced(engine, shop.ximena)

@@ -11,8 +11,8 @@ from salon_cli.core import clock
 from salon_cli.core.errors import NotFound, RuleViolation
 from salon_cli.core.permissions import Permission
 from salon_cli.db.models import (
-    Appointment, Client, ClientNote, ClientPhoto, ClientPref, ClientSearchKey, ClientTag, Communication, GiftCard, Penalty,
-    Sale,
+    Appointment, Client, ClientNote, ClientPhoto, ClientPref, ClientSearchKey, ClientTag, Communication, GiftCard,
+    Membership, Penalty, Sale,
 )
 from salon_cli.services import audit, client_search
 from salon_cli.services.actors import Actor
@@ -21,6 +21,8 @@ from salon_cli.services.authz import authorize
 # Every table whose rows belong to a client through `client_id` and simply move to the kept one.
 # Later areas (sales, loyalty, memberships) add their tables here; a test fails if one is forgotten.
 MOVED: tuple[type[SQLModel], ...] = (Appointment, Penalty, ClientNote, Communication, ClientPhoto, Sale, GiftCard)
+# Tables moved by a rule of their own (below).
+SPECIAL = frozenset({"client_tag", "client_pref", "client_search_key", "loyalty_account", "membership"})
 
 
 @dataclass(frozen=True)
@@ -50,13 +52,16 @@ def merge(session: Session, *, actor: Actor, keep_id: int, duplicate_id: int) ->
     if dup.merged_into_id is not None:
         raise RuleViolation(f"client {duplicate_id} is already merged into {dup.merged_into_id}")
     before = {"keep": audit.snapshot(keep), "duplicate": audit.snapshot(dup)}
-    moved: dict[str, int] = {}
+    moved: dict[str, int] = {"membership": _move_memberships(session, keep_id, duplicate_id)}
     for model in MOVED:
         table = model.__table__  # type: ignore[attr-defined]
         result = session.execute(sa.update(table).where(table.c.client_id == duplicate_id).values(client_id=keep_id))
         moved[table.name] = result.rowcount or 0
     moved["client_tag"] = _move_tags(session, keep_id, duplicate_id)
     moved["client_pref"] = _move_prefs(session, keep_id, duplicate_id)
+    from salon_cli.services import loyalty_ledger
+
+    moved["loyalty_account"] = loyalty_ledger.merge_accounts(session, keep_id, duplicate_id)
     keep.no_show_count += dup.no_show_count
     keep.deposit_required = keep.deposit_required or dup.deposit_required
     for field in ("phone", "phone_raw", "email", "birthday", "gender", "address", "emergency_contact", "external_code"):
@@ -78,6 +83,18 @@ def merge(session: Session, *, actor: Actor, keep_id: int, duplicate_id: int) ->
     audit.record(session, actor=actor, action="client.merge", entity="client", entity_id=keep.id,
                  before=before, after={"keep": audit.snapshot(keep), "merged_id": duplicate_id, "moved": moved})
     return MergeResult(kept_id=keep_id, merged_id=duplicate_id, moved=moved)
+
+
+def _move_memberships(session: Session, keep_id: int, dup_id: int) -> int:
+    """Memberships move; a client holds one live (active or paused) membership, so two live ones refuse."""
+    live = ("active", "paused")
+    both = [session.exec(select(Membership.id).where(Membership.client_id == cid, col(Membership.status).in_(live))
+                         ).first() for cid in (keep_id, dup_id)]
+    if all(m is not None for m in both):
+        raise RuleViolation(f"clients {keep_id} and {dup_id} both hold a live membership ({both[0]} and {both[1]})",
+                            hint=f"cancel one first: salon membership cancel {dup_id} --now --reason duplicate")
+    result = session.execute(sa.update(Membership).where(col(Membership.client_id) == dup_id).values(client_id=keep_id))
+    return result.rowcount or 0
 
 
 def _move_tags(session: Session, keep_id: int, dup_id: int) -> int:

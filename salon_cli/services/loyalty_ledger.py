@@ -214,6 +214,42 @@ def give_back(session: Session, acct: LoyaltyAccount, spent: LoyaltyEntry, *, ac
     return row
 
 
+def merge_accounts(session: Session, keep_id: int, dup_id: int) -> int:
+    """A duplicate client's card joins the kept client's: with no card of its own the kept client takes
+    it whole; with both, the duplicate's entries, lots and codes move over and the caches are the sums
+    (lifetime points add up, the tier follows). Referrals of the duplicate point at the kept client."""
+    session.execute(sa.update(LoyaltyAccount).where(col(LoyaltyAccount.referred_by_id) == dup_id)
+                    .values(referred_by_id=keep_id))
+    dup = account(session, dup_id)
+    if dup is None:
+        return 0
+    keep = account(session, keep_id)
+    if keep is None:
+        dup.client_id = keep_id
+        session.add(dup)
+        session.flush()
+        return 1
+    from salon_cli.db.models import Redemption
+
+    for model in (LoyaltyEntry, LoyaltyLot, Redemption):
+        session.execute(sa.update(model).where(col(model.account_id) == dup.id).values(account_id=keep.id))
+    keep.points += dup.points
+    keep.stamps += dup.stamps
+    keep.lifetime_points += dup.lifetime_points
+    keep.tier = str(tier_of(program(session), keep.lifetime_points)["name"])
+    keep.last_activity_at = max(keep.last_activity_at, dup.last_activity_at)
+    if dup.last_stamp_at is not None and (keep.last_stamp_at is None or dup.last_stamp_at > keep.last_stamp_at):
+        keep.last_stamp_at = dup.last_stamp_at
+    if keep.referred_by_id is None and dup.referred_by_id not in (None, keep_id):
+        keep.referred_by_id = dup.referred_by_id
+    keep.updated_at = clock.now()
+    session.add(keep)
+    session.flush()
+    session.delete(dup)
+    session.flush()
+    return 1
+
+
 def check(session: Session, account_id: int) -> dict[str, int]:
     """The three figures rule 2 keeps equal (tests and `salon loyalty card --check` read them)."""
     acct = session.get(LoyaltyAccount, account_id)
