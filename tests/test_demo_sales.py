@@ -28,14 +28,18 @@ def demo(engine, clock):
 
 
 def _load(engine):
+    """The demo's history of visits and penalties (the memberships sold today, each a sale of its fee,
+    are checked on their own in test_demo_members_paid_their_fees)."""
     with UnitOfWork(engine, write=False) as uow:
         s = uow.session
+        fees = select(SaleLine.sale_id).where(SaleLine.kind == "membership")
         data = {
             "location": locations.resolve(s, None),
             "policy": s.exec(select(Policy)).one(),
-            "sales": s.exec(select(Sale).order_by(col(Sale.id))).all(),
-            "lines": s.exec(select(SaleLine).order_by(col(SaleLine.sale_id), col(SaleLine.position))).all(),
-            "payments": s.exec(select(Payment).order_by(col(Payment.id))).all(),
+            "sales": s.exec(select(Sale).where(col(Sale.id).not_in(fees)).order_by(col(Sale.id))).all(),
+            "lines": s.exec(select(SaleLine).where(col(SaleLine.sale_id).not_in(fees))
+                            .order_by(col(SaleLine.sale_id), col(SaleLine.position))).all(),
+            "payments": s.exec(select(Payment).where(col(Payment.sale_id).not_in(fees)).order_by(col(Payment.id))).all(),
             "refunds": s.exec(select(Refund).order_by(col(Refund.id))).all(),
             "cards": s.exec(select(GiftCard).order_by(col(GiftCard.id))).all(),
             "appointments": {a.id: a for a in s.exec(select(Appointment))},
@@ -196,3 +200,39 @@ def test_same_seed_same_sales(engine, clock, tmp_path):
             assert uow.session.exec(select(func.count()).select_from(Sale)).one() > 0
     finally:
         other.dispose()
+
+
+def test_demo_members_paid_their_fees(engine, demo):
+    from salon_cli.db.models import Membership, MembershipPeriod, MembershipPlan
+
+    with UnitOfWork(engine, write=False) as uow:
+        s = uow.session
+        rows = s.exec(select(Membership, MembershipPlan, MembershipPeriod, Sale)
+                      .join(MembershipPlan, col(MembershipPlan.id) == Membership.plan_id)
+                      .join(MembershipPeriod, col(MembershipPeriod.membership_id) == Membership.id)
+                      .join(Sale, col(Sale.id) == MembershipPeriod.sale_id)).all()
+        assert d_members(rows) and all(m.status == "active" for m, _, _, _ in rows)
+        for member, plan, period, sale in rows:
+            assert (sale.client_id, sale.subtotal_cents, member.credits_remaining) == (
+                member.client_id, plan.monthly_price_cents, plan.monthly_credits)
+        assert {sale.status for _, _, _, sale in rows} <= {"paid", "open"}
+        assert any(sale.status == "paid" for _, _, _, sale in rows)
+
+
+def d_members(rows):
+    return len(rows) >= 5
+
+
+def test_demo_cards_balance_and_span_every_tier(engine, demo):
+    from salon_cli.db.models import LoyaltyAccount
+    from salon_cli.services import loyalty_ledger
+
+    with UnitOfWork(engine, write=False) as uow:
+        s = uow.session
+        accounts = s.exec(select(LoyaltyAccount)).all()
+        assert {a.tier for a in accounts} == {"bronze", "silver", "gold", "platinum"}
+        for account in accounts:
+            figures = loyalty_ledger.check(s, account.id)
+            assert figures["cached"] == figures["entries"] == figures["lots"] >= 0, figures
+            assert figures["stamps"] == figures["entry_stamps"], figures
+        assert loyalty_ledger.program(s).type == "hybrid"

@@ -659,7 +659,7 @@ class LoyaltyLot(SQLModel, table=True):
         sa.CheckConstraint("remaining >= 0 AND remaining <= earned", name="remaining_within_earned"),
         sa.Index("ix_loyalty_lot_account", "account_id", "earned_at"),
         # expire-points reads the lots due without scanning the spent ones
-        sa.Index("ix_loyalty_lot_due", "expires_at", sqlite_where=sa.text("remaining > 0"),
+        sa.Index("ix_loyalty_lot_due", "account_id", "expires_at", sqlite_where=sa.text("remaining > 0"),
                  postgresql_where=sa.text("remaining > 0")),
     )
 

@@ -298,6 +298,11 @@ def build_demo(engine: Engine, *, clients: int = 300, days: int = 30, seed: int 
                           paid_penalties=session.exec(select(Penalty).where(
                               Penalty.location_id == location.id, Penalty.status == "paid")
                               .order_by(col(Penalty.id))).all())
+        from salon_cli.services.demo_loyalty import demo_loyalty
+
+        desk = Actor(id=staff_ids["sofia"], code="sofia", name="Sofía Ramírez", role="receptionist")
+        sold.update(demo_loyalty(session, rng=random.Random(f"{seed}:loyalty"), location=location, owner=owner,
+                                 desk=desk, history_start=now - timedelta(days=days), now=now))
         profiles, counts = _profiles(random.Random(f"{seed}:profiles"), people, regulars, staff_ids, menu, now)
         session.add_all(profiles)
         session.flush()

@@ -8,14 +8,14 @@ three stay equal (rule 2) — with one audit row per card.
 
 Idempotent by the data: an expired lot has nothing left, so a second run (or a run at an earlier
 `as_of`) finds nothing. Single-instance (`jobs.run`; a run while another holds the lock exits 4) and
-job-logged. The cards are done in chunks ordered by id, each chunk its own transaction with its
-cards locked (PostgreSQL), so the desks are never held up for long and memory stays flat: the work
-reads the due lots through the partial index `ix_loyalty_lot_due`, never the spent ones.
+job-logged. The cards are done in windows of ids, each window its own transaction with its cards
+locked (PostgreSQL), so the desks are never held up for long and memory stays flat: the work reads
+the live lots through the partial index `ix_loyalty_lot_due` (account, expiry; only lots with points
+left), never the spent ones, and each of them once.
 """
 
 from __future__ import annotations
 
-from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
@@ -48,58 +48,60 @@ class ExpiryReport:
 _SHOWN = 100
 
 
-def _due_accounts(session: Session, prog: LoyaltyProgram, as_of: datetime, after: int) -> list[int]:
-    """The next chunk of card ids with something to expire (by lot age, or idle past the limit)."""
+def _due_accounts(session: Session, prog: LoyaltyProgram, as_of: datetime, first: int, last: int) -> list[int]:
+    """The cards with ids in [first, last] that have something to expire (by lot age, or idle too long).
+    Both reads are index range scans of that window only (`ix_loyalty_lot_due`, the primary key), so a
+    whole run reads each live lot once: its cost follows the live lots, not the history."""
     ids: set[int] = set(session.exec(
-        select(LoyaltyLot.account_id).where(col(LoyaltyLot.remaining) > 0, col(LoyaltyLot.expires_at) <= as_of,
-                                            col(LoyaltyLot.account_id) > after)
-        .group_by(LoyaltyLot.account_id).order_by(LoyaltyLot.account_id).limit(CHUNK)).all())
+        select(LoyaltyLot.account_id).where(col(LoyaltyLot.account_id).between(first, last),
+                                            col(LoyaltyLot.remaining) > 0, col(LoyaltyLot.expires_at) <= as_of)
+        .distinct()).all())
     if prog.expiry_inactivity_days:
         idle = as_of - timedelta(days=prog.expiry_inactivity_days)
         ids.update(session.exec(
-            select(LoyaltyAccount.id).where(col(LoyaltyAccount.last_activity_at) <= idle,
-                                            col(LoyaltyAccount.points) > 0, col(LoyaltyAccount.id) > after)
-            .order_by(LoyaltyAccount.id).limit(CHUNK)).all())
-    return sorted(i for i in ids if i is not None)[:CHUNK]
+            select(LoyaltyAccount.id).where(col(LoyaltyAccount.id).between(first, last),
+                                            col(LoyaltyAccount.last_activity_at) <= idle,
+                                            col(LoyaltyAccount.points) > 0)).all())
+    return sorted(i for i in ids if i is not None)
 
 
 def _expire_chunk(session: Session, prog: LoyaltyProgram, as_of: datetime, ids: list[int], dry_run: bool,
                   report: ExpiryReport) -> None:
-    accounts = {a.id: a for a in session.exec(select(LoyaltyAccount).where(col(LoyaltyAccount.id).in_(ids))
-                                              .order_by(LoyaltyAccount.id).with_for_update())}
+    accounts_t, lots_t = LoyaltyAccount.__table__, LoyaltyLot.__table__
+    # the cards first, locked in id order (a desk holding one is waited for; desks lock the card first too)
+    accounts = {aid: (points, active) for aid, points, active in session.execute(
+        sa.select(accounts_t.c.id, accounts_t.c.points, accounts_t.c.last_activity_at)
+        .where(accounts_t.c.id.in_(ids)).order_by(accounts_t.c.id).with_for_update()).all()}
     idle_before = as_of - timedelta(days=prog.expiry_inactivity_days) if prog.expiry_inactivity_days else None
-    idle = {i for i, a in accounts.items() if idle_before is not None and a.last_activity_at <= idle_before}
-    due = col(LoyaltyLot.expires_at) <= as_of
-    if idle:
-        due = sa.or_(due, col(LoyaltyLot.account_id).in_(idle))
-    lots = session.exec(select(LoyaltyLot.id, LoyaltyLot.account_id, LoyaltyLot.remaining)
-                        .where(col(LoyaltyLot.account_id).in_(ids), col(LoyaltyLot.remaining) > 0, due)
-                        .with_for_update()).all()
-    per_account: dict[int, int] = defaultdict(int)
-    for _, account_id, remaining in lots:
-        per_account[account_id] += remaining
-    report.lots += len(lots)
+    idle = [aid for aid, (_, active) in accounts.items() if idle_before is not None and active <= idle_before]
+    due = sa.and_(lots_t.c.account_id.between(ids[0], ids[-1]), lots_t.c.account_id.in_(ids), lots_t.c.remaining > 0,
+                  sa.or_(lots_t.c.expires_at <= as_of, lots_t.c.account_id.in_(idle)) if idle
+                  else lots_t.c.expires_at <= as_of)
+    per_account: dict[int, list[int]] = {}
+    for account_id, lots, points in session.execute(
+            sa.select(lots_t.c.account_id, sa.func.count(), sa.func.sum(lots_t.c.remaining)).where(due)
+            .group_by(lots_t.c.account_id)).all():
+        per_account[account_id] = [int(lots), int(points)]
+    report.lots += sum(n for n, _ in per_account.values())
     report.accounts += len(per_account)
-    report.points += sum(per_account.values())
+    report.points += sum(p for _, p in per_account.values())
     report.account_ids.extend(sorted(per_account)[: max(0, _SHOWN - len(report.account_ids))])
-    if dry_run or not lots:
+    if dry_run or not per_account:
         return
     now = clock.now()
     reason = f"expired at {as_of.isoformat(timespec='seconds')}"
-    lot_ids = [lot_id for lot_id, _, _ in lots]
-    for start in range(0, len(lot_ids), 500):
-        session.execute(sa.update(LoyaltyLot).where(col(LoyaltyLot.id).in_(lot_ids[start:start + 500]))
-                        .values(remaining=0))
+    gone = sorted((aid, points) for aid, (_, points) in per_account.items())
+    session.execute(sa.update(lots_t).where(due).values(remaining=0))
     session.execute(sa.insert(LoyaltyEntry.__table__), [
-        {"account_id": account_id, "kind": "expire", "points": -points, "stamps": 0, "reason": reason,
-         "created_at": now} for account_id, points in sorted(per_account.items())])
-    session.execute(sa.update(LoyaltyAccount.__table__).where(LoyaltyAccount.__table__.c.id == sa.bindparam("aid"))
-                    .values(points=LoyaltyAccount.__table__.c.points - sa.bindparam("gone"), updated_at=now),
-                    [{"aid": account_id, "gone": points} for account_id, points in sorted(per_account.items())])
+        {"account_id": aid, "kind": "expire", "points": -points, "stamps": 0, "reason": reason, "created_at": now}
+        for aid, points in gone])
+    session.execute(sa.update(accounts_t).where(accounts_t.c.id == sa.bindparam("aid"))
+                    .values(points=accounts_t.c.points - sa.bindparam("gone"), updated_at=now),
+                    [{"aid": aid, "gone": points} for aid, points in gone])
     audit.record_many(session, actor=SYSTEM, location_id=None, rows=[
-        ("loyalty.expire", "loyalty_account", account_id, {"points": accounts[account_id].points},
-         {"points": accounts[account_id].points - points, "expired": points, "as_of": as_of.isoformat()})
-        for account_id, points in sorted(per_account.items())])
+        ("loyalty.expire", "loyalty_account", aid, {"points": accounts[aid][0]},
+         {"points": accounts[aid][0] - points, "expired": points, "as_of": as_of.isoformat()})
+        for aid, points in gone])
 
 
 def expire(engine: Engine, *, as_of: datetime | None = None, dry_run: bool = False) -> ExpiryReport:
@@ -111,17 +113,15 @@ def expire(engine: Engine, *, as_of: datetime | None = None, dry_run: bool = Fal
         prog = session.get(LoyaltyProgram, 1)
         if prog is None:
             return _counts(report)
-        after = 0
-        while True:
-            ids = _due_accounts(session, prog, at, after)
-            if not ids:
-                break
-            _expire_chunk(session, prog, at, ids, dry_run, report)
-            after = ids[-1]
+        low, high = session.exec(select(sa.func.min(LoyaltyAccount.id), sa.func.max(LoyaltyAccount.id))).one()
+        for first in range(low or 0, (high or 0) + 1, CHUNK) if low is not None else ():
+            ids = _due_accounts(session, prog, at, first, first + CHUNK - 1)
+            if ids:
+                _expire_chunk(session, prog, at, ids, dry_run, report)
             if dry_run:
                 uow.rollback()
             else:
-                uow.commit()  # each chunk its own transaction: the cards it locked are free again
+                uow.commit()  # each window its own transaction: the cards it locked are free again
         return _counts(report)
 
     if dry_run:

@@ -191,7 +191,7 @@ def upgrade() -> None:
     )
     with op.batch_alter_table('loyalty_lot', schema=None) as batch_op:
         batch_op.create_index('ix_loyalty_lot_account', ['account_id', 'earned_at'], unique=False)
-        batch_op.create_index('ix_loyalty_lot_due', ['expires_at'], unique=False, sqlite_where=sa.text('remaining > 0'), postgresql_where=sa.text('remaining > 0'))
+        batch_op.create_index('ix_loyalty_lot_due', ['account_id', 'expires_at'], unique=False, sqlite_where=sa.text('remaining > 0'), postgresql_where=sa.text('remaining > 0'))
 
     op.create_table('loyalty_lot_use',
     sa.Column('id', sa.Integer(), nullable=False),
