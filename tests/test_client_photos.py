@@ -1,7 +1,5 @@
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 
 from salon_cli.core import clock as clock_module
@@ -9,7 +7,7 @@ from salon_cli.core.errors import InvalidInput, RuleViolation
 from salon_cli.core.text import name_key
 from salon_cli.db.models import Client
 from salon_cli.db.uow import UnitOfWork
-from salon_cli.services import client_photos
+from salon_cli.services import client_photos, memberships
 from salon_cli.services.actors import Actor
 
 DESK = Actor(id=1, code="lucia", name="Lucía", role="owner")
@@ -30,15 +28,18 @@ def test_photos_are_refused_without_a_gallery_membership(engine, salon, tmp_path
         c = Client(first_name="Ana", last_name="Ruiz", name_key=name_key("Ana", "Ruiz"), created_at=clock_module.now())
         uow.session.add(c)
         uow.session.flush()
-        with pytest.raises(RuleViolation, match="photo gallery"):
-            client_photos.add_photo(uow.session, actor=DESK, media_root=tmp_path / "media", client_id=c.id, source=photo)
-        with pytest.raises(RuleViolation, match="photo gallery"):
-            client_photos.list_photos(uow.session, client_id=c.id)
+        for plan in (None, "gold"):  # no membership, then one whose plan has no gallery
+            if plan:
+                memberships.subscribe(uow.session, actor=DESK, location=salon.location, client_id=c.id, plan_code=plan)
+            with pytest.raises(RuleViolation, match="photo gallery"):
+                client_photos.add_photo(uow.session, actor=DESK, media_root=tmp_path / "media", client_id=c.id,
+                                        source=photo)
+            with pytest.raises(RuleViolation, match="photo gallery"):
+                client_photos.list_photos(uow.session, client_id=c.id)
     assert not (tmp_path / "media").exists()
 
 
-def test_with_the_gallery_a_photo_is_copied_into_media(engine, salon, tmp_path, monkeypatch):
-    monkeypatch.setattr(client_photos, "gallery_allowed", lambda session, client_id: True)
+def test_with_the_gallery_a_photo_is_copied_into_media(engine, salon, tmp_path):
     photo = tmp_path / "despues.PNG"
     photo.write_bytes(b"\x89PNG....")
     (tmp_path / "notes.txt").write_text("x")
@@ -46,6 +47,8 @@ def test_with_the_gallery_a_photo_is_copied_into_media(engine, salon, tmp_path, 
         c = Client(first_name="Ana", last_name="Ruiz", name_key=name_key("Ana", "Ruiz"), created_at=clock_module.now())
         uow.session.add(c)
         uow.session.flush()
+        # the VIP plan (as seeded) includes the gallery
+        memberships.subscribe(uow.session, actor=DESK, location=salon.location, client_id=c.id, plan_code="vip")
         view = client_photos.add_photo(uow.session, actor=DESK, media_root=tmp_path / "media", client_id=c.id,
                                        source=photo, caption="después del balayage")
         with pytest.raises(InvalidInput, match="not a photo"):

@@ -31,11 +31,11 @@ class PhotoView:
 
 
 def gallery_allowed(session: Session, client_id: int) -> bool:
-    """True when the client's active membership plan lists the photo gallery among its benefits.
+    """True when the client's active membership's plan lists the photo gallery among its benefits
+    (VIP, as seeded). A paused, cancelled or expired membership closes the gallery; the photos stay."""
+    from salon_cli.services.memberships import has_benefit  # imported late: no import cycle, ever
 
-    Clients cannot hold memberships yet (subscriptions arrive with memberships), so nobody can.
-    """
-    return False
+    return has_benefit(session, client_id, GALLERY_BENEFIT)
 
 
 def media_path(media_root: Path, relative: str) -> Path:
