@@ -153,8 +153,11 @@ def test_a_refund_voids_the_refunded_share_and_no_more_than_is_left(engine, shop
     clock.advance(days=40)
     points_expiry.expire(engine)
     assert _card(engine, shop.pedro).points == 0
+    _sale(engine, shop, shop.pedro)  # a newer sale: 350 points in a lot of their own
     _do(engine, payments.refund, actor=OWNER, location=shop.loc, sale_id=sale_id, amount_cents=20000, reason="b")
-    assert [e.kind for e in _read(engine, loyalty.history, shop.pedro)] == ["expire", "void", "earn"]
+    # the first sale's lot has nothing left: the refund voids nothing, and the newer points stay whole
+    assert [e.kind for e in _read(engine, loyalty.history, shop.pedro)] == ["earn", "expire", "void", "earn"]
+    assert _card(engine, shop.pedro).points == 350
     _balanced(engine, shop.pedro)
 
 
@@ -379,3 +382,29 @@ def test_merging_clients_joins_their_cards(engine, shop):
     assert (card.points, card.lifetime_points, card.tier) == (1200, 1200, "silver")
     assert _read(engine, ledger.account, shop.pedro, lock=False) is None
     _balanced(engine, shop.ximena)
+
+
+def test_a_sale_that_earns_nothing_enrols_nobody(engine, shop):
+    def work(session):
+        sale = sales.open_sale(session, actor=shop.sofia, location=shop.loc, client_id=shop.pedro)
+        sales.add_gift_card(session, actor=shop.sofia, location=shop.loc, sale_id=sale.id, amount_cents=50000)
+        payments.pay(session, actor=shop.sofia, location=shop.loc, sale_id=sale.id, method="cash")
+    _do(engine, work)
+    assert _card(engine, shop.pedro).enrolled is False
+
+
+def test_a_percent_code_takes_its_share_of_services_and_products_only(engine, shop):
+    _program(engine, welcome_bonus=0, min_redemption=0)
+    _do(engine, loyalty.adjust, actor=OWNER, location=shop.loc, client_id=shop.pedro, points=400, reason="x")
+    reward = _do(engine, loyalty_rewards.add_reward, actor=OWNER, location=shop.loc, name="15% off",
+                 kind="discount_pct", value=1500, points=400)
+    code = _do(engine, loyalty_rewards.redeem, actor=shop.sofia, location=shop.loc, client_id=shop.pedro,
+               reward_id=reward.id).code
+
+    def work(session):
+        sale = sales.open_sale(session, actor=shop.sofia, location=shop.loc, client_id=shop.pedro)
+        sales.add_service(session, actor=shop.sofia, location=shop.loc, sale_id=sale.id, service="corte", staff="ana")
+        sales.add_gift_card(session, actor=shop.sofia, location=shop.loc, sale_id=sale.id, amount_cents=100000)
+        return payments.pay(session, actor=shop.sofia, location=shop.loc, sale_id=sale.id, method="points", code=code)
+    paid = _do(engine, work)
+    assert (paid.method, paid.amount_cents) == ("points", 5250)  # 15% of the 350.00 corte, not of the gift card

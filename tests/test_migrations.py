@@ -136,3 +136,29 @@ def test_upgrading_existing_clients_fills_their_name_keys(db_url):
         if engine.dialect.name == "sqlite":
             assert conn.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
     engine.dispose()
+
+
+def test_0006_keeps_one_program_and_one_set_of_plans_for_the_business(engine, salon):
+    """A database of 0005 had a program and plans per location; 0006 keeps the first location's."""
+    from alembic import command
+
+    with migrate.writer(engine).begin() as conn:
+        command.downgrade(migrate.alembic_config(conn), "0005_sales")
+    with engine.begin() as conn:
+        assert conn.execute(sa.text("SELECT id, location_id FROM loyalty_program")).all() == [(1, 1)]
+        conn.execute(sa.text("INSERT INTO location (code, name, timezone, currency, active, created_at) "
+                             "VALUES ('norte', 'Norte', 'America/Mexico_City', 'MXN', true, CURRENT_TIMESTAMP)"))
+        conn.execute(sa.text("INSERT INTO loyalty_program (id, location_id, type, stamps_target, stamps_reward, "
+                             "points_per_unit, min_purchase_cents, welcome_bonus, referral_bonus, min_redemption, "
+                             "cooldown_minutes, max_daily_stamps, require_pin, tiers, active, updated_at) "
+                             "SELECT 2, 2, 'stamps', stamps_target, stamps_reward, points_per_unit, min_purchase_cents, "
+                             "welcome_bonus, referral_bonus, min_redemption, cooldown_minutes, max_daily_stamps, "
+                             "require_pin, tiers, active, updated_at FROM loyalty_program"))
+        conn.execute(sa.text("INSERT INTO membership_plan (location_id, code, tier, name, monthly_price_cents, "
+                             "monthly_credits, discount_bp, benefits, active, created_at) SELECT 2, code, tier, name, "
+                             "1, monthly_credits, discount_bp, benefits, active, created_at FROM membership_plan"))
+    migrate.upgrade(engine)
+    with engine.connect() as conn:
+        assert conn.execute(sa.text("SELECT id, type FROM loyalty_program")).all() == [(1, "points")]
+        plans = conn.execute(sa.text("SELECT code, monthly_price_cents FROM membership_plan ORDER BY id")).all()
+    assert plans == [("gold", 50000), ("black", 90000), ("vip", 150000)]

@@ -9,7 +9,7 @@ earns when it is spent, not when it is bought). Below the program's minimum purc
 earned. One earn entry per sale, by its key. A refund voids the refunded share of those points, but
 only what is left of that sale's own lot: points already spent or expired are not taken twice.
 
-A client's first paid sale enrols them (with the welcome bonus), as `loyalty enroll` does.
+A client's first paid sale that earns enrols them (with the welcome bonus), as `loyalty enroll` does.
 """
 
 from __future__ import annotations
@@ -263,13 +263,14 @@ def earn_for_sale(session: Session, sale: Sale, *, actor: Actor, location: Locat
     key = f"earn:sale:{sale.id}"
     if ledger.entry_by_key(session, key) is not None:
         return None
-    acct = ensure_account(session, sale.client_id, actor=actor, location=location)
-    tier = ledger.tier_of(prog, acct.lifetime_points)
+    known = ledger.account(session, sale.client_id)
+    tier = ledger.tier_of(prog, known.lifetime_points if known else 0)
     points = points_for(session, earnable_cents(session, sale), location.currency, int(tier.get("multiplier_bp", 10000)))
-    row = None
-    if points > 0:
-        row = ledger.post(session, acct, "earn", points=points, actor=actor, location_id=location.id, key=key,
-                          sale_id=sale.id, reason=f"sale {sale.id} ({tier['name']})")
+    if points <= 0:  # nothing bought that earns (a fee, a gift card, a membership): no card made, no referral
+        return None
+    acct = ensure_account(session, sale.client_id, actor=actor, location=location)
+    row = ledger.post(session, acct, "earn", points=points, actor=actor, location_id=location.id, key=key,
+                      sale_id=sale.id, reason=f"sale {sale.id} ({tier['name']})")
     _referral(session, acct, sale, actor=actor, location=location)
     return row
 

@@ -215,8 +215,10 @@ def use(session: Session, *, location: LocationView, sale: Sale, code: str, due_
 def _worth(session: Session, row: Redemption, sale: Sale, location: LocationView) -> int:
     if row.kind == "discount_amount":
         return row.value
-    if row.kind == "discount_pct":
-        return percent_of(sale.total_cents, row.value)
+    if row.kind == "discount_pct":  # of what was bought: services and products, not fees or gift cards
+        bought = session.exec(select(sa.func.coalesce(sa.func.sum(SaleLine.total_cents), 0))
+                              .where(SaleLine.sale_id == sale.id, col(SaleLine.kind).in_(loyalty.EARNING_LINES))).one()
+        return percent_of(int(bought), row.value)
     query = select(SaleLine).where(SaleLine.sale_id == sale.id, SaleLine.kind == "service")
     if row.service_id is not None:
         query = query.where(SaleLine.service_id == row.service_id)

@@ -69,9 +69,10 @@ def _expire_chunk(session: Session, prog: LoyaltyProgram, as_of: datetime, ids: 
                   report: ExpiryReport) -> None:
     accounts_t, lots_t = LoyaltyAccount.__table__, LoyaltyLot.__table__
     # the cards first, locked in id order (a desk holding one is waited for; desks lock the card first too)
+    query = (sa.select(accounts_t.c.id, accounts_t.c.points, accounts_t.c.last_activity_at)
+             .where(accounts_t.c.id.in_(ids)).order_by(accounts_t.c.id))
     accounts = {aid: (points, active) for aid, points, active in session.execute(
-        sa.select(accounts_t.c.id, accounts_t.c.points, accounts_t.c.last_activity_at)
-        .where(accounts_t.c.id.in_(ids)).order_by(accounts_t.c.id).with_for_update()).all()}
+        query if dry_run else query.with_for_update()).all()}
     idle_before = as_of - timedelta(days=prog.expiry_inactivity_days) if prog.expiry_inactivity_days else None
     idle = [aid for aid, (_, active) in accounts.items() if idle_before is not None and active <= idle_before]
     due = sa.and_(lots_t.c.account_id.between(ids[0], ids[-1]), lots_t.c.account_id.in_(ids), lots_t.c.remaining > 0,
