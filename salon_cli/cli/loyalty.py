@@ -125,8 +125,7 @@ def card_show(ctx: typer.Context, client: int = typer.Argument(..., help="Client
     from salon_cli.services import loyalty
 
     app = app_context(ctx)
-    loc = app.location()
-    card = app.read(lambda session: loyalty.card(session, client, location=loc))
+    card = app.read(lambda session: loyalty.card(session, client))
     _card_out(app, client, card, fmt)
 
 

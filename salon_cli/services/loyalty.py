@@ -85,7 +85,7 @@ def _multiplier(bp: int) -> str:
     return f"{whole}.{frac:04d}".rstrip("0").rstrip(".") + "x"
 
 
-def card(session: Session, client_id: int, *, location: LocationView | None = None) -> CardView:
+def card(session: Session, client_id: int) -> CardView:
     ledger.live_client(session, client_id)
     prog = ledger.program(session)
     acct = ledger.account(session, client_id, lock=False)

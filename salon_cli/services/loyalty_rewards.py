@@ -24,7 +24,7 @@ from sqlmodel import Session, col, select
 from salon_cli.core import clock
 from salon_cli.core.days import day_bounds
 from salon_cli.core.errors import InvalidInput, NotFound, NotPermitted, RuleViolation
-from salon_cli.core.money import format_money, percent_of
+from salon_cli.core.money import percent_of
 from salon_cli.core.permissions import Permission
 from salon_cli.db.models import REWARD_KINDS, LoyaltyAccount, LoyaltyEntry, Redemption, Reward, Sale, SaleLine, Service
 from salon_cli.services import audit, business_days, catalog, loyalty
@@ -224,12 +224,6 @@ def _worth(session: Session, row: Redemption, sale: Sale, location: LocationView
         query = query.where(SaleLine.service_id == row.service_id)
     lines = session.exec(query).all()
     return max((line.total_cents // line.quantity for line in lines), default=0)
-
-
-def describe(row: Redemption, currency: str) -> str:
-    if row.kind == "discount_amount":
-        return f"{row.description} ({format_money(row.value, currency)} off)"
-    return row.description
 
 
 # ----------------------------------------------------------------------------- stamps
