@@ -129,7 +129,7 @@ def root(
 
 def _register() -> None:
     from salon_cli.cli import admin, appointments, audit, catalog, clients, data, setup, staff
-    from salon_cli.cli import loyalty, memberships, sales
+    from salon_cli.cli import close_day, loyalty, memberships, money_out, reports, sales
 
     setup.register(app)
     admin.register(app)
@@ -142,6 +142,9 @@ def _register() -> None:
     sales.register(app)
     loyalty.register(app)
     memberships.register(app)
+    money_out.register(app)
+    close_day.register(app)
+    reports.register(app)
 
 
 _register()

@@ -447,6 +447,34 @@ def export_payments(
     message(f"exported {count} payment{'' if count == 1 else 's'}{where}")
 
 
+@export_app.command("expenses")
+def export_expenses(
+    ctx: typer.Context,
+    from_: str | None = typer.Option(None, "--from", help="Expenses of this business day or later, YYYY-MM-DD."),
+    to: str | None = typer.Option(None, "--to", help="Expenses of this business day or earlier, YYYY-MM-DD."),
+    fmt: ExportFormat = typer.Option(ExportFormat.csv, "--format", "-f", help="csv (default), json or ndjson."),
+    output: Path | None = typer.Option(None, "--output", "-o", help="Write to this file instead of stdout."),
+) -> None:
+    """Export the location's expenses (recorded and void) by id, streamed; CSV by default.
+
+    The days are the business days the expenses belong to. Money is in minor units (`amount_cents`); staff are named by their codes.
+
+    Example: salon export expenses --from 2026-11-01 --to 2026-11-30 --output gastos-noviembre.csv
+    """
+    from salon_cli.core.days import parse_date
+    from salon_cli.services import expense_export
+
+    app = app_context(ctx)
+    loc = app.location()
+    first = parse_date(from_, what="--from") if from_ else None
+    last = parse_date(to, what="--to") if to else None
+    with app.uow(write=False) as uow:
+        rows = expense_export.expenses(uow.session, location=loc, first=first, last=last)
+        count = _write(rows, fmt, output, loc.tz, expense_export.COLUMNS)
+    where = f" to {output}" if output else ""
+    message(f"exported {count} expense{'' if count == 1 else 's'}{where}")
+
+
 def register(root: typer.Typer) -> None:
     root.add_typer(import_app, name="import")
     root.add_typer(export_app, name="export")

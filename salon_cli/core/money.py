@@ -127,3 +127,22 @@ def parse_fee(text: str, currency: str, *, what: str = "fee") -> tuple[str, int]
 
 def format_fee(kind: str, value: int, currency: str) -> str:
     return format_percent(value) if kind == "pct" else format_amount(value, currency)
+
+
+def parse_count(text: str, currency: str) -> tuple[int, list[dict[str, int]]]:
+    """A drawer counted by denominations, '500x2,200x3,0.50x4' (denomination in major units x how many),
+    to its total in cents and the count itself. Exit 2 for anything malformed."""
+    parts = [p.strip() for p in (text or "").replace(";", ",").split(",") if p.strip()]
+    if not parts:
+        raise InvalidInput("--count is empty", hint='write it like --count "500x2,200x3,0.50x4"')
+    seen: dict[int, int] = {}
+    for part in parts:
+        denomination, sep, how_many = part.lower().replace("×", "x").replace("*", "x").partition("x")
+        if not sep or not how_many.strip().isdigit():
+            raise InvalidInput(f"--count item {part!r} is not DENOMINATIONxCOUNT", hint='e.g. --count "500x2,200x3"')
+        value = parse_amount(denomination, currency, what="denomination")
+        if value <= 0:
+            raise InvalidInput(f"--count item {part!r}: the denomination must be more than zero")
+        seen[value] = seen.get(value, 0) + int(how_many.strip())
+    count = [{"denomination_cents": d, "count": n} for d, n in sorted(seen.items(), reverse=True)]
+    return sum(d * n for d, n in seen.items()), count

@@ -25,6 +25,7 @@ class Permission(StrEnum):
     points_adjust = "points.adjust"
     sale_refund = "sale.refund"
     sale_void = "sale.void"
+    expense_void = "expense.void"
     client_merge = "client.merge"
     notes_private_export = "notes.private.export"
     notes_private_read = "notes.private.read"
@@ -38,7 +39,7 @@ MANAGER_ONLY = frozenset(
     {
         Permission.staff_manage, Permission.service_manage, Permission.policy_manage,
         Permission.program_manage, Permission.penalty_waive, Permission.day_reopen,
-        Permission.points_adjust, Permission.sale_refund, Permission.sale_void,
+        Permission.points_adjust, Permission.sale_refund, Permission.sale_void, Permission.expense_void,
         Permission.client_merge, Permission.notes_private_export, Permission.location_manage,
     }
 )

@@ -521,6 +521,61 @@ class DayClose(SQLModel, table=True):
     reopen_reason: str | None = Field(default=None, max_length=255)
 
 
+EXPENSE_SOURCES = ("cash", "card", "bank")
+EXPENSE_STATUSES = ("recorded", "void")
+CASH_MOVEMENT_KINDS = ("float", "in", "out")
+
+
+class Expense(SQLModel, table=True):
+    """Money out: rent, supplies, a plumber. Paid from the drawer (`cash`), a card or the bank; dated on the
+    business day it belongs to. A mistake is voided (with a reason), never edited or deleted."""
+
+    __table_args__ = (
+        sa.Index("ix_expense_location_date", "location_id", "business_date"),
+        sa.CheckConstraint("amount_cents > 0", name="amount_positive"),
+        sa.CheckConstraint(_in("paid_from", EXPENSE_SOURCES), name="paid_from"),
+        sa.CheckConstraint(_in("status", EXPENSE_STATUSES), name="status"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    location_id: int = Field(foreign_key="location.id")
+    business_date: date
+    category: str = Field(max_length=64)  # stored lower-case, so "Supplies" and "supplies" are one group
+    description: str = Field(max_length=200)
+    amount_cents: int
+    paid_from: str = Field(default="cash", max_length=8)
+    status: str = Field(default="recorded", max_length=16)
+    created_at: datetime = _utc()
+    created_by_id: int | None = Field(default=None, foreign_key="staff.id")
+    voided_at: datetime | None = _utc(default=None, nullable=True)
+    voided_by_id: int | None = Field(default=None, foreign_key="staff.id")
+    void_reason: str | None = Field(default=None, max_length=255)
+
+
+class CashMovement(SQLModel, table=True):
+    """The cash drawer's own ledger (append-only): the opening float, cash put in, cash taken out.
+    Cash sales, cash refunds and cash expenses are read from their own tables by the Z-report."""
+
+    __tablename__ = "cash_movement"
+    __table_args__ = (
+        sa.Index("ix_cash_movement_location_date", "location_id", "business_date"),
+        # one opening float a day, by constraint (a correction is a cash in or out)
+        sa.Index("ix_cash_movement_one_float", "location_id", "business_date", unique=True,
+                 sqlite_where=sa.text("kind = 'float'"), postgresql_where=sa.text("kind = 'float'")),
+        sa.CheckConstraint("amount_cents > 0", name="amount_positive"),
+        sa.CheckConstraint(_in("kind", CASH_MOVEMENT_KINDS), name="kind"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    location_id: int = Field(foreign_key="location.id")
+    business_date: date
+    kind: str = Field(max_length=8)
+    amount_cents: int
+    reason: str | None = Field(default=None, max_length=255)
+    created_at: datetime = _utc()
+    created_by_id: int | None = Field(default=None, foreign_key="staff.id")
+
+
 class AuditLog(SQLModel, table=True):
     """Append-only record of every change, written in the same transaction as the change."""
 
@@ -632,6 +687,8 @@ class LoyaltyEntry(SQLModel, table=True):
     __tablename__ = "loyalty_entry"
     __table_args__ = (
         sa.Index("ix_loyalty_entry_account", "account_id", "id"),
+        # the Z-report reads one location's entries of one business day
+        sa.Index("ix_loyalty_entry_location_at", "location_id", "created_at"),
         sa.CheckConstraint(_in("kind", LOYALTY_ENTRY_KINDS), name="kind"),
     )
 

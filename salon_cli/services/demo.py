@@ -303,6 +303,11 @@ def build_demo(engine: Engine, *, clients: int = 300, days: int = 30, seed: int 
         desk = Actor(id=staff_ids["sofia"], code="sofia", name="Sofía Ramírez", role="receptionist")
         sold.update(demo_loyalty(session, rng=random.Random(f"{seed}:loyalty"), location=location, owner=owner,
                                  desk=desk, history_start=now - timedelta(days=days), now=now))
+        from salon_cli.services.demo_close import demo_close
+
+        manager = Actor(id=staff_ids["marco"], code="marco", name="Marco Antonio Ruiz", role="manager")
+        sold.update(demo_close(session, rng=random.Random(f"{seed}:close"), location=location, today=today, days=days,
+                               now=now, desk=desk, manager=manager))
         profiles, counts = _profiles(random.Random(f"{seed}:profiles"), people, regulars, staff_ids, menu, now)
         session.add_all(profiles)
         session.flush()

@@ -28,6 +28,7 @@ from salon_cli.core.permissions import Permission
 from salon_cli.db.models import (
     LoyaltyAccount, LoyaltyEntry, LoyaltyLot, Payment, Redemption, Refund, Sale, SaleLine,
 )
+from salon_cli.services import business_days
 from salon_cli.services import loyalty_ledger as ledger
 from salon_cli.services.actors import Actor
 from salon_cli.services.authz import authorize
@@ -164,6 +165,7 @@ def _ref(entry: LoyaltyEntry, code: str | None) -> str | None:
 
 def enroll(session: Session, *, actor: Actor, location: LocationView, client_id: int) -> CardView:
     authorize(actor, Permission.desk)
+    business_days.ensure_today_open(session, location, "enrolling a card")
     _program_on(session)
     opened = ledger.open_account(session, client_id, location_id=location.id)
     if not opened.created:
@@ -193,6 +195,7 @@ def refer(session: Session, *, actor: Actor, location: LocationView, client_id: 
     """Record that `client_id` brought `referred_id`: the referrer earns the referral bonus when the new
     client's first sale is paid. Only a client with no paid sale yet can be referred, and only once."""
     authorize(actor, Permission.desk)
+    business_days.ensure_today_open(session, location, "a referral")
     _program_on(session)
     if client_id == referred_id:
         raise InvalidInput("a client cannot refer themselves")
@@ -311,6 +314,7 @@ def earn_manual(session: Session, *, actor: Actor, location: LocationView, clien
                 reason: str | None = None) -> CardView:
     """Points for a purchase made outside a sale (a manager, since nothing was paid here)."""
     authorize(actor, Permission.points_adjust)
+    business_days.ensure_today_open(session, location, "earning points")
     _points_program(session)
     if amount_cents <= 0:
         raise InvalidInput("the amount must be more than zero")
@@ -329,6 +333,7 @@ def adjust(session: Session, *, actor: Actor, location: LocationView, client_id:
            reason: str) -> CardView:
     """A manager's correction, with the reason: positive adds a lot, negative takes oldest first."""
     authorize(actor, Permission.points_adjust)
+    business_days.ensure_today_open(session, location, "a points adjustment")
     why = _reason(reason)
     if not why:
         raise InvalidInput("say why points are adjusted", hint='--reason "goodwill after a complaint"')

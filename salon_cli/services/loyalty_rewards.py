@@ -150,6 +150,7 @@ def find(session: Session, code: str, *, lock: bool = False) -> Redemption:
 def redeem(session: Session, *, actor: Actor, location: LocationView, client_id: int, reward_id: int) -> RedemptionView:
     """Spend points on a reward: the points leave the oldest lots now; the code is used at checkout."""
     authorize(actor, Permission.desk)
+    business_days.ensure_today_open(session, location, "a redemption")
     prog = loyalty._points_program(session)
     reward = session.get(Reward, reward_id)
     if reward is None or not reward.active:
@@ -175,6 +176,7 @@ def redeem(session: Session, *, actor: Actor, location: LocationView, client_id:
 def void(session: Session, *, actor: Actor, location: LocationView, code: str, reason: str | None = None) -> RedemptionView:
     """An unused code is cancelled; its points (or a stamp card's stamps) come back."""
     authorize(actor, Permission.desk)
+    business_days.ensure_today_open(session, location, "voiding a code")
     row = find(session, code, lock=True)
     if row.status != "issued":
         raise RuleViolation(f"code {row.code} is {row.status}: only an unused code can be voided")
@@ -241,6 +243,7 @@ class StampResult:
 
 def stamp(session: Session, *, actor: Actor, location: LocationView, client_id: int) -> StampResult:
     authorize(actor, Permission.desk)
+    business_days.ensure_today_open(session, location, "a stamp")
     prog = loyalty._program_on(session)
     if prog.type == "points":
         raise RuleViolation("the loyalty program collects points, not stamps",
