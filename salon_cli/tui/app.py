@@ -1,79 +1,74 @@
-"""The dashboard's first screen, Today: a read-only look at the book, one day at a time.
+"""`salon tui`: the receptionist's day in one keyboard-first screen.
 
-A placeholder that the dashboard work replaces: it holds no business rules, only reads
-`services.book.appointments` in a worker thread and shows what it gets. Database work never runs
-on the UI thread; the worker talks back only with a `BookLoaded` or `BookFailed` message.
+The app holds no business rules. Screens call services through two doors that run in thread workers
+and answer on the UI thread: `read(work, done, failed)` (a read-only unit of work) and
+`change(permission, work, done, failed)` (the acting staff member identified as the CLI does, then one
+committed unit of work). Who acts: the staff member signed in at the desk (`s`); a manager-only action
+asks for a manager's code and PIN in a modal, every time. Errors are shown, never a crash.
+
+Changes from other terminals and cron show within `poll_seconds`: the app reads one cheap change marker
+(`services.changes.marker`, the newest audit id) and asks the screen on show to reload when it moved.
 """
 
 from __future__ import annotations
 
-from collections import Counter
-from collections.abc import Sequence
-from dataclasses import dataclass
-from datetime import date, timedelta
+from collections.abc import Callable, Iterable
+from functools import partial
+from typing import Any, TypeVar
 
-from rich.text import Text
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import SQLAlchemyError
-from textual import work
-from textual.app import App, ComposeResult
+from textual.app import App
 from textual.binding import Binding
-from textual.message import Message
-from textual.widgets import DataTable, Footer, Static
+from textual.command import DiscoveryHit, Hit, Hits, Provider
 from textual.worker import Worker, WorkerState
 
-from salon_cli.core import clock
-from salon_cli.core.days import business_date
 from salon_cli.core.errors import SalonError
-from salon_cli.core.money import format_amount
+from salon_cli.core.permissions import Permission, needs_pin
 from salon_cli.db.uow import UnitOfWork
-from salon_cli.services import book, locations
-from salon_cli.services.book import AppointmentView
+from salon_cli.services.actors import Actor
 from salon_cli.services.locations import LocationView
+from salon_cli.tui.screens.modals import pin_modal, sign_in_modal
 
-COLUMNS = ("Time", "Staff", "Client", "Service", "Status", "Price")
-# The order a day's summary names the statuses in: the appointment's life, then the ways it ends early.
-STATUS_ORDER = ("booked", "checked_in", "in_service", "completed", "no_show", "late_cancelled", "cancelled")
-
-
-@dataclass(frozen=True)
-class Book:
-    """One day of one location's book, as loaded."""
-
-    location: LocationView
-    day: date
-    today: date
-    rows: Sequence[AppointmentView]
+T = TypeVar("T")
+Done = Callable[[Any], None]
+Failed = Callable[[str], None]
 
 
-class BookLoaded(Message):
-    def __init__(self, generation: int, book: Book) -> None:
-        super().__init__()
-        self.generation = generation
-        self.book = book
+def describe(exc: BaseException) -> str:
+    """One line for the person at the desk."""
+    if isinstance(exc, SalonError):
+        return exc.message + (f" ({exc.hint})" if exc.hint else "")
+    if isinstance(exc, SQLAlchemyError):
+        orig = getattr(exc, "orig", None)
+        return str(orig or exc).strip().splitlines()[0]
+    return f"{type(exc).__name__}: {exc}".splitlines()[0]
 
 
-class BookFailed(Message):
-    def __init__(self, generation: int, error: str) -> None:
-        super().__init__()
-        self.generation = generation
-        self.error = error
+class SalonCommands(Provider):
+    """The command palette (ctrl+p): every action of the app and of the screen on show, by name."""
 
+    def _actions(self) -> Iterable[tuple[str, str, Callable[[], Any]]]:
+        app = self.app
+        seen = set()
+        for target, bindings in ((app.screen, app.screen.BINDINGS), (app, app.BINDINGS)):
+            for binding in bindings:
+                if not isinstance(binding, Binding) or not binding.description or binding.action in seen:
+                    continue
+                seen.add(binding.action)
+                help_text = f"key: {binding.key_display or binding.key}"
+                yield binding.description, help_text, partial(target.run_action, binding.action)
 
-def day_title(location: LocationView, day: date, today: date) -> str:
-    """'Salón Centro — Saturday 21 November 2026' (marked when it is today)."""
-    text = f"{location.name} — {day:%A} {day.day} {day:%B %Y}"
-    return f"{text}  (today)" if day == today else text
+    async def discover(self) -> Hits:
+        for name, help_text, run in self._actions():
+            yield DiscoveryHit(name, run, help=help_text)
 
-
-def status_summary(rows: Sequence[AppointmentView]) -> str:
-    """'12 appointments: 3 booked · 2 in_service · 7 completed'."""
-    if not rows:
-        return "no appointments"
-    counts = Counter(row.status for row in rows)
-    order = [s for s in STATUS_ORDER if s in counts] + sorted(set(counts) - set(STATUS_ORDER))
-    noun = "appointment" if len(rows) == 1 else "appointments"
-    return f"{len(rows)} {noun}: " + " · ".join(f"{counts[s]} {s}" for s in order)
+    async def search(self, query: str) -> Hits:
+        matcher = self.matcher(query)
+        for name, help_text, run in self._actions():
+            score = matcher.match(name)
+            if score > 0:
+                yield Hit(score, matcher.highlight(name), run, help=help_text)
 
 
 class SalonApp(App[None]):
@@ -81,103 +76,199 @@ class SalonApp(App[None]):
 
     TITLE = "salon"
     CSS_PATH = "salon.tcss"
+    COMMANDS = App.COMMANDS | {SalonCommands}
     BINDINGS = [
         Binding("q", "quit", "Quit", id="quit"),
-        Binding("r", "refresh_book", "Refresh", id="refresh"),
-        # priority: the table would otherwise take left/right to move its cursor between columns
-        Binding("left", "previous_day", "Previous day", key_display="←", priority=True, id="previous-day"),
-        Binding("right", "next_day", "Next day", key_display="→", priority=True, id="next-day"),
-        Binding("t", "today", "Today", id="today"),
+        Binding("slash", "search", "Find client", key_display="/", id="search"),
+        Binding("s", "sign_in", "Sign in", id="sign-in"),
+        Binding("n", "no_shows", "No-shows", id="no-shows"),
+        Binding("z", "close_day", "Close day", id="close-day"),
+        Binding("f1", "help", "Help", id="help"),
+        Binding("f2", "toggle_theme", "Theme", id="theme", show=False),
     ]
 
-    def __init__(self, engine: Engine, location_code: str | None = None) -> None:
+    def __init__(self, engine: Engine, location_code: str | None = None, *, poll_seconds: float = 2.0) -> None:
         super().__init__()
         self.engine = engine
         self.location_code = location_code
-        self.loaded: Book | None = None
-        self._generation = 0  # answers from an older request are dropped
+        self.location: LocationView | None = None
+        self.desk: Actor | None = None  # who signed in at the desk
+        self.poll_seconds = poll_seconds
+        self._marker: int | None = None
 
-    def compose(self) -> ComposeResult:
-        # markup off: names and error texts are shown as they are, brackets and all
-        yield Static("salon", id="title", markup=False)
-        yield DataTable(id="book", cursor_type="row", zebra_stripes=True)
-        yield Static("loading…", id="summary", markup=False)
-        yield Footer()
+    def get_default_screen(self) -> Any:
+        from salon_cli.tui.screens.today import TodayScreen
+
+        return TodayScreen()
 
     def on_mount(self) -> None:
-        self.query_one(DataTable).add_columns(*COLUMNS)
-        self._request(None)
+        if self.poll_seconds > 0:
+            self.set_interval(self.poll_seconds, self._poll)
 
-    # -- actions ---------------------------------------------------------------------------------
+    # -- the two doors to the services -------------------------------------------------------------
 
-    def action_refresh_book(self) -> None:
-        self._request(self.loaded.day if self.loaded else None)
+    def _location(self, session: Any) -> LocationView:
+        if self.location is None:
+            from salon_cli.services import locations
 
-    def action_previous_day(self) -> None:
-        if self.loaded:
-            self._request(self.loaded.day - timedelta(days=1))
+            self.location = locations.resolve(session, self.location_code)
+        return self.location
 
-    def action_next_day(self) -> None:
-        if self.loaded:
-            self._request(self.loaded.day + timedelta(days=1))
+    def read(self, work: Callable[[Any, LocationView], T], done: Callable[[T], None],
+             failed: Failed | None = None, *, group: str = "read") -> None:
+        """Run `work(session, location)` read-only in a thread; `done(result)` on the UI thread."""
+        def job() -> None:
+            try:
+                with UnitOfWork(self.engine, write=False) as uow:
+                    result = work(uow.session, self._location(uow.session))
+            except (SalonError, SQLAlchemyError) as exc:
+                self.call_from_thread(failed or self.show_error, describe(exc))
+                return
+            self.call_from_thread(done, result)
 
-    def action_today(self) -> None:
-        self._request(None)
+        self.run_worker(job, thread=True, exclusive=group != "read", group=group, exit_on_error=False)
 
-    # -- loading ---------------------------------------------------------------------------------
+    def change(self, permission: Permission, work: Callable[[Any, LocationView, Actor], T],
+               done: Callable[[T], None], failed: Failed | None = None, *, title: str | None = None) -> None:
+        """Run `work(session, location, actor)` in one committed transaction as the desk's staff member,
+        or, for a manager-only permission, as the manager who types their code and PIN now."""
+        if needs_pin(permission):
+            def given(values: dict[str, str] | None) -> None:
+                if values is not None:
+                    self._run_change(permission, work, done, failed, values["who"], values["pin"])
 
-    def _request(self, day: date | None) -> None:
-        """Load `day` (None: the location's business date now) in the background."""
-        self._generation += 1
-        self._set_summary("loading…")
-        self.load_book(self._generation, day)
-
-    @work(thread=True, exclusive=True, exit_on_error=False, group="book")
-    def load_book(self, generation: int, day: date | None) -> None:
-        try:
-            with UnitOfWork(self.engine, write=False) as uow:
-                location = locations.resolve(uow.session, self.location_code)
-                today = business_date(clock.now(), location.tz)
-                rows = book.appointments(uow.session, location=location, start=day or today)
-        except SalonError as exc:
-            self.post_message(BookFailed(generation, exc.message))
+            who = self.desk.code if self.desk and self.desk.role in ("owner", "manager") else ""
+            self.push_screen(pin_modal(title or "A manager's PIN is needed", who), given)
             return
-        except SQLAlchemyError as exc:  # the database is down, locked, or not a salon's
-            self.post_message(BookFailed(generation, str(exc).splitlines()[0]))
+        if self.desk is None:
+            self._ask_sign_in(lambda: self._run_change(permission, work, done, failed, self.desk.code, None))  # type: ignore[union-attr]
             return
-        self.post_message(BookLoaded(generation, Book(location, day or today, today, rows)))
+        self._run_change(permission, work, done, failed, self.desk.code, None)
 
-    def on_book_loaded(self, message: BookLoaded) -> None:
-        if message.generation != self._generation:
-            return
-        loaded = self.loaded = message.book
-        tz, currency = loaded.location.tz, loaded.location.currency
-        self.query_one("#title", Static).update(day_title(loaded.location, loaded.day, loaded.today))
-        table = self.query_one(DataTable)
-        table.clear()
-        for row in loaded.rows:
-            table.add_row(
-                Text(f"{row.starts_at.astimezone(tz):%H:%M}–{row.ends_at.astimezone(tz):%H:%M}"),
-                Text(row.staff_name), Text(row.client), Text(row.service), Text(row.status),
-                Text(format_amount(row.price_cents, currency), justify="right"),
-                key=str(row.id),
-            )
-        self._set_summary(status_summary(loaded.rows))
+    def change_with_pin(self, permission: Permission, work: Callable[[Any, LocationView, Actor], T],
+                        done: Callable[[T], None], failed: Failed | None = None, *, title: str = "Your PIN") -> None:
+        """A desk action that needs the acting staff member's own PIN (e.g. a stamp when the program
+        asks for one): the modal is filled with whoever is signed in."""
+        def given(values: dict[str, str] | None) -> None:
+            if values is not None:
+                self._run_change(permission, work, done, failed, values["who"], values["pin"])
 
-    def on_book_failed(self, message: BookFailed) -> None:
-        if message.generation == self._generation:
-            self._set_summary(f"error: {message.error}", error=True)
+        self.push_screen(pin_modal(title, self.desk.code if self.desk else ""), given)
+
+    def _run_change(self, permission: Permission, work: Callable[[Any, LocationView, Actor], T],
+                    done: Callable[[T], None], failed: Failed | None, who: str, pin: str | None) -> None:
+        from salon_cli.services import staff
+
+        def job() -> None:
+            try:
+                with UnitOfWork(self.engine) as uow:
+                    location = self._location(uow.session)
+                    actor = staff.identify(uow, who=who, pin=pin, location=location, permission=permission)
+                with UnitOfWork(self.engine) as uow:
+                    result = work(uow.session, location, actor)
+                    uow.commit()
+            except (SalonError, SQLAlchemyError) as exc:
+                self.call_from_thread(failed or self.show_error, describe(exc))
+                return
+            self.call_from_thread(done, result)
+
+        self.run_worker(job, thread=True, group="change", exit_on_error=False)
+
+    def show_error(self, text: str) -> None:
+        self.notify(text, title="Refused", severity="error", timeout=8)
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
-        # Anything the worker did not turn into BookFailed (a bug) lands here: shown, not a crash.
-        if event.state == WorkerState.ERROR and event.worker.group == "book":
+        # a bug in a worker (not a SalonError): shown, not a crash
+        if event.state == WorkerState.ERROR:
             error = event.worker.error
-            self._set_summary(f"error: {type(error).__name__}: {error}".splitlines()[0], error=True)
+            text = f"error: {type(error).__name__}: {error}".splitlines()[0]
+            setter = getattr(self.screen, "_set_summary", None)
+            if callable(setter):
+                setter(text, error=True)
+            else:
+                self.show_error(text)
 
-    def _set_summary(self, text: str, *, error: bool = False) -> None:
-        summary = self.query_one("#summary", Static)
-        summary.update(text)
-        summary.set_class(error, "error")
+    # -- who is at the desk --------------------------------------------------------------------------
+
+    def _ask_sign_in(self, then: Callable[[], None] | None = None) -> None:
+        from salon_cli.services import staff
+
+        def given(values: dict[str, str] | None) -> None:
+            if values is None:
+                return
+
+            def job() -> None:
+                try:
+                    with UnitOfWork(self.engine) as uow:
+                        actor = staff.identify(uow, who=values["who"], pin=values["pin"],
+                                               location=self._location(uow.session), permission=Permission.desk)
+                except (SalonError, SQLAlchemyError) as exc:
+                    self.call_from_thread(self.show_error, describe(exc))
+                    return
+                self.call_from_thread(self._signed_in, actor, then)
+
+            self.run_worker(job, thread=True, group="sign-in", exit_on_error=False)
+
+        self.push_screen(sign_in_modal(), given)
+
+    def _signed_in(self, actor: Actor, then: Callable[[], None] | None) -> None:
+        self.desk = actor
+        self.sub_title = f"desk: {actor.name} ({actor.role})"
+        self.notify(f"{actor.name} is at the desk")
+        if then is not None:
+            then()
+
+    def action_sign_in(self) -> None:
+        self._ask_sign_in()
+
+    # -- screens -----------------------------------------------------------------------------------
+
+    def action_search(self) -> None:
+        from salon_cli.tui.screens.clients import ClientSearchScreen
+
+        self.push_screen(ClientSearchScreen())
+
+    def open_client(self, client_id: int) -> None:
+        from salon_cli.tui.screens.clients import ClientCardScreen
+
+        self.push_screen(ClientCardScreen(client_id))
+
+    def open_checkout(self, appointment_id: int) -> None:
+        from salon_cli.tui.screens.checkout import CheckoutScreen
+
+        self.push_screen(CheckoutScreen(appointment_id))
+
+    def action_close_day(self) -> None:
+        from salon_cli.tui.screens.close_day import CloseDayScreen
+
+        self.push_screen(CloseDayScreen())
+
+    def action_no_shows(self) -> None:
+        from salon_cli.tui.screens.no_shows import NoShowsScreen
+
+        self.push_screen(NoShowsScreen())
+
+    def action_help(self) -> None:
+        from salon_cli.tui.screens.help import HelpScreen
+
+        self.push_screen(HelpScreen())
+
+    def action_toggle_theme(self) -> None:
+        self.theme = "textual-light" if self.theme == "textual-dark" else "textual-dark"
+
+    # -- changes from elsewhere ----------------------------------------------------------------------
+
+    def _poll(self) -> None:
+        from salon_cli.services import changes
+
+        def seen(marker: int) -> None:
+            before, self._marker = self._marker, marker
+            if before is not None and marker != before:
+                reload = getattr(self.screen, "data_changed", None)
+                if callable(reload):
+                    reload()
+
+        self.read(lambda s, _loc: changes.marker(s), seen, lambda _text: None, group="poll")
 
 
 def run(engine: Engine, location_code: str | None = None) -> None:

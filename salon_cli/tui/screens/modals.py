@@ -1,0 +1,90 @@
+"""Small modals every screen shares: a short form (a reason, a time, a count), the PIN prompt for
+manager actions and the desk's sign-in. They only collect text; the screens call the services."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical
+from textual.screen import ModalScreen
+from textual.widgets import Button, Input, Label, Static
+
+
+@dataclass(frozen=True)
+class Field:
+    name: str
+    label: str
+    password: bool = False
+    placeholder: str = ""
+    value: str = ""
+    required: bool = True
+
+
+class FormModal(ModalScreen[dict[str, str] | None]):
+    """A title, a few labelled inputs, OK and Cancel. Enter moves to the next field, then submits;
+    Escape cancels (the result is None)."""
+
+    BINDINGS = [Binding("escape", "cancel", "Cancel", id="cancel")]
+
+    def __init__(self, title: str, fields: list[Field], *, note: str = "", ok: str = "OK") -> None:
+        super().__init__(classes="form-modal")
+        self.heading = title
+        self.fields = fields
+        self.note = note
+        self.ok_label = ok
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="dialog"):
+            yield Static(self.heading, id="dialog-title", markup=False)
+            if self.note:
+                yield Static(self.note, id="dialog-note", markup=False)
+            for field in self.fields:
+                yield Label(field.label)
+                yield Input(value=field.value, placeholder=field.placeholder, password=field.password,
+                            id=f"field-{field.name}")
+            yield Static("", id="dialog-error", markup=False)
+            yield Button(self.ok_label, id="ok", variant="primary")
+            yield Button("Cancel", id="cancel")
+
+    def on_mount(self) -> None:
+        first = next((self.query_one(f"#field-{f.name}", Input) for f in self.fields if not f.value), None)
+        (first or self.query_one(f"#field-{self.fields[0].name}", Input)).focus()
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        names = [f.name for f in self.fields]
+        current = (event.input.id or "").removeprefix("field-")
+        index = names.index(current) if current in names else len(names) - 1
+        if index + 1 < len(names):
+            self.query_one(f"#field-{names[index + 1]}", Input).focus()
+        else:
+            self._submit()
+
+    def on_button_pressed(self, event: Button.Pressed) -> None:
+        if event.button.id == "ok":
+            self._submit()
+        else:
+            self.dismiss(None)
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+    def _submit(self) -> None:
+        values = {f.name: self.query_one(f"#field-{f.name}", Input).value.strip() for f in self.fields}
+        missing = [f.label for f in self.fields if f.required and not values[f.name]]
+        if missing:
+            self.query_one("#dialog-error", Static).update(f"{missing[0]} is needed")
+            return
+        self.dismiss(values)
+
+
+def pin_modal(title: str, who: str = "") -> FormModal:
+    """A manager's (or a staff member's) code and PIN, for one action."""
+    return FormModal(title, [Field("who", "Staff code", value=who), Field("pin", "PIN", password=True)])
+
+
+def sign_in_modal() -> FormModal:
+    return FormModal("Who is at the desk?", [Field("who", "Staff code"), Field("pin", "PIN", password=True)],
+                     note="Sign in with your code and PIN; desk actions are recorded under your name.",
+                     ok="Sign in")

@@ -1,0 +1,7 @@
+"""(being written)"""
+from textual.screen import Screen
+
+
+class NoShowsScreen(Screen[None]):
+    def __init__(self, *args: object) -> None:
+        super().__init__()
