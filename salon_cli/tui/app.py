@@ -251,7 +251,7 @@ class SalonApp(App[None]):
     def action_help(self) -> None:
         from salon_cli.tui.screens.help import HelpScreen
 
-        self.push_screen(HelpScreen())
+        self.push_screen(HelpScreen(self.screen))
 
     def action_toggle_theme(self) -> None:
         self.theme = "textual-light" if self.theme == "textual-dark" else "textual-dark"

@@ -28,8 +28,12 @@ def _keys(bindings: list[Binding | tuple[str, ...]]) -> list[str]:
 class HelpScreen(ModalScreen[None]):
     BINDINGS = [Binding("escape,f1,q", "dismiss", "Close", id="close-help")]
 
+    def __init__(self, below: object = None) -> None:
+        super().__init__()
+        self.below = below
+
     def compose(self) -> ComposeResult:
-        below = self.app.screen_stack[-1] if self.app.screen_stack else None
+        below = self.below
         lines = [INTRO, "On this screen:"]
         lines += _keys(list(getattr(below, "BINDINGS", []))) or ["  (nothing special)"]
         lines += ["", "Everywhere:"] + _keys(list(self.app.BINDINGS)) + ["  ctrl+p     Command palette"]

@@ -19,7 +19,8 @@ from salon_cli.services.desk_board import Board, BoardRow
 from salon_cli.services.locations import LocationView
 from salon_cli.tui.screens.modals import Field, FormModal
 
-COLUMNS = ("Time", "Staff", "Client", "Service", "Status", "Price")
+# the state comes second so that it is on screen at 80 columns, where the service may be cut
+COLUMNS = ("Time", "Status", "Client", "Stylist", "Service", "Price")
 STATE_ORDER = ("booked", "late", "here", "in chair", "done", "no-show", "late cancel", "cancelled")
 STATE_STYLE = {"booked": "", "late": "bold yellow", "here": "bold cyan", "in chair": "bold magenta",
                "done": "green", "no-show": "bold red", "late cancel": "red", "cancelled": "dim"}
@@ -41,17 +42,23 @@ def status_summary(rows: Sequence[BoardRow]) -> str:
     return f"{len(rows)} {noun}: " + " · ".join(f"{counts[s]} {s}" for s in order)
 
 
+def _short(name: str) -> str:
+    """'Jimena Vázquez Gómez' -> 'Jimena V.' (the desk line has one row for everyone waiting)."""
+    words = name.split()
+    return f"{words[0]} {words[1][0]}." if len(words) > 1 else name
+
+
 def desk_line(board: Board) -> str:
-    """'Waiting: Ximena J. (since 11:02) · Next free: ana 11:15 · beto 12:30'."""
+    """'Waiting (2): Ximena J. (ana), Pedro P. (beto)' and, on a line of its own, 'Next free: ana 11:15 · beto 12:30'."""
     tz = board.location.tz
     parts = []
     if board.waiting:
-        parts.append("Waiting: " + ", ".join(
-            f"{r.appointment.client} ({r.appointment.staff})" for r in board.waiting))
+        parts.append(f"Waiting ({len(board.waiting)}): " + ", ".join(
+            f"{_short(r.appointment.client)} ({r.appointment.staff})" for r in board.waiting))
     if board.next_free:
         parts.append("Next free: " + " · ".join(
             f"{code} {at.astimezone(tz):%H:%M}" if at else f"{code} full" for code, at in board.next_free.items()))
-    return "   ".join(parts) or " "
+    return "\n".join(parts) or " "
 
 
 class TodayScreen(Screen[None]):
@@ -120,9 +127,9 @@ class TodayScreen(Screen[None]):
             appt = row.appointment
             table.add_row(
                 Text(f"{appt.starts_at.astimezone(tz):%H:%M}–{appt.ends_at.astimezone(tz):%H:%M}"),
-                Text(appt.staff_name), Text(appt.client), Text(appt.service),
                 Text(row.state, style=STATE_STYLE.get(row.state, "")),
-                Text(format_amount(appt.price_cents, currency), justify="right"),
+                Text(appt.client), Text(appt.staff_name.split()[0] if appt.staff_name else appt.staff),
+                Text(appt.service), Text(format_amount(appt.price_cents, currency), justify="right"),
                 key=str(appt.id),
             )
         if board.rows:
