@@ -223,10 +223,15 @@ class SalonApp(App[None]):
 
     # -- screens -----------------------------------------------------------------------------------
 
+    def _open(self, screen_type: type, *args: Any) -> None:
+        """Show a screen, unless it is the one on show already (pressing `z` twice opens one close)."""
+        if type(self.screen) is not screen_type:
+            self.push_screen(screen_type(*args))
+
     def action_search(self) -> None:
         from salon_cli.tui.screens.clients import ClientSearchScreen
 
-        self.push_screen(ClientSearchScreen())
+        self._open(ClientSearchScreen)
 
     def open_client(self, client_id: int) -> None:
         from salon_cli.tui.screens.clients import ClientCardScreen
@@ -241,12 +246,12 @@ class SalonApp(App[None]):
     def action_close_day(self) -> None:
         from salon_cli.tui.screens.close_day import CloseDayScreen
 
-        self.push_screen(CloseDayScreen())
+        self._open(CloseDayScreen)
 
     def action_no_shows(self) -> None:
         from salon_cli.tui.screens.no_shows import NoShowsScreen
 
-        self.push_screen(NoShowsScreen())
+        self._open(NoShowsScreen)
 
     def action_help(self) -> None:
         from salon_cli.tui.screens.help import HelpScreen

@@ -1,0 +1,582 @@
+"""How fast the dashboard (`salon tui`) opens on a big book, and how fast client search answers a keystroke.
+
+Run: .venv/bin/python benchmarks/tui.py [--clients 100000] [--appointments 1000000] [--typed 200]
+     [--runs 5] [--dialect sqlite|postgres] [--server URL] [--keep FILE] [--reuse]
+
+The book: one location (America/Mexico_City, MXN) made by `salon init`'s service, six services and
+ten stylists (through the services); `--clients` clients with realistic, skewed Spanish and English
+names drawn by benchmarks/client_search.py's `Population`, indexed for search by the clients
+service's own `reindex_all`; `--appointments` appointments (each with its item row), inserted
+set-based with benchmarks/detect_no_shows.py's generator: about three years of history before today
+(87 % completed, the rest cancelled, late-cancelled or no-shows), today's normal book of 60 (done
+before 10:00, booked after), and 5 % booked over the next 90 days. "Now" is Saturday 2026-11-21
+11:00 in Mexico City (`SALON_NOW` in the children, `set_clock(FixedClock)` here).
+
+Figures (issue 8):
+
+  1. Launch to the first painted Today screen, median of `--runs`:
+     - subprocess: `python -c` that imports the app, makes the engine, runs `SalonApp` headless at
+       120x40 and reports as soon as the screen has been refreshed with the Today table's rows in it
+       (`TodayScreen._show` hooked; the report waits for `call_after_refresh`). The figure is the
+       wall time the parent sees from spawning the child to reading its report: interpreter start,
+       imports, engine, app start-up, the board's query, the first paint. Shown beside it: a bare
+       `python -c pass`, and the import of textual + sqlalchemy + sqlmodel alone.
+     - in-process: `SalonApp(make_engine(url)).run_test(size=(120, 40))` in this (warm) process.
+  2. Client search, one keystroke:
+     a. the service alone: `client_search.search(session, prefix, limit=10)` for every prefix of
+        `--typed` client names, each with one slip (benchmarks/client_search.py's `slip`), typed
+        letter by letter, on a warm session: median and p95 over every keystroke.
+     b. the screen: in a Pilot session, `/` opens `ClientSearchScreen`; each key pressed in its
+        Input until its results table has been updated and refreshed, minus nothing: the debounce
+        constant is set to 0 for the run and reported separately. Skipped (and said so) while the
+        screen has no Input or no DataTable.
+
+Targets: launch under 1.0 s (median); keystroke to results under 50 ms (median).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import math
+import os
+import random
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from contextlib import contextmanager
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+from typing import Any, Iterator
+from zoneinfo import ZoneInfo
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from client_search import Population, slip  # noqa: E402
+from detect_no_shows import PG_SERVER, SERVICES, Dialect, _appointments, _epoch, database, sql  # noqa: E402
+
+ZONE = ZoneInfo("America/Mexico_City")
+AS_OF = datetime(2026, 11, 21, 11, 0, tzinfo=ZONE).astimezone(timezone.utc)
+HISTORY_DAYS = 3 * 365
+TODAY_BOOK = 60
+STYLISTS = (("ana", "Ana Jiménez"), ("diego", "Diego Muñoz"), ("valeria", "Valeria Torres"),
+            ("emma", "Emma Collins"), ("beto", "Alberto Ríos"), ("lupita", "Guadalupe Soto"),
+            ("ximena", "Ximena Lara"), ("kate", "Kate Turner"), ("mateo", "Mateo Cruz"),
+            ("sofia", "Sofía Ávila"))
+SIZE = (120, 40)
+LAUNCH_TARGET_S = 1.0
+KEY_TARGET_MS = 50.0
+
+
+# ----------------------------------------------------------------------------- the book
+
+def build(url: str, *, clients: int, appointments: int, seed: int) -> dict[str, float]:
+    import sqlalchemy as sa
+
+    from salon_cli.core.text import name_key
+    from salon_cli.db import migrate
+    from salon_cli.db.engine import make_engine
+    from salon_cli.db.models import Appointment, AppointmentItem, Client
+    from salon_cli.db.uow import UnitOfWork
+    from salon_cli.services import catalog, staff
+    from salon_cli.services.actors import Actor
+    from salon_cli.services.client_search import reindex_all
+    from salon_cli.services.setup import initialise
+
+    timings: dict[str, float] = {}
+    engine = make_engine(url)
+    d = Dialect(engine.dialect.name)
+    start = time.perf_counter()
+    migrate.upgrade(engine)
+    init = initialise(engine, location_code="centro", location_name="Salón Centro", timezone="America/Mexico_City",
+                      currency="MXN", owner_name="Lucía Hernández", owner_code="lucia", owner_pin="1234")
+    owner = Actor(id=init.owner.id, code=init.owner.code, name=init.owner.name, role=init.owner.role)
+    location = init.location
+    with UnitOfWork(engine) as uow:
+        s = uow.session
+        service_rows = []
+        for code, name, minutes, cents in SERVICES:
+            view = catalog.add_service(s, actor=owner, location=location, name=name, duration_min=minutes,
+                                       price_cents=cents, code=code)
+            service_rows.append((view.id, minutes, cents))
+        staff_ids = [staff.add(s, actor=owner, location=location, name=name, code=code, role="stylist",
+                               pin="4444").id for code, name in STYLISTS]
+        uow.commit()
+    timings["setup"] = time.perf_counter() - start
+
+    start = time.perf_counter()
+    people = Population(random.Random(seed))
+    created = AS_OF - timedelta(days=4 * 365)
+    with UnitOfWork(engine) as uow:
+        s = uow.session
+        rows = []
+        for n in range(clients):
+            first, last = people.name()
+            rows.append({"first_name": first, "last_name": last, "name_key": name_key(first, last),
+                         "phone": f"+52155{n:08d}", "email": f"client{n}@example.com", "created_at": created})
+        for i in range(0, len(rows), 5000):
+            s.execute(sa.insert(Client), rows[i:i + 5000])
+        low, high = s.execute(sa.select(sa.func.min(Client.id), sa.func.max(Client.id))).one()
+        timings["clients"] = time.perf_counter() - start
+        start = time.perf_counter()
+        reindex_all(s)
+        uow.commit()
+    timings["search keys"] = time.perf_counter() - start
+
+    today = AS_OF.astimezone(ZONE).date()
+    today_open = _epoch(datetime.combine(today, datetime.min.time(), ZONE) + timedelta(hours=9))
+    first_open = today_open - HISTORY_DAYS * 86400  # Mexico City keeps UTC-6 all year
+    as_of = _epoch(AS_OF)
+    today_n = min(TODAY_BOOK, appointments)
+    future = (appointments - today_n) // 20
+    history = appointments - today_n - future
+    common = dict(location_id=location.id, owner_id=owner.id, client_ids=(low, high), service_rows=service_rows,
+                  staff_ids=staff_ids)
+    h = "(n * 2654435761) % 1000"
+    today_start = f"{today_open} + ((n * 37) % 40) * 900"  # quarter hours 09:00-18:45
+    blocks = [
+        (history, f"{first_open} + (n * {HISTORY_DAYS} / {max(history, 1)}) * 86400 + ((n * 37) % 39) * 900",
+         f"CASE WHEN {h} < 870 THEN 'completed' WHEN {h} < 930 THEN 'cancelled' "
+         f"WHEN {h} < 950 THEN 'late_cancelled' ELSE 'no_show' END", True, "x.s - 7 * 86400"),
+        (today_n, today_start, f"CASE WHEN {today_start} + 3600 <= {as_of} THEN 'completed' ELSE 'booked' END",
+         False, "x.s - 7 * 86400"),
+        (future, f"{today_open + 86400} + (n * 90 / {max(future, 1)}) * 86400 + ((n * 37) % 39) * 900", "'booked'",
+         False, f"{as_of} - 86400 * (1 + n % 30)"),
+    ]
+    tables = (Appointment.__table__, AppointmentItem.__table__)
+    indexes = [index for table in tables for index in table.indexes]
+    foreign_keys = [fk for table in tables for fk in table.foreign_key_constraints] if d.name == "postgresql" else []
+    start = time.perf_counter()
+    with engine.begin() as conn:
+        if d.name == "sqlite":
+            sql(conn, "PRAGMA cache_size = -262144")
+        for index in indexes:
+            index.drop(conn)
+        for fk in foreign_keys:
+            conn.execute(sa.schema.DropConstraint(fk))
+        next_id = 1
+        for count, starts, status, walk_ins, made in blocks:
+            if count:
+                sql(conn, _appointments(d, first_id=next_id, count=count, start=starts, status=status,
+                                        walk_ins=walk_ins, created=made, **common))
+                next_id += count
+        sql(conn, "INSERT INTO appointment_item "
+                  "(id, appointment_id, position, service_id, staff_id, duration_min, price_cents) "
+                  "SELECT a.id, a.id, 0, a.service_id, a.staff_id, s.duration_min, a.price_cents "
+                  "FROM appointment a JOIN service s ON s.id = a.service_id")
+        for index in indexes:
+            index.create(conn)
+        for fk in foreign_keys:
+            conn.execute(sa.schema.AddConstraint(fk))
+        if d.name == "postgresql":
+            for table in ("appointment", "appointment_item"):
+                sql(conn, f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), (SELECT max(id) FROM {table}))")
+    timings["appointments"] = time.perf_counter() - start
+    if d.name == "postgresql":
+        with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+            for table in ("appointment", "appointment_item", "client", "client_search_key"):
+                conn.exec_driver_sql(f"VACUUM ANALYZE {table}")
+    engine.dispose()
+    return timings
+
+
+@contextmanager
+def book_url(args: argparse.Namespace) -> Iterator[str]:
+    if args.dialect == "sqlite" and args.keep:
+        yield f"sqlite:///{Path(args.keep).resolve()}"
+        return
+    with database(args.dialect, args.server) as url:
+        yield url
+
+
+# ----------------------------------------------------------------------------- 1. launch
+
+CHILD = r"""
+import time; T0 = time.perf_counter()
+import json, sys
+import textual.app, textual.widgets, sqlalchemy, sqlmodel
+T_LIB = time.perf_counter() - T0
+import salon_cli.db.models
+T_MODELS = time.perf_counter() - T0
+from textual.widgets import DataTable
+from salon_cli.tui import app as tui_app
+from salon_cli.db.engine import make_engine
+T_IMPORT = time.perf_counter() - T0
+engine = make_engine(sys.argv[1])
+T_ENGINE = time.perf_counter() - T0
+app = tui_app.SalonApp(engine)
+marks = {}
+
+def timed(module, name, label):
+    inner = getattr(module, name)
+    def wrapped(*a, **k):
+        marks.setdefault(label + " start", time.perf_counter() - T0)
+        out = inner(*a, **k)
+        marks.setdefault(label + " end", time.perf_counter() - T0)
+        return out
+    setattr(module, name, wrapped)
+
+def hook():
+    from salon_cli.services import desk_board, locations
+    from salon_cli.tui.screens import today
+    timed(locations, "resolve", "location")
+    timed(desk_board, "board", "board")
+    show = today.TodayScreen._show
+    def _show(self, board):
+        show(self, board)
+        rows = self.query_one(DataTable).row_count
+        if rows and "shown" not in marks:
+            marks["shown"] = time.perf_counter() - T0
+            def painted():
+                marks["painted"] = time.perf_counter() - T0
+                print(json.dumps({"lib": T_LIB, "models": T_MODELS, "import": T_IMPORT, "engine": T_ENGINE, "rows": rows, **marks}), flush=True)
+                app.exit()
+            self.call_after_refresh(painted)
+    today.TodayScreen._show = _show
+
+orig_default = app.get_default_screen
+def get_default_screen():
+    marks["app_started"] = time.perf_counter() - T0
+    hook()
+    return orig_default()
+app.get_default_screen = get_default_screen
+app.run(headless=True, size=(%d, %d))
+""" % SIZE
+
+LIBS = r"""
+import time; T0 = time.perf_counter()
+import textual.app, textual.widgets, sqlalchemy, sqlmodel
+print(time.perf_counter() - T0)
+"""
+
+
+def launch_subprocess(url: str, runs: int) -> dict[str, list[float]]:
+    env = dict(os.environ, SALON_NOW=AS_OF.isoformat())
+    out: dict[str, list[float]] = {k: [] for k in ("wall", "child", "lib", "import", "engine", "app_started", "shown",
+                                                   "painted", "python", "libs alone", "models",
+                                                   "location start", "location end", "board start", "board end")}
+    for i in range(runs + 1):  # the first run warms the bytecode and the file cache, and is dropped
+        start = time.perf_counter()
+        proc = subprocess.Popen([sys.executable, "-c", CHILD, url], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                                env=env, text=True)
+        assert proc.stdout is not None
+        line = proc.stdout.readline()
+        wall = time.perf_counter() - start
+        proc.wait(timeout=60)
+        if not line:
+            raise SystemExit(f"the child did not report:\n{proc.stderr.read() if proc.stderr else ''}")
+        report = json.loads(line)
+        if i == 0:
+            continue
+        out["wall"].append(wall)
+        out["child"].append(report["painted"])
+        for key in out:
+            if key in report:
+                out[key].append(report[key])
+        start = time.perf_counter()
+        subprocess.run([sys.executable, "-c", "pass"], check=True)
+        out["python"].append(time.perf_counter() - start)
+        libs = subprocess.run([sys.executable, "-c", LIBS], check=True, capture_output=True, text=True)
+        out["libs alone"].append(float(libs.stdout))
+    out["rows"] = [report["rows"]]
+    return out
+
+
+async def _launch_in_process(url: str) -> tuple[float, int]:
+    from textual.widgets import DataTable
+
+    from salon_cli.db.engine import make_engine
+    from salon_cli.tui.app import SalonApp
+    from salon_cli.tui.screens import today
+
+    painted = asyncio.Event()
+    rows = 0
+    show = today.TodayScreen._show
+
+    def _show(self: Any, board: Any) -> None:
+        nonlocal rows
+        show(self, board)
+        count = self.query_one(DataTable).row_count
+        if count and not rows:
+            rows = count
+            self.call_after_refresh(painted.set)
+
+    today.TodayScreen._show = _show  # type: ignore[method-assign]
+    try:
+        start = time.perf_counter()
+        engine = make_engine(url)
+        app = SalonApp(engine)
+        async with app.run_test(size=SIZE):
+            await asyncio.wait_for(painted.wait(), 30)
+            elapsed = time.perf_counter() - start
+        engine.dispose()
+    finally:
+        today.TodayScreen._show = show  # type: ignore[method-assign]
+    return elapsed, rows
+
+
+def launch_in_process(url: str, runs: int) -> list[float]:
+    times = []
+    for i in range(runs + 1):
+        elapsed, _ = asyncio.run(_launch_in_process(url))
+        if i:
+            times.append(elapsed)
+    return times
+
+
+def board_query(url: str, runs: int) -> list[float]:
+    """The Today board's read alone (the worker's unit of work), on a fresh engine each time."""
+    from salon_cli.db.engine import make_engine
+    from salon_cli.db.uow import UnitOfWork
+    from salon_cli.services import desk_board, locations
+
+    times = []
+    for _ in range(runs):
+        engine = make_engine(url)
+        start = time.perf_counter()
+        with UnitOfWork(engine, write=False) as uow:
+            loc = locations.resolve(uow.session, None)
+            desk_board.board(uow.session, location=loc)
+        times.append(time.perf_counter() - start)
+        engine.dispose()
+    return times
+
+
+# ----------------------------------------------------------------------------- 2a. search, the service
+
+def typed_queries(url: str, typed: int, seed: int) -> list[str]:
+    """`typed` client names with one slip each, as full strings (typed letter by letter later)."""
+    import sqlalchemy as sa
+
+    from salon_cli.db.engine import make_engine
+
+    engine = make_engine(url)
+    with engine.connect() as conn:
+        names = conn.execute(sa.text("SELECT first_name, last_name FROM client ORDER BY id")).all()
+    engine.dispose()
+    rng = random.Random(seed + 2)
+    return [slip(rng, f"{first} {last}")[0] for first, last in (names[rng.randrange(len(names))] for _ in range(typed))]
+
+
+def keystrokes(queries: list[str]) -> list[str]:
+    return [q[:i] for q in queries for i in range(1, len(q) + 1) if q[:i].strip()]
+
+
+def search_service(url: str, queries: list[str]) -> dict[str, Any]:
+    from sqlmodel import Session
+
+    from salon_cli.db.engine import make_engine
+    from salon_cli.services.client_search import search
+
+    engine = make_engine(url)
+    by_length: dict[str, list[float]] = {"1-2 letters": [], "3-5 letters": [], "6+ letters": []}
+    times: list[float] = []
+    worst: list[tuple[float, str]] = []
+    with Session(engine) as session:
+        search(session, "warm up")
+        for prefix in keystrokes(queries):
+            start = time.perf_counter()
+            search(session, prefix, limit=10)
+            ms = (time.perf_counter() - start) * 1000
+            times.append(ms)
+            n = len(prefix.strip())
+            by_length["1-2 letters" if n <= 2 else "3-5 letters" if n <= 5 else "6+ letters"].append(ms)
+            worst.append((ms, prefix))
+    engine.dispose()
+    worst.sort(reverse=True)
+    return {"times": times, "by_length": by_length, "worst": worst[:5]}
+
+
+# ----------------------------------------------------------------------------- 2b. search, the screen
+
+async def _search_screen(url: str, queries: list[str]) -> dict[str, Any]:
+    from textual.widgets import DataTable, Input
+
+    from salon_cli.db.engine import make_engine
+    from salon_cli.tui.app import SalonApp
+    from salon_cli.tui.screens import clients as screen_module
+    from salon_cli.tui.screens import today
+
+    # the debounce: any module or class constant whose name says so, reported, then set to 0
+    debounce: dict[str, float] = {}
+    for owner in (screen_module, screen_module.ClientSearchScreen):
+        for name in dir(owner):
+            if "DEBOUNCE" in name.upper() or "DELAY" in name.upper():
+                value = getattr(owner, name)
+                if isinstance(value, (int, float)) and not isinstance(value, bool):
+                    debounce[f"{getattr(owner, '__name__', owner)}.{name}"] = float(value)
+                    setattr(owner, name, 0)
+
+    engine = make_engine(url)
+    app = SalonApp(engine, poll_seconds=0)
+    ready = asyncio.Event()
+    show = today.TodayScreen._show
+
+    def _show(self: Any, board: Any) -> None:
+        show(self, board)
+        ready.set()
+
+    today.TodayScreen._show = _show  # type: ignore[method-assign]
+    result: dict[str, Any] = {"debounce": debounce, "times": [], "no_update": 0, "note": ""}
+    try:
+        async with app.run_test(size=SIZE) as pilot:
+            await asyncio.wait_for(ready.wait(), 30)
+            await pilot.press("slash")
+            await pilot.pause()
+            screen = app.screen
+            if not isinstance(screen, screen_module.ClientSearchScreen):
+                result["note"] = f"'/' opened {type(screen).__name__}, not ClientSearchScreen"
+                return result
+            inputs, tables = list(screen.query(Input)), list(screen.query(DataTable))
+            if not inputs or not tables:
+                result["note"] = ("ClientSearchScreen has no Input and results DataTable yet "
+                                  "(salon_cli/tui/screens/clients.py is still a stub)")
+                return result
+            field, table = inputs[0], tables[0]
+            updated = asyncio.Event()
+            mutators = ("clear", "add_row", "add_rows", "update_cell", "remove_row")
+            originals = {name: getattr(table, name) for name in mutators}
+
+            def wrap(name: str) -> Any:
+                def wrapped(*a: Any, **k: Any) -> Any:
+                    out = originals[name](*a, **k)
+                    if not updated.is_set():
+                        table.call_after_refresh(updated.set)
+                    return out
+                return wrapped
+
+            for name in mutators:
+                setattr(table, name, wrap(name))
+            field.focus()
+            await pilot.pause()
+            loop_time = asyncio.get_running_loop().time
+            for query in queries:
+                field.value = ""
+                await pilot.pause(0.05)
+                for ch in query:
+                    updated.clear()
+                    start = loop_time()
+                    await pilot.press("space" if ch == " " else ch)
+                    try:
+                        await asyncio.wait_for(updated.wait(), 2.0)
+                        result["times"].append((loop_time() - start) * 1000)
+                    except asyncio.TimeoutError:
+                        result["no_update"] += 1
+                    await pilot.pause()
+    except Exception as exc:  # a screen being written: say what broke, do not stop the other figures
+        result["note"] = f"the Pilot run failed: {type(exc).__name__}: {exc}".splitlines()[0]
+    finally:
+        today.TodayScreen._show = show  # type: ignore[method-assign]
+        engine.dispose()
+    return result
+
+
+# ----------------------------------------------------------------------------- the report
+
+def p95(values: list[float]) -> float:
+    ordered = sorted(values)  # nearest rank: with 5 runs, the slowest
+    return ordered[max(0, math.ceil(0.95 * len(ordered)) - 1)]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--clients", type=int, default=100_000)
+    parser.add_argument("--appointments", type=int, default=1_000_000)
+    parser.add_argument("--typed", type=int, default=200, help="names typed letter by letter (service figure)")
+    parser.add_argument("--typed-screen", type=int, default=20, help="names typed letter by letter in the Pilot")
+    parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--seed", type=int, default=11)
+    parser.add_argument("--dialect", choices=("sqlite", "postgres"), default="sqlite")
+    parser.add_argument("--server", default=PG_SERVER, help=f"PostgreSQL server for --dialect postgres ({PG_SERVER})")
+    parser.add_argument("--keep", metavar="FILE", help="SQLite only: build the book in FILE and keep it")
+    parser.add_argument("--reuse", action="store_true", help="SQLite only: use the book already in --keep")
+    args = parser.parse_args()
+    if args.reuse and not args.keep:
+        parser.error("--reuse needs --keep FILE")
+
+    from salon_cli.core import clock
+    from salon_cli.core.clock import FixedClock
+
+    clock.set_clock(FixedClock(AS_OF))
+    os.environ["SALON_NOW"] = AS_OF.isoformat()
+    rows: list[tuple[str, float, float | None, str, bool | None]] = []
+    with book_url(args) as url:
+        if not args.reuse:
+            if args.keep and Path(args.keep).exists():
+                Path(args.keep).unlink()
+            print(f"building: {args.clients:,} clients, {args.appointments:,} appointments, {len(STYLISTS)} stylists "
+                  f"on {args.dialect} ...", flush=True)
+            timings = build(url, clients=args.clients, appointments=args.appointments, seed=args.seed)
+            print("build: " + "   ".join(f"{k} {v:.1f} s" for k, v in timings.items()), flush=True)
+        print(f"now: {AS_OF.astimezone(ZONE):%A %Y-%m-%d %H:%M} {ZONE.key}; terminal {SIZE[0]}x{SIZE[1]}, headless",
+              flush=True)
+
+        # 1. launch
+        board = board_query(url, args.runs)
+        sub = launch_subprocess(url, args.runs)
+        inproc = launch_in_process(url, args.runs)
+        med = statistics.median
+        print(f"\nlaunch to first painted Today ({sub['rows'][0]} rows), median of {args.runs} (one warm-up run dropped):")
+        print(f"  subprocess wall (spawn -> report read): {med(sub['wall']):.3f} s   "
+              f"[python -c pass {med(sub['python']):.3f} s]")
+        print(f"  inside the child, cumulative since its first line: imports textual+sqlalchemy+sqlmodel {med(sub['lib']):.3f} s"
+              f" -> salon_cli.db.models {med(sub['models']):.3f} s"
+              f" -> salon_cli.tui.app {med(sub['import']):.3f} s -> engine {med(sub['engine']):.3f} s"
+              f" -> app started {med(sub['app_started']):.3f} s"
+              f" -> location read {med(sub['location start']):.3f}-{med(sub['location end']):.3f} s"
+              f" -> board read {med(sub['board start']):.3f}-{med(sub['board end']):.3f} s"
+              f" -> rows in table {med(sub['shown']):.3f} s"
+              f" -> painted {med(sub['painted']):.3f} s")
+        print(f"  textual+sqlalchemy+sqlmodel imported alone in a fresh process: {med(sub['libs alone']):.3f} s")
+        print(f"  the Today board's read alone (fresh engine): {med(board):.3f} s")
+        print(f"  in-process run_test (warm imports): {med(inproc):.3f} s")
+        rows.append(("launch -> painted Today, subprocess (s)", med(sub["wall"]), p95(sub["wall"]),
+                     f"< {LAUNCH_TARGET_S:.1f} s", med(sub["wall"]) < LAUNCH_TARGET_S))
+        rows.append(("launch -> painted Today, in-process (s)", med(inproc), p95(inproc),
+                     f"< {LAUNCH_TARGET_S:.1f} s", med(inproc) < LAUNCH_TARGET_S))
+        rows.append(("  of which: textual+sqlalchemy+sqlmodel import (s)", med(sub["libs alone"]),
+                     p95(sub["libs alone"]), "", None))
+
+        # 2a. the service
+        queries = typed_queries(url, args.typed, args.seed)
+        found = search_service(url, queries)
+        times = found["times"]
+        print(f"\nclient search, service alone: {len(queries)} names with one slip typed letter by letter = "
+              f"{len(times):,} calls (limit 10)")
+        for label, values in found["by_length"].items():
+            if values:
+                print(f"  {label:<12} {len(values):>6,} calls   median {med(values):6.1f} ms   p95 {p95(values):6.1f} ms")
+        print("  slowest: " + "   ".join(f"{prefix!r} {ms:.0f} ms" for ms, prefix in found["worst"]))
+        rows.append(("search keystroke, service call (ms)", med(times), p95(times), f"< {KEY_TARGET_MS:.0f} ms",
+                     med(times) < KEY_TARGET_MS))
+
+        # 2b. the screen
+        screen = asyncio.run(_search_screen(url, queries[: args.typed_screen]))
+        print("\nclient search, the screen (Pilot, key press -> results table updated and refreshed):")
+        if screen["debounce"]:
+            print("  debounce (set to 0 for the measure): " + ", ".join(
+                f"{k} = {v:g}" for k, v in screen["debounce"].items()))
+        else:
+            print("  debounce: no DEBOUNCE/DELAY constant found on the screen or its module")
+        if screen["times"]:
+            st = screen["times"]
+            print(f"  {len(st):,} keys measured, {screen['no_update']} without a table update within 2 s")
+            rows.append(("search keystroke, screen, w/o debounce (ms)", med(st), p95(st), f"< {KEY_TARGET_MS:.0f} ms",
+                         med(st) < KEY_TARGET_MS))
+        else:
+            print(f"  NOT MEASURED: {screen['note'] or 'no key produced a table update'}")
+            rows.append(("search keystroke, screen (ms)", float("nan"), None, f"< {KEY_TARGET_MS:.0f} ms", None))
+
+    print(f"\n{'figure':<52}{'median':>9}{'p95':>9}   {'target':<10}{'met'}")
+    for name, median, high, target, met in rows:
+        shown_med = "n/a" if median != median else f"{median:.3f}" if "(s)" in name else f"{median:.1f}"
+        shown_p95 = "" if high is None else f"{high:.3f}" if "(s)" in name else f"{high:.1f}"
+        verdict = "" if met is None and target == "" else "not measured" if met is None else "met" if met else "NOT MET"
+        print(f"{name:<52}{shown_med:>9}{shown_p95:>9}   {target:<10}{verdict}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,389 @@
+"""The dashboard's Checkout screen, driven with Pilot on the demo salon at the fixed test clock: the sale
+opens from the appointment, products and a discount change its totals as `core.sale_math` says, a tip
+rides on the next payment, split tender ends the sale `paid`, and refusals are shown on the screen."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import date
+
+import pytest
+from sqlmodel import select
+from textual.widgets import Button, DataTable, Digits, Input, Static
+from textual.worker import WorkerFailed
+
+from salon_cli.core.money import format_amount
+from salon_cli.core.sale_math import Discount, LineIn, price, tax_rates
+from salon_cli.db import migrate
+from salon_cli.db.engine import make_engine
+from salon_cli.core.permissions import Permission
+from salon_cli.db.models import AppointmentItem, Product
+from salon_cli.db.uow import UnitOfWork
+from salon_cli.services import book, locations, memberships, payments, policy, sales, staff
+from salon_cli.services.actors import Actor
+from salon_cli.services.demo import build_demo
+from salon_cli.services.sale_views import view
+from salon_cli.tui.app import SalonApp
+from salon_cli.tui.screens.checkout import CheckoutScreen
+
+TODAY = date(2026, 11, 21)  # the clock fixture's business date in Mexico City
+SOFIA = Actor(id=None, code="sofia", name="Sofía Ramírez", role="receptionist")
+
+
+@pytest.fixture
+def demo_engine(sqlite_url, clock):
+    engine = make_engine(sqlite_url)
+    migrate.upgrade(engine)
+    build_demo(engine, clients=30, days=7)
+    yield engine
+    engine.dispose()
+
+
+async def settle(pilot) -> None:
+    """Wait for the reads and changes (a change answers with another read) to finish."""
+    for _ in range(4):
+        try:
+            await pilot.app.workers.wait_for_complete()
+        except WorkerFailed:
+            pass
+        await pilot.pause()
+
+
+def text_of(app, selector: str) -> str:
+    return str(app.screen.query_one(selector, Static).render())
+
+
+def today(engine, status: str):
+    """Today's appointments in `status`, the dearest first."""
+    with UnitOfWork(engine, write=False) as uow:
+        loc = locations.resolve(uow.session, None)
+        rows = [a for a in book.appointments(uow.session, location=loc, start=TODAY) if a.status == status]
+    assert rows, f"the demo has no {status} appointment today"
+    return sorted(rows, key=lambda a: -a.price_cents)
+
+
+def expected_totals(engine, appointment_id: int, extra: tuple[int, ...] = (), discount: Discount | None = None):
+    """What `core.sale_math` says the sale comes to: the appointment's services (and `extra` product
+    lines), the location's taxes, the member's discount unless another is given."""
+    with UnitOfWork(engine, write=False) as uow:
+        s = uow.session
+        loc = locations.resolve(s, None)
+        appt = book.view(s, appointment_id)
+        items = s.exec(select(AppointmentItem.price_cents).where(AppointmentItem.appointment_id == appointment_id)
+                       .order_by(AppointmentItem.position)).all()
+        member = memberships.discount_for(s, appt.client_id)
+        taxes = tax_rates(policy.row(s, loc).taxes or [])
+    if discount is None and member is not None:
+        discount = Discount("pct", member[0])
+    return price([LineIn(c) for c in (*items, *extra)], taxes, discount)
+
+
+def sale_of(engine, appointment_id: int):
+    with UnitOfWork(engine, write=False) as uow:
+        loc = locations.resolve(uow.session, None)
+        live = sales.live_sale_of(uow.session, appointment_id)
+        return None if live is None else view(uow.session, live.id, loc)
+
+
+async def open_checkout(app, pilot, appointment_id: int) -> CheckoutScreen:
+    await settle(pilot)
+    app.open_checkout(appointment_id)
+    await settle(pilot)
+    assert isinstance(app.screen, CheckoutScreen)
+    return app.screen
+
+
+async def fill(pilot, **values: str) -> None:
+    """Fill the modal on show and press OK."""
+    screen = pilot.app.screen
+    for name, value in values.items():
+        screen.query_one(f"#field-{name}", Input).value = value
+    screen.query_one("#ok", Button).press()
+    await settle(pilot)
+
+
+def test_split_payment_with_a_tip_ends_paid_with_the_exact_figures(demo_engine):
+    appt = today(demo_engine, "in_service")[0]
+    totals = expected_totals(demo_engine, appt.id)
+    total = totals.total_cents
+    assert 50_000 < total < 150_000  # a card part of 500.00, then cash for the rest out of 1000.00
+    card, tip = 50_000, 5_000
+    cash = total - card
+    change = 100_000 - cash
+
+    async def scenario() -> None:
+        app = SalonApp(demo_engine, poll_seconds=0)
+        async with app.run_test(size=(120, 40)) as pilot:
+            app.desk = SOFIA
+            screen = await open_checkout(app, pilot, appt.id)
+            assert screen.sale is not None and screen.sale.status == "open"
+            assert screen.sale.total_cents == total
+            assert text_of(app, "#state").endswith(f"balance {format_amount(total, 'MXN')} MXN")
+            assert screen.query_one(DataTable).row_count == len(screen.sale.lines) >= 1
+            assert appt.client in text_of(app, "#title")
+
+            await pilot.press("t")
+            await fill(pilot, tip="50")
+            assert "Tip (next payment)" in text_of(app, "#totals")
+            await pilot.press("2")
+            assert app.screen.query_one("#field-amount", Input).value == format_amount(total, "MXN")
+            await fill(pilot, amount="500")
+            assert screen.sale.paid_cents == card and screen.sale.balance_cents == cash
+            assert screen.tip_cents == 0  # the tip went with the card payment
+            await pilot.press("1")
+            assert app.screen.query_one("#field-amount", Input).value == format_amount(cash, "MXN")
+            await fill(pilot, tendered="1000")
+
+            assert screen.sale.status == "paid"
+            assert text_of(app, "#state").startswith("Paid")
+            assert f"change {format_amount(change, 'MXN')}" in text_of(app, "#state")
+            assert screen.query_one("#change-box").has_class("shown")
+            assert screen.query_one("#change", Digits).value == format_amount(change, "MXN")
+            await pilot.press("1")  # nothing left to take: the key does nothing
+            await pilot.pause()
+            assert isinstance(app.screen, CheckoutScreen)
+            await pilot.press("enter")
+            await pilot.pause()
+            assert not isinstance(app.screen, CheckoutScreen)
+
+    asyncio.run(scenario())
+
+    sale = sale_of(demo_engine, appt.id)
+    assert sale is not None and sale.status == "paid"
+    assert (sale.total_cents, sale.paid_cents, sale.tip_cents, sale.balance_cents) == (total, total, tip, 0)
+    assert [(p.method, p.amount_cents, p.tip_cents, p.tendered_cents, p.change_cents) for p in sale.payments] == [
+        ("card", card, tip, None, 0), ("cash", cash, 0, 100_000, change)]
+    with UnitOfWork(demo_engine, write=False) as uow:
+        assert book.view(uow.session, appt.id).status == "completed"
+
+
+def test_a_product_and_a_ten_percent_discount_change_the_totals(demo_engine):
+    appt = today(demo_engine, "checked_in")[0]
+    with UnitOfWork(demo_engine, write=False) as uow:
+        product = uow.session.exec(select(Product).where(Product.code == "cera-barba")).one()
+        stock, unit = product.stock, product.price_cents
+    with_product = expected_totals(demo_engine, appt.id, (2 * unit,))
+    discounted = expected_totals(demo_engine, appt.id, (2 * unit,), Discount("pct", 1000))
+
+    async def scenario() -> None:
+        app = SalonApp(demo_engine, poll_seconds=0)
+        async with app.run_test(size=(120, 40)) as pilot:
+            app.desk = SOFIA
+            screen = await open_checkout(app, pilot, appt.id)
+            lines = len(screen.sale.lines)
+            await pilot.press("a")
+            await fill(pilot, product="cera-barba", quantity="2")
+            assert len(screen.sale.lines) == lines + 1
+            assert screen.query_one(DataTable).row_count == lines + 1
+            assert screen.sale.lines[-1].description == "Cera para barba 60 g"
+            assert (screen.sale.subtotal_cents, screen.sale.discount_cents, screen.sale.tax_cents,
+                    screen.sale.total_cents) == (with_product.subtotal_cents, with_product.discount_cents,
+                                                 with_product.tax_cents, with_product.total_cents)
+            await pilot.press("d")
+            await fill(pilot, discount="10%")
+            assert (screen.sale.subtotal_cents, screen.sale.discount_cents, screen.sale.tax_cents,
+                    screen.sale.total_cents) == (discounted.subtotal_cents, discounted.discount_cents,
+                                                 discounted.tax_cents, discounted.total_cents)
+            totals = text_of(app, "#totals")
+            assert f"-{format_amount(discounted.discount_cents, 'MXN')}" in totals
+            assert format_amount(discounted.total_cents, "MXN") in totals
+
+    asyncio.run(scenario())
+    sale = sale_of(demo_engine, appt.id)
+    assert sale.status == "open" and sale.total_cents == discounted.total_cents
+    with UnitOfWork(demo_engine, write=False) as uow:
+        assert uow.session.exec(select(Product).where(Product.code == "cera-barba")).one().stock == stock - 2
+
+
+def test_refusals_are_shown_and_change_nothing(demo_engine):
+    appt = today(demo_engine, "in_service")[0]
+
+    async def scenario() -> None:
+        app = SalonApp(demo_engine, poll_seconds=0)
+        async with app.run_test(size=(120, 40)) as pilot:
+            app.desk = SOFIA
+            screen = await open_checkout(app, pilot, appt.id)
+            balance = screen.sale.balance_cents
+            await pilot.press("2")
+            await fill(pilot, amount=format_amount(balance + 100, "MXN"))
+            summary = text_of(app, "#summary")
+            assert summary.startswith("refused: a card payment of ") and "is more than the" in summary
+            assert screen.query_one("#summary").has_class("error")
+            assert screen.sale.paid_cents == 0 and screen.sale.payments == []
+
+            await pilot.press("t")
+            await fill(pilot, tip="ten")
+            assert text_of(app, "#summary").startswith("refused: tip 'ten' is not a number")
+            assert screen.tip_cents == 0
+
+            await pilot.press("1")
+            await fill(pilot, amount="100", tendered="50")
+            assert "handed over is less than" in text_of(app, "#summary")
+
+            await pilot.press("d")
+            await fill(pilot, discount="150%")
+            assert text_of(app, "#summary").startswith("refused: discount '150%' must be between")
+
+            await pilot.press("a")
+            await fill(pilot, product="no-such-thing", quantity="1")
+            assert text_of(app, "#summary").startswith("refused: ")
+            assert screen.sale.status == "open" and screen.sale.balance_cents == balance
+
+    asyncio.run(scenario())
+    sale = sale_of(demo_engine, appt.id)
+    assert sale.payments == [] and sale.paid_cents == 0
+    assert len(sale.lines) == len(expected_totals(demo_engine, appt.id).lines)
+
+
+def test_a_live_sale_is_continued_not_opened_twice(demo_engine):
+    appt = today(demo_engine, "in_service")[0]
+    with UnitOfWork(demo_engine) as uow:
+        loc = locations.resolve(uow.session, None)
+        actor = staff.identify(uow, who="sofia", pin=None, location=loc, permission=Permission.desk)
+        opened = sales.open_sale(uow.session, actor=actor, location=loc, appointment_id=appt.id)
+        payments.pay(uow.session, actor=actor, location=loc, sale_id=opened.id, method="card", amount_cents=10_000)
+        uow.commit()
+
+    async def scenario() -> None:
+        app = SalonApp(demo_engine, poll_seconds=0)
+        async with app.run_test(size=(120, 40)) as pilot:
+            screen = await open_checkout(app, pilot, appt.id)  # nobody signed in: reading needs no one
+            assert screen.sale.id == opened.id
+            assert screen.sale.paid_cents == 10_000
+            assert "card 100.00" in text_of(app, "#payments")
+
+    asyncio.run(scenario())
+
+
+def test_p_on_today_opens_the_checkout_of_the_selected_appointment(demo_engine):
+    async def scenario() -> None:
+        app = SalonApp(demo_engine, poll_seconds=0)
+        async with app.run_test(size=(120, 40)) as pilot:
+            app.desk = SOFIA
+            await settle(pilot)
+            row = app.screen.selected()
+            await pilot.press("p")
+            await settle(pilot)
+            assert isinstance(app.screen, CheckoutScreen)
+            assert app.screen.appointment_id == row.appointment.id
+            await pilot.press("escape")
+            await pilot.pause()
+            assert not isinstance(app.screen, CheckoutScreen)
+
+    asyncio.run(scenario())
+
+
+def _snapshot_run(appointment_id: int, pay: bool):
+    async def run_before(pilot) -> None:
+        app = pilot.app
+        app.desk = SOFIA
+        await open_checkout(app, pilot, appointment_id)
+        if pay:
+            await pilot.press("2")
+            await fill(pilot, amount="500")
+            await pilot.press("1")
+            await fill(pilot, tendered="1000")
+        app.clear_notifications()
+        await pilot.pause()
+    return run_before
+
+
+def test_checkout_snapshot_80x24(demo_engine, snap_compare):
+    appt = today(demo_engine, "in_service")[0]
+    assert snap_compare(SalonApp(demo_engine, poll_seconds=0), terminal_size=(80, 24),
+                        run_before=_snapshot_run(appt.id, pay=False))
+
+
+def test_checkout_paid_snapshot_120x40(demo_engine, snap_compare):
+    appt = today(demo_engine, "in_service")[0]
+    assert snap_compare(SalonApp(demo_engine, poll_seconds=0), terminal_size=(120, 40),
+                        run_before=_snapshot_run(appt.id, pay=True))
+
+
+@pytest.fixture
+def reader(demo_engine, stripe_standin, monkeypatch):
+    """The demo location with a Stripe Terminal reader, Stripe aimed at the local stand-in."""
+    from salon_cli.db.models import Location
+    from salon_cli.services import stripe_payments
+
+    with UnitOfWork(demo_engine) as uow:
+        place = uow.session.exec(select(Location).where(Location.code == "centro")).one()
+        place.stripe_reader_id = "tmr_desk1"
+        uow.session.add(place)
+        uow.commit()
+    monkeypatch.setattr(stripe_payments, "_gateway", stripe_standin.gateway)
+    monkeypatch.setattr(CheckoutScreen, "READER_POLL", 0.0)
+    return stripe_standin
+
+
+def test_stripe_on_the_reader_pays_the_rest(demo_engine, reader):
+    appt = today(demo_engine, "in_service")[0]
+
+    async def scenario() -> None:
+        app = SalonApp(demo_engine, poll_seconds=0)
+        async with app.run_test(size=(120, 40)) as pilot:
+            app.desk = SOFIA
+            screen = await open_checkout(app, pilot, appt.id)
+            await pilot.press("2")
+            await fill(pilot, amount="100")
+            balance = screen.sale.balance_cents
+            await pilot.press("3")
+            await fill(pilot)  # the balance, as offered
+            assert screen.sale.status == "paid"
+            assert text_of(app, "#state").startswith("Paid")
+            assert "stripe " + format_amount(balance, "MXN") in text_of(app, "#payments")
+
+    asyncio.run(scenario())
+    sale = sale_of(demo_engine, appt.id)
+    assert sale.status == "paid" and [p.method for p in sale.payments] == ["card", "stripe"]
+    (intent,) = reader.payment_intents.values()
+    assert intent["amount"] == sale.payments[1].amount_cents
+    with UnitOfWork(demo_engine, write=False) as uow:
+        assert book.view(uow.session, appt.id).status == "completed"
+
+
+def test_a_declined_card_on_the_reader_leaves_the_balance(demo_engine, reader):
+    appt = today(demo_engine, "in_service")[0]
+    reader.reader_outcome["tmr_desk1"] = "declined"
+
+    async def scenario() -> None:
+        app = SalonApp(demo_engine, poll_seconds=0)
+        async with app.run_test(size=(120, 40)) as pilot:
+            app.desk = SOFIA
+            screen = await open_checkout(app, pilot, appt.id)
+            total = screen.sale.total_cents
+            await pilot.press("3")
+            await fill(pilot)
+            summary = text_of(app, "#summary")
+            assert summary.startswith("refused: card payment failed: ") and "declined" in summary
+            assert screen.sale.status == "open" and screen.sale.balance_cents == total
+            assert not screen.busy
+            assert "stripe " + format_amount(total, "MXN") + " failed" in text_of(app, "#payments")
+
+    asyncio.run(scenario())
+    assert sale_of(demo_engine, appt.id).status == "open"
+
+
+def test_nobody_at_the_desk_is_asked_to_sign_in_before_the_sale_opens(demo_engine):
+    appt = today(demo_engine, "booked")[0]
+
+    async def scenario() -> None:
+        app = SalonApp(demo_engine, poll_seconds=0)
+        async with app.run_test(size=(80, 24)) as pilot:
+            await settle(pilot)
+            app.open_checkout(appt.id)
+            await settle(pilot)
+            assert app.screen.query_one("#field-who", Input)  # the sign-in modal
+            await pilot.press("escape")  # cancelled: no sale, and `o` asks again
+            await settle(pilot)
+            screen = app.screen
+            assert isinstance(screen, CheckoutScreen) and screen.sale is None
+            await pilot.press("o")
+            await settle(pilot)
+            await fill(pilot, who="sofia", pin="3333")
+            assert screen.sale is not None and screen.sale.status == "open"
+            assert screen.sale.total_cents == expected_totals(demo_engine, appt.id).total_cents
+
+    asyncio.run(scenario())
+    with UnitOfWork(demo_engine, write=False) as uow:
+        assert book.view(uow.session, appt.id).status == "checked_in"  # a booked client is checked in first
