@@ -142,7 +142,7 @@ def test_split_payment_with_a_tip_ends_paid_with_the_exact_figures(demo_engine):
             await pilot.press("1")  # nothing left to take: the key does nothing
             await pilot.pause()
             assert isinstance(app.screen, CheckoutScreen)
-            await pilot.press("enter")
+            await pilot.press("escape")
             await pilot.pause()
             assert not isinstance(app.screen, CheckoutScreen)
 
@@ -387,3 +387,30 @@ def test_nobody_at_the_desk_is_asked_to_sign_in_before_the_sale_opens(demo_engin
     asyncio.run(scenario())
     with UnitOfWork(demo_engine, write=False) as uow:
         assert book.view(uow.session, appt.id).status == "checked_in"  # a booked client is checked in first
+
+
+def test_cash_typed_at_the_keyboard_leaves_the_change_on_screen(demo_engine):
+    """Typed as the desk types it: the change stays on screen (Enter does nothing more) until Escape."""
+    appt = today(demo_engine, "in_service")[0]
+
+    async def scenario() -> None:
+        app = SalonApp(demo_engine, poll_seconds=0)
+        async with app.run_test(size=(120, 40)) as pilot:
+            app.desk = SOFIA
+            screen = await open_checkout(app, pilot, appt.id)
+            await pilot.press("1")
+            await settle(pilot)
+            # the amount is filled in with the balance, so the cursor waits in "handed over"
+            assert app.screen.query_one("#field-tendered", Input).has_focus
+            await pilot.press("9", "0", "0", "0", "enter")  # more than any demo ticket
+            await settle(pilot)
+            assert screen.sale.status == "paid" and isinstance(app.screen, CheckoutScreen)
+            assert screen.query_one("#change-box").has_class("shown")
+            await pilot.press("enter")  # Enter does not leave a paid sale: Escape goes back
+            await settle(pilot)
+            assert isinstance(app.screen, CheckoutScreen)
+            await pilot.press("escape")
+            await settle(pilot)
+            assert not isinstance(app.screen, CheckoutScreen)
+
+    asyncio.run(scenario())

@@ -84,7 +84,6 @@ class CheckoutScreen(Screen[None]):
         Binding("1", "pay_cash", "Cash", id="pay-cash"),
         Binding("2", "pay_card", "Card", id="pay-card"),
         Binding("3", "pay_stripe", "Stripe", id="pay-stripe"),
-        Binding("enter", "done", "Done", id="done"),
         Binding("o", "open_sale", "Open sale", id="open-sale"),
     ]
 
@@ -228,8 +227,6 @@ class CheckoutScreen(Screen[None]):
             return True if is_open else None  # None: shown dimmed in the footer, not run
         if action == "open_sale":
             return self.sale is None and self.appointment is not None
-        if action == "done":
-            return True if self.sale is not None and self.sale.status != "open" else False
         return True
 
     # -- actions ---------------------------------------------------------------------------------
@@ -365,10 +362,6 @@ class CheckoutScreen(Screen[None]):
 
     def action_pay_stripe(self) -> None:
         self._ask_payment("stripe")
-
-    def action_done(self) -> None:
-        if self.sale is not None and self.sale.status != "open":
-            self.app.pop_screen()
 
     def action_back(self) -> None:
         if self.busy:
