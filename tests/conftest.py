@@ -132,3 +132,17 @@ def _isolated_env(tmp_path, monkeypatch):
             monkeypatch.delenv(key, raising=False)
     monkeypatch.setenv("SALON_HOME", str(tmp_path / "home"))
     monkeypatch.setenv("NO_COLOR", "1")
+
+
+@pytest.fixture
+def demo_engine(sqlite_url, clock):
+    """The demo salon (30 clients, a week of history, today's book) on a SQLite file: the dashboard's tests."""
+    from salon_cli.db import migrate
+    from salon_cli.db.engine import make_engine
+    from salon_cli.services.demo import build_demo
+
+    engine = make_engine(sqlite_url)
+    migrate.upgrade(engine)
+    build_demo(engine, clients=30, days=7)
+    yield engine
+    engine.dispose()

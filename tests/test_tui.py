@@ -5,42 +5,16 @@ from __future__ import annotations
 import asyncio
 from datetime import date
 
-import pytest
-from textual.pilot import Pilot
-from textual.widgets import DataTable, Static
-from textual.worker import WorkerFailed
+from textual.widgets import DataTable
 
-from salon_cli.db import migrate
 from salon_cli.db.engine import make_engine
 from salon_cli.db.uow import UnitOfWork
 from salon_cli.services import book, locations
-from salon_cli.services.demo import build_demo
 from salon_cli.tui.app import SalonApp
+from tui_helpers import settle, text_of
 
 SIZE = (120, 36)
 TODAY = date(2026, 11, 21)  # the clock fixture's business date in Mexico City
-
-
-@pytest.fixture
-def demo_engine(sqlite_url, clock):
-    engine = make_engine(sqlite_url)
-    migrate.upgrade(engine)
-    build_demo(engine, clients=30, days=7)
-    yield engine
-    engine.dispose()
-
-
-async def settle(pilot: Pilot) -> None:
-    """Wait for the book to load and its message to be handled."""
-    try:
-        await pilot.app.workers.wait_for_complete()
-    except WorkerFailed:
-        pass  # the app reports it on screen; the tests look there
-    await pilot.pause()
-
-
-def text_of(app: SalonApp, selector: str) -> str:
-    return str(app.query_one(selector, Static).render())
 
 
 def test_today_shows_the_book(demo_engine):

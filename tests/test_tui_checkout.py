@@ -9,48 +9,20 @@ from datetime import date
 
 import pytest
 from sqlmodel import select
-from textual.widgets import Button, DataTable, Digits, Input, Static
-from textual.worker import WorkerFailed
+from textual.widgets import Button, DataTable, Digits, Input
 
 from salon_cli.core.money import format_amount
 from salon_cli.core.sale_math import Discount, LineIn, price, tax_rates
-from salon_cli.db import migrate
-from salon_cli.db.engine import make_engine
 from salon_cli.core.permissions import Permission
 from salon_cli.db.models import AppointmentItem, Product
 from salon_cli.db.uow import UnitOfWork
 from salon_cli.services import book, locations, memberships, payments, policy, sales, staff
-from salon_cli.services.actors import Actor
-from salon_cli.services.demo import build_demo
 from salon_cli.services.sale_views import view
 from salon_cli.tui.app import SalonApp
 from salon_cli.tui.screens.checkout import CheckoutScreen
+from tui_helpers import SOFIA, settle, text_of
 
 TODAY = date(2026, 11, 21)  # the clock fixture's business date in Mexico City
-SOFIA = Actor(id=None, code="sofia", name="Sofía Ramírez", role="receptionist")
-
-
-@pytest.fixture
-def demo_engine(sqlite_url, clock):
-    engine = make_engine(sqlite_url)
-    migrate.upgrade(engine)
-    build_demo(engine, clients=30, days=7)
-    yield engine
-    engine.dispose()
-
-
-async def settle(pilot) -> None:
-    """Wait for the reads and changes (a change answers with another read) to finish."""
-    for _ in range(4):
-        try:
-            await pilot.app.workers.wait_for_complete()
-        except WorkerFailed:
-            pass
-        await pilot.pause()
-
-
-def text_of(app, selector: str) -> str:
-    return str(app.screen.query_one(selector, Static).render())
 
 
 def today(engine, status: str):

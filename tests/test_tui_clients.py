@@ -6,39 +6,18 @@ import asyncio
 
 import pytest
 from textual.widgets import DataTable, Input, Static
-from textual.worker import WorkerFailed
 
-from salon_cli.db import migrate
-from salon_cli.db.engine import make_engine
 from salon_cli.db.uow import UnitOfWork
 from salon_cli.services import book, business_days, client_notes, locations, loyalty, loyalty_program, staff
 from salon_cli.services.actors import Actor
-from salon_cli.services.demo import build_demo
 from salon_cli.tui.app import SalonApp
 from salon_cli.tui.screens.clients import ClientCardScreen, ClientSearchScreen
 from salon_cli.tui.screens.loyalty_card import CodeModal, RewardPicker, stamp_row
+from tui_helpers import settle, text_of
 
 SIZE = (120, 40)
 RICARDO = 24  # Ricardo López Morales: booked at 09:15 today, 2,520 points, one stamp, a private note
 XIMENA = 18  # Ximena Ibáñez Chávez: in the chair now, a gold membership, a no-show
-
-
-@pytest.fixture
-def demo_engine(sqlite_url, clock):
-    engine = make_engine(sqlite_url)
-    migrate.upgrade(engine)
-    build_demo(engine, clients=30, days=7)
-    yield engine
-    engine.dispose()
-
-
-async def settle(pilot) -> None:
-    for _ in range(3):
-        try:
-            await pilot.app.workers.wait_for_complete()
-        except WorkerFailed:
-            pass
-        await pilot.pause()
 
 
 async def typed(pilot, text: str) -> None:
@@ -46,10 +25,6 @@ async def typed(pilot, text: str) -> None:
     await pilot.press(*text)
     await pilot.pause(0.35)
     await settle(pilot)
-
-
-def text_of(app, selector: str) -> str:
-    return str(app.screen.query_one(selector, Static).render())
 
 
 def actor(engine, code: str) -> Actor:

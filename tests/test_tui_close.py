@@ -7,45 +7,17 @@ import asyncio
 import re
 from datetime import date
 
-import pytest
 from textual.widgets import DataTable, Input, Static
-from textual.worker import WorkerFailed
 
-from salon_cli.db import migrate
-from salon_cli.db.engine import make_engine
 from salon_cli.db.uow import UnitOfWork
 from salon_cli.services import day_close, locations, penalties
-from salon_cli.services.actors import Actor
-from salon_cli.services.demo import build_demo
 from salon_cli.tui.app import SalonApp
 from salon_cli.tui.screens.close_day import CloseDayScreen, counted, report_lines
 from salon_cli.tui.screens.no_shows import NoShowsScreen
+from tui_helpers import SOFIA, settle, text_of
 
 SIZE = (120, 40)
 TODAY = date(2026, 11, 21)  # the clock fixture's business date in Mexico City
-SOFIA = Actor(id=None, code="sofia", name="Sofía Ramírez", role="receptionist")
-
-
-@pytest.fixture
-def demo_engine(sqlite_url, clock):
-    engine = make_engine(sqlite_url)
-    migrate.upgrade(engine)
-    build_demo(engine, clients=30, days=7)
-    yield engine
-    engine.dispose()
-
-
-async def settle(pilot) -> None:
-    for _ in range(3):
-        try:
-            await pilot.app.workers.wait_for_complete()
-        except WorkerFailed:
-            pass
-        await pilot.pause()
-
-
-def text_of(app, selector: str) -> str:
-    return str(app.screen.query_one(selector, Static).render())
 
 
 def screen_text(app) -> str:
