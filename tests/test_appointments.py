@@ -365,6 +365,24 @@ def test_checkin_by_search_finds_the_clients_next_appointment_today(engine, desk
         _do(engine, appt_status.check_in_client, actor=desk["sofia"], location=desk["loc"], query="zzyzx qwrt")
 
 
+def test_checkin_from_the_card_takes_the_clients_next_booked_today(engine, desk, clock):
+    """The dashboard's client card: `c` checks in this client's next booked appointment, no one else's."""
+    (later,) = _book(engine, desk, at="2026-11-21 16:00").appointments
+    (sooner,) = _book(engine, desk, at="2026-11-21 12:00", staff="marco").appointments
+    (pedro,) = _book(engine, desk, at="2026-11-21 11:30", client_id=desk["pedro"]).appointments
+    _book(engine, desk, at="2026-11-22 12:00")  # tomorrow's does not count
+    with UnitOfWork(engine, write=False) as uow:
+        assert appt_status.next_to_check_in(uow.session, location=desk["loc"], client_id=desk["ximena"]).id == sooner.id
+    first = _do(engine, appt_status.check_in_next, actor=desk["sofia"], location=desk["loc"], client_id=desk["ximena"])
+    second = _do(engine, appt_status.check_in_next, actor=desk["sofia"], location=desk["loc"], client_id=desk["ximena"])
+    assert [(a.id, a.status) for a in (first, second)] == [(sooner.id, "checked_in"), (later.id, "checked_in")]
+    with pytest.raises(NotFound, match=f"client {desk['ximena']} has no booked appointment today"):
+        _do(engine, appt_status.check_in_next, actor=desk["sofia"], location=desk["loc"], client_id=desk["ximena"])
+    with UnitOfWork(engine, write=False) as uow:
+        assert appt_status.next_to_check_in(uow.session, location=desk["loc"], client_id=desk["ximena"]) is None
+        assert uow.session.get(Appointment, pedro.id).status == "booked"
+
+
 def test_checkin_by_search_refuses_to_guess_between_two_clients(engine, desk, clock):
     with UnitOfWork(engine) as uow:
         other = clients.add(uow.session, actor=OWNER, location=desk["loc"], first_name="Ximena", last_name="Jiménez López")

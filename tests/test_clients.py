@@ -480,6 +480,28 @@ def test_list_figures_are_per_location(regulars):
     assert centre["Alma"] == 0 and centre["Carla"] == 3
 
 
+def test_last_visits_of_search_hits_come_in_one_query_and_agree_with_the_list(regulars):
+    """The dashboard's search rows: each hit's last visit in one statement, the same as `client list`'s."""
+    import sqlalchemy as sa
+
+    from salon_cli.db.uow import UnitOfWork
+    from salon_cli.services import client_views
+
+    url, ids = regulars
+    engine = _db(url)
+    with UnitOfWork(engine, write=False) as uow:
+        listed = {r.id: r.last_visit_at for r in client_views.list_clients(uow.session, location_id=None)}
+        statements = []
+        sa.event.listen(engine, "before_cursor_execute", lambda *a: statements.append(a[2]))
+        last = client_views.last_visits(uow.session, client_ids=list(ids.values()), location_id=None)
+        assert client_views.last_visits(uow.session, client_ids=[], location_id=None) == {}
+    engine.dispose()
+    assert len(statements) == 1
+    assert last == {cid: at for cid, at in listed.items() if at is not None}
+    assert set(last) == {ids["Carla"], ids["Beatriz"], ids["Daniela"]}  # Alma never came: left out
+    assert last[ids["Carla"]].replace(tzinfo=timezone.utc) == datetime(2026, 11, 18, 17, 0, tzinfo=timezone.utc)
+
+
 def test_list_service_aggregates_in_one_query(regulars, db_url):
     """The figures are SQL aggregates: one statement for the page plus one for its tags."""
     import sqlalchemy as sa

@@ -83,7 +83,8 @@ def test_checkout_split_tender_tip_discount_product_and_inclusive_tax(taxed_shop
     assert sale == {
         "id": 1, "status": "paid", "location": "centro", "currency": "MXN", "client_id": 1,
         "client": "Ximena Jiménez", "appointment_id": 1, "business_date": "2026-11-21",
-        "subtotal_cents": 53000, "discount_cents": 5300, "tax_cents": 6579, "tip_cents": 2000,
+        "subtotal_cents": 53000, "discount_kind": "pct", "discount_value": 1000, "discount_cents": 5300,
+        "tax_cents": 6579, "tip_cents": 2000,
         "total_cents": 47700, "paid_cents": 47700, "refunded_cents": 0, "balance_cents": 0,
         "created_at": NOW, "paid_at": NOW, "note": None, "void_reason": None,
         "lines": [

@@ -9,7 +9,7 @@ from datetime import date
 
 import pytest
 from sqlmodel import select
-from textual.widgets import Button, DataTable, Digits, Input
+from textual.widgets import Button, DataTable, Digits, Input, Static
 
 from salon_cli.core.money import format_amount
 from salon_cli.core.sale_math import Discount, LineIn, price, tax_rates
@@ -283,7 +283,7 @@ def reader(demo_engine, stripe_standin, monkeypatch):
         place.stripe_reader_id = "tmr_desk1"
         uow.session.add(place)
         uow.commit()
-    monkeypatch.setattr(stripe_payments, "_gateway", stripe_standin.gateway)
+    monkeypatch.setattr(stripe_payments, "default_gateway", stripe_standin.gateway)
     monkeypatch.setattr(CheckoutScreen, "READER_POLL", 0.0)
     return stripe_standin
 
@@ -334,6 +334,51 @@ def test_a_declined_card_on_the_reader_leaves_the_balance(demo_engine, reader):
 
     asyncio.run(scenario())
     assert sale_of(demo_engine, appt.id).status == "open"
+
+
+def test_escape_while_the_reader_waits_cancels_it_and_keeps_the_balance(demo_engine, reader):
+    appt = today(demo_engine, "in_service")[0]
+    reader.reader_outcome["tmr_desk1"] = "never"  # the client never taps
+
+    async def scenario() -> None:
+        app = SalonApp(demo_engine, poll_seconds=0)
+        async with app.run_test(size=(120, 40)) as pilot:
+            app.desk = SOFIA
+            screen = await open_checkout(app, pilot, appt.id)
+            screen.READER_POLL = 0.05
+            total = screen.sale.total_cents
+
+            def summary() -> str:
+                return str(screen.query_one("#summary", Static).render())
+
+            await pilot.press("3")
+            modal = app.screen
+            modal.query_one("#ok", Button).press()  # the balance, as offered (no settle: the reader waits)
+            for _ in range(100):  # the worker is polling the stand-in
+                if "Esc cancels" in summary():
+                    break
+                await pilot.pause(0.05)
+            assert screen.busy and "waiting for the card on reader tmr_desk1" in summary()
+            await pilot.press("escape")
+            assert app.screen is screen  # Escape stops the reader; it does not leave
+            for _ in range(100):
+                if not screen.busy:
+                    break
+                await pilot.pause(0.05)
+            assert not screen.busy
+            assert summary() == "refused: card payment not taken: cancelled at the desk"
+            assert screen.sale.status == "open" and screen.sale.balance_cents == total
+            await pilot.press("escape")  # now Escape leaves
+            await pilot.pause()
+            assert app.screen is not screen
+
+    asyncio.run(scenario())
+    sale = sale_of(demo_engine, appt.id)
+    assert sale.status == "open" and [(p.method, p.status) for p in sale.payments] == [("stripe", "cancelled")]
+    (intent,) = reader.payment_intents.values()
+    assert intent["status"] == "canceled"
+    cancels = [r for r in reader.requests if (r.idempotency_key or "").endswith("-reader-cancel")]
+    assert len(cancels) == 1 and reader.readers["tmr_desk1"].get("action") is None
 
 
 def test_nobody_at_the_desk_is_asked_to_sign_in_before_the_sale_opens(demo_engine):

@@ -41,9 +41,9 @@ def _money(loc: LocationView, text: str | None, what: str) -> int | None:
 
 
 def _gateway() -> StripeGateway:
-    from salon_cli.services.stripe_gateway import StripeGateway
+    from salon_cli.services.stripe_payments import default_gateway
 
-    return StripeGateway.from_env()
+    return default_gateway()
 
 
 def _view(app: AppContext, loc: LocationView, sale_id: int) -> SaleView:

@@ -193,6 +193,34 @@ def check_in_client(session: Session, *, actor: Actor, location: LocationView, q
                                 hint="say which: salon appt checkin APPOINTMENT_ID")
         by_client = {best.id: by_client[best.id]}
     (appts,) = by_client.values()
+    return check_in(session, actor=actor, location=location, appointment_id=_next_of(appts, now).id or 0)
+
+
+def next_to_check_in(session: Session, *, location: LocationView, client_id: int) -> book.AppointmentView | None:
+    """The client's booked appointment today that a check-in takes, if any."""
+    now = clock.now()
+    lo, hi = day_bounds(business_date(now, location.tz), location.tz)
+    appts = session.exec(
+        select(Appointment).where(
+            Appointment.location_id == location.id, Appointment.status == "booked",
+            Appointment.client_id == client_id,
+            col(Appointment.starts_at) >= lo, col(Appointment.starts_at) < hi,
+        ).order_by(col(Appointment.starts_at), col(Appointment.id))
+    ).all()
+    return book.view(session, _next_of(list(appts), now).id or 0) if appts else None
+
+
+def check_in_next(session: Session, *, actor: Actor, location: LocationView, client_id: int) -> book.AppointmentView:
+    """Check in this client's next booked appointment today (the dashboard's client card, one key)."""
+    authorize(actor, Permission.desk)
+    chosen = next_to_check_in(session, location=location, client_id=client_id)
+    if chosen is None:
+        raise NotFound(f"client {client_id} has no booked appointment today",
+                       hint="book a walk-in: salon appt book --walk-in --client ID --service S --staff CODE")
+    return check_in(session, actor=actor, location=location, appointment_id=chosen.id)
+
+
+def _next_of(appts: list[Appointment], now: datetime) -> Appointment:
+    """Of one client's booked appointments today (by start): the first not yet over, else the first."""
     upcoming = [a for a in appts if a.ends_at > now]
-    chosen = (upcoming or appts)[0]
-    return check_in(session, actor=actor, location=location, appointment_id=chosen.id or 0)
+    return (upcoming or appts)[0]

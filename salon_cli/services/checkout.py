@@ -86,7 +86,7 @@ def checkout(engine: Engine, *, actor: Actor, location: LocationView, appointmen
     if stripe_last:  # Stripe set up and a reader named, before anything is recorded
         from salon_cli.services import stripe_payments
 
-        gateway = gateway_factory() if gateway_factory else stripe_payments._gateway()
+        gateway = gateway_factory() if gateway_factory else stripe_payments.default_gateway()
         with UnitOfWork(engine, write=False) as uow:
             stripe_payments.reader_of(uow.session, location)
     change = 0

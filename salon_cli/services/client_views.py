@@ -171,6 +171,16 @@ def list_clients(
     return [_row(c, tag_map[c.id], v, s, f, la) for c, v, s, f, la in found]
 
 
+def last_visits(session: Session, *, client_ids: Sequence[int], location_id: int | None) -> dict[int, datetime]:
+    """Each given client's last visit at the location (or the chain), in one query; clients who never
+    came are left out."""
+    if not client_ids:
+        return {}
+    stats = visit_stats(location_id, list(client_ids))
+    rows = session.exec(select(stats.c.client_id, stats.c.last_visit_at)).all()  # type: ignore[call-overload]
+    return {int(cid): last for cid, last in rows if last is not None}
+
+
 def show(
     session: Session,
     *,

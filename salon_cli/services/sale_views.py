@@ -84,6 +84,8 @@ class SaleView:
     appointment_id: int | None
     business_date: date
     subtotal_cents: int
+    discount_kind: str | None  # pct (discount_value in basis points) | amount (in cents) | None
+    discount_value: int
     discount_cents: int
     tax_cents: int
     tip_cents: int
@@ -164,7 +166,8 @@ def views(session: Session, sale_ids: Sequence[int], location: LocationView) -> 
         out.append(SaleView(
             id=s.id or 0, status=s.status, location=location.code, currency=location.currency, client_id=s.client_id,
             client=f"{c.first_name} {c.last_name}".strip() if c else "", appointment_id=s.appointment_id,
-            business_date=s.business_date, subtotal_cents=s.subtotal_cents, discount_cents=s.discount_cents,
+            business_date=s.business_date, subtotal_cents=s.subtotal_cents, discount_kind=s.discount_kind,
+            discount_value=s.discount_value, discount_cents=s.discount_cents,
             tax_cents=s.tax_cents, tip_cents=s.tip_cents, total_cents=s.total_cents, paid_cents=s.paid_cents,
             refunded_cents=s.refunded_cents,
             balance_cents=max(0, s.total_cents - s.paid_cents) if s.status == "open" else 0,

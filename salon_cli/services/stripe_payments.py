@@ -11,6 +11,7 @@ derived from that row's id, then records what Stripe said. So:
 
 from __future__ import annotations
 
+import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -82,9 +83,11 @@ class ReaderOutcome:
 def pay_on_reader(engine: Engine, *, actor: Actor, location: LocationView, sale_id: int, gateway: StripeGateway,
                   amount_cents: int | None = None, tip_cents: int = 0, timeout: float = 120.0, poll: float = 1.0,
                   sleep: Callable[[float], None] = time.sleep,
-                  progress: Callable[[str], None] | None = None) -> ReaderOutcome:
+                  progress: Callable[[str], None] | None = None,
+                  stop: threading.Event | None = None) -> ReaderOutcome:
     """Hand a PaymentIntent to the location's Stripe Terminal reader and wait for the card (or the
-    timeout, or Ctrl-C: the reader is told to stop and the PaymentIntent is cancelled)."""
+    timeout, Ctrl-C, or `stop` set by the desk: the reader is told to stop and the PaymentIntent is
+    cancelled)."""
     authorize(actor, Permission.desk)
     say = progress or (lambda _text: None)
     with UnitOfWork(engine) as uow:
@@ -120,11 +123,18 @@ def pay_on_reader(engine: Engine, *, actor: Actor, location: LocationView, sale_
         say(f"waiting for the card on reader {reader} ...")
         gateway.process_on_reader(reader_id=reader, payment_intent_id=intent.id, idempotency_key=f"{key}-reader")
         deadline = time.monotonic() + timeout
+        stopped = False
         try:
             while intent.status in _OPEN_PI and not intent.last_error and time.monotonic() < deadline:
-                sleep(poll)
+                if stop is None:
+                    sleep(poll)
+                elif stop.is_set() or stop.wait(poll):  # wakes as soon as the desk says stop
+                    stopped = True
+                    break
                 intent = gateway.retrieve_intent(intent.id)
         except KeyboardInterrupt:
+            stopped = True
+        if stopped:
             _cancel(gateway, reader, intent.id, key)
             return _finish(engine, payment_id, location, actor, None, "cancelled at the desk")
         if intent.status in _OPEN_PI and not intent.last_error:
@@ -347,7 +357,7 @@ def refund_sale(engine: Engine, *, actor: Actor, location: LocationView, sale_id
         uow.commit()
     send = [r.id or 0 for r in rows if r.method == "stripe"]
     if send:
-        gateway = gateway_factory() if gateway_factory else _gateway()
+        gateway = gateway_factory() if gateway_factory else default_gateway()
         send_refunds(engine, actor=actor, location=location, refund_ids=send, gateway=gateway)
     with UnitOfWork(engine, write=False) as uow:
         return [refund_view(r) for r in uow.session.exec(select(Refund).where(col(Refund.id).in_(ids))
@@ -386,7 +396,8 @@ def resend_pending_refunds(engine: Engine, *, actor: Actor, location: LocationVi
     return [int(i) for i in ids]
 
 
-def _gateway() -> StripeGateway:
+def default_gateway() -> StripeGateway:
+    """The Stripe gateway from the environment's settings (`SALON_STRIPE_*`)."""
     from salon_cli.services.stripe_gateway import StripeGateway
 
     return StripeGateway.from_env()

@@ -8,6 +8,7 @@ sale continues that sale."""
 
 from __future__ import annotations
 
+import threading
 from typing import Any
 
 from rich.text import Text
@@ -35,7 +36,7 @@ OPEN_ONLY = {"add_product", "discount", "redeem", "tip", "pay_cash", "pay_card",
 def totals_text(sale: SaleView, tip_cents: int) -> str:
     """The sale's figures, right-aligned, in the location's currency."""
     money = sale.currency
-    rows = [("Subtotal", sale.subtotal_cents), ("Discount", -sale.discount_cents), ("Tax (in prices)" if
+    rows = [("Subtotal", sale.subtotal_cents), (discount_label(sale), -sale.discount_cents), ("Tax (in prices)" if
             _inclusive(sale) else "Tax", sale.tax_cents), ("Total", sale.total_cents), ("Paid", sale.paid_cents)]
     if sale.tip_cents:
         rows.append(("Tips paid", sale.tip_cents))
@@ -44,6 +45,13 @@ def totals_text(sale: SaleView, tip_cents: int) -> str:
     rows.append(("Balance", sale.balance_cents))
     width = max(len(format_amount(v, money)) for _, v in rows)
     return f"Totals ({money})\n" + "\n".join(f"{name:<19}{format_amount(v, money):>{width}}" for name, v in rows)
+
+
+def discount_label(sale: SaleView) -> str:
+    """'Discount 10%' / 'Discount' (an amount, or none)."""
+    if sale.discount_kind == "pct":
+        return f"Discount {sale.discount_value / 100:g}%"
+    return "Discount"
 
 
 def _inclusive(sale: SaleView) -> bool:
@@ -97,6 +105,7 @@ class CheckoutScreen(Screen[None]):
         self.sale: SaleView | None = None
         self.tip_cents = 0
         self.busy = False  # a reader payment is running
+        self._stop: threading.Event | None = None  # set: the desk asked the reader to stop
         self._generation = 0
 
     def compose(self) -> ComposeResult:
@@ -364,8 +373,10 @@ class CheckoutScreen(Screen[None]):
         self._ask_payment("stripe")
 
     def action_back(self) -> None:
-        if self.busy:
-            self.app.notify("the card reader is waiting for the card; its answer comes first", severity="warning")
+        if self.busy:  # the reader is waiting: Escape tells it to stop (the screen stays for the answer)
+            if self._stop is not None and not self._stop.is_set():
+                self._stop.set()
+                self._set_summary("cancelling the payment at the card reader…")
             return
         self.app.pop_screen()
 
@@ -399,6 +410,7 @@ class CheckoutScreen(Screen[None]):
 
         app = self.app
         self.busy = True
+        stop = self._stop = threading.Event()
         self.refresh_bindings()
         self._set_summary("sending the payment to the card reader…")
 
@@ -410,23 +422,25 @@ class CheckoutScreen(Screen[None]):
             try:
                 outcome = stripe_payments.pay_on_reader(
                     app.engine, actor=actor, location=location, sale_id=sale_id,  # type: ignore[attr-defined]
-                    gateway=stripe_payments._gateway(), amount_cents=amount, tip_cents=tip, poll=self.READER_POLL,
-                    progress=lambda text: app.call_from_thread(self._set_summary, text))
+                    gateway=stripe_payments.default_gateway(), amount_cents=amount, tip_cents=tip, poll=self.READER_POLL,
+                    stop=stop,
+                    progress=lambda text: app.call_from_thread(self._set_summary, f"{text} (Esc cancels)"))
             except (SalonError, SQLAlchemyError) as exc:
                 app.call_from_thread(self._reader_done, None, describe(exc))
                 return
-            app.call_from_thread(self._reader_done, outcome.ok, outcome.reason)
+            app.call_from_thread(self._reader_done, outcome.ok, outcome.reason, outcome.payment.status)
 
         app.run_worker(job, thread=True, group="reader", exit_on_error=False)
 
-    def _reader_done(self, ok: bool | None, reason: str | None) -> None:
-        self.busy = False
+    def _reader_done(self, ok: bool | None, reason: str | None, status: str = "failed") -> None:
+        self.busy, self._stop = False, None
         if ok:
             self.tip_cents = 0
             self.app.notify("card payment succeeded")
             self._finish_after_reader()
             return
-        text = f"card payment failed: {reason}" if ok is False else (reason or "the reader failed")
+        text = (reason or "the reader failed") if ok is None else \
+            f"card payment {'not taken' if status == 'cancelled' else 'failed'}: {reason}"
         self._refused(text)
         self._request(open_if_missing=False, then=lambda: self._refused(text))
 

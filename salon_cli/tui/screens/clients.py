@@ -2,7 +2,7 @@
 
 Search: each keystroke restarts a short timer; when it fires, `services.client_search.search`
 (typo-tolerant, by sound, by phone digits or e-mail) runs in a worker and only the newest query's
-answer is shown (a generation counter). The last visit of each row comes from `client_views.show`.
+answer is shown (a generation counter). The last visit of every row comes from one `client_views.last_visits` query.
 
 The card: profile, preferences, notes (private ones only as `client_notes` lets the desk's staff member
 read them), the loyalty card, membership, today's appointments, recent visits, no-shows and penalties.
@@ -27,7 +27,7 @@ from salon_cli.core.money import format_amount
 from salon_cli.services.book import AppointmentView
 from salon_cli.services.client_insights import TimelineEvent
 from salon_cli.services.client_search import ClientHit
-from salon_cli.services.client_views import ClientCard, ClientRow
+from salon_cli.services.client_views import ClientCard
 from salon_cli.services.locations import LocationView
 from salon_cli.services.loyalty import CardView
 from salon_cli.services.loyalty_program import ProgramView
@@ -64,18 +64,17 @@ def _day(at: datetime | date | None, tz: tzinfo) -> str:
 class Found:
     query: str
     hits: list[ClientHit]
-    rows: dict[int, ClientRow]  # visit figures of each hit
+    last_visit: dict[int, datetime]  # each hit's last visit here (none: never came)
     location: LocationView
 
 
 def find(session: Any, location: LocationView, query: str) -> Found:
-    """The search and, in the same read, each hit's visit figures (for the last visit)."""
+    """The search and, in the same read, each hit's last visit (one query for all of them)."""
     from salon_cli.services import client_search, client_views
 
     hits = client_search.search(session, query, limit=RESULTS)
-    rows = {h.id: client_views.show(session, client_id=h.id, reader=None, location_id=location.id, notes_limit=0)
-            for h in hits}
-    return Found(query, hits, rows, location)  # type: ignore[arg-type]
+    last = client_views.last_visits(session, client_ids=[h.id for h in hits], location_id=location.id)
+    return Found(query, hits, last, location)
 
 
 class ClientSearchScreen(Screen[None]):
@@ -145,9 +144,8 @@ class ClientSearchScreen(Screen[None]):
             return
         tz = found.location.tz
         for hit in found.hits:
-            row = found.rows.get(hit.id)
             table.add_row(Text(_name(hit.first_name, hit.last_name)), Text(hit.phone or ""),
-                          Text(_day(row.last_visit_at if row else None, tz)), Text(", ".join(hit.tags)),
+                          Text(_day(found.last_visit.get(hit.id), tz)), Text(", ".join(hit.tags)),
                           key=str(hit.id))
         count = len(found.hits)
         self._set_summary(f"no client matches {found.query.strip()!r}" if not count else
@@ -202,6 +200,7 @@ class CardData:
     rewards: list[RewardView]
     membership: MembershipView | None
     today: list[AppointmentView]
+    next_in: AppointmentView | None  # the booked one `c` checks in
     visits: list[TimelineEvent]
     penalties: list[PenaltyView]
     now: datetime
@@ -213,7 +212,7 @@ def load_card(session: Any, location: LocationView, client_id: int, reader: Any)
     private notes come back."""
     from salon_cli.core import clock
     from salon_cli.core.errors import SalonError
-    from salon_cli.services import (book, business_days, client_insights, client_views, loyalty,
+    from salon_cli.services import (appt_status, book, business_days, client_insights, client_views, loyalty,
                                     loyalty_program, loyalty_rewards, memberships, penalties)
 
     card = client_views.show(session, client_id=client_id, reader=reader, location_id=location.id, notes_limit=8)
@@ -233,7 +232,8 @@ def load_card(session: Any, location: LocationView, client_id: int, reader: Any)
     visits = [e for e in client_insights.timeline(session, client_id=client_id, reader=reader, limit=40)
               if e.kind == "visit" and e.at.astimezone(location.tz).date() < day][:6]
     owed = penalties.list_penalties(session, location=location, client_id=client_id, limit=5)
-    return CardData(card, points, program, rewards, membership, today, visits, owed, clock.now(), location)
+    next_in = appt_status.next_to_check_in(session, location=location, client_id=client_id)
+    return CardData(card, points, program, rewards, membership, today, next_in, visits, owed, clock.now(), location)
 
 
 def profile_text(data: CardData) -> Text:
@@ -322,13 +322,6 @@ def notes_text(data: CardData) -> Text:
     return text
 
 
-def next_booked(today: list[AppointmentView], now: datetime) -> AppointmentView | None:
-    """Today's booked appointment to check in: the first not yet over, else the first."""
-    booked = [a for a in today if a.status == "booked"]
-    upcoming = [a for a in booked if a.ends_at > now]
-    return (upcoming or booked or [None])[0]
-
-
 def for_checkout(today: list[AppointmentView]) -> AppointmentView | None:
     for status in CHECKOUT_ORDER:
         for a in today:
@@ -405,7 +398,7 @@ class ClientCardScreen(Screen[None]):
         self.query_one("#membership", Static).update(membership_text(data.membership))
         self.query_one("#appointments", Static).update(appointments_text(data))
         self.query_one("#notes", Static).update(notes_text(data))
-        waiting = next_booked(data.today, data.now)
+        waiting = data.next_in
         hint = (f"next: {waiting.starts_at.astimezone(data.location.tz):%H:%M} {waiting.service} (c checks in)"
                 if waiting else "no booked appointment left today")
         desk = self.app.desk  # type: ignore[attr-defined]
@@ -434,19 +427,18 @@ class ClientCardScreen(Screen[None]):
 
         if self.data is None:
             return
-        appt = next_booked(self.data.today, self.data.now)
-        if appt is None:
+        if self.data.next_in is None:
             self.say("no booked appointment today to check in", error=True)
             return
-        when = f"{appt.starts_at.astimezone(self.data.location.tz):%H:%M}"
+        client_id, tz = self.client_id, self.data.location.tz
 
-        def done(_: object) -> None:
-            self.say(f"checked in: {when} {appt.service} with {appt.staff}")
+        def done(appt: AppointmentView) -> None:
+            self.say(f"checked in: {appt.starts_at.astimezone(tz):%H:%M} {appt.service} with {appt.staff}")
             self.app.notify(f"{appt.client} is here")
             self._request()
 
-        self.app.change(Permission.desk, lambda s, loc, actor: appt_status.check_in(  # type: ignore[attr-defined]
-            s, actor=actor, location=loc, appointment_id=appt.id), done, self._refused)
+        self.app.change(Permission.desk, lambda s, loc, actor: appt_status.check_in_next(  # type: ignore[attr-defined]
+            s, actor=actor, location=loc, client_id=client_id), done, self._refused)
 
     def action_stamp(self) -> None:
         from salon_cli.core.permissions import Permission
