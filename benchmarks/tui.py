@@ -26,10 +26,10 @@ Figures (issue 8):
      a. the service alone: `client_search.search(session, prefix, limit=10)` for every prefix of
         `--typed` client names, each with one slip (benchmarks/client_search.py's `slip`), typed
         letter by letter, on a warm session: median and p95 over every keystroke.
-     b. the screen: in a Pilot session, `/` opens `ClientSearchScreen`; each key pressed in its
-        Input until its results table has been updated and refreshed, minus nothing: the debounce
-        constant is set to 0 for the run and reported separately. Skipped (and said so) while the
-        screen has no Input or no DataTable.
+     b. the screen as it ships: in a Pilot session, `/` opens `ClientSearchScreen`; the first
+        `--typed-screen` of those names typed key by key into its Input; each key timed from the
+        press until the results of the text typed so far are painted in the table (the screen
+        coalesces keys typed while a search runs into one follow-up search; nothing is patched).
 
 Targets: launch under 1.0 s (median); keystroke to results under 50 ms (median).
 """
@@ -45,7 +45,6 @@ import random
 import statistics
 import subprocess
 import sys
-import tempfile
 import time
 from contextlib import contextmanager
 from datetime import datetime, timedelta, timezone
@@ -393,34 +392,37 @@ def search_service(url: str, queries: list[str]) -> dict[str, Any]:
 # ----------------------------------------------------------------------------- 2b. search, the screen
 
 async def _search_screen(url: str, queries: list[str]) -> dict[str, Any]:
-    from textual.widgets import DataTable, Input
+    """Type each query into the search screen key by key, as the desk does, with the screen as it ships
+    (nothing patched but a hook that notes when the results of the text typed so far are on screen)."""
+    from textual.widgets import Input
 
     from salon_cli.db.engine import make_engine
     from salon_cli.tui.app import SalonApp
     from salon_cli.tui.screens import clients as screen_module
     from salon_cli.tui.screens import today
 
-    # the debounce: any module or class constant whose name says so, reported, then set to 0
-    debounce: dict[str, float] = {}
-    for owner in (screen_module, screen_module.ClientSearchScreen):
-        for name in dir(owner):
-            if "DEBOUNCE" in name.upper() or "DELAY" in name.upper():
-                value = getattr(owner, name)
-                if isinstance(value, (int, float)) and not isinstance(value, bool):
-                    debounce[f"{getattr(owner, '__name__', owner)}.{name}"] = float(value)
-                    setattr(owner, name, 0)
-
     engine = make_engine(url)
     app = SalonApp(engine, poll_seconds=0)
     ready = asyncio.Event()
-    show = today.TodayScreen._show
+    updated = asyncio.Event()
+    show_today = today.TodayScreen._show
+    show_found = screen_module.ClientSearchScreen._show
+    searches = 0
 
-    def _show(self: Any, board: Any) -> None:
-        show(self, board)
+    def _show_today(self: Any, board: Any) -> None:
+        show_today(self, board)
         ready.set()
 
-    today.TodayScreen._show = _show  # type: ignore[method-assign]
-    result: dict[str, Any] = {"debounce": debounce, "times": [], "no_update": 0, "note": ""}
+    def _show_found(self: Any, found: Any) -> None:
+        nonlocal searches
+        show_found(self, found)
+        searches += 1
+        if found is not None and found.query == self.query_one(Input).value:
+            self.call_after_refresh(updated.set)  # the answer to what is typed now is painted
+
+    today.TodayScreen._show = _show_today  # type: ignore[method-assign]
+    screen_module.ClientSearchScreen._show = _show_found  # type: ignore[method-assign]
+    result: dict[str, Any] = {"times": [], "no_update": 0, "note": "", "searches": 0, "keys": 0}
     try:
         async with app.run_test(size=SIZE) as pilot:
             await asyncio.wait_for(ready.wait(), 30)
@@ -430,28 +432,7 @@ async def _search_screen(url: str, queries: list[str]) -> dict[str, Any]:
             if not isinstance(screen, screen_module.ClientSearchScreen):
                 result["note"] = f"'/' opened {type(screen).__name__}, not ClientSearchScreen"
                 return result
-            inputs, tables = list(screen.query(Input)), list(screen.query(DataTable))
-            if not inputs or not tables:
-                result["note"] = ("ClientSearchScreen has no Input and results DataTable yet "
-                                  "(salon_cli/tui/screens/clients.py is still a stub)")
-                return result
-            field, table = inputs[0], tables[0]
-            updated = asyncio.Event()
-            mutators = ("clear", "add_row", "add_rows", "update_cell", "remove_row")
-            originals = {name: getattr(table, name) for name in mutators}
-
-            def wrap(name: str) -> Any:
-                def wrapped(*a: Any, **k: Any) -> Any:
-                    out = originals[name](*a, **k)
-                    if not updated.is_set():
-                        table.call_after_refresh(updated.set)
-                    return out
-                return wrapped
-
-            for name in mutators:
-                setattr(table, name, wrap(name))
-            field.focus()
-            await pilot.pause()
+            field = screen.query_one(Input)
             loop_time = asyncio.get_running_loop().time
             for query in queries:
                 field.value = ""
@@ -460,17 +441,21 @@ async def _search_screen(url: str, queries: list[str]) -> dict[str, Any]:
                     updated.clear()
                     start = loop_time()
                     await pilot.press("space" if ch == " " else ch)
+                    result["keys"] += 1
+                    if not field.value.strip():
+                        continue  # a leading space: nothing to look up
                     try:
-                        await asyncio.wait_for(updated.wait(), 2.0)
+                        await asyncio.wait_for(updated.wait(), 5.0)
                         result["times"].append((loop_time() - start) * 1000)
                     except asyncio.TimeoutError:
                         result["no_update"] += 1
-                    await pilot.pause()
-    except Exception as exc:  # a screen being written: say what broke, do not stop the other figures
+    except Exception as exc:  # say what broke; the other figures still print
         result["note"] = f"the Pilot run failed: {type(exc).__name__}: {exc}".splitlines()[0]
     finally:
-        today.TodayScreen._show = show  # type: ignore[method-assign]
+        today.TodayScreen._show = show_today  # type: ignore[method-assign]
+        screen_module.ClientSearchScreen._show = show_found  # type: ignore[method-assign]
         engine.dispose()
+    result["searches"] = searches
     return result
 
 
@@ -555,20 +540,18 @@ def main() -> None:
 
         # 2b. the screen
         screen = asyncio.run(_search_screen(url, queries[: args.typed_screen]))
-        print("\nclient search, the screen (Pilot, key press -> results table updated and refreshed):")
-        if screen["debounce"]:
-            print("  debounce (set to 0 for the measure): " + ", ".join(
-                f"{k} = {v:g}" for k, v in screen["debounce"].items()))
-        else:
-            print("  debounce: no DEBOUNCE/DELAY constant found on the screen or its module")
+        print("\nclient search, the screen (Pilot, key press -> that text's results painted in the table):")
         if screen["times"]:
             st = screen["times"]
-            print(f"  {len(st):,} keys measured, {screen['no_update']} without a table update within 2 s")
-            rows.append(("search keystroke, screen, w/o debounce (ms)", med(st), p95(st), f"< {KEY_TARGET_MS:.0f} ms",
+            print(f"  {len(queries[: args.typed_screen])} names, {screen['keys']:,} keys, {len(st):,} measured, "
+                  f"{screen['searches']:,} searches run, {screen['no_update']} without results within 5 s")
+            rows.append(("search keystroke, screen (ms)", med(st), p95(st), f"< {KEY_TARGET_MS:.0f} ms",
                          med(st) < KEY_TARGET_MS))
         else:
-            print(f"  NOT MEASURED: {screen['note'] or 'no key produced a table update'}")
+            print(f"  NOT MEASURED: {screen['note'] or 'no key produced results'}")
             rows.append(("search keystroke, screen (ms)", float("nan"), None, f"< {KEY_TARGET_MS:.0f} ms", None))
+        if screen["note"]:
+            print(f"  note: {screen['note']}")
 
     print(f"\n{'figure':<52}{'median':>9}{'p95':>9}   {'target':<10}{'met'}")
     for name, median, high, target, met in rows:

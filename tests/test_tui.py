@@ -123,7 +123,3 @@ def test_an_unexpected_failure_is_a_message_not_a_crash(demo_engine, monkeypatch
             assert app.is_running
 
     asyncio.run(scenario())
-
-
-def test_today_snapshot(demo_engine, snap_compare):
-    assert snap_compare(SalonApp(demo_engine), terminal_size=SIZE, run_before=settle)

@@ -260,15 +260,19 @@ def _snapshot_run(appointment_id: int, pay: bool):
     return run_before
 
 
-def test_checkout_snapshot_80x24(demo_engine, snap_compare):
+@pytest.mark.parametrize("size", [(80, 24), (120, 40)], ids=["80x24", "120x40"])
+def test_checkout_snapshot(demo_engine, snap_compare, size):
+    """The open sale of the appointment in the chair: its lines, totals and balance."""
     appt = today(demo_engine, "in_service")[0]
-    assert snap_compare(SalonApp(demo_engine, poll_seconds=0), terminal_size=(80, 24),
+    assert snap_compare(SalonApp(demo_engine, poll_seconds=0), terminal_size=size,
                         run_before=_snapshot_run(appt.id, pay=False))
 
 
-def test_checkout_paid_snapshot_120x40(demo_engine, snap_compare):
+@pytest.mark.parametrize("size", [(80, 24), (120, 40)], ids=["80x24", "120x40"])
+def test_checkout_paid_snapshot(demo_engine, snap_compare, size):
+    """The same sale paid by card and cash: the payments and the change, large."""
     appt = today(demo_engine, "in_service")[0]
-    assert snap_compare(SalonApp(demo_engine, poll_seconds=0), terminal_size=(120, 40),
+    assert snap_compare(SalonApp(demo_engine, poll_seconds=0), terminal_size=size,
                         run_before=_snapshot_run(appt.id, pay=True))
 
 

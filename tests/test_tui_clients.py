@@ -8,10 +8,12 @@ import pytest
 from textual.widgets import DataTable, Input, Static
 
 from salon_cli.db.uow import UnitOfWork
-from salon_cli.services import book, business_days, client_notes, locations, loyalty, loyalty_program, staff
+from salon_cli.services import (book, business_days, client_notes, locations, loyalty, loyalty_program,
+                                loyalty_rewards, staff)
 from salon_cli.services.actors import Actor
 from salon_cli.tui.app import SalonApp
-from salon_cli.tui.screens.clients import ClientCardScreen, ClientSearchScreen
+from salon_cli.tui.screens.client_card import ClientCardScreen
+from salon_cli.tui.screens.clients import ClientSearchScreen
 from salon_cli.tui.screens.loyalty_card import CodeModal, RewardPicker, stamp_row
 from tui_helpers import settle, text_of
 
@@ -21,9 +23,8 @@ XIMENA = 18  # Ximena Ibáñez Chávez: in the chair now, a gold membership, a n
 
 
 async def typed(pilot, text: str) -> None:
-    """Type into the search box and wait past the debounce for the answer."""
+    """Type into the search box and wait for the answer (and any search folded in behind it)."""
     await pilot.press(*text)
-    await pilot.pause(0.35)
     await settle(pilot)
 
 
@@ -76,7 +77,20 @@ def test_a_misspelt_name_finds_the_client_and_enter_opens_the_card(demo_engine):
     asyncio.run(scenario())
 
 
-def test_only_the_latest_query_is_shown_and_down_enter_opens_the_selected_row(demo_engine):
+def test_only_the_latest_query_is_shown_and_down_enter_opens_the_selected_row(demo_engine, monkeypatch):
+    import threading
+
+    from salon_cli.tui.screens import clients
+
+    real, searched, gate = clients.find, [], threading.Event()
+
+    def find(session, location, query):
+        searched.append(query)
+        gate.wait(5)  # the first search is slow: the rest of the name is typed while it runs
+        return real(session, location, query)
+
+    monkeypatch.setattr(clients, "find", find)
+
     async def scenario() -> None:
         app = SalonApp(demo_engine, poll_seconds=0)
         async with app.run_test(size=SIZE) as pilot:
@@ -84,11 +98,12 @@ def test_only_the_latest_query_is_shown_and_down_enter_opens_the_selected_row(de
             await pilot.press("slash")
             await pilot.pause()
             screen = app.screen
-            searches = []
-            original = screen._search
-            screen._search = lambda: (searches.append(screen.query_one(Input).value), original())[1]
-            await typed(pilot, "ximena")  # typed quickly: one search, after the pause
-            assert searches == ["ximena"]
+            await pilot.press(*"ximena")
+            assert searched == ["x"] and screen.found is None  # one search at a time
+            gate.set()
+            await settle(pilot)
+            # the five keys typed meanwhile are folded into one search; the answer for "x" is not shown
+            assert searched == ["x", "ximena"] and screen.found.query == "ximena"
             table = screen.query_one(DataTable)
             names = [str(table.get_row_at(i)[0]) for i in range(table.row_count)]
             assert names[0] == "Ximena Ibáñez Chávez" and "Jimena Vázquez Gómez" in names
@@ -269,6 +284,25 @@ def test_search_snapshot(demo_engine, snap_compare, size):
 def test_card_snapshot(demo_engine, snap_compare, size):
     assert snap_compare(SalonApp(demo_engine, poll_seconds=0), terminal_size=size, run_before=_open_ximena)
 
+
+async def _redeem_for_ricardo(pilot) -> None:
+    """Ricardo's card, `r`, the first reward: the code modal, large."""
+    await settle(pilot)
+    pilot.app.open_client(RICARDO)
+    await settle(pilot)
+    await pilot.press("r")
+    await pilot.pause()
+    await pilot.press("enter")
+    await settle(pilot)
+    assert isinstance(pilot.app.screen, CodeModal)
+
+
+@pytest.mark.parametrize("size", [(80, 24), (120, 40)], ids=["80x24", "120x40"])
+def test_code_modal_snapshot(demo_engine, snap_compare, size, monkeypatch):
+    monkeypatch.setattr(loyalty_rewards, "new_code", lambda: "K7QM-3XPD")  # a code drawn at random otherwise
+    app = SalonApp(demo_engine, poll_seconds=0)
+    app.desk = actor(demo_engine, "sofia")
+    assert snap_compare(app, terminal_size=size, run_before=_redeem_for_ricardo)
 
 def test_a_slow_answer_to_an_older_query_is_dropped(demo_engine, monkeypatch):
     import time

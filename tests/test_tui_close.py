@@ -7,14 +7,17 @@ import asyncio
 import re
 from datetime import date
 
+import pytest
 from textual.widgets import DataTable, Input, Static
 
 from salon_cli.db.uow import UnitOfWork
 from salon_cli.services import day_close, locations, penalties
 from salon_cli.tui.app import SalonApp
-from salon_cli.tui.screens.close_day import CloseDayScreen, counted, report_lines
+from salon_cli.tui.screens.close_count import counted
+from salon_cli.tui.screens.close_day import CloseDayScreen
+from salon_cli.tui.screens.close_report import report_lines
 from salon_cli.tui.screens.no_shows import NoShowsScreen
-from tui_helpers import SOFIA, settle, text_of
+from tui_helpers import SOFIA, settle, steady_cursors, text_of
 
 SIZE = (120, 40)
 TODAY = date(2026, 11, 21)  # the clock fixture's business date in Mexico City
@@ -409,6 +412,7 @@ async def _open_close_day(pilot) -> None:
     await settle(pilot)
     await pilot.press("z")
     await settle(pilot)
+    steady_cursors(pilot.app)  # the count's boxes: a steady cursor, the same picture however slow the run
 
 
 async def _open_no_shows_screen(pilot) -> None:
@@ -417,22 +421,15 @@ async def _open_no_shows_screen(pilot) -> None:
     await settle(pilot)
 
 
-def test_close_day_snapshot_80x24(demo_engine, snap_compare):
-    assert snap_compare(SalonApp(demo_engine, poll_seconds=0), terminal_size=(80, 24), run_before=_open_close_day)
+@pytest.mark.parametrize("size", [(80, 24), (120, 40)], ids=["80x24", "120x40"])
+def test_close_day_snapshot(demo_engine, snap_compare, size):
+    """The blind count: the denominations, nothing expected shown."""
+    assert snap_compare(SalonApp(demo_engine, poll_seconds=0), terminal_size=size, run_before=_open_close_day)
 
 
-def test_close_day_snapshot_120x40(demo_engine, snap_compare):
-    assert snap_compare(SalonApp(demo_engine, poll_seconds=0), terminal_size=(120, 40), run_before=_open_close_day)
-
-
-def test_no_shows_snapshot_80x24(demo_engine, snap_compare):
-    assert snap_compare(SalonApp(demo_engine, poll_seconds=0), terminal_size=(80, 24),
-                        run_before=_open_no_shows_screen)
-
-
-def test_no_shows_snapshot_120x40(demo_engine, snap_compare):
-    assert snap_compare(SalonApp(demo_engine, poll_seconds=0), terminal_size=(120, 40),
-                        run_before=_open_no_shows_screen)
+@pytest.mark.parametrize("size", [(80, 24), (120, 40)], ids=["80x24", "120x40"])
+def test_no_shows_snapshot(demo_engine, snap_compare, size):
+    assert snap_compare(SalonApp(demo_engine, poll_seconds=0), terminal_size=size, run_before=_open_no_shows_screen)
 
 
 async def _count_short(pilot) -> None:
@@ -446,14 +443,43 @@ async def _close_with_note(pilot) -> None:
     await _count_short(pilot)
     await pilot.press(*"tip jar", "enter")
     await settle(pilot)
+    steady_cursors(pilot.app)
 
 
-def test_close_day_review_snapshot_80x24(demo_engine, snap_compare):
+@pytest.mark.parametrize("size", [(80, 24), (120, 40)], ids=["80x24", "120x40"])
+def test_close_day_review_snapshot(demo_engine, snap_compare, size):
     """After the count: expected, counted, the variance and the note it needs."""
-    assert snap_compare(SalonApp(demo_engine, poll_seconds=0), terminal_size=(80, 24), run_before=_count_short)
+    assert snap_compare(SalonApp(demo_engine, poll_seconds=0), terminal_size=size, run_before=_count_short)
 
 
-def test_close_day_z_report_snapshot_120x40(demo_engine, snap_compare):
+@pytest.mark.parametrize("size", [(80, 24), (120, 40)], ids=["80x24", "120x40"])
+def test_close_day_z_report_snapshot(demo_engine, snap_compare, size):
     app = SalonApp(demo_engine, poll_seconds=0)
     app.desk = SOFIA
-    assert snap_compare(app, terminal_size=(120, 40), run_before=_close_with_note)
+    assert snap_compare(app, terminal_size=size, run_before=_close_with_note)
+
+
+def _asking_a_managers_pin(penalty_id: int):
+    """Waive a fee: after the reason, the manager's code and PIN (masked) typed, not yet sent."""
+    async def run_before(pilot) -> None:
+        await _open_no_shows(pilot)
+        await _select(pilot, penalty_id)
+        await pilot.press("w")
+        await pilot.pause()
+        await _type(pilot, "called ahead, family emergency")
+        await pilot.press("enter")
+        await pilot.pause()
+        steady_cursors(pilot.app)
+        await _type(pilot, "marco")
+        await pilot.press("enter")
+        await _type(pilot, "2222")
+        await pilot.pause()
+    return run_before
+
+
+@pytest.mark.parametrize("size", [(80, 24), (120, 40)], ids=["80x24", "120x40"])
+def test_manager_pin_snapshot(demo_engine, snap_compare, size):
+    target = _pending(demo_engine)[0]
+    app = SalonApp(demo_engine, poll_seconds=0)
+    app.desk = SOFIA
+    assert snap_compare(app, terminal_size=size, run_before=_asking_a_managers_pin(target.id))

@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 from datetime import datetime, timedelta, timezone
 
+import pytest
 from textual.widgets import DataTable, Input, Static
 
 from salon_cli.db.uow import UnitOfWork
@@ -13,7 +14,7 @@ from salon_cli.services import appt_status, book, desk_board, locations
 from salon_cli.services.actors import Actor
 from salon_cli.services.book import AppointmentView
 from salon_cli.tui.app import SalonApp
-from tui_helpers import SOFIA, settle, text_of
+from tui_helpers import SOFIA, settle, steady_cursors, text_of
 
 SIZE = (120, 40)
 
@@ -232,9 +233,35 @@ def test_help_palette_and_theme(demo_engine):
     asyncio.run(scenario())
 
 
-def test_today_snapshot_80x24(demo_engine, snap_compare):
-    assert snap_compare(SalonApp(demo_engine, poll_seconds=0), terminal_size=(80, 24), run_before=settle)
+@pytest.mark.parametrize("size", [(80, 24), (120, 40)], ids=["80x24", "120x40"])
+def test_today_snapshot(demo_engine, snap_compare, size):
+    assert snap_compare(SalonApp(demo_engine, poll_seconds=0), terminal_size=size, run_before=settle)
 
 
-def test_today_snapshot_120x40(demo_engine, snap_compare):
-    assert snap_compare(SalonApp(demo_engine, poll_seconds=0), terminal_size=(120, 40), run_before=settle)
+async def _open_help(pilot) -> None:
+    await settle(pilot)
+    await pilot.press("f1")
+    await pilot.pause()
+
+
+async def _signing_in(pilot) -> None:
+    """Today's `s`: the sign-in modal, the code typed and the PIN (masked) typed, not yet sent."""
+    await settle(pilot)
+    await pilot.press("s")
+    await pilot.pause()
+    steady_cursors(pilot.app)
+    await _type(pilot, "sofia")
+    await pilot.press("enter")
+    await _type(pilot, "3333")
+    await pilot.pause()
+
+
+@pytest.mark.parametrize("size", [(80, 24), (120, 40)], ids=["80x24", "120x40"])
+def test_help_snapshot(demo_engine, snap_compare, size):
+    """F1 on Today: Today's keys and the keys that work everywhere."""
+    assert snap_compare(SalonApp(demo_engine, poll_seconds=0), terminal_size=size, run_before=_open_help)
+
+
+@pytest.mark.parametrize("size", [(80, 24), (120, 40)], ids=["80x24", "120x40"])
+def test_sign_in_snapshot(demo_engine, snap_compare, size):
+    assert snap_compare(SalonApp(demo_engine, poll_seconds=0), terminal_size=size, run_before=_signing_in)

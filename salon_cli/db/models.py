@@ -11,6 +11,7 @@ from typing import Any
 
 import sqlalchemy as sa
 from sqlmodel import Field, SQLModel
+from sqlmodel.main import SQLModelConfig
 
 from salon_cli.db.types import JSONType, UTCDateTime
 
@@ -24,11 +25,18 @@ SQLModel.metadata.naming_convention = {
 }
 
 
+class TableModel(SQLModel):
+    """The base of every table: pydantic builds a table's validator and serializer when first used
+    (an audit snapshot, say), not when this module is imported — the dashboard opens sooner."""
+
+    model_config = SQLModelConfig(defer_build=True)
+
+
 def _utc(**kw: Any) -> Any:
     return Field(sa_type=UTCDateTime, **kw)
 
 
-class Location(SQLModel, table=True):
+class Location(TableModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     code: str = Field(max_length=32, unique=True)
     name: str = Field(max_length=120)
@@ -42,7 +50,7 @@ class Location(SQLModel, table=True):
     created_at: datetime = _utc()
 
 
-class Staff(SQLModel, table=True):
+class Staff(TableModel, table=True):
     """A person who works the desk or the chair. Codes are unique across the whole chain."""
 
     id: int | None = Field(default=None, primary_key=True)
@@ -58,7 +66,7 @@ class Staff(SQLModel, table=True):
     created_at: datetime = _utc()
 
 
-class Policy(SQLModel, table=True):
+class Policy(TableModel, table=True):
     """A location's house rules; one row per location, created with defaults."""
 
     id: int | None = Field(default=None, primary_key=True)
@@ -79,7 +87,7 @@ class Policy(SQLModel, table=True):
     updated_at: datetime = _utc()
 
 
-class Service(SQLModel, table=True):
+class Service(TableModel, table=True):
     __table_args__ = (sa.UniqueConstraint("location_id", "code"),)
 
     id: int | None = Field(default=None, primary_key=True)
@@ -93,7 +101,7 @@ class Service(SQLModel, table=True):
     created_at: datetime = _utc()
 
 
-class Product(SQLModel, table=True):
+class Product(TableModel, table=True):
     """A retail item sold at the desk."""
 
     __table_args__ = (sa.UniqueConstraint("location_id", "code"),)
@@ -109,7 +117,7 @@ class Product(SQLModel, table=True):
     created_at: datetime = _utc()
 
 
-class Client(SQLModel, table=True):
+class Client(TableModel, table=True):
     """A client of the chain (clients are shared by every location)."""
 
     id: int | None = Field(default=None, primary_key=True)
@@ -137,14 +145,14 @@ class Client(SQLModel, table=True):
     updated_at: datetime | None = _utc(default=None, nullable=True)
 
 
-class ClientTag(SQLModel, table=True):
+class ClientTag(TableModel, table=True):
     __tablename__ = "client_tag"
 
     client_id: int = Field(foreign_key="client.id", primary_key=True)
     tag: str = Field(max_length=40, primary_key=True, index=True)
 
 
-class ClientNote(SQLModel, table=True):
+class ClientNote(TableModel, table=True):
     __tablename__ = "client_note"
 
     id: int | None = Field(default=None, primary_key=True)
@@ -156,7 +164,7 @@ class ClientNote(SQLModel, table=True):
     created_at: datetime = _utc()
 
 
-class ClientPref(SQLModel, table=True):
+class ClientPref(TableModel, table=True):
     __tablename__ = "client_pref"
 
     client_id: int = Field(foreign_key="client.id", primary_key=True)
@@ -168,7 +176,7 @@ class ClientPref(SQLModel, table=True):
     updated_at: datetime = _utc()
 
 
-class ClientSearchKey(SQLModel, table=True):
+class ClientSearchKey(TableModel, table=True):
     """Look-up keys of a client's names (folded tokens, phonetic codes and their neighbours),
     so that a search finds its candidates through an index instead of scanning every client."""
 
@@ -179,7 +187,7 @@ class ClientSearchKey(SQLModel, table=True):
     kind: str = Field(max_length=8, primary_key=True)
 
 
-class Communication(SQLModel, table=True):
+class Communication(TableModel, table=True):
     """A message to or from a client (sent by the salon or logged by hand)."""
 
     id: int | None = Field(default=None, primary_key=True)
@@ -194,7 +202,7 @@ class Communication(SQLModel, table=True):
     created_at: datetime = _utc()
 
 
-class ClientPhoto(SQLModel, table=True):
+class ClientPhoto(TableModel, table=True):
     __tablename__ = "client_photo"
 
     id: int | None = Field(default=None, primary_key=True)
@@ -205,7 +213,7 @@ class ClientPhoto(SQLModel, table=True):
     created_at: datetime = _utc()
 
 
-class Appointment(SQLModel, table=True):
+class Appointment(TableModel, table=True):
     """A booking: one or more services (`appointment_item`) with one staff member, in UTC.
 
     `service_id` and `price_cents` are the first service and the total of all items, so that the
@@ -248,7 +256,7 @@ class Appointment(SQLModel, table=True):
     updated_at: datetime | None = _utc(default=None, nullable=True)
 
 
-class AppointmentItem(SQLModel, table=True):
+class AppointmentItem(TableModel, table=True):
     """One service of an appointment, in the order they are done."""
 
     __tablename__ = "appointment_item"
@@ -267,7 +275,7 @@ PENALTY_KINDS = ("no_show", "late_cancel")
 PENALTY_STATUSES = ("pending", "charged", "paid", "waived", "failed")
 
 
-class Penalty(SQLModel, table=True):
+class Penalty(TableModel, table=True):
     """A no-show or late-cancel fee: one per appointment, by constraint."""
 
     __table_args__ = (
@@ -309,7 +317,7 @@ def _in(column: str, values: tuple[str, ...]) -> str:
     return f"{column} IN ({', '.join(repr(v) for v in values)})"
 
 
-class Sale(SQLModel, table=True):
+class Sale(TableModel, table=True):
     """A ticket: lines, a discount, taxes from the location's policy, payments, refunds.
 
     The `*_cents` figures are kept equal to the sums of the lines, payments and refunds by the
@@ -352,7 +360,7 @@ class Sale(SQLModel, table=True):
     updated_at: datetime | None = _utc(default=None, nullable=True)
 
 
-class SaleLine(SQLModel, table=True):
+class SaleLine(TableModel, table=True):
     """One line of a sale; its discount share and taxes are computed by `core.sale_math`."""
 
     __tablename__ = "sale_line"
@@ -383,7 +391,7 @@ class SaleLine(SQLModel, table=True):
     gift_card_id: int | None = Field(default=None, foreign_key="gift_card.id")
 
 
-class Payment(SQLModel, table=True):
+class Payment(TableModel, table=True):
     """Money received for a sale. It counts only once `succeeded` (for Stripe: when Stripe says so)."""
 
     __table_args__ = (
@@ -423,7 +431,7 @@ class Payment(SQLModel, table=True):
     updated_at: datetime | None = _utc(default=None, nullable=True)
 
 
-class Refund(SQLModel, table=True):
+class Refund(TableModel, table=True):
     """Money given back against one payment: through Stripe's Refund API, from the drawer, or to a gift card."""
 
     __table_args__ = (
@@ -449,7 +457,7 @@ class Refund(SQLModel, table=True):
     updated_at: datetime | None = _utc(default=None, nullable=True)
 
 
-class GiftCard(SQLModel, table=True):
+class GiftCard(TableModel, table=True):
     """A gift card: sold on a sale (active once that sale is paid), spent as a payment method."""
 
     __tablename__ = "gift_card"
@@ -475,7 +483,7 @@ class GiftCard(SQLModel, table=True):
 STRIPE_EVENT_STATUSES = ("received", "applied", "ignored", "failed")
 
 
-class StripeEvent(SQLModel, table=True):
+class StripeEvent(TableModel, table=True):
     """A Stripe event, stored before it is applied: its id is the key, so a second delivery does nothing."""
 
     __tablename__ = "stripe_event"
@@ -493,7 +501,7 @@ class StripeEvent(SQLModel, table=True):
     applied_at: datetime | None = _utc(default=None, nullable=True)
 
 
-class DayClose(SQLModel, table=True):
+class DayClose(TableModel, table=True):
     """A business day's close (the Z-report snapshot). While a `closed` row exists the day is frozen."""
 
     __tablename__ = "day_close"
@@ -526,7 +534,7 @@ EXPENSE_STATUSES = ("recorded", "void")
 CASH_MOVEMENT_KINDS = ("float", "in", "out")
 
 
-class Expense(SQLModel, table=True):
+class Expense(TableModel, table=True):
     """Money out: rent, supplies, a plumber. Paid from the drawer (`cash`), a card or the bank; dated on the
     business day it belongs to. A mistake is voided (with a reason), never edited or deleted."""
 
@@ -552,7 +560,7 @@ class Expense(SQLModel, table=True):
     void_reason: str | None = Field(default=None, max_length=255)
 
 
-class CashMovement(SQLModel, table=True):
+class CashMovement(TableModel, table=True):
     """The cash drawer's own ledger (append-only): the opening float, cash put in, cash taken out.
     Cash sales, cash refunds and cash expenses are read from their own tables by the Z-report."""
 
@@ -576,7 +584,7 @@ class CashMovement(SQLModel, table=True):
     created_by_id: int | None = Field(default=None, foreign_key="staff.id")
 
 
-class AuditLog(SQLModel, table=True):
+class AuditLog(TableModel, table=True):
     """Append-only record of every change, written in the same transaction as the change."""
 
     __tablename__ = "audit_log"
@@ -594,7 +602,7 @@ class AuditLog(SQLModel, table=True):
     after: dict[str, Any] | None = Field(default=None, sa_type=JSONType)
 
 
-class JobRun(SQLModel, table=True):
+class JobRun(TableModel, table=True):
     """One run of a cron job (detect-no-shows, expire-points, ...)."""
 
     __tablename__ = "job_run"
@@ -609,7 +617,7 @@ class JobRun(SQLModel, table=True):
     error: str | None = Field(default=None, max_length=2000)
 
 
-class JobLock(SQLModel, table=True):
+class JobLock(TableModel, table=True):
     """SQLite's single-instance lock for a job (PostgreSQL uses an advisory transaction lock)."""
 
     __tablename__ = "job_lock"
@@ -626,7 +634,7 @@ REDEMPTION_STATUSES = ("issued", "used", "voided")
 MEMBERSHIP_STATUSES = ("active", "paused", "cancelled", "expired")
 
 
-class LoyaltyProgram(SQLModel, table=True):
+class LoyaltyProgram(TableModel, table=True):
     """The business's loyalty rules (stamps, points or both), shared by all its locations: one row."""
 
     __tablename__ = "loyalty_program"
@@ -655,7 +663,7 @@ class LoyaltyProgram(SQLModel, table=True):
     updated_at: datetime = _utc()
 
 
-class LoyaltyAccount(SQLModel, table=True):
+class LoyaltyAccount(TableModel, table=True):
     """A client's card. `points` and `stamps` are caches of the entries, kept in the same transaction
     (the row is locked first); `points` also equals the lots' `remaining` (DESIGN.md rule 2)."""
 
@@ -680,7 +688,7 @@ class LoyaltyAccount(SQLModel, table=True):
     updated_at: datetime = _utc()
 
 
-class LoyaltyEntry(SQLModel, table=True):
+class LoyaltyEntry(TableModel, table=True):
     """The loyalty ledger: append-only. `key` makes each idempotent entry unique by constraint
     (`earn:sale:12`, `void:refund:7`, `restore:redemption:3`, `welcome:account:4`, `referral:client:9`)."""
 
@@ -708,7 +716,7 @@ class LoyaltyEntry(SQLModel, table=True):
     created_at: datetime = _utc()
 
 
-class LoyaltyLot(SQLModel, table=True):
+class LoyaltyLot(TableModel, table=True):
     """Points earned together (one earning entry), spent and expired oldest first."""
 
     __tablename__ = "loyalty_lot"
@@ -729,7 +737,7 @@ class LoyaltyLot(SQLModel, table=True):
     expires_at: datetime | None = _utc(default=None, nullable=True)
 
 
-class LoyaltyLotUse(SQLModel, table=True):
+class LoyaltyLotUse(TableModel, table=True):
     """Which lots a redemption took its points from, so that voiding it gives them back to the same lots."""
 
     __tablename__ = "loyalty_lot_use"
@@ -741,7 +749,7 @@ class LoyaltyLotUse(SQLModel, table=True):
     points: int
 
 
-class Reward(SQLModel, table=True):
+class Reward(TableModel, table=True):
     """What points buy: an amount off, a percent off, or a service free."""
 
     __table_args__ = (
@@ -760,7 +768,7 @@ class Reward(SQLModel, table=True):
     created_at: datetime = _utc()
 
 
-class Redemption(SQLModel, table=True):
+class Redemption(TableModel, table=True):
     """A code a client hands over at checkout: a reward bought with points, or a full stamp card's reward.
     Used once (as a `points` payment); an unused one can be voided and its points restored."""
 
@@ -786,7 +794,7 @@ class Redemption(SQLModel, table=True):
     void_reason: str | None = Field(default=None, max_length=255)
 
 
-class MembershipPlan(SQLModel, table=True):
+class MembershipPlan(TableModel, table=True):
     """A monthly plan (Gold, Black, VIP), the same at every location: credits each period, a discount, benefits."""
 
     __tablename__ = "membership_plan"
@@ -803,7 +811,7 @@ class MembershipPlan(SQLModel, table=True):
     created_at: datetime = _utc()
 
 
-class Membership(SQLModel, table=True):
+class Membership(TableModel, table=True):
     """A client's subscription to a plan. One active (or paused) per client, by constraint."""
 
     __table_args__ = (
@@ -835,7 +843,7 @@ class Membership(SQLModel, table=True):
     updated_at: datetime = _utc()
 
 
-class MembershipPeriod(SQLModel, table=True):
+class MembershipPeriod(TableModel, table=True):
     """One billed period of a membership and the sale that charges its fee: one per period, by constraint."""
 
     __tablename__ = "membership_period"

@@ -115,18 +115,21 @@ class SalonApp(App[None]):
         return self.location
 
     def read(self, work: Callable[[Any, LocationView], T], done: Callable[[T], None],
-             failed: Failed | None = None, *, group: str = "read") -> None:
-        """Run `work(session, location)` read-only in a thread; `done(result)` on the UI thread."""
+             failed: Failed | None = None, *, group: str = "read", exclusive: bool | None = None) -> None:
+        """Run `work(session, location)` read-only in a thread; `done(result)` on the UI thread. A named
+        group is exclusive unless said otherwise: starting a read cancels the group's running one."""
         def job() -> None:
             try:
                 with UnitOfWork(self.engine, write=False) as uow:
                     result = work(uow.session, self._location(uow.session))
-            except (SalonError, SQLAlchemyError) as exc:
+            except Exception as exc:  # noqa: BLE001 - a read that breaks says so on screen, never hangs it
                 self.call_from_thread(failed or self.show_error, describe(exc))
                 return
             self.call_from_thread(done, result)
 
-        self.run_worker(job, thread=True, exclusive=group != "read", group=group, exit_on_error=False)
+        if exclusive is None:
+            exclusive = group != "read"
+        self.run_worker(job, thread=True, exclusive=exclusive, group=group, exit_on_error=False)
 
     def change(self, permission: Permission, work: Callable[[Any, LocationView, Actor], T],
                done: Callable[[T], None], failed: Failed | None = None, *, title: str | None = None) -> None:
@@ -234,7 +237,7 @@ class SalonApp(App[None]):
         self._open(ClientSearchScreen)
 
     def open_client(self, client_id: int) -> None:
-        from salon_cli.tui.screens.clients import ClientCardScreen
+        from salon_cli.tui.screens.client_card import ClientCardScreen
 
         self.push_screen(ClientCardScreen(client_id))
 

@@ -4,7 +4,8 @@ payments until the balance is nothing; the change due after cash is shown large.
 
 Every figure comes from the services (`services.sales`, `services.payments`): the screen parses what is
 typed with `core.money` and shows what the sale says afterwards. An appointment that already has a live
-sale continues that sale."""
+sale continues that sale. The text of the figures is `checkout_text`'s; a payment on the Stripe card
+reader is `checkout_reader`'s (a mixin of the screen)."""
 
 from __future__ import annotations
 
@@ -25,64 +26,18 @@ from salon_cli.services import checkout
 from salon_cli.services.book import AppointmentView
 from salon_cli.services.locations import LocationView
 from salon_cli.services.sale_views import PaymentView, SaleView
+from salon_cli.tui.screens.checkout_reader import ReaderPayment
+from salon_cli.tui.screens.checkout_text import COLUMNS, last_change, payment_line, totals_text
 from salon_cli.tui.screens.modals import Field, FormModal
 
-# fixed widths: the table fits 80 columns and lays out the same on every render
-COLUMNS = (("Line", 34), ("Staff", 8), ("Qty", 4), ("Amount", 10), ("Total", 10))
-PAY_KEYS = {"cash": "1", "card": "2", "stripe": "3"}
 OPEN_ONLY = {"add_product", "discount", "redeem", "tip", "pay_cash", "pay_card", "pay_stripe"}
-
-
-def totals_text(sale: SaleView, tip_cents: int) -> str:
-    """The sale's figures, right-aligned, in the location's currency."""
-    money = sale.currency
-    rows = [("Subtotal", sale.subtotal_cents), (discount_label(sale), -sale.discount_cents), ("Tax (in prices)" if
-            _inclusive(sale) else "Tax", sale.tax_cents), ("Total", sale.total_cents), ("Paid", sale.paid_cents)]
-    if sale.tip_cents:
-        rows.append(("Tips paid", sale.tip_cents))
-    if tip_cents and sale.status == "open":
-        rows.append(("Tip (next payment)", tip_cents))
-    rows.append(("Balance", sale.balance_cents))
-    width = max(len(format_amount(v, money)) for _, v in rows)
-    return f"Totals ({money})\n" + "\n".join(f"{name:<19}{format_amount(v, money):>{width}}" for name, v in rows)
-
-
-def discount_label(sale: SaleView) -> str:
-    """'Discount 10%' / 'Discount' (an amount, or none)."""
-    if sale.discount_kind == "pct":
-        return f"Discount {sale.discount_value / 100:g}%"
-    return "Discount"
-
-
-def _inclusive(sale: SaleView) -> bool:
-    return any(t.get("inclusive") for line in sale.lines for t in line.taxes)
-
-
-def payment_line(p: PaymentView, money: str) -> str:
-    """'cash 700.00 + tip 50.00 (handed 1000.00, change 250.00)' / 'stripe 300.00 failed: declined'."""
-    text = f"{p.method.replace('_', ' ')} {format_amount(p.amount_cents, money)}"
-    if p.tip_cents:
-        text += f" + tip {format_amount(p.tip_cents, money)}"
-    if p.tendered_cents is not None:
-        text += f" (handed {format_amount(p.tendered_cents, money)}, change {format_amount(p.change_cents, money)})"
-    if p.status != "succeeded":
-        text += f" {p.status}" + (f": {p.failure_reason}" if p.failure_reason else "")
-    return text
-
-
-def last_change(sale: SaleView) -> int | None:
-    """The change due on the newest payment, when it was cash handed over."""
-    done = [p for p in sale.payments if p.status == "succeeded"]
-    if done and done[-1].method == "cash" and done[-1].tendered_cents is not None:
-        return done[-1].change_cents
-    return None
 
 
 class SaleLines(DataTable, can_focus=False):
     """The sale's lines: shown, not navigated (Enter belongs to the screen: Done)."""
 
 
-class CheckoutScreen(Screen[None]):
+class CheckoutScreen(ReaderPayment, Screen[None]):
     BINDINGS = [
         Binding("escape", "back", "Back", id="back"),
         Binding("a", "add_product", "Product", id="add-product"),
@@ -392,69 +347,3 @@ class CheckoutScreen(Screen[None]):
             self._show(result[1])
             self.app.notify(f"paid: {what}")
         return done
-
-    # -- Stripe Terminal: the reader is polled in a thread ---------------------------------------------
-
-    def _reader(self, amount: int) -> None:
-        """Who acts is settled first (sign-in if needed), then the reader runs in a thread worker and
-        tells the screen how it goes."""
-        sale = self.sale
-        if sale is None:
-            return
-        tip, sale_id = self.tip_cents, sale.id
-        self._change(lambda s, loc, actor: (actor, loc), lambda who: self._run_reader(who[0], who[1], sale_id,
-                                                                                      amount, tip))
-
-    def _run_reader(self, actor: Any, location: LocationView, sale_id: int, amount: int, tip: int) -> None:
-        from salon_cli.tui.app import describe
-
-        app = self.app
-        self.busy = True
-        stop = self._stop = threading.Event()
-        self.refresh_bindings()
-        self._set_summary("sending the payment to the card reader…")
-
-        def job() -> None:
-            from sqlalchemy.exc import SQLAlchemyError
-
-            from salon_cli.services import stripe_payments
-
-            try:
-                outcome = stripe_payments.pay_on_reader(
-                    app.engine, actor=actor, location=location, sale_id=sale_id,  # type: ignore[attr-defined]
-                    gateway=stripe_payments.default_gateway(), amount_cents=amount, tip_cents=tip, poll=self.READER_POLL,
-                    stop=stop,
-                    progress=lambda text: app.call_from_thread(self._set_summary, f"{text} (Esc cancels)"))
-            except (SalonError, SQLAlchemyError) as exc:
-                app.call_from_thread(self._reader_done, None, describe(exc))
-                return
-            app.call_from_thread(self._reader_done, outcome.ok, outcome.reason, outcome.payment.status)
-
-        app.run_worker(job, thread=True, group="reader", exit_on_error=False)
-
-    def _reader_done(self, ok: bool | None, reason: str | None, status: str = "failed") -> None:
-        self.busy, self._stop = False, None
-        if ok:
-            self.tip_cents = 0
-            self.app.notify("card payment succeeded")
-            self._finish_after_reader()
-            return
-        text = (reason or "the reader failed") if ok is None else \
-            f"card payment {'not taken' if status == 'cancelled' else 'failed'}: {reason}"
-        self._refused(text)
-        self._request(open_if_missing=False, then=lambda: self._refused(text))
-
-    def _finish_after_reader(self) -> None:
-        """The reader paid the rest: the appointment is completed like after a desk payment."""
-        appointment_id = self.appointment_id
-        sale_id = self.sale.id if self.sale else 0
-
-        def work(s: Any, loc: LocationView, actor: Any) -> SaleView:
-            from salon_cli.services.sale_views import view
-
-            sale = view(s, sale_id, loc)
-            if sale.status == "paid":
-                checkout.complete_appointment(s, loc, actor, appointment_id)
-            return sale
-
-        self._change(work, self._show)
