@@ -110,7 +110,7 @@ def test_round_trip_export_then_import_into_a_fresh_database(desk, fresh_url, tm
 
     _init(fresh_url)
     summary = _imported(fresh_url, tmp_path / "out.csv")
-    assert summary == {"rows": 3, "created": 3, "unchanged": 0, "dry_run": False}
+    assert summary == {"rows": 3, "created": 3, "unchanged": 0, "dry_run": False, "refused": 0}
     before = sorted((tuple(c[f] for f in PROFILE) for c in _clients(desk)), key=str)
     after = sorted((tuple(c[f] for f in PROFILE) for c in _clients(fresh_url)), key=str)
     assert after == before
@@ -118,7 +118,7 @@ def test_round_trip_export_then_import_into_a_fresh_database(desk, fresh_url, tm
     assert [(h.first_name, h.phone) for h in _search(fresh_url, "Ximena Gimenes")][:1] == [("Ximena", "+525512345678")]
     # and importing the same export again creates nothing twice
     again = _imported(fresh_url, tmp_path / "out.csv")
-    assert again == {"rows": 3, "created": 0, "unchanged": 3, "dry_run": False}
+    assert again == {"rows": 3, "created": 0, "unchanged": 3, "dry_run": False, "refused": 0}
     assert _counts(fresh_url)[0] == 3
 
 
@@ -149,7 +149,7 @@ def test_spanish_headers_mapped_and_day_first_dates(desk, tmp_path):
 
 def test_stdin_is_read_with_a_dash(desk):
     text = "first_name,last_name,phone\nAna,López,5512345678\nBeto,Gómez,5587654321\n"
-    assert _imported(desk, "-", input=text) == {"rows": 2, "created": 2, "unchanged": 0, "dry_run": False}
+    assert _imported(desk, "-", input=text) == {"rows": 2, "created": 2, "unchanged": 0, "dry_run": False, "refused": 0}
     assert [c["first_name"] for c in _clients(desk)] == ["Ana", "Beto"]
     log = json.loads(salon(desk, "audit", "--entity", "client", "-f", "json").stdout)
     imports = [e for e in log if e["action"] == "client.import"]
@@ -163,8 +163,11 @@ def test_dry_run_counts_and_writes_nothing(desk, tmp_path):
     before = _counts(desk)
     run = _import(desk, path, "--dry-run")
     assert run.code == 0, run.stderr
-    assert json.loads(run.stdout) == {"rows": 2, "created": 1, "unchanged": 1, "dry_run": True}
-    assert "nothing written" in run.stderr
+    ana = json.loads(salon(desk, "client", "search", "ana", "-f", "json").stdout)[0]["id"]
+    assert json.loads(run.stdout) == [
+        {"row": 2, "action": "match", "record": "Ana López · +525512345678", "existing_id": ana, "reason": None},
+        {"row": 3, "action": "create", "record": "Beto Gómez · +525587654321", "existing_id": None, "reason": None}]
+    assert "dry run, nothing written: 1 new client, 1 already here" in run.stderr
     assert _counts(desk) == before
 
 
@@ -176,7 +179,7 @@ def test_reimport_creates_nothing_twice(desk, tmp_path):
                             ",Dora,Sin Contacto,,\n")
     assert _imported(desk, path)["created"] == 4
     before = _counts(desk)
-    assert _imported(desk, path) == {"rows": 4, "created": 0, "unchanged": 4, "dry_run": False}
+    assert _imported(desk, path) == {"rows": 4, "created": 0, "unchanged": 4, "dry_run": False, "refused": 0}
     assert _counts(desk)[0] == before[0]
     # matched by external code first (even with a new phone), then phone, then e-mail: still nothing new
     edited = _write(tmp_path, "external_code,first_name,last_name,phone,email\n"
@@ -184,7 +187,7 @@ def test_reimport_creates_nothing_twice(desk, tmp_path):
                               ",Carla,Ruiz,55 1111 2222,carla@example.com\n"
                               ",Beto,Gómez,,BETO@example.com\n"
                               ",Eva,Nueva,,\n", name="edited.csv")
-    assert _imported(desk, edited) == {"rows": 4, "created": 1, "unchanged": 3, "dry_run": False}
+    assert _imported(desk, edited) == {"rows": 4, "created": 1, "unchanged": 3, "dry_run": False, "refused": 0}
     assert _counts(desk)[0] == before[0] + 1
     ana = _clients(desk)[0]
     assert (ana["phone"], ana["email"]) == ("+525512345678", "ana@example.com")  # an import never edits
@@ -240,7 +243,11 @@ def test_a_malformed_import_changes_nothing_and_names_the_row(desk, tmp_path, ca
     for extra in ([], ["--dry-run"]):
         run = _import(desk, path, *extra)
         assert run.code == 2, (case, run.stdout, run.stderr)
-        assert run.stdout == ""
+        if extra and run.stdout:  # a dry run lists each row's fate first: the refused row among them
+            plan = json.loads(run.stdout)
+            assert [p["row"] for p in plan if p["action"] == "refuse"] == [int(named.split()[1])], plan
+        else:
+            assert run.stdout == ""
         assert run.stderr.startswith("error: import refused, nothing written: ")
         assert named in run.stderr, run.stderr
         assert _counts(desk) == before
@@ -432,5 +439,5 @@ def test_two_imports_at_once_create_each_client_once(desk, tmp_path):
     for t in threads:
         t.join(60)
     assert errors == []
-    assert sorted((r.created, r.unchanged) for r in results) == [(0, 300), (300, 0)]
+    assert sorted((r.summary.created, r.summary.unchanged) for r in results) == [(0, 300), (300, 0)]
     assert _counts(desk)[0] == 300

@@ -283,8 +283,8 @@ def _write(tmp_path, text, name="tickets.csv"):
 def test_import_receipts_with_two_taxes_us_dates_and_a_bom(desk, tmp_path):
     path = _write(tmp_path, RECEIPTS)
     run = _ok(_import(desk, path, *MAP))
-    assert json.loads(run.stdout) == {"rows": 4, "created": 3, "unchanged": 0, "dry_run": False}
-    assert "imported 3 new sales (4 rows); 0 already imported" in run.stderr
+    assert json.loads(run.stdout) == {"rows": 4, "created": 3, "unchanged": 0, "dry_run": False, "refused": 0}
+    assert "imported 3 new sales (4 rows); 0 already here" in run.stderr
     got = {r["external_id"]: r for r in _records(desk)}
     assert {k: [r[c] for c in MONEY] for k, r in got.items()} == {
         "R-100": ["2026-11-02", "paid", 3, 82360, 0, 11360, 5000, 82360, 82360, 0,
@@ -321,7 +321,7 @@ def test_import_receipts_with_two_taxes_us_dates_and_a_bom(desk, tmp_path):
     assert {e["actor"] for e in log} == {"sofia"}
     # the same file again creates nothing
     before = _counts(desk)
-    assert _imported(desk, path, *MAP) == {"rows": 4, "created": 0, "unchanged": 3, "dry_run": False}
+    assert _imported(desk, path, *MAP) == {"rows": 4, "created": 0, "unchanged": 3, "dry_run": False, "refused": 0}
     assert _counts(desk)[:4] == before[:4]
 
 
@@ -330,7 +330,13 @@ def test_a_missing_client_code_refuses_the_file_and_stores_nothing(desk, tmp_pat
     before = _counts(desk)
     for extra in ([], ["--dry-run"]):
         run = _import(desk, path, *MAP, *extra)
-        assert run.code == 2 and run.stdout == ""
+        assert run.code == 2
+        if extra:  # the dry run's plan: a line per receipt (at its first row), a line per refused row
+            assert [(p["row"], p["action"], p["reason"]) for p in json.loads(run.stdout)] == [
+                (2, "create", None), (3, "create", None),
+                (5, "refuse", "client: 'OLD-99' is no client here (by id, phone, e-mail or external code)")]
+        else:
+            assert run.stdout == ""
         assert run.stderr.startswith("error: import refused, nothing written: row 5 column client: 'OLD-99' is no "
                                      "client here (by id, phone, e-mail or external code)"), run.stderr
         assert _counts(desk) == before
@@ -405,8 +411,9 @@ def test_dry_run_counts_and_writes_nothing(desk, tmp_path):
     more = _write(tmp_path, RECEIPTS + "R-103,11/05/2026,09:00 AM,1,ana,Tinte,1,800,cash,,,\n", name="more.csv")
     before = _counts(desk)
     run = _ok(_import(desk, more, *MAP, "--dry-run"))
-    assert json.loads(run.stdout) == {"rows": 5, "created": 1, "unchanged": 3, "dry_run": True}
-    assert "dry run, nothing written: 1 new sale, 3 already imported (5 rows)" in run.stderr
+    assert [(p["row"], p["action"]) for p in json.loads(run.stdout)] == [
+        (2, "match"), (3, "match"), (5, "match"), (6, "create")]
+    assert "dry run, nothing written: 1 new sale (5 rows), 3 already here" in run.stderr
     assert _counts(desk) == before
 
 
@@ -436,7 +443,7 @@ def test_round_trip_export_then_import_into_a_fresh_salon(desk, fresh_url, clock
     out = tmp_path / "ventas.csv"
     _export(desk, "sales", "--output", str(out))
     _init(fresh_url)
-    assert _imported(fresh_url, out) == {"rows": 4, "created": 4, "unchanged": 0, "dry_run": False}
+    assert _imported(fresh_url, out) == {"rows": 4, "created": 4, "unchanged": 0, "dry_run": False, "refused": 0}
     before, after = _records(desk), _records(fresh_url)
     assert [[r[k] for k in MONEY] for r in after] == [[r[k] for k in MONEY] for r in before]
     assert [r["external_id"] for r in after] == [f"centro:{r['id']}" for r in before]
@@ -449,7 +456,7 @@ def test_round_trip_export_then_import_into_a_fresh_salon(desk, fresh_url, clock
         assert sum(x["total_cents"] for x in r["lines"]) == r["total_cents"]
     # the same export again is already here, in both salons
     assert _imported(fresh_url, out)["unchanged"] == 4
-    assert _imported(desk, out) == {"rows": 4, "created": 0, "unchanged": 4, "dry_run": False}
+    assert _imported(desk, out) == {"rows": 4, "created": 0, "unchanged": 4, "dry_run": False, "refused": 0}
     # and an export of the fresh salon imports back into it as it is
     again = tmp_path / "otra.csv"
     _export(fresh_url, "sales", "--output", str(again))

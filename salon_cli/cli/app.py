@@ -128,7 +128,7 @@ def root(
 
 
 def _register() -> None:
-    from salon_cli.cli import admin, appointments, audit, catalog, clients, data, setup, staff
+    from salon_cli.cli import admin, appointments, audit, catalog, clients, exports, imports, setup, staff
     from salon_cli.cli import close_day, loyalty, memberships, money_out, reports, sales
 
     setup.register(app)
@@ -136,7 +136,8 @@ def _register() -> None:
     staff.register(app)
     catalog.register(app)
     clients.register(app)
-    data.register(app)
+    imports.register(app)
+    exports.register(app)
     appointments.register(app)
     audit.register(app)
     sales.register(app)

@@ -7,6 +7,8 @@ every amount that is stored or added is an `int`. No float anywhere.
 from __future__ import annotations
 
 import re
+import unicodedata
+from collections.abc import Iterable
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 from salon_cli.core.errors import InvalidInput
@@ -146,3 +148,157 @@ def parse_count(text: str, currency: str) -> tuple[int, list[dict[str, int]]]:
         seen[value] = seen.get(value, 0) + int(how_many.strip())
     count = [{"denomination_cents": d, "count": n} for d, n in sorted(seen.items(), reverse=True)]
     return sum(d * n for d, n in seen.items()), count
+
+
+# Symbols spelled with letters say which currency they are; a bare sign ($, €, ¥) is taken for any.
+_LETTER_SYMBOLS = {
+    "us$": "USD", "u$s": "USD", "mx$": "MXN", "r$": "BRL", "s/": "PEN", "b/": "PAB", "c$": "CAD NIO",
+    "ca$": "CAD", "a$": "AUD", "au$": "AUD", "nz$": "NZD", "hk$": "HKD", "s$": "SGD", "nt$": "TWD",
+    "rd$": "DOP", "j$": "JMD", "tt$": "TTD", "bz$": "BZD", "q": "GTQ", "l": "HNL ALL MDL", "r": "ZAR",
+    "kr": "SEK NOK DKK ISK", "zł": "PLN", "kč": "CZK", "ft": "HUF", "fr": "CHF", "lei": "RON", "rp": "IDR",
+    "rm": "MYR", "rs": "INR PKR LKR NPR MUR SCR", "bs": "VES BOB", "ksh": "KES", "tl": "TRY", "gs": "PYG",
+}
+_CELL_CHARS = frozenset("0123456789.,' \u00a0\u202f\u2019")
+_GROUPING = {"\u00a0": " ", "\u202f": " ", "\u2019": "'"}
+_SIGNS = "-\u2212()"
+
+
+def parse_money_cell(text: str, currency: str, *, what: str = "amount", allow_negative: bool = False,
+                     decimal: str | None = None) -> int:
+    """What an exported file's money cell holds, in minor units: '$1,234.50' -> 123450.
+
+    Accepted around the number: any currency sign ($ € £ ¥ ...), the currency's ISO code or a
+    lettered symbol (MX$, US$, R$, S/, kr ...), which must be the location's `currency`; a sign
+    as a leading or trailing '-' or parentheses '(12.50)'.
+    Separators: when both ',' and '.' appear, the last is the decimal separator and the others
+    group thousands. One ',' or '.' followed by exactly 3 digits ('1,234', '12.500') is the
+    `decimal` separator given (the file's: see `detect_decimal_separator`) or else groups
+    thousands; with no `decimal` known it is refused as ambiguous (a currency without decimals:
+    thousands, '¥1.200' is 1200), unless what precedes it cannot be a group ('0.500'). Followed by
+    other than 3 digits, or after space-grouped thousands ('1 234,50'), it is the decimal
+    separator ('12,5' is 12.50). The same one repeated
+    groups thousands ('1.234.567'). Spaces, no-break spaces and apostrophes always group
+    thousands. The first group has 1 to 3 digits, the others exactly 3, all with one separator.
+    The exact conversion, decimals included, is `parse_amount`'s.
+    """
+    currency = check_currency(currency)
+    raw = (text or "").strip()
+    if not raw:
+        raise InvalidInput(f"{what} is empty")
+    digits = [k for k, ch in enumerate(raw) if ch.isascii() and ch.isdigit()]
+    if not digits:
+        raise InvalidInput(f"{what} {text!r} is not a number", hint="write it like 1,234.50 or 1.234,50")
+    before, core, after = raw[:digits[0]], raw[digits[0]:digits[-1] + 1], raw[digits[-1] + 1:]
+    if not set(core) <= _CELL_CHARS:
+        raise InvalidInput(f"{what} {text!r} is not a number", hint="write it like 1,234.50 or 1.234,50")
+    # '$.50' starts with its decimal separator, but the dot of 'Fr.12' or 'S/.25' belongs to the symbol.
+    owner = before[:-1].rstrip()[-1:]
+    if before.endswith((".", ",")) and not (owner.isalpha() or owner in ("/", ".")):
+        core, before = "0" + before[-1] + core, before[:-1]
+    negative = _sign(before, after, text, what)
+    for affix in (before, after):
+        named = _affix_currencies(affix, text, what)
+        if named is not None and currency not in named:
+            raise InvalidInput(f"{what} {text!r} is in {' or '.join(sorted(named))}; this location bills in {currency}")
+    plain = _plain_number(core, currency, text, what, decimal)
+    try:
+        cents = parse_amount(plain, currency, what=what)
+    except InvalidInput as exc:  # name the cell as written, not the number it was reduced to
+        raise InvalidInput(exc.message.replace(repr(plain), repr(text)), hint=exc.hint) from None
+    if negative and cents and not allow_negative:
+        raise InvalidInput(f"{what} {text!r} must not be negative")
+    return -cents if negative else cents
+
+
+def _sign(before: str, after: str, text: str, what: str) -> bool:
+    minus = sum(affix.count(m) for affix in (before, after) for m in "-\u2212")
+    opened, closed = before.count("("), after.count(")")
+    if before.count(")") or after.count("(") or opened != closed or opened > 1 or minus + opened > 1:
+        raise InvalidInput(f"{what} {text!r} is not a number", hint="write a negative amount like -12.50 or (12.50)")
+    return bool(minus or opened)
+
+
+def _affix_currencies(affix: str, text: str, what: str) -> set[str] | None:
+    """The currencies a symbol or code names; None for a bare sign or nothing."""
+    body = "".join(ch for ch in affix if not ch.isspace() and ch not in _SIGNS).removesuffix(".")
+    letters = "".join(ch for ch in body if ch.isalpha())
+    if not letters and all(unicodedata.category(ch) == "Sc" for ch in body):
+        return None
+    around = body.replace(letters, "", 1) if letters else body
+    if letters.upper() in CURRENCIES and all(unicodedata.category(ch) == "Sc" for ch in around):
+        return {letters.upper()}
+    if body.casefold() in _LETTER_SYMBOLS:
+        return set(_LETTER_SYMBOLS[body.casefold()].split())
+    raise InvalidInput(f"{what} {text!r} holds {affix.strip()!r}, which is not a currency",
+                       hint="write it like 1,234.50 or 1.234,50, with no other text")
+
+
+def _plain_number(core: str, currency: str, text: str, what: str, decimal_mark: str | None = None) -> str:
+    """'1.234,50' -> '1234.50', following the separator rules of `parse_money_cell`."""
+    groups = re.split(r"[^0-9]", core)
+    seps = [_GROUPING.get(ch, ch) for ch in re.findall(r"[^0-9]", core)]
+    misplaced = InvalidInput(f"{what} {text!r} has misplaced thousands separators",
+                             hint="write it like 1,234.50 or 1.234,50")
+    if "" in groups:
+        raise misplaced
+    soft = [k for k, sep in enumerate(seps) if sep in ".,"]
+    decimal: int | None = None
+    if decimal_mark is not None and len({seps[k] for k in soft}) == 1 and seps[soft[0]] == decimal_mark \
+            and len(soft) > 1:
+        raise InvalidInput(f"{what} {text!r} has two decimal separators", hint="write it like 1,234.50 or 1.234,50")
+    if len({seps[k] for k in soft}) == 2:
+        decimal = soft[-1]
+        if decimal_mark is not None and seps[decimal] != decimal_mark:
+            raise InvalidInput(f"{what} {text!r} has {seps[decimal]!r} for decimals; this file's amounts use "
+                               f"{decimal_mark!r}")
+        if seps.count(seps[decimal]) > 1:
+            raise InvalidInput(f"{what} {text!r} has two decimal separators", hint="write it like 1,234.50 or 1.234,50")
+    elif len(soft) == 1 and soft[0] == len(seps) - 1:
+        k = soft[0]
+        # after space or apostrophe groups, or unless it could group thousands, it is the decimal point
+        three = len(groups[k + 1]) == 3 and len(groups[k]) <= 3 and not groups[k].startswith("0")
+        if k > 0 or not three or seps[k] == decimal_mark:
+            decimal = k
+        elif decimal_mark is None and exponent(currency) > 0:
+            # '12.500' is 12.50 or 12500: only the rest of the file can tell
+            raise InvalidInput(f"{what} {text!r} is ambiguous: {seps[k]!r} may separate thousands or decimals",
+                               hint="give --decimal-separator '.' or ',' (or write it with its decimals: 1,234.00)")
+    if decimal is not None and decimal != len(seps) - 1:
+        raise misplaced
+    grouping = seps if decimal is None else seps[:decimal]
+    whole = groups if decimal is None else groups[:decimal + 1]
+    if len(set(grouping)) > 1 or (grouping and len(whole[0]) > 3) or any(len(g) != 3 for g in whole[1:]):
+        raise misplaced
+    return "".join(whole) + ("" if decimal is None else "." + groups[-1])
+
+
+def detect_decimal_separator(values: Iterable[str]) -> str | None:
+    """The decimal separator a file's money cells show ('.' or ','), None when none shows it:
+    '1,234.50' and '12.5' show '.', '1.234.567' shows ',' ... A lone separator before exactly three
+    digits ('1,234') shows nothing. Cells showing both are refused (`InvalidInput`)."""
+    seen: dict[str, str] = {}
+    for text in values:
+        mark = _decimal_shown(text)
+        if mark is not None:
+            seen.setdefault(mark, text.strip())
+            if len(seen) == 2:
+                raise InvalidInput(f"the amounts mix decimal points and commas: {seen['.']!r} and {seen[',']!r}",
+                                   hint="give --decimal-separator '.' or ','")
+    return next(iter(seen), None)
+
+
+def _decimal_shown(text: str) -> str | None:
+    marks = [ch for ch in text if ch in ".,"]
+    if not marks:
+        return None
+    if len(set(marks)) == 2:
+        return marks[-1]
+    mark = marks[0]
+    if len(marks) > 1:
+        return "," if mark == "." else "."  # repeated: it groups thousands, so the other is decimal
+    whole, _, frac = text.rpartition(mark)
+    frac_digits = len(frac) - len(frac.lstrip("0123456789"))
+    whole_digits = re.sub(r"[^0-9]", "", whole)
+    if frac_digits != 3 or not whole_digits or whole_digits.startswith("0") or len(whole_digits) > 3:
+        return mark if frac_digits else None
+    return None

@@ -98,10 +98,20 @@ def write_csv(rows: Iterable[dict[str, Any]], out: IO[str], *, columns: list[str
 
 @dataclass(frozen=True)
 class SourceRow:
-    """One data row of an import: `number` is its row in the file (the header is row 1)."""
+    """One data row of an import: `number` is its row in the file (the header is row 1); `cells`
+    are its values as the file has them (to write a refused row back out)."""
 
     number: int
     values: dict[str, str]
+    cells: tuple[str, ...] = ()
+
+
+class SourceRows(list[SourceRow]):
+    """The rows of a file, and its header as the file names the columns."""
+
+    def __init__(self, rows: Iterable[SourceRow] = (), header: Sequence[str] = ()) -> None:
+        super().__init__(rows)
+        self.header = list(header)
 
 
 @dataclass(frozen=True)
@@ -122,17 +132,24 @@ class ImportRefused(InvalidInput):
         shown = "; ".join(str(f) for f in faults[:3])
         more = f" (and {len(faults) - 3} more)" if len(faults) > 3 else ""
         super().__init__(f"import refused, nothing written: {shown}{more}",
-                         hint="fix the file (or map its columns with --map SRC=field) and run it again")
+                         hint="fix the file (or map its columns with --map SRC=field) and run it again, "
+                              "or import the good rows with --skip-bad")
         self.faults = faults
+        self.outcome: Any = None  # a dry run's plan, when the rows could be checked
 
 
-def parse_mapping(pairs: Iterable[str]) -> dict[str, str]:
-    """`--map "Nombre=first_name"` ... -> {"nombre": "first_name"} (source names folded)."""
-    mapping: dict[str, str] = {}
+IGNORE = "-"  # `--map "Loyalty Points=-"`: a column of the file that is not imported
+ERROR_COLUMN = "import_error"  # the reason column of a rejects file: read and ignored, so it imports again
+
+
+def parse_mapping(pairs: Iterable[str], *, base: Mapping[str, str] | None = None) -> dict[str, str]:
+    """`--map "Nombre=first_name"` ... -> {"nombre": "first_name"} (source names folded), over `base`
+    (a mapping file's columns); `SRC=-` ignores the column."""
+    mapping: dict[str, str] = {_column_key(k): v for k, v in (base or {}).items()}
     for pair in pairs:
         src, sep, field = pair.partition("=")
         if not sep or not src.strip() or not field.strip():
-            raise InvalidInput(f"--map {pair!r} is not SRC=field")
+            raise InvalidInput(f"--map {pair!r} is not SRC=field", hint="e.g. --map \"Nombre=first_name\", or SRC=- to skip a column")
         mapping[_column_key(src)] = field.strip()
     return mapping
 
@@ -148,12 +165,13 @@ def read_csv(
     required: Sequence[str] = (),
     mapping: Mapping[str, str] | None = None,
     encoding: str = "utf-8-sig",
-) -> list[SourceRow]:
+) -> SourceRows:
     """Every row of a CSV file, keyed by our field names, or `ImportRefused` naming the faults.
 
-    UTF-8 with or without a BOM, CRLF or LF, quoted fields with newlines inside. A column that maps
-    to no field, a missing required column, a row with more or fewer values than the header, or bytes
-    that are not in the encoding: all refused before anything is written.
+    UTF-8 with or without a BOM (a UTF-16 BOM is followed too), other encodings by name; CRLF, LF
+    or CR-only lines; quoted fields with newlines inside. A column that maps to no field (and is not
+    mapped to `-`), a missing required column, a row with more or fewer values than the header, or
+    bytes that are not in the encoding: all refused before anything is written.
     """
     import codecs
 
@@ -161,6 +179,8 @@ def read_csv(
         codecs.lookup(encoding)
     except LookupError:
         raise InvalidInput(f"encoding {encoding!r} is not known") from None
+    if codecs.lookup(encoding).name in ("utf-8", "utf-8-sig") and _starts_utf16(stream):
+        encoding = "utf-16"
     text = io.TextIOWrapper(stream, encoding=encoding, newline="")
     mapping = mapping or {}
     known = {f.lower(): f for f in fields}
@@ -173,7 +193,9 @@ def read_csv(
         columns: list[str | None] = []
         for name in header:
             target = mapping.get(_column_key(name)) or known.get(_column_key(name).replace(" ", "_"))
-            if target is None or target.lower() not in known:
+            if target == IGNORE or (target is None and _column_key(name) == ERROR_COLUMN):
+                columns.append(None)
+            elif target is None or target.lower() not in known:
                 faults.append(Fault(1, name or "(blank)", "unknown column"))
                 columns.append(None)
             else:
@@ -184,7 +206,7 @@ def read_csv(
         for need in required:
             if need not in seen:
                 faults.append(Fault(1, need, "required column is missing"))
-        rows: list[SourceRow] = []
+        rows = SourceRows(header=header)
         for values in reader:
             number = reader.line_num
             if not any(v.strip() for v in values):
@@ -192,7 +214,7 @@ def read_csv(
             if len(values) != len(header):
                 faults.append(Fault(number, None, f"has {len(values)} values, the header has {len(header)}"))
                 continue
-            rows.append(SourceRow(number, {c: v.strip() for c, v in zip(columns, values) if c}))
+            rows.append(SourceRow(number, {c: v.strip() for c, v in zip(columns, values) if c}, tuple(values)))
     except UnicodeDecodeError as exc:
         raise ImportRefused([Fault(None, None, f"not {encoding} text ({exc.reason}); try --encoding")]) from None
     except csv.Error as exc:
@@ -202,3 +224,29 @@ def read_csv(
     if faults:
         raise ImportRefused(faults)
     return rows
+
+
+def _starts_utf16(stream: IO[bytes]) -> bool:
+    """Whether the stream opens with a UTF-16 byte-order mark (Excel's "Unicode text" exports)."""
+    peek = getattr(stream, "peek", None)
+    if peek is not None:
+        start = peek(2)[:2]
+    elif stream.seekable():
+        at = stream.tell()
+        start = stream.read(2)
+        stream.seek(at)
+    else:
+        return False
+    return start in (b"\xff\xfe", b"\xfe\xff")
+
+
+def write_rejects(out: IO[str], header: Sequence[str], refused: Iterable[tuple[SourceRow, str]]) -> int:
+    """Refused rows as the file had them, with their reasons in an `import_error` column (which the
+    importers ignore, so the fixed file imports as it is). Returns the number of rows written."""
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow([*header, ERROR_COLUMN])
+    count = 0
+    for row, reason in refused:
+        writer.writerow([*row.cells, reason])
+        count += 1
+    return count

@@ -5,7 +5,8 @@ and nothing is written (DESIGN.md rule 8). Otherwise the new appointments, their
 `appointment.import` audit row each (plus one `appointment.import_file` row with the counts) are
 written in the caller's transaction, as batched inserts; look-ups are batched too (100,000 rows).
 
-- client: by id, phone, e-mail or external code, tried in that order. Our own export names it by
+- client: by external code, id, phone or e-mail, tried in that order (so a number that is another
+  system's client code finds that client, never ours of that id). Our own export names it by
   `client_phone`, `client_email`, then `client_id` (its `client` is a name, read only when those are
   empty). Only a `booked` row needs a client. service: id, code or exact name, several joined by
   ';' or '+'; staff: id, code or exact name. Unknown ones are faults, or with `create_missing` (a
@@ -30,7 +31,7 @@ import bisect
 import secrets
 from collections import Counter
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -46,10 +47,11 @@ from salon_cli.services import audit, book, catalog
 from salon_cli.services import staff as staff_service
 from salon_cli.services.actors import Actor
 from salon_cli.services.appointments import MAX_MINUTES
-from salon_cli.services.appt_import_rows import (DEFAULT_DATE_FORMAT, DEFAULT_TIME_FORMAT, EXPORTED, FIELDS, Ref, Row,
-                                                 check_formats, check_row, fold, read)
+from salon_cli.services.appt_import_rows import (DEFAULT_DATE_FORMAT, DEFAULT_TIME_FORMAT, EXPORTED, FIELDS, Formats,
+                                                 Ref, Row, check_formats, check_row, fold, formats, read)
 from salon_cli.services.authz import authorize
-from salon_cli.services.client_import import ImportSummary
+from salon_cli.services.imports import (Created, ImportSummary, Outcome, Planned, Progress, quietly, run_import,
+                                        ticking)
 from salon_cli.services.locations import LocationView
 from salon_cli.services.policy import row as policy_row
 
@@ -60,39 +62,35 @@ ACTIVE = ("booked", "checked_in", "in_service")  # rows checked for double booki
 _CHUNK, _WRITE_CHUNK = 500, 5000
 
 
-@dataclass(frozen=True)
-class Created:
-    """A service or staff member `create_missing` made (or, dry, would make); `pin` for new staff."""
-
-    kind: str
-    code: str
-    name: str
-    pin: str | None = None
-
-
-@dataclass(frozen=True)
-class Outcome:
-    summary: ImportSummary
-    created: tuple[Created, ...] = ()
-
-
 def import_appointments(
     session: Session, *, actor: Actor, location: LocationView, rows: Sequence[SourceRow],
-    date_format: str = DEFAULT_DATE_FORMAT, time_format: str = DEFAULT_TIME_FORMAT, create_missing: bool = False,
-    allow_overlap: bool = False, dry_run: bool = False, source: str | None = None,
+    date_format: str | None = None, time_format: str | None = None, create_missing: bool = False,
+    allow_overlap: bool = False, decimal: str | None = None, dry_run: bool = False, skip_bad: bool = False,
+    source: str | None = None, progress: Progress = quietly,
 ) -> Outcome:
     """Check every row, then (unless `dry_run`) write the new appointments. Raises `ImportRefused`
-    (exit 2) naming every row and column at fault; the caller's transaction is then left unwritten."""
+    (exit 2) naming every row and column at fault; the caller's transaction is then left unwritten.
+    With `skip_bad` the rows at fault are left out (`Outcome.refused`) and the rest imported. Dates
+    and times are read with the given patterns, else those the columns show (ambiguity refused)."""
     authorize(actor, Permission.desk)
     if create_missing:
         authorize(actor, Permission.service_manage)
         authorize(actor, Permission.staff_manage)
-    check_formats(date_format, time_format)
+    shape = formats(rows, date_format, time_format, decimal)
+    return run_import(lambda part: _import(session, actor, location, part, shape, create_missing, allow_overlap,
+                                           dry_run, source, progress), rows, skip_bad=skip_bad, dry_run=dry_run)
+
+
+def _import(session: Session, actor: Actor, location: LocationView, rows: Sequence[SourceRow], shape: Formats,
+            create_missing: bool, allow_overlap: bool, dry_run: bool, source: str | None,
+            progress: Progress) -> Outcome:
     faults: list[Fault] = []
     good: list[Row] = []
-    for source_row in rows:
-        row = check_row(source_row, location, date_format, time_format, faults)
+    tick = ticking(progress, "checking", len(rows))
+    for done, source_row in enumerate(rows, 1):
+        row = check_row(source_row, location, shape, faults)
         good += [row] if row is not None else []
+        tick(done)
     missing: dict[tuple[str, str], Ref] = {}
     faults += _resolve_refs(session, location, good, create_missing, missing)
     faults += _resolve_clients(session, good)
@@ -113,16 +111,28 @@ def import_appointments(
     used = {id(ref) for row in new for ref in (row.staff, *row.services)}
     missing = {key: ref for key, ref in missing.items() if id(ref) in used}
     if dry_run:
-        return Outcome(summary, tuple(Created(kind, ref.code, ref.name) for (kind, _), ref in missing.items()))
+        return Outcome(summary, tuple(Created(kind, ref.code, ref.name) for (kind, _), ref in missing.items()),
+                       plan=tuple(Planned(r.number, "create" if r.number not in here else "match", _label(r, location))
+                                  for r in good))
     made = _create_missing(session, actor, location, missing)
     for start in range(0, len(new), _WRITE_CHUNK):
+        progress("writing", start, len(new))
         _write(session, actor, location, new[start:start + _WRITE_CHUNK])
+    progress("writing", len(new), len(new))
     audit.record(session, actor=actor, action="appointment.import_file", entity="appointment", entity_id=None,
                  after={"rows": summary.rows, "created": summary.created, "unchanged": summary.unchanged,
                         "source": source, "created_missing": [f"{c.kind}:{c.code}" for c in made]},
                  location_id=location.id)
     return Outcome(summary, tuple(made))
 
+
+
+def _label(row: Row, location: LocationView) -> str:
+    """A row in a few words: when, who with whom, what."""
+    staff = row.staff.code if row.staff is not None else "?"
+    client = f"client {row.client_id}" if row.client_id else "no client"
+    services = "+".join(s.code for s in row.services)
+    return f"{row.starts_at.astimezone(location.tz):%Y-%m-%d %H:%M} {staff} {services} ({client}, {row.status})"
 
 
 def _chunks(values: Iterable[Any]) -> Iterable[list[Any]]:

@@ -9,11 +9,13 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import date, datetime, time, timezone
 from typing import IO, Any
 
+from salon_cli.core.date_formats import (detect_date_format, detect_datetime_format, detect_time_format, parse_date,
+                                         parse_datetime, parse_time)
 from salon_cli.core.errors import InvalidInput
-from salon_cli.core.money import parse_amount
+from salon_cli.core.money import detect_decimal_separator, parse_money_cell
 from salon_cli.core.recurrence import resolve
 from salon_cli.io.tabular import Fault, ImportRefused, SourceRow, read_csv
 from salon_cli.services import book
@@ -86,14 +88,64 @@ def read(stream: IO[bytes], *, mapping: dict[str, str] | None = None, encoding: 
     return rows
 
 
-def check_formats(date_format: str, time_format: str) -> None:
+def check_formats(date_format: str | None, time_format: str | None) -> None:
+    """Given patterns must be strftime patterns (None: detected from the file)."""
     for option, pattern in (("--date-format", date_format), ("--time-format", time_format)):
-        if "%" not in (pattern or ""):
+        if pattern is not None and "%" not in pattern:
             raise InvalidInput(f"{option} {pattern!r} is not a strftime pattern", hint="e.g. %m/%d/%Y or '%I:%M %p'")
 
 
-def check_row(src: SourceRow, location: LocationView, date_format: str, time_format: str,
-              faults: list[Fault]) -> Row | None:
+@dataclass(frozen=True)
+class Formats:
+    """How a file writes its dates and times: given, or read off the values."""
+
+    date_pattern: str
+    time_pattern: str
+    date_has_time: bool = False  # the date column holds date and time ("11/21/2026 3:50 PM")
+    decimal: str | None = None  # the money cells' decimal separator, where the file shows it
+
+    def day_and_time(self, text: str) -> tuple[date, time | None]:
+        if self.date_has_time:
+            at = parse_datetime(text, self.date_pattern)
+            return at.date(), at.time()
+        return parse_date(text, self.date_pattern), None
+
+    def time_of(self, text: str) -> time:
+        try:
+            return parse_time(text, self.time_pattern)
+        except InvalidInput:
+            if self.time_pattern != DEFAULT_TIME_FORMAT:
+                raise
+            return parse_time(text, "%H:%M:%S")  # 15:50 and 15:50:00 in one file
+
+
+def formats(rows: Sequence[SourceRow], date_format: str | None, time_format: str | None,
+            decimal: str | None = None, money: Sequence[str] = ("price", "deposit")) -> Formats:
+    """The given patterns, else those the `date` and `time` columns show (`InvalidInput` when the
+    values read two ways, e.g. every day is 12 or less: 03/04/2026); the given decimal separator,
+    else the one the `money` columns show."""
+    check_formats(date_format, time_format)
+    decimal = check_decimal(decimal) or detect_decimal_separator(
+        r.values.get(c, "") for r in rows for c in money if c in r.values)
+    days = [r.values.get("date", "") for r in rows]
+    times = [r.values.get("time", "") for r in rows]
+    if date_format is not None:
+        with_time = any(d in date_format for d in ("%H", "%I", "%M"))
+        date_pattern = date_format
+    else:
+        found = detect_date_format(days)
+        with_time = found is None and (found := detect_datetime_format(days)) is not None
+        date_pattern = found or DEFAULT_DATE_FORMAT
+    return Formats(date_pattern, time_format or detect_time_format(times) or DEFAULT_TIME_FORMAT, with_time, decimal)
+
+
+def check_decimal(mark: str | None) -> str | None:
+    if mark is not None and mark not in (".", ","):
+        raise InvalidInput(f"--decimal-separator {mark!r} is not '.' or ','")
+    return mark
+
+
+def check_row(src: SourceRow, location: LocationView, formats: Formats, faults: list[Fault]) -> Row | None:
     v, tz, currency, before = src.values, location.tz, location.currency, len(faults)
 
     def text(name: str) -> str:
@@ -115,16 +167,16 @@ def check_row(src: SourceRow, location: LocationView, date_format: str, time_for
         return check(column, fn) if text(column) else fault(column, f"{column} is empty")
 
     def money(column: str) -> Any:
-        return check(column, lambda t: parse_amount(t, currency, what=column) if "_" not in column else _whole(t, column))
+        return check(column, lambda t: parse_money_cell(t, currency, what=column, decimal=formats.decimal) if "_" not in column else _whole(t, column))
 
     status = check("status", _status, "booked")
     if text("starts_at"):
         time_column, starts = "starts_at", check("starts_at", lambda t: _instant(t, tz, "starts_at"))
     else:
-        times = [time_format, "%H:%M:%S"] if time_format == DEFAULT_TIME_FORMAT else [time_format]
-        day = need("date", lambda t: _parse(t, [date_format], "date").date())
-        at = need("time", lambda t: _parse(t, times, "time").time())
-        time_column, starts = "time", resolve(datetime.combine(day, at), tz).at if day and at else None
+        day, at = need("date", formats.day_and_time) or (None, None)
+        at = need("time", formats.time_of) if text("time") or not formats.date_has_time else at
+        time_column = "time" if text("time") or not formats.date_has_time else "date"
+        starts = resolve(datetime.combine(day, at), tz).at if day and at else None
     duration = check("duration_min", _minutes)
     if duration is None and text("ends_at") and starts is not None:
         ends = check("ends_at", lambda t: _instant(t, tz, "ends_at"))
@@ -165,14 +217,14 @@ def _client_tries(v: dict[str, str], location: LocationView, check: Callable[...
     raw = " ".join(v.get("client", "").split())
     if not raw:
         return [], "client"
-    tries = [("client", "id", int(raw))] if raw.isdigit() else []
+    tries = [("client", "external_code", raw)] + ([("client", "id", int(raw))] if raw.isdigit() else [])
     for kind, parse in (("phone", phone), ("email", client_service.check_email)):
         try:
             value = parse(raw) if kind == "phone" or "@" in raw else None
         except InvalidInput:
             value = None
         tries += [("client", kind, value)] if value else []
-    return [*tries, ("client", "external_code", raw)], "client"
+    return tries, "client"
 
 
 def _limited(value: str, most: int, what: str) -> str:
@@ -187,15 +239,6 @@ def _status(value: str) -> str:
         raise InvalidInput(f"status {value!r} is not one of {', '.join(book.STATUSES)} "
                            "(or confirmed, arrived, done, canceled, no-show, late cancel)")
     return found
-
-
-def _parse(value: str, patterns: Sequence[str], what: str) -> datetime:
-    for pattern in patterns:
-        try:
-            return datetime.strptime(value, pattern)
-        except ValueError:
-            continue
-    raise InvalidInput(f"{what} {value!r} does not match the {what} format {patterns[0]} (see --{what}-format)")
 
 
 def _instant(value: str, tz: Any, what: str) -> datetime:

@@ -24,7 +24,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date
 from typing import IO, Any, TypeVar
 
 import sqlalchemy as sa
@@ -33,6 +33,7 @@ from sqlmodel import Session, col, select
 from salon_cli.core import clock
 from salon_cli.core.errors import InvalidInput
 from salon_cli.core.permissions import Permission
+from salon_cli.core.date_formats import detect_date_format, parse_date
 from salon_cli.core.text import fold, name_key
 from salon_cli.db.models import AuditLog, Client, ClientSearchKey, ClientTag
 from salon_cli.io.tabular import Fault, ImportRefused, SourceRow, read_csv
@@ -41,6 +42,7 @@ from salon_cli.services import clients as client_service
 from salon_cli.services.actors import Actor
 from salon_cli.services.authz import authorize
 from salon_cli.services.client_search import keys_for
+from salon_cli.services.imports import ImportSummary, Outcome, Planned, Progress, quietly, run_import, ticking
 from salon_cli.services.locations import LocationView
 
 FIELDS = ("first_name", "last_name", "phone", "email", "birthday", "external_code", "tags", "gender",
@@ -53,14 +55,6 @@ _FALSE = frozenset({"false", "no", "n", "0", ""})
 _CHUNK = 500  # ids or values per IN (...) list
 _MAX_KEY_LOCKS = 1000  # phones and e-mails held one by one on PostgreSQL; more: the table only
 _T = TypeVar("_T")
-
-
-@dataclass(frozen=True)
-class ImportSummary:
-    rows: int
-    created: int
-    unchanged: int
-    dry_run: bool
 
 
 @dataclass(frozen=True)
@@ -102,21 +96,36 @@ def import_clients(
     actor: Actor,
     location: LocationView,
     rows: Sequence[SourceRow],
-    date_format: str = DEFAULT_DATE_FORMAT,
+    date_format: str | None = None,
     dry_run: bool = False,
+    skip_bad: bool = False,
     source: str | None = None,
-) -> ImportSummary:
+    progress: Progress = quietly,
+) -> Outcome:
     """Check every row, then (unless `dry_run`) write the new clients. Raises `ImportRefused` (exit 2)
-    naming every row and column at fault; the caller's transaction is then left unwritten."""
+    naming every row and column at fault; the caller's transaction is then left unwritten. With
+    `skip_bad` the rows at fault are left out (`Outcome.refused`) and the rest imported. Birthdays
+    are read with `date_format`, else the format the column's values show (ambiguity refused)."""
     authorize(actor, Permission.desk)
+    if date_format is None:
+        date_format = detect_date_format((r.values.get("birthday", "") for r in rows), option="--date-format") \
+            or DEFAULT_DATE_FORMAT
     check_date_format(date_format)
+    return run_import(lambda part: _import(session, actor, location, part, date_format, dry_run, source, progress),
+                      rows, skip_bad=skip_bad, dry_run=dry_run)
+
+
+def _import(session: Session, actor: Actor, location: LocationView, rows: Sequence[SourceRow], date_format: str,
+            dry_run: bool, source: str | None, progress: Progress) -> Outcome:
     faults: list[Fault] = []
     good: list[_Row] = []
-    for source_row in rows:
+    tick = ticking(progress, "checking", len(rows))
+    for done, source_row in enumerate(rows, 1):
         row, row_faults = _check_row(source_row, location, date_format)
         faults += row_faults
         if row is not None:
             good.append(row)
+        tick(done)
     faults += _duplicates_in_file(good)
     if not dry_run:
         _hold(session, good)
@@ -127,12 +136,21 @@ def import_clients(
     new = [r for r in good if r.number not in matches]
     summary = ImportSummary(rows=len(rows), created=len(new), unchanged=len(good) - len(new), dry_run=dry_run)
     if dry_run:
-        return summary
+        return Outcome(summary, plan=tuple(
+            Planned(r.number, "match", _label(r), matches[r.number].id) if r.number in matches
+            else Planned(r.number, "create", _label(r)) for r in good))
+    progress("writing", 0, len(new))
     _write(session, actor, location, new)
+    progress("writing", len(new), len(new))
     audit.record(session, actor=actor, action="client.import", entity="client", entity_id=None,
                  after={"rows": summary.rows, "created": summary.created, "unchanged": summary.unchanged,
                         "source": source}, location_id=location.id)
-    return summary
+    return Outcome(summary)
+
+
+def _label(row: _Row) -> str:
+    return " · ".join(p for p in (f"{row.first_name} {row.last_name}".strip(), row.phone or row.email or "",
+                                  row.external_code or "") if p)
 
 
 # ----------------------------------------------------------------------------- checking rows
@@ -173,12 +191,7 @@ def _birthday(text: str, pattern: str, location: LocationView) -> date | None:
     text = text.strip()
     if not text:
         return None
-    try:
-        day = datetime.strptime(text, pattern).date()
-    except ValueError:
-        raise InvalidInput(f"birthday {text!r} does not match the date format {pattern}",
-                           hint="give the file's format with --date-format, e.g. %d/%m/%Y") from None
-    return client_service.check_birthday(day, location)
+    return client_service.check_birthday(parse_date(text, pattern, what="birthday"), location)
 
 
 def _limited(text: str | None, most: int, what: str) -> str | None:

@@ -42,6 +42,7 @@ from sqlmodel import Session, col, select
 
 from salon_cli.core import clock
 from salon_cli.core.codes import slug
+from salon_cli.core.money import format_amount
 from salon_cli.core.permissions import Permission
 from salon_cli.core.recurrence import resolve
 from salon_cli.core.sale_math import round_half_up_div
@@ -49,10 +50,12 @@ from salon_cli.db.models import Payment, Product, Refund, Sale, SaleLine, Servic
 from salon_cli.io.tabular import Fault, ImportRefused, SourceRow
 from salon_cli.services import audit, business_days
 from salon_cli.services.actors import Actor
-from salon_cli.services.appt_import import Created, Outcome, _create_missing, _free, _resolve_clients
-from salon_cli.services.appt_import_rows import DEFAULT_DATE_FORMAT, DEFAULT_TIME_FORMAT, Ref, check_formats, fold
+from salon_cli.services.appt_import import _create_missing, _free, _resolve_clients
+from salon_cli.services.appt_import_rows import (DEFAULT_DATE_FORMAT, DEFAULT_TIME_FORMAT, Formats, Ref, check_formats,
+                                                 fold, formats)
 from salon_cli.services.authz import authorize
-from salon_cli.services.client_import import ImportSummary
+from salon_cli.services.imports import (Created, ImportSummary, Outcome, Planned, Progress, quietly, run_import,
+                                        ticking)
 from salon_cli.services.locations import LocationView
 from salon_cli.services.policy import row as policy_row
 from salon_cli.services.sale_import_rows import EXPORTED, FIELDS, Row, Tax, check_row, read
@@ -74,19 +77,35 @@ class _Receipt:
 
 def import_sales(
     session: Session, *, actor: Actor, location: LocationView, rows: Sequence[SourceRow],
-    date_format: str = DEFAULT_DATE_FORMAT, time_format: str = DEFAULT_TIME_FORMAT, create_missing: bool = False,
-    amount_before_tax: bool = False, dry_run: bool = False, source: str | None = None,
+    date_format: str | None = None, time_format: str | None = None, create_missing: bool = False,
+    amount_before_tax: bool = False, decimal: str | None = None, dry_run: bool = False, skip_bad: bool = False,
+    source: str | None = None, progress: Progress = quietly,
 ) -> Outcome:
     """Check every row, then (unless `dry_run`) write the new sales. Raises `ImportRefused` (exit 2)
-    naming every row and column at fault; the caller's transaction is then left unwritten."""
+    naming every row and column at fault; the caller's transaction is then left unwritten. With
+    `skip_bad` the receipts with a row at fault are left out (`Outcome.refused`, every row of them)
+    and the rest imported. Dates and times are read with the given patterns, else those the columns
+    show (ambiguity refused)."""
     authorize(actor, Permission.desk)
     if create_missing:
         authorize(actor, Permission.staff_manage)
-    check_formats(date_format, time_format)
     taxes = _taxes(session, location, rows, amount_before_tax)
+    shape = formats(rows, date_format, time_format, decimal, money=("amount", "tip", *taxes))
+    return run_import(lambda part: _import(session, actor, location, part, shape, taxes, create_missing,
+                                           amount_before_tax, dry_run, source, progress),
+                      rows, skip_bad=skip_bad, dry_run=dry_run, group_of=lambda r: r.values.get("receipt") or None)
+
+
+def _import(session: Session, actor: Actor, location: LocationView, rows: Sequence[SourceRow], shape: Formats,
+            taxes: dict[str, Tax], create_missing: bool, amount_before_tax: bool, dry_run: bool, source: str | None,
+            progress: Progress) -> Outcome:
     faults: list[Fault] = []
-    good = [r for r in (check_row(src, location, date_format, time_format, taxes, amount_before_tax, faults)
-                        for src in rows) if r]
+    tick = ticking(progress, "checking", len(rows))
+    good = []
+    for done, src in enumerate(rows, 1):
+        row = check_row(src, location, shape, taxes, amount_before_tax, faults)
+        good += [row] if row is not None else []
+        tick(done)
     missing: dict[tuple[str, str], Ref] = {}
     faults += _resolve_staff(session, location, good, create_missing, missing)
     faults += _resolve_clients(session, good)
@@ -105,17 +124,28 @@ def import_sales(
     used = {id(row.staff) for r in new for row in r.rows if row.staff is not None}
     missing = {key: ref for key, ref in missing.items() if id(ref) in used}
     if dry_run:
-        return Outcome(summary, tuple(Created(kind, ref.code, ref.name) for (kind, _), ref in missing.items()))
+        return Outcome(summary, tuple(Created(kind, ref.code, ref.name) for (kind, _), ref in missing.items()),
+                       plan=tuple(Planned(r.first.number, "match" if r.key in here else "create", _label(r, location))
+                                  for r in receipts))
     made = _create_missing(session, actor, location, missing)
     catalog, policy_taxes = _catalog(session, location), list(policy_row(session, location).taxes or [])
     for start in range(0, len(new), _WRITE_CHUNK):
+        progress("writing", start, len(new))
         _write(session, actor, location, new[start:start + _WRITE_CHUNK], catalog, policy_taxes)
+    progress("writing", len(new), len(new))
     audit.record(session, actor=actor, action="sale.import_file", entity="sale", entity_id=None,
                  after={"rows": summary.rows, "created": summary.created, "unchanged": summary.unchanged,
                         "source": source, "total_cents": sum(row.total for r in new for row in r.rows),
                         "created_missing": [f"{c.kind}:{c.code}" for c in made]},
                  location_id=location.id)
     return Outcome(summary, tuple(made))
+
+
+def _label(receipt: _Receipt, location: LocationView) -> str:
+    lines = len(receipt.rows)
+    total = sum(row.total for row in receipt.rows)
+    return (f"receipt {receipt.key} {receipt.first.day.isoformat()}: {lines} line{'' if lines == 1 else 's'}, "
+            f"{format_amount(total, location.currency)}")
 
 
 def _taxes(session: Session, location: LocationView, rows: Sequence[SourceRow], before_tax: bool) -> dict[str, Tax]:

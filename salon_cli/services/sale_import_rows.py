@@ -16,12 +16,11 @@ from datetime import date, datetime
 from typing import IO, Any
 
 from salon_cli.core.errors import InvalidInput
-from salon_cli.core.money import parse_amount
+from salon_cli.core.money import parse_money_cell
 from salon_cli.core.recurrence import resolve
 from salon_cli.db.models import SALE_STATUSES
 from salon_cli.io.tabular import Fault, ImportRefused, SourceRow, read_csv
-from salon_cli.services.appt_import_rows import (DEFAULT_TIME_FORMAT, Ref, _client_tries, _instant, _limited, _parse,
-                                                 _whole)
+from salon_cli.services.appt_import_rows import Formats, Ref, _client_tries, _instant, _limited, _whole
 from salon_cli.services.locations import LocationView
 
 FIELDS = ("receipt", "date", "time", "client", "staff", "description", "quantity", "amount", "method", "tip")
@@ -109,8 +108,8 @@ def _tax_fields(data: bytes, mapping: dict[str, str], encoding: str) -> tuple[st
     return tuple(found.values())
 
 
-def check_row(src: SourceRow, location: LocationView, date_format: str, time_format: str,
-              taxes: dict[str, Tax], before_tax: bool, faults: list[Fault]) -> Row | None:
+def check_row(src: SourceRow, location: LocationView, formats: Formats, taxes: dict[str, Tax], before_tax: bool,
+              faults: list[Fault]) -> Row | None:
     v, tz, currency, before = src.values, location.tz, location.currency, len(faults)
 
     def text(name: str) -> str:
@@ -132,7 +131,7 @@ def check_row(src: SourceRow, location: LocationView, date_format: str, time_for
         return None
 
     def money(column: str) -> int:
-        return check(column, lambda t: parse_amount(t, currency, what=column), 0) or 0
+        return check(column, lambda t: parse_money_cell(t, currency, what=column, decimal=formats.decimal), 0) or 0
 
     clients, client_column = _client_tries(v, location, check)
     method = check("method", _method)
@@ -141,13 +140,12 @@ def check_row(src: SourceRow, location: LocationView, date_format: str, time_for
     if "total_cents" in v:
         return _check_exported(src, location, check, need, faults, before, common, method)
     receipt = need("receipt", lambda t: _limited(t, 64, "receipt"))
-    day = need("date", lambda t: _parse(t, [date_format], "date").date())
-    times = [time_format, "%H:%M:%S"] if time_format == DEFAULT_TIME_FORMAT else [time_format]
-    at = check("time", lambda t: _parse(t, times, "time").time())
+    day, at = need("date", formats.day_and_time) or (None, None)
+    at = check("time", formats.time_of) if text("time") else at
     description = need("description", lambda t: _limited(t, 200, "description"))
-    amount = need("amount", lambda t: parse_amount(t, currency, what="amount")) or 0
+    amount = need("amount", lambda t: parse_money_cell(t, currency, what="amount", decimal=formats.decimal)) or 0
     tip = money("tip")
-    cells = [(tax, check(tax.field, lambda t, n=tax.field: parse_amount(t, currency, what=n)))
+    cells = [(tax, check(tax.field, lambda t, n=tax.field: parse_money_cell(t, currency, what=n, decimal=formats.decimal)))
              for tax in taxes.values() if text(tax.field)]
     if len(faults) > before:
         return None
