@@ -226,6 +226,9 @@ class Appointment(TableModel, table=True):
         sa.Index("ix_appointment_location_status_starts", "location_id", "status", "starts_at"),
         # double-booking checks read one staff member's appointments near a time
         sa.Index("ix_appointment_staff_starts", "staff_id", "starts_at"),
+        # a client's visits (card, search results' last visit): without it SQLite reads the whole
+        # location's history through ix_appointment_location_status_starts
+        sa.Index("ix_appointment_client_history", "client_id", "location_id", "status", "starts_at"),
         sa.UniqueConstraint("location_id", "external_id"),
     )
 
@@ -326,6 +329,10 @@ class Sale(TableModel, table=True):
 
     __table_args__ = (
         sa.Index("ix_sale_location_date", "location_id", "business_date"),
+        # a client's purchases, and the sale of an appointment (the partial unique index below serves
+        # only queries that say status != 'void')
+        sa.Index("ix_sale_client_history", "client_id", "location_id", "status"),
+        sa.Index("ix_sale_appointment", "appointment_id"),
         # one live sale per appointment: a second checkout of the same visit is refused
         sa.Index("ix_sale_appointment_live", "appointment_id", unique=True,
                  sqlite_where=sa.text("status != 'void'"), postgresql_where=sa.text("status != 'void'")),

@@ -14,9 +14,10 @@ external code. Such rows count as `unchanged`: an import never edits a client.
 A row whose keys point at two different clients, or whose phone or e-mail is on a client with
 another name (and no shared external code), is a fault: that is someone else's number.
 
-Columns of our own export (`id, no_show_count, deposit_required, created_at, notes`) are read
-and ignored, so an exported file imports as it is; `gender` and `marketing_consent` are imported
-too.
+Columns of our own export (`id, no_show_count, deposit_required`) are read and ignored, so an
+exported file imports as it is; `gender`, `marketing_consent`, `created_at` (when the client joined)
+and `notes` are imported too: our export's notes cell ('type: body | type (private): body') as
+those notes, any other text as one general note, written by the importer now.
 """
 
 from __future__ import annotations
@@ -24,7 +25,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime, timezone
 from typing import IO, Any, TypeVar
 
 import sqlalchemy as sa
@@ -35,7 +36,7 @@ from salon_cli.core.errors import InvalidInput
 from salon_cli.core.permissions import Permission
 from salon_cli.core.date_formats import detect_date_format, parse_date
 from salon_cli.core.text import fold, name_key
-from salon_cli.db.models import AuditLog, Client, ClientSearchKey, ClientTag
+from salon_cli.db.models import AuditLog, Client, ClientNote, ClientSearchKey, ClientTag
 from salon_cli.io.tabular import Fault, ImportRefused, SourceRow, read_csv
 from salon_cli.services import audit
 from salon_cli.services import clients as client_service
@@ -46,8 +47,10 @@ from salon_cli.services.imports import ImportSummary, Outcome, Planned, Progress
 from salon_cli.services.locations import LocationView
 
 FIELDS = ("first_name", "last_name", "phone", "email", "birthday", "external_code", "tags", "gender",
-          "marketing_consent")
-IGNORED = ("id", "no_show_count", "deposit_required", "created_at", "notes")
+          "marketing_consent", "notes", "created_at")
+IGNORED = ("id", "no_show_count", "deposit_required")
+_NOTE = re.compile(r"^(general|technical|medical|preference|complaint)( \(private\))?: (.*)$", re.DOTALL)
+_NOTE_MAX = 4000
 DEFAULT_DATE_FORMAT = "%Y-%m-%d"
 _TAG_SPLIT = re.compile(r"[;,]")
 _TRUE = frozenset({"true", "yes", "y", "1", "si", "sí", "x"})
@@ -72,6 +75,8 @@ class _Row:
     tags: tuple[str, ...]
     gender: str | None
     marketing_consent: bool
+    notes: tuple[tuple[str, bool, str], ...] = ()  # (type, private, body), newest first as exported
+    created_at: datetime | None = None
 
     @property
     def name_key(self) -> str:
@@ -180,11 +185,42 @@ def _check_row(source: SourceRow, location: LocationView, date_format: str) -> t
     gender = check("gender", lambda: _limited(values.get("gender"), 16, "gender"))
     tags = check("tags", lambda: _tags(values.get("tags", "")))
     consent = check("marketing_consent", lambda: _consent(values.get("marketing_consent", "")))
+    notes = check("notes", lambda: _notes(values.get("notes", "")))
+    since = check("created_at", lambda: _instant(values.get("created_at", ""), location))
     if faults:
         return None, faults
     return _Row(number=source.number, first_name=first, last_name=last or "", phone=phone[0], phone_raw=phone[1],
                 email=email, birthday=birthday, external_code=external, tags=tags, gender=gender,
-                marketing_consent=bool(consent)), []
+                marketing_consent=bool(consent), notes=notes or (), created_at=since), []
+
+
+def _notes(cell: str) -> tuple[tuple[str, bool, str], ...]:
+    """Our export's notes cell ('type: body | type (private): body'), else the cell as one general note."""
+    cell = cell.strip()
+    if not cell:
+        return ()
+    parts = cell.split(" | ")
+    found = [_NOTE.match(p) for p in parts]
+    notes = tuple((m[1], bool(m[2]), m[3].strip()) for m in found if m) if all(found) else (("general", False, cell),)
+    for _, _, body in notes:
+        if len(body) > _NOTE_MAX:
+            raise InvalidInput(f"a note is longer than {_NOTE_MAX} characters")
+    return tuple(n for n in notes if n[2])
+
+
+def _instant(text: str, location: LocationView) -> datetime | None:
+    """When the client joined (our export's `created_at`): ISO-8601, with an offset or on the location's clock."""
+    text = text.strip()
+    if not text:
+        return None
+    try:
+        at = datetime.fromisoformat(text)
+    except ValueError:
+        raise InvalidInput(f"created_at {text!r} is not an ISO-8601 time such as 2024-12-11T07:55:00-06:00") from None
+    at = at.replace(tzinfo=location.tz) if at.tzinfo is None else at
+    if at > clock.now():
+        raise InvalidInput(f"created_at {text} is in the future")
+    return at.astimezone(timezone.utc)
 
 
 def _birthday(text: str, pattern: str, location: LocationView) -> date | None:
@@ -338,7 +374,7 @@ def _write(session: Session, actor: Actor, location: LocationView, rows: Sequenc
     values = [{**defaults, "first_name": r.first_name, "last_name": r.last_name, "name_key": r.name_key,
                "phone": r.phone, "phone_raw": r.phone_raw, "email": r.email, "birthday": r.birthday,
                "gender": r.gender, "external_code": r.external_code, "marketing_consent": r.marketing_consent,
-               "home_location_id": location.id, "created_at": now} for r in rows]
+               "home_location_id": location.id, "created_at": r.created_at or now} for r in rows]
     table = _table(Client)
     ids = session.execute(sa.insert(table).returning(table.c.id, sort_by_parameter_order=True), values).scalars().all()
     _insert(session, ClientTag, [{"client_id": cid, "tag": t} for cid, r in zip(ids, rows, strict=True) for t in r.tags])
@@ -347,8 +383,21 @@ def _write(session: Session, actor: Actor, location: LocationView, rows: Sequenc
     _insert(session, AuditLog, [
         {"at": now, "location_id": location.id, "actor": actor.code, "actor_id": actor.id, "action": "client.add",
          "entity": "client", "entity_id": cid, "before": None,
-         "after": {**_json_safe({**v, "id": cid}), "tags": list(r.tags), "import_row": r.number}}
+         "after": {**_json_safe({**v, "id": cid}), "tags": list(r.tags), "import_row": r.number,
+                   "notes": len(r.notes)}}
         for cid, v, r in zip(ids, values, rows)])
+    # notes oldest first, so that "newest first" lists them in the file's order; one audit row each
+    notes = [{"client_id": cid, "type": kind, "body": body, "private": private, "author_id": actor.id,
+              "created_at": now} for cid, r in zip(ids, rows) for kind, private, body in reversed(r.notes)]
+    if notes:
+        note_table = _table(ClientNote)
+        note_ids = session.execute(sa.insert(note_table).returning(note_table.c.id, sort_by_parameter_order=True),
+                                   notes).scalars().all()
+        _insert(session, AuditLog, [
+            {"at": now, "location_id": location.id, "actor": actor.code, "actor_id": actor.id,
+             "action": "client.note", "entity": "client_note", "entity_id": nid, "before": None,
+             "after": {"client_id": n["client_id"], "type": n["type"], "private": n["private"], "imported": True}}
+            for nid, n in zip(note_ids, notes, strict=True)])
 
 
 def _table(model: Any) -> Any:
