@@ -28,11 +28,11 @@ another system's export (US dates MM/DD/YYYY, 12-hour times with seconds such as
     cash, Visa, Mastercard, Debit Card, Amex or Bank Transfer (5 % of receipts split between cash and
     Visa); a tip on a third of card receipts; 12 % without a client.
 
-The column -> field mapping of each file is one dict below (CLIENT_COLUMNS, ...), passed today as
-`--map "SRC=field"` options with `--date-format` and `--time-format` (see `import_options`).
+The column -> field mapping of each file is one dict below (CLIENT_COLUMNS, ...), written as a
+`--mapping KIND.toml` file; no date or time format is given: the import reads them off the file.
 
 Timed: each import as the real CLI in a child process (`salon --as lucia --pin 2580 import KIND FILE
---map ... --format json`), clients -> appointments -> sales, then the clients file again (it must
+--mapping KIND.toml --format json`), clients -> appointments -> sales, then the clients file again (it must
 create nothing). Wall time from spawn to exit (interpreter start included), rows per second, and the
 child's own peak RSS (`os.wait4`'s rusage of that child alone). The JSON summary of each is checked
 (created == what the file holds, nothing unchanged; the re-import: nothing created, every row
@@ -78,9 +78,9 @@ OWNER, PIN = "lucia", "2580"
 TARGET_S = 20.0
 
 # ----------------------------------------------------------------------------- how the files are read
-# The other system's column -> our field, one dict a file (the files' headers, in this order).
-# Switching to `--mapping FILE.toml` later: write each dict as its [columns] table, with
-# date_format and time_format beside it (see salon_cli/io/mapping_file.py).
+# The other system's column -> our field, one dict a file (the files' headers, in this order), written
+# as each file's `--mapping FILE.toml`. No date or time format is given: the import reads them off
+# the file (US dates, 12-hour times with seconds), as a salon moving in would run it.
 
 CLIENT_COLUMNS = {
     "Client Code": "external_code", "First Name": "first_name", "Last Name": "last_name", "Mobile": "phone",
@@ -96,16 +96,19 @@ SALE_COLUMNS = {
     "Tip": "tip",
 }
 COLUMNS = {"clients": CLIENT_COLUMNS, "appointments": APPOINTMENT_COLUMNS, "sales": SALE_COLUMNS}
-DATE_FORMAT, TIME_FORMAT = "%m/%d/%Y", "%I:%M:%S %p"
 
 
-def import_options(kind: str) -> list[str]:
+def mapping_file(folder: Path, kind: str) -> Path:
+    """KIND.toml beside the files: the [columns] table of `salon import --mapping`."""
+    path = folder / f"{kind}.toml"
+    lines = ["[columns]"] + [f"{json.dumps(source)} = {json.dumps(target)}" for source, target in COLUMNS[kind].items()]
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path
+
+
+def import_options(kind: str, folder: Path) -> list[str]:
     """The options that tell `salon import KIND` how to read the file."""
-    options = [arg for source, target in COLUMNS[kind].items() for arg in ("--map", f"{source}={target}")]
-    options += ["--date-format", DATE_FORMAT]
-    if kind != "clients":
-        options += ["--time-format", TIME_FORMAT]
-    return options
+    return ["--mapping", str(mapping_file(folder, kind))]
 
 
 # ----------------------------------------------------------------------------- the salon
@@ -407,7 +410,7 @@ def salon_command() -> list[str]:
 def run_import(name: str, stem: str, kind: str, file: Path, rows: int, env: dict[str, str], folder: Path) -> Run:
     """`salon import KIND FILE` in a child process: its wall time, its own peak RSS, its JSON summary
     (its stdout and stderr are kept in `folder` as STEM.stdout and STEM.stderr)."""
-    argv = [*salon_command(), "--as", OWNER, "--pin", PIN, "import", kind, str(file), *import_options(kind),
+    argv = [*salon_command(), "--as", OWNER, "--pin", PIN, "import", kind, str(file), *import_options(kind, folder),
             "--format", "json"]
     out_path, err_path = folder / f"{stem}.stdout", folder / f"{stem}.stderr"
     with open(out_path, "wb") as out, open(err_path, "wb") as err:

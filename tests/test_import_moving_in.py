@@ -417,3 +417,32 @@ def test_the_progress_bar_is_drawn_on_a_terminal_only(monkeypatch):
     monkeypatch.setattr(sys, "stderr", io.StringIO())  # piped: nothing drawn
     with imports._progress_bar(10_000) as progress:
         assert progress.__name__ == "quietly"
+
+
+def test_bulk_inserts_store_exactly_what_the_orm_stores(db_url, clock):
+    """`db.bulk.insert_many` hands SQLite each value through its column type as SQLAlchemy would: the
+    same text for instants and JSON, so that lookups by value find bulk-inserted rows."""
+    from datetime import datetime, timezone
+
+    import sqlalchemy as sa
+
+    from salon_cli.db import migrate
+    from salon_cli.db.bulk import insert_many
+    from salon_cli.db.engine import make_engine
+    from salon_cli.db.models import AuditLog
+    from salon_cli.db.uow import UnitOfWork
+
+    engine = make_engine(db_url)
+    migrate.upgrade(engine)
+    at = datetime(2026, 11, 21, 20, 0, 5, tzinfo=timezone.utc)
+    row = {"at": at, "location_id": None, "actor": "system", "actor_id": None, "action": "x", "entity": "y",
+           "entity_id": 1, "before": None, "after": {"á": [1, "b"]}}
+    with UnitOfWork(engine) as uow:
+        insert_many(uow.session, AuditLog, [row])
+        uow.session.add(AuditLog(**{**row, "entity_id": 2}))
+        uow.commit()
+    with engine.connect() as c:
+        raw = c.execute(sa.text("SELECT entity_id, at, after FROM audit_log ORDER BY entity_id")).all()
+        assert raw[0][1:] == raw[1][1:]
+        found = c.execute(sa.select(AuditLog.__table__.c.entity_id).where(AuditLog.__table__.c.at == at)).scalars()
+        assert sorted(found) == [1, 2]

@@ -11,6 +11,7 @@ import re
 from collections import Counter
 from collections.abc import Callable, Iterable
 from datetime import date, datetime, time
+from functools import lru_cache
 
 from salon_cli.core.errors import InvalidInput
 
@@ -51,15 +52,26 @@ def normalise(text: str) -> str:
 
 
 def parse_datetime(text: str, pattern: str, *, what: str = "date", option: str = "--date-format") -> datetime:
-    plain = normalise(text or "")
-    if not plain:
+    found = _parsed(text or "", pattern)
+    if isinstance(found, datetime):
+        return found
+    if found == "empty":
         raise InvalidInput(f"{what} is empty")
+    example = _EXAMPLES.get(option, "%m/%d/%Y")
+    raise InvalidInput(f"{what} {text!r} does not match the {what} format {pattern}",
+                       hint=f"give the file's format with {option}, e.g. {example}")
+
+
+@lru_cache(maxsize=16384)
+def _parsed(text: str, pattern: str) -> datetime | str:
+    """A file's dates and times repeat: each distinct one is read once."""
+    plain = normalise(text)
+    if not plain:
+        return "empty"
     try:
         return datetime.strptime(plain, pattern)
     except ValueError:
-        example = _EXAMPLES.get(option, "%m/%d/%Y")
-        raise InvalidInput(f"{what} {text!r} does not match the {what} format {pattern}",
-                           hint=f"give the file's format with {option}, e.g. {example}") from None
+        return "no match"
 
 
 def parse_date(text: str, pattern: str, *, what: str = "date", option: str = "--date-format") -> date:

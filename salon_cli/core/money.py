@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Iterable
+from functools import lru_cache
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 from salon_cli.core.errors import InvalidInput
@@ -165,6 +166,25 @@ _SIGNS = "-\u2212()"
 
 def parse_money_cell(text: str, currency: str, *, what: str = "amount", allow_negative: bool = False,
                      decimal: str | None = None) -> int:
+    """What an exported file's money cell holds, in minor units (see `_money_cell`); a file's amounts
+    repeat, so each distinct cell is read once."""
+    found = _money_cell_once(text, currency, what, allow_negative, decimal)
+    if isinstance(found, int):
+        return found
+    raise InvalidInput(found[0], hint=found[1])
+
+
+@lru_cache(maxsize=16384)
+def _money_cell_once(text: str, currency: str, what: str, allow_negative: bool,
+                     decimal: str | None) -> int | tuple[str, str | None]:
+    try:
+        return _money_cell(text, currency, what=what, allow_negative=allow_negative, decimal=decimal)
+    except InvalidInput as exc:
+        return exc.message, exc.hint
+
+
+def _money_cell(text: str, currency: str, *, what: str = "amount", allow_negative: bool = False,
+                decimal: str | None = None) -> int:
     """What an exported file's money cell holds, in minor units: '$1,234.50' -> 123450.
 
     Accepted around the number: any currency sign ($ € £ ¥ ...), the currency's ISO code or a
@@ -277,7 +297,7 @@ def detect_decimal_separator(values: Iterable[str]) -> str | None:
     '1,234.50' and '12.5' show '.', '1.234.567' shows ',' ... A lone separator before exactly three
     digits ('1,234') shows nothing. Cells showing both are refused (`InvalidInput`)."""
     seen: dict[str, str] = {}
-    for text in values:
+    for text in dict.fromkeys(values):  # each distinct cell once, in file order
         mark = _decimal_shown(text)
         if mark is not None:
             seen.setdefault(mark, text.strip())

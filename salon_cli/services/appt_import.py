@@ -41,6 +41,7 @@ from sqlmodel import Session, col, select
 from salon_cli.core import clock
 from salon_cli.core.codes import check_code, slug
 from salon_cli.core.permissions import Permission
+from salon_cli.db.bulk import insert_plain, insert_with_ids
 from salon_cli.db.models import Appointment, AppointmentItem, Client, Service, Staff
 from salon_cli.io.tabular import Fault, ImportRefused, SourceRow
 from salon_cli.services import audit, book, catalog
@@ -297,12 +298,13 @@ def _overlaps(session: Session, location: LocationView, new: Sequence[Row]) -> l
             col(Appointment.starts_at) > lo, col(Appointment.starts_at) < hi)
         for appt_id, staff_id, starts, ends in session.execute(query):
             held.setdefault(id(members[staff_id]), []).append((starts, ends, f"appointment {appt_id}", 0))
-    for spans in held.values():
+    starts_of: dict[int, list[datetime]] = {}
+    for key, spans in held.items():
         spans.sort()
+        starts_of[key] = [s[0] for s in spans]
     faults: list[Fault] = []
     for r in active:
-        spans = held.get(id(r.staff), [])
-        starts = [s[0] for s in spans]
+        spans, starts = held.get(id(r.staff), []), starts_of.get(id(r.staff), [])
         window = spans[bisect.bisect_right(starts, r.starts_at - reach):bisect.bisect_left(starts, r.ends_at)]
         clash = next((s for s in window if s[3] != r.number and s[1] > r.starts_at), None)
         if clash is not None and r.staff is not None:
@@ -363,25 +365,19 @@ def _write(session: Session, actor: Actor, location: LocationView, rows: Sequenc
     if not rows:
         return
     values = [_values(r, location, actor, clock.now()) for r in rows]
-    table = Appointment.__table__  # type: ignore[attr-defined]
-    if session.get_bind().dialect.name == "postgresql":
-        # ids from the sequence first, then a plain executemany: psycopg pipelines it with one
-        # statement, where an INSERT ... RETURNING of thousands of rows is parsed page by page
-        ids = session.execute(sa.text("SELECT nextval(pg_get_serial_sequence('appointment', 'id')) "
-                                      "FROM generate_series(1, :n)"), {"n": len(values)}).scalars().all()
-        session.execute(sa.insert(table), [{**v, "id": i} for v, i in zip(values, ids, strict=True)])
-    else:
-        ids = session.execute(sa.insert(table).returning(table.c.id, sort_by_parameter_order=True), values).scalars().all()
+    ids = insert_with_ids(session, Appointment, values)
     items = []
     for appt_id, r in zip(ids, rows, strict=True):
         minutes = _split(r.duration or 0, [s.duration_min for s in r.services])
         prices = _split(r.price or 0, [s.price_cents for s in r.services])
-        items += [{"appointment_id": appt_id, "position": i, "service_id": s.id, "staff_id": r.staff and r.staff.id,
-                   "duration_min": m, "price_cents": p} for i, (s, m, p) in enumerate(zip(r.services, minutes, prices))]
-    session.execute(sa.insert(AppointmentItem.__table__), items)  # type: ignore[attr-defined]
+        items += [(appt_id, i, s.id, r.staff and r.staff.id, m, p)
+                  for i, (s, m, p) in enumerate(zip(r.services, minutes, prices))]
+    insert_plain(session, AppointmentItem,
+                 ("appointment_id", "position", "service_id", "staff_id", "duration_min", "price_cents"), items)
     audit.record_many(session, actor=actor, location_id=location.id, rows=(
-        ("appointment.import", "appointment", appt_id, None,
-         {**v, "id": appt_id, "services": [s.code for s in r.services], "import_row": r.number})
+        ("appointment.import", "appointment", appt_id, None,  # empty columns left out: half the size
+         {**{k: x for k, x in v.items() if x is not None}, "id": appt_id, "services": [s.code for s in r.services],
+          "import_row": r.number})
         for appt_id, v, r in zip(ids, values, rows)))
     _count_no_shows(session, actor, location, [r.client_id for r in rows if r.status == "no_show" and r.client_id])
 

@@ -148,14 +148,17 @@ def check_decimal(mark: str | None) -> str | None:
 def check_row(src: SourceRow, location: LocationView, formats: Formats, faults: list[Fault]) -> Row | None:
     v, tz, currency, before = src.values, location.tz, location.currency, len(faults)
 
+    spaced = {name: " ".join(value.split()) for name, value in v.items()}  # each cell's spaces folded once
+
     def text(name: str) -> str:
-        return " ".join(v.get(name, "").split())
+        return spaced.get(name, "")
 
     def check(column: str, fn: Callable[[str], Any], default: Any = None) -> Any:
-        if not text(column):
+        given = spaced.get(column, "")
+        if not given:
             return default
         try:
-            return fn(text(column))
+            return fn(given)
         except InvalidInput as exc:
             faults.append(Fault(src.number, column, exc.message))
             return None
@@ -218,9 +221,10 @@ def _client_tries(v: dict[str, str], location: LocationView, check: Callable[...
     if not raw:
         return [], "client"
     tries = [("client", "external_code", raw)] + ([("client", "id", int(raw))] if raw.isdigit() else [])
+    looks_like = {"phone": sum(ch.isdigit() for ch in raw) >= 7, "email": "@" in raw}  # else no need to try
     for kind, parse in (("phone", phone), ("email", client_service.check_email)):
         try:
-            value = parse(raw) if kind == "phone" or "@" in raw else None
+            value = parse(raw) if looks_like[kind] else None
         except InvalidInput:
             value = None
         tries += [("client", kind, value)] if value else []

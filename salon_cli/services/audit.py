@@ -112,7 +112,7 @@ def record_many(
 ) -> int:
     """Many audit rows at once (action, entity, entity_id, before, after), for bulk changes such as
     a cron job's: one statement, still in the caller's transaction."""
-    import sqlalchemy as sa
+    from salon_cli.db.bulk import insert_many
 
     at = clock.now()
     values = [
@@ -122,7 +122,6 @@ def record_many(
          "after": _json_safe(after) if after is not None else None}
         for action, entity, entity_id, before, after in rows
     ]
-    if values:
-        # the plain table, not the ORM's bulk machinery: a plain executemany (a job writes thousands)
-        session.execute(sa.insert(AuditLog.__table__), values)
+    # the plain table, not the ORM's bulk machinery: one executemany (a job or an import writes thousands)
+    insert_many(session, AuditLog, values)
     return len(values)

@@ -36,6 +36,7 @@ from salon_cli.core.errors import InvalidInput
 from salon_cli.core.permissions import Permission
 from salon_cli.core.date_formats import detect_date_format, parse_date
 from salon_cli.core.text import fold, name_key
+from salon_cli.db.bulk import insert_many, insert_plain, insert_with_ids
 from salon_cli.db.models import AuditLog, Client, ClientNote, ClientSearchKey, ClientTag
 from salon_cli.io.tabular import Fault, ImportRefused, SourceRow, read_csv
 from salon_cli.services import audit
@@ -375,12 +376,12 @@ def _write(session: Session, actor: Actor, location: LocationView, rows: Sequenc
                "phone": r.phone, "phone_raw": r.phone_raw, "email": r.email, "birthday": r.birthday,
                "gender": r.gender, "external_code": r.external_code, "marketing_consent": r.marketing_consent,
                "home_location_id": location.id, "created_at": r.created_at or now} for r in rows]
-    table = _table(Client)
-    ids = session.execute(sa.insert(table).returning(table.c.id, sort_by_parameter_order=True), values).scalars().all()
-    _insert(session, ClientTag, [{"client_id": cid, "tag": t} for cid, r in zip(ids, rows, strict=True) for t in r.tags])
-    _insert(session, ClientSearchKey, [{"key": key, "client_id": cid, "kind": kind} for cid, r in zip(ids, rows)
-                                       for kind, key in sorted(keys_for(r.first_name, r.last_name))])
-    _insert(session, AuditLog, [
+    ids = insert_with_ids(session, Client, values)
+    insert_plain(session, ClientTag, ("client_id", "tag"),
+                 [(cid, t) for cid, r in zip(ids, rows, strict=True) for t in r.tags])
+    insert_plain(session, ClientSearchKey, ("key", "client_id", "kind"),
+                 [(key, cid, kind) for cid, r in zip(ids, rows) for kind, key in sorted(keys_for(r.first_name, r.last_name))])
+    insert_many(session, AuditLog, [
         {"at": now, "location_id": location.id, "actor": actor.code, "actor_id": actor.id, "action": "client.add",
          "entity": "client", "entity_id": cid, "before": None,
          "after": {**_json_safe({**v, "id": cid}), "tags": list(r.tags), "import_row": r.number,
@@ -390,24 +391,12 @@ def _write(session: Session, actor: Actor, location: LocationView, rows: Sequenc
     notes = [{"client_id": cid, "type": kind, "body": body, "private": private, "author_id": actor.id,
               "created_at": now} for cid, r in zip(ids, rows) for kind, private, body in reversed(r.notes)]
     if notes:
-        note_table = _table(ClientNote)
-        note_ids = session.execute(sa.insert(note_table).returning(note_table.c.id, sort_by_parameter_order=True),
-                                   notes).scalars().all()
-        _insert(session, AuditLog, [
+        note_ids = insert_with_ids(session, ClientNote, notes)
+        insert_many(session, AuditLog, [
             {"at": now, "location_id": location.id, "actor": actor.code, "actor_id": actor.id,
              "action": "client.note", "entity": "client_note", "entity_id": nid, "before": None,
              "after": {"client_id": n["client_id"], "type": n["type"], "private": n["private"], "imported": True}}
             for nid, n in zip(note_ids, notes, strict=True)])
-
-
-def _table(model: Any) -> Any:
-    return model.__table__
-
-
-def _insert(session: Session, model: Any, values: list[dict[str, Any]]) -> None:
-    """Rows of `model` in one executemany (batched by the driver)."""
-    if values:
-        session.execute(sa.insert(_table(model)), values)
 
 
 def _json_safe(values: dict[str, Any]) -> dict[str, Any]:

@@ -46,6 +46,7 @@ from salon_cli.core.money import format_amount
 from salon_cli.core.permissions import Permission
 from salon_cli.core.recurrence import resolve
 from salon_cli.core.sale_math import round_half_up_div
+from salon_cli.db.bulk import insert_with_ids
 from salon_cli.db.models import Payment, Product, Refund, Sale, SaleLine, Service, Staff
 from salon_cli.io.tabular import Fault, ImportRefused, SourceRow
 from salon_cli.services import audit, business_days
@@ -271,18 +272,6 @@ def _catalog(session: Session, location: LocationView) -> dict[str, tuple[str, i
 
 # ----------------------------------------------------------------------------- writing
 
-def _insert_ids(session: Session, model: Any, values: list[dict[str, Any]]) -> list[int]:
-    table = model.__table__
-    if session.get_bind().dialect.name == "postgresql":
-        # ids from the sequence first, then a plain executemany (as appt_import does)
-        ids = session.execute(sa.text(f"SELECT nextval(pg_get_serial_sequence('{table.name}', 'id')) "
-                                      "FROM generate_series(1, :n)"), {"n": len(values)}).scalars().all()
-        session.execute(sa.insert(table), [{**v, "id": i} for v, i in zip(values, ids, strict=True)])
-        return list(ids)
-    return list(session.execute(sa.insert(table).returning(table.c.id, sort_by_parameter_order=True),
-                                values).scalars().all())
-
-
 def _write(session: Session, actor: Actor, location: LocationView, receipts: Sequence[_Receipt],
            catalog: dict[str, tuple[str, int]], policy_taxes: list[dict[str, Any]]) -> None:
     """Sales, lines, payments, refunds and audit rows as batched inserts (no ORM object per row).
@@ -311,7 +300,7 @@ def _write(session: Session, actor: Actor, location: LocationView, receipts: Seq
             "paid_at": (fig.get("paid_at") or at) if status not in ("open", "void") else None,
             "voided_at": at if status == "void" else None,
             "voided_by_id": None, "void_reason": "imported void" if status == "void" else None, "updated_at": now})
-    sale_ids = _insert_ids(session, Sale, sales)
+    sale_ids = insert_with_ids(session, Sale, sales)
     lines, payments, refunds = [], [], []
     for sale_id, r, sale in zip(sale_ids, receipts, sales, strict=True):
         for position, row in enumerate(r.rows):
@@ -338,7 +327,7 @@ def _write(session: Session, actor: Actor, location: LocationView, receipts: Seq
                     "succeeded_at": paid_at, "updated_at": now})
     if lines:
         session.execute(sa.insert(SaleLine.__table__), lines)  # type: ignore[attr-defined]
-    payment_ids = _insert_ids(session, Payment, payments) if payments else []
+    payment_ids = insert_with_ids(session, Payment, payments) if payments else []
     by_sale = {p["sale_id"]: (pid, p) for pid, p in zip(payment_ids, payments, strict=True)}
     for sale_id, sale in zip(sale_ids, sales, strict=True):
         if sale["refunded_cents"]:

@@ -112,14 +112,17 @@ def check_row(src: SourceRow, location: LocationView, formats: Formats, taxes: d
               faults: list[Fault]) -> Row | None:
     v, tz, currency, before = src.values, location.tz, location.currency, len(faults)
 
+    spaced = {name: " ".join(value.split()) for name, value in v.items()}  # each cell's spaces folded once
+
     def text(name: str) -> str:
-        return " ".join(v.get(name, "").split())
+        return spaced.get(name, "")
 
     def check(column: str, fn: Callable[[str], Any], default: Any = None) -> Any:
-        if not text(column):
+        given = spaced.get(column, "")
+        if not given:
             return default
         try:
-            return fn(text(column))
+            return fn(given)
         except InvalidInput as exc:
             faults.append(Fault(src.number, column, exc.message))
             return None
