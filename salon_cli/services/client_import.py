@@ -25,7 +25,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime, timezone
+from datetime import date, datetime
 from typing import IO, Any, TypeVar
 
 import sqlalchemy as sa
@@ -42,6 +42,7 @@ from salon_cli.io.tabular import Fault, ImportRefused, SourceRow, read_csv
 from salon_cli.services import audit
 from salon_cli.services import clients as client_service
 from salon_cli.services.actors import Actor
+from salon_cli.services.appt_import_rows import _instant as iso_instant
 from salon_cli.services.authz import authorize
 from salon_cli.services.client_search import keys_for
 from salon_cli.services.imports import ImportSummary, Outcome, Planned, Progress, quietly, run_import, ticking
@@ -187,7 +188,7 @@ def _check_row(source: SourceRow, location: LocationView, date_format: str) -> t
     tags = check("tags", lambda: _tags(values.get("tags", "")))
     consent = check("marketing_consent", lambda: _consent(values.get("marketing_consent", "")))
     notes = check("notes", lambda: _notes(values.get("notes", "")))
-    since = check("created_at", lambda: _instant(values.get("created_at", ""), location))
+    since = check("created_at", lambda: _joined(values.get("created_at", ""), location))
     if faults:
         return None, faults
     return _Row(number=source.number, first_name=first, last_name=last or "", phone=phone[0], phone_raw=phone[1],
@@ -209,20 +210,16 @@ def _notes(cell: str) -> tuple[tuple[str, bool, str], ...]:
     return tuple(n for n in notes if n[2])
 
 
-def _instant(text: str, location: LocationView) -> datetime | None:
-    """When the client joined (our export's `created_at`): ISO-8601, with an offset or on the location's clock."""
+def _joined(text: str, location: LocationView) -> datetime | None:
+    """When the client joined (our export's `created_at`): an ISO-8601 instant, read as appointment
+    imports read theirs, and not in the future."""
     text = text.strip()
     if not text:
         return None
-    try:
-        at = datetime.fromisoformat(text)
-    except ValueError:
-        raise InvalidInput(f"created_at {text!r} is not an ISO-8601 time such as 2024-12-11T07:55:00-06:00") from None
-    at = at.replace(tzinfo=location.tz) if at.tzinfo is None else at
+    at = iso_instant(text, location.tz, "created_at")
     if at > clock.now():
         raise InvalidInput(f"created_at {text} is in the future")
-    return at.astimezone(timezone.utc)
-
+    return at
 
 def _birthday(text: str, pattern: str, location: LocationView) -> date | None:
     text = text.strip()
