@@ -1,4 +1,4 @@
-from salon_cli.cli.app import main
+from salon_cli.startup import main
 
 if __name__ == "__main__":
     main()

@@ -125,6 +125,12 @@ def root(
     from salon_cli.settings import Settings
 
     ctx.obj = AppContext(Settings.from_env(db=db, location=location, staff=as_, pin=pin))
+    if ctx.invoked_subcommand != "tui":  # the dashboard settles once its first screen is painted
+        from salon_cli import startup
+
+        import salon_cli.db.models  # noqa: F401  (nearly every command needs them: loaded while the collector is paused)
+
+        startup.settle()
 
 
 def _register() -> None:

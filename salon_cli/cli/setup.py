@@ -130,7 +130,7 @@ def tui(
     location = app.location()
     from salon_cli.tui.app import run
 
-    run(app.engine, location.code)
+    run(app.engine, location.code, location)
 
 
 def register(root: typer.Typer) -> None:

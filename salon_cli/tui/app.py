@@ -23,6 +23,7 @@ from textual.binding import Binding
 from textual.command import DiscoveryHit, Hit, Hits, Provider
 from textual.worker import Worker, WorkerState
 
+from salon_cli import startup
 from salon_cli.core.errors import SalonError
 from salon_cli.core.permissions import Permission, needs_pin
 from salon_cli.db.uow import UnitOfWork
@@ -87,11 +88,12 @@ class SalonApp(App[None]):
         Binding("f2", "toggle_theme", "Theme", id="theme", show=False),
     ]
 
-    def __init__(self, engine: Engine, location_code: str | None = None, *, poll_seconds: float = 2.0) -> None:
+    def __init__(self, engine: Engine, location_code: str | None = None, *, poll_seconds: float = 2.0,
+                 location: LocationView | None = None) -> None:
         super().__init__()
         self.engine = engine
         self.location_code = location_code
-        self.location: LocationView | None = None
+        self.location: LocationView | None = location  # given when the caller has read it already
         self.desk: Actor | None = None  # who signed in at the desk
         self.poll_seconds = poll_seconds
         self._marker: int | None = None
@@ -102,6 +104,7 @@ class SalonApp(App[None]):
         return TodayScreen()
 
     def on_mount(self) -> None:
+        self.set_timer(5, startup.settle)  # if the first Today never paints (an error), start-up still ends
         if self.poll_seconds > 0:
             self.set_interval(self.poll_seconds, self._poll)
 
@@ -279,6 +282,6 @@ class SalonApp(App[None]):
         self.read(lambda s, _loc: changes.marker(s), seen, lambda _text: None, group="poll")
 
 
-def run(engine: Engine, location_code: str | None = None) -> None:
+def run(engine: Engine, location_code: str | None = None, location: LocationView | None = None) -> None:
     """Open the dashboard in this terminal until the user quits."""
-    SalonApp(engine, location_code).run()
+    SalonApp(engine, location_code, location=location).run()

@@ -14,6 +14,7 @@ from textual.binding import Binding
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Static
 
+from salon_cli import startup
 from salon_cli.core.money import format_amount
 from salon_cli.services.desk_board import Board, BoardRow
 from salon_cli.services.locations import LocationView
@@ -113,6 +114,7 @@ class TodayScreen(Screen[None]):
         def failed(text: str) -> None:
             if generation == self._generation:
                 self._set_summary(f"error: {text}", error=True)
+                self.call_after_refresh(startup.settle)
 
         self.app.read(lambda s, loc: desk_board.board(s, location=loc, day=day), done, failed, group="book")  # type: ignore[attr-defined]
 
@@ -136,6 +138,7 @@ class TodayScreen(Screen[None]):
             table.move_cursor(row=min(keep, len(board.rows) - 1))
         self.query_one("#desk", Static).update(desk_line(board))
         self._set_summary(status_summary(board.rows))
+        self.call_after_refresh(startup.settle)  # the first book is on screen: start-up is over
 
     def _set_summary(self, text: str, *, error: bool = False) -> None:
         summary = self.query_one("#summary", Static)

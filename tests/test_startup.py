@@ -1,0 +1,99 @@
+"""Start-up: the cycle collector is paused while `salon` loads, and always comes back on.
+
+The console script pauses it; a command settles (freeze what was loaded, collector on) before it runs,
+the dashboard once its first book is painted. Code that never paused is left alone."""
+
+from __future__ import annotations
+
+import asyncio
+import gc
+import json
+import os
+import subprocess
+import sys
+
+import pytest
+from textual.widgets import DataTable
+
+from salon_cli import startup
+from salon_cli.tui.app import SalonApp
+from tui_helpers import settle
+
+
+@pytest.fixture
+def collector():
+    """Whatever a test does to the collector is undone."""
+    was = gc.isenabled()
+    yield
+    startup._paused = False
+    gc.unfreeze()
+    if was:
+        gc.enable()
+
+
+def test_settle_without_pause_leaves_the_collector_alone(collector):
+    frozen = gc.get_freeze_count()
+    gc.disable()
+    startup.settle()
+    assert not gc.isenabled()  # someone else turned it off: not ours to turn on
+    assert gc.get_freeze_count() == frozen
+    gc.enable()
+    startup.settle()
+    assert gc.isenabled() and gc.get_freeze_count() == frozen
+
+
+def test_pause_then_settle_freezes_what_was_loaded_and_turns_it_on_once(collector):
+    startup.pause()
+    assert not gc.isenabled()
+    loaded = [object() for _ in range(1000)]
+    startup.settle()
+    assert gc.isenabled()
+    assert gc.get_freeze_count() >= len(loaded)
+    gc.disable()
+    startup.settle()  # a second settle does nothing
+    assert not gc.isenabled()
+
+
+_PROBE = """
+import atexit, gc, json, sys
+from salon_cli import startup
+seen = {}
+real = startup.settle
+def settle():
+    seen["paused before settle"] = not gc.isenabled()
+    seen["models loaded"] = "salon_cli.db.models" in sys.modules
+    real()
+startup.settle = settle
+atexit.register(lambda: print(json.dumps({**seen, "enabled at exit": gc.isenabled()}), file=sys.stderr))
+sys.argv = ["salon", *sys.argv[1:]]
+startup.main()
+"""
+
+
+def test_a_command_runs_with_the_collector_back_on(sqlite_url, clock):
+    from salon_cli.db import migrate
+    from salon_cli.db.engine import make_engine
+
+    migrate.upgrade(make_engine(sqlite_url))
+    proc = subprocess.run([sys.executable, "-c", _PROBE, "--db", sqlite_url, "db", "check"],
+                          capture_output=True, text=True, env=dict(os.environ), timeout=120)
+    assert proc.returncode == 0, proc.stderr
+    report = json.loads(proc.stderr.strip().splitlines()[-1])
+    assert report == {"paused before settle": True, "models loaded": True, "enabled at exit": True}
+
+
+def test_help_alone_exits_0_through_the_console_script():
+    proc = subprocess.run([sys.executable, "-m", "salon_cli", "--help"], capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 0 and "Usage: salon" in proc.stdout
+
+
+def test_the_dashboard_settles_once_the_first_book_is_painted(demo_engine, collector):
+    async def scenario() -> None:
+        startup.pause()
+        app = SalonApp(demo_engine, poll_seconds=0)
+        async with app.run_test(size=(120, 40)) as pilot:
+            await settle(pilot)
+            assert app.screen.query_one(DataTable).row_count > 0
+            assert gc.isenabled() and not startup._paused
+
+    asyncio.run(scenario())
