@@ -6,8 +6,13 @@ load walks all of them again: 0.15-0.2 s of a 0.8 s start on this project's 2-CP
 with benchmarks/tui.py). `salon` pauses the collector at launch (`pause`, called by the console
 script before anything else is imported); `settle` then freezes what was loaded (`gc.freeze`: kept out
 of every later collection, since it lives until exit anyway) and turns the collector back on. Commands
-settle before they run; the dashboard settles once its first screen has been painted (or after a few
-seconds, whichever comes first). Code that never paused (tests, a library user) is not touched.
+settle once they have loaded what they need; the dashboard once its first screen has been painted (or
+after a few seconds, whichever comes first). Code that never paused (tests, a library user) is not touched.
+
+When a command settles: as it opens the database (`loaded`, called when the engine is made), by
+which time it has imported the services and models it needs. `salon --help` and `salon X --help`
+never get there, and load no database library at all. The dashboard `hold`s: its start-up goes on
+until the first book is painted.
 """
 
 from __future__ import annotations
@@ -15,6 +20,7 @@ from __future__ import annotations
 import gc
 
 _paused = False
+_held = False
 
 
 def pause() -> None:
@@ -23,6 +29,18 @@ def pause() -> None:
     if gc.isenabled():
         gc.disable()
         _paused = True
+
+
+def hold() -> None:
+    """The dashboard's start-up lasts until its first paint: `loaded` does not end it."""
+    global _held
+    _held = True
+
+
+def loaded() -> None:
+    """A command has opened its database, its modules loaded: settle (unless held)."""
+    if not _held:
+        settle()
 
 
 def settle() -> None:

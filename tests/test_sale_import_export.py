@@ -25,7 +25,7 @@ MARCO = ["--as", "marco", "--pin", "2222"]
 DESK = ["--as", "sofia"]
 COLUMNS = ["id", "location", "business_date", "status", "client_id", "client", "client_phone", "client_email",
            "appointment_id", "subtotal_cents", "discount_cents", "tax_cents", "tip_cents", "total_cents",
-           "paid_cents", "refunded_cents", "methods", "external_id", "created_at", "paid_at"]
+           "paid_cents", "refunded_cents", "methods", "tenders", "external_id", "created_at", "paid_at"]
 PAYMENT_COLUMNS = ["id", "sale_id", "business_date", "method", "status", "purpose", "amount_cents", "tip_cents",
                    "tendered_cents", "change_cents", "refunded_cents", "gift_card", "reference",
                    "stripe_payment_intent_id", "created_at", "succeeded_at"]
@@ -163,12 +163,12 @@ def test_export_sales_csv_is_exact(desk, clock):
     assert run.stdout.splitlines() == [
         ",".join(COLUMNS),
         f"{ids[0]},centro,2026-11-21,partially_refunded,1,Ana López,+525512345678,,,53000,0,7311,5000,53000,53000,"
-        "10000,cash,,2026-11-21T11:00:00-06:00,2026-11-21T11:00:00-06:00",
-        f"{ids[1]},centro,2026-11-21,paid,,,,,,80000,8000,9931,10000,72000,72000,0,card;cash,,"
+        "10000,cash,cash:53000:5000,,2026-11-21T11:00:00-06:00,2026-11-21T11:00:00-06:00",
+        f"{ids[1]},centro,2026-11-21,paid,,,,,,80000,8000,9931,10000,72000,72000,0,card;cash,card:40000:10000;cash:32000:0,,"
         "2026-11-21T11:30:00-06:00,2026-11-21T11:30:00-06:00",
-        f"{ids[2]},centro,2026-11-21,open,2,Beto Gómez,,beto@example.com,,35000,0,4828,0,35000,0,0,,,"
+        f"{ids[2]},centro,2026-11-21,open,2,Beto Gómez,,beto@example.com,,35000,0,4828,0,35000,0,0,,,,"
         "2026-11-21T11:30:00-06:00,",
-        f"{ids[3]},centro,2026-11-22,paid,3,Carla Ruiz,,,,80000,0,11034,0,80000,80000,0,card,,"
+        f"{ids[3]},centro,2026-11-22,paid,3,Carla Ruiz,,,,80000,0,11034,0,80000,80000,0,card,card:80000:0,,"
         "2026-11-22T11:30:00-06:00,2026-11-22T11:30:00-06:00",
     ]
 
@@ -180,6 +180,8 @@ def test_export_sales_json_carries_lines_payments_and_refunds(desk, clock):
     assert [list(r) for r in doc] == [COLUMNS + ["lines", "payments", "refunds"]] * 4
     first = doc[0]
     assert (first["id"], first["methods"], first["client_id"], first["external_id"]) == (ids[0], ["cash"], 1, None)
+    assert [r["tenders"] for r in doc] == [["cash:53000:5000"], ["card:40000:10000", "cash:32000:0"], [],
+                                           ["card:80000:0"]]
     assert [{k: line[k] for k in ("position", "kind", "description", "quantity", "unit_price_cents", "gross_cents",
                                   "discount_cents", "net_cents", "tax_cents", "total_cents", "taxes", "staff")}
             for line in first["lines"]] == [
@@ -447,10 +449,12 @@ def test_round_trip_export_then_import_into_a_fresh_salon(desk, fresh_url, clock
     before, after = _records(desk), _records(fresh_url)
     assert [[r[k] for k in MONEY] for r in after] == [[r[k] for k in MONEY] for r in before]
     assert [r["external_id"] for r in after] == [f"centro:{r['id']}" for r in before]
-    # one payment each (its method when it had one), the refund against it, lines that add up
+    # the payments as they were made (the split one too, each tip where it was), the refund against
+    # it, lines that add up
     assert [[(p["method"], p["amount_cents"], p["tip_cents"], p["refunded_cents"]) for p in r["payments"]]
-            for r in after] == [[("cash", 53000, 5000, 10000)], [("unknown", 72000, 10000, 0)], [],
-                                [("card", 80000, 0, 0)]]
+            for r in after] == [[(p["method"], p["amount_cents"], p["tip_cents"], p["refunded_cents"])
+                                 for p in r["payments"]] for r in before] == [
+        [("cash", 53000, 5000, 10000)], [("card", 40000, 10000, 0), ("cash", 32000, 0, 0)], [], [("card", 80000, 0, 0)]]
     for r in after:
         assert sum(x["tax_cents"] for x in r["lines"]) == r["tax_cents"]
         assert sum(x["total_cents"] for x in r["lines"]) == r["total_cents"]
@@ -465,7 +469,7 @@ def test_round_trip_export_then_import_into_a_fresh_salon(desk, fresh_url, clock
 
 def test_exported_figures_that_do_not_add_up_are_refused(desk):
     header = ",".join(COLUMNS)
-    row = "9,elsewhere,2026-11-02,paid,,,,,,10000,0,1600,0,11600,11600,0,cash,,2026-11-02T10:00:00-06:00,"
+    row = "9,elsewhere,2026-11-02,paid,,,,,,10000,0,1600,0,11600,11600,0,cash,cash:11600:0,,2026-11-02T10:00:00-06:00,"
     assert _imported(desk, "-", input=f"{header}\n{row}\n")["created"] == 1
     [sale] = _records(desk)
     assert (sale["external_id"], sale["tax_cents"], sale["lines"][0]["taxes"]) == (
@@ -473,7 +477,11 @@ def test_exported_figures_that_do_not_add_up_are_refused(desk):
     for bad, column in ((row.replace(",11600,11600,", ",12600,11600,"), "total_cents"),
                         (row.replace(",paid,", ",refunded,"), "status"),
                         (row.replace(",11600,0,cash", ",11600,20000,cash"), "refunded_cents"),
-                        (row.replace("10000,0,1600", "10000,20000,1600"), "discount_cents")):
+                        (row.replace("10000,0,1600", "10000,20000,1600"), "discount_cents"),
+                        (row.replace("cash:11600:0", "cash:6000:0;card:5000:0"), "tenders"),
+                        (row.replace("cash:11600:0", "cash:11600:300"), "tenders"),
+                        (row.replace("cash:11600:0", "cash:11600:zero"), "tenders"),
+                        (row.replace("cash:11600:0", "bitcoin:11600:0"), "tenders")):
         run = _import(desk, "-", input=f"{header}\n{bad.replace('9,', '10,', 1)}\n")
         assert run.code == 2 and f"row 2 column {column}:" in run.stderr, (column, run.stderr)
 

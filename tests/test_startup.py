@@ -16,6 +16,7 @@ import pytest
 from textual.widgets import DataTable
 
 from salon_cli import startup
+from cli_helpers import INIT, salon
 from salon_cli.tui.app import SalonApp
 from tui_helpers import settle
 
@@ -25,7 +26,7 @@ def collector():
     """Whatever a test does to the collector is undone."""
     was = gc.isenabled()
     yield
-    startup._paused = False
+    startup._paused = startup._held = False
     gc.unfreeze()
     if was:
         gc.enable()
@@ -54,6 +55,15 @@ def test_pause_then_settle_freezes_what_was_loaded_and_turns_it_on_once(collecto
     assert not gc.isenabled()
 
 
+def test_the_dashboard_holds_the_start_up_past_the_database_opening(collector):
+    startup.pause()
+    startup.hold()
+    startup.loaded()  # `salon tui` opens its database before the dashboard has painted anything
+    assert not gc.isenabled()
+    startup.settle()  # the first book painted
+    assert gc.isenabled()
+
+
 _PROBE = """
 import atexit, gc, json, sys
 from salon_cli import startup
@@ -71,14 +81,13 @@ startup.main()
 
 
 def test_a_command_runs_with_the_collector_back_on(sqlite_url, clock):
-    from salon_cli.db import migrate
-    from salon_cli.db.engine import make_engine
-
-    migrate.upgrade(make_engine(sqlite_url))
-    proc = subprocess.run([sys.executable, "-c", _PROBE, "--db", sqlite_url, "db", "check"],
+    assert salon(sqlite_url, *INIT).code == 0
+    proc = subprocess.run([sys.executable, "-c", _PROBE, "--db", sqlite_url, "staff", "list"],
                           capture_output=True, text=True, env=dict(os.environ), timeout=120)
     assert proc.returncode == 0, proc.stderr
+    assert "lucia" in proc.stdout
     report = json.loads(proc.stderr.strip().splitlines()[-1])
+    # settled as the command opened its database, with the models it needed already in
     assert report == {"paused before settle": True, "models loaded": True, "enabled at exit": True}
 
 

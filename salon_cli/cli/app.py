@@ -125,12 +125,10 @@ def root(
     from salon_cli.settings import Settings
 
     ctx.obj = AppContext(Settings.from_env(db=db, location=location, staff=as_, pin=pin))
-    if ctx.invoked_subcommand != "tui":  # the dashboard settles once its first screen is painted
+    if ctx.invoked_subcommand == "tui":  # the start-up lasts until the first book is painted
         from salon_cli import startup
 
-        import salon_cli.db.models  # noqa: F401  (nearly every command needs them: loaded while the collector is paused)
-
-        startup.settle()
+        startup.hold()
 
 
 def _register() -> None:

@@ -35,9 +35,12 @@ class AppContext:
 
     @cached_property
     def _engine(self) -> Engine:
+        from salon_cli import startup
         from salon_cli.db.engine import make_engine
 
-        return make_engine(self.settings.database_url)
+        engine = make_engine(self.settings.database_url)
+        startup.loaded()  # the command's modules are in: the collector back on (salon_cli/startup.py)
+        return engine
 
     @cached_property
     def engine(self) -> Engine:

@@ -6,7 +6,9 @@ export runs cannot shift a page. The window is the business day (`--from`/`--to`
 sale's `business_date` (the day it was paid; opened, for one still open), a payment's own.
 
 A sale record has `COLUMNS`; `methods` lists the methods of its succeeded payments (joined by ';'
-in CSV). With `detail` (JSON and NDJSON) it also has `lines`, `payments` and `refunds` as
+in CSV) and `tenders` those payments themselves, in the order they were made, as
+`method:amount_cents:tip_cents` (`card:10000:3000;cash:5000:0`): what a split payment was, so that
+the file imports back with it. With `detail` (JSON and NDJSON) it also has `lines`, `payments` and `refunds` as
 `salon sale show` gives them. A payment record has `PAYMENT_COLUMNS`; its `refunded_cents` is the
 sum of its succeeded refunds. A sales file written here imports back with `salon import sales`.
 """
@@ -28,7 +30,7 @@ from salon_cli.services.locations import LocationView
 
 COLUMNS = ["id", "location", "business_date", "status", "client_id", "client", "client_phone", "client_email",
            "appointment_id", "subtotal_cents", "discount_cents", "tax_cents", "tip_cents", "total_cents",
-           "paid_cents", "refunded_cents", "methods", "external_id", "created_at", "paid_at"]
+           "paid_cents", "refunded_cents", "methods", "tenders", "external_id", "created_at", "paid_at"]
 DETAIL = ["lines", "payments", "refunds"]
 PAYMENT_COLUMNS = ["id", "sale_id", "business_date", "method", "status", "purpose", "amount_cents", "tip_cents",
                    "tendered_cents", "change_cents", "refunded_cents", "gift_card", "reference",
@@ -74,13 +76,13 @@ def sales(session: Session, *, location: LocationView, first: date | None = None
 
     def page(rows: Sequence[Any]) -> Iterator[dict[str, Any]]:
         ids = [row.id for row in rows]
-        methods = _methods(session, ids)
+        methods, tenders = _methods(session, ids)
         views = {v.id: v for v in sale_views.views(session, ids, location)} if detail else {}
         for row in rows:
             record = dict(row._mapping)
             name = f"{row.client_first or ''} {row.client_last or ''}".strip()
             record.update(location=location.code, client=name if row.client_id is not None else None,
-                          methods=methods.get(row.id, []))
+                          methods=methods.get(row.id, []), tenders=tenders.get(row.id, []))
             out = {column: record[column] for column in COLUMNS}
             if detail:
                 view = views[row.id]
@@ -130,18 +132,21 @@ def _keyset(session: Session, query: Any, key: Any, batch: int,
         after = rows[-1].id
 
 
-def _methods(session: Session, ids: Sequence[int]) -> dict[int, list[str]]:
-    """Each sale's methods of succeeded payments, in the order they were first used."""
-    found: dict[int, list[str]] = {}
+def _methods(session: Session, ids: Sequence[int]) -> tuple[dict[int, list[str]], dict[int, list[str]]]:
+    """Each sale's methods of succeeded payments, in the order they were first used, and those
+    payments as `method:amount_cents:tip_cents`, in the order they were made."""
+    methods: dict[int, list[str]] = {}
+    tenders: dict[int, list[str]] = {}
     for at in range(0, len(ids), _CHUNK):
-        query = (sa.select(col(Payment.sale_id), col(Payment.method))
+        query = (sa.select(col(Payment.sale_id), col(Payment.method), col(Payment.amount_cents), col(Payment.tip_cents))
                  .where(col(Payment.sale_id).in_(list(ids[at:at + _CHUNK])), col(Payment.status) == "succeeded")
                  .order_by(col(Payment.sale_id), col(Payment.id)))
-        for sale_id, method in session.execute(query):
-            methods = found.setdefault(sale_id, [])
-            if method not in methods:
-                methods.append(method)
-    return found
+        for sale_id, method, amount, tip in session.execute(query):
+            used = methods.setdefault(sale_id, [])
+            if method not in used:
+                used.append(method)
+            tenders.setdefault(sale_id, []).append(f"{method}:{amount}:{tip}")
+    return methods, tenders
 
 
 def _refunded(session: Session, ids: Sequence[int]) -> dict[int, int]:

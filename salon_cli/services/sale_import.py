@@ -21,8 +21,9 @@ Receipts (SPEC.md): rows sharing a `receipt` are one paid sale, its `external_id
 - `method` (words of other systems too: efectivo, tarjeta, visa, transferencia, ...) and `tip`:
   one succeeded payment per method named on the receipt's rows (a row without one takes the
   receipt's first method, else `unknown`), dated the receipt's day.
-Our export (a file with `total_cents`): one sale a row, with its figures, status, one payment
-(its single method, else `unknown`), a refund for `refunded_cents`, and a single line holding the
+Our export (a file with `total_cents`): one sale a row, with its figures, status, its payments
+(`tenders`: each method, amount and tip; a file without them: one payment of its single method, else
+`unknown`), refunds for `refunded_cents` (against the payments in order), and a single line holding the
 money (its taxes as `tax` and `tax (included)`; an open sale takes this policy's taxes, which price
 it again if it is changed at the desk). Its receipt is `external_id`, else LOCATION:ID;
 a row whose sale is this very one (same location, id, day and total) is already here.
@@ -212,24 +213,27 @@ def _group(rows: Sequence[Row], faults: list[Fault]) -> list[_Receipt]:
                                 f"{client.client_id}'s on row {client.number}"))
         r.rows.append(row)
     for r in receipts.values():
-        for method, (amount, tip, number) in _tenders(r).items():
+        for method, amount, tip, number in _tenders(r):
             if tip and not amount:
                 faults.append(Fault(number, "tip", f"a tip paid by {method} on a receipt with nothing paid by {method}"))
     return list(receipts.values())
 
 
-def _tenders(r: _Receipt) -> dict[str, list[int]]:
-    """method -> [amount, tip, first row]: one payment each (our export: its one payment)."""
+def _tenders(r: _Receipt) -> list[tuple[str, int, int, int]]:
+    """(method, amount, tip, first row): one payment each. A receipt's rows give one per method; a row
+    of our export, its `tenders` (else one payment of its single method, else `unknown`)."""
     first = r.first
     if first.figures is not None:
-        return {first.method or "unknown": [first.figures["paid_cents"], first.tip, first.number]}
+        if first.figures.get("tenders") is not None:
+            return [(method, amount, tip, first.number) for method, amount, tip in first.figures["tenders"]]
+        return [(first.method or "unknown", first.figures["paid_cents"], first.tip, first.number)]
     default = next((row.method for row in r.rows if row.method), None) or "unknown"
     found: dict[str, list[int]] = {}
     for row in r.rows:
         tender = found.setdefault(row.method or default, [0, 0, row.number])
         tender[0] += row.total
         tender[1] += row.tip
-    return found
+    return [(method, amount, tip, number) for method, (amount, tip, number) in found.items()]
 
 
 def _chunks(values: Any) -> Any:
@@ -294,7 +298,7 @@ def _write(session: Session, actor: Actor, location: LocationView, receipts: Seq
             "taxes": policy_taxes if status == "open" else list(taxes.values()),
             "subtotal_cents": sum(row.gross for row in r.rows),
             "discount_cents": discount, "tax_cents": sum(row.tax for row in r.rows), "total_cents": total,
-            "tip_cents": sum(t[1] for t in _tenders(r).values()), "paid_cents": fig.get("paid_cents", total),
+            "tip_cents": sum(t[2] for t in _tenders(r)), "paid_cents": fig.get("paid_cents", total),
             "refunded_cents": fig.get("refunded_cents", 0), "external_id": r.key, "note": None,
             "created_at": fig.get("created_at") or at, "created_by_id": actor.id,
             "paid_at": (fig.get("paid_at") or at) if status not in ("open", "void") else None,
@@ -317,7 +321,7 @@ def _write(session: Session, actor: Actor, location: LocationView, receipts: Seq
                 "product_id": item_id if kind == "product" else None,
                 "staff_id": row.staff.id if row.staff else None, "penalty_id": None, "gift_card_id": None})
         paid_at = sale["paid_at"] or sale["created_at"]
-        for method, (amount, tip, _) in _tenders(r).items():
+        for method, amount, tip, _ in _tenders(r):
             if amount > 0:
                 payments.append({
                     "sale_id": sale_id, "location_id": location.id, "method": method, "status": "succeeded",
@@ -328,15 +332,20 @@ def _write(session: Session, actor: Actor, location: LocationView, receipts: Seq
     if lines:
         session.execute(sa.insert(SaleLine.__table__), lines)  # type: ignore[attr-defined]
     payment_ids = insert_with_ids(session, Payment, payments) if payments else []
-    by_sale = {p["sale_id"]: (pid, p) for pid, p in zip(payment_ids, payments, strict=True)}
+    by_sale: dict[int, list[tuple[int, dict[str, Any]]]] = {}
+    for pid, p in zip(payment_ids, payments, strict=True):
+        by_sale.setdefault(p["sale_id"], []).append((pid, p))
     for sale_id, sale in zip(sale_ids, sales, strict=True):
-        if sale["refunded_cents"]:
-            payment_id, payment = by_sale[sale_id]
-            refunds.append({"sale_id": sale_id, "payment_id": payment_id, "location_id": location.id,
-                            "method": payment["method"], "status": "succeeded", "amount_cents": sale["refunded_cents"],
-                            "reason": "imported", "business_date": sale["business_date"],
-                            "created_at": payment["created_at"], "created_by_id": actor.id,
-                            "succeeded_at": payment["created_at"], "updated_at": now})
+        left = sale["refunded_cents"]  # given back against the payments in order, each up to its amount
+        for payment_id, payment in by_sale.get(sale_id, []) if left else []:
+            amount = min(left, payment["amount_cents"])
+            left -= amount
+            if amount:
+                refunds.append({"sale_id": sale_id, "payment_id": payment_id, "location_id": location.id,
+                                "method": payment["method"], "status": "succeeded", "amount_cents": amount,
+                                "reason": "imported", "business_date": sale["business_date"],
+                                "created_at": payment["created_at"], "created_by_id": actor.id,
+                                "succeeded_at": payment["created_at"], "updated_at": now})
     if refunds:
         session.execute(sa.insert(Refund.__table__), refunds)  # type: ignore[attr-defined]
     audit.record_many(session, actor=actor, location_id=location.id, rows=(

@@ -26,7 +26,7 @@ from salon_cli.services.locations import LocationView
 FIELDS = ("receipt", "date", "time", "client", "staff", "description", "quantity", "amount", "method", "tip")
 EXPORTED = ("id", "location", "external_id", "business_date", "status", "client_id", "client_phone", "client_email",
             "subtotal_cents", "discount_cents", "tax_cents", "tip_cents", "total_cents", "paid_cents",
-            "refunded_cents", "methods", "created_at", "paid_at", "appointment_id")
+            "refunded_cents", "methods", "tenders", "created_at", "paid_at", "appointment_id")
 _FIGURES = ("subtotal_cents", "discount_cents", "tax_cents", "tip_cents", "total_cents", "paid_cents", "refunded_cents")
 _METHODS = {"cash": "cash", "efectivo": "cash", "contado": "cash", "card": "card", "tarjeta": "card",
             "creditcard": "card", "debitcard": "card", "debit": "card", "debito": "card", "débito": "card",
@@ -180,6 +180,7 @@ def _check_exported(src: SourceRow, location: LocationView, check: Callable[...,
     status = check("status", _sale_status)
     methods = [m for m in (check("methods", lambda t: [_method(p) for p in re.split(r"[;,]", t) if p.strip()]) or [])
                if m]
+    tenders = check("tenders", _tenders)
     stamps = {name: check(name, lambda t, n=name: _instant(t, tz, n)) for name in ("created_at", "paid_at")}
     if len(faults) > before:
         return None
@@ -197,6 +198,10 @@ def _check_exported(src: SourceRow, location: LocationView, check: Callable[...,
         faults.append(Fault(src.number, "refunded_cents", "refunded_cents is more than paid_cents"))
     if f["tip_cents"] and not f["paid_cents"]:
         faults.append(Fault(src.number, "tip_cents", "a tip without a payment"))
+    if tenders is not None and (sum(t[1] for t in tenders), sum(t[2] for t in tenders)) != (f["paid_cents"], f["tip_cents"]):
+        faults.append(Fault(src.number, "tenders", f"the tenders add up to {sum(t[1] for t in tenders)} paid and "
+                            f"{sum(t[2] for t in tenders)} in tips, not paid_cents {f['paid_cents']} and "
+                            f"tip_cents {f['tip_cents']}"))
     figured = "paid" if f["paid_cents"] >= f["total_cents"] else "open"
     if f["refunded_cents"]:
         figured = "refunded" if f["refunded_cents"] >= f["paid_cents"] else "partially_refunded"
@@ -215,7 +220,21 @@ def _check_exported(src: SourceRow, location: LocationView, check: Callable[...,
                gross=f["subtotal_cents"], tax=f["tax_cents"], total=f["total_cents"], taxes=taxes,
                method=methods[0] if len(methods) == 1 else method or "unknown", tip=f["tip_cents"],
                figures={**f, "status": figured, "created_at": stamps["created_at"], "paid_at": paid_at,
-                        "sale_id": sale_id, "location": place})
+                        "sale_id": sale_id, "location": place, "tenders": tenders})
+
+
+def _tenders(text: str) -> list[tuple[str, int, int]]:
+    """`card:10000:3000;cash:5000:0` (our export's `tenders`): each payment's method, amount and tip in cents."""
+    found = []
+    for part in (p.strip() for p in text.split(";")):
+        if not part:
+            continue
+        method, _, rest = part.partition(":")
+        amount, _, tip = rest.partition(":")
+        if not (amount.isdigit() and (tip.isdigit() or tip == "")):
+            raise InvalidInput(f"tender {part!r} is not method:amount_cents:tip_cents")
+        found.append((_method(method), int(amount), int(tip or 0)))
+    return found
 
 
 def _iso_day(text: str) -> date:
