@@ -324,6 +324,61 @@ def test_a_bad_mapping_file_is_a_usage_error(salon_url, tmp_path, toml, problem)
     assert _json(salon(salon_url, "export", "clients", "-f", "json")) == []
 
 
+def test_semicolon_separated_files_as_excel_writes_them_where_the_decimal_mark_is_a_comma(salon_url, tmp_path):
+    """Excel in Spain or Mexico set to a comma decimal mark saves "CSV" with semicolons; the
+    separator is read off the header line (a quoted one inside a value is not taken for it)."""
+    menu = "Código;Servicio;Duración;Precio\r\nCD;\"Corte; dama\";45;1.234,50\r\nBB;Barba;15;350,00\r\n"
+    _ok(salon(salon_url, *MARCO, "import", "services", str(_file(tmp_path, "menu.csv", menu, "utf-8-sig")),
+              "--map", "Código=code", "--map", "Servicio=name", "--map", "Duración=duration_min",
+              "--map", "Precio=price"))
+    assert sorted((x["code"], x["name"], x["duration_min"], x["price_cents"])
+                  for x in _json(salon(salon_url, "service", "list", "-f", "json"))) == [
+        ("bb", "Barba", 15, 35000), ("cd", "Corte; dama", 45, 123450)]
+    clients = "Nombre;Apellido;Teléfono;Nacimiento\nAna;López;55 1234 5678;25/12/1990\n"
+    _ok(salon(salon_url, *DESK, "import", "clients", str(_file(tmp_path, "clientes.csv", clients, "latin-1")),
+              "--encoding", "latin-1", "--map", "Nombre=first_name", "--map", "Apellido=last_name",
+              "--map", "Teléfono=phone", "--map", "Nacimiento=birthday"))
+    [ana] = _json(salon(salon_url, "export", "clients", "-f", "json"))
+    assert (ana["first_name"], ana["last_name"], ana["phone"], ana["birthday"]) == (
+        "Ana", "López", "+525512345678", "1990-12-25")
+    receipts = ("Ticket;Fecha;Concepto;Importe;tax:IVA\n"
+                "T-1;16/11/2026;Corte; dama;1.234,50;170,28\n")
+    run = salon(salon_url, *DESK, "import", "sales", str(_file(tmp_path, "tickets.csv", receipts)),
+                "--map", "Ticket=receipt", "--map", "Fecha=date", "--map", "Concepto=description", "--map", "Importe=amount")
+    assert run.code == 2 and "row 2: has 6 values, the header has 5" in run.stderr  # the unquoted ';' in a value
+    _ok(salon(salon_url, *DESK, "import", "sales", str(_file(tmp_path, "tickets.csv", receipts.replace("Corte; dama", "Corte dama"))),
+              "--map", "Ticket=receipt", "--map", "Fecha=date", "--map", "Concepto=description", "--map", "Importe=amount"))
+    [sale] = _json(salon(salon_url, "export", "sales", "-f", "json"))
+    assert (sale["external_id"], sale["business_date"], sale["total_cents"], sale["tax_cents"]) == (
+        "T-1", "2026-11-16", 123450, 17028)
+
+
+def test_numeric_service_and_product_codes_are_kept_with_a_prefix_and_found_by_the_number(salon_url, tmp_path):
+    """Codes that are only digits would read as ids at the desk: `101` is kept as `s-101` (`p-2001`
+    for a product), and the appointment and sales imports find `101` there, before any id 101."""
+    _ok(salon(salon_url, *MARCO, "service", "add", "Manicure", "--duration", "40", "--price", "250"))  # our id 1
+    menu = _file(tmp_path, "menu.csv", "code,name,duration_min,price\n101,Corte,30,350\n1,Barba,15,200\n")
+    _ok(salon(salon_url, *MARCO, "import", "services", str(menu)))
+    _ok(salon(salon_url, *MARCO, "import", "products", str(_file(tmp_path, "p.csv", "code,name,price\n2001,Cera,180\n"))))
+    services = {x["code"]: x for x in _json(salon(salon_url, "service", "list", "-f", "json"))}
+    assert sorted(services) == ["manicure", "s-1", "s-101"]
+    assert [p["code"] for p in _json(salon(salon_url, "product", "list", "-f", "json"))] == ["p-2001"]
+    # the same file again: matched by the kept codes, nothing twice
+    assert _json(salon(salon_url, *MARCO, "import", "services", str(menu), "-f", "json"))["unchanged"] == 2
+    _ok(salon(salon_url, *DESK, "import", "clients", str(_file(tmp_path, "c.csv", "first_name,phone\nAna,5512345678\n"))))
+    visits = "external_id,client,service,staff,date,time\nV-1,5512345678,1,ana,2026-11-16,10:00\nV-2,5512345678,101,ana,2026-11-16,11:00\n"
+    _ok(salon(salon_url, *DESK, "import", "appointments", str(_file(tmp_path, "v.csv", visits))))
+    got = _json(salon(salon_url, "export", "appointments", "-f", "json"))
+    assert [(a["external_id"], a["services"], a["price_cents"]) for a in got] == [
+        ("V-1", ["s-1"], 20000), ("V-2", ["s-101"], 35000)]  # `1` is the file's Barba, not our service 1
+    receipts = "receipt,date,description,amount\nT-1,2026-11-16,101,350\nT-1,2026-11-16,2001,180\n"
+    _ok(salon(salon_url, *DESK, "import", "sales", str(_file(tmp_path, "t.csv", receipts))))
+    [sale] = _json(salon(salon_url, "export", "sales", "-f", "json"))
+    assert [(x["kind"], x["description"], x["total_cents"]) for x in sale["lines"]] == [
+        ("service", "101", 35000), ("product", "2001", 18000)]
+    assert [x["service_id"] for x in sale["lines"]][0] == services["s-101"]["id"]
+
+
 def test_importing_the_menu_is_a_managers_action(salon_url, tmp_path):
     path = _file(tmp_path, "menu.csv", "name,duration_min,price\nCorte,30,350\n")
     assert salon(salon_url, *DESK, "import", "services", str(path)).code == 3

@@ -19,6 +19,16 @@ def check_code(text: str, *, what: str = "code") -> str:
     return code
 
 
+NUMERIC_PREFIX = {"service": "s-", "product": "p-"}
+
+
+def catalog_code(text: str, kind: str) -> str:
+    """Another system's service (product) code as ours: as it is, or, when it is only digits (`101`,
+    which would read as an id at the desk), with a prefix: `s-101` (`p-101`). Imports find `101` there."""
+    code = (text or "").strip().lower()
+    return check_code(NUMERIC_PREFIX[kind] + code if code.isdigit() else code)
+
+
 def slug(text: str) -> str:
     """'Corte de Caballero' -> 'corte-de-caballero' (accents dropped)."""
     ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()

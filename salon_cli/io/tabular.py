@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import csv
 import io
+import itertools
 import json
+import re
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import asdict, dataclass, is_dataclass
 from datetime import date, datetime
@@ -169,7 +171,8 @@ def read_csv(
     """Every row of a CSV file, keyed by our field names, or `ImportRefused` naming the faults.
 
     UTF-8 with or without a BOM (a UTF-16 BOM is followed too), other encodings by name; CRLF, LF
-    or CR-only lines; quoted fields with newlines inside. A column that maps to no field (and is not
+    or CR-only lines; quoted fields with newlines inside; values separated by commas, or by the
+    semicolons (Excel where the decimal mark is a comma), tabs or bars the header line shows. A column that maps to no field (and is not
     mapped to `-`), a missing required column, a row with more or fewer values than the header, or
     bytes that are not in the encoding: all refused before anything is written.
     """
@@ -186,7 +189,9 @@ def read_csv(
     known = {f.lower(): f for f in fields}
     faults: list[Fault] = []
     try:
-        reader = csv.reader(text, strict=True)
+        first = text.readline()
+        lines = itertools.chain([first], text) if first else iter(())
+        reader = csv.reader(lines, delimiter=delimiter_of(first), strict=True)
         header = next(reader, None)
         if header is None:
             raise ImportRefused([Fault(None, None, "the file is empty")])
@@ -224,6 +229,15 @@ def read_csv(
     if faults:
         raise ImportRefused(faults)
     return rows
+
+
+def delimiter_of(header: str) -> str:
+    """The separator of a file, read off its header line: the one of `,` `;` tab `|` it uses most
+    outside quotes (a comma when it shows none: a file of one column)."""
+    outside = re.sub(r'"[^"]*"', "", header)
+    counts = {d: outside.count(d) for d in (",", ";", "\t", "|")}
+    best = max(counts, key=lambda d: counts[d])
+    return best if counts[best] > counts[","] else ","
 
 
 def _starts_utf16(stream: IO[bytes]) -> bool:

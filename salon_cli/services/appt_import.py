@@ -39,7 +39,7 @@ import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
 from salon_cli.core import clock
-from salon_cli.core.codes import check_code, slug
+from salon_cli.core.codes import NUMERIC_PREFIX, check_code, slug
 from salon_cli.core.permissions import Permission
 from salon_cli.db.bulk import insert_plain, insert_with_ids
 from salon_cli.db.models import Appointment, AppointmentItem, Client, Service, Staff
@@ -162,6 +162,8 @@ def _resolve_refs(session: Session, location: LocationView, rows: Sequence[Row],
 
     def find(kind: str, ref: str, row: Row, column: str) -> Ref | None:
         keys = [("id", int(ref))] if ref.isdigit() else [("code", ref.lower()), ("name", fold(ref))]
+        if kind == "service" and ref.isdigit():  # another system's service code, as `import services` kept it
+            keys.insert(0, ("code", NUMERIC_PREFIX["service"] + ref))
         key = next((k for k in keys if k in known[kind]), None)
         if key is not None and known[kind][key] is None:
             faults.append(Fault(row.number, column, f"{ref!r} is the name of two staff members; give the code"))

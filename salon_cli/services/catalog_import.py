@@ -17,7 +17,7 @@ from typing import IO, Any
 
 from sqlmodel import Session, col, select
 
-from salon_cli.core.codes import check_code
+from salon_cli.core.codes import catalog_code
 from salon_cli.core.errors import InvalidInput
 from salon_cli.core.money import detect_decimal_separator, parse_money_cell
 from salon_cli.core.permissions import Permission
@@ -146,7 +146,7 @@ def _check_row(src: SourceRow, kind: str, location: LocationView, decimal: str |
         faults.append(Fault(src.number, "name", "name is empty"))
     elif len(name) > 120:
         faults.append(Fault(src.number, "name", "name is longer than 120 characters"))
-    code = check("code", lambda t: check_code(t.lower(), what="code"))
+    code = check("code", lambda t: catalog_code(t, kind))
     category = check("category", lambda t: _limited(t, 64, "category"))
     if text("price"):
         price = check("price", lambda t: parse_money_cell(t, location.currency, what="price", decimal=decimal))

@@ -42,7 +42,7 @@ import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
 from salon_cli.core import clock
-from salon_cli.core.codes import slug
+from salon_cli.core.codes import NUMERIC_PREFIX, slug
 from salon_cli.core.money import format_amount
 from salon_cli.core.permissions import Permission
 from salon_cli.core.recurrence import resolve
@@ -267,8 +267,11 @@ def _catalog(session: Session, location: LocationView) -> dict[str, tuple[str, i
         query = (sa.select(model.id, model.code, model.name)  # type: ignore[attr-defined]
                  .where(model.location_id == location.id).order_by(model.id))  # type: ignore[attr-defined]
         rows = session.execute(query).all()
+        prefix = NUMERIC_PREFIX[kind]
         for item_id, code, _ in rows:
             found.setdefault(code.lower(), (kind, item_id))
+            if code.startswith(prefix) and code[len(prefix):].isdigit():  # `101` of another system: `s-101` here
+                found.setdefault(code[len(prefix):], (kind, item_id))
         for item_id, _, name in rows:
             found.setdefault(fold(name), (kind, item_id))
     return found
