@@ -288,7 +288,11 @@ def test_stamp_cooldown_daily_cap_and_pin(engine, shop, clock):
         _do(engine, loyalty_rewards.stamp, actor=desk, location=shop.loc, client_id=shop.pedro)
     clock.advance(minutes=30)
     _do(engine, loyalty_rewards.stamp, actor=desk, location=shop.loc, client_id=shop.pedro)
-    clock.advance(hours=2)
+    clock.advance(minutes=30)  # inside the cooldown and at the daily limit: the later of the two is told
+    with pytest.raises(RuleViolation, match="was stamped at 12:00 and has had 2 stamps today, the daily limit: "
+                                            "the next stamp is allowed from 2026-11-22 00:00"):
+        _do(engine, loyalty_rewards.stamp, actor=desk, location=shop.loc, client_id=shop.pedro)
+    clock.advance(minutes=90)
     with pytest.raises(RuleViolation, match="daily limit: the next stamp is allowed from 2026-11-22 00:00"):
         _do(engine, loyalty_rewards.stamp, actor=desk, location=shop.loc, client_id=shop.pedro)
     clock.set(datetime(2026, 11, 22, 6, 5, tzinfo=timezone.utc))  # 00:05 local, the next day

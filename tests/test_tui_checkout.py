@@ -111,6 +111,7 @@ def test_split_payment_with_a_tip_ends_paid_with_the_exact_figures(demo_engine):
             assert f"change {format_amount(change, 'MXN')}" in text_of(app, "#state")
             assert screen.query_one("#change-box").has_class("shown")
             assert screen.query_one("#change", Digits).value == format_amount(change, "MXN")
+            assert text_of(app, "#summary") == "Escape: back to the book"
             await pilot.press("1")  # nothing left to take: the key does nothing
             await pilot.pause()
             assert isinstance(app.screen, CheckoutScreen)
@@ -127,6 +128,31 @@ def test_split_payment_with_a_tip_ends_paid_with_the_exact_figures(demo_engine):
         ("card", card, tip, None, 0), ("cash", cash, 0, 100_000, change)]
     with UnitOfWork(demo_engine, write=False) as uow:
         assert book.view(uow.session, appt.id).status == "completed"
+
+
+def test_paid_from_the_clients_card_goes_back_to_the_card(demo_engine):
+    from salon_cli.tui.screens.client_card import ClientCardScreen
+
+    appt = today(demo_engine, "in_service")[0]
+
+    async def scenario() -> None:
+        app = SalonApp(demo_engine, poll_seconds=0)
+        async with app.run_test(size=(120, 40)) as pilot:
+            app.desk = SOFIA
+            await settle(pilot)
+            app.open_client(appt.client_id)
+            await settle(pilot)
+            screen = await open_checkout(app, pilot, appt.id)
+            await pilot.press("2")
+            await fill(pilot)  # the card pays the whole balance
+            assert screen.sale is not None and screen.sale.status == "paid"
+            assert text_of(app, "#summary") == "Escape: back to the client's card"
+            await settle(pilot)
+            await pilot.press("escape")
+            await settle(pilot)
+            assert isinstance(app.screen, ClientCardScreen)
+
+    asyncio.run(scenario())
 
 
 def test_a_product_and_a_ten_percent_discount_change_the_totals(demo_engine):

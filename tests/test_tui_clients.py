@@ -170,7 +170,9 @@ def test_stamp_then_the_cooldown_refusal_is_on_screen(demo_engine):
             await pilot.press("k")
             await settle(pilot)
             notice = text_of(app, "#notice")
-            assert notice.startswith("refused: client 24 was stamped at 11:00: the next stamp is allowed at 12:00")
+            # one a day, and the cooldown too: the later of the two is the one told
+            assert notice.startswith("refused: client 24 was stamped at 11:00 and has had 1 stamp today, the daily "
+                                     "limit: the next stamp is allowed from 2026-11-22 00:00"), notice
             assert app.screen.query_one("#notice").has_class("error")
             assert "●●○○○○○○  2/8" in text_of(app, "#loyalty")
 

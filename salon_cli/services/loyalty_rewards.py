@@ -252,18 +252,23 @@ def stamp(session: Session, *, actor: Actor, location: LocationView, client_id: 
         raise NotPermitted("a stamp needs the staff member's PIN", hint="pass --pin (or set SALON_PIN)")
     acct = loyalty.ensure_account(session, client_id, actor=actor, location=location)
     now = clock.now()
-    if acct.last_stamp_at is not None and prog.cooldown_minutes > 0:
-        ready = acct.last_stamp_at + timedelta(minutes=prog.cooldown_minutes)
-        if now < ready:
-            raise RuleViolation(f"client {client_id} was stamped at {_local(acct.last_stamp_at, location)}: the next "
-                                f"stamp is allowed at {_local(ready, location)} ({prog.cooldown_minutes} min cooldown)")
     start, end = day_bounds(business_days.today(location), location.tz)
     today = session.exec(select(sa.func.count()).select_from(LoyaltyEntry).where(
         LoyaltyEntry.account_id == acct.id, LoyaltyEntry.kind == "stamp",
         col(LoyaltyEntry.created_at) >= start, col(LoyaltyEntry.created_at) < end)).one()
-    if prog.max_daily_stamps > 0 and today >= prog.max_daily_stamps:
-        raise RuleViolation(f"client {client_id} has had {today} stamp{'s' if today != 1 else ''} today, the daily "
-                            f"limit: the next stamp is allowed from {_local(end, location)}")
+    capped = prog.max_daily_stamps > 0 and today >= prog.max_daily_stamps
+    daily = (f"has had {today} stamp{'s' if today != 1 else ''} today, the daily limit: the next stamp is allowed "
+             f"from {_local(end, location)}")
+    if acct.last_stamp_at is not None and prog.cooldown_minutes > 0:
+        ready = acct.last_stamp_at + timedelta(minutes=prog.cooldown_minutes)
+        if now < ready:  # when the daily limit is reached too, the later of the two is the one to tell
+            stamped = f"client {client_id} was stamped at {_local(acct.last_stamp_at, location)}"
+            if capped and end > ready:
+                raise RuleViolation(f"{stamped} and {daily}")
+            raise RuleViolation(f"{stamped}: the next stamp is allowed at {_local(ready, location)} "
+                                f"({prog.cooldown_minutes} min cooldown)")
+    if capped:
+        raise RuleViolation(f"client {client_id} {daily}")
     ledger.post(session, acct, "stamp", stamps=1, actor=actor, location_id=location.id, reason="stamp", now=now)
     acct.last_stamp_at = now
     session.add(acct)

@@ -63,6 +63,14 @@ class CheckoutScreen(ReaderPayment, Screen[None]):
         self._stop: threading.Event | None = None  # set: the desk asked the reader to stop
         self._generation = 0
 
+    def _back_to(self) -> str:
+        """Where leaving goes: the screen this checkout was opened from."""
+        from salon_cli.tui.screens.client_card import ClientCardScreen
+
+        stack = self.app.screen_stack
+        below = stack[stack.index(self) - 1] if self in stack and stack.index(self) > 0 else None
+        return "the client's card" if isinstance(below, ClientCardScreen) else "the book"
+
     def compose(self) -> ComposeResult:
         # markup off: names and error texts are shown as they are, brackets and all
         yield Static(f"Checkout — appointment {self.appointment_id}", id="title", markup=False)
@@ -162,7 +170,8 @@ class CheckoutScreen(ReaderPayment, Screen[None]):
         elif sale.status == "paid":
             tail = f" · change {format_amount(change, money)}" if change is not None else ""
             state.update(f"Paid · sale {sale.id} · {format_amount(sale.total_cents, money)} {money}{tail}")
-            self._set_summary("Enter or Escape: back to the book")
+            # not Enter: a second Enter after typing the cash must not hide the change
+            self._set_summary(f"Escape: back to {self._back_to()}")
         else:
             state.update(f"Sale {sale.id} · {sale.status.replace('_', ' ')}")
             self._set_summary("nothing to take on this sale")
