@@ -9,6 +9,9 @@ of every later collection, since it lives until exit anyway) and turns the colle
 settle once they have loaded what they need; the dashboard once its first screen has been painted (or
 after a few seconds, whichever comes first). Code that never paused (tests, a library user) is not touched.
 
+The console script also names the command it was given (`command`): the command tree then loads
+only the module that registers it (salon_cli/cli/app.py), not all fifteen.
+
 When a command settles: as it opens the database (`loaded`, called when the engine is made), by
 which time it has imported the services and models it needs. `salon --help` and `salon X --help`
 never get there, and load no database library at all. The dashboard `hold`s: its start-up goes on
@@ -18,9 +21,30 @@ until the first book is painted.
 from __future__ import annotations
 
 import gc
+import sys
 
 _paused = False
 _held = False
+command: str | None = None  # the one command the console script was given, if it could tell
+
+
+_VALUED = ("--db", "--location", "--as", "--pin")  # the root's options that take a value
+
+
+def command_of(argv: list[str]) -> str | None:
+    """The command `salon ARGV` runs (`tui` in `salon --db URL tui`), or None when help or the version
+    is asked for before it (the root's help lists every command) or there is none."""
+    args = iter(argv)
+    for arg in args:
+        if arg in _VALUED:
+            next(args, None)
+        elif arg.startswith("--") and "=" in arg and arg.split("=", 1)[0] in _VALUED:
+            continue
+        elif arg.startswith("-"):
+            return None  # --help, --version, or an option we do not know: the whole tree decides
+        else:
+            return arg
+    return None
 
 
 def pause() -> None:
@@ -54,7 +78,9 @@ def settle() -> None:
 
 def main() -> None:
     """The `salon` console script: pause the collector, then load and run the command tree."""
+    global command
     pause()
+    command = command_of(sys.argv[1:])
     from salon_cli.cli.app import main as run
 
     run()

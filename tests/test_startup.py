@@ -106,3 +106,45 @@ def test_the_dashboard_settles_once_the_first_book_is_painted(demo_engine, colle
             assert gc.isenabled() and not startup._paused
 
     asyncio.run(scenario())
+
+
+@pytest.mark.parametrize("argv, command", [
+    (["tui"], "tui"), (["--db", "sqlite:///x.db", "tui", "--demo"], "tui"), (["--db=sqlite:///x.db", "staff", "list"], "staff"),
+    (["--as", "ana", "--pin", "1", "--location", "centro", "checkin", "7"], "checkin"),
+    (["--help", "tui"], None), (["--version"], None), ([], None), (["--weird", "tui"], None),
+])
+def test_the_command_is_read_off_the_arguments(argv, command):
+    assert startup.command_of(argv) == command
+
+
+def test_each_command_is_registered_by_the_module_the_table_names():
+    """Registering a command's module alone gives that command as the whole tree has it."""
+    import importlib
+
+    import typer
+    import typer.main
+
+    from salon_cli.cli import app as root
+
+    full = typer.main.get_command(root.app)
+    assert set(root.COMMAND_MODULES) == set(full.commands)
+    assert set(root.COMMAND_MODULES.values()) == set(root.MODULES)
+    for module in root.MODULES:
+        alone = typer.Typer()
+        alone.callback()(lambda: None)
+        importlib.import_module(f"salon_cli.cli.{module}").register(alone)
+        commands = typer.main.get_command(alone).commands
+        assert {c for c, m in root.COMMAND_MODULES.items() if m == module} == set(commands), module
+        for name, command in commands.items():
+            assert command.help == full.commands[name].help, name
+
+
+def test_a_command_loads_only_its_own_module(sqlite_url, clock):
+    assert salon(sqlite_url, *INIT).code == 0
+    probe = ("import sys\nsys.argv = ['salon', *sys.argv[1:]]\nfrom salon_cli import startup\ntry:\n    startup.main()\n"
+             "except SystemExit:\n    pass\nprint(sorted(m for m in sys.modules if m.startswith('salon_cli.cli.')), file=sys.stderr)")
+    proc = subprocess.run([sys.executable, "-c", probe, "--db", sqlite_url, "staff", "list"],
+                          capture_output=True, text=True, timeout=120)
+    assert "lucia" in proc.stdout, proc.stderr
+    loaded = eval(proc.stderr.strip().splitlines()[-1])  # noqa: S307 - our own probe's list of names
+    assert "salon_cli.cli.staff" in loaded and "salon_cli.cli.sales" not in loaded and "salon_cli.cli.reports" not in loaded
