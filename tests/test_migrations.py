@@ -162,3 +162,22 @@ def test_0006_keeps_one_program_and_one_set_of_plans_for_the_business(engine, sa
         assert conn.execute(sa.text("SELECT id, type FROM loyalty_program")).all() == [(1, "points")]
         plans = conn.execute(sa.text("SELECT code, monthly_price_cents FROM membership_plan ORDER BY id")).all()
     assert plans == [("gold", 50000), ("black", 90000), ("vip", 150000)]
+
+
+def test_partial_indexes_match_the_database(engine):
+    """Each model's partial index has the migrated database's own condition, on both databases (the
+    PostgreSQL half is attached when a PostgreSQL engine is made, not at import)."""
+    from sqlalchemy.schema import CreateIndex
+
+    from salon_cli.db.models import _PARTIAL
+
+    assert len(_PARTIAL) == 5
+    with engine.connect() as conn:
+        for index, where in _PARTIAL:
+            ddl = str(CreateIndex(index).compile(dialect=engine.dialect))
+            assert ddl.endswith(f"WHERE {where}"), ddl
+            if engine.dialect.name == "sqlite":
+                stored = conn.execute(sa.text("SELECT sql FROM sqlite_master WHERE name = :n"), {"n": index.name}).scalar_one()
+            else:
+                stored = conn.execute(sa.text("SELECT indexdef FROM pg_indexes WHERE indexname = :n"), {"n": index.name}).scalar_one()
+            assert "WHERE" in stored and (" UNIQUE " in f" {stored} ") == bool(index.unique), stored

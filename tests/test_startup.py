@@ -148,3 +148,17 @@ def test_a_command_loads_only_its_own_module(sqlite_url, clock):
     assert "lucia" in proc.stdout, proc.stderr
     loaded = eval(proc.stderr.strip().splitlines()[-1])  # noqa: S307 - our own probe's list of names
     assert "salon_cli.cli.staff" in loaded and "salon_cli.cli.sales" not in loaded and "salon_cli.cli.reports" not in loaded
+
+
+def test_a_command_on_sqlite_loads_no_postgresql_dialect(sqlite_url, clock):
+    """SQLAlchemy's PostgreSQL dialect (40-50 ms) is left unloaded on SQLite: JSON columns and partial
+    indexes name it only once a PostgreSQL engine is made."""
+    assert salon(sqlite_url, *INIT).code == 0
+    probe = ("import sys\nsys.argv = ['salon', *sys.argv[1:]]\nfrom salon_cli import startup\ntry:\n    startup.main()\n"
+             "except SystemExit:\n    pass\nprint(sorted(m for m in sys.modules if 'dialects.' in m or m == 'salon_cli.db.models'), file=sys.stderr)")
+    proc = subprocess.run([sys.executable, "-c", probe, "--db", sqlite_url, "client", "list"],
+                          capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 0, proc.stderr
+    loaded = eval(proc.stderr.strip().splitlines()[-1])  # noqa: S307 - our own probe's list of names
+    assert "salon_cli.db.models" in loaded and "sqlalchemy.dialects.sqlite" in loaded
+    assert not [m for m in loaded if m.startswith("sqlalchemy.dialects.postgresql")]

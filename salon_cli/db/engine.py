@@ -67,6 +67,9 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
     else:
         kwargs.setdefault("pool_pre_ping", True)
         engine = sa.create_engine(url, **kwargs)
+        from salon_cli.db.models import partial_indexes_for_postgresql
+
+        partial_indexes_for_postgresql()
     _ENGINES.add(engine)
     return engine
 

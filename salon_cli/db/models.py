@@ -24,6 +24,25 @@ SQLModel.metadata.naming_convention = {
     "pk": "pk_%(table_name)s",
 }
 
+_PARTIAL: list[tuple[sa.Index, str]] = []
+
+
+def partial_index(name: str, *columns: str, where: str, unique: bool = False) -> sa.Index:
+    """An index over the rows that match `where` (SQLite and PostgreSQL both have them).
+
+    The PostgreSQL half is attached by `partial_indexes_for_postgresql` when a PostgreSQL engine is
+    made: naming `postgresql_where=` here would load SQLAlchemy's PostgreSQL dialect on every start,
+    SQLite included."""
+    index = sa.Index(name, *columns, unique=unique, sqlite_where=sa.text(where))
+    _PARTIAL.append((index, where))
+    return index
+
+
+def partial_indexes_for_postgresql() -> None:
+    """Give each partial index its PostgreSQL `WHERE` (idempotent; db/engine.py calls it)."""
+    for index, where in _PARTIAL:
+        index.dialect_options["postgresql"]["where"] = sa.text(where)
+
 
 class TableModel(SQLModel):
     """The base of every table: pydantic builds a table's validator and serializer when first used
@@ -334,8 +353,7 @@ class Sale(TableModel, table=True):
         sa.Index("ix_sale_client_history", "client_id", "location_id", "status"),
         sa.Index("ix_sale_appointment", "appointment_id"),
         # one live sale per appointment: a second checkout of the same visit is refused
-        sa.Index("ix_sale_appointment_live", "appointment_id", unique=True,
-                 sqlite_where=sa.text("status != 'void'"), postgresql_where=sa.text("status != 'void'")),
+        partial_index("ix_sale_appointment_live", "appointment_id", unique=True, where="status != 'void'"),
         sa.UniqueConstraint("location_id", "external_id"),
         sa.CheckConstraint(_in("status", SALE_STATUSES), name="status"),
     )
@@ -514,8 +532,7 @@ class DayClose(TableModel, table=True):
     __tablename__ = "day_close"
     __table_args__ = (
         sa.UniqueConstraint("location_id", "business_date", "revision"),
-        sa.Index("ix_day_close_closed", "location_id", "business_date", unique=True,
-                 sqlite_where=sa.text("status = 'closed'"), postgresql_where=sa.text("status = 'closed'")),
+        partial_index("ix_day_close_closed", "location_id", "business_date", unique=True, where="status = 'closed'"),
         sa.CheckConstraint("status IN ('closed', 'reopened')", name="status"),
     )
 
@@ -575,8 +592,7 @@ class CashMovement(TableModel, table=True):
     __table_args__ = (
         sa.Index("ix_cash_movement_location_date", "location_id", "business_date"),
         # one opening float a day, by constraint (a correction is a cash in or out)
-        sa.Index("ix_cash_movement_one_float", "location_id", "business_date", unique=True,
-                 sqlite_where=sa.text("kind = 'float'"), postgresql_where=sa.text("kind = 'float'")),
+        partial_index("ix_cash_movement_one_float", "location_id", "business_date", unique=True, where="kind = 'float'"),
         sa.CheckConstraint("amount_cents > 0", name="amount_positive"),
         sa.CheckConstraint(_in("kind", CASH_MOVEMENT_KINDS), name="kind"),
     )
@@ -731,8 +747,7 @@ class LoyaltyLot(TableModel, table=True):
         sa.CheckConstraint("remaining >= 0 AND remaining <= earned", name="remaining_within_earned"),
         sa.Index("ix_loyalty_lot_account", "account_id", "earned_at"),
         # expire-points reads the lots due without scanning the spent ones
-        sa.Index("ix_loyalty_lot_due", "account_id", "expires_at", sqlite_where=sa.text("remaining > 0"),
-                 postgresql_where=sa.text("remaining > 0")),
+        partial_index("ix_loyalty_lot_due", "account_id", "expires_at", where="remaining > 0"),
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -822,9 +837,7 @@ class Membership(TableModel, table=True):
     """A client's subscription to a plan. One active (or paused) per client, by constraint."""
 
     __table_args__ = (
-        sa.Index("ix_membership_client_live", "client_id", unique=True,
-                 sqlite_where=sa.text("status IN ('active', 'paused')"),
-                 postgresql_where=sa.text("status IN ('active', 'paused')")),
+        partial_index("ix_membership_client_live", "client_id", unique=True, where="status IN ('active', 'paused')"),
         sa.Index("ix_membership_status_end", "status", "current_period_end"),
         sa.CheckConstraint(_in("status", MEMBERSHIP_STATUSES), name="status"),
         sa.CheckConstraint("credits_remaining >= 0", name="credits_not_negative"),
