@@ -385,19 +385,17 @@ def test_importing_the_menu_is_a_managers_action(salon_url, tmp_path):
     assert _json(salon(salon_url, "service", "list", "-f", "json")) == []
 
 
-# Columns that cannot survive a move by design: our database's own ids of appointments (the export
-# lists them by start, the import creates them in that order), penalties (an imported no-show makes
-# none: any fee belonged to the other system), the sale's link to its appointment (ids differ), the
-# receipt key the import remembers (`external_id`), and the methods of a split payment (the CSV has
-# one amount per sale: it comes back as one payment of method `unknown`).
+# Columns that cannot survive a move without --keep-ids: our database's own ids of appointments (the
+# export lists them by start, the import creates them in that order), penalties (an imported no-show
+# makes none: any fee belonged to the other system), the sale's link to its appointment (ids differ)
+# and the receipt key the import remembers (`external_id`).
 NOT_CARRIED = {"appointments": {"id", "penalty_id", "penalty_status", "penalty_cents"},
                "sales": {"appointment_id", "external_id"}}
 
 
-def test_round_trip_export_import_into_an_empty_salon_export_again(db_url, fresh_url, clock, tmp_path):
-    """The demo salon's clients, appointments and sales, exported, imported into an empty salon (its
-    menu through `service list -f csv` and `import services`), exported again: the same files, but
-    for the columns above."""
+def _empty_salon_like(db_url, fresh_url, tmp_path):
+    """The demo salon (its clients with notes, no-shows with penalties, sales of appointments), and an
+    empty salon with the same team, taxes and (through `service list -f csv` and `import services`) menu."""
     _ok(salon(db_url, "demo", "--clients", "30", "--days", "5"))
     _ok(salon(fresh_url, *INIT))
     for member in _json(salon(db_url, "staff", "list", "-f", "json")):
@@ -408,12 +406,21 @@ def test_round_trip_export_import_into_an_empty_salon_export_again(db_url, fresh
     for kind in ("service", "product"):
         listing = _file(tmp_path, f"{kind}s.csv", _ok(salon(db_url, kind, "list", "-f", "csv")).stdout)
         _ok(salon(fresh_url, *OWNER, "import", f"{kind}s", str(listing)))
+
+
+def _export(url, what, out):
+    _ok(salon(url, "export", what, "--output", str(out)))
+    return list(csv.DictReader(io.StringIO(out.read_text(encoding="utf-8"))))
+
+
+def test_round_trip_export_import_into_an_empty_salon_export_again(db_url, fresh_url, clock, tmp_path):
+    """The demo salon's clients, appointments and sales, exported, imported into an empty salon,
+    exported again: the same files, but for the columns above."""
+    _empty_salon_like(db_url, fresh_url, tmp_path)
     first: dict[str, list[dict]] = {}
     for what in ("clients", "appointments", "sales"):
-        out = tmp_path / f"first-{what}.csv"
-        _ok(salon(db_url, "export", what, "--output", str(out)))
-        first[what] = list(csv.DictReader(io.StringIO(out.read_text(encoding="utf-8"))))
-        summary = _json(salon(fresh_url, *OWNER, "import", what, str(out), "-f", "json"))
+        first[what] = _export(db_url, what, tmp_path / f"first-{what}.csv")
+        summary = _json(salon(fresh_url, *OWNER, "import", what, str(tmp_path / f"first-{what}.csv"), "-f", "json"))
         assert (summary["created"], summary["refused"]) == (len(first[what]), 0), (what, summary)
     for what in ("clients", "appointments", "sales"):
         again = list(csv.DictReader(io.StringIO(_ok(salon(fresh_url, "export", what)).stdout)))
@@ -422,6 +429,58 @@ def test_round_trip_export_import_into_an_empty_salon_export_again(db_url, fresh
                [{k: v for k, v in r.items() if k not in skip} for r in first[what]], what
         assert len(again) > 20
     assert any(r["notes"] for r in first["clients"]) and any(r["status"] == "no_show" for r in first["appointments"])
+
+
+def test_round_trip_with_kept_ids_is_identical(db_url, fresh_url, clock, tmp_path):
+    """With --keep-ids (moving from one salon database to another) every column comes back: ids,
+    penalties with their statuses, sales' appointments and external ids. Run again, nothing is made
+    twice; and the next client, appointment and sale made at the desk take ids past the kept ones."""
+    _empty_salon_like(db_url, fresh_url, tmp_path)
+    first: dict[str, list[dict]] = {}
+    for what in ("clients", "appointments", "sales"):
+        first[what] = _export(db_url, what, tmp_path / f"first-{what}.csv")
+        summary = _json(salon(fresh_url, *OWNER, "import", what, str(tmp_path / f"first-{what}.csv"), "--keep-ids",
+                              "-f", "json"))
+        assert (summary["created"], summary["refused"]) == (len(first[what]), 0), (what, summary)
+    for what in ("clients", "appointments", "sales"):
+        assert _export(fresh_url, what, tmp_path / f"again-{what}.csv") == first[what], what
+    # what the demo has, so that the comparison above means something
+    appointments, sales = first["appointments"], first["sales"]
+    assert [int(r["id"]) for r in appointments] != sorted(int(r["id"]) for r in appointments)  # not in id order
+    assert {r["penalty_status"] for r in appointments if r["penalty_id"]} >= {"pending"}
+    assert sum(1 for r in sales if r["appointment_id"]) > 10
+    # the same files again: nothing new, nothing refused
+    for what in ("clients", "appointments", "sales"):
+        summary = _json(salon(fresh_url, *OWNER, "import", what, str(tmp_path / f"first-{what}.csv"), "--keep-ids",
+                              "-f", "json"))
+        assert (summary["created"], summary["unchanged"], summary["refused"]) == (0, len(first[what]), 0), what
+    # new records take ids past the kept ones (PostgreSQL: the sequences were moved on)
+    added = _json(salon(fresh_url, *OWNER, "client", "add", "--first", "Nueva", "--last", "Clienta", "--phone", "5512345678", "-f", "json"))
+    assert added["id"] == max(int(r["id"]) for r in first["clients"]) + 1
+
+
+def test_kept_ids_that_are_taken_are_refused_and_nothing_is_written(db_url, fresh_url, clock, tmp_path):
+    """An id already another record's here is a fault of its row; a sale whose appointment is not here
+    is one too; the database is as it was."""
+    _empty_salon_like(db_url, fresh_url, tmp_path)
+    clients = _export(db_url, "clients", tmp_path / "clients.csv")
+    _export(db_url, "appointments", tmp_path / "appointments.csv")
+    _export(db_url, "sales", tmp_path / "sales.csv")
+    _ok(salon(fresh_url, *OWNER, "client", "add", "--first", "Ocupa", "--last", "Id", "--phone", "5599999999"))  # takes id 1
+    run = salon(fresh_url, *OWNER, "import", "clients", str(tmp_path / "clients.csv"), "--keep-ids")
+    assert run.code == 2
+    assert "row 2 column id: id 1 is taken here by another client" in run.stderr, run.stderr
+    assert len(_json(salon(fresh_url, "client", "list", "-f", "json"))) == 1
+    # sales before their appointments: each linked sale is refused, nothing written
+    run = salon(fresh_url, *OWNER, "import", "sales", str(tmp_path / "sales.csv"), "--keep-ids")
+    assert run.code == 2 and "column appointment_id: no appointment" in run.stderr and "(import the appointments first" \
+        in run.stderr, run.stderr
+    assert _ok(salon(fresh_url, "export", "sales")).stdout.count("\n") == 1  # the header alone
+    # a file of another system has no ids to keep
+    other = _file(tmp_path, "other.csv", "first_name,last_name,phone\nAna,Ruiz,5511112222\n")
+    run = salon(fresh_url, *OWNER, "import", "clients", str(other), "--keep-ids")
+    assert run.code == 2 and "column id: --keep-ids needs each client's id" in run.stderr, run.stderr
+    assert len(clients) > 20
 
 
 def test_an_import_reports_its_progress(salon_url, tmp_path):

@@ -54,6 +54,10 @@ DRY_RUN_OPTION: Any = typer.Option(False, "--dry-run",
                                    help="List what each row would do (create, match, refuse); write nothing.")
 SKIP_BAD_OPTION: Any = typer.Option(False, "--skip-bad",
                                     help="Import the good rows; write the refused ones and why to --rejects.")
+KEEP_IDS_OPTION: Any = typer.Option(False, "--keep-ids",
+                                    help="Keep the ids of a file from `salon export` (moving from one salon database "
+                                         "to another): references between clients, appointments, penalties and sales "
+                                         "stay as they were. An id taken by another record is refused.")
 REJECTS_OPTION: Any = typer.Option(None, "--rejects", metavar="FILE",
                                    help="Where --skip-bad writes refused rows (default: FILE.rejected.csv beside "
                                         "the input). It imports again as it is once fixed.")
@@ -265,7 +269,7 @@ def import_clients(
                                  "marketing_consent"),
     mapping: Path | None = MAPPING_OPTION, date_format: str | None = DATE_OPTION,
     encoding: str | None = ENCODING_OPTION, dry_run: bool = DRY_RUN_OPTION, skip_bad: bool = SKIP_BAD_OPTION,
-    rejects: Path | None = REJECTS_OPTION, fmt: Format = FORMAT_OPTION,
+    rejects: Path | None = REJECTS_OPTION, keep_ids: bool = KEEP_IDS_OPTION, fmt: Format = FORMAT_OPTION,
 ) -> None:
     """Import clients from a CSV file: every row is checked first; one bad row and nothing is written (or --skip-bad).
 
@@ -281,7 +285,7 @@ def import_clients(
     outcome = run.run(client_import.read, Permission.desk,
                       lambda session, actor, rows, progress: client_import.import_clients(
                           session, actor=actor, location=run.location, rows=rows, date_format=run.date_format,
-                          dry_run=dry_run, skip_bad=skip_bad, source=run.source, progress=progress))
+                          dry_run=dry_run, skip_bad=skip_bad, keep_ids=keep_ids, source=run.source, progress=progress))
     run.finish(outcome, "client")
 
 
@@ -296,7 +300,7 @@ def import_appointments(
                                              "a manager's PIN is needed."),
     allow_overlap: bool = typer.Option(False, "--allow-overlap", help="Import booked rows that double-book a staff member."),
     decimal: str | None = DECIMAL_OPTION, dry_run: bool = DRY_RUN_OPTION, skip_bad: bool = SKIP_BAD_OPTION, rejects: Path | None = REJECTS_OPTION,
-    fmt: Format = FORMAT_OPTION,
+    keep_ids: bool = KEEP_IDS_OPTION, fmt: Format = FORMAT_OPTION,
 ) -> None:
     """Import appointments (history or future) from a CSV file: every row is checked first; one bad row and nothing is written (or --skip-bad).
 
@@ -304,7 +308,7 @@ def import_appointments(
 
     Status: booked (default), checked_in, in_service, completed, cancelled, late_cancelled, no_show, or words such as confirmed, arrived, done, canceled, no-show, late cancel.
 
-    A row whose external_id is already here (or, without one, the same client, staff and start) is left as it is and counted as unchanged. Imported no-shows count on the client but make no penalty. A file from `salon export appointments` imports as it is.
+    A row whose external_id is already here (or, without one, the same client, staff and start) is left as it is and counted as unchanged. Imported no-shows count on the client but make no penalty (with --keep-ids, our export's penalties come too). A file from `salon export appointments` imports as it is.
 
     Example: salon --as sofia import appointments citas.csv --map "Cliente=client" --map "Servicio=service" --date-format %m/%d/%Y --time-format "%I:%M %p"
     """
@@ -316,7 +320,8 @@ def import_appointments(
                       lambda session, actor, rows, progress: appt_import.import_appointments(
                           session, actor=actor, location=run.location, rows=rows, date_format=run.date_format,
                           time_format=run.time_format, create_missing=create_missing, allow_overlap=allow_overlap,
-                          decimal=run.decimal, dry_run=dry_run, skip_bad=skip_bad, source=run.source, progress=progress))
+                          decimal=run.decimal, dry_run=dry_run, skip_bad=skip_bad, keep_ids=keep_ids, source=run.source,
+                          progress=progress))
     _say_created(outcome, dry_run)
     run.finish(outcome, "appointment")
 
@@ -334,7 +339,7 @@ def import_sales(
                                            help="Each amount is before the tax columns (total = amount + taxes), "
                                                 "not the line's total."),
     decimal: str | None = DECIMAL_OPTION, dry_run: bool = DRY_RUN_OPTION, skip_bad: bool = SKIP_BAD_OPTION, rejects: Path | None = REJECTS_OPTION,
-    fmt: Format = FORMAT_OPTION,
+    keep_ids: bool = KEEP_IDS_OPTION, fmt: Format = FORMAT_OPTION,
 ) -> None:
     """Import paid sales (receipts from another system) from a CSV file: every row is checked first; one bad row and nothing is written (or --skip-bad, which leaves out whole receipts).
 
@@ -355,7 +360,7 @@ def import_sales(
                           session, actor=actor, location=run.location, rows=rows, date_format=run.date_format,
                           time_format=run.time_format, create_missing=create_missing,
                           amount_before_tax=amount_before_tax, decimal=run.decimal, dry_run=dry_run, skip_bad=skip_bad,
-                          source=run.source, progress=progress))
+                          keep_ids=keep_ids, source=run.source, progress=progress))
     _say_created(outcome, dry_run)
     run.finish(outcome, "sale", unit="rows")
 

@@ -15,19 +15,36 @@ import sqlalchemy as sa
 from sqlmodel import Session
 
 
-def insert_with_ids(session: Session, model: Any, values: list[dict[str, Any]]) -> list[int]:
-    """Insert `values` into `model`'s table; their new ids, in order."""
+def insert_with_ids(session: Session, model: Any, values: list[dict[str, Any]],
+                    ids: list[int] | None = None) -> list[int]:
+    """Insert `values` into `model`'s table; their new ids, in order. `ids` keeps the given ones
+    instead (an import that keeps our own export's ids): the caller has checked that they are free."""
     if not values:
         return []
     table = model.__table__
-    if session.get_bind().dialect.name == "postgresql":
+    postgres = session.get_bind().dialect.name == "postgresql"
+    if ids is not None:
+        if postgres:  # the sequence past the kept ids first, so that rows made meanwhile take later ones
+            session.execute(sa.text(f"SELECT setval(pg_get_serial_sequence('{table.name}', 'id'), GREATEST(:top, "
+                                    f"COALESCE(pg_sequence_last_value(pg_get_serial_sequence('{table.name}', 'id')::regclass), 0)))"),
+                            {"top": max(ids)})
+    elif postgres:
         ids = list(session.execute(sa.text(f"SELECT nextval(pg_get_serial_sequence('{table.name}', 'id')) "
                                            "FROM generate_series(1, :n)"), {"n": len(values)}).scalars())
     else:
         last = session.execute(sa.select(sa.func.coalesce(sa.func.max(table.c.id), 0))).scalar_one()
         ids = list(range(last + 1, last + 1 + len(values)))
     insert_many(session, model, [{**v, "id": i} for v, i in zip(values, ids, strict=True)])
-    return ids
+    return list(ids)
+
+
+def taken_ids(session: Session, model: Any, ids: Any, chunk: int = 500) -> set[int]:
+    """Which of `ids` `model`'s table already has."""
+    wanted, found = sorted(set(ids)), set()
+    column = model.__table__.c.id
+    for start in range(0, len(wanted), chunk):
+        found.update(session.execute(sa.select(column).where(column.in_(wanted[start:start + chunk]))).scalars())
+    return found
 
 
 def insert_many(session: Session, model: Any, values: list[dict[str, Any]]) -> None:

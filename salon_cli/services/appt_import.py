@@ -23,6 +23,10 @@ written in the caller's transaction, as batched inserts; look-ups are batched to
   or in the file) is a fault unless `allow_overlap`; history rows are not checked.
 - Nothing twice: a row whose `external_id` is here already, or without one whose client, staff and
   start are, is `unchanged`. The same `external_id` (or client, staff and start) twice in the file is a fault.
+- `keep_ids` (a file of our own export, moved from one salon database to another): each new
+  appointment takes the row's `id`, and a no-show or late cancel its penalty (`penalty_id`,
+  `penalty_status`, `penalty_cents`), so that sales and penalties keep pointing at them. An id taken
+  by another appointment (or penalty) is a fault; a row already here must be that id.
 """
 
 from __future__ import annotations
@@ -40,9 +44,10 @@ from sqlmodel import Session, col, select
 
 from salon_cli.core import clock
 from salon_cli.core.codes import NUMERIC_PREFIX, check_code, slug
+from salon_cli.core.errors import InvalidInput
 from salon_cli.core.permissions import Permission
-from salon_cli.db.bulk import insert_plain, insert_with_ids
-from salon_cli.db.models import Appointment, AppointmentItem, Client, Service, Staff
+from salon_cli.db.bulk import insert_plain, insert_with_ids, taken_ids
+from salon_cli.db.models import PENALTY_STATUSES, Appointment, AppointmentItem, Client, Penalty, Service, Staff
 from salon_cli.io.tabular import Fault, ImportRefused, SourceRow
 from salon_cli.services import audit, book, catalog
 from salon_cli.services import staff as staff_service
@@ -51,8 +56,8 @@ from salon_cli.services.appointments import MAX_MINUTES
 from salon_cli.services.appt_import_rows import (DEFAULT_DATE_FORMAT, DEFAULT_TIME_FORMAT, EXPORTED, FIELDS, Formats,
                                                  Ref, Row, check_formats, check_row, fold, formats, read)
 from salon_cli.services.authz import authorize
-from salon_cli.services.imports import (Created, ImportSummary, Outcome, Planned, Progress, quietly, run_import,
-                                        ticking)
+from salon_cli.services.imports import (Created, ImportSummary, Outcome, Planned, Progress, quietly, record_id,
+                                        run_import, ticking)
 from salon_cli.services.locations import LocationView
 from salon_cli.services.policy import row as policy_row
 
@@ -67,29 +72,32 @@ def import_appointments(
     session: Session, *, actor: Actor, location: LocationView, rows: Sequence[SourceRow],
     date_format: str | None = None, time_format: str | None = None, create_missing: bool = False,
     allow_overlap: bool = False, decimal: str | None = None, dry_run: bool = False, skip_bad: bool = False,
-    source: str | None = None, progress: Progress = quietly,
+    keep_ids: bool = False, source: str | None = None, progress: Progress = quietly,
 ) -> Outcome:
     """Check every row, then (unless `dry_run`) write the new appointments. Raises `ImportRefused`
     (exit 2) naming every row and column at fault; the caller's transaction is then left unwritten.
     With `skip_bad` the rows at fault are left out (`Outcome.refused`) and the rest imported. Dates
-    and times are read with the given patterns, else those the columns show (ambiguity refused)."""
+    and times are read with the given patterns, else those the columns show (ambiguity refused).
+    `keep_ids`: new appointments (and their penalties) take the file's ids."""
     authorize(actor, Permission.desk)
     if create_missing:
         authorize(actor, Permission.service_manage)
         authorize(actor, Permission.staff_manage)
     shape = formats(rows, date_format, time_format, decimal)
     return run_import(lambda part: _import(session, actor, location, part, shape, create_missing, allow_overlap,
-                                           dry_run, source, progress), rows, skip_bad=skip_bad, dry_run=dry_run)
+                                           dry_run, keep_ids, source, progress), rows, skip_bad=skip_bad, dry_run=dry_run)
 
 
 def _import(session: Session, actor: Actor, location: LocationView, rows: Sequence[SourceRow], shape: Formats,
-            create_missing: bool, allow_overlap: bool, dry_run: bool, source: str | None,
+            create_missing: bool, allow_overlap: bool, dry_run: bool, keep_ids: bool, source: str | None,
             progress: Progress) -> Outcome:
     faults: list[Fault] = []
     good: list[Row] = []
     tick = ticking(progress, "checking", len(rows))
     for done, source_row in enumerate(rows, 1):
         row = check_row(source_row, location, shape, faults)
+        if row is not None and keep_ids and not _read_kept(row, faults):
+            row = None
         good += [row] if row is not None else []
         tick(done)
     missing: dict[tuple[str, str], Ref] = {}
@@ -102,6 +110,8 @@ def _import(session: Session, actor: Actor, location: LocationView, rows: Sequen
         # one import or booking at a time while we check and write (SQLite's write lock does this)
         session.execute(sa.text("LOCK TABLE appointment IN SHARE ROW EXCLUSIVE MODE"))
     here = _existing(session, location, good)
+    if keep_ids:
+        faults += _kept_ids(session, location, good, here)
     new = [r for r in good if r.number not in here]
     if not allow_overlap:
         faults += _overlaps(session, location, new)
@@ -113,12 +123,12 @@ def _import(session: Session, actor: Actor, location: LocationView, rows: Sequen
     missing = {key: ref for key, ref in missing.items() if id(ref) in used}
     if dry_run:
         return Outcome(summary, tuple(Created(kind, ref.code, ref.name) for (kind, _), ref in missing.items()),
-                       plan=tuple(Planned(r.number, "create" if r.number not in here else "match", _label(r, location))
-                                  for r in good))
+                       plan=tuple(Planned(r.number, "create" if r.number not in here else "match", _label(r, location),
+                                          here.get(r.number)) for r in good))
     made = _create_missing(session, actor, location, missing)
     for start in range(0, len(new), _WRITE_CHUNK):
         progress("writing", start, len(new))
-        _write(session, actor, location, new[start:start + _WRITE_CHUNK])
+        _write(session, actor, location, new[start:start + _WRITE_CHUNK], keep_ids)
     progress("writing", len(new), len(new))
     audit.record(session, actor=actor, action="appointment.import_file", entity="appointment", entity_id=None,
                  after={"rows": summary.rows, "created": summary.created, "unchanged": summary.unchanged,
@@ -263,21 +273,85 @@ def _duplicates_in_file(rows: Sequence[Row]) -> list[Fault]:
 
 # ----------------------------------------------------------------------------- what is here already
 
-def _existing(session: Session, location: LocationView, rows: Sequence[Row]) -> set[int]:
-    """Numbers of the rows already here: by external id, else by client, staff member and start."""
-    here: set[int] = set()
+def _existing(session: Session, location: LocationView, rows: Sequence[Row]) -> dict[int, int]:
+    """The rows already here (row number -> appointment id): by external id, else by client, staff
+    member and start."""
+    here: dict[int, int] = {}
     by_external = {r.external_id: r.number for r in rows if r.external_id}
     for chunk in _chunks(by_external):
-        query = sa.select(col(Appointment.external_id)).where(Appointment.location_id == location.id,
-                                                             col(Appointment.external_id).in_(chunk))
-        here.update(by_external[e] for e in session.execute(query).scalars())
+        query = sa.select(col(Appointment.external_id), col(Appointment.id)).where(
+            Appointment.location_id == location.id, col(Appointment.external_id).in_(chunk))
+        here.update((by_external[e], appt_id) for e, appt_id in session.execute(query))
     by_key = {(r.client_id, r.staff.id, r.starts_at): r.number for r in rows
               if not r.external_id and r.staff is not None and r.staff.id is not None}
     for chunk in _chunks(k[2] for k in by_key):
-        query = sa.select(col(Appointment.client_id), col(Appointment.staff_id), col(Appointment.starts_at)).where(
-            Appointment.location_id == location.id, col(Appointment.starts_at).in_(chunk))
-        here.update(by_key[k] for k in map(tuple, session.execute(query)) if k in by_key)
+        query = sa.select(col(Appointment.client_id), col(Appointment.staff_id), col(Appointment.starts_at),
+                          col(Appointment.id)).where(Appointment.location_id == location.id,
+                                                     col(Appointment.starts_at).in_(chunk))
+        for client_id, staff_id, starts, appt_id in session.execute(query):
+            if (client_id, staff_id, starts) in by_key:
+                here.setdefault(by_key[(client_id, staff_id, starts)], appt_id)
     return here
+
+
+def _read_kept(row: Row, faults: list[Fault]) -> bool:
+    """`keep_ids`: the row's own id and its penalty, as our export writes them; False on a fault."""
+    before, v = len(faults), row.values
+
+    def read(column: str, fn: Any) -> Any:
+        try:
+            return fn(v.get(column, "").strip())
+        except InvalidInput as exc:
+            faults.append(Fault(row.number, column, exc.message))
+            return None
+
+    row.kept_id = read("id", lambda t: record_id(t, "appointment"))
+    given = {c: v.get(c, "").strip() for c in ("penalty_id", "penalty_status", "penalty_cents")}
+    if any(given.values()):
+        penalty_id = read("penalty_id", lambda t: record_id(t, "penalty"))
+        status = given["penalty_status"]
+        if status not in PENALTY_STATUSES:
+            faults.append(Fault(row.number, "penalty_status", f"penalty status {status!r} is not one of "
+                                f"{', '.join(PENALTY_STATUSES)}"))
+        cents = given["penalty_cents"]
+        if not cents.isdigit() or int(cents) <= 0:
+            faults.append(Fault(row.number, "penalty_cents", f"penalty_cents {cents!r} is not a positive whole number"))
+        if row.status not in _PENALISED:
+            faults.append(Fault(row.number, "penalty_id", f"a {row.status} appointment has no penalty "
+                                "(only no-shows and late cancels)"))
+        if len(faults) == before and penalty_id is not None:
+            row.penalty = (penalty_id, status, int(cents))
+    return len(faults) == before
+
+
+_PENALISED = {"no_show": "no_show", "late_cancelled": "late_cancel"}  # appointment status -> penalty kind
+
+
+def _kept_ids(session: Session, location: LocationView, rows: Sequence[Row], here: dict[int, int]) -> list[Fault]:
+    """`keep_ids`: a row already here must be that id; a new row's id, and its penalty's, must be free.
+    A row whose id is an appointment here at the same place, staff member and start is here already."""
+    faults: list[Fault] = []
+    found: dict[int, tuple[int, int | None, datetime]] = {}
+    for chunk in _chunks(r.kept_id for r in rows if r.kept_id is not None):
+        query = sa.select(col(Appointment.id), col(Appointment.location_id), col(Appointment.staff_id),
+                          col(Appointment.starts_at)).where(col(Appointment.id).in_(chunk))
+        found.update((appt_id, (loc, staff, starts)) for appt_id, loc, staff, starts in session.execute(query))
+    for r in rows:
+        if r.kept_id is None:
+            continue
+        if r.number in here:
+            if here[r.number] != r.kept_id:
+                faults.append(Fault(r.number, "id", f"this row is appointment {here[r.number]} here, not {r.kept_id}: "
+                                    "with --keep-ids the ids must agree"))
+        elif r.kept_id in found:
+            if found[r.kept_id] == (location.id, r.staff.id if r.staff else None, r.starts_at):
+                here[r.number] = r.kept_id
+            else:
+                faults.append(Fault(r.number, "id", f"id {r.kept_id} is taken here by another appointment"))
+    penalties = {r.penalty[0]: r for r in rows if r.penalty is not None and r.number not in here}
+    faults += [Fault(penalties[p].number, "penalty_id", f"penalty {p} is taken here by another appointment's")
+               for p in sorted(taken_ids(session, Penalty, penalties))]
+    return faults
 
 
 def _overlaps(session: Session, location: LocationView, new: Sequence[Row]) -> list[Fault]:
@@ -362,12 +436,12 @@ def _values(row: Row, location: LocationView, actor: Actor, now: datetime) -> di
             "note": given["note"], "created_at": now, "created_by_id": actor.id, "updated_at": None}
 
 
-def _write(session: Session, actor: Actor, location: LocationView, rows: Sequence[Row]) -> None:
-    """Appointments, their items and audit rows as batched inserts (no ORM object per row)."""
+def _write(session: Session, actor: Actor, location: LocationView, rows: Sequence[Row], keep_ids: bool = False) -> None:
+    """Appointments, their items, kept penalties and audit rows as batched inserts (no ORM object per row)."""
     if not rows:
         return
     values = [_values(r, location, actor, clock.now()) for r in rows]
-    ids = insert_with_ids(session, Appointment, values)
+    ids = insert_with_ids(session, Appointment, values, [r.kept_id for r in rows if r.kept_id] if keep_ids else None)
     items = []
     for appt_id, r in zip(ids, rows, strict=True):
         minutes = _split(r.duration or 0, [s.duration_min for s in r.services])
@@ -382,6 +456,24 @@ def _write(session: Session, actor: Actor, location: LocationView, rows: Sequenc
           "import_row": r.number})
         for appt_id, v, r in zip(ids, values, rows)))
     _count_no_shows(session, actor, location, [r.client_id for r in rows if r.status == "no_show" and r.client_id])
+    _write_penalties(session, actor, location, [(appt_id, r) for appt_id, r in zip(ids, rows) if r.penalty])
+
+
+def _write_penalties(session: Session, actor: Actor, location: LocationView, kept: list[tuple[int, Row]]) -> None:
+    """`keep_ids`: the penalties of our own export's no-shows and late cancels, with their ids, amounts
+    and statuses (how one was paid or waived is not in the file: `reason` says it was imported)."""
+    if not kept:
+        return
+    now = clock.now()
+    values = [{"location_id": location.id, "appointment_id": appt_id, "client_id": r.client_id,
+               "kind": _PENALISED[r.status], "amount_cents": r.penalty[2], "status": r.penalty[1],
+               "reason": f"imported: {r.status.replace('_', '-')} {r.starts_at.astimezone(location.tz):%Y-%m-%d %H:%M}",
+               "created_at": now, "created_by_id": actor.id}
+              for appt_id, r in kept if r.penalty is not None]
+    ids = insert_with_ids(session, Penalty, values, [r.penalty[0] for _, r in kept if r.penalty is not None])
+    audit.record_many(session, actor=actor, location_id=location.id, rows=(
+        ("penalty.import", "penalty", pid, None, {**{k: x for k, x in v.items() if k != "created_at"}, "id": pid})
+        for pid, v in zip(ids, values, strict=True)))
 
 
 def _count_no_shows(session: Session, actor: Actor, location: LocationView, client_ids: list[int]) -> None:

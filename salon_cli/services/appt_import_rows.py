@@ -71,6 +71,8 @@ class Row:
     services: list[Ref] = field(default_factory=list)
     staff: Ref | None = None
     ends_at: datetime | None = None
+    kept_id: int | None = None  # `keep_ids`: the file's id, and its penalty (id, status, cents)
+    penalty: tuple[int, str, int] | None = None
 
     @property
     def external_id(self) -> str | None:

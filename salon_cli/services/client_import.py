@@ -15,7 +15,9 @@ A row whose keys point at two different clients, or whose phone or e-mail is on 
 another name (and no shared external code), is a fault: that is someone else's number.
 
 Columns of our own export (`id, no_show_count, deposit_required`) are read and ignored, so an
-exported file imports as it is; `gender`, `marketing_consent`, `created_at` (when the client joined)
+exported file imports as it is (with `keep_ids`, each new client takes the row's `id`: a move from
+one salon database to another, say SQLite to PostgreSQL, keeps every reference to it; a row that is
+a client already here must be that id); `gender`, `marketing_consent`, `created_at` (when the client joined)
 and `notes` are imported too: our export's notes cell ('type: body | type (private): body') as
 those notes, any other text as one general note, written by the importer now.
 """
@@ -36,7 +38,7 @@ from salon_cli.core.errors import InvalidInput
 from salon_cli.core.permissions import Permission
 from salon_cli.core.date_formats import detect_date_format, parse_date
 from salon_cli.core.text import fold, name_key
-from salon_cli.db.bulk import insert_many, insert_plain, insert_with_ids
+from salon_cli.db.bulk import insert_many, insert_plain, insert_with_ids, taken_ids
 from salon_cli.db.models import AuditLog, Client, ClientNote, ClientSearchKey, ClientTag
 from salon_cli.io.tabular import Fault, ImportRefused, SourceRow, read_csv
 from salon_cli.services import audit
@@ -45,7 +47,8 @@ from salon_cli.services.actors import Actor
 from salon_cli.services.appt_import_rows import _instant as iso_instant
 from salon_cli.services.authz import authorize
 from salon_cli.services.client_search import keys_for
-from salon_cli.services.imports import ImportSummary, Outcome, Planned, Progress, quietly, run_import, ticking
+from salon_cli.services.imports import (ImportSummary, Outcome, Planned, Progress, quietly, record_id, run_import,
+                                        ticking)
 from salon_cli.services.locations import LocationView
 
 FIELDS = ("first_name", "last_name", "phone", "email", "birthday", "external_code", "tags", "gender",
@@ -79,6 +82,7 @@ class _Row:
     marketing_consent: bool
     notes: tuple[tuple[str, bool, str], ...] = ()  # (type, private, body), newest first as exported
     created_at: datetime | None = None
+    id: int | None = None  # the file's, kept (`keep_ids`)
 
     @property
     def name_key(self) -> str:
@@ -106,29 +110,31 @@ def import_clients(
     date_format: str | None = None,
     dry_run: bool = False,
     skip_bad: bool = False,
+    keep_ids: bool = False,
     source: str | None = None,
     progress: Progress = quietly,
 ) -> Outcome:
     """Check every row, then (unless `dry_run`) write the new clients. Raises `ImportRefused` (exit 2)
     naming every row and column at fault; the caller's transaction is then left unwritten. With
     `skip_bad` the rows at fault are left out (`Outcome.refused`) and the rest imported. Birthdays
-    are read with `date_format`, else the format the column's values show (ambiguity refused)."""
+    are read with `date_format`, else the format the column's values show (ambiguity refused).
+    `keep_ids`: each new client takes the row's `id` (a fault where it is another client's)."""
     authorize(actor, Permission.desk)
     if date_format is None:
         date_format = detect_date_format((r.values.get("birthday", "") for r in rows), option="--date-format") \
             or DEFAULT_DATE_FORMAT
     check_date_format(date_format)
-    return run_import(lambda part: _import(session, actor, location, part, date_format, dry_run, source, progress),
-                      rows, skip_bad=skip_bad, dry_run=dry_run)
+    return run_import(lambda part: _import(session, actor, location, part, date_format, dry_run, keep_ids, source,
+                                           progress), rows, skip_bad=skip_bad, dry_run=dry_run)
 
 
 def _import(session: Session, actor: Actor, location: LocationView, rows: Sequence[SourceRow], date_format: str,
-            dry_run: bool, source: str | None, progress: Progress) -> Outcome:
+            dry_run: bool, keep_ids: bool, source: str | None, progress: Progress) -> Outcome:
     faults: list[Fault] = []
     good: list[_Row] = []
     tick = ticking(progress, "checking", len(rows))
     for done, source_row in enumerate(rows, 1):
-        row, row_faults = _check_row(source_row, location, date_format)
+        row, row_faults = _check_row(source_row, location, date_format, keep_ids)
         faults += row_faults
         if row is not None:
             good.append(row)
@@ -138,6 +144,8 @@ def _import(session: Session, actor: Actor, location: LocationView, rows: Sequen
         _hold(session, good)
     matches, match_faults = _match_existing(session, good)
     faults += match_faults
+    if keep_ids:
+        faults += _kept_ids(session, good, matches)
     if faults:
         raise ImportRefused(sorted(faults, key=lambda f: (f.row or 0, _column_order(f.column))))
     new = [r for r in good if r.number not in matches]
@@ -147,7 +155,7 @@ def _import(session: Session, actor: Actor, location: LocationView, rows: Sequen
             Planned(r.number, "match", _label(r), matches[r.number].id) if r.number in matches
             else Planned(r.number, "create", _label(r)) for r in good))
     progress("writing", 0, len(new))
-    _write(session, actor, location, new)
+    _write(session, actor, location, new, keep_ids)
     progress("writing", len(new), len(new))
     audit.record(session, actor=actor, action="client.import", entity="client", entity_id=None,
                  after={"rows": summary.rows, "created": summary.created, "unchanged": summary.unchanged,
@@ -166,7 +174,8 @@ def _column_order(column: str | None) -> int:
     return FIELDS.index(column) if column in FIELDS else -1
 
 
-def _check_row(source: SourceRow, location: LocationView, date_format: str) -> tuple[_Row | None, list[Fault]]:
+def _check_row(source: SourceRow, location: LocationView, date_format: str,
+               keep_ids: bool = False) -> tuple[_Row | None, list[Fault]]:
     values = source.values
     faults: list[Fault] = []
 
@@ -189,11 +198,12 @@ def _check_row(source: SourceRow, location: LocationView, date_format: str) -> t
     consent = check("marketing_consent", lambda: _consent(values.get("marketing_consent", "")))
     notes = check("notes", lambda: _notes(values.get("notes", "")))
     since = check("created_at", lambda: _joined(values.get("created_at", ""), location))
+    kept = check("id", lambda: record_id(values.get("id", ""), "client")) if keep_ids else None
     if faults:
         return None, faults
     return _Row(number=source.number, first_name=first, last_name=last or "", phone=phone[0], phone_raw=phone[1],
                 email=email, birthday=birthday, external_code=external, tags=tags, gender=gender,
-                marketing_consent=bool(consent), notes=notes or (), created_at=since), []
+                marketing_consent=bool(consent), notes=notes or (), created_at=since, id=kept), []
 
 
 def _notes(cell: str) -> tuple[tuple[str, bool, str], ...]:
@@ -250,9 +260,10 @@ def _consent(text: str) -> bool:
 
 def _duplicates_in_file(rows: Iterable[_Row]) -> list[Fault]:
     faults: list[Fault] = []
-    first_seen: dict[tuple[str, str], int] = {}
+    first_seen: dict[tuple[str, object], int] = {}
     for row in rows:
-        for column, value in (("phone", row.phone), ("email", row.email), ("external_code", row.external_code)):
+        for column, value in (("phone", row.phone), ("email", row.email), ("external_code", row.external_code),
+                              ("id", row.id)):
             if value is None:
                 continue
             earlier = first_seen.setdefault((column, value), row.number)
@@ -334,6 +345,17 @@ def _match_existing(session: Session, rows: Sequence[_Row]) -> tuple[dict[int, C
     return matches, faults
 
 
+def _kept_ids(session: Session, rows: Sequence[_Row], matches: dict[int, Client]) -> list[Fault]:
+    """`keep_ids`: a row that is a client here must be that client's id; a new row's id must be free."""
+    faults = [Fault(r.number, "id", f"this row is client {matches[r.number].id} here ({_name(matches[r.number])}), "
+                    f"not {r.id}: with --keep-ids the ids must agree")
+              for r in rows if r.number in matches and matches[r.number].id != r.id]
+    new = [r for r in rows if r.number not in matches and r.id is not None]
+    taken = taken_ids(session, Client, (r.id for r in new))
+    faults += [Fault(r.number, "id", f"id {r.id} is taken here by another client") for r in new if r.id in taken]
+    return faults
+
+
 def _keyless_clients(session: Session, rows: Sequence[_Row]) -> dict[tuple[str, date | None], Client]:
     found: dict[tuple[str, date | None], Client] = {}
     for chunk in _chunks(r.name_key for r in rows):
@@ -362,7 +384,7 @@ def _name(client: Client) -> str:
 
 # ----------------------------------------------------------------------------- writing
 
-def _write(session: Session, actor: Actor, location: LocationView, rows: Sequence[_Row]) -> None:
+def _write(session: Session, actor: Actor, location: LocationView, rows: Sequence[_Row], keep_ids: bool = False) -> None:
     """The new clients, their tags, search keys and `client.add` audit rows, as batched inserts
     (10,000 clients in seconds: no ORM object per row)."""
     if not rows:
@@ -373,7 +395,7 @@ def _write(session: Session, actor: Actor, location: LocationView, rows: Sequenc
                "phone": r.phone, "phone_raw": r.phone_raw, "email": r.email, "birthday": r.birthday,
                "gender": r.gender, "external_code": r.external_code, "marketing_consent": r.marketing_consent,
                "home_location_id": location.id, "created_at": r.created_at or now} for r in rows]
-    ids = insert_with_ids(session, Client, values)
+    ids = insert_with_ids(session, Client, values, [r.id for r in rows if r.id is not None] if keep_ids else None)
     insert_plain(session, ClientTag, ("client_id", "tag"),
                  [(cid, t) for cid, r in zip(ids, rows, strict=True) for t in r.tags])
     insert_plain(session, ClientSearchKey, ("key", "client_id", "kind"),

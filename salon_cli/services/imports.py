@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 
+from salon_cli.core.errors import InvalidInput
 from salon_cli.io.tabular import Fault, ImportRefused, SourceRow
 
 Progress = Callable[[str, int, int], None]  # (phase, done, total): "checking" or "writing"
@@ -66,6 +67,16 @@ def ticking(progress: Progress, phase: str, total: int, every: int = 2000) -> Ca
         if done % every == 0 or done == total:
             progress(phase, done, total)
     return tick
+
+
+def record_id(text: str, what: str) -> int:
+    """A record's id as our export writes it, kept by `--keep-ids`."""
+    text = text.strip()
+    if not text:
+        raise InvalidInput(f"--keep-ids needs each {what}'s id", hint="as salon export writes them")
+    if not text.isdigit() or not 0 < int(text) < 2**31:
+        raise InvalidInput(f"{what} id {text!r} is not a whole number from 1 to {2**31 - 1}")
+    return int(text)
 
 
 def run_import(run: Callable[[Sequence[SourceRow]], Outcome], rows: Sequence[SourceRow], *, skip_bad: bool,

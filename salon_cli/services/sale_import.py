@@ -29,6 +29,11 @@ it again if it is changed at the desk). Its receipt is `external_id`, else LOCAT
 a row whose sale is this very one (same location, id, day and total) is already here.
 
 Nothing twice: a receipt whose external id is here already is `unchanged` (not compared).
+
+`keep_ids` (our own export, moved from one salon database to another): each new sale takes the
+row's `id`, its `external_id` as the file has it (none for a sale made at our desk) and its link to
+its appointment (`appointment_id`: the appointments imported first, with their ids kept). An id
+taken by another sale is a fault, as is an appointment that is not here or already has a live sale.
 """
 
 from __future__ import annotations
@@ -48,7 +53,7 @@ from salon_cli.core.permissions import Permission
 from salon_cli.core.recurrence import resolve
 from salon_cli.core.sale_math import round_half_up_div
 from salon_cli.db.bulk import insert_with_ids
-from salon_cli.db.models import Payment, Product, Refund, Sale, SaleLine, Service, Staff
+from salon_cli.db.models import Appointment, Payment, Product, Refund, Sale, SaleLine, Service, Staff
 from salon_cli.io.tabular import Fault, ImportRefused, SourceRow
 from salon_cli.services import audit, business_days
 from salon_cli.services.actors import Actor
@@ -81,26 +86,26 @@ def import_sales(
     session: Session, *, actor: Actor, location: LocationView, rows: Sequence[SourceRow],
     date_format: str | None = None, time_format: str | None = None, create_missing: bool = False,
     amount_before_tax: bool = False, decimal: str | None = None, dry_run: bool = False, skip_bad: bool = False,
-    source: str | None = None, progress: Progress = quietly,
+    keep_ids: bool = False, source: str | None = None, progress: Progress = quietly,
 ) -> Outcome:
     """Check every row, then (unless `dry_run`) write the new sales. Raises `ImportRefused` (exit 2)
     naming every row and column at fault; the caller's transaction is then left unwritten. With
     `skip_bad` the receipts with a row at fault are left out (`Outcome.refused`, every row of them)
     and the rest imported. Dates and times are read with the given patterns, else those the columns
-    show (ambiguity refused)."""
+    show (ambiguity refused). `keep_ids`: new sales keep the file's ids and appointment links."""
     authorize(actor, Permission.desk)
     if create_missing:
         authorize(actor, Permission.staff_manage)
     taxes = _taxes(session, location, rows, amount_before_tax)
     shape = formats(rows, date_format, time_format, decimal, money=("amount", "tip", *taxes))
     return run_import(lambda part: _import(session, actor, location, part, shape, taxes, create_missing,
-                                           amount_before_tax, dry_run, source, progress),
+                                           amount_before_tax, dry_run, keep_ids, source, progress),
                       rows, skip_bad=skip_bad, dry_run=dry_run, group_of=lambda r: r.values.get("receipt") or None)
 
 
 def _import(session: Session, actor: Actor, location: LocationView, rows: Sequence[SourceRow], shape: Formats,
-            taxes: dict[str, Tax], create_missing: bool, amount_before_tax: bool, dry_run: bool, source: str | None,
-            progress: Progress) -> Outcome:
+            taxes: dict[str, Tax], create_missing: bool, amount_before_tax: bool, dry_run: bool, keep_ids: bool,
+            source: str | None, progress: Progress) -> Outcome:
     faults: list[Fault] = []
     tick = ticking(progress, "checking", len(rows))
     good = []
@@ -115,6 +120,8 @@ def _import(session: Session, actor: Actor, location: LocationView, rows: Sequen
     if not dry_run and session.get_bind().dialect.name == "postgresql":
         session.execute(sa.text("LOCK TABLE sale IN SHARE ROW EXCLUSIVE MODE"))  # one import at a time
     here = _existing(session, location, receipts)
+    if keep_ids:
+        faults += _kept_ids(session, location, receipts, here)
     new = [r for r in receipts if r.key not in here]
     closed = {day for day in {r.first.day for r in new} if business_days.is_closed(session, location.id, day)}
     faults += [Fault(r.first.number, r.first.date_column, f"business day {r.first.day.isoformat()} at {location.code} "
@@ -133,7 +140,7 @@ def _import(session: Session, actor: Actor, location: LocationView, rows: Sequen
     catalog, policy_taxes = _catalog(session, location), list(policy_row(session, location).taxes or [])
     for start in range(0, len(new), _WRITE_CHUNK):
         progress("writing", start, len(new))
-        _write(session, actor, location, new[start:start + _WRITE_CHUNK], catalog, policy_taxes)
+        _write(session, actor, location, new[start:start + _WRITE_CHUNK], catalog, policy_taxes, keep_ids)
     progress("writing", len(new), len(new))
     audit.record(session, actor=actor, action="sale.import_file", entity="sale", entity_id=None,
                  after={"rows": summary.rows, "created": summary.created, "unchanged": summary.unchanged,
@@ -260,6 +267,60 @@ def _existing(session: Session, location: LocationView, receipts: Sequence[_Rece
     return here
 
 
+def _kept_ids(session: Session, location: LocationView, receipts: Sequence[_Receipt], here: set[str]) -> list[Fault]:
+    """`keep_ids`: every receipt is a sale of our export whose id is free here (or is this very sale:
+    then it is here already), and a new sale's appointment is here with no other live sale."""
+    faults: list[Fault] = []
+    ours = [r for r in receipts if r.first.figures is not None and r.first.figures["sale_id"] is not None]
+    faults += [Fault(r.first.number, "id", "--keep-ids keeps the ids of a file from salon export sales")
+               for r in receipts if r not in ours]
+    found: dict[int, tuple[int, Any, int, str | None]] = {}
+    for chunk in _chunks(r.first.figures["sale_id"] for r in ours if r.first.figures):
+        query = sa.select(col(Sale.id), col(Sale.location_id), col(Sale.business_date), col(Sale.total_cents),
+                          col(Sale.external_id)).where(col(Sale.id).in_(chunk))
+        found.update((sid, (loc, day, total, ext)) for sid, loc, day, total, ext in session.execute(query))
+    for r in ours:
+        fig = r.first.figures or {}
+        kept = fig["sale_id"]
+        if kept in found:
+            if found[kept] == (location.id, r.first.day, r.first.total, fig["external_id"]):
+                here.add(r.key)
+            else:
+                faults.append(Fault(r.first.number, "id", f"id {kept} is taken here by another sale"))
+        elif r.key in here:
+            faults.append(Fault(r.first.number, r.first.receipt_column, f"receipt {r.key} is here already as another "
+                                f"sale, not {kept}: with --keep-ids the ids must agree"))
+    linked = {(r.first.figures or {})["appointment_id"]: r for r in ours if r.key not in here
+              and (r.first.figures or {}).get("appointment_id") is not None and r.first.figures["status"] != "void"}
+    appointments: dict[int, tuple[int, int | None]] = {}
+    live: dict[int, int] = {}
+    for chunk in _chunks(linked):
+        query = sa.select(col(Appointment.id), col(Appointment.location_id), col(Appointment.client_id)).where(
+            col(Appointment.id).in_(chunk))
+        appointments.update((aid, (loc, client)) for aid, loc, client in session.execute(query))
+        query = sa.select(col(Sale.appointment_id), col(Sale.id)).where(col(Sale.appointment_id).in_(chunk),
+                                                                        col(Sale.status) != "void")
+        live.update((aid, sid) for aid, sid in session.execute(query))
+    seen: dict[int, int] = {}
+    for r in ours:
+        aid = (r.first.figures or {}).get("appointment_id")
+        if aid is None or r.key in here or r.first.figures["status"] == "void":
+            continue
+        client = next((x.client_id for x in r.rows if x.client_id), None)
+        problem = None
+        if appointments.get(aid, (None,))[0] != location.id:
+            problem = f"no appointment {aid} at {location.code} (import the appointments first, with --keep-ids)"
+        elif aid in live:
+            problem = f"appointment {aid} already has sale {live[aid]}"
+        elif seen.setdefault(aid, r.first.number) != r.first.number:
+            problem = f"appointment {aid} is also on row {seen[aid]} of this file"
+        elif client is not None and appointments[aid][1] not in (None, client):
+            problem = f"appointment {aid} is client {appointments[aid][1]}'s, not client {client}'s"
+        if problem:
+            faults.append(Fault(r.first.number, "appointment_id", problem))
+    return faults
+
+
 def _catalog(session: Session, location: LocationView) -> dict[str, tuple[str, int]]:
     """Service and product codes and names (folded) -> (line kind, id); services first."""
     found: dict[str, tuple[str, int]] = {}
@@ -280,7 +341,7 @@ def _catalog(session: Session, location: LocationView) -> dict[str, tuple[str, i
 # ----------------------------------------------------------------------------- writing
 
 def _write(session: Session, actor: Actor, location: LocationView, receipts: Sequence[_Receipt],
-           catalog: dict[str, tuple[str, int]], policy_taxes: list[dict[str, Any]]) -> None:
+           catalog: dict[str, tuple[str, int]], policy_taxes: list[dict[str, Any]], keep_ids: bool = False) -> None:
     """Sales, lines, payments, refunds and audit rows as batched inserts (no ORM object per row).
     An open sale takes the policy's taxes: a line added at the desk reprices it like any other."""
     if not receipts:
@@ -296,18 +357,20 @@ def _write(session: Session, actor: Actor, location: LocationView, receipts: Seq
         status, discount = fig.get("status", "paid"), fig.get("discount_cents", 0)
         sales.append({
             "location_id": location.id, "client_id": next((x.client_id for x in r.rows if x.client_id), None),
-            "appointment_id": None, "status": status, "business_date": first.day,
+            "appointment_id": fig.get("appointment_id") if keep_ids else None, "status": status, "business_date": first.day,
             "discount_kind": "amount" if discount else None, "discount_value": discount,
             "taxes": policy_taxes if status == "open" else list(taxes.values()),
             "subtotal_cents": sum(row.gross for row in r.rows),
             "discount_cents": discount, "tax_cents": sum(row.tax for row in r.rows), "total_cents": total,
             "tip_cents": sum(t[2] for t in _tenders(r)), "paid_cents": fig.get("paid_cents", total),
-            "refunded_cents": fig.get("refunded_cents", 0), "external_id": r.key, "note": None,
+            "refunded_cents": fig.get("refunded_cents", 0), "external_id": fig.get("external_id") if keep_ids else r.key,
+            "note": None,
             "created_at": fig.get("created_at") or at, "created_by_id": actor.id,
             "paid_at": (fig.get("paid_at") or at) if status not in ("open", "void") else None,
             "voided_at": at if status == "void" else None,
             "voided_by_id": None, "void_reason": "imported void" if status == "void" else None, "updated_at": now})
-    sale_ids = insert_with_ids(session, Sale, sales)
+    sale_ids = insert_with_ids(session, Sale, sales, [(r.first.figures or {})["sale_id"] for r in receipts]
+                               if keep_ids else None)
     lines, payments, refunds = [], [], []
     for sale_id, r, sale in zip(sale_ids, receipts, sales, strict=True):
         for position, row in enumerate(r.rows):
@@ -353,7 +416,7 @@ def _write(session: Session, actor: Actor, location: LocationView, receipts: Seq
         session.execute(sa.insert(Refund.__table__), refunds)  # type: ignore[attr-defined]
     audit.record_many(session, actor=actor, location_id=location.id, rows=(
         ("sale.import", "sale", sale_id, None,
-         {k: sale[k] for k in ("external_id", "business_date", "status", "client_id", "subtotal_cents", "discount_cents",
+         {k: sale[k] for k in ("external_id", "business_date", "status", "client_id", "appointment_id", "subtotal_cents", "discount_cents",
                                "tax_cents", "tip_cents", "total_cents", "paid_cents", "refunded_cents")}
          | {"lines": len(r.rows), "import_row": r.first.number})
         for sale_id, sale, r in zip(sale_ids, sales, receipts, strict=True)))

@@ -182,6 +182,7 @@ def _check_exported(src: SourceRow, location: LocationView, check: Callable[...,
                if m]
     tenders = check("tenders", _tenders)
     stamps = {name: check(name, lambda t, n=name: _instant(t, tz, n)) for name in ("created_at", "paid_at")}
+    appointment_id = check("appointment_id", lambda t: _whole(t, "appointment_id"))
     if len(faults) > before:
         return None
     f = figures
@@ -220,7 +221,8 @@ def _check_exported(src: SourceRow, location: LocationView, check: Callable[...,
                gross=f["subtotal_cents"], tax=f["tax_cents"], total=f["total_cents"], taxes=taxes,
                method=methods[0] if len(methods) == 1 else method or "unknown", tip=f["tip_cents"],
                figures={**f, "status": figured, "created_at": stamps["created_at"], "paid_at": paid_at,
-                        "sale_id": sale_id, "location": place, "tenders": tenders})
+                        "sale_id": sale_id, "location": place, "tenders": tenders, "external_id": given,
+                        "appointment_id": appointment_id})
 
 
 def _tenders(text: str) -> list[tuple[str, int, int]]:
