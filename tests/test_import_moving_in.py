@@ -534,8 +534,9 @@ def test_the_progress_bar_is_drawn_on_a_terminal_only(monkeypatch):
 
 
 def test_bulk_inserts_store_exactly_what_the_orm_stores(db_url, clock):
-    """`db.bulk.insert_many` hands SQLite each value through its column type as SQLAlchemy would: the
-    same text for instants and JSON, so that lookups by value find bulk-inserted rows."""
+    """`db.bulk.insert_many` hands the driver each value through its column type as SQLAlchemy would
+    (SQLite: executemany; PostgreSQL: COPY): the same stored values for instants and JSON, so that
+    lookups by value find bulk-inserted rows, and the model's defaults for columns left out."""
     from datetime import datetime, timezone
 
     import sqlalchemy as sa
@@ -560,3 +561,17 @@ def test_bulk_inserts_store_exactly_what_the_orm_stores(db_url, clock):
         assert raw[0][1:] == raw[1][1:]
         found = c.execute(sa.select(AuditLog.__table__.c.entity_id).where(AuditLog.__table__.c.at == at)).scalars()
         assert sorted(found) == [1, 2]
+        assert c.execute(sa.text("SELECT count(*) FROM audit_log WHERE before IS NULL")).scalar_one() in (0, 2)
+    # columns left out take the model's defaults, as through the ORM
+    from salon_cli.db.models import Client
+
+    with UnitOfWork(engine) as uow:
+        insert_many(uow.session, Client, [{"id": 901, "first_name": "Bulk", "created_at": at}])
+        uow.session.add(Client(id=902, first_name="Bulk", created_at=at))
+        uow.commit()
+    with engine.connect() as c:
+        table = Client.__table__
+        stored = [dict(r._mapping) for r in c.execute(sa.select(table).where(table.c.id.in_([901, 902]))
+                                                      .order_by(table.c.id))]
+        assert {**stored[0], "id": 902} == stored[1]
+        assert (stored[0]["last_name"], stored[0]["no_show_count"], stored[0]["marketing_consent"]) == ("", 0, False)

@@ -46,8 +46,9 @@ from salon_cli.core import clock
 from salon_cli.core.codes import NUMERIC_PREFIX, check_code, slug
 from salon_cli.core.errors import InvalidInput
 from salon_cli.core.permissions import Permission
-from salon_cli.db.bulk import insert_plain, insert_with_ids, taken_ids
-from salon_cli.db.models import PENALTY_STATUSES, Appointment, AppointmentItem, Client, Penalty, Service, Staff
+from salon_cli.db.bulk import analyze, insert_plain, insert_with_ids, taken_ids
+from salon_cli.db.models import (PENALTY_STATUSES, Appointment, AppointmentItem, AuditLog, Client, Penalty, Service,
+                                Staff)
 from salon_cli.io.tabular import Fault, ImportRefused, SourceRow
 from salon_cli.services import audit, book, catalog
 from salon_cli.services import staff as staff_service
@@ -130,6 +131,7 @@ def _import(session: Session, actor: Actor, location: LocationView, rows: Sequen
         progress("writing", start, len(new))
         _write(session, actor, location, new[start:start + _WRITE_CHUNK], keep_ids)
     progress("writing", len(new), len(new))
+    analyze(session, len(new), Appointment, AppointmentItem, Penalty, AuditLog)
     audit.record(session, actor=actor, action="appointment.import_file", entity="appointment", entity_id=None,
                  after={"rows": summary.rows, "created": summary.created, "unchanged": summary.unchanged,
                         "source": source, "created_missing": [f"{c.kind}:{c.code}" for c in made]},

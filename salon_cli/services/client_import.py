@@ -31,14 +31,14 @@ from datetime import date, datetime
 from typing import IO, Any, TypeVar
 
 import sqlalchemy as sa
-from sqlmodel import Session, col, select
+from sqlmodel import Session, col
 
 from salon_cli.core import clock
 from salon_cli.core.errors import InvalidInput
 from salon_cli.core.permissions import Permission
 from salon_cli.core.date_formats import detect_date_format, parse_date
 from salon_cli.core.text import fold, name_key
-from salon_cli.db.bulk import insert_many, insert_plain, insert_with_ids, taken_ids
+from salon_cli.db.bulk import analyze, insert_many, insert_plain, insert_with_ids, taken_ids
 from salon_cli.db.models import AuditLog, Client, ClientNote, ClientSearchKey, ClientTag
 from salon_cli.io.tabular import Fault, ImportRefused, SourceRow, read_csv
 from salon_cli.services import audit
@@ -295,24 +295,30 @@ def _chunks(values: Iterable[_T]) -> Iterable[list[_T]]:
         yield items[start:start + _CHUNK]
 
 
-def _live_by(session: Session, column: Any, values: Iterable[str]) -> dict[str, Client]:
+# What matching needs of a client here, read as plain rows (attributes by these names), not as ORM
+# objects: a re-import of 100,000 clients reads 250,000 of them.
+_HERE = (col(Client.id), col(Client.first_name), col(Client.last_name), col(Client.name_key), col(Client.phone),
+         col(Client.email), col(Client.external_code), col(Client.birthday))
+
+
+def _live_by(session: Session, column: Any, values: Iterable[str]) -> dict[str, Any]:
     """Live clients whose `column` is one of `values` (the oldest client for each value)."""
-    found: dict[str, Client] = {}
+    found: dict[str, Any] = {}
     for chunk in _chunks(values):
-        query = (select(Client).where(column.in_(chunk), col(Client.merged_into_id).is_(None))
+        query = (sa.select(*_HERE).where(column.in_(chunk), col(Client.merged_into_id).is_(None))
                  .order_by(col(Client.id)))
-        for client in session.exec(query):
+        for client in session.execute(query):
             found.setdefault(getattr(client, column.key), client)
     return found
 
 
-def _match_existing(session: Session, rows: Sequence[_Row]) -> tuple[dict[int, Client], list[Fault]]:
+def _match_existing(session: Session, rows: Sequence[_Row]) -> tuple[dict[int, Any], list[Fault]]:
     """Row number -> the client already here that the row is; faults for rows that collide."""
     by_code = _live_by(session, col(Client.external_code), (r.external_code for r in rows if r.external_code))
     by_phone = _live_by(session, col(Client.phone), (r.phone for r in rows if r.phone))
     by_email = _live_by(session, col(Client.email), (r.email for r in rows if r.email))
     by_name = _keyless_clients(session, [r for r in rows if not (r.external_code or r.phone or r.email)])
-    matches: dict[int, Client] = {}
+    matches: dict[int, Any] = {}
     faults: list[Fault] = []
     for row in rows:
         if not (row.external_code or row.phone or row.email):
@@ -345,7 +351,7 @@ def _match_existing(session: Session, rows: Sequence[_Row]) -> tuple[dict[int, C
     return matches, faults
 
 
-def _kept_ids(session: Session, rows: Sequence[_Row], matches: dict[int, Client]) -> list[Fault]:
+def _kept_ids(session: Session, rows: Sequence[_Row], matches: dict[int, Any]) -> list[Fault]:
     """`keep_ids`: a row that is a client here must be that client's id; a new row's id must be free."""
     faults = [Fault(r.number, "id", f"this row is client {matches[r.number].id} here ({_name(matches[r.number])}), "
                     f"not {r.id}: with --keep-ids the ids must agree")
@@ -356,19 +362,19 @@ def _kept_ids(session: Session, rows: Sequence[_Row], matches: dict[int, Client]
     return faults
 
 
-def _keyless_clients(session: Session, rows: Sequence[_Row]) -> dict[tuple[str, date | None], Client]:
-    found: dict[tuple[str, date | None], Client] = {}
+def _keyless_clients(session: Session, rows: Sequence[_Row]) -> dict[tuple[str, date | None], Any]:
+    found: dict[tuple[str, date | None], Any] = {}
     for chunk in _chunks(r.name_key for r in rows):
-        query = (select(Client).where(col(Client.name_key).in_(chunk), col(Client.merged_into_id).is_(None),
+        query = (sa.select(*_HERE).where(col(Client.name_key).in_(chunk), col(Client.merged_into_id).is_(None),
                                       col(Client.phone).is_(None), col(Client.email).is_(None),
                                       col(Client.external_code).is_(None))
                  .order_by(col(Client.id)))
-        for client in session.exec(query):
+        for client in session.execute(query):
             found.setdefault((client.name_key, client.birthday), client)
     return found
 
 
-def _same_person(row: _Row, client: Client) -> bool:
+def _same_person(row: _Row, client: Any) -> bool:
     """Names that agree: the whole name, the first word of the first name, or the last name."""
     if row.name_key == client.name_key:
         return True
@@ -378,7 +384,7 @@ def _same_person(row: _Row, client: Client) -> bool:
     return bool(row.last_name) and fold(row.last_name) == fold(client.last_name)
 
 
-def _name(client: Client) -> str:
+def _name(client: Any) -> str:
     return f"{client.first_name} {client.last_name}".strip()
 
 
@@ -416,6 +422,7 @@ def _write(session: Session, actor: Actor, location: LocationView, rows: Sequenc
              "action": "client.note", "entity": "client_note", "entity_id": nid, "before": None,
              "after": {"client_id": n["client_id"], "type": n["type"], "private": n["private"], "imported": True}}
             for nid, n in zip(note_ids, notes, strict=True)])
+    analyze(session, len(rows), Client, ClientTag, ClientSearchKey, ClientNote, AuditLog)
 
 
 def _json_safe(values: dict[str, Any]) -> dict[str, Any]:

@@ -52,8 +52,8 @@ from salon_cli.core.money import format_amount
 from salon_cli.core.permissions import Permission
 from salon_cli.core.recurrence import resolve
 from salon_cli.core.sale_math import round_half_up_div
-from salon_cli.db.bulk import insert_with_ids
-from salon_cli.db.models import Appointment, Payment, Product, Refund, Sale, SaleLine, Service, Staff
+from salon_cli.db.bulk import analyze, insert_with_ids
+from salon_cli.db.models import Appointment, AuditLog, Payment, Product, Refund, Sale, SaleLine, Service, Staff
 from salon_cli.io.tabular import Fault, ImportRefused, SourceRow
 from salon_cli.services import audit, business_days
 from salon_cli.services.actors import Actor
@@ -142,6 +142,7 @@ def _import(session: Session, actor: Actor, location: LocationView, rows: Sequen
         progress("writing", start, len(new))
         _write(session, actor, location, new[start:start + _WRITE_CHUNK], catalog, policy_taxes, keep_ids)
     progress("writing", len(new), len(new))
+    analyze(session, sum(len(r.rows) for r in new), Sale, SaleLine, Payment, Refund, AuditLog)
     audit.record(session, actor=actor, action="sale.import_file", entity="sale", entity_id=None,
                  after={"rows": summary.rows, "created": summary.created, "unchanged": summary.unchanged,
                         "source": source, "total_cents": sum(row.total for r in new for row in r.rows),
