@@ -172,9 +172,10 @@ def read_csv(
 
     UTF-8 with or without a BOM (a UTF-16 BOM is followed too), other encodings by name; CRLF, LF
     or CR-only lines; quoted fields with newlines inside; values separated by commas, or by the
-    semicolons (Excel where the decimal mark is a comma), tabs or bars the header line shows. A column that maps to no field (and is not
-    mapped to `-`), a missing required column, a row with more or fewer values than the header, or
-    bytes that are not in the encoding: all refused before anything is written.
+    semicolons (Excel where the decimal mark is a comma), tabs or bars the header line shows. A
+    column that maps to no field (and is not mapped to `-`), a missing required column, a row with
+    more or fewer values than the header, or bytes that are not in the encoding: all refused before
+    anything is written.
     """
     import codecs
 

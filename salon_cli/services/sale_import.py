@@ -76,6 +76,7 @@ _CHUNK, _WRITE_CHUNK = 500, 2000
 class _Receipt:
     key: str
     rows: list[Row] = field(default_factory=list)
+    tenders: list[tuple[str, int, int, int]] = field(default_factory=list)  # (method, amount, tip, first row)
 
     @property
     def first(self) -> Row:
@@ -221,7 +222,8 @@ def _group(rows: Sequence[Row], faults: list[Fault]) -> list[_Receipt]:
                                 f"{client.client_id}'s on row {client.number}"))
         r.rows.append(row)
     for r in receipts.values():
-        for method, amount, tip, number in _tenders(r):
+        r.tenders = _tenders(r)
+        for method, amount, tip, number in r.tenders:
             if tip and not amount:
                 faults.append(Fault(number, "tip", f"a tip paid by {method} on a receipt with nothing paid by {method}"))
     return list(receipts.values())
@@ -363,7 +365,7 @@ def _write(session: Session, actor: Actor, location: LocationView, receipts: Seq
             "taxes": policy_taxes if status == "open" else list(taxes.values()),
             "subtotal_cents": sum(row.gross for row in r.rows),
             "discount_cents": discount, "tax_cents": sum(row.tax for row in r.rows), "total_cents": total,
-            "tip_cents": sum(t[2] for t in _tenders(r)), "paid_cents": fig.get("paid_cents", total),
+            "tip_cents": sum(t[2] for t in r.tenders), "paid_cents": fig.get("paid_cents", total),
             "refunded_cents": fig.get("refunded_cents", 0), "external_id": fig.get("external_id") if keep_ids else r.key,
             "note": None,
             "created_at": fig.get("created_at") or at, "created_by_id": actor.id,
@@ -388,7 +390,7 @@ def _write(session: Session, actor: Actor, location: LocationView, receipts: Seq
                 "product_id": item_id if kind == "product" else None,
                 "staff_id": row.staff.id if row.staff else None, "penalty_id": None, "gift_card_id": None})
         paid_at = sale["paid_at"] or sale["created_at"]
-        for method, amount, tip, _ in _tenders(r):
+        for method, amount, tip, _ in r.tenders:
             if amount > 0:
                 payments.append({
                     "sale_id": sale_id, "location_id": location.id, "method": method, "status": "succeeded",
