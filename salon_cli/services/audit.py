@@ -25,13 +25,18 @@ def snapshot(row: SQLModel | None, *, only: tuple[str, ...] | None = None) -> di
     return {k: _json_safe(v) for k, v in data.items() if k not in _SECRET and (only is None or k in only)}
 
 
+_PLAIN = frozenset({str, int, float, bool, type(None)})  # JSON as they are: most values of an audit row
+
+
 def _json_safe(value: Any) -> Any:
+    if type(value) in _PLAIN:
+        return value
     if isinstance(value, datetime | date):
         return value.isoformat()
     if isinstance(value, Enum):
         return value.value
     if isinstance(value, dict):
-        return {k: _json_safe(v) for k, v in value.items()}
+        return {k: v if type(v) in _PLAIN else _json_safe(v) for k, v in value.items()}
     if isinstance(value, list | tuple):
         return [_json_safe(v) for v in value]
     return value
