@@ -18,8 +18,9 @@ import pytest
 from salon_cli.core import clock as clock_module
 from salon_cli.core.clock import FixedClock
 
-# the `stripe_standin` fixture: a local stand-in of Stripe's API for every test that asks for it
-pytest_plugins = ["stripe_standin"]
+# the `stripe_standin` fixture: a local stand-in of Stripe's API for every test that asks for it;
+# `mail_server` (a real SMTP server, aiosmtpd) and `twilio` (a stand-in of Twilio's Messages API)
+pytest_plugins = ["stripe_standin", "message_standins"]
 
 PG_ENV = "SALON_TEST_POSTGRES_URL"
 # Saturday 2026-11-21, 11:00 in Mexico City: the demo salon's usual "now" in tests.

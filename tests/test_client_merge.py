@@ -13,7 +13,7 @@ from salon_cli.core.errors import NotPermitted, RuleViolation
 from salon_cli.core.text import name_key
 from salon_cli.db.models import (
     Appointment, AuditLog, Client, ClientNote, ClientPhoto, ClientPref, ClientSearchKey, ClientTag,
-    Communication, GiftCard, Penalty, Sale, Service,
+    Communication, GiftCard, Outbox, Penalty, Sale, Service,
 )
 from salon_cli.db.uow import UnitOfWork
 from salon_cli.services import catalog, client_merge, client_search, locations
@@ -55,6 +55,9 @@ def pair(engine, salon):
         s.add(ClientNote(client_id=dup.id, body="alergia al amoniaco", type="medical", private=True, created_at=now))
         s.add(ClientNote(client_id=dup.id, body="prefiere café", type="preference", created_at=now))
         s.add(Communication(client_id=dup.id, channel="sms", purpose="reminder", body="hola", created_at=now))
+        s.add(Outbox(dedupe_key="birthday:client:dup", location_id=loc.id, client_id=dup.id, template="birthday",
+                     purpose="promotion", channel="email", recipient="xime@example.com", language="es", body="¡Feliz!",
+                     status="sent", send_after=now, created_at=now))
         s.add(ClientPhoto(client_id=dup.id, path="clients/2/a.jpg", created_at=now))
         s.add_all([ClientTag(client_id=keep.id, tag="vip"), ClientTag(client_id=dup.id, tag="vip"),
                    ClientTag(client_id=dup.id, tag="color")])
@@ -76,16 +79,16 @@ def _count(session, model, client_id):
 
 def test_merge_moves_every_dependent_row(engine, pair):
     keep_id, dup_id = pair
-    models = (Appointment, Penalty, ClientNote, Communication, ClientPhoto, Sale, GiftCard)
+    models = (Appointment, Penalty, ClientNote, Communication, ClientPhoto, Sale, GiftCard, Outbox)
     with UnitOfWork(engine, write=False) as uow:
         before = {m.__tablename__: (_count(uow.session, m, keep_id), _count(uow.session, m, dup_id)) for m in models}
     assert before == {"appointment": (1, 4), "penalty": (0, 1), "client_note": (0, 2), "communication": (0, 1),
-                      "client_photo": (0, 1), "sale": (0, 1), "gift_card": (0, 1)}
+                      "client_photo": (0, 1), "sale": (0, 1), "gift_card": (0, 1), "outbox": (0, 1)}
     with UnitOfWork(engine) as uow:
         result = client_merge.merge(uow.session, actor=MANAGER, keep_id=keep_id, duplicate_id=dup_id)
         uow.commit()
     assert result.moved == {"appointment": 4, "penalty": 1, "client_note": 2, "communication": 1, "client_photo": 1,
-                            "sale": 1, "gift_card": 1, "client_tag": 1, "client_pref": 1,
+                            "sale": 1, "gift_card": 1, "outbox": 1, "client_tag": 1, "client_pref": 1,
                             "loyalty_account": 0, "membership": 0}
     with UnitOfWork(engine, write=False) as uow:
         s = uow.session

@@ -332,7 +332,7 @@ def test_prefs_show_defaults_then_change_and_clear(desk):
     cid = _add(desk, "--first", "Ana", "--last", "López", "--phone", "55 1234 5678")["id"]
     shown = json.loads(salon(desk, "client", "prefs", str(cid), "-f", "json").stdout)
     assert shown == {"client_id": cid, "channel": None, "reminder": "24h", "preferred_staff": None,
-                     "preferred_services": [], "requests": None, "updated_at": None}
+                     "preferred_services": [], "requests": None, "updated_at": None, "language": None}
     run = salon(desk, *DESK, "client", "prefs", str(cid), "--channel", "WhatsApp", "--reminder", "both",
                 "--staff", "ana", "--service", "Balayage", "--service", "corte", "--requests", "Agua mineral",
                 "-f", "json")

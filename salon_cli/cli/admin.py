@@ -9,7 +9,7 @@ from salon_cli.cli.output import FORMAT_OPTION, Format, emit
 from salon_cli.core.permissions import Permission
 
 location_app = typer.Typer(help="Locations: one salon, or each branch of a chain.", no_args_is_help=True)
-policy_app = typer.Typer(help="A location's rules: no-shows, late cancels, deposits, taxes, PIN lockout.",
+policy_app = typer.Typer(help="A location's rules: no-shows, late cancels, deposits, taxes, PIN lockout, messages.",
                          no_args_is_help=True)
 
 LOCATION_COLUMNS = ["id", "code", "name", "timezone", "currency", "active"]
@@ -125,11 +125,17 @@ def policy_set(
     pin_max_failures: int | None = typer.Option(None, "--pin-max-failures", help="Wrong PINs before a lock (default 5)."),
     pin_lock_minutes: int | None = typer.Option(None, "--pin-lock-minutes", help="Minutes a lock lasts (default 15)."),
     desk_actor: str | None = typer.Option(None, "--desk-actor", help="Staff code that desk commands run as without --as ('none' to clear)."),
+    quiet_hours: str | None = typer.Option(None, "--quiet-hours", help="HH:MM-HH:MM on the location's clock when no message goes out (default 21:00-08:00), or none."),
+    message_language: str | None = typer.Option(None, "--message-language", help="es or en: messages to clients who chose no language."),
+    win_back_days: int | None = typer.Option(None, "--win-back-days", help="Offer consenting clients a win-back message N days after their last visit (0: never)."),
+    payment_url: str | None = typer.Option(None, "--payment-url", help="Where clients pay a penalty, {payment_link} in the no-show notice ({penalty_id} is filled in); none to forget."),
     fmt: Format = FORMAT_OPTION,
 ) -> None:
     """Change the location's policy (manager PIN).
 
     Example: salon --as marco --pin 2222 policy set --no-show-fee 50% --late-cancel-hours 24 --tax IVA:16%:inclusive
+
+    Example: salon --as marco --pin 2222 policy set --quiet-hours 20:30-09:00 --message-language en --win-back-days 90
     """
     from salon_cli.core.errors import InvalidInput
     from salon_cli.services import policy
@@ -144,7 +150,8 @@ def policy_set(
         late_cancel_hours=late_cancel_hours, late_cancel_fee=late_cancel_fee,
         deposit_after_no_shows=deposit_after, variance_note_over=variance_note_over,
         taxes=[] if no_taxes else (tax or None), pin_max_failures=pin_max_failures,
-        pin_lock_minutes=pin_lock_minutes, desk_actor=desk_actor))
+        pin_lock_minutes=pin_lock_minutes, desk_actor=desk_actor, quiet_hours=quiet_hours,
+        message_language=message_language, win_back_days=win_back_days, payment_url=payment_url))
     emit(view, fmt, one=True, currency=loc.currency)
 
 

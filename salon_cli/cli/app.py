@@ -131,15 +131,16 @@ def root(
 
 # The module that registers each top-level command, in the order of `salon --help`. The console
 # script names the command it was given (`startup.command`, read off argv): then only that module is
-# loaded (`salon tui` does not import the other 14, 50-80 ms); without one (`salon --help`, a typo, an
+# loaded (`salon tui` does not import the other 15, 50-80 ms); without one (`salon --help`, a typo, an
 # import in tests) every module is. tests/test_startup.py checks this table against the full tree.
-MODULES = ("setup", "admin", "staff", "catalog", "clients", "imports", "exports", "appointments", "audit", "sales",
-           "loyalty", "memberships", "money_out", "close_day", "reports")
+MODULES = ("setup", "admin", "staff", "catalog", "clients", "imports", "exports", "appointments", "messages", "audit",
+           "sales", "loyalty", "memberships", "money_out", "close_day", "reports")
 COMMAND_MODULES = {
     "db": "setup", "demo": "setup", "init": "setup", "tui": "setup", "location": "admin", "policy": "admin",
     "staff": "staff", "product": "catalog", "service": "catalog", "client": "clients", "import": "imports",
     "export": "exports", "appt": "appointments", "checkin": "appointments", "detect-no-shows": "appointments",
-    "penalty": "appointments", "audit": "audit", "jobs": "audit", "checkout": "sales", "giftcard": "sales",
+    "penalty": "appointments", "send-reminders": "messages", "template": "messages", "outbox": "messages",
+    "audit": "audit", "jobs": "audit", "checkout": "sales", "giftcard": "sales",
     "sale": "sales", "stripe": "sales", "expire-points": "loyalty", "loyalty": "loyalty", "membership": "memberships",
     "renew-memberships": "memberships", "cash": "money_out", "expense": "money_out", "close-day": "close_day",
     "reopen-day": "close_day", "report": "reports",

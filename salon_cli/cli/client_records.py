@@ -14,7 +14,7 @@ from salon_cli.core.permissions import Permission
 photo_app = typer.Typer(help="Before-and-after photos (a membership benefit).", no_args_is_help=True)
 client_app.add_typer(photo_app, name="photo")
 
-COMM_COLUMNS = ["id", "created_at", "channel", "purpose", "status", "body"]
+COMM_COLUMNS = ["id", "source", "created_at", "channel", "purpose", "status", "body"]
 PHOTO_COLUMNS = ["id", "created_at", "path", "caption"]
 
 

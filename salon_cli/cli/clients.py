@@ -31,7 +31,7 @@ LIST_COLUMNS = ["id", "first_name", "last_name", "phone", "email", "tags", "visi
 CARD_COLUMNS = [*CLIENT_COLUMNS, "visits", "total_spent_cents", "first_visit_at", "last_visit_at",
                 "channel", "reminder", "preferred_staff", "preferred_services", "requests"]
 NOTE_COLUMNS = ["id", "created_at", "type", "private", "author", "body"]
-PREFS_COLUMNS = ["client_id", "channel", "reminder", "preferred_staff", "preferred_services", "requests",
+PREFS_COLUMNS = ["client_id", "channel", "reminder", "language", "preferred_staff", "preferred_services", "requests",
                  "updated_at"]
 
 
@@ -280,6 +280,7 @@ def prefs(
     services: list[str] | None = typer.Option(None, "--service",
                                               help='Preferred service (code or name); repeat; "" clears them.'),
     requests: str | None = typer.Option(None, "--requests", help='Special requests ("" clears them).'),
+    language: str | None = typer.Option(None, "--language", help='es or en: the language of their messages ("" clears it: the location\'s).'),
     fmt: Format = FORMAT_OPTION,
 ) -> None:
     """Show a client's preferences, or change them with any option.
@@ -290,12 +291,12 @@ def prefs(
 
     app = app_context(ctx)
     loc = app.location()
-    if all(v is None for v in (channel, reminder, staff, requests)) and not services:
+    if all(v is None for v in (channel, reminder, staff, requests, language)) and not services:
         shown = app.read(lambda session: client_notes.prefs(session, client_id=client_id))
     else:
         shown = app.change(Permission.desk, lambda session, actor: client_notes.set_prefs(
             session, actor=actor, location=loc, client_id=client_id, channel=channel, reminder=reminder,
-            staff=staff, services=services or None, requests=requests))
+            staff=staff, services=services or None, requests=requests, language=language))
     emit(shown, fmt, one=True, columns=PREFS_COLUMNS, tz=loc.tz)
 
 

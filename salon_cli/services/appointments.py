@@ -26,7 +26,7 @@ from salon_cli.core.money import format_amount
 from salon_cli.core.permissions import Permission
 from salon_cli.core.recurrence import GAP_CHOICES, LocalTime, occurrences, parse_wall, resolve
 from salon_cli.db.models import Appointment, AppointmentItem, Client, Service, Staff
-from salon_cli.services import audit, book, catalog
+from salon_cli.services import audit, book, catalog, outbox
 from salon_cli.services import clients as client_service
 from salon_cli.services import staff as staff_service
 from salon_cli.services.actors import Actor
@@ -226,6 +226,11 @@ def book_appointment(
         audit.record(session, actor=actor, action="appointment.walk_in" if walk_in else "appointment.book",
                      entity="appointment", entity_id=appt.id, location_id=location.id,
                      after={**(audit.snapshot(appt) or {}), "services": [s.code for s in menu]})
+    if client is not None and not walk_in:  # a walk-in is here: nothing to confirm
+        first = created[0]
+        outbox.queue(session, location=location, actor=actor, drafts=[outbox.Draft(
+            template="confirmation", client_id=client.id or 0, due=now, appointment=first,
+            dedupe_key=f"confirmation:appointment:{first.id}", created_by_id=actor.id)])
     return Booking(book.views(session, [a.id or 0 for a in created]), warnings)
 
 

@@ -9,10 +9,11 @@ from sqlmodel import Session, col, select
 
 from salon_cli.core import clock
 from salon_cli.core.errors import InvalidInput, NotFound
-from salon_cli.db.models import Client, Communication
+from salon_cli.db.models import Client, Communication, Outbox
 from salon_cli.services import audit
 from salon_cli.services.actors import Actor
 from salon_cli.services.locations import LocationView
+from salon_cli.services.outbox import LOG_PURPOSE, client_messages
 
 CHANNELS = ("sms", "email", "whatsapp", "phone", "in_person")
 PURPOSES = ("reminder", "confirmation", "follow_up", "marketing", "birthday", "win_back", "no_show", "other")
@@ -20,6 +21,9 @@ PURPOSES = ("reminder", "confirmation", "follow_up", "marketing", "birthday", "w
 
 @dataclass(frozen=True)
 class CommView:
+    """A message in the log: logged by hand (`source` log) or sent by the salon (`source` outbox, with
+    its address and, when it was skipped or failed, why)."""
+
     id: int
     client_id: int
     channel: str
@@ -29,12 +33,21 @@ class CommView:
     staff_id: int | None
     sent_at: datetime | None
     created_at: datetime
+    source: str = "log"
+    recipient: str | None = None
+    error: str | None = None
 
     @classmethod
     def of(cls, row: Communication) -> CommView:
         return cls(id=row.id or 0, client_id=row.client_id, channel=row.channel, purpose=row.purpose,
                    status=row.status, body=row.body, staff_id=row.staff_id, sent_at=row.sent_at,
                    created_at=row.created_at)
+
+    @classmethod
+    def of_outbox(cls, row: Outbox) -> CommView:
+        return cls(id=row.id or 0, client_id=row.client_id, channel=row.channel, purpose=LOG_PURPOSE[row.template],
+                   status=row.status, body=row.body, staff_id=row.created_by_id, sent_at=row.sent_at,
+                   created_at=row.created_at, source="outbox", recipient=row.recipient, error=row.error)
 
 
 def _live_client(session: Session, client_id: int) -> Client:
@@ -71,7 +84,10 @@ def log_comm(session: Session, *, actor: Actor, location: LocationView, client_i
 
 
 def comms(session: Session, *, client_id: int, limit: int = 100) -> list[CommView]:
+    """Messages logged by hand and those the salon queued or sent (the outbox), newest first."""
     _live_client(session, client_id)
     query = (select(Communication).where(Communication.client_id == client_id)
              .order_by(col(Communication.created_at).desc(), col(Communication.id).desc()).limit(limit))
-    return [CommView.of(r) for r in session.exec(query)]
+    logged = [CommView.of(r) for r in session.exec(query)]
+    sent = [CommView.of_outbox(r) for r in client_messages(session, client_id, limit=limit)]
+    return sorted(logged + sent, key=lambda c: (c.created_at, c.source == "outbox", c.id), reverse=True)[:limit]

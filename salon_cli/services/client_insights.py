@@ -14,7 +14,7 @@ from salon_cli.core import clock
 from salon_cli.core.days import business_date
 from salon_cli.core.errors import InvalidInput
 from salon_cli.db.models import Appointment, Client, Communication, Service, Staff
-from salon_cli.services import client_notes, client_views
+from salon_cli.services import client_notes, client_views, outbox
 from salon_cli.services.actors import Actor
 from salon_cli.services.client_views import ClientRow
 from salon_cli.services.clients import get
@@ -112,11 +112,11 @@ def _next_birthday(born: date, today: date) -> date:
     raise AssertionError("unreachable")
 
 
-def birthdays(session: Session, *, location: LocationView, days: int = 7) -> list[Birthday]:
-    """Clients whose birthday falls today or in the next `days` days (location's calendar)."""
+def birthdays(session: Session, *, location: LocationView, days: int = 7, today: date | None = None) -> list[Birthday]:
+    """Clients whose birthday falls today (or `today`) or in the next `days` days (location's calendar)."""
     if not 0 <= days <= 366:
         raise InvalidInput("--days must be between 0 and 366")
-    today = business_date(clock.now(), location.tz)
+    today = today or business_date(clock.now(), location.tz)
     wanted = {(today + timedelta(days=i)).month * 100 + (today + timedelta(days=i)).day for i in range(days + 1)}
     if 228 in wanted:
         wanted.add(229)  # those born on 29 February celebrate on the 28th in common years
@@ -164,5 +164,8 @@ def timeline(session: Session, *, client_id: int, reader: Actor | None, limit: i
     for msg in messages:
         events.append(TimelineEvent(msg.created_at, "message", msg.id or 0,
                                     f"{msg.channel} {msg.purpose} ({msg.status}): {msg.body[:80]}"))
+    for out in outbox.client_messages(session, client_id, limit=limit):
+        events.append(TimelineEvent(out.created_at, "message", out.id or 0,
+                                    f"{out.channel} {outbox.LOG_PURPOSE[out.template]} ({out.status}): {out.body[:80]}"))
     events.sort(key=lambda e: (e.at, e.kind, e.ref), reverse=True)
     return events[:limit]

@@ -12,7 +12,7 @@ from salon_cli.core.errors import NotFound, RuleViolation
 from salon_cli.core.permissions import Permission
 from salon_cli.db.models import (
     Appointment, Client, ClientNote, ClientPhoto, ClientPref, ClientSearchKey, ClientTag, Communication, GiftCard,
-    Membership, Penalty, Sale,
+    Membership, Outbox, Penalty, Sale,
 )
 from salon_cli.services import audit, client_search
 from salon_cli.services.actors import Actor
@@ -20,7 +20,8 @@ from salon_cli.services.authz import authorize
 
 # Every table whose rows belong to a client through `client_id` and simply move to the kept one.
 # Later areas (sales, loyalty, memberships) add their tables here; a test fails if one is forgotten.
-MOVED: tuple[type[SQLModel], ...] = (Appointment, Penalty, ClientNote, Communication, ClientPhoto, Sale, GiftCard)
+MOVED: tuple[type[SQLModel], ...] = (Appointment, Penalty, ClientNote, Communication, ClientPhoto, Sale, GiftCard,
+                                     Outbox)
 # Tables moved by a rule of their own (below).
 SPECIAL = frozenset({"client_tag", "client_pref", "client_search_key", "loyalty_account", "membership"})
 
@@ -118,7 +119,7 @@ def _move_prefs(session: Session, keep_id: int, dup_id: int) -> int:
         session.add(ClientPref(
             client_id=keep_id, channel=dup_pref.channel, reminder=dup_pref.reminder,
             preferred_staff_id=dup_pref.preferred_staff_id, preferred_services=list(dup_pref.preferred_services),
-            requests=dup_pref.requests, updated_at=clock.now(),
+            requests=dup_pref.requests, language=dup_pref.language, updated_at=clock.now(),
         ))
     session.delete(dup_pref)
     session.flush()

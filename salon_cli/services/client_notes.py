@@ -19,6 +19,7 @@ from sqlmodel import Session, col, func, select
 
 from salon_cli.core import clock
 from salon_cli.core.errors import InvalidInput, RuleViolation
+from salon_cli.core.message_text import check_language
 from salon_cli.core.permissions import Permission, can
 from salon_cli.db.models import ClientNote, ClientPref, Service, Staff
 from salon_cli.services import audit, catalog
@@ -64,6 +65,7 @@ class PrefsView:
     preferred_services: tuple[str, ...]  # service codes
     requests: str | None
     updated_at: datetime | None
+    language: str | None = None  # of the messages the salon sends (None: the location's)
 
 
 # ----------------------------------------------------------------------------- privacy
@@ -156,12 +158,12 @@ def notes(session: Session, *, client_id: int, reader: Actor | None, limit: int 
 def _prefs_view(session: Session, client_id: int, row: ClientPref | None) -> PrefsView:
     if row is None:
         return PrefsView(client_id=client_id, channel=None, reminder="24h", preferred_staff=None,
-                         preferred_services=(), requests=None, updated_at=None)
+                         preferred_services=(), requests=None, updated_at=None, language=None)
     member = session.get(Staff, row.preferred_staff_id) if row.preferred_staff_id else None
     return PrefsView(client_id=client_id, channel=row.channel, reminder=row.reminder,
                      preferred_staff=member.code if member else None,
                      preferred_services=tuple(row.preferred_services or ()), requests=row.requests,
-                     updated_at=row.updated_at)
+                     updated_at=row.updated_at, language=row.language)
 
 
 def prefs(session: Session, *, client_id: int) -> PrefsView:
@@ -187,8 +189,9 @@ def set_prefs(
     staff: str | None = None,
     services: Sequence[str] | None = None,
     requests: str | None = None,
+    language: str | None = None,
 ) -> PrefsView:
-    """Change what is given. An empty `channel`, `staff` or `requests` clears it; `services`
+    """Change what is given. An empty `channel`, `staff`, `requests` or `language` clears it; `services`
     replaces the list (service ids, codes or names at this location; an empty list clears it)."""
     authorize(actor, Permission.desk)
     channel_ = _choice(channel, CHANNELS, "channel") if channel else None
@@ -196,7 +199,8 @@ def set_prefs(
     requests_ = " ".join(requests.split()) if requests is not None else None
     if requests_ and len(requests_) > _REQUESTS_MAX:
         raise InvalidInput(f"requests are longer than {_REQUESTS_MAX} characters")
-    if all(v is None for v in (channel, reminder, staff, services, requests)):
+    language_ = check_language(language, what="language") if language else None
+    if all(v is None for v in (channel, reminder, staff, services, requests, language)):
         raise InvalidInput("nothing to change", hint="see: salon client prefs --help")
     client = live(session, client_id)
     if channel_ == "email" and not client.email:
@@ -222,6 +226,8 @@ def set_prefs(
         row.preferred_services = list(dict.fromkeys(codes))
     if requests_ is not None:
         row.requests = requests_ or None
+    if language is not None:
+        row.language = language_
     row.updated_at = clock.now()
     session.add(row)
     session.flush()

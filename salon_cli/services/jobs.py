@@ -95,6 +95,24 @@ def run(
     work: Callable[[UnitOfWork], dict[str, Any]],
 ) -> JobRunView:
     """Run `work` once under the job's lock; it gets a unit of work that is committed if it returns."""
+    def in_one_transaction() -> dict[str, Any]:
+        with UnitOfWork(engine) as uow:
+            counts = work(uow)
+            uow.commit()
+        return counts
+
+    return run_steps(engine, job=job, location_id=location_id, work=in_one_transaction)
+
+
+def run_steps(
+    engine: Engine,
+    *,
+    job: str,
+    location_id: int | None,
+    work: Callable[[], dict[str, Any]],
+) -> JobRunView:
+    """Run `work` once under the job's lock, recorded in `job_run`; `work` opens and commits its own
+    transactions (send-reminders: one a message, none held while a mail server is talked to)."""
     with single_instance(engine, job, location_id):
         with UnitOfWork(engine) as uow:
             run_row = JobRun(job=job, location_id=location_id, started_at=clock.now())
@@ -102,9 +120,7 @@ def run(
             uow.commit()
             run_id = run_row.id
         try:
-            with UnitOfWork(engine) as uow:
-                counts = work(uow)
-                uow.commit()
+            counts = work()
         except Exception as exc:
             _finish(engine, run_id, status="failed", counts={}, error=str(exc)[:2000])
             raise

@@ -3,8 +3,10 @@
 DESIGN.md's rule: at `as_of`, an appointment still `booked` whose `starts_at + grace <= as_of` and
 `starts_at >= as_of - lookback` becomes `no_show`; its penalty follows the policy (zero: none); the
 client's no_show_count rises, and at `deposit_after_no_shows` the client is flagged
-deposit_required. Booked appointments older than the look-back are left alone and reported as
-`stale` (someone should look at them: a no-show marked days late would surprise the client).
+deposit_required. Each new penalty's notice to its client (the amount, where to pay) is queued in the
+outbox in the same transaction (`services/outbox.py`; sent by `send-reminders`). Booked appointments
+older than the look-back are left alone and reported as `stale` (someone should look at them: a
+no-show marked days late would surprise the client).
 
 Idempotent by constraint, not by luck: appointments change only `WHERE status = 'booked'` (a
 check-in that committed first wins, and on PostgreSQL the rows are locked, so a check-in in flight
@@ -28,7 +30,7 @@ from sqlmodel import Session, col, select
 from salon_cli.core import clock
 from salon_cli.db.models import Appointment, Client, Penalty, Policy, Service
 from salon_cli.db.uow import UnitOfWork
-from salon_cli.services import audit, jobs
+from salon_cli.services import audit, jobs, outbox
 from salon_cli.services.actors import SYSTEM, Actor
 from salon_cli.services.locations import LocationView
 from salon_cli.services.penalties import insert_ignoring_duplicates, policy_fee, reason_for
@@ -184,10 +186,28 @@ def mark(session: Session, *, actor: Actor, location: LocationView, policy: Poli
             *(("client.no_show", "client", cid, {"no_show_count": c[0], "deposit_required": c[1]},
                {"no_show_count": c[2], "deposit_required": c[3]}) for cid, c in changes.items()),
         ])
+        _queue_notices(session, actor=actor, location=location, penalty_ids=list(penalty_ids.values()), now=now)
     result.penalties = len(fees)
     result.penalty_cents = sum(amount for _, amount in fees)
     result.clients_flagged = sorted(cid for cid, c in changes.items() if c[3] and not c[1])
     return result
+
+
+def _queue_notices(session: Session, *, actor: Actor, location: LocationView, penalty_ids: list[int],
+                   now: datetime) -> None:
+    """Each new penalty's notice to its client (amount, where to pay), in the same transaction."""
+    drafts = []
+    for chunk in _chunks(sorted(penalty_ids)):
+        rows = session.exec(select(col(Penalty.id), Penalty.amount_cents, Penalty.client_id, col(Appointment.id),
+                                   Appointment.starts_at, Appointment.service_id, Appointment.staff_id)
+                            .join(Appointment, col(Appointment.id) == Penalty.appointment_id)
+                            .where(col(Penalty.id).in_(chunk), col(Penalty.client_id).is_not(None))).all()
+        drafts += [outbox.Draft(template="no_show_notice", client_id=client_id, due=now,
+                                appointment=outbox.AppointmentFacts(appt_id, starts_at, service_id, staff_id),
+                                penalty=outbox.PenaltyFacts(penalty_id, amount), created_by_id=actor.id,
+                                dedupe_key=f"no_show_notice:penalty:{penalty_id}")
+                   for penalty_id, amount, client_id, appt_id, starts_at, service_id, staff_id in rows]
+    outbox.queue(session, location=location, drafts=drafts, actor=actor)
 
 
 def detect(

@@ -9,6 +9,7 @@ from sqlmodel import Session, select
 
 from salon_cli.core import clock
 from salon_cli.core.errors import InvalidInput, RuleViolation
+from salon_cli.core.message_text import check_language, format_quiet_hours, parse_quiet_hours
 from salon_cli.core.money import format_fee, parse_amount, parse_fee, parse_percent
 from salon_cli.core.permissions import Permission
 from salon_cli.db.models import Policy, Staff
@@ -43,6 +44,10 @@ class PolicyView:
     pin_max_failures: int
     pin_lock_minutes: int
     desk_actor: str | None
+    quiet_hours: str = "21:00-08:00"
+    message_language: str = "es"
+    win_back_days: int = 0
+    payment_url: str | None = None
 
 
 def parse_tax(text: str) -> Tax:
@@ -85,7 +90,22 @@ def show(session: Session, location: LocationView) -> PolicyView:
         pin_max_failures=p.pin_max_failures,
         pin_lock_minutes=p.pin_lock_minutes,
         desk_actor=desk.code if desk else None,
+        quiet_hours=format_quiet_hours(p.quiet_hours_start_min, p.quiet_hours_end_min),
+        message_language=p.message_language,
+        win_back_days=p.win_back_days,
+        payment_url=p.payment_url,
     )
+
+
+def _payment_url(text: str) -> str | None:
+    """Where clients pay a penalty ({payment_link} in the no-show notice); '' or 'none' forgets it."""
+    value = text.strip()
+    if value.lower() in ("", "none"):
+        return None
+    if not value.startswith(("https://", "http://")) or " " in value or len(value) > 255:
+        raise InvalidInput(f"payment URL {text!r} is not an http(s) address",
+                           hint="e.g. https://pay.example.com/centro?ref={penalty_id}")
+    return value
 
 
 def _bounded(value: int | None, low: int, high: int, what: str) -> int | None:
@@ -110,6 +130,10 @@ def update(
     pin_max_failures: int | None = None,
     pin_lock_minutes: int | None = None,
     desk_actor: str | None = None,
+    quiet_hours: str | None = None,
+    message_language: str | None = None,
+    win_back_days: int | None = None,
+    payment_url: str | None = None,
 ) -> PolicyView:
     """Change some rules; everything is validated before anything is written."""
     authorize(actor, Permission.policy_manage)
@@ -121,7 +145,12 @@ def update(
         "deposit_after_no_shows": _bounded(deposit_after_no_shows, 0, 100, "deposit after N no-shows"),
         "pin_max_failures": _bounded(pin_max_failures, 1, 100, "PIN failures before lock"),
         "pin_lock_minutes": _bounded(pin_lock_minutes, 1, 24 * 60, "PIN lock (minutes)"),
+        "win_back_days": _bounded(win_back_days, 0, 3650, "win-back offer after (days)"),
     }
+    if quiet_hours is not None:
+        changes["quiet_hours_start_min"], changes["quiet_hours_end_min"] = parse_quiet_hours(quiet_hours)
+    if message_language is not None:
+        changes["message_language"] = check_language(message_language, what="message language")
     if no_show_fee is not None:
         changes["no_show_fee_kind"], changes["no_show_fee_value"] = parse_fee(no_show_fee, cur, what="no-show fee")
     if late_cancel_fee is not None:
@@ -141,7 +170,10 @@ def update(
             from salon_cli.services.staff import find
 
             changes["desk_actor_id"] = find(session, desk_actor).id
-    changes = {k: v for k, v in changes.items() if v is not None or k == "desk_actor_id" and desk_actor is not None}
+    if payment_url is not None:
+        changes["payment_url"] = _payment_url(payment_url)
+    changes = {k: v for k, v in changes.items()
+               if v is not None or k == "desk_actor_id" and desk_actor is not None or k == "payment_url"}
     p = row(session, location, lock=True)
     before = audit.snapshot(p)
     for key, value in changes.items():
