@@ -483,6 +483,28 @@ def test_kept_ids_that_are_taken_are_refused_and_nothing_is_written(db_url, fres
     assert len(clients) > 20
 
 
+def test_kept_ids_twice_in_one_file_are_refused(db_url, fresh_url, clock, tmp_path):
+    """Two rows of one file with the same appointment id (or penalty id) name each other."""
+    _empty_salon_like(db_url, fresh_url, tmp_path)
+    _export(db_url, "clients", tmp_path / "clients.csv")
+    _ok(salon(fresh_url, *OWNER, "import", "clients", str(tmp_path / "clients.csv"), "--keep-ids"))
+    rows = _export(db_url, "appointments", tmp_path / "appointments.csv")
+    penalised = [i for i, r in enumerate(rows) if r["penalty_id"]]
+    rows[1]["id"] = rows[0]["id"]
+    rows[penalised[1]]["penalty_id"] = rows[penalised[0]]["penalty_id"]
+    out = io.StringIO()
+    writer = csv.DictWriter(out, fieldnames=list(rows[0]))
+    writer.writeheader()
+    writer.writerows(rows)
+    bad = _file(tmp_path, "twice.csv", out.getvalue())
+    run = salon(fresh_url, *OWNER, "import", "appointments", str(bad), "--keep-ids")
+    assert run.code == 2, run.stderr
+    assert f"row 3 column id: id {rows[0]['id']} is also on row 2 of this file" in run.stderr, run.stderr
+    assert f"column penalty_id: penalty_id {rows[penalised[0]]['penalty_id']} is also on row {penalised[0] + 2}" \
+        in run.stderr, run.stderr
+    assert _ok(salon(fresh_url, "export", "appointments")).stdout.count("\n") == 1  # nothing written
+
+
 def test_an_import_reports_its_progress(salon_url, tmp_path):
     """The services tell how far they are (checking, then writing); the CLI draws that as a bar on
     stderr, at a terminal only."""

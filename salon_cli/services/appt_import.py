@@ -333,6 +333,12 @@ def _kept_ids(session: Session, location: LocationView, rows: Sequence[Row], her
     """`keep_ids`: a row already here must be that id; a new row's id, and its penalty's, must be free.
     A row whose id is an appointment here at the same place, staff member and start is here already."""
     faults: list[Fault] = []
+    first: dict[tuple[str, int], int] = {}
+    for r in rows:
+        for column, value in (("id", r.kept_id), ("penalty_id", r.penalty[0] if r.penalty else None)):
+            if value is not None and first.setdefault((column, value), r.number) != r.number:
+                faults.append(Fault(r.number, column, f"{column} {value} is also on row {first[(column, value)]} "
+                                    "of this file"))
     found: dict[int, tuple[int, int | None, datetime]] = {}
     for chunk in _chunks(r.kept_id for r in rows if r.kept_id is not None):
         query = sa.select(col(Appointment.id), col(Appointment.location_id), col(Appointment.staff_id),

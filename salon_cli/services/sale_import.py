@@ -277,6 +277,11 @@ def _kept_ids(session: Session, location: LocationView, receipts: Sequence[_Rece
     ours = [r for r in receipts if r.first.figures is not None and r.first.figures["sale_id"] is not None]
     faults += [Fault(r.first.number, "id", "--keep-ids keeps the ids of a file from salon export sales")
                for r in receipts if r not in ours]
+    first: dict[int, int] = {}
+    for r in ours:
+        kept = (r.first.figures or {})["sale_id"]
+        if first.setdefault(kept, r.first.number) != r.first.number:
+            faults.append(Fault(r.first.number, "id", f"sale {kept} is also on row {first[kept]} of this file"))
     found: dict[int, tuple[int, Any, int, str | None]] = {}
     for chunk in _chunks(r.first.figures["sale_id"] for r in ours if r.first.figures):
         query = sa.select(col(Sale.id), col(Sale.location_id), col(Sale.business_date), col(Sale.total_cents),
