@@ -8,6 +8,10 @@ default. The book is made on Friday 2026-11-20 at 20:00; cron then runs every 5 
 
 from __future__ import annotations
 
+import json
+import os
+import subprocess
+import sys
 import threading
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
@@ -259,6 +263,65 @@ def test_runs_at_once_queue_and_send_each_message_once(engine, salon, clock, mai
     with UnitOfWork(engine, write=False) as uow:
         runs = uow.session.exec(select(func.count()).select_from(JobRun).where(JobRun.job == "send-reminders")).one()
     assert runs >= 601  # each tick ran at least once (the other run of a tick may have found it busy)
+
+
+# What the ticks below leave, run by any number of processes at once: Friday's confirmations; Saturday's
+# 24h reminders due by 10:00; on Sunday at 08:00 (cron stopped since Saturday 10:00) the 24h reminders
+# due meanwhile, Hugo's birthday, and Elena's 1h reminder (08:30; her 24h one went on Saturday).
+BY_PROCESSES = sorted([
+    ("Ana", "confirmation", None, "sent"), ("Ana", "reminder", "24h", "sent"),
+    ("Beto", "confirmation", None, "sent"),
+    ("Carla", "confirmation", None, "sent"), ("Carla", "reminder", "24h", "sent"),
+    ("Elena", "confirmation", None, "sent"), ("Elena", "reminder", "1h", "sent"), ("Elena", "reminder", "24h", "sent"),
+    ("Fer", "confirmation", None, "sent"),
+    ("Gabi", "confirmation", None, "skipped"), ("Gabi", "reminder", "24h", "skipped"),
+    ("Hugo", "birthday", None, "sent"),
+    ("Karla", "confirmation", None, "sent"), ("Karla", "reminder", "24h", "sent"),
+    ("Luis", "confirmation", None, "sent"), ("Luis", "reminder", "24h", "sent"),
+], key=lambda m: (m[0], m[1], m[2] or ""))
+
+
+@pytest.mark.slow
+def test_cron_runs_in_separate_processes_at_once_send_each_message_once(db_url, engine, salon, clock, mail_server,
+                                                                        twilio):
+    """Four `salon send-reminders` processes started together at each tick, as overlapping crontabs on
+    two machines would: each exits 0, or 4 when another holds the lock; each message reaches its provider
+    once."""
+    book = make_weekend(engine, clock)
+    engine.dispose()
+    salon_cmd = [os.path.join(os.path.dirname(sys.executable), "salon"), "--db", db_url, "send-reminders", "-f", "json"]
+    for tick in ("Fri 20:00", "Sat 08:30", "Sat 10:00", "Sun 08:00"):
+        at = local(tick).isoformat()
+        env = {**os.environ, **mail_server.env(), **twilio.env(), "SALON_NOW": at}
+        procs = [subprocess.Popen([*salon_cmd, "--as-of", at], env=env, stdout=subprocess.PIPE,
+                                  stderr=subprocess.PIPE, text=True) for _ in range(4)]
+        done = [(p.wait(timeout=300), *p.communicate()) for p in procs]
+        assert all(code in (0, 4) for code, _, _ in done), [(c, err) for c, _, err in done]
+        assert any(code == 0 for code, _, _ in done), tick
+        for code, out, err in done:
+            if code == 4:
+                assert err.startswith("error: ") and "send-reminders" in err and out == "", err
+            else:
+                json.loads(out)
+    assert [m[:4] for m in outcome(engine)] == BY_PROCESSES
+    sent = [m for m in BY_PROCESSES if m[3] == "sent"]
+    assert len(mail_server.received) == 5 and len(twilio.delivered) == len(sent) - 5 == 9
+    with UnitOfWork(engine, write=False) as uow:
+        provider_ids = uow.session.exec(select(Outbox.provider_id).where(Outbox.status == "sent")).all()
+    assert len(set(provider_ids)) == len(sent)
+    delivered = [r.sid for r in twilio.delivered] + [r.message["Message-ID"].strip() for r in mail_server.received]
+    assert sorted(delivered) == sorted(provider_ids)
+
+
+def test_after_a_pause_only_the_nearer_reminder_goes(engine, salon, clock, delivery):
+    """Carla chose both; the job did not run between Friday night and Sunday 14:45: her 24h reminder
+    is past, her 1h one is due. She gets the 1h one only, now and in every later run."""
+    book = make_weekend(engine, clock)
+    for at in ("Sun 14:45", "Sun 14:50", "Sun 15:00"):
+        clock.set(local(at))
+        reminders.run(engine, location=book.loc, channels=delivery, as_of=local(at))
+    carla = [m for m in outcome(engine) if m[0] == "Carla" and m[1] == "reminder"]
+    assert carla == [("Carla", "reminder", "1h", "sent", "Sun 14:45")]
 
 
 def test_senders_without_the_lock_still_never_duplicate(engine, salon, clock, mail_server, twilio, delivery):

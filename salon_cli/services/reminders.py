@@ -3,8 +3,9 @@
 What comes due, at `as_of` (cron runs it every 5 minutes):
 - a reminder for each booked appointment at the client's timing: `24h` and/or `1h` before its start
   (`both`; `none`: nothing; no choice made: 24h), once its time has come and while the appointment has
-  not started. An appointment booked after a reminder's time gets no such reminder (its confirmation
-  said the same a moment before). A moved appointment is reminded of its new time;
+  not started. When both have come due by the same run (cron stopped for a while), only the 1h one
+  goes. An appointment booked after a reminder's time gets no such reminder (its confirmation said the
+  same a moment before). A moved appointment is reminded of its new time;
 - a birthday greeting on the client's birthday (29 February: the 28th in other years), to clients who
   gave marketing consent and whose home is this location (or who have none), once a year;
 - a win-back offer, when the policy asks for one (`win_back_days` > 0), to consenting clients whose last
@@ -89,12 +90,14 @@ def due_reminders(session: Session, location: LocationView, as_of: datetime) -> 
              .order_by(col(Appointment.starts_at), col(Appointment.id)))
     drafts = []
     for appt, timing in session.exec(query):
-        for lead in TIMINGS.get(timing or "24h", ()):
-            due = appt.starts_at - LEADS[lead]
-            if due > as_of or appt.created_at > due:
-                continue
-            drafts.append(Draft(template="reminder", client_id=appt.client_id or 0, due=due, appointment=appt,
-                                lead=lead, dedupe_key=f"reminder:appointment:{appt.id}:{lead}:{_stamp(appt.starts_at)}"))
+        due_leads = [(appt.starts_at - LEADS[lead], lead) for lead in TIMINGS.get(timing or "24h", ())
+                     if appt.created_at <= appt.starts_at - LEADS[lead] <= as_of]
+        if not due_leads:
+            continue
+        # both due at once (the job did not run for a while): only the nearer one, never two in a row
+        due, lead = max(due_leads)
+        drafts.append(Draft(template="reminder", client_id=appt.client_id or 0, due=due, appointment=appt,
+                            lead=lead, dedupe_key=f"reminder:appointment:{appt.id}:{lead}:{_stamp(appt.starts_at)}"))
     return drafts
 
 
