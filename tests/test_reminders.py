@@ -287,7 +287,7 @@ def test_cron_runs_in_separate_processes_at_once_send_each_message_once(db_url, 
     """Four `salon send-reminders` processes started together at each tick, as overlapping crontabs on
     two machines would: each exits 0, or 4 when another holds the lock; each message reaches its provider
     once."""
-    book = make_weekend(engine, clock)
+    make_weekend(engine, clock)
     engine.dispose()
     salon_cmd = [os.path.join(os.path.dirname(sys.executable), "salon"), "--db", db_url, "send-reminders", "-f", "json"]
     for tick in ("Fri 20:00", "Sat 08:30", "Sat 10:00", "Sun 08:00"):
