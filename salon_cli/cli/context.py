@@ -40,6 +40,7 @@ class AppContext:
 
         engine = make_engine(self.settings.database_url)
         startup.loaded()  # the command's modules are in: the collector back on (salon_cli/startup.py)
+        _warn_if_open_to_others(engine)
         return engine
 
     @cached_property
@@ -97,6 +98,19 @@ class AppContext:
             pin = typer.prompt(f"PIN for {who}", hide_input=True)
         with self.uow() as uow:
             return staff.identify(uow, who=who, pin=pin, location=location, permission=permission)
+
+
+def _warn_if_open_to_others(engine: Engine) -> None:
+    """An existing SQLite file that anyone on the machine may read is said, not changed (SECURITY.md)."""
+    from salon_cli.cli.output import message
+    from salon_cli.db.engine import is_sqlite, sqlite_path
+    from salon_cli.io.private_files import open_to_others
+
+    path = sqlite_path(engine.url.render_as_string(hide_password=False)) if is_sqlite(engine) else None
+    mode = open_to_others(path) if path is not None else None
+    if mode is not None:
+        message(f"warning: {path} is open to other users of this machine (mode {mode:o})")
+        message(f"hint: chmod 600 {path}")
 
 
 def app_context(ctx: typer.Context) -> AppContext:

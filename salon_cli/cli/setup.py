@@ -25,6 +25,7 @@ def init(
 
     Example: salon init --location-code centro --location-name "Salón Centro" --timezone America/Mexico_City --currency MXN --owner "Lucía Hernández" --owner-code lucia --owner-pin 2580
     """
+    from salon_cli.core.redact import redact_url
     from salon_cli.services.setup import initialise
 
     app = app_context(ctx)
@@ -37,7 +38,7 @@ def init(
     emit({"location": result.location.code, "location_name": result.location.name,
           "timezone": result.location.timezone, "currency": result.location.currency,
           "owner": result.owner.code, "schema_revision": result.schema_revision,
-          "database": app.settings.database_url.split("@")[-1]}, fmt, one=True)
+          "database": redact_url(app.settings.database_url).split("@")[-1]}, fmt, one=True)
 
 
 def demo(

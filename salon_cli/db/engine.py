@@ -18,6 +18,8 @@ from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.exc import ArgumentError
 
 from salon_cli.core.errors import InvalidInput
+from salon_cli.core.redact import redact_url
+from salon_cli.io.private_files import prepare_sqlite_file
 
 BUSY_TIMEOUT_MS = 30_000
 _ENGINES: weakref.WeakSet[Engine] = weakref.WeakSet()
@@ -29,14 +31,14 @@ def normalize_url(url: str) -> str:
     try:
         parsed = make_url(url)
     except ArgumentError:
-        raise InvalidInput(f"database URL {url!r} is not valid", hint="sqlite:///salon.db or postgresql+psycopg://user@host/db") from None
+        raise InvalidInput(f"database URL {redact_url(url)!r} is not valid", hint="sqlite:///salon.db or postgresql+psycopg://user@host/db") from None
     backend, _, driver = parsed.drivername.partition("+")
     if backend == "postgresql" and driver in ("", "psycopg"):
         return parsed.set(drivername="postgresql+psycopg").render_as_string(hide_password=False)
     if backend == "sqlite" and driver in ("", "pysqlite"):
         return url
     raise InvalidInput(
-        f"database URL {url!r} is not SQLite or PostgreSQL (psycopg)",
+        f"database URL {redact_url(url)!r} is not SQLite or PostgreSQL (psycopg)",
         hint="sqlite:///salon.db or postgresql+psycopg://user@host/db",
     )
 
@@ -57,7 +59,7 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
     if url.startswith("sqlite"):
         path = sqlite_path(url)
         if path is not None:
-            path.parent.mkdir(parents=True, exist_ok=True)
+            prepare_sqlite_file(path)  # a new database 0600 in folders made 0700 (salon_cli/io/private_files.py)
         engine = sa.create_engine(
             url,
             connect_args={"timeout": BUSY_TIMEOUT_MS / 1000, "check_same_thread": False},

@@ -20,7 +20,7 @@ import urllib.error
 import urllib.parse
 import urllib.request
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from email.message import EmailMessage
 from email.utils import formataddr, make_msgid
 from typing import Protocol
@@ -80,7 +80,7 @@ class SmtpEmail:
     sender: str
     tls: str = "starttls"
     user: str | None = None
-    password: str | None = None
+    password: str | None = field(default=None, repr=False)  # never in a repr, a log or a traceback
     timeout: float = TIMEOUT_S
     name: str = "email"
 
@@ -170,7 +170,7 @@ class TwilioMessages:
 
     name: str  # sms | whatsapp
     account_sid: str
-    auth_token: str
+    auth_token: str = field(repr=False)
     sender: str
     api_base: str = TWILIO_API
     timeout: float = TIMEOUT_S

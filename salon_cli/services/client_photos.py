@@ -13,6 +13,7 @@ from sqlmodel import Session, col, select
 from salon_cli.core import clock
 from salon_cli.core.errors import InvalidInput, NotFound, RuleViolation
 from salon_cli.db.models import Client, ClientPhoto
+from salon_cli.io.private_files import create_private_file, make_private_dirs
 from salon_cli.services import audit
 from salon_cli.services.actors import Actor
 
@@ -63,8 +64,9 @@ def add_photo(session: Session, *, actor: Actor, media_root: Path, client_id: in
         raise InvalidInput(f"{source.name} is larger than {MAX_BYTES // (1024 * 1024)} MiB")
     relative = f"clients/{client_id}/{uuid.uuid4().hex}{source.suffix.lower()}"
     target = media_path(media_root, relative)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    shutil.copyfile(source, target)
+    make_private_dirs(target.parent)  # photos of people: 0700 folders, 0600 files
+    create_private_file(target)
+    shutil.copyfile(source, target)  # into the file just made: it keeps its mode
     row = ClientPhoto(client_id=client_id, path=relative, caption=(caption or None), staff_id=actor.id,
                       created_at=clock.now())
     session.add(row)
