@@ -34,6 +34,10 @@ class SalonGroup(TyperGroup):
         except Exception as exc:
             if _debug() or _is_click_exception(exc):
                 raise
+            known = _database_failure(exc, ctx)
+            if known is not None:  # a lost connection, a full disk, a read-only file: said plainly
+                output.error(known.message, known.hint)
+                raise typer.Exit(known.exit_code) from None
             output.error(_describe(exc), "run again with SALON_DEBUG=1 for the details")
             raise typer.Exit(1) from None
 
@@ -72,6 +76,16 @@ def _is_click_exception(exc: Exception) -> bool:
     from typer._click.exceptions import ClickException
 
     return isinstance(exc, ClickException)
+
+
+def _database_failure(exc: Exception, ctx: Any) -> SalonError | None:
+    """What a failure of the database itself means (salon_cli/db/failures.py), or None."""
+    if not type(exc).__module__.startswith("sqlalchemy"):  # sqlalchemy is not loaded by `--help`
+        return None
+    from salon_cli.db.failures import explain
+
+    settings = getattr(getattr(ctx, "obj", None), "settings", None)
+    return explain(exc, getattr(settings, "database_url", None))
 
 
 def _describe(exc: Exception) -> str:

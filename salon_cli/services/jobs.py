@@ -2,7 +2,8 @@
 
 The lock is PostgreSQL's `pg_try_advisory_xact_lock`, held by a connection of its own for as long
 as the job runs (it goes away with the connection if the process dies). SQLite has no such thing,
-so a `job_lock` row with a lease plays its part; a crashed run's lease simply runs out.
+so a `job_lock` row with a lease plays its part; the lock of a run that died on this machine is
+taken over at once (its process is gone), one from another machine when its lease runs out.
 """
 
 from __future__ import annotations
@@ -56,6 +57,23 @@ def _advisory_key(name: str) -> int:
     return int.from_bytes(hashlib.blake2b(name.encode(), digest_size=8).digest(), "big", signed=True)
 
 
+def _holder_gone(holder: str) -> bool:
+    """Whether the lock's holder was a process on this machine that has ended (killed, crashed, the
+    power cut) without letting go: then its lease need not run out first. Another machine's holder,
+    or one we cannot tell about, counts as alive until its lease ends."""
+    host, _, rest = holder.partition(":")
+    pid = rest.partition(":")[0]
+    if os.name != "posix" or host != socket.gethostname()[:40] or not pid.isdigit() or int(pid) == os.getpid():
+        return False
+    try:
+        os.kill(int(pid), 0)  # signal 0: only asks whether the process exists
+    except ProcessLookupError:
+        return True
+    except OSError:  # it exists (another user's process), or we cannot tell
+        return False
+    return False
+
+
 @contextmanager
 def single_instance(engine: Engine, job: str, location_id: int | None) -> Iterator[None]:
     """Hold the job's lock for the block, or raise `Busy` (exit 4) at once."""
@@ -71,7 +89,7 @@ def single_instance(engine: Engine, job: str, location_id: int | None) -> Iterat
     with UnitOfWork(engine) as uow:
         now = clock.wall_now()
         current = uow.session.get(JobLock, name)
-        if current is not None and current.expires_at > now:
+        if current is not None and current.expires_at > now and not _holder_gone(current.holder):
             raise Busy(f"{job} is already running (since {current.acquired_at:%H:%M} UTC)",
                        hint="another run holds its lock; retry later")
         if current is not None:
