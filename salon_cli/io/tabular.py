@@ -124,7 +124,13 @@ class Fault:
 
     def __str__(self) -> str:
         where = " ".join(p for p in (f"row {self.row}" if self.row else "", f"column {self.column}" if self.column else "") if p)
-        return f"{where}: {self.problem}" if where else self.problem
+        return _printable(f"{where}: {self.problem}" if where else self.problem)
+
+
+def _printable(text: str) -> str:
+    """A fault on one line of a terminal: what a hostile file puts in a column name or value (a newline,
+    a form feed, an escape sequence, NUL) is shown escaped, never sent to the terminal as it is."""
+    return text if text.isprintable() else "".join(c if c.isprintable() else repr(c)[1:-1] for c in text)
 
 
 class ImportRefused(InvalidInput):
@@ -183,9 +189,12 @@ def read_csv(
         codecs.lookup(encoding)
     except LookupError:
         raise InvalidInput(f"encoding {encoding!r} is not known") from None
-    if codecs.lookup(encoding).name in ("utf-8", "utf-8-sig") and _starts_utf16(stream):
-        encoding = "utf-16"
-    text = io.TextIOWrapper(stream, encoding=encoding, newline="")
+    encoding = file_encoding(encoding, _start(stream))
+    try:
+        text = io.TextIOWrapper(stream, encoding=encoding, newline="")
+    except LookupError:  # a codec of bytes to bytes (hex, base64, rot13, ...): not how text is stored
+        raise InvalidInput(f"encoding {encoding!r} is not a text encoding",
+                           hint="e.g. utf-8, latin-1, cp1252, utf-16") from None
     mapping = mapping or {}
     known = {f.lower(): f for f in fields}
     faults: list[Fault] = []
@@ -221,8 +230,9 @@ def read_csv(
                 faults.append(Fault(number, None, f"has {len(values)} values, the header has {len(header)}"))
                 continue
             rows.append(SourceRow(number, {c: v.strip() for c, v in zip(columns, values) if c}, tuple(values)))
-    except UnicodeDecodeError as exc:
-        raise ImportRefused([Fault(None, None, f"not {encoding} text ({exc.reason}); try --encoding")]) from None
+    except UnicodeError as exc:  # bytes not in the encoding; or UTF-16 without its byte-order mark
+        reason = exc.reason if isinstance(exc, UnicodeDecodeError) else str(exc)
+        raise ImportRefused([Fault(None, None, f"not {encoding} text ({reason}); try --encoding")]) from None
     except csv.Error as exc:
         raise ImportRefused([Fault(reader.line_num, None, f"malformed CSV: {exc}")]) from None
     finally:
@@ -241,18 +251,26 @@ def delimiter_of(header: str) -> str:
     return best if counts[best] > counts[","] else ","
 
 
-def _starts_utf16(stream: IO[bytes]) -> bool:
-    """Whether the stream opens with a UTF-16 byte-order mark (Excel's "Unicode text" exports)."""
+def file_encoding(encoding: str, start: bytes) -> str:
+    """The encoding a file opening with the bytes `start` is read in: `encoding`, unless that is UTF-8
+    and the file opens with a UTF-16 byte-order mark (Excel's "Unicode text" exports)."""
+    import codecs
+
+    utf8 = codecs.lookup(encoding).name in ("utf-8", "utf-8-sig")
+    return "utf-16" if utf8 and start[:2] in (b"\xff\xfe", b"\xfe\xff") else encoding
+
+
+def _start(stream: IO[bytes]) -> bytes:
+    """The first two bytes of the stream, left unread (empty when it can neither peek nor seek)."""
     peek = getattr(stream, "peek", None)
     if peek is not None:
-        start = peek(2)[:2]
-    elif stream.seekable():
+        return peek(2)[:2]
+    if stream.seekable():
         at = stream.tell()
         start = stream.read(2)
         stream.seek(at)
-    else:
-        return False
-    return start in (b"\xff\xfe", b"\xfe\xff")
+        return start
+    return b""
 
 
 def write_rejects(out: IO[str], header: Sequence[str], refused: Iterable[tuple[SourceRow, str]]) -> int:

@@ -19,7 +19,7 @@ from salon_cli.core.errors import InvalidInput
 from salon_cli.core.money import parse_money_cell
 from salon_cli.core.recurrence import resolve
 from salon_cli.db.models import SALE_STATUSES
-from salon_cli.io.tabular import Fault, ImportRefused, SourceRow, delimiter_of, read_csv
+from salon_cli.io.tabular import Fault, ImportRefused, SourceRow, delimiter_of, file_encoding, read_csv
 from salon_cli.services.appt_import_rows import Formats, Ref, _client_tries, _instant, _limited, _whole
 from salon_cli.services.locations import LocationView
 
@@ -96,10 +96,14 @@ def read(stream: IO[bytes], *, mapping: dict[str, str] | None = None, encoding: 
 
 def _tax_fields(data: bytes, mapping: dict[str, str], encoding: str) -> tuple[str, ...]:
     try:
-        text = data[:65536].decode(encoding, errors="replace")
-    except LookupError:
-        return ()  # read_csv says so
-    header = next(csv.reader(io.StringIO(text), delimiter=delimiter_of(re.split(r"\r\n|\r|\n", text, maxsplit=1)[0])), [])
+        text = data[:65536].decode(file_encoding(encoding, data), errors="replace")
+    except (LookupError, UnicodeError):  # not a text encoding, or one without "replace" (idna): read_csv says so
+        return ()
+    try:
+        header = next(csv.reader(io.StringIO(text, newline=""),
+                                 delimiter=delimiter_of(re.split(r"\r\n|\r|\n", text, maxsplit=1)[0])), [])
+    except csv.Error:  # malformed: read_csv says where
+        return ()
     found: dict[str, str] = {}
     for name in [*header, *mapping.values()]:
         key = " ".join(name.strip().split())

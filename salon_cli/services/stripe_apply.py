@@ -23,6 +23,11 @@ HANDLED_TYPES = (
     "payment_intent.succeeded", "payment_intent.payment_failed", "charge.refunded", "charge.refund.updated",
     "refund.created", "refund.updated", "checkout.session.completed",
 )
+_TEXT = ("status", "mode", "payment_status", "failure_reason", "reason")
+_EXPANDABLE = ("id", "latest_charge", "payment_intent", "charge")  # an id, or the object itself
+_OBJECTS = ("metadata", "last_payment_error")
+_AMOUNTS = ("amount", "amount_refunded")
+_ID_MAX = 64  # our columns of Stripe ids
 _REFUND_STATUS = {"succeeded": "succeeded", "failed": "failed", "canceled": "cancelled", "pending": "pending",
                   "requires_action": "pending"}
 
@@ -32,6 +37,43 @@ def _id(value: Any) -> str | None:
     if isinstance(value, dict):
         return value.get("id")
     return value or None
+
+
+def _malformed(obj: Any) -> str | None:
+    """Why an event's object is not one Stripe writes (a field of another JSON type, an id too long
+    for our columns), or None. Checked before anything is applied: such an event is genuine (it is
+    signed) but cannot be read, and delivering it again would not change that, so it is ignored
+    with this note rather than failed for ever (or half applied)."""
+    if not isinstance(obj, dict):
+        return "its data.object is not a JSON object"
+    for name in _EXPANDABLE:
+        value = obj.get(name)
+        ident = value.get("id") if isinstance(value, dict) and name != "id" else value
+        if ident is not None and not (isinstance(ident, str) and len(ident) <= _ID_MAX):
+            return f"its {name} is not an id"
+    for name, kind, what in ((_TEXT, str, "text"), (_OBJECTS, dict, "an object")):
+        for field in name:
+            if obj.get(field) is not None and not isinstance(obj[field], kind):
+                return f"its {field} is not {what}"
+    for name in _AMOUNTS:
+        value = obj.get(name)
+        if value is not None and not (type(value) is int and 0 <= value < 2**63):
+            return f"its {name} is not an amount in minor units"
+    refunds = obj.get("refunds")
+    if refunds is not None:
+        listed = refunds.get("data") if isinstance(refunds, dict) else None
+        if not isinstance(refunds, dict) or not isinstance(listed, list | None):
+            return "its refunds are not a list"
+        for refund in listed or []:
+            if (why := _malformed(refund)) is not None:
+                return f"a refund in it: {why}"
+    return None
+
+
+def _our_id(value: Any) -> int | None:
+    """An id of ours as our metadata carries it ("12"), or None."""
+    text = str(value if value is not None else "")
+    return int(text) if text.isascii() and text.isdigit() and 0 < int(text) < 2**31 else None
 
 
 def _payment(session: Session, *, intent_id: str | None = None, charge_id: str | None = None,
@@ -44,8 +86,8 @@ def _payment(session: Session, *, intent_id: str | None = None, charge_id: str |
     if row is None and session_id:
         row = session.exec(select(Payment).where(Payment.stripe_checkout_session_id == session_id)
                            .with_for_update()).first()
-    if row is None and metadata and str(metadata.get("salon_payment_id", "")).isdigit():
-        row = session.get(Payment, int(metadata["salon_payment_id"]), with_for_update=True)
+    if row is None and metadata and (payment_id := _our_id(metadata.get("salon_payment_id"))) is not None:
+        row = session.get(Payment, payment_id, with_for_update=True)
         if row is not None and not _ours(session, row, metadata, intent_id):
             row = None  # metadata naming a payment that is not this one (another database, another salon)
     return row
@@ -71,7 +113,10 @@ def _location(session: Session, location_id: int) -> LocationView:
 def apply(session: Session, event: dict[str, Any]) -> tuple[str, str]:
     """Apply one event; returns ("applied" | "ignored", a note)."""
     kind = str(event.get("type", ""))
-    obj = (event.get("data") or {}).get("object") or {}
+    data = event.get("data")
+    obj = (data.get("object") if isinstance(data, dict) else data) or {}
+    if kind in HANDLED_TYPES and (why := _malformed(obj)) is not None:
+        return "ignored", f"{kind} not read: {why}"
     if kind == "payment_intent.succeeded":
         return _intent_succeeded(session, obj)
     if kind == "payment_intent.payment_failed":
@@ -100,7 +145,7 @@ def _intent_failed(session: Session, pi: dict[str, Any]) -> tuple[str, str]:
     if payment is None:
         return "ignored", f"no payment of ours for {pi.get('id')}"
     error = pi.get("last_payment_error") or {}
-    reason = error.get("message") or "the payment failed"
+    reason = str(error.get("message") or "the payment failed")
     code = error.get("decline_code") or error.get("code")
     location = _location(session, payment.location_id)
     if payment.stripe_payment_intent_id is None and pi.get("id"):
@@ -164,8 +209,8 @@ class _Nothing(Exception):
 def _refund(session: Session, refund: dict[str, Any], *, payment: Payment | None = None) -> tuple[str, str]:
     refund_id = refund.get("id")
     row = session.exec(select(Refund).where(Refund.stripe_refund_id == refund_id).with_for_update()).first()
-    if row is None and str((refund.get("metadata") or {}).get("salon_refund_id", "")).isdigit():
-        candidate = session.get(Refund, int(refund["metadata"]["salon_refund_id"]), with_for_update=True)
+    if row is None and (refund_id_ours := _our_id((refund.get("metadata") or {}).get("salon_refund_id"))) is not None:
+        candidate = session.get(Refund, refund_id_ours, with_for_update=True)
         if candidate is not None and candidate.stripe_refund_id in (None, refund_id):
             row = candidate
     if payment is None:

@@ -162,7 +162,7 @@ def _store(engine: Engine, event: dict[str, Any], source: str) -> Received | Non
         # RETURNING says whether this delivery inserted the row (rowcount is not reliable on every driver)
         inserted = uow.session.execute(_insert(engine).values(
             id=event["id"], type=event["type"], status="received", source=source,
-            created=created if isinstance(created, int) and not isinstance(created, bool) else 0,
+            created=created if type(created) is int and 0 <= created < 2**31 else 0,  # Unix seconds, as the column holds
             payload=event, attempts=0, received_at=clock.now(),
         ).on_conflict_do_nothing(index_elements=["id"]).returning(StripeEvent.__table__.c.id)).first()
         if inserted:

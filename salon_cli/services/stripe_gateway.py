@@ -423,6 +423,11 @@ def _parse_signature_header(header: str) -> tuple[int, list[str]]:
     return timestamp, signatures
 
 
+def _not_json(constant: str) -> None:
+    """NaN and Infinity: Python reads them, JSON (and PostgreSQL's jsonb) has no such thing."""
+    raise ValueError(f"{constant} is not JSON")
+
+
 def verify_webhook(payload: bytes, signature_header: str | None, secret: str, *, tolerance: int = 300,
                    now: int | None = None) -> dict:
     """Check a webhook's `Stripe-Signature` and return the event as a plain dict.
@@ -447,6 +452,8 @@ def verify_webhook(payload: bytes, signature_header: str | None, secret: str, *,
     except UnicodeDecodeError:
         raise InvalidInput("the body is not UTF-8 text") from None
     try:
+        if not signature_header.isascii():  # the library's constant-time compare raises on other text
+            raise ValueError("not ASCII")
         timestamp, signatures = _parse_signature_header(signature_header)
     except ValueError:
         raise InvalidInput("malformed Stripe-Signature header") from None
@@ -463,7 +470,7 @@ def verify_webhook(payload: bytes, signature_header: str | None, secret: str, *,
         raise InvalidInput(f"signature timestamp is {when} (limit {tolerance} s)",
                            hint="check the server's clock; Stripe resends events it could not deliver")
     try:
-        event = json.loads(text)
+        event = json.loads(text, parse_constant=_not_json)
     except ValueError:
         raise InvalidInput("not JSON") from None
     if not isinstance(event, dict) or not isinstance(event.get("id"), str) or not isinstance(event.get("type"), str):

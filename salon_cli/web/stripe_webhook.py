@@ -120,6 +120,14 @@ class _Handler(BaseHTTPRequestHandler):
                 pass
         self.close_connection = True
 
+    def send_error(self, code: int, message: str | None = None, explain: str | None = None) -> None:
+        """The standard library's own refusals (a malformed request line, an unknown method: 501, HTTP/2:
+        505, an over-long line or header: 414, 431) as our JSON answers. Its own would be an HTML page,
+        and, for a request line it cannot read, sent without a status line (as to an HTTP/0.9 client)."""
+        self.log_error("code %d, message %s", code, message or "")
+        self.request_version = "HTTP/1.0"  # we speak 1.0: always a status line and headers
+        self._reply(code, {"error": (message or self.responses.get(code, ("error",))[0])[:200]})
+
     def _dispatch(self) -> None:
         started = time.monotonic()
         status, what = self._handle()
