@@ -130,6 +130,40 @@ def test_split_payment_with_a_tip_ends_paid_with_the_exact_figures(demo_engine):
         assert book.view(uow.session, appt.id).status == "completed"
 
 
+def test_back_on_the_book_after_paying_the_appointment_shows_done(demo_engine):
+    """Found trying a morning in tmux: the poll saw the sale's change while the checkout was on show
+    and told only that screen, so the book beneath kept the client `in chair` after Escape until some
+    other change came. Screens beneath the one on show now reload as they come back."""
+    appt = today(demo_engine, "in_service")[0]
+    total = expected_totals(demo_engine, appt.id).total_cents
+
+    async def scenario() -> None:
+        app = SalonApp(demo_engine, poll_seconds=0.1)
+        async with app.run_test(size=(120, 40)) as pilot:
+            app.desk = SOFIA
+            await settle(pilot)
+            book_screen = app.screen
+            book_table = book_screen.query_one(DataTable)
+            assert str(book_table.get_row(str(appt.id))[1]) == "in chair"
+            await open_checkout(app, pilot, appt.id)
+            await pilot.press("1")
+            await fill(pilot, amount=format_amount(total, "MXN"))
+            assert app.screen.sale.status == "paid"
+            for _ in range(30):  # let the poll see the sale's change while the checkout is on show
+                await asyncio.sleep(0.05)
+                await settle(pilot)
+                if book_screen.stale:
+                    break
+            assert book_screen.stale  # marked, not read while hidden
+            assert str(book_table.get_row(str(appt.id))[1]) == "in chair"
+            await pilot.press("escape")
+            await settle(pilot)
+            assert app.screen is book_screen and not book_screen.stale
+            assert str(book_table.get_row(str(appt.id))[1]) == "done"
+
+    asyncio.run(scenario())
+
+
 def test_paid_from_the_clients_card_goes_back_to_the_card(demo_engine):
     from salon_cli.tui.screens.client_card import ClientCardScreen
 

@@ -30,6 +30,7 @@ from salon_cli.db.uow import UnitOfWork
 from salon_cli.services.actors import Actor
 from salon_cli.services.locations import LocationView
 from salon_cli.tui.screens.modals import pin_modal, sign_in_modal
+from salon_cli.tui.screens.reload import ReloadsWhenBack
 
 T = TypeVar("T")
 Done = Callable[[Any], None]
@@ -275,6 +276,11 @@ class SalonApp(App[None]):
         def seen(marker: int) -> None:
             before, self._marker = self._marker, marker
             if before is not None and marker != before:
+                # the screen on show reads again now; those beneath it (the book under a checkout)
+                # when they are back on top, or they would keep showing the day as it was
+                for screen in self.screen_stack[:-1]:
+                    if isinstance(screen, ReloadsWhenBack):
+                        screen.stale = True
                 reload = getattr(self.screen, "data_changed", None)
                 if callable(reload):
                     reload()

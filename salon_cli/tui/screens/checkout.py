@@ -29,6 +29,7 @@ from salon_cli.services.sale_views import PaymentView, SaleView
 from salon_cli.tui.screens.checkout_reader import ReaderPayment
 from salon_cli.tui.screens.checkout_text import COLUMNS, last_change, payment_line, totals_text
 from salon_cli.tui.screens.modals import Field, FormModal
+from salon_cli.tui.screens.reload import ReloadsWhenBack
 
 OPEN_ONLY = {"add_product", "discount", "redeem", "tip", "pay_cash", "pay_card", "pay_stripe"}
 
@@ -37,7 +38,7 @@ class SaleLines(DataTable, can_focus=False):
     """The sale's lines: shown, not navigated (Enter belongs to the screen: Done)."""
 
 
-class CheckoutScreen(ReaderPayment, Screen[None]):
+class CheckoutScreen(ReloadsWhenBack, ReaderPayment, Screen[None]):
     BINDINGS = [
         Binding("escape", "back", "Back", id="back"),
         Binding("a", "add_product", "Product", id="add-product"),

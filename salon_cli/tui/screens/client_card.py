@@ -30,6 +30,7 @@ from salon_cli.services.memberships import MembershipView
 from salon_cli.services.penalties import PenaltyView
 from salon_cli.tui.screens.clients import _day, _name
 from salon_cli.tui.screens.loyalty_card import CodeModal, LoyaltyCard, RewardPicker
+from salon_cli.tui.screens.reload import ReloadsWhenBack
 
 # which of today's appointments `p` takes to checkout, in this order of preference
 CHECKOUT_ORDER = ("in_service", "checked_in", "booked", "completed")
@@ -175,7 +176,7 @@ def for_checkout(today: list[AppointmentView]) -> AppointmentView | None:
     return None
 
 
-class ClientCardScreen(Screen[None]):
+class ClientCardScreen(ReloadsWhenBack, Screen[None]):
     BINDINGS = [
         Binding("escape", "app.pop_screen", "Back", id="back"),
         Binding("c", "check_in", "Check in", id="client-check-in"),

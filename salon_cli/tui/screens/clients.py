@@ -24,6 +24,7 @@ from textual.widgets import DataTable, Footer, Input, Static
 
 from salon_cli.services.client_search import ClientHit
 from salon_cli.services.locations import LocationView
+from salon_cli.tui.screens.reload import ReloadsWhenBack
 
 RESULTS = 12
 COLUMNS = ("Name", "Phone", "Last visit", "Tags")
@@ -61,7 +62,7 @@ def find(session: Any, location: LocationView, query: str) -> Found:
     return Found(query, hits, last, location)
 
 
-class ClientSearchScreen(Screen[None]):
+class ClientSearchScreen(ReloadsWhenBack, Screen[None]):
     BINDINGS = [
         Binding("escape", "app.pop_screen", "Back", id="back"),
         # priority: the search box would otherwise take both (and hide them from the footer)

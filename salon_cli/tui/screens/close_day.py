@@ -21,9 +21,10 @@ from textual.widgets import Footer, Input, Label, Static
 from salon_cli.core.money import format_money
 from salon_cli.tui.screens.close_count import DENOMINATIONS, counted, denomination_label, variance_words
 from salon_cli.tui.screens.close_report import report_text
+from salon_cli.tui.screens.reload import ReloadsWhenBack
 
 
-class CloseDayScreen(Screen[None]):
+class CloseDayScreen(ReloadsWhenBack, Screen[None]):
     """The manager's (or receptionist's) close of today."""
 
     BINDINGS = [

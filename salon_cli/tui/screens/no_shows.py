@@ -19,6 +19,7 @@ from salon_cli.services.book import AppointmentView
 from salon_cli.services.locations import LocationView
 from salon_cli.services.penalties import PenaltyView
 from salon_cli.tui.screens.modals import Field, FormModal
+from salon_cli.tui.screens.reload import ReloadsWhenBack
 
 COLUMNS = ("Client", "Appointment", "Kind", "Amount", "Status")
 OPEN = ("pending", "failed")
@@ -71,7 +72,7 @@ def detail_line(row: PenaltyView | None, location: LocationView) -> str:
     return " — ".join(parts)
 
 
-class NoShowsScreen(Screen[None]):
+class NoShowsScreen(ReloadsWhenBack, Screen[None]):
     BINDINGS = [
         Binding("escape", "app.pop_screen", "Back", id="back"),
         Binding("w", "waive", "Waive", id="waive"),

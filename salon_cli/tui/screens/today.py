@@ -19,6 +19,7 @@ from salon_cli.core.money import format_amount
 from salon_cli.services.desk_board import Board, BoardRow
 from salon_cli.services.locations import LocationView
 from salon_cli.tui.screens.modals import Field, FormModal
+from salon_cli.tui.screens.reload import ReloadsWhenBack
 
 # the state comes second so that it is on screen at 80 columns, where the service may be cut
 COLUMNS = ("Time", "Status", "Client", "Stylist", "Service", "Price")
@@ -62,7 +63,7 @@ def desk_line(board: Board) -> str:
     return "\n".join(parts) or " "
 
 
-class TodayScreen(Screen[None]):
+class TodayScreen(ReloadsWhenBack, Screen[None]):
     BINDINGS = [
         Binding("r", "refresh_book", "Refresh", id="refresh"),
         # priority: the table would otherwise take left/right to move its cursor between columns
