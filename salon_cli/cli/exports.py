@@ -86,20 +86,24 @@ def _write(rows: Iterable[dict[str, Any]], fmt: ExportFormat, output: Path | Non
     from salon_cli.io import tabular
     from salon_cli.services import client_export
 
-    counter = _Counter(tabular.records(rows, tz))
-    records: Iterable[dict[str, Any]] = counter
     if columns is None:
+        counter = _Counter(tabular.records(rows, tz))
+        records: Iterable[dict[str, Any]] = counter
         columns = client_export.COLUMNS
         if fmt is ExportFormat.csv:
             records = ({**r, "notes": client_export.notes_cell(r["notes"])} for r in counter)
+    elif fmt is ExportFormat.csv:  # the CSV writer makes each cell ready itself: no record in between
+        counter = records = _Counter(rows)
+    else:
+        counter = records = _Counter(tabular.records(rows, tz))
     if output is None:
-        _write_to(records, fmt, sys.stdout, columns)  # a closed pipe: see SalonGroup
+        _write_to(records, fmt, sys.stdout, columns, tz)  # a closed pipe: see SalonGroup
         sys.stdout.flush()
         return counter.count
     part = output.with_name(output.name + ".part")
     try:
         with open(part, "w", encoding="utf-8", newline="") as out:
-            _write_to(records, fmt, out, columns)
+            _write_to(records, fmt, out, columns, tz)
         os.replace(part, output)
     except OSError as exc:
         part.unlink(missing_ok=True)
@@ -110,7 +114,8 @@ def _write(rows: Iterable[dict[str, Any]], fmt: ExportFormat, output: Path | Non
     return counter.count
 
 
-def _write_to(records: Iterable[dict[str, Any]], fmt: ExportFormat, out: IO[str], columns: list[str]) -> None:
+def _write_to(records: Iterable[dict[str, Any]], fmt: ExportFormat, out: IO[str], columns: list[str],
+              tz: Any = None) -> None:
     from salon_cli.io import tabular
 
     if fmt is ExportFormat.json:
@@ -118,7 +123,7 @@ def _write_to(records: Iterable[dict[str, Any]], fmt: ExportFormat, out: IO[str]
     elif fmt is ExportFormat.ndjson:
         tabular.write_ndjson(records, out)
     else:
-        tabular.write_csv(records, out, columns=columns)
+        tabular.write_csv(records, out, columns=columns, tz=tz)
 
 
 class _Counter:

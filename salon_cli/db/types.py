@@ -27,6 +27,24 @@ class UTCDateTime(TypeDecorator[datetime]):
         utc = value.astimezone(timezone.utc)
         return utc.replace(tzinfo=None) if dialect.name == "sqlite" else utc
 
+    def result_processor(self, dialect: sa.Dialect, coltype: Any) -> Any:
+        if dialect.name != "sqlite":
+            return super().result_processor(dialect, coltype)
+        # SQLite hands back the stored text: parsed here in one call a value instead of the generic
+        # chain (the dialect's DATETIME processor, then process_result_value), a third of the time of
+        # reading rows of instants (an export reads millions)
+        parse, slow = datetime.fromisoformat, self.process_result_value
+
+        def process(value: Any) -> datetime | None:
+            if type(value) is str:
+                try:
+                    return parse(value + "+00:00")  # naive UTC text, as stored: aware in one C call
+                except ValueError:
+                    pass  # text that carries an offset of its own
+            return None if value is None else slow(value, dialect)
+
+        return process
+
     def process_result_value(self, value: Any, dialect: sa.Dialect) -> datetime | None:
         if value is None:
             return None

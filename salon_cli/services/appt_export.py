@@ -1,9 +1,9 @@
 """`salon export appointments`: a location's appointments as records, streamed.
 
 One query reads the appointments (with their client, staff member, first service and penalty) in
-`starts_at, id` order, in batches (`yield_per`: a server-side cursor on PostgreSQL); each batch's
-services are read beside it in one more query, so that memory stays flat however many appointments
-there are and no appointment costs a query of its own.
+`starts_at, id` order, in batches (`yield_per`: a server-side cursor on PostgreSQL); the services of
+each batch's appointments that have more than one are read beside it in one more query, so that memory
+stays flat however many appointments there are and no appointment costs a query of its own.
 
 `services` is the list of the appointment's service codes in order (joined by ';' in CSV) and
 `service` their names joined by ' + ', as the book shows them. `client` is the client's name (empty
@@ -81,30 +81,40 @@ def appointments(
 
 
 def _stream(session: Session, query: Any, batch: int) -> Iterator[dict[str, Any]]:
-    result = session.execute(query.execution_options(yield_per=batch))
-    keys = list(result.keys())
+    # Core rows through the session's connection (same transaction): the ORM's loading machinery for a
+    # select of plain columns cost twice the fetch itself
+    result = session.connection().execute(query.execution_options(yield_per=batch))
+    columns = COLUMNS
     try:
         for part in result.partitions():
-            items = _items(session, [row.id for row in part])
-            for row in part:
-                record = dict(zip(keys, row))
-                services = items.get(row.id) or [(row.service_code, row.service_name)]
-                name = f"{row.client_first or ''} {row.client_last or ''}".strip()
-                record.update(client=name if row.client_id is not None else None,
-                              service=" + ".join(n for _, n in services), services=[c for c, _ in services])
-                yield {column: record[column] for column in COLUMNS}
+            items = _items(session, [row[0] for row in part])
+            for (id_, external_id, starts_at, ends_at, status, client_id, first, last, phone, email, staff,
+                 service_code, service_name, price, deposit, walk_in, checked_in, completed, cancelled, reason,
+                 no_show, series, note, penalty_id, penalty_status, penalty_cents) in part:
+                services = items.get(id_) or ((service_code, service_name),)
+                client = (f"{first or ''} {last or ''}".strip()) if client_id is not None else None
+                yield dict(zip(columns, (
+                    id_, external_id, starts_at, ends_at, status, client_id, client, phone, email, staff,
+                    " + ".join([n for _, n in services]), [c for c, _ in services], price, deposit, walk_in,
+                    checked_in, completed, cancelled, reason, no_show, series, note, penalty_id, penalty_status,
+                    penalty_cents)))
     finally:
         result.close()
 
 
 def _items(session: Session, ids: Sequence[int]) -> dict[int, list[tuple[str, str]]]:
-    """(code, name) of each appointment's services, in order, for a batch of appointments."""
+    """(code, name) of the services, in order, of the appointments of a batch that have more than one;
+    an appointment with one is its own row's service (most are: their items never reach Python)."""
     found: dict[int, list[tuple[str, str]]] = {}
+    connection = session.connection()
     for at in range(0, len(ids), _CHUNK):
+        several = (sa.select(col(AppointmentItem.appointment_id))
+                   .where(col(AppointmentItem.appointment_id).in_(list(ids[at:at + _CHUNK])))
+                   .group_by(col(AppointmentItem.appointment_id)).having(sa.func.count() > 1))
         query = (sa.select(col(AppointmentItem.appointment_id), col(Service.code), col(Service.name))
                  .join(Service, col(Service.id) == AppointmentItem.service_id)
-                 .where(col(AppointmentItem.appointment_id).in_(list(ids[at:at + _CHUNK])))
+                 .where(col(AppointmentItem.appointment_id).in_(several))
                  .order_by(col(AppointmentItem.appointment_id), col(AppointmentItem.position)))
-        for appt_id, code, name in session.execute(query):
+        for appt_id, code, name in connection.execute(query).all():
             found.setdefault(appt_id, []).append((code, name))
     return found
