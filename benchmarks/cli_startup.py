@@ -1,43 +1,95 @@
-"""How long `salon --help` and `salon --version` take, beside a bare `python -c pass`.
+"""How long the command line takes to start: `salon --help`, `salon --version` and two read commands on a
+demo salon, beside a bare `python -c pass` and `python -c "import sqlmodel"` (issue 11).
 
-Run: .venv/bin/python benchmarks/cli_startup.py [--runs 15]
-Prints the median and best wall time of each, in milliseconds. It is a figure, not a test: the
-lazy-import rule itself is checked by tests/test_import_hygiene.py.
+Run: .venv/bin/python benchmarks/cli_startup.py [--runs 15] [--db sqlite|postgres] [--server URL]
+
+The read commands run on a demo salon built by `salon demo` (300 clients, a month of history) on a
+SQLite file in a temporary folder, or on a throwaway PostgreSQL database created on `--server` and
+dropped afterwards: `salon client search garcia` (the search service, its caches cold) and `salon appt
+list` (today's book). Each command is a fresh process; printed are the median and best wall time in
+milliseconds, and each median over `python -c pass` and over `import sqlmodel` (the floor any command
+that reads the database through the data layer pays). It is a figure, not a test: the lazy-import rule
+itself is checked by tests/test_import_hygiene.py.
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
+import uuid
+from pathlib import Path
+
+PG_SERVER = "postgresql://postgres@127.0.0.1:5432/postgres"
+NOW = "2026-11-21T10:00:00-06:00"
 
 
-def measure(argv: list[str], runs: int) -> tuple[float, float]:
+def measure(argv: list[str], runs: int, env: dict[str, str]) -> tuple[float, float]:
     times = []
     for _ in range(runs):
         start = time.perf_counter()
-        subprocess.run(argv, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=True)
+        subprocess.run(argv, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=True, env=env)
         times.append((time.perf_counter() - start) * 1000)
     return statistics.median(times), min(times)
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser()
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=15)
-    runs = parser.parse_args().runs
-    cases = {
-        "python -c pass": [sys.executable, "-c", "pass"],
-        "salon --version": [sys.executable, "-m", "salon_cli", "--version"],
-        "salon --help": [sys.executable, "-m", "salon_cli", "--help"],
-        "salon staff add --help": [sys.executable, "-m", "salon_cli", "staff", "add", "--help"],
-    }
-    measure(cases["salon --help"], 2)  # warm the bytecode cache
-    print(f"{'command':<26}{'median ms':>10}{'best ms':>10}   ({runs} runs each)")
-    for name, argv in cases.items():
-        median, best = measure(argv, runs)
-        print(f"{name:<26}{median:>10.1f}{best:>10.1f}")
+    parser.add_argument("--db", choices=("sqlite", "postgres"), default="sqlite")
+    parser.add_argument("--server", default=PG_SERVER, help=f"PostgreSQL server for --db postgres ({PG_SERVER})")
+    args = parser.parse_args()
+    env = {**os.environ, "SALON_NOW": NOW}
+    salon = [sys.executable, "-m", "salon_cli"]
+    with tempfile.TemporaryDirectory() as tmp:
+        pg_name = None
+        if args.db == "sqlite":
+            url = f"sqlite:///{Path(tmp) / 'demo.db'}"
+        else:
+            import psycopg
+            from sqlalchemy.engine import make_url
+
+            pg_name = f"salon_bench_{uuid.uuid4().hex[:12]}"
+            with psycopg.connect(args.server, autocommit=True) as conn:
+                conn.execute(f'CREATE DATABASE "{pg_name}"')
+            url = make_url(args.server).set(database=pg_name).render_as_string(hide_password=False)
+        try:
+            subprocess.run([*salon, "--db", url, "demo"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                           check=True, env=env)
+            cases = {
+                "python -c pass": [sys.executable, "-c", "pass"],
+                'python -c "import sqlmodel"': [sys.executable, "-c", "import sqlmodel"],
+                "salon --version": [*salon, "--version"],
+                "salon --help": [*salon, "--help"],
+                "salon staff add --help": [*salon, "staff", "add", "--help"],
+                "salon client search garcia": [*salon, "--db", url, "client", "search", "garcia"],
+                "salon appt list": [*salon, "--db", url, "appt", "list"],
+            }
+            measure(cases["salon appt list"], 2, env)  # warm the bytecode cache
+            print(f"{args.db}; {runs_note(args.runs)}")
+            print(f"{'command':<30}{'median ms':>10}{'best ms':>10}{'/ pass':>8}{'/ sqlmodel':>11}")
+            figures = {}
+            for name, argv in cases.items():
+                figures[name] = measure(argv, args.runs, env)
+                median, best = figures[name]
+                bare = figures["python -c pass"][0]
+                floor = figures.get('python -c "import sqlmodel"')
+                over = f"{median / floor[0]:>10.2f}x" if floor else f"{'':>11}"
+                print(f"{name:<30}{median:>10.1f}{best:>10.1f}{median / bare:>7.1f}x{over}")
+        finally:
+            if pg_name:
+                import psycopg
+
+                with psycopg.connect(args.server, autocommit=True) as conn:
+                    conn.execute(f'DROP DATABASE IF EXISTS "{pg_name}" WITH (FORCE)')
+
+
+def runs_note(runs: int) -> str:
+    return f"{runs} runs each, each a fresh process"
 
 
 if __name__ == "__main__":

@@ -2,11 +2,11 @@
 no-show penalties, at several locations, written straight through bulk inserts.
 
 Run: .venv/bin/python -m benchmarks.generate --clients 100000 --years 3 --locations 2
-         [--db sqlite:///bench.db | postgresql://...] [--seed 7] [--today 2026-11-21]
+         [--db sqlite:///bench.db | postgresql://...] [--stylists 8] [--seed 7] [--today 2026-11-21]
 
 What it writes, and the shapes it follows:
 - locations `loc1`..`locN` (America/Mexico_City, MXN; the first is `salon init`'s, owner `lucia`, PIN
-  1234), each with six services and eight stylists (PIN 4444), made through the services;
+  1234), each with six services and eight stylists (`--stylists`; PIN 4444), made through the services;
 - clients with realistic Spanish and English names (benchmarks/client_search.py's `Population`), a phone
   each, an e-mail for two in three, a birthday for most, marketing consent for two in five, a home
   location, and search keys built by the clients service's own `reindex_all`;
@@ -86,7 +86,7 @@ def utc(day: date, quarter: int) -> datetime:
     return local.astimezone(timezone.utc)
 
 
-def setup(engine: Any, locations: int, rng: random.Random) -> tuple[list[Place], int]:
+def setup(engine: Any, locations: int, rng: random.Random, stylists: int = len(STYLISTS)) -> tuple[list[Place], int]:
     from salon_cli.db import migrate
     from salon_cli.db.uow import UnitOfWork
     from salon_cli.services import catalog, staff
@@ -111,8 +111,10 @@ def setup(engine: Any, locations: int, rng: random.Random) -> tuple[list[Place],
                 row = catalog.add_service(s, actor=owner, location=view, name=name, duration_min=minutes,
                                           price_cents=cents, code=code)
                 services.append((row.id, code, minutes, cents))
+            names = [STYLISTS[n % len(STYLISTS)] + (str(n // len(STYLISTS) + 1) if n >= len(STYLISTS) else "")
+                     for n in range(stylists)]
             people = [staff.add(s, actor=owner, location=view, name=f"{name} {view.code}",
-                                code=f"{name.lower()}-{view.code}", role="stylist", pin="4444").id for name in STYLISTS]
+                                code=f"{name.lower()}-{view.code}", role="stylist", pin="4444").id for name in names]
             made.append(Place(id=view.id, code=view.code, no_show_rate=rng.uniform(0.03, 0.09), services=services,
                               staff=people))
         uow.commit()
@@ -329,14 +331,15 @@ def _sale(rng: random.Random, rows: dict[str, list[dict[str, Any]]], ids: Counte
         written["refunds"] += 1
 
 
-def generate(url: str, *, clients_n: int, years: int, locations: int, seed: int, today: date) -> dict[str, Any]:
+def generate(url: str, *, clients_n: int, years: int, locations: int, seed: int, today: date,
+             stylists: int = len(STYLISTS)) -> dict[str, Any]:
     from salon_cli.db.engine import make_engine
 
     rng = random.Random(seed)
     engine = make_engine(url)
     timings: dict[str, Any] = {}
     start = time.perf_counter()
-    places, owner_id = setup(engine, locations, rng)
+    places, owner_id = setup(engine, locations, rng, stylists)
     timings["setup_s"] = time.perf_counter() - start
     start = time.perf_counter()
     ids = clients(engine, clients_n, rng, places, today - timedelta(days=years * 365))
@@ -345,7 +348,7 @@ def generate(url: str, *, clients_n: int, years: int, locations: int, seed: int,
     written = history(engine, rng, places, ids, years, today, owner_id)
     timings["history_s"] = time.perf_counter() - start
     engine.dispose()
-    return {"clients": clients_n, "locations": locations, "years": years,
+    return {"clients": clients_n, "locations": locations, "years": years, "stylists": stylists,
             "no_show_rates": {p.code: round(p.no_show_rate, 4) for p in places}, **written, **timings}
 
 
@@ -355,16 +358,18 @@ def main() -> None:
     parser.add_argument("--years", type=int, default=3)
     parser.add_argument("--locations", type=int, default=1)
     parser.add_argument("--db", default="sqlite:///bench.db", help="a new SQLite file or an empty PostgreSQL database")
+    parser.add_argument("--stylists", type=int, default=len(STYLISTS),
+                        help="stylists per location (default 8; one holds about 1,250 clients' visits)")
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--today", type=date.fromisoformat, default=date(2026, 11, 21))
     args = parser.parse_args()
-    if args.clients < 1 or args.years < 1 or args.locations < 1:
-        parser.error("--clients, --years and --locations must be at least 1")
+    if args.clients < 1 or args.years < 1 or args.locations < 1 or args.stylists < 1:
+        parser.error("--clients, --years, --locations and --stylists must be at least 1")
     from salon_cli.core import clock
 
     clock.set_clock(clock.FixedClock(datetime.combine(args.today, datetime.min.time(), ZONE) + timedelta(hours=8)))
     figures = generate(args.db, clients_n=args.clients, years=args.years, locations=args.locations, seed=args.seed,
-                       today=args.today)
+                       today=args.today, stylists=args.stylists)
     for key, value in figures.items():
         print(f"{key:>16}: {round(value, 2) if isinstance(value, float) else value}")
 
