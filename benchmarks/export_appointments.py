@@ -42,15 +42,13 @@ SALON = [sys.executable, "-m", "salon_cli"]
 NOW = "2026-11-21T21:00:00-06:00"
 TIME = "/usr/bin/time"  # GNU time, for the peak memory of a child
 
-SQLITE_QUERY = """
+# the export's query with every column it writes: the services aggregated in SQL, one way per database
+QUERY = """
 SELECT a.id, a.external_id, a.starts_at, a.ends_at, a.status, a.client_id,
        CASE WHEN a.client_id IS NULL THEN NULL
             ELSE trim(coalesce(c.first_name, '') || ' ' || coalesce(c.last_name, '')) END AS client,
        c.phone AS client_phone, c.email AS client_email, st.code AS staff,
-       (SELECT group_concat(name, ' + ') FROM (SELECT s2.name FROM appointment_item i
-          JOIN service s2 ON s2.id = i.service_id WHERE i.appointment_id = a.id ORDER BY i.position)) AS service,
-       (SELECT group_concat(code, ';') FROM (SELECT s2.code FROM appointment_item i
-          JOIN service s2 ON s2.id = i.service_id WHERE i.appointment_id = a.id ORDER BY i.position)) AS services,
+       {names} AS service, {codes} AS services,
        a.price_cents, a.deposit_cents, a.walk_in, a.checked_in_at, a.completed_at, a.cancelled_at,
        a.cancel_reason, a.no_show_at, a.series_id, a.note, p.id AS penalty_id, p.status AS penalty_status,
        p.amount_cents AS penalty_cents
@@ -58,23 +56,12 @@ FROM appointment a JOIN staff st ON st.id = a.staff_id JOIN service sv ON sv.id 
 LEFT JOIN client c ON c.id = a.client_id LEFT JOIN penalty p ON p.appointment_id = a.id
 WHERE a.location_id = 1 ORDER BY a.starts_at, a.id
 """
-
-PG_QUERY = """
-SELECT a.id, a.external_id, a.starts_at, a.ends_at, a.status, a.client_id,
-       CASE WHEN a.client_id IS NULL THEN NULL
-            ELSE trim(coalesce(c.first_name, '') || ' ' || coalesce(c.last_name, '')) END AS client,
-       c.phone AS client_phone, c.email AS client_email, st.code AS staff,
-       (SELECT string_agg(s2.name, ' + ' ORDER BY i.position) FROM appointment_item i
-          JOIN service s2 ON s2.id = i.service_id WHERE i.appointment_id = a.id) AS service,
-       (SELECT string_agg(s2.code, ';' ORDER BY i.position) FROM appointment_item i
-          JOIN service s2 ON s2.id = i.service_id WHERE i.appointment_id = a.id) AS services,
-       a.price_cents, a.deposit_cents, a.walk_in, a.checked_in_at, a.completed_at, a.cancelled_at,
-       a.cancel_reason, a.no_show_at, a.series_id, a.note, p.id AS penalty_id, p.status AS penalty_status,
-       p.amount_cents AS penalty_cents
-FROM appointment a JOIN staff st ON st.id = a.staff_id JOIN service sv ON sv.id = a.service_id
-LEFT JOIN client c ON c.id = a.client_id LEFT JOIN penalty p ON p.appointment_id = a.id
-WHERE a.location_id = 1 ORDER BY a.starts_at, a.id
-"""
+ITEMS = "FROM appointment_item i JOIN service s2 ON s2.id = i.service_id WHERE i.appointment_id = a.id"
+SQLITE_QUERY = QUERY.format(
+    names=f"(SELECT group_concat(name, ' + ') FROM (SELECT s2.name {ITEMS} ORDER BY i.position))",
+    codes=f"(SELECT group_concat(code, ';') FROM (SELECT s2.code {ITEMS} ORDER BY i.position))")
+PG_QUERY = QUERY.format(names=f"(SELECT string_agg(s2.name, ' + ' ORDER BY i.position) {ITEMS})",
+                        codes=f"(SELECT string_agg(s2.code, ';' ORDER BY i.position) {ITEMS})")
 
 
 def timed(argv: list[str], *, stdin: str | None = None, env: dict[str, str] | None = None) -> tuple[float, float]:
