@@ -468,7 +468,11 @@ def _asking_a_managers_pin(penalty_id: int):
         await pilot.pause()
         await _type(pilot, "called ahead, family emergency")
         await pilot.press("enter")
-        await pilot.pause()
+        for _ in range(200):  # the PIN modal, however slow the run (CI found a blinking cursor in the picture)
+            await pilot.pause()
+            if pilot.app.screen.query("#field-pin"):
+                break
+        assert pilot.app.screen.query("#field-pin"), "the manager's PIN was never asked"
         steady_cursors(pilot.app)
         await _type(pilot, "marco")
         await pilot.press("enter")
