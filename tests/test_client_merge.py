@@ -13,7 +13,7 @@ from salon_cli.core.errors import NotPermitted, RuleViolation
 from salon_cli.core.text import name_key
 from salon_cli.db.models import (
     Appointment, AuditLog, Client, ClientNote, ClientPhoto, ClientPref, ClientSearchKey, ClientTag,
-    Communication, GiftCard, Outbox, Penalty, Sale, Service,
+    Communication, GiftCard, Outbox, Penalty, Sale,
 )
 from salon_cli.db.uow import UnitOfWork
 from salon_cli.services import catalog, client_merge, client_search, locations

@@ -237,6 +237,32 @@ def test_a_holder_whose_lease_was_taken_over_does_not_release_the_new_one(db_url
     assert _leases(engine) == []
 
 
+def test_a_run_left_running_by_a_dead_process_is_marked_abandoned_by_the_next(engine, salon, clock):
+    """Holding the lock, the next run knows no live run of its job and location can be `running`:
+    rows still saying so died unfinished (killed, crashed). Other jobs and locations are untouched."""
+    loc = salon.location
+    with UnitOfWork(engine) as uow:  # what a run killed mid-way leaves in job_run
+        for job, location_id in ((JOB, loc.id), (JOB, None), ("expire-points", loc.id)):
+            uow.session.add(JobRun(job=job, location_id=location_id, started_at=clock_module.now()))
+        uow.commit()
+    dead, other_place, other_job = _all_runs(engine)
+
+    view = jobs.run(engine, job=JOB, location_id=loc.id, work=lambda uow: {"marked": 0})
+
+    by_id = {r.id: r for r in _all_runs(engine)}
+    assert (by_id[dead.id].status, by_id[dead.id].finished_at) == ("abandoned", None)
+    assert by_id[dead.id].error == f"stopped without finishing (killed or crashed); found by run {view.id}"
+    assert by_id[other_place.id].status == by_id[other_job.id].status == "running"
+    assert by_id[view.id].status == "ok"
+    jobs.run(engine, job=JOB, location_id=loc.id, work=lambda uow: {"marked": 0})
+    assert _all_runs(engine)[0].error == by_id[dead.id].error  # found once, by the first run after it
+
+
+def _all_runs(engine) -> list[JobRun]:
+    with UnitOfWork(engine, write=False) as uow:
+        return list(uow.session.exec(select(JobRun).order_by(col(JobRun.id))))
+
+
 # -- salon jobs -----------------------------------------------------------------------------------
 
 def test_salon_jobs_lists_the_recorded_runs_as_json(db_url, engine, salon, clock):

@@ -114,6 +114,28 @@ def test_a_client_photo_and_its_folders_are_private(engine, salon, tmp_path, loo
     assert mode(media / "clients") == 0o750
 
 
+def test_an_export_file_is_private_and_one_shared_on_purpose_stays_shared(sqlite_url, clock, tmp_path, loose_umask):
+    assert salon(sqlite_url, *INIT).code == 0
+    out = tmp_path / "clientes.csv"
+    for what in ("clients", "appointments", "sales", "payments", "expenses"):
+        out.unlink(missing_ok=True)
+        run = salon(sqlite_url, *OWNER, "export", what, "--output", str(out))
+        assert run.code == 0, run.stderr
+        assert mode(out) == 0o600, what  # not the umask's 0644
+    out.chmod(0o640)  # shared with the bookkeeper's group on purpose: a new export keeps that
+    assert salon(sqlite_url, *OWNER, "export", "clients", "--output", str(out)).code == 0
+    assert mode(out) == 0o640
+
+    victim = tmp_path / "victim.txt"  # a link planted where the export writes its part file
+    victim.write_text("keep me")
+    planted = tmp_path / "ventas.csv.part"
+    planted.symlink_to(victim)
+    run = salon(sqlite_url, *OWNER, "export", "sales", "--output", str(tmp_path / "ventas.csv"))
+    assert run.code == 0, run.stderr
+    assert victim.read_text() == "keep me" and not planted.exists()
+    assert mode(tmp_path / "ventas.csv") == 0o600 and not (tmp_path / "ventas.csv").is_symlink()
+
+
 # ----------------------------------------------------------------------------- secrets
 
 

@@ -83,7 +83,7 @@ def _write(rows: Iterable[dict[str, Any]], fmt: ExportFormat, output: Path | Non
            columns: list[str] | None = None) -> int:
     """Records to stdout or (via FILE.part, then moved into place) to `output`; the count written.
     Without `columns`, the clients' columns and their notes cell."""
-    from salon_cli.io import tabular
+    from salon_cli.io import private_files, tabular
     from salon_cli.services import client_export
 
     if columns is None:
@@ -102,7 +102,7 @@ def _write(rows: Iterable[dict[str, Any]], fmt: ExportFormat, output: Path | Non
         return counter.count
     part = output.with_name(output.name + ".part")
     try:
-        with open(part, "w", encoding="utf-8", newline="") as out:
+        with private_files.open_replacement(part, output) as out:  # 0600 unless FILE was shared
             _write_to(records, fmt, out, columns, tz)
         os.replace(part, output)
     except OSError as exc:

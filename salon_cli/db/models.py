@@ -644,7 +644,7 @@ class JobRun(TableModel, table=True):
     location_id: int | None = Field(default=None, foreign_key="location.id")
     started_at: datetime = _utc()
     finished_at: datetime | None = _utc(default=None, nullable=True)
-    status: str = Field(default="running", max_length=16)  # running | ok | failed (a busy run records nothing)
+    status: str = Field(default="running", max_length=16)  # running | ok | failed | abandoned (died unfinished) ; a busy run records nothing
     counts: dict[str, Any] = Field(default_factory=dict, sa_type=JSONType)
     error: str | None = Field(default=None, max_length=2000)
 

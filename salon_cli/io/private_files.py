@@ -1,4 +1,4 @@
-"""Files only the salon's own user may read: the SQLite database, its folder, client photos.
+"""Files only the salon's own user may read: the SQLite database, its folder, client photos, exports.
 
 What salon creates is private: folders 0700, files 0600, whatever the umask. SQLite gives the
 `-wal`, `-shm` and `-journal` files it makes the mode of the database file, so they follow.
@@ -13,6 +13,7 @@ from __future__ import annotations
 import os
 import stat
 from pathlib import Path
+from typing import TextIO
 
 PRIVATE_DIR = 0o700
 PRIVATE_FILE = 0o600
@@ -44,6 +45,26 @@ def create_private_file(path: Path) -> bool:
     os.close(fd)
     os.chmod(path, PRIVATE_FILE)  # exactly 0600, whatever the umask took off
     return True
+
+
+def open_replacement(part: Path, final: Path) -> TextIO:
+    """Open `part` for writing the text that will replace `final` (by `os.replace`): a fresh file,
+    0600 whatever the umask, or the mode `final` already has (a file shared on purpose stays
+    shared). A `part` left by a run that died is removed first, never written through: it could be
+    a link planted in a shared folder."""
+    try:
+        mode = stat.S_IMODE(final.stat().st_mode)
+    except FileNotFoundError:
+        mode = PRIVATE_FILE
+    part.unlink(missing_ok=True)
+    fd = os.open(part, os.O_WRONLY | os.O_CREAT | os.O_EXCL, mode)
+    try:
+        if hasattr(os, "fchmod"):  # not on Windows, where modes mean little
+            os.fchmod(fd, mode)  # exactly this mode, whatever the umask took off
+        return os.fdopen(fd, "w", encoding="utf-8", newline="")
+    except BaseException:
+        os.close(fd)
+        raise
 
 
 def prepare_sqlite_file(path: Path) -> None:

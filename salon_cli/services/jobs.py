@@ -135,14 +135,35 @@ def run_steps(
         with UnitOfWork(engine) as uow:
             run_row = JobRun(job=job, location_id=location_id, started_at=clock.now())
             uow.session.add(run_row)
-            uow.commit()
+            uow.session.flush()
             run_id = run_row.id
+            _mark_abandoned(uow.session, job=job, location_id=location_id, found_by=run_id)
+            uow.commit()
         try:
             counts = work()
         except Exception as exc:
             _finish(engine, run_id, status="failed", counts={}, error=str(exc)[:2000])
             raise
         return _finish(engine, run_id, status="ok", counts=counts, error=None)
+
+
+ABANDONED = "abandoned"
+
+
+def _mark_abandoned(session: Session, *, job: str, location_id: int | None, found_by: int | None) -> int:
+    """Runs of this job and location still `running` while we hold its lock died without finishing
+    (killed, crashed, the power cut): no live run can hold the lock beside us. Say so rather than
+    leave them `running` for ever. What a run commits in one transaction (every job but
+    send-reminders) was rolled back with it; send-reminders commits one message at a time, and the
+    outbox shows which went."""
+    where = col(JobRun.location_id).is_(None) if location_id is None else col(JobRun.location_id) == location_id
+    result = session.execute(
+        sa.update(JobRun)
+        .where(col(JobRun.job) == job, where, col(JobRun.status) == "running", col(JobRun.id) != found_by)
+        .values(status=ABANDONED, error=f"stopped without finishing (killed or crashed); found by run {found_by}")
+        .execution_options(synchronize_session=False)
+    )
+    return result.rowcount or 0
 
 
 def _finish(engine: Engine, run_id: int | None, *, status: str, counts: dict[str, Any], error: str | None) -> JobRunView:
