@@ -1,5 +1,5 @@
-"""Faults (issue 11): a `salon` process killed (SIGKILL) inside close-day, an import, a checkout and a
-webhook delivery leaves the database as it was before or as it is after, never in between; the next
+"""Faults (issue 11): a `salon` process killed (SIGKILL) inside close-day, the imports of clients,
+appointments and sales, a checkout and a webhook delivery leaves the database as it was before or as it is after, never in between; the next
 run completes. A PostgreSQL connection cut in the middle of a transaction is exit 5, nothing half
 written. SQLite on a full disk or a read-only file is a one-line error naming the file, nothing written.
 
@@ -9,7 +9,8 @@ between its bulk inserts --, just before COMMIT, just after it) and says so; onl
 send SIGKILL. "Before" is a snapshot of every table (row counts and row checksums) taken first; "after"
 is the snapshot of a copy of the database on which the same command ran to the end.
 
-Also: a cron job killed mid-run leaves no lock that refuses the next run (SQLite's lock row).
+Also: a cron job killed mid-run leaves no lock that refuses the next run (SQLite's lock row), and the
+next run marks the killed run `abandoned` in `salon jobs`.
 """
 
 from __future__ import annotations
@@ -195,6 +196,54 @@ def test_import_killed_anywhere_is_before_or_after(db_url, engine, salon, dbs, t
     source = _clients_csv(tmp_path / "clients.csv", 1200)
     args = [*OWNER, "import", "clients", str(source)]
     # again, after: 0 new, 1,200 already here (and the import's own audit row)
+    kill_everywhere(db_url, args, dbs, tmp_path, again_after=0, again_audits=1)
+
+
+def _visits_csv(path: Path, rows: int, shop: Any) -> Path:
+    """Another system's book: past visits done (and some no-shows), future ones booked."""
+    with open(path, "w", encoding="utf-8", newline="") as out:
+        writer = csv.writer(out)
+        writer.writerow(["external_id", "client", "service", "staff", "date", "time", "status"])
+        for n in range(rows):
+            month, day, hour = 1 + n // 120, 1 + n % 28, 9 + (n // 28) % 8
+            status = "booked" if month == 12 else ("no show" if n % 17 == 0 else "done")
+            writer.writerow([f"V-{n}", shop.ximena if n % 2 else shop.pedro, "corte;tinte" if n % 5 == 0 else "corte",
+                             "ana" if n % 2 else "beto", f"2026-{month:02d}-{day:02d}", f"{hour}:00", status])
+    return path
+
+
+def test_appointment_import_killed_anywhere_is_before_or_after(db_url, engine, salon, dbs, tmp_path):
+    """1,200 visits over the year, some with two services: appointments, their items and audit rows
+    go in by separate bulk inserts, so "the middle" falls between them."""
+    shop = make_shop(engine)
+    _release(engine)
+    source = _visits_csv(tmp_path / "visits.csv", 1200, shop)
+    args = [*OWNER, "import", "appointments", str(source)]
+    # again, after: 0 new, 1,200 unchanged (and the import's own audit row)
+    kill_everywhere(db_url, args, dbs, tmp_path, again_after=0, again_audits=1)
+
+
+def _receipts_csv(path: Path, receipts: int) -> Path:
+    """Another system's till: each receipt a service and a product, paid cash or card, a tip on some."""
+    with open(path, "w", encoding="utf-8", newline="") as out:
+        writer = csv.writer(out)
+        writer.writerow(["receipt", "date", "time", "client", "staff", "description", "quantity", "amount",
+                         "method", "tip"])
+        for n in range(receipts):
+            day = f"2026-{1 + n // 60:02d}-{1 + n % 28:02d}"
+            method, tip = ("card", "20") if n % 3 == 0 else ("cash", "")
+            writer.writerow([f"T-{n}", day, "10:30", 1 + n % 2, "ana", "Corte", 1, "350", method, tip])
+            writer.writerow([f"T-{n}", day, "10:30", 1 + n % 2, "ana", "Shampoo", 2, "360", method, ""])
+    return path
+
+
+def test_sales_import_killed_anywhere_is_before_or_after(db_url, engine, salon, dbs, tmp_path):
+    """600 receipts of two lines each (1,200 rows): sales, lines, payments and audit rows in separate
+    bulk inserts."""
+    make_shop(engine)
+    _release(engine)
+    source = _receipts_csv(tmp_path / "receipts.csv", 600)
+    args = [*OWNER, "import", "sales", str(source)]
     kill_everywhere(db_url, args, dbs, tmp_path, again_after=0, again_audits=1)
 
 
