@@ -1,6 +1,6 @@
 """Faults (issue 11): a `salon` process killed (SIGKILL) inside close-day, the imports of clients,
-appointments and sales, a checkout and a webhook delivery leaves the database as it was before or as it is after, never in between; the next
-run completes. A PostgreSQL connection cut in the middle of a transaction is exit 5, nothing half
+appointments and sales, a checkout and a webhook delivery leaves the database as it was before or as
+it is after, never in between; the next run completes. A PostgreSQL connection cut in the middle of a transaction is exit 5, nothing half
 written. SQLite on a full disk or a read-only file is a one-line error naming the file, nothing written.
 
 How a kill lands inside a transaction, every time: the command runs under tests/fault_child.py, which
