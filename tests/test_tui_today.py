@@ -186,6 +186,59 @@ def test_a_refusal_is_shown_and_the_app_keeps_running(demo_engine):
     asyncio.run(scenario())
 
 
+def test_a_read_only_database_is_said_in_words_and_the_app_keeps_running(demo_engine):
+    """The SQLite file turns read-only under the desk (SQLITE_READONLY, as a file made read-only gives
+    it): the check-in is refused in the command line's words, nothing changes, the book still reads."""
+    import sqlalchemy as sa
+    from sqlalchemy.engine import make_url
+
+    booked = [a for a in _booked_today(demo_engine) if a.status == "booked"]
+    path = make_url(str(demo_engine.url)).database
+
+    def read_only(dbapi_connection, _record) -> None:
+        dbapi_connection.execute("PRAGMA query_only = ON")
+
+    async def scenario() -> None:
+        app = SalonApp(demo_engine, poll_seconds=0)
+        async with app.run_test(size=SIZE) as pilot:
+            app.desk = SOFIA
+            await settle(pilot)
+            sa.event.listen(demo_engine, "connect", read_only)
+            demo_engine.dispose()  # every connection from now on is read-only
+            await _cursor_to(pilot, booked[-1].id)
+            await pilot.press("c")
+            await settle(pilot)
+            said = [str(n.message) for n in app._notifications]
+            assert f"cannot write the database {path}: it is read-only; nothing was saved (salon writes the " \
+                   "file and, beside it, its -wal and -shm files: check the owner and permissions of the file " \
+                   "and its folder)" in said, said
+            assert not any("OperationalError" in text or "attempt to write" in text for text in said)
+            await pilot.press("r")  # reading still works
+            await settle(pilot)
+            assert app.is_running and app.screen.query_one(DataTable).row_count > 0
+    try:
+        asyncio.run(scenario())
+    finally:
+        sa.event.remove(demo_engine, "connect", read_only)
+        demo_engine.dispose()
+    assert _status(demo_engine, booked[-1].id) == "booked"
+
+
+def test_a_lost_database_connection_is_said_in_words():
+    """PostgreSQL gone mid-transaction (the fault tests cut a real one): the desk reads what to do."""
+    from sqlalchemy.exc import OperationalError
+
+    from salon_cli.tui.app import describe
+
+    lost = OperationalError("UPDATE appointment ...", {}, Exception("server closed the connection unexpectedly"),
+                            connection_invalidated=True)
+    assert describe(lost, "postgresql+psycopg://salon:secret@db/salon") == (
+        "the database connection was lost; nothing was saved (check that the database server is running and "
+        "reachable, then run the command again)")
+    other = OperationalError("SELECT 1", {}, Exception("deadlock detected\nDETAIL: ..."))
+    assert describe(other) == "deadlock detected"  # not one we can name: the driver's first line
+
+
 def test_a_change_from_another_terminal_shows_within_the_poll(demo_engine):
     booked = [a for a in _booked_today(demo_engine) if a.status == "booked"]
     target = booked[-1]

@@ -37,8 +37,14 @@ Done = Callable[[Any], None]
 Failed = Callable[[str], None]
 
 
-def describe(exc: BaseException) -> str:
-    """One line for the person at the desk."""
+def describe(exc: BaseException, database_url: Any = None) -> str:
+    """One line for the person at the desk. A failure of the database itself (a lost PostgreSQL
+    connection, a SQLite file that is read-only, full or gone) in the same words as the command line:
+    what happened, that nothing was saved, what to do."""
+    if not isinstance(exc, SalonError):
+        from salon_cli.db.failures import explain
+
+        exc = explain(exc, database_url) or exc
     if isinstance(exc, SalonError):
         return exc.message + (f" ({exc.hint})" if exc.hint else "")
     if isinstance(exc, SQLAlchemyError):
@@ -127,7 +133,7 @@ class SalonApp(App[None]):
                 with UnitOfWork(self.engine, write=False) as uow:
                     result = work(uow.session, self._location(uow.session))
             except Exception as exc:  # noqa: BLE001 - a read that breaks says so on screen, never hangs it
-                self.call_from_thread(failed or self.show_error, describe(exc))
+                self.call_from_thread(failed or self.show_error, self.describe_failure(exc))
                 return
             self.call_from_thread(done, result)
 
@@ -175,11 +181,15 @@ class SalonApp(App[None]):
                     result = work(uow.session, location, actor)
                     uow.commit()
             except (SalonError, SQLAlchemyError) as exc:
-                self.call_from_thread(failed or self.show_error, describe(exc))
+                self.call_from_thread(failed or self.show_error, self.describe_failure(exc))
                 return
             self.call_from_thread(done, result)
 
         self.run_worker(job, thread=True, group="change", exit_on_error=False)
+
+    def describe_failure(self, exc: BaseException) -> str:
+        """`describe`, naming this app's database file where that helps."""
+        return describe(exc, self.engine.url)
 
     def show_error(self, text: str) -> None:
         self.notify(text, title="Refused", severity="error", timeout=8)
@@ -188,7 +198,11 @@ class SalonApp(App[None]):
         # a bug in a worker (not a SalonError): shown, not a crash
         if event.state == WorkerState.ERROR:
             error = event.worker.error
-            text = f"error: {type(error).__name__}: {error}".splitlines()[0]
+            from salon_cli.db.failures import explain
+
+            known = explain(error, self.engine.url) if error is not None else None
+            text = (f"error: {self.describe_failure(known)}" if known is not None
+                    else f"error: {type(error).__name__}: {error}".splitlines()[0])
             setter = getattr(self.screen, "_set_summary", None)
             if callable(setter):
                 setter(text, error=True)
@@ -210,7 +224,7 @@ class SalonApp(App[None]):
                         actor = staff.identify(uow, who=values["who"], pin=values["pin"],
                                                location=self._location(uow.session), permission=Permission.desk)
                 except (SalonError, SQLAlchemyError) as exc:
-                    self.call_from_thread(self.show_error, describe(exc))
+                    self.call_from_thread(self.show_error, self.describe_failure(exc))
                     return
                 self.call_from_thread(self._signed_in, actor, then)
 

@@ -38,8 +38,6 @@ class ReaderPayment:
                                                                                       amount, tip))
 
     def _run_reader(self, actor: Any, location: LocationView, sale_id: int, amount: int, tip: int) -> None:
-        from salon_cli.tui.app import describe
-
         app = self.app
         self.busy = True
         stop = self._stop = threading.Event()
@@ -58,7 +56,7 @@ class ReaderPayment:
                     stop=stop,
                     progress=lambda text: app.call_from_thread(self._set_summary, f"{text} (Esc cancels)"))
             except (SalonError, SQLAlchemyError) as exc:
-                app.call_from_thread(self._reader_done, None, describe(exc))
+                app.call_from_thread(self._reader_done, None, app.describe_failure(exc))  # type: ignore[attr-defined]
                 return
             app.call_from_thread(self._reader_done, outcome.ok, outcome.reason, outcome.payment.status)
 
