@@ -1,7 +1,14 @@
 """How long `expire-points` takes, and how much memory it needs, over 200,000 cards holding 2,000,000 lots.
 
 Run: .venv/bin/python benchmarks/expire_points.py [--accounts 200000] [--lots-per-account 10]
-     [--db sqlite|postgres] [--server URL]
+     [--history-per-account 0] [--db sqlite|postgres] [--server URL]
+
+History: `--history-per-account H` adds, to every card, H lots of the years before (one to ten years
+ago), all expired by earlier runs: remaining 0, each with its earn entry and its expire entry. The
+due set stays the same, so the first run's work is fixed while the tables grow: H = 0, 90 and 990
+with ten current lots per card are 1x, 10x and 100x the lots (and entries). The run must not slow
+down with them (the due lots are read through `ix_loyalty_lot_due`, a partial index over
+`remaining > 0`).
 
 The data: a salon made by `salon init`'s service, `--accounts` clients each with a loyalty card, and
 `--lots-per-account` lots per card (each with its earn entry), inserted set-based (a recursive CTE on
@@ -58,9 +65,7 @@ print(json.dumps({"seconds": seconds, "accounts": report.accounts, "points": rep
 """
 
 
-def build(url: str, *, accounts: int, per: int) -> float:
-    import sqlalchemy as sa
-
+def build(url: str, *, accounts: int, per: int, history: int = 0) -> float:
     from salon_cli.db import migrate
     from salon_cli.db.engine import make_engine
     from salon_cli.db.models import LoyaltyEntry, LoyaltyLot
@@ -100,6 +105,19 @@ def build(url: str, *, accounts: int, per: int) -> float:
             "loyalty_lot", ("id", "account_id", "entry_id", "earned", "remaining", "earned_at", "expires_at"),
             f"SELECT n + 1, n / {per} + 1, n + 1, 100 + n % 50, CASE WHEN n % 5 = 0 THEN 0 ELSE 100 + n % 50 END, "
             f"{d.ts(earned)}, {d.ts(f'{earned} + {SIX_MONTHS_S}')} FROM {{source}}", lots))
+        if history:
+            # history lot h of card a (ids after the current lots): earned one to ten years ago, expired
+            # six months later by an earlier run; its earn entry here, its expire entry below
+            old = history * accounts
+            earned_then = f"({as_of - YEAR_S} - ((n % {history}) * {9 * YEAR_S // history} + (n / {history}) % 7 * 86400))"
+            sql(conn, d.insert_from_counter(
+                "loyalty_entry", ("id", "account_id", "kind", "points", "stamps", "reason", "created_at"),
+                f"SELECT {lots} + n + 1, n / {history} + 1, 'earn', 100 + n % 50, 0, 'bench', {d.ts(earned_then)} "
+                "FROM {source}", old))
+            sql(conn, d.insert_from_counter(
+                "loyalty_lot", ("id", "account_id", "entry_id", "earned", "remaining", "earned_at", "expires_at"),
+                f"SELECT {lots} + n + 1, n / {history} + 1, {lots} + n + 1, 100 + n % 50, 0, {d.ts(earned_then)}, "
+                f"{d.ts(f'{earned_then} + {SIX_MONTHS_S}')} FROM {{source}}", old))
         for index in indexes:
             index.create(conn)
         if d.name == "postgresql":  # the rows above came with their ids: move the sequences past them
@@ -107,7 +125,11 @@ def build(url: str, *, accounts: int, per: int) -> float:
                 sql(conn, f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), (SELECT MAX(id) FROM {table}))")
         # the spent fifth: a redeem entry each, so that entries, lots and cache all agree
         sql(conn, f"INSERT INTO loyalty_entry (account_id, kind, points, stamps, reason, created_at) "
-                  f"SELECT account_id, 'redeem', -earned, 0, 'bench', earned_at FROM loyalty_lot WHERE remaining = 0")
+                  f"SELECT account_id, 'redeem', -earned, 0, 'bench', earned_at FROM loyalty_lot "
+                  f"WHERE remaining = 0 AND id <= {lots}")
+        if history:
+            sql(conn, f"INSERT INTO loyalty_entry (account_id, kind, points, stamps, reason, created_at) "
+                      f"SELECT account_id, 'expire', -earned, 0, 'bench', expires_at FROM loyalty_lot WHERE id > {lots}")
         sql(conn, "UPDATE loyalty_account SET points = (SELECT COALESCE(SUM(remaining), 0) FROM loyalty_lot "
                   "WHERE loyalty_lot.account_id = loyalty_account.id), lifetime_points = (SELECT SUM(earned) "
                   "FROM loyalty_lot WHERE loyalty_lot.account_id = loyalty_account.id)")
@@ -144,14 +166,19 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--accounts", type=int, default=200_000)
     parser.add_argument("--lots-per-account", type=int, default=10)
+    parser.add_argument("--history-per-account", type=int, default=0,
+                        help="expired lots of earlier years per card (history; the due set stays the same)")
     parser.add_argument("--db", choices=("sqlite", "postgres"), default="sqlite")
     parser.add_argument("--server", default=PG_SERVER, help=f"PostgreSQL server for --db postgres ({PG_SERVER})")
     args = parser.parse_args()
     with database(args.db, args.server) as url:
         lots = args.accounts * args.lots_per_account
+        old = args.accounts * args.history_per_account
         where = "SQLite file" if args.db == "sqlite" else f"PostgreSQL {args.server.split('@')[-1]}"
-        print(f"building: {args.accounts:,} cards, {lots:,} lots on {where} ...", flush=True)
-        print(f"build: {build(url, accounts=args.accounts, per=args.lots_per_account):.1f} s")
+        print(f"building: {args.accounts:,} cards, {lots:,} current lots + {old:,} expired lots of earlier years "
+              f"({(lots + old) / lots:.0f}x history) on {where} ...", flush=True)
+        took = build(url, accounts=args.accounts, per=args.lots_per_account, history=args.history_per_account)
+        print(f"build: {took:.1f} s")
         before_off, before_total = balanced(url)
         assert before_off == 0, f"{before_off} cards do not balance before the run"
         first = run_child(url)
