@@ -19,7 +19,6 @@ import hashlib
 import hmac
 import json
 import socket
-import threading
 import time
 
 import pytest
@@ -31,8 +30,7 @@ from salon_cli.db.models import StripeEvent
 from salon_cli.db.uow import UnitOfWork
 from salon_cli.services import catalog, locations
 from salon_cli.services.actors import Actor
-from salon_cli.web.stripe_webhook import make_server
-from test_stripe_webhooks import pending_sale
+from test_stripe_webhooks import pending_sale, serving
 
 SECRET = "whsec_fuzz_secret"
 OWNER = Actor(id=1, code="lucia", name="Lucía", role="owner", verified=True)
@@ -69,14 +67,8 @@ def _dump(engine) -> dict[str, list[tuple]]:
 @pytest.fixture
 def endpoint(engine, salon, clock):
     _pending_sale(engine)
-    lines: list[str] = []
-    srv = make_server(engine, port=0, secret=SECRET, log=lines.append, max_body=MAX_BODY, timeout=0.5)
-    thread = threading.Thread(target=srv.serve_forever, daemon=True)
-    thread.start()
-    srv.lines = lines
-    yield srv
-    srv.shutdown()
-    srv.server_close()
+    with serving(engine, secret=SECRET, max_body=MAX_BODY, timeout=0.5) as srv:
+        yield srv
 
 
 # --- requests ---------------------------------------------------------------------------------------

@@ -10,6 +10,7 @@ import time
 import urllib.error
 import urllib.request
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from datetime import timedelta
 
 import pytest
@@ -238,16 +239,25 @@ def test_list_events_newest_first(engine, shop, clock):
 # --- the HTTP endpoint ------------------------------------------------------------------------------
 
 
-@pytest.fixture
-def server(engine, shop):
+@contextmanager
+def serving(engine, *, secret: str = SECRET, max_body: int = 64 * 1024, timeout: float = 1.0):
+    """`salon stripe serve`'s server on a free loopback port, in a thread; what it logs in `.lines`."""
     lines: list[str] = []
-    srv = make_server(engine, port=0, secret=SECRET, log=lines.append, max_body=64 * 1024, timeout=1.0)
+    srv = make_server(engine, port=0, secret=secret, log=lines.append, max_body=max_body, timeout=timeout)
     thread = threading.Thread(target=srv.serve_forever, daemon=True)
     thread.start()
     srv.lines = lines
-    yield srv
-    srv.shutdown()
-    srv.server_close()
+    try:
+        yield srv
+    finally:
+        srv.shutdown()
+        srv.server_close()
+
+
+@pytest.fixture
+def server(engine, shop):
+    with serving(engine) as srv:
+        yield srv
 
 
 def post(srv, body: bytes, headers: dict[str, str] | None = None, *, method: str = "POST", path: str | None = None):
