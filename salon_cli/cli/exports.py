@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import os
 import sys
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from enum import StrEnum
 from pathlib import Path
 from typing import IO, Any
@@ -77,6 +77,22 @@ def _record_private_export(app: Any, reader: Any, loc: Any, first: Any, last: An
                      after={"from": first, "to": last, "format": fmt.value,
                             "output": str(output) if output else "stdout"}, location_id=loc.id)
         uow.commit()
+
+
+def _export(ctx: typer.Context, from_: str | None, to: str | None, fmt: ExportFormat, output: Path | None, *,
+            noun: str, columns: list[str], rows_of: Callable[[Any, Any, Any, Any], Iterable[Any]]) -> None:
+    """The body every export but clients shares: the location, the --from/--to window, the rows of
+    `rows_of(session, location, first, last)` written out on one read-only transaction, the count said."""
+    from salon_cli.core.days import parse_date
+
+    app = app_context(ctx)
+    loc = app.location()
+    first = parse_date(from_, what="--from") if from_ else None
+    last = parse_date(to, what="--to") if to else None
+    with app.uow(write=False) as uow:
+        count = _write(rows_of(uow.session, loc, first, last), fmt, output, loc.tz, columns)
+    where = f" to {output}" if output else ""
+    message(f"exported {count} {noun}{'' if count == 1 else 's'}{where}")
 
 
 def _write(rows: Iterable[dict[str, Any]], fmt: ExportFormat, output: Path | None, tz: Any,
@@ -153,18 +169,11 @@ def export_appointments(
 
     Example: salon export appointments --from 2026-11-01 --to 2026-11-30 --status completed --format ndjson --output noviembre.ndjson
     """
-    from salon_cli.core.days import parse_date
     from salon_cli.services import appt_export
 
-    app = app_context(ctx)
-    loc = app.location()
-    first = parse_date(from_, what="--from") if from_ else None
-    last = parse_date(to, what="--to") if to else None
-    with app.uow(write=False) as uow:
-        rows = appt_export.appointments(uow.session, location=loc, first=first, last=last, status=status, staff=staff)
-        count = _write(rows, fmt, output, loc.tz, appt_export.COLUMNS)
-    where = f" to {output}" if output else ""
-    message(f"exported {count} appointment{'' if count == 1 else 's'}{where}")
+    _export(ctx, from_, to, fmt, output, noun="appointment", columns=appt_export.COLUMNS,
+            rows_of=lambda session, loc, first, last: appt_export.appointments(
+                session, location=loc, first=first, last=last, status=status, staff=staff))
 
 
 @export_app.command("sales")
@@ -182,19 +191,11 @@ def export_sales(
 
     Example: salon export sales --from 2026-11-01 --to 2026-11-30 --format ndjson --output ventas-noviembre.ndjson
     """
-    from salon_cli.core.days import parse_date
     from salon_cli.services import sale_export
 
-    app = app_context(ctx)
-    loc = app.location()
-    first = parse_date(from_, what="--from") if from_ else None
-    last = parse_date(to, what="--to") if to else None
-    with app.uow(write=False) as uow:
-        rows = sale_export.sales(uow.session, location=loc, first=first, last=last, status=status,
-                                 detail=fmt is not ExportFormat.csv)
-        count = _write(rows, fmt, output, loc.tz, sale_export.COLUMNS)
-    where = f" to {output}" if output else ""
-    message(f"exported {count} sale{'' if count == 1 else 's'}{where}")
+    _export(ctx, from_, to, fmt, output, noun="sale", columns=sale_export.COLUMNS,
+            rows_of=lambda session, loc, first, last: sale_export.sales(
+                session, location=loc, first=first, last=last, status=status, detail=fmt is not ExportFormat.csv))
 
 
 @export_app.command("payments")
@@ -212,18 +213,11 @@ def export_payments(
 
     Example: salon export payments --from 2026-11-01 --to 2026-11-30 --method cash
     """
-    from salon_cli.core.days import parse_date
     from salon_cli.services import sale_export
 
-    app = app_context(ctx)
-    loc = app.location()
-    first = parse_date(from_, what="--from") if from_ else None
-    last = parse_date(to, what="--to") if to else None
-    with app.uow(write=False) as uow:
-        rows = sale_export.payments(uow.session, location=loc, first=first, last=last, method=method)
-        count = _write(rows, fmt, output, loc.tz, sale_export.PAYMENT_COLUMNS)
-    where = f" to {output}" if output else ""
-    message(f"exported {count} payment{'' if count == 1 else 's'}{where}")
+    _export(ctx, from_, to, fmt, output, noun="payment", columns=sale_export.PAYMENT_COLUMNS,
+            rows_of=lambda session, loc, first, last: sale_export.payments(
+                session, location=loc, first=first, last=last, method=method))
 
 
 @export_app.command("expenses")
@@ -240,18 +234,11 @@ def export_expenses(
 
     Example: salon export expenses --from 2026-11-01 --to 2026-11-30 --output gastos-noviembre.csv
     """
-    from salon_cli.core.days import parse_date
     from salon_cli.services import expense_export
 
-    app = app_context(ctx)
-    loc = app.location()
-    first = parse_date(from_, what="--from") if from_ else None
-    last = parse_date(to, what="--to") if to else None
-    with app.uow(write=False) as uow:
-        rows = expense_export.expenses(uow.session, location=loc, first=first, last=last)
-        count = _write(rows, fmt, output, loc.tz, expense_export.COLUMNS)
-    where = f" to {output}" if output else ""
-    message(f"exported {count} expense{'' if count == 1 else 's'}{where}")
+    _export(ctx, from_, to, fmt, output, noun="expense", columns=expense_export.COLUMNS,
+            rows_of=lambda session, loc, first, last: expense_export.expenses(
+                session, location=loc, first=first, last=last))
 
 
 def register(root: typer.Typer) -> None:
