@@ -1,4 +1,4 @@
-"""`salon export clients|appointments|sales|payments|expenses`: data out of the salon, streamed.
+"""`salon export clients|appointments|sales|payments|loyalty|expenses|audit`: data out of the salon, streamed.
 
 Rows are written as they are read, CSV by default, to stdout or to `--output FILE` (written beside
 it, then moved into place, so that a failed export never leaves half a file). Imports: `imports.py`.
@@ -80,7 +80,8 @@ def _record_private_export(app: Any, reader: Any, loc: Any, first: Any, last: An
 
 
 def _export(ctx: typer.Context, from_: str | None, to: str | None, fmt: ExportFormat, output: Path | None, *,
-            noun: str, columns: list[str], rows_of: Callable[[Any, Any, Any, Any], Iterable[Any]]) -> None:
+            noun: str, columns: list[str], rows_of: Callable[[Any, Any, Any, Any], Iterable[Any]],
+            singular: str = "", plural: str = "s") -> None:
     """The body every export but clients shares: the location, the --from/--to window, the rows of
     `rows_of(session, location, first, last)` written out on one read-only transaction, the count said."""
     from salon_cli.core.days import parse_date
@@ -92,7 +93,7 @@ def _export(ctx: typer.Context, from_: str | None, to: str | None, fmt: ExportFo
     with app.uow(write=False) as uow:
         count = _write(rows_of(uow.session, loc, first, last), fmt, output, loc.tz, columns)
     where = f" to {output}" if output else ""
-    message(f"exported {count} {noun}{'' if count == 1 else 's'}{where}")
+    message(f"exported {count} {noun}{singular if count == 1 else plural}{where}")
 
 
 def _write(rows: Iterable[dict[str, Any]], fmt: ExportFormat, output: Path | None, tz: Any,
@@ -239,6 +240,55 @@ def export_expenses(
     _export(ctx, from_, to, fmt, output, noun="expense", columns=expense_export.COLUMNS,
             rows_of=lambda session, loc, first, last: expense_export.expenses(
                 session, location=loc, first=first, last=last))
+
+
+@export_app.command("loyalty")
+def export_loyalty(
+    ctx: typer.Context,
+    from_: str | None = typer.Option(None, "--from", help="Entries of this business day or later, YYYY-MM-DD."),
+    to: str | None = typer.Option(None, "--to", help="Entries of this business day or earlier, YYYY-MM-DD."),
+    fmt: ExportFormat = typer.Option(ExportFormat.csv, "--format", "-f", help="csv (default), json or ndjson."),
+    output: Path | None = typer.Option(None, "--output", "-o", help="Write to this file instead of stdout."),
+    kind: str | None = typer.Option(None, "--kind", help="Only this kind: earn, redeem, expire, void, welcome, "
+                                                         "adjust, referral, stamp, stamp_reward."),
+) -> None:
+    """Export the loyalty ledger by id: every entry made at this location, and the chain's own (point expiries), streamed; CSV by default.
+
+    Points and stamps are signed (an expiry or a redemption is negative); `ref` says what the entry points at, as `salon loyalty history` does.
+
+    Example: salon export loyalty --from 2026-11-01 --to 2026-11-30 --kind expire -f ndjson --output caducados.ndjson
+    """
+    from salon_cli.db.models import LOYALTY_ENTRY_KINDS
+    from salon_cli.services import ledger_export
+
+    if kind is not None and kind not in LOYALTY_ENTRY_KINDS:
+        raise InvalidInput(f"unknown --kind {kind!r}", hint="one of: " + ", ".join(sorted(LOYALTY_ENTRY_KINDS)))
+    _export(ctx, from_, to, fmt, output, noun="loyalty entr", plural="ies", singular="y",
+            columns=ledger_export.LOYALTY_COLUMNS,
+            rows_of=lambda session, loc, first, last: ledger_export.loyalty_entries(
+                session, location=loc, first=first, last=last, kind=kind))
+
+
+@export_app.command("audit")
+def export_audit(
+    ctx: typer.Context,
+    from_: str | None = typer.Option(None, "--from", help="Rows written on this business day or later, YYYY-MM-DD."),
+    to: str | None = typer.Option(None, "--to", help="Rows written on this business day or earlier, YYYY-MM-DD."),
+    fmt: ExportFormat = typer.Option(ExportFormat.csv, "--format", "-f", help="csv (default), json or ndjson."),
+    output: Path | None = typer.Option(None, "--output", "-o", help="Write to this file instead of stdout."),
+    entity: str | None = typer.Option(None, "--entity", help="Only this entity: sale, client, appointment, ..."),
+) -> None:
+    """Export the audit log oldest first: this location's rows and the chain's own (cron jobs, merges), streamed; CSV by default.
+
+    `before` and `after` are the row as it was and as it became (JSON text in CSV). No PIN hash or note body is ever in the log.
+
+    Example: salon export audit --from 2026-11-01 --to 2026-11-30 --entity sale -f ndjson --output auditoria.ndjson
+    """
+    from salon_cli.services import ledger_export
+
+    _export(ctx, from_, to, fmt, output, noun="audit row", columns=ledger_export.AUDIT_COLUMNS,
+            rows_of=lambda session, loc, first, last: ledger_export.audit_entries(
+                session, location=loc, first=first, last=last, entity=entity))
 
 
 def register(root: typer.Typer) -> None:
