@@ -228,14 +228,8 @@ def import_services(
 
     Example: salon --as marco --pin 2222 import services menu.csv --map "Service Name=name" --map "Duration=duration_min" --map "Price=price"
     """
-    from salon_cli.services import catalog_import
-
-    run = ImportRun(ctx, file, maps, mapping, None, None, encoding, dry_run, skip_bad, rejects, fmt, decimal)
-    outcome = run.run(catalog_import.read("service"), Permission.service_manage,
-                      lambda session, actor, rows, progress: catalog_import.import_catalog(
-                          session, actor=actor, location=run.location, kind="service", rows=rows, decimal=run.decimal, dry_run=dry_run,
-                          skip_bad=skip_bad, source=run.source, progress=progress))
-    run.finish(outcome, "service")
+    _import_catalog("service", ImportRun(ctx, file, maps, mapping, None, None, encoding, dry_run, skip_bad, rejects,
+                                      fmt, decimal))
 
 
 @import_app.command("products")
@@ -252,14 +246,19 @@ def import_products(
 
     Example: salon --as marco --pin 2222 import products productos.csv --map "Artículo=name" --map "Precio=price" --map "Existencias=stock"
     """
+    _import_catalog("product", ImportRun(ctx, file, maps, mapping, None, None, encoding, dry_run, skip_bad, rejects,
+                                      fmt, decimal))
+
+
+def _import_catalog(kind: str, run: ImportRun) -> None:
+    """Services or products (a manager's PIN, as for changing the menu by hand)."""
     from salon_cli.services import catalog_import
 
-    run = ImportRun(ctx, file, maps, mapping, None, None, encoding, dry_run, skip_bad, rejects, fmt, decimal)
-    outcome = run.run(catalog_import.read("product"), Permission.service_manage,
+    outcome = run.run(catalog_import.read(kind), Permission.service_manage,
                       lambda session, actor, rows, progress: catalog_import.import_catalog(
-                          session, actor=actor, location=run.location, kind="product", rows=rows, decimal=run.decimal, dry_run=dry_run,
-                          skip_bad=skip_bad, source=run.source, progress=progress))
-    run.finish(outcome, "product")
+                          session, actor=actor, location=run.location, kind=kind, rows=rows, decimal=run.decimal,
+                          dry_run=run.dry_run, skip_bad=run.skip_bad, source=run.source, progress=progress))
+    run.finish(outcome, kind)
 
 
 @import_app.command("clients")
