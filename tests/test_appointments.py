@@ -13,7 +13,7 @@ from salon_cli.core.errors import Conflict, InvalidInput, NotFound, RuleViolatio
 from salon_cli.db.models import Appointment, AppointmentItem, AuditLog, Client, Penalty, Policy
 from salon_cli.db.uow import UnitOfWork
 from salon_cli.services import appointments, appt_status, catalog, clients, locations, setup, staff
-from salon_cli.services.actors import SYSTEM, Actor
+from salon_cli.services.actors import Actor
 
 OWNER = Actor(id=1, code="lucia", name="Lucía", role="owner", verified=True)
 UTC = timezone.utc
