@@ -201,7 +201,7 @@ class SalonApp(App[None]):
             from salon_cli.db.failures import explain
 
             known = explain(error, self.engine.url) if error is not None else None
-            text = (f"error: {self.describe_failure(known)}" if known is not None
+            text = (f"error: {describe(known)}" if known is not None
                     else f"error: {type(error).__name__}: {error}".splitlines()[0])
             setter = getattr(self.screen, "_set_summary", None)
             if callable(setter):
