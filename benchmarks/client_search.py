@@ -175,7 +175,7 @@ def build(url: str, clients: int, seed: int) -> tuple[float, float]:
     from salon_cli.db import migrate
     from salon_cli.db.engine import make_engine
     from salon_cli.db.models import Client
-    from salon_cli.services.client_search import reindex_all
+    from salon_cli.services.clients.search import reindex_all
 
     engine = make_engine(url)
     migrate.upgrade(engine)
@@ -236,7 +236,7 @@ def run(url: str, queries: int, seed: int, *, cold: bool) -> dict:
     from salon_cli.core.text import fold
     from salon_cli.db.engine import make_engine
     from salon_cli.db.models import Client
-    from salon_cli.services.client_search import search
+    from salon_cli.services.clients.search import search
 
     rng = random.Random(seed + 1)
     engine = make_engine(url)

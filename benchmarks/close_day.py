@@ -394,9 +394,9 @@ def build(url: str, *, sales: int, day_sales: int, clients: int, seed: int) -> d
     from salon_cli.db.engine import make_engine
     from salon_cli.db.models import SQLModel
     from salon_cli.db.uow import UnitOfWork
-    from salon_cli.services import catalog, staff
-    from salon_cli.services.actors import Actor
-    from salon_cli.services.setup import initialise
+    from salon_cli.services.salon import catalog, staff
+    from salon_cli.services.salon.actors import Actor
+    from salon_cli.services.salon.setup import initialise
 
     timings: dict[str, float] = {}
     engine = make_engine(url)
@@ -604,8 +604,8 @@ def run_case(dialect: str, sales: int, args: argparse.Namespace) -> dict[str, An
     from salon_cli.core.clock import FixedClock
     from salon_cli.db.engine import make_engine
     from salon_cli.db.uow import UnitOfWork
-    from salon_cli.services import locations
-    from salon_cli.services.actors import Actor
+    from salon_cli.services.salon import locations
+    from salon_cli.services.salon.actors import Actor
 
     clock.set_clock(FixedClock(NOW))
     clients = args.clients or max(2000, sales // 10)
@@ -629,9 +629,9 @@ def run_case(dialect: str, sales: int, args: argparse.Namespace) -> dict[str, An
         result["day"] = figures
         big = {name: counts[name] for name in BIG if counts[name] > 1000}
         try:
-            from salon_cli.services import day_close
+            from salon_cli.services.closing import day_close
         except ImportError as exc:
-            print(f"[{dialect} {sales:,}] salon_cli.services.day_close is not importable ({exc}): timing skipped")
+            print(f"[{dialect} {sales:,}] salon_cli.services.closing.day_close is not importable ({exc}): timing skipped")
             result["skipped"] = str(exc)
             return result
         engine = make_engine(url)

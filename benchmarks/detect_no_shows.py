@@ -177,9 +177,9 @@ def build(url: str, *, rows: int, due: int, clients: int) -> dict[str, float]:
     from salon_cli.db.engine import make_engine
     from salon_cli.db.models import Appointment, AppointmentItem, Client, Policy
     from salon_cli.db.uow import UnitOfWork
-    from salon_cli.services import catalog, staff
-    from salon_cli.services.actors import Actor
-    from salon_cli.services.setup import initialise
+    from salon_cli.services.salon import catalog, staff
+    from salon_cli.services.salon.actors import Actor
+    from salon_cli.services.salon.setup import initialise
 
     future = rows // 20
     history = rows - due - future - STALE
@@ -317,7 +317,7 @@ def plans(engine, location, as_of: datetime, grace: timedelta,  # type: ignore[n
     """The plans of the due query (as the real run sends it: locked) and of the stale queries."""
     from sqlmodel import Session
 
-    from salon_cli.services import no_shows
+    from salon_cli.services.book import no_shows
 
     out: dict[str, list[str]] = {}
     with Session(engine) as session:
@@ -367,7 +367,8 @@ def main() -> None:
     from salon_cli.core.clock import FixedClock
     from salon_cli.db.engine import make_engine
     from salon_cli.db.uow import UnitOfWork
-    from salon_cli.services import locations, no_shows
+    from salon_cli.services.salon import locations
+    from salon_cli.services.book import no_shows
 
     clock.set_clock(FixedClock(AS_OF))  # the run's "now" (marks, penalties, audit rows) is as_of
     with database(args.db, args.server) as url:

@@ -69,7 +69,7 @@ def build(url: str, *, accounts: int, per: int, history: int = 0) -> float:
     from salon_cli.db import migrate
     from salon_cli.db.engine import make_engine
     from salon_cli.db.models import LoyaltyEntry, LoyaltyLot
-    from salon_cli.services.setup import initialise
+    from salon_cli.services.salon.setup import initialise
 
     start = time.perf_counter()
     engine = make_engine(url)

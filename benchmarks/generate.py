@@ -89,10 +89,10 @@ def utc(day: date, quarter: int) -> datetime:
 def setup(engine: Any, locations: int, rng: random.Random, stylists: int = len(STYLISTS)) -> tuple[list[Place], int]:
     from salon_cli.db import migrate
     from salon_cli.db.uow import UnitOfWork
-    from salon_cli.services import catalog, staff
-    from salon_cli.services import locations as places
-    from salon_cli.services.actors import Actor
-    from salon_cli.services.setup import initialise
+    from salon_cli.services.salon import catalog, staff
+    from salon_cli.services.salon import locations as places
+    from salon_cli.services.salon.actors import Actor
+    from salon_cli.services.salon.setup import initialise
 
     migrate.upgrade(engine)
     init = initialise(engine, location_code="loc1", location_name="Salón 1", timezone="America/Mexico_City",
@@ -128,7 +128,7 @@ def clients(engine: Any, count: int, rng: random.Random, places: list[Place], fi
     from salon_cli.db import bulk
     from salon_cli.db.models import Client
     from salon_cli.db.uow import UnitOfWork
-    from salon_cli.services.client_search import reindex_all
+    from salon_cli.services.clients.search import reindex_all
 
     names = Population(rng)
     created = datetime.combine(first_day, datetime.min.time(), timezone.utc) - timedelta(days=30)

@@ -133,9 +133,9 @@ def setup(url: str) -> None:
     from salon_cli.db import engine as engine_module
     from salon_cli.db.engine import make_engine
     from salon_cli.db.uow import UnitOfWork
-    from salon_cli.services import catalog, policy, staff
-    from salon_cli.services.actors import Actor
-    from salon_cli.services.setup import initialise
+    from salon_cli.services.salon import catalog, policy, staff
+    from salon_cli.services.salon.actors import Actor
+    from salon_cli.services.salon.setup import initialise
 
     engine = make_engine(url)
     init = initialise(engine, location_code="centro", location_name="Salón Centro", timezone="America/Mexico_City",

@@ -88,10 +88,10 @@ def build(url: str, *, clients: int, appointments: int, seed: int) -> dict[str, 
     from salon_cli.db.engine import make_engine
     from salon_cli.db.models import Appointment, AppointmentItem, Client
     from salon_cli.db.uow import UnitOfWork
-    from salon_cli.services import catalog, staff
-    from salon_cli.services.actors import Actor
-    from salon_cli.services.client_search import reindex_all
-    from salon_cli.services.setup import initialise
+    from salon_cli.services.salon import catalog, staff
+    from salon_cli.services.salon.actors import Actor
+    from salon_cli.services.clients.search import reindex_all
+    from salon_cli.services.salon.setup import initialise
 
     timings: dict[str, float] = {}
     engine = make_engine(url)
@@ -213,7 +213,7 @@ import importlib.abc, json, sys
 # once its first rows have been painted).
 marks = {}
 WATCH = ("typer", "sqlalchemy", "sqlmodel", "textual.app", "salon_cli.db.models", "salon_cli.tui.app",
-         "salon_cli.services.locations", "salon_cli.services.desk_board", "salon_cli.tui.screens.today")
+         "salon_cli.services.salon.locations", "salon_cli.services.book.board", "salon_cli.tui.screens.today")
 SIZE = (%d, %d)
 
 def now():
@@ -239,9 +239,9 @@ def patch(name, module):
             marks.setdefault("app started", now())
             return default(self)
         module.SalonApp.get_default_screen = get_default_screen
-    elif name == "salon_cli.services.locations":
+    elif name == "salon_cli.services.salon.locations":
         timed(module, "resolve", "location")
-    elif name == "salon_cli.services.desk_board":
+    elif name == "salon_cli.services.book.board":
         timed(module, "board", "board")
     elif name == "salon_cli.tui.screens.today":
         import gc
@@ -383,7 +383,8 @@ def board_query(url: str, runs: int) -> list[float]:
     """The Today board's read alone (the worker's unit of work), on a fresh engine each time."""
     from salon_cli.db.engine import make_engine
     from salon_cli.db.uow import UnitOfWork
-    from salon_cli.services import desk_board, locations
+    from salon_cli.services.book import board as desk_board
+    from salon_cli.services.salon import locations
 
     times = []
     for _ in range(runs):
@@ -421,7 +422,7 @@ def search_service(url: str, queries: list[str]) -> dict[str, Any]:
     from sqlmodel import Session
 
     from salon_cli.db.engine import make_engine
-    from salon_cli.services.client_search import search
+    from salon_cli.services.clients.search import search
 
     engine = make_engine(url)
     by_length: dict[str, list[float]] = {"1-2 letters": [], "3-5 letters": [], "6+ letters": []}

@@ -122,7 +122,7 @@ def engine(db_url):
 @pytest.fixture
 def salon(engine, clock):
     """An initialised salon: location `centro` (America/Mexico_City, MXN), owner `lucia` PIN 1234."""
-    from salon_cli.services.setup import initialise
+    from salon_cli.services.salon.setup import initialise
 
     return initialise(
         engine, location_code="centro", location_name="Salón Centro", timezone="America/Mexico_City",
@@ -145,7 +145,7 @@ def demo_engine(sqlite_url, clock):
     """The demo salon (30 clients, a week of history, today's book) on a SQLite file: the dashboard's tests."""
     from salon_cli.db import migrate
     from salon_cli.db.engine import make_engine
-    from salon_cli.services.demo import build_demo
+    from salon_cli.services.demo.build import build_demo
 
     engine = make_engine(sqlite_url)
     migrate.upgrade(engine)

@@ -25,8 +25,9 @@ from salon_cli.db.models import (
     Appointment, AuditLog, CashMovement, DayClose, LoyaltyAccount, Outbox, Payment, Penalty, Refund, Sale, SaleLine,
 )
 from salon_cli.db.uow import UnitOfWork
-from salon_cli.services import locations, zreport
-from salon_cli.services import loyalty_ledger as ledger
+from salon_cli.services.salon import locations
+from salon_cli.services.closing import zreport
+from salon_cli.services.loyalty import ledger
 
 AUDITED: dict[str, Any] = {"sale": Sale, "payment": Payment, "refund": Refund, "penalty": Penalty,
                            "day_close": DayClose, "outbox": Outbox, "cash_movement": CashMovement}

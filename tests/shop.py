@@ -13,9 +13,11 @@ from typing import Any
 
 from salon_cli.db.models import Client, Location
 from salon_cli.db.uow import UnitOfWork
-from salon_cli.services import appointments, catalog, clients, locations, policy, staff
-from salon_cli.services.actors import Actor
-from salon_cli.services.locations import LocationView
+from salon_cli.services.book import appointments
+from salon_cli.services.salon import catalog, locations, policy, staff
+from salon_cli.services.clients import profiles as clients
+from salon_cli.services.salon.actors import Actor
+from salon_cli.services.salon.locations import LocationView
 
 OWNER = Actor(id=1, code="lucia", name="Lucía", role="owner", verified=True)
 

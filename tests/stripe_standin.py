@@ -201,7 +201,7 @@ class StripeStandIn:
 
     def gateway(self, *, api_key: str = "sk_test_standin", max_network_retries: int = 2, timeout: float = 5.0):
         """A `StripeGateway` aimed at this stand-in."""
-        from salon_cli.services.stripe_gateway import StripeGateway
+        from salon_cli.services.stripe.gateway import StripeGateway
 
         return StripeGateway(api_key, self.url, timeout=timeout, max_network_retries=max_network_retries)
 

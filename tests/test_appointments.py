@@ -12,8 +12,10 @@ from sqlmodel import col, func, select
 from salon_cli.core.errors import Conflict, InvalidInput, NotFound, RuleViolation
 from salon_cli.db.models import Appointment, AppointmentItem, AuditLog, Client, Penalty, Policy
 from salon_cli.db.uow import UnitOfWork
-from salon_cli.services import appointments, appt_status, catalog, clients, locations, setup, staff
-from salon_cli.services.actors import Actor
+from salon_cli.services.book import appointments, status as appt_status
+from salon_cli.services.salon import catalog, locations, setup, staff
+from salon_cli.services.clients import profiles as clients
+from salon_cli.services.salon.actors import Actor
 
 OWNER = Actor(id=1, code="lucia", name="Lucía", role="owner", verified=True)
 UTC = timezone.utc

@@ -164,7 +164,7 @@ def _book_due(desk):
 
 def test_detect_no_shows_exits_4_while_another_run_holds_the_lock(desk):
     from salon_cli.db.engine import make_engine
-    from salon_cli.services import jobs
+    from salon_cli.services.salon import jobs
 
     _book_due(desk)
     engine = make_engine(desk)

@@ -65,9 +65,9 @@ def _do(url, fn, who="sofia"):
     """Run a service as `who` in one committed transaction: fn(session, actor, location)."""
     from salon_cli.db.engine import make_engine
     from salon_cli.db.uow import UnitOfWork
-    from salon_cli.services import locations
-    from salon_cli.services import staff as staff_service
-    from salon_cli.services.actors import Actor
+    from salon_cli.services.salon import locations
+    from salon_cli.services.salon import staff as staff_service
+    from salon_cli.services.salon.actors import Actor
 
     with UnitOfWork(make_engine(url)) as uow:
         loc = locations.resolve(uow.session, None)
@@ -78,7 +78,7 @@ def _do(url, fn, who="sofia"):
 
 
 def _book(url, client_id, services, staff, at, **kw):
-    from salon_cli.services import appointments
+    from salon_cli.services.book import appointments
 
     booking = _do(url, lambda s, a, loc: appointments.book_appointment(
         s, actor=a, location=loc, client_id=client_id, services=services, staff=staff, at=at, **kw))
@@ -86,7 +86,7 @@ def _book(url, client_id, services, staff, at, **kw):
 
 
 def _status(url, action, appt_id, **kw):
-    from salon_cli.services import appt_status
+    from salon_cli.services.book import status as appt_status
 
     return _do(url, lambda s, a, loc: getattr(appt_status, action)(s, actor=a, location=loc, appointment_id=appt_id, **kw))
 
@@ -210,7 +210,7 @@ def test_export_window_is_business_days_in_the_location_zone(desk):
 
 
 def test_export_streams_in_batches(desk):
-    from salon_cli.services import appt_export
+    from salon_cli.services.transfer import appt_export
 
     booked = [_book(desk, 1, ["barba"], "ana", f"2026-11-{23 + i // 5} {10 + i % 5}:00") for i in range(7)]
     rows = _do(desk, lambda s, a, loc: list(_take(appt_export.appointments(s, location=loc, batch=2))))

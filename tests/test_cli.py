@@ -222,7 +222,7 @@ def test_every_command_help_has_an_example():
 def test_init_creates_the_default_program_plans_and_policy(shop):
     from salon_cli.db.engine import make_engine
     from salon_cli.db.uow import UnitOfWork
-    from salon_cli.services import programs
+    from salon_cli.services.salon import programs
 
     engine = make_engine(shop)
     with UnitOfWork(engine, write=False) as uow:

@@ -8,8 +8,9 @@ from salon_cli.core.errors import InvalidInput, NotFound
 from salon_cli.core.text import name_key
 from salon_cli.db.models import AuditLog, Client
 from salon_cli.db.uow import UnitOfWork
-from salon_cli.services import client_comms, locations
-from salon_cli.services.actors import Actor
+from salon_cli.services.messages import comms as client_comms
+from salon_cli.services.salon import locations
+from salon_cli.services.salon.actors import Actor
 
 DESK = Actor(id=1, code="lucia", name="Lucía", role="owner")
 

@@ -8,7 +8,7 @@ from datetime import date
 from cli_helpers import INIT, OWNER, salon
 from salon_cli.db.engine import make_engine
 from salon_cli.db.uow import UnitOfWork
-from salon_cli.services import client_duplicates
+from salon_cli.services.clients import duplicates as client_duplicates
 
 
 def test_duplicates_found_and_scored(db_url, clock):
@@ -25,8 +25,9 @@ def test_duplicates_found_and_scored(db_url, clock):
     ]
     engine = make_engine(db_url)
     with UnitOfWork(engine) as uow:
-        from salon_cli.services import clients, locations
-        from salon_cli.services.actors import SYSTEM
+        from salon_cli.services.clients import profiles as clients
+        from salon_cli.services.salon import locations
+        from salon_cli.services.salon.actors import SYSTEM
 
         loc = locations.resolve(uow.session, None)
         for first, last, born, phone, email in people:

@@ -84,7 +84,7 @@ def _counts(url):
 def _search(url, query):
     from salon_cli.db.engine import make_engine
     from salon_cli.db.uow import UnitOfWork
-    from salon_cli.services import client_search
+    from salon_cli.services.clients import search as client_search
 
     with UnitOfWork(make_engine(url), write=False) as uow:
         return client_search.search(uow.session, query)
@@ -383,7 +383,8 @@ def test_export_streams_in_batches(desk):
     """The service is a generator over a batched query: a small batch still yields every client once."""
     from salon_cli.db.engine import make_engine
     from salon_cli.db.uow import UnitOfWork
-    from salon_cli.services import client_export, locations
+    from salon_cli.services.transfer import client_export
+    from salon_cli.services.salon import locations
 
     for i in range(7):
         _add(desk, "--first", f"Ana{i}", "--last", "Lote")
@@ -410,9 +411,10 @@ def test_two_imports_at_once_create_each_client_once(desk, tmp_path):
 
     from salon_cli.db.engine import make_engine
     from salon_cli.db.uow import UnitOfWork
-    from salon_cli.services import client_import, locations
-    from salon_cli.services import staff as staff_service
-    from salon_cli.services.actors import Actor
+    from salon_cli.services.transfer import client_import
+    from salon_cli.services.salon import locations
+    from salon_cli.services.salon import staff as staff_service
+    from salon_cli.services.salon.actors import Actor
 
     text = "first_name,last_name,phone,email\n" + "".join(
         f"Cliente{i},Prueba,55{i:08d},c{i}@example.com\n" for i in range(300))

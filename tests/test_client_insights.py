@@ -12,8 +12,9 @@ from salon_cli.core import clock as clock_module
 from salon_cli.core.text import name_key
 from salon_cli.db.models import Appointment, Client, ClientNote, Communication
 from salon_cli.db.uow import UnitOfWork
-from salon_cli.services import catalog, client_insights, locations
-from salon_cli.services.actors import SYSTEM
+from salon_cli.services.salon import catalog, locations
+from salon_cli.services.clients import insights as client_insights
+from salon_cli.services.salon.actors import SYSTEM
 
 
 @pytest.fixture

@@ -16,8 +16,10 @@ from salon_cli.db.models import (
     Communication, GiftCard, Outbox, Penalty, Sale,
 )
 from salon_cli.db.uow import UnitOfWork
-from salon_cli.services import catalog, client_merge, client_search, locations
-from salon_cli.services.actors import SYSTEM, Actor
+from salon_cli.services.salon import catalog, locations
+from salon_cli.services.record import merge as client_merge
+from salon_cli.services.clients import search as client_search
+from salon_cli.services.salon.actors import SYSTEM, Actor
 
 MANAGER = Actor(id=1, code="lucia", name="Lucía", role="owner")
 

@@ -7,8 +7,9 @@ from salon_cli.core.errors import InvalidInput, RuleViolation
 from salon_cli.core.text import name_key
 from salon_cli.db.models import Client
 from salon_cli.db.uow import UnitOfWork
-from salon_cli.services import client_photos, memberships
-from salon_cli.services.actors import Actor
+from salon_cli.services.record import photos as client_photos
+from salon_cli.services.memberships import subscriptions as memberships
+from salon_cli.services.salon.actors import Actor
 
 DESK = Actor(id=1, code="lucia", name="Lucía", role="owner")
 

@@ -16,7 +16,7 @@ from sqlmodel import Session
 from salon_cli.core.phonetics import name_tokens, sound_code
 from salon_cli.core.text import name_key
 from salon_cli.db.models import Client, ClientSearchKey, ClientTag
-from salon_cli.services.client_search import ClientHit, index_client, keys_for, reindex_all, search
+from salon_cli.services.clients.search import ClientHit, index_client, keys_for, reindex_all, search
 
 NOW = datetime(2026, 11, 21, 17, 0, tzinfo=timezone.utc)
 

@@ -314,8 +314,8 @@ def test_only_owner_and_manager_roles_read_every_private_note():
 
 def test_can_read_note_rule():
     from salon_cli.db.models import ClientNote
-    from salon_cli.services.actors import SYSTEM, Actor
-    from salon_cli.services.client_notes import can_read_note
+    from salon_cli.services.salon.actors import SYSTEM, Actor
+    from salon_cli.services.clients.notes import can_read_note
 
     ana, beto = Actor(3, "ana", "Ana", "stylist"), Actor(4, "beto", "Beto", "stylist")
     desk_, boss = Actor(2, "sofia", "Sofía", "receptionist"), Actor(1, "marco", "Marco", "manager")
@@ -485,7 +485,7 @@ def test_last_visits_of_search_hits_come_in_one_query_and_agree_with_the_list(re
     import sqlalchemy as sa
 
     from salon_cli.db.uow import UnitOfWork
-    from salon_cli.services import client_views
+    from salon_cli.services.clients import views as client_views
 
     url, ids = regulars
     engine = _db(url)
@@ -507,7 +507,7 @@ def test_list_service_aggregates_in_one_query(regulars, db_url):
     import sqlalchemy as sa
 
     from salon_cli.db.uow import UnitOfWork
-    from salon_cli.services import client_views
+    from salon_cli.services.clients import views as client_views
 
     url, _ = regulars
     engine = _db(url)
@@ -594,8 +594,8 @@ def test_two_desks_adding_the_same_phone_at_once_make_one_client(engine, salon):
     from salon_cli.core.errors import Conflict
     from salon_cli.db.models import Client
     from salon_cli.db.uow import UnitOfWork
-    from salon_cli.services import clients
-    from salon_cli.services.actors import Actor
+    from salon_cli.services.clients import profiles as clients
+    from salon_cli.services.salon.actors import Actor
 
     owner = Actor(id=salon.owner.id, code=salon.owner.code, name=salon.owner.name, role=salon.owner.role)
     barrier, outcomes = threading.Barrier(4), []

@@ -12,11 +12,12 @@ from sqlmodel import col, select
 from salon_cli.core.errors import InvalidInput, NotPermitted, RuleViolation
 from salon_cli.db.models import AuditLog, DayClose, Location, Payment, Refund, Sale, Staff
 from salon_cli.db.uow import UnitOfWork
-from salon_cli.services import (
-    appointments, appt_status, cash_drawer, checkout, day_close, expenses, locations, loyalty_rewards, payments,
-    penalties, sales,
-)
-from salon_cli.services.actors import SYSTEM
+from salon_cli.services.book import appointments, status as appt_status, penalties
+from salon_cli.services.closing import drawer as cash_drawer, day_close, expenses
+from salon_cli.services.till import checkout, payments, sales
+from salon_cli.services.salon import locations
+from salon_cli.services.loyalty import rewards as loyalty_rewards
+from salon_cli.services.salon.actors import SYSTEM
 from shop import OWNER, make_shop
 
 TODAY = date(2026, 11, 21)

@@ -14,8 +14,10 @@ import pytest
 from cli_helpers import OWNER
 from cli_helpers import salon as cli
 from salon_cli.db.uow import UnitOfWork
-from salon_cli.services import appointments, appt_status, loyalty_rewards, sales
-from salon_cli.services.zreport import KEYS
+from salon_cli.services.book import appointments, status as appt_status
+from salon_cli.services.loyalty import rewards as loyalty_rewards
+from salon_cli.services.till import sales
+from salon_cli.services.closing.zreport import KEYS
 from shop import OWNER as OWNER_ACTOR
 from shop import make_shop
 

@@ -14,7 +14,8 @@ from sqlmodel import select
 from salon_cli.core.errors import RuleViolation
 from salon_cli.db.models import Sale
 from salon_cli.db.uow import UnitOfWork
-from salon_cli.services import day_close, payments, sales, zreport
+from salon_cli.services.closing import day_close, zreport
+from salon_cli.services.till import payments, sales
 from shop import make_shop
 
 TODAY = date(2026, 11, 21)

@@ -24,9 +24,9 @@ from sqlmodel import col, func, select
 from salon_cli.core.errors import NotFound
 from salon_cli.db.models import AuditLog, Product, Service
 from salon_cli.db.uow import UnitOfWork
-from salon_cli.services import catalog
-from salon_cli.services.actors import Actor
-from salon_cli.services.locations import LocationView
+from salon_cli.services.salon import catalog
+from salon_cli.services.salon.actors import Actor
+from salon_cli.services.salon.locations import LocationView
 
 PRODUCT = "gel"
 SALON = Path(sys.executable).with_name("salon")
@@ -42,8 +42,8 @@ from salon_cli.db.engine import make_engine
 from salon_cli.db.models import Product
 from salon_cli.db.uow import UnitOfWork
 from salon_cli.services import catalog
-from salon_cli.services.actors import Actor
-from salon_cli.services.locations import LocationView
+from salon_cli.services.salon.actors import Actor
+from salon_cli.services.salon.locations import LocationView
 
 url, sync, tag, n = sys.argv[1], Path(sys.argv[2]), sys.argv[3], int(sys.argv[4])
 spec = json.loads(sys.argv[5])

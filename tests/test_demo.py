@@ -26,10 +26,11 @@ from salon_cli.db.models import (
     Staff,
 )
 from salon_cli.db.uow import UnitOfWork
-from salon_cli.services import book, locations, no_shows
-from salon_cli.services.demo import WAIVE_REASONS, DemoSummary, build_demo
-from salon_cli.services.penalties import policy_fee
-from salon_cli.services.staff import identify
+from salon_cli.services.book import views as book, no_shows
+from salon_cli.services.salon import locations
+from salon_cli.services.demo.build import WAIVE_REASONS, DemoSummary, build_demo
+from salon_cli.services.book.penalties import policy_fee
+from salon_cli.services.salon.staff import identify
 
 SMALL = {"clients": 30, "days": 7}
 

@@ -16,8 +16,8 @@ from salon_cli.db.models import (
     Appointment, AppointmentItem, AuditLog, GiftCard, Payment, Policy, Refund, Sale, SaleLine, Staff,
 )
 from salon_cli.db.uow import UnitOfWork
-from salon_cli.services import locations
-from salon_cli.services.demo import build_demo
+from salon_cli.services.salon import locations
+from salon_cli.services.demo.build import build_demo
 
 SIZE = {"clients": 40, "days": 10}
 
@@ -225,7 +225,7 @@ def d_members(rows):
 
 def test_demo_cards_balance_and_span_every_tier(engine, demo):
     from salon_cli.db.models import LoyaltyAccount
-    from salon_cli.services import loyalty_ledger
+    from salon_cli.services.loyalty import ledger as loyalty_ledger
 
     with UnitOfWork(engine, write=False) as uow:
         s = uow.session

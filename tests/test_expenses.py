@@ -22,7 +22,8 @@ from salon_cli.core import clock as clock_module
 from salon_cli.core.errors import InvalidInput, NotFound, NotPermitted, RuleViolation
 from salon_cli.db.models import AuditLog, CashMovement, DayClose, Expense
 from salon_cli.db.uow import UnitOfWork
-from salon_cli.services import cash_drawer, expense_export, expenses
+from salon_cli.services.closing import drawer as cash_drawer, expenses
+from salon_cli.services.transfer import expense_export
 from shop import make_shop
 
 TODAY = date(2026, 11, 21)

@@ -140,7 +140,8 @@ def _release(engine) -> None:
 
 def _day_of_sales(engine) -> Any:
     from salon_cli.db.uow import UnitOfWork
-    from salon_cli.services import expenses, payments, sales
+    from salon_cli.services.closing import expenses
+    from salon_cli.services.till import payments, sales
 
     shop = make_shop(engine)
     with UnitOfWork(engine) as uow:
@@ -301,7 +302,7 @@ def _pending_stripe_sale(engine) -> tuple[str, dict]:
     """An open sale of Ximena's (a loyalty client-to-be) with a pending Stripe payment; its success event."""
     from salon_cli.db.models import Payment
     from salon_cli.db.uow import UnitOfWork
-    from salon_cli.services import sales
+    from salon_cli.services.till import sales
 
     shop = make_shop(engine)
     with UnitOfWork(engine) as uow:
@@ -324,7 +325,7 @@ def _stored_only(url: str, evt: dict, dbs: Databases) -> dict:
     """The designed half-way state, made in-process: the event stored (`received`), not yet applied.
     Stripe redelivers until it gets a 200, and a redelivery of a `received` event applies it."""
     from salon_cli.db.engine import make_engine
-    from salon_cli.services import stripe_events
+    from salon_cli.services.stripe import events as stripe_events
 
     copy = dbs.copy(url)
     engine = make_engine(copy)
@@ -387,7 +388,7 @@ def _new_salon(url: str) -> Any:
     """What conftest's `engine` and `salon` fixtures make, on a database of this test's own."""
     from salon_cli.db import migrate
     from salon_cli.db.engine import make_engine
-    from salon_cli.services.setup import initialise
+    from salon_cli.services.salon.setup import initialise
 
     engine = make_engine(url)
     migrate.upgrade(engine)

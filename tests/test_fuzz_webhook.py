@@ -28,8 +28,8 @@ from sqlmodel import select
 
 from salon_cli.db.models import StripeEvent
 from salon_cli.db.uow import UnitOfWork
-from salon_cli.services import catalog, locations
-from salon_cli.services.actors import Actor
+from salon_cli.services.salon import catalog, locations
+from salon_cli.services.salon.actors import Actor
 from test_stripe_webhooks import pending_sale, serving
 
 SECRET = "whsec_fuzz_secret"

@@ -511,9 +511,10 @@ def test_an_import_reports_its_progress(salon_url, tmp_path):
     from salon_cli.db.engine import make_engine
     from salon_cli.db.uow import UnitOfWork
     from salon_cli.io.tabular import read_csv
-    from salon_cli.services import client_import, locations
-    from salon_cli.services import staff as staff_service
-    from salon_cli.services.actors import Actor
+    from salon_cli.services.transfer import client_import
+    from salon_cli.services.salon import locations
+    from salon_cli.services.salon import staff as staff_service
+    from salon_cli.services.salon.actors import Actor
 
     text = "first_name,last_name,phone\n" + "".join(f"Cliente,{n},55{n:08d}\n" for n in range(4500))
     rows = read_csv(io.BytesIO(text.encode()), fields=client_import.FIELDS, required=("first_name",))

@@ -22,8 +22,8 @@ from salon_cli.core.errors import Busy
 from salon_cli.db.engine import make_engine
 from salon_cli.db.models import AuditLog, JobLock, JobRun
 from salon_cli.db.uow import UnitOfWork
-from salon_cli.services import audit, jobs
-from salon_cli.services.actors import SYSTEM
+from salon_cli.services.salon import audit, jobs
+from salon_cli.services.salon.actors import SYSTEM
 
 JOB = "detect-no-shows"
 WAIT_S = 30  # a bound on every wait, never a timing assertion

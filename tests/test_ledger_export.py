@@ -10,7 +10,7 @@ import json
 from datetime import timedelta
 
 from cli_helpers import salon as cli
-from salon_cli.services.ledger_export import AUDIT_COLUMNS, LOYALTY_COLUMNS
+from salon_cli.services.transfer.ledger_export import AUDIT_COLUMNS, LOYALTY_COLUMNS
 from shop import make_shop
 
 DESK = ["--as", "sofia", "--pin", "2222"]

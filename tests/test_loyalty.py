@@ -12,9 +12,10 @@ from sqlmodel import select
 from salon_cli.core.errors import InvalidInput, NotPermitted, RuleViolation
 from salon_cli.db.models import AuditLog, LoyaltyEntry, LoyaltyLot, Payment, Redemption
 from salon_cli.db.uow import UnitOfWork
-from salon_cli.services import checkout, loyalty, loyalty_program, loyalty_rewards, payments, sales
-from salon_cli.services import loyalty_ledger as ledger
-from salon_cli.services.actors import Actor
+from salon_cli.services.till import checkout, payments, sales
+from salon_cli.services.loyalty import cards as loyalty, program as loyalty_program, rewards as loyalty_rewards
+from salon_cli.services.loyalty import ledger
+from salon_cli.services.salon.actors import Actor
 from shop import OWNER, make_shop
 
 
@@ -40,7 +41,7 @@ def _program(engine, **changes):
 
 
 def _loc(engine):
-    from salon_cli.services import locations
+    from salon_cli.services.salon import locations
 
     return _read(engine, locations.resolve, None)
 
@@ -148,7 +149,7 @@ def test_a_refund_voids_the_refunded_share_and_no_more_than_is_left(engine, shop
     hist = _read(engine, loyalty.history, shop.pedro)
     assert (hist[0].kind, hist[0].points, hist[0].ref.startswith("sale")) == ("void", -200, True)
     # the lot expires (one month on); a later refund finds nothing left to void
-    from salon_cli.services import points_expiry
+    from salon_cli.services.loyalty import expiry as points_expiry
 
     clock.advance(days=40)
     points_expiry.expire(engine)
@@ -376,7 +377,7 @@ def test_card_warns_of_points_expiring_within_30_days(engine, shop, clock):
 
 
 def test_merging_clients_joins_their_cards(engine, shop):
-    from salon_cli.services import client_merge
+    from salon_cli.services.record import merge as client_merge
 
     _do(engine, loyalty.adjust, actor=OWNER, location=shop.loc, client_id=shop.ximena, points=100, reason="x")
     _do(engine, loyalty.adjust, actor=OWNER, location=shop.loc, client_id=shop.pedro, points=1000, reason="x")

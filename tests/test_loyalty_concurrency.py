@@ -15,8 +15,8 @@ from sqlmodel import select
 
 from salon_cli.db.models import JobRun, Redemption
 from salon_cli.db.uow import UnitOfWork
-from salon_cli.services import loyalty, loyalty_program, loyalty_rewards
-from salon_cli.services import loyalty_ledger as ledger
+from salon_cli.services.loyalty import cards as loyalty, program as loyalty_program, rewards as loyalty_rewards
+from salon_cli.services.loyalty import ledger
 from shop import OWNER, make_shop
 
 START_WAIT_S = 60  # a bound on every wait, never a timing assertion
@@ -30,8 +30,8 @@ from salon_cli.core.errors import SalonError
 from salon_cli.db.engine import make_engine
 from salon_cli.db.uow import UnitOfWork
 from salon_cli.services import loyalty_rewards, points_expiry
-from salon_cli.services.actors import Actor
-from salon_cli.services.locations import LocationView
+from salon_cli.services.salon.actors import Actor
+from salon_cli.services.salon.locations import LocationView
 
 url, sync, tag = sys.argv[1], Path(sys.argv[2]), sys.argv[3]
 spec = json.loads(sys.argv[4])

@@ -16,8 +16,15 @@ from sqlmodel import select
 from salon_cli.core.errors import RuleViolation
 from salon_cli.db.models import LoyaltyEntry
 from salon_cli.db.uow import UnitOfWork
-from salon_cli.services import clients, loyalty, loyalty_program, loyalty_rewards, payments, points_expiry, sales
-from salon_cli.services import loyalty_ledger as ledger
+from salon_cli.services.clients import profiles as clients
+from salon_cli.services.loyalty import (
+    cards as loyalty,
+    program as loyalty_program,
+    rewards as loyalty_rewards,
+    expiry as points_expiry,
+)
+from salon_cli.services.till import payments, sales
+from salon_cli.services.loyalty import ledger
 from shop import OWNER, make_shop
 
 _names = itertools.count()

@@ -13,7 +13,7 @@ from datetime import datetime, timedelta, timezone
 import pytest
 
 from cli_helpers import salon as cli
-from salon_cli.services import jobs
+from salon_cli.services.salon import jobs
 from shop import make_shop
 
 SOFIA = ["--as", "sofia", "--pin", "2222"]

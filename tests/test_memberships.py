@@ -21,10 +21,15 @@ from salon_cli.db.models import (
     AuditLog, DayClose, JobRun, Membership, MembershipPeriod, MembershipPlan, Payment, Sale, SaleLine,
 )
 from salon_cli.db.uow import UnitOfWork
-from salon_cli.services import (
-    client_photos, jobs, locations, membership_plans, membership_renewal, memberships, payments, sales,
+from salon_cli.services.record import photos as client_photos
+from salon_cli.services.salon import jobs, locations
+from salon_cli.services.memberships import (
+    plans as membership_plans,
+    renewal as membership_renewal,
+    subscriptions as memberships,
 )
-from salon_cli.services.actors import SYSTEM
+from salon_cli.services.till import payments, sales
+from salon_cli.services.salon.actors import SYSTEM
 from shop import OWNER, make_shop
 
 MX = timezone(timedelta(hours=-6))
@@ -591,7 +596,7 @@ def _renew_in_a_process(url, now, start, results):
     from salon_cli.core.clock import parse_instant
     from salon_cli.core.errors import Busy as BusyError
     from salon_cli.db.engine import make_engine
-    from salon_cli.services import membership_renewal as renewal
+    from salon_cli.services.memberships import renewal
 
     engine = make_engine(url)
     try:
@@ -609,7 +614,7 @@ def _renew_in_a_process(url, now, start, results):
 
 @pytest.mark.slow
 def test_two_runs_at_once_end_as_one_run(db_url, engine, shop, clock):
-    from salon_cli.services import clients
+    from salon_cli.services.clients import profiles as clients
 
     _add_plan(engine, shop, code="amigo", price=0, credits=2)
     clock.set(_local(2026, 9, 21))

@@ -17,8 +17,9 @@ from sqlmodel import Session
 
 from salon_cli.db.models import Appointment, AppointmentItem, Client
 from salon_cli.db.uow import UnitOfWork
-from salon_cli.services import catalog, locations, no_shows, staff
-from salon_cli.services.actors import Actor
+from salon_cli.services.salon import catalog, locations, staff
+from salon_cli.services.book import no_shows
+from salon_cli.services.salon.actors import Actor
 
 INDEX = "ix_appointment_location_status_starts"
 AS_OF = datetime(2026, 11, 22, 3, 0, tzinfo=timezone.utc)  # 21:00 in Mexico City, after closing

@@ -15,8 +15,10 @@ from sqlmodel import func, select
 from salon_cli.core.errors import Busy, NotPermitted, RuleViolation
 from salon_cli.db.models import Appointment, AppointmentItem, AuditLog, Client, JobRun, Penalty, Policy
 from salon_cli.db.uow import UnitOfWork
-from salon_cli.services import appt_status, catalog, clients, jobs, locations, no_shows, penalties, staff
-from salon_cli.services.actors import Actor
+from salon_cli.services.book import status as appt_status, no_shows, penalties
+from salon_cli.services.salon import catalog, jobs, locations, staff
+from salon_cli.services.clients import profiles as clients
+from salon_cli.services.salon.actors import Actor
 
 UTC = timezone.utc
 OWNER = Actor(id=1, code="lucia", name="Lucía", role="owner", verified=True)

@@ -13,11 +13,11 @@ from sqlmodel import func, select
 from cli_helpers import INIT, OWNER as OWNER_ARGS, salon as run_salon
 from salon_cli.db.models import Appointment, AuditLog, Outbox, Penalty
 from salon_cli.db.uow import UnitOfWork
-from salon_cli.services import (
-    appointments, appt_status, catalog, client_comms, client_insights, client_notes, clients, locations, outbox, penalties,
-    policy, staff,
-)
-from salon_cli.services.actors import SYSTEM, Actor
+from salon_cli.services.book import appointments, status as appt_status, penalties
+from salon_cli.services.salon import catalog, locations, policy, staff
+from salon_cli.services.messages import comms as client_comms, outbox
+from salon_cli.services.clients import insights as client_insights, notes as client_notes, profiles as clients
+from salon_cli.services.salon.actors import SYSTEM, Actor
 
 OWNER = Actor(id=1, code="lucia", name="Lucía", role="owner", verified=True)
 NOW = datetime(2026, 11, 21, 17, 0, tzinfo=timezone.utc)  # Saturday 11:00 in Mexico City
@@ -177,7 +177,7 @@ def test_a_no_show_and_its_penalty_notice_are_one_transaction(engine, desk, cloc
 
 
 def test_a_notice_of_a_waived_penalty_is_not_sent(engine, desk, clock):
-    from salon_cli.services import message_sending
+    from salon_cli.services.messages import sending as message_sending
 
     loc, ids = desk
     (pedro,) = book(engine, loc, ids["Pedro"], "2026-11-21 12:00")

@@ -10,8 +10,14 @@ from sqlmodel import select
 
 from salon_cli.db.models import AuditLog, LoyaltyLot
 from salon_cli.db.uow import UnitOfWork
-from salon_cli.services import jobs, loyalty, loyalty_program, loyalty_rewards, points_expiry
-from salon_cli.services import loyalty_ledger as ledger
+from salon_cli.services.salon import jobs
+from salon_cli.services.loyalty import (
+    cards as loyalty,
+    program as loyalty_program,
+    rewards as loyalty_rewards,
+    expiry as points_expiry,
+)
+from salon_cli.services.loyalty import ledger
 from shop import OWNER, make_shop
 
 
@@ -119,7 +125,7 @@ def test_inactivity_expires_every_lot_of_an_idle_card(engine, shop, clock):
 
 
 def test_many_cards_in_several_chunks(engine, shop, clock, monkeypatch):
-    from salon_cli.services import clients
+    from salon_cli.services.clients import profiles as clients
 
     monkeypatch.setattr(points_expiry, "CHUNK", 3)
     ids = []

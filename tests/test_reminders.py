@@ -23,12 +23,12 @@ from sqlmodel import func, select
 from salon_cli.core.errors import Busy
 from salon_cli.db.models import AuditLog, JobRun, Outbox
 from salon_cli.db.uow import UnitOfWork
-from salon_cli.services import (
-    appointments, appt_status, catalog, client_notes, clients, locations, message_sending, no_shows, outbox, policy,
-    reminders, staff,
-)
-from salon_cli.services.actors import SYSTEM, Actor
-from salon_cli.services.channels import channels_from_env
+from salon_cli.services.book import appointments, status as appt_status, no_shows
+from salon_cli.services.salon import catalog, locations, policy, staff
+from salon_cli.services.clients import notes as client_notes, profiles as clients
+from salon_cli.services.messages import sending as message_sending, outbox, reminders
+from salon_cli.services.salon.actors import SYSTEM, Actor
+from salon_cli.services.messages.channels import channels_from_env
 
 TZ = ZoneInfo("America/Mexico_City")
 OWNER = Actor(id=1, code="lucia", name="Lucía", role="owner", verified=True)
@@ -449,7 +449,7 @@ def test_win_back_offers_once_a_lapse_to_consenting_clients_with_nothing_booked(
 
 
 def test_send_reminders_is_job_logged_and_busy_while_another_run_holds_the_lock(engine, salon, clock, delivery):
-    from salon_cli.services import jobs
+    from salon_cli.services.salon import jobs
 
     book = make_weekend(engine, clock)
     with jobs.single_instance(engine, reminders.JOB, book.loc.id):

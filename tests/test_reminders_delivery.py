@@ -19,9 +19,12 @@ from message_standins import MailServer, self_signed_certificate
 from salon_cli.core.errors import InvalidInput
 from salon_cli.db.models import AuditLog, Outbox
 from salon_cli.db.uow import UnitOfWork
-from salon_cli.services import appointments, catalog, client_notes, clients, locations, message_sending, staff
-from salon_cli.services.actors import Actor
-from salon_cli.services.channels import SmtpEmail, channels_from_env
+from salon_cli.services.book import appointments
+from salon_cli.services.salon import catalog, locations, staff
+from salon_cli.services.clients import notes as client_notes, profiles as clients
+from salon_cli.services.messages import sending as message_sending
+from salon_cli.services.salon.actors import Actor
+from salon_cli.services.messages.channels import SmtpEmail, channels_from_env
 
 OWNER = Actor(id=1, code="lucia", name="Lucía", role="owner", verified=True)
 NOW = datetime(2026, 11, 21, 17, 0, tzinfo=timezone.utc)  # Saturday 11:00 in Mexico City

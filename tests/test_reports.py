@@ -18,11 +18,21 @@ from sqlmodel import select
 from cli_helpers import salon as run
 from salon_cli.db.models import Expense, LoyaltyLot, Penalty, Staff
 from salon_cli.db.uow import UnitOfWork
-from salon_cli.services import (
-    appt_status, checkout, loyalty, loyalty_program, loyalty_rewards, payments, penalties, points_expiry, revenue,
-    reports, reports_loyalty, reports_no_shows, sales,
+from salon_cli.services.book import status as appt_status, penalties
+from salon_cli.services.till import checkout, payments, sales
+from salon_cli.services.loyalty import (
+    cards as loyalty,
+    program as loyalty_program,
+    rewards as loyalty_rewards,
+    expiry as points_expiry,
 )
-from salon_cli.services.revenue import RevenueRow
+from salon_cli.services.closing import (
+    revenue,
+    reports,
+    loyalty_report as reports_loyalty,
+    no_show_report as reports_no_shows,
+)
+from salon_cli.services.closing.revenue import RevenueRow
 from shop import OWNER, book, make_shop
 
 MX = ZoneInfo("America/Mexico_City")

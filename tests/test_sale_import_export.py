@@ -67,9 +67,9 @@ def _do(url, fn, who="sofia"):
     """Run a service as `who` in one committed transaction: fn(session, actor, location)."""
     from salon_cli.db.engine import make_engine
     from salon_cli.db.uow import UnitOfWork
-    from salon_cli.services import locations
-    from salon_cli.services import staff as staff_service
-    from salon_cli.services.actors import Actor
+    from salon_cli.services.salon import locations
+    from salon_cli.services.salon import staff as staff_service
+    from salon_cli.services.salon.actors import Actor
 
     with UnitOfWork(make_engine(url)) as uow:
         loc = locations.resolve(uow.session, None)
@@ -83,7 +83,7 @@ def _day(url, clock):
     """Saturday's till, through the services: a cut and a shampoo paid in cash with a tip and change,
     partly refunded by the manager; a walk-in's colour with 10 % off, split card + cash with a tip on
     the card; an open sale. Sunday: a colour paid by card."""
-    from salon_cli.services import payments, sales
+    from salon_cli.services.till import payments, sales
 
     def first(s, a, loc):
         sale = sales.create(s, actor=a, location=loc, client_id=1)
@@ -248,7 +248,7 @@ def test_export_payments_csv_json_and_filters(desk, clock, tmp_path):
 
 
 def test_exports_stream_in_keyset_pages(desk, clock):
-    from salon_cli.services import sale_export
+    from salon_cli.services.transfer import sale_export
 
     ids = _day(desk, clock)
 

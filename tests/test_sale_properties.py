@@ -11,7 +11,8 @@ from sqlmodel import select
 
 from salon_cli.db.models import Payment, Product, Refund, Sale, SaleLine
 from salon_cli.db.uow import UnitOfWork
-from salon_cli.services import payments, policy, sales
+from salon_cli.services.till import payments, sales
+from salon_cli.services.salon import policy
 from shop import OWNER, make_shop
 
 TAX_SETS = [[], ["IVA:16%:inclusive"], ["IVA:5%", "ISH:8%"], ["IVA:16%:inclusive", "ISH:3%"],

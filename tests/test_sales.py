@@ -11,8 +11,8 @@ from sqlmodel import col, select
 from salon_cli.core.errors import Conflict, InvalidInput, NotPermitted, RuleViolation
 from salon_cli.db.models import Appointment, AuditLog, DayClose, GiftCard, Payment, Penalty, Product, Refund, Sale
 from salon_cli.db.uow import UnitOfWork
-from salon_cli.services import checkout, gift_cards, payments, sales
-from salon_cli.services.sale_views import view
+from salon_cli.services.till import checkout, gift_cards, payments, sales
+from salon_cli.services.till.sale_views import view
 from shop import make_shop
 
 TODAY = date(2026, 11, 21)

@@ -26,8 +26,9 @@ from salon_cli.db import migrate
 from salon_cli.db.engine import make_engine
 from salon_cli.db.models import Client
 from salon_cli.db.uow import UnitOfWork
-from salon_cli.services import client_photos, memberships
-from salon_cli.services.actors import Actor
+from salon_cli.services.record import photos as client_photos
+from salon_cli.services.memberships import subscriptions as memberships
+from salon_cli.services.salon.actors import Actor
 
 ROOT = Path(__file__).resolve().parent.parent
 DESK = Actor(id=1, code="lucia", name="Lucía", role="owner")
@@ -282,8 +283,8 @@ def test_no_value_is_formatted_into_sql():
         for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
             if sql.search(line):
                 found.add(str(path.relative_to(ROOT)))
-    assert found == {"salon_cli/db/bulk.py", "salon_cli/db/engine.py", "salon_cli/services/business_days.py",
-                     "salon_cli/services/client_name_index.py", "salon_cli/services/demo_setup.py"}
+    assert found == {"salon_cli/db/bulk.py", "salon_cli/db/engine.py", "salon_cli/services/salon/business_days.py",
+                     "salon_cli/services/clients/name_index.py", "salon_cli/services/demo/setup.py"}
 
 
 # ----------------------------------------------------------------------------- PostgreSQL roles

@@ -28,8 +28,8 @@ from invariants import high_water, problems, tally
 from salon_cli.core.days import business_date, day_bounds
 from salon_cli.db.models import Appointment, AuditLog, Client, DayClose, Payment, Reward, Sale, Service, Staff
 from salon_cli.db.uow import UnitOfWork
-from salon_cli.services import locations
-from salon_cli.services.actors import Actor
+from salon_cli.services.salon import locations
+from salon_cli.services.salon.actors import Actor
 
 START_WAIT_S = 120  # a bound on every wait below, never a timing assertion
 DOCUMENTED = {1, 4}
@@ -48,8 +48,8 @@ from salon_cli.services import (
     appointments, appt_status, checkout, day_close, loyalty_rewards, membership_renewal, no_shows, points_expiry,
     reminders,
 )
-from salon_cli.services.actors import Actor
-from salon_cli.services.locations import LocationView
+from salon_cli.services.salon.actors import Actor
+from salon_cli.services.salon.locations import LocationView
 
 url, sync, tag, role, ops, seed = sys.argv[1], Path(sys.argv[2]), sys.argv[3], sys.argv[4], int(sys.argv[5]), int(sys.argv[6])
 spec = json.loads(sys.argv[7])
@@ -209,7 +209,7 @@ def _run(db_url: str, tmp_path, spec: dict, ops: int) -> list[dict]:
 def test_four_desks_and_cron_at_once_keep_every_rule(db_url, tmp_path, clock, soak_ops):
     from salon_cli.db import migrate
     from salon_cli.db.engine import make_engine
-    from salon_cli.services.demo import build_demo
+    from salon_cli.services.demo.build import build_demo
 
     engine = make_engine(db_url)
     migrate.upgrade(engine)
@@ -255,7 +255,7 @@ def test_the_checks_see_a_broken_rule(engine, salon, clock):
     from shop import make_shop
 
     shop = make_shop(engine)
-    from salon_cli.services import sales
+    from salon_cli.services.till import sales
 
     with UnitOfWork(engine) as uow:
         sale = sales.open_sale(uow.session, actor=shop.marco, location=shop.loc, client_id=shop.ximena)

@@ -9,8 +9,8 @@ from salon_cli.core.errors import Conflict, InvalidInput, NotPermitted, RuleViol
 from salon_cli.core.permissions import Permission
 from salon_cli.db.models import AuditLog, Staff
 from salon_cli.db.uow import UnitOfWork
-from salon_cli.services import locations, staff
-from salon_cli.services.actors import SYSTEM
+from salon_cli.services.salon import locations, staff
+from salon_cli.services.salon.actors import SYSTEM
 
 
 def _identify(engine, who, pin, permission=Permission.staff_manage):

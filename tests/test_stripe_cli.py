@@ -16,9 +16,10 @@ from typer.testing import CliRunner
 
 from salon_cli.cli import app as app_module
 from salon_cli.cli.stripe import stripe_app
-from salon_cli.services import catalog, locations, stripe_apply
+from salon_cli.services.salon import catalog, locations
+from salon_cli.services.stripe import apply as stripe_apply
 from salon_cli.db.uow import UnitOfWork
-from salon_cli.services.actors import Actor
+from salon_cli.services.salon.actors import Actor
 
 OWNER = Actor(id=1, code="lucia", name="Lucía", role="owner", verified=True)
 
@@ -197,7 +198,8 @@ def test_sync_exit_codes(db_url, engine, desk, monkeypatch, clock):
         assert err == "fetched 1: 1 applied, 0 ignored, 0 duplicate, 0 failed\n"
         assert payment(engine, pay).status == "succeeded"
 
-        from salon_cli.services import jobs, stripe_events
+        from salon_cli.services.salon import jobs
+        from salon_cli.services.stripe import events as stripe_events
 
         with jobs.single_instance(engine, stripe_events.JOB, None):
             code, out, err = run_salon(db_url, "stripe", "sync")

@@ -14,7 +14,7 @@ import pytest
 from stripe_standin import StripeStandIn, signed
 
 from salon_cli.core.errors import InvalidInput, OutsideServiceFailed
-from salon_cli.services.stripe_gateway import (
+from salon_cli.services.stripe.gateway import (
     CardDeclined,
     Intent,
     Link,
@@ -44,7 +44,7 @@ def _paid_intent(gw: StripeGateway, key: str = "pen_1:charge", amount: int = 200
 
 def test_module_does_not_import_stripe():
     proc = subprocess.run(
-        [sys.executable, "-c", "import sys, salon_cli.services.stripe_gateway as g; "
+        [sys.executable, "-c", "import sys, salon_cli.services.stripe.gateway as g; "
          "g.StripeGateway.from_env({'SALON_STRIPE_API_KEY': 'sk_test_x'}); "
          "assert 'stripe' not in sys.modules, 'stripe was imported'; print('ok')"],
         capture_output=True, text=True, timeout=60,

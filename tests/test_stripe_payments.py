@@ -10,8 +10,10 @@ from sqlmodel import select
 from salon_cli.core.errors import OutsideServiceFailed, RuleViolation
 from salon_cli.db.models import Appointment, Payment, Penalty, Refund, Sale
 from salon_cli.db.uow import UnitOfWork
-from salon_cli.services import checkout, penalties, sales, stripe_apply, stripe_payments
-from salon_cli.services.sale_views import view
+from salon_cli.services.till import checkout, sales
+from salon_cli.services.book import penalties
+from salon_cli.services.stripe import apply as stripe_apply, payments as stripe_payments
+from salon_cli.services.till.sale_views import view
 from shop import make_shop
 
 NO_WAIT = {"poll": 0.0, "sleep": lambda _s: None}

@@ -20,8 +20,10 @@ from stripe_standin import signed
 from salon_cli.core.errors import Busy, InvalidInput, NotFound, OutsideServiceFailed, RuleViolation
 from salon_cli.db.models import AuditLog, JobRun, Payment, Refund, Sale, StripeEvent
 from salon_cli.db.uow import UnitOfWork
-from salon_cli.services import catalog, jobs, locations, sales, stripe_apply, stripe_events
-from salon_cli.services.actors import Actor
+from salon_cli.services.salon import catalog, jobs, locations
+from salon_cli.services.till import sales
+from salon_cli.services.stripe import apply as stripe_apply, events as stripe_events
+from salon_cli.services.salon.actors import Actor
 from salon_cli.web.stripe_webhook import make_server
 
 SECRET = "whsec_test_secret"

@@ -15,7 +15,7 @@ from salon_cli.core.message_text import (
     KINDS, LANGUAGES, PLACEHOLDERS, check_template, local_when, parse_quiet_hours, placeholders_in, quiet_until, render,
     retry_delay,
 )
-from salon_cli.services.message_templates import DEFAULTS
+from salon_cli.services.messages.templates import DEFAULTS
 
 TZ = ZoneInfo("America/Mexico_City")
 MANAGER = ["--as", "marco", "--pin", "2222"]

@@ -80,8 +80,8 @@ def test_naive_datetimes_are_refused(engine):
 
 def test_audit_row_goes_with_its_change(engine, salon):
     """Rule 1: a change that does not commit leaves no audit row either."""
-    from salon_cli.services import catalog, locations
-    from salon_cli.services.actors import SYSTEM
+    from salon_cli.services.salon import catalog, locations
+    from salon_cli.services.salon.actors import SYSTEM
 
     with UnitOfWork(engine, write=False) as uow:
         before = len(uow.session.exec(select(AuditLog)).all())

@@ -9,7 +9,8 @@ from textual.widgets import DataTable
 
 from salon_cli.db.engine import make_engine
 from salon_cli.db.uow import UnitOfWork
-from salon_cli.services import book, locations
+from salon_cli.services.book import views as book
+from salon_cli.services.salon import locations
 from salon_cli.tui.app import SalonApp
 from tui_helpers import settle, text_of
 

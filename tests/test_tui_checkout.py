@@ -16,8 +16,11 @@ from salon_cli.core.sale_math import Discount, LineIn, price, tax_rates
 from salon_cli.core.permissions import Permission
 from salon_cli.db.models import AppointmentItem, Product
 from salon_cli.db.uow import UnitOfWork
-from salon_cli.services import book, locations, memberships, payments, policy, sales, staff
-from salon_cli.services.sale_views import view
+from salon_cli.services.book import views as book
+from salon_cli.services.salon import locations, policy, staff
+from salon_cli.services.memberships import subscriptions as memberships
+from salon_cli.services.till import payments, sales
+from salon_cli.services.till.sale_views import view
 from salon_cli.tui.app import SalonApp
 from salon_cli.tui.screens.checkout import CheckoutScreen
 from tui_helpers import SOFIA, settle, text_of
@@ -340,7 +343,7 @@ def test_checkout_paid_snapshot(demo_engine, snap_compare, size):
 def reader(demo_engine, stripe_standin, monkeypatch):
     """The demo location with a Stripe Terminal reader, Stripe aimed at the local stand-in."""
     from salon_cli.db.models import Location
-    from salon_cli.services import stripe_payments
+    from salon_cli.services.stripe import payments as stripe_payments
 
     with UnitOfWork(demo_engine) as uow:
         place = uow.session.exec(select(Location).where(Location.code == "centro")).one()

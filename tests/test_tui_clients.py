@@ -8,9 +8,11 @@ import pytest
 from textual.widgets import DataTable, Input, Static
 
 from salon_cli.db.uow import UnitOfWork
-from salon_cli.services import (book, business_days, client_notes, locations, loyalty, loyalty_program,
-                                loyalty_rewards, staff)
-from salon_cli.services.actors import Actor
+from salon_cli.services.book import views as book
+from salon_cli.services.salon import business_days, locations, staff
+from salon_cli.services.clients import notes as client_notes
+from salon_cli.services.loyalty import cards as loyalty, program as loyalty_program, rewards as loyalty_rewards
+from salon_cli.services.salon.actors import Actor
 from salon_cli.tui.app import SalonApp
 from salon_cli.tui.screens.client_card import ClientCardScreen
 from salon_cli.tui.screens.clients import ClientSearchScreen

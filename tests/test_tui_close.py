@@ -11,7 +11,9 @@ import pytest
 from textual.widgets import DataTable, Input, Static
 
 from salon_cli.db.uow import UnitOfWork
-from salon_cli.services import day_close, locations, penalties
+from salon_cli.services.closing import day_close
+from salon_cli.services.salon import locations
+from salon_cli.services.book import penalties
 from salon_cli.tui.app import SalonApp
 from salon_cli.tui.screens.close_count import counted
 from salon_cli.tui.screens.close_day import CloseDayScreen
@@ -161,7 +163,7 @@ def test_count_again_and_both_kinds_of_count_refused(demo_engine):
 def test_a_closed_day_shows_its_stored_report_and_a_second_close_is_refused(demo_engine):
     with UnitOfWork(demo_engine) as uow:
         loc = locations.resolve(uow.session, None)
-        from salon_cli.services import staff
+        from salon_cli.services.salon import staff
 
         marco = staff.identify(uow, who="marco", pin="2222", location=loc, permission=day_close.Permission.day_close)
     with UnitOfWork(demo_engine) as uow:
@@ -194,7 +196,7 @@ def test_closing_a_day_closed_meanwhile_is_refused_on_screen(demo_engine):
             await pilot.press("ctrl+s")
             await settle(pilot)
             with UnitOfWork(demo_engine) as uow:  # another terminal closes it first
-                from salon_cli.services import staff
+                from salon_cli.services.salon import staff
 
                 loc = locations.resolve(uow.session, None)
                 marco = staff.identify(uow, who="marco", pin="2222", location=loc,
@@ -368,7 +370,7 @@ def test_no_shows_reload_when_another_terminal_changes_data(demo_engine):
             await _open_no_shows(pilot)
             table = app.screen.query_one(DataTable)
             before = table.row_count
-            from salon_cli.services import staff
+            from salon_cli.services.salon import staff
 
             with UnitOfWork(demo_engine) as uow:
                 loc = locations.resolve(uow.session, None)
@@ -390,7 +392,7 @@ def test_close_day_shows_a_close_made_elsewhere_on_data_changed(demo_engine):
         async with app.run_test(size=SIZE) as pilot:
             await _open_close_day(pilot)
             await _type_count(pilot, {50000: 1})
-            from salon_cli.services import staff
+            from salon_cli.services.salon import staff
 
             with UnitOfWork(demo_engine) as uow:
                 loc = locations.resolve(uow.session, None)

@@ -10,9 +10,10 @@ import pytest
 from textual.widgets import DataTable, Input, Static
 
 from salon_cli.db.uow import UnitOfWork
-from salon_cli.services import appt_status, book, desk_board, locations
-from salon_cli.services.actors import Actor
-from salon_cli.services.book import AppointmentView
+from salon_cli.services.book import status as appt_status, views as book, board as desk_board
+from salon_cli.services.salon import locations
+from salon_cli.services.salon.actors import Actor
+from salon_cli.services.book.views import AppointmentView
 from salon_cli.tui.app import SalonApp
 from tui_helpers import SOFIA, settle, steady_cursors, text_of
 
@@ -27,7 +28,7 @@ def _booked_today(engine):
 
 
 def loc_today(loc):
-    from salon_cli.services import business_days
+    from salon_cli.services.salon import business_days
 
     return business_days.today(loc)
 

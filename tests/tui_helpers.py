@@ -9,7 +9,7 @@ from textual.pilot import Pilot
 from textual.widgets import DataTable, Input, Static
 from textual.worker import WorkerFailed
 
-from salon_cli.services.actors import Actor
+from salon_cli.services.salon.actors import Actor
 
 SOFIA = Actor(id=None, code="sofia", name="Sofía Ramírez", role="receptionist")
 

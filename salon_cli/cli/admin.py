@@ -21,7 +21,7 @@ def location_list(ctx: typer.Context, fmt: Format = FORMAT_OPTION) -> None:
 
     Example: salon location list -f json
     """
-    from salon_cli.services import locations
+    from salon_cli.services.salon import locations
 
     with app_context(ctx).uow(write=False) as uow:
         emit(locations.list_locations(uow.session), fmt, columns=LOCATION_COLUMNS)
@@ -34,7 +34,7 @@ def location_show(ctx: typer.Context, code: str | None = typer.Argument(None, he
 
     Example: salon location show centro
     """
-    from salon_cli.services import locations
+    from salon_cli.services.salon import locations
 
     with app_context(ctx).uow(write=False) as uow:
         loc = locations.resolve(uow.session, code or app_context(ctx).settings.location)
@@ -56,7 +56,7 @@ def location_add(
 
     Example: salon --as lucia --pin 2580 location add --code norte --name "Salón Norte" --timezone America/Monterrey --currency MXN
     """
-    from salon_cli.services import locations
+    from salon_cli.services.salon import locations
 
     app = app_context(ctx)
     loc = app.change(Permission.location_manage, lambda session, actor: locations.add(
@@ -83,7 +83,7 @@ def location_set(
     Example: salon --as lucia --pin 2580 --location norte location set --phone +528112345678 --stripe-reader tmr_FZx8d2
     """
     from salon_cli.core.errors import InvalidInput
-    from salon_cli.services import locations
+    from salon_cli.services.salon import locations
 
     if stripe_reader is not None and no_stripe_reader:
         raise InvalidInput("--stripe-reader and --no-stripe-reader together")
@@ -101,7 +101,7 @@ def policy_show(ctx: typer.Context, fmt: Format = FORMAT_OPTION) -> None:
 
     Example: salon policy show -f json
     """
-    from salon_cli.services import policy
+    from salon_cli.services.salon import policy
 
     app = app_context(ctx)
     loc = app.location()
@@ -138,7 +138,7 @@ def policy_set(
     Example: salon --as marco --pin 2222 policy set --quiet-hours 20:30-09:00 --message-language en --win-back-days 90
     """
     from salon_cli.core.errors import InvalidInput
-    from salon_cli.services import policy
+    from salon_cli.services.salon import policy
 
     if tax and no_taxes:
         raise InvalidInput("--tax and --no-taxes together")

@@ -12,7 +12,7 @@ from salon_cli.cli.output import FORMAT_OPTION, Format, emit, message
 from salon_cli.core.permissions import Permission
 
 if TYPE_CHECKING:
-    from salon_cli.services.locations import LocationView
+    from salon_cli.services.salon.locations import LocationView
 
 appt_app = typer.Typer(help="Appointments: book, list, move, cancel, check in, no-shows.", no_args_is_help=True)
 penalty_app = typer.Typer(help="No-show and late-cancel penalties: list, waive, charge, mark paid.", no_args_is_help=True)
@@ -64,7 +64,7 @@ def book(
     Example: salon --as sofia appt book --client 42 --service "Corte dama" --service peinado --staff ana --at "2026-11-24 10:30" --repeat "FREQ=WEEKLY;COUNT=4"
     """
     from salon_cli.core.money import parse_amount
-    from salon_cli.services import appointments
+    from salon_cli.services.book import appointments
 
     app = app_context(ctx)
     loc = app.location()
@@ -100,7 +100,7 @@ def appt_list(
     from salon_cli.core import clock
     from salon_cli.core.days import business_date, parse_date
     from salon_cli.core.errors import InvalidInput
-    from salon_cli.services.book import appointments
+    from salon_cli.services.book.views import appointments
 
     app = app_context(ctx)
     loc = app.location()
@@ -126,7 +126,7 @@ def show(ctx: typer.Context, appointment_id: int = typer.Argument(..., help="App
 
     Example: salon appt show 120 -f json
     """
-    from salon_cli.services import book as book_service
+    from salon_cli.services.book import views as book_service
 
     app = app_context(ctx)
     loc = app.location()
@@ -148,7 +148,7 @@ def move(
 
     Example: salon --as sofia appt move 120 --at "2026-11-25 16:00" --staff marco
     """
-    from salon_cli.services import appointments
+    from salon_cli.services.book import appointments
 
     app = app_context(ctx)
     loc = app.location()
@@ -173,7 +173,7 @@ def cancel(
     Example: salon --as sofia appt cancel 120 --reason "se enfermó"
     """
     from salon_cli.core.money import format_money
-    from salon_cli.services import appt_status
+    from salon_cli.services.book import status as appt_status
 
     app = app_context(ctx)
     loc = app.location()
@@ -189,7 +189,7 @@ def cancel(
 def _step(name: str, doc: str) -> None:
     def command(ctx: typer.Context, appointment_id: int = typer.Argument(..., help="Appointment id."),
                 fmt: Format = FORMAT_OPTION) -> None:
-        from salon_cli.services import appt_status
+        from salon_cli.services.book import status as appt_status
 
         app = app_context(ctx)
         loc = app.location()
@@ -215,7 +215,7 @@ def checkin(ctx: typer.Context, query: str = typer.Argument(..., help="The clien
 
     Example: salon --as sofia checkin "ximena jimenez"
     """
-    from salon_cli.services import appt_status
+    from salon_cli.services.book import status as appt_status
 
     app = app_context(ctx)
     loc = app.location()
@@ -243,7 +243,8 @@ def detect_no_shows(
     from salon_cli.core.clock import parse_instant
     from salon_cli.core.errors import Busy
     from salon_cli.core.recurrence import parse_span
-    from salon_cli.services import locations, no_shows
+    from salon_cli.services.salon import locations
+    from salon_cli.services.book import no_shows
 
     app = app_context(ctx)
     at = parse_instant(as_of, what="--as-of") if as_of else None
@@ -299,7 +300,7 @@ def _total(reports: list[Any], dry_run: bool, at: Any) -> dict[str, Any]:
 
 
 def _show_due(app: AppContext, places: list[Any], ids: list[int]) -> None:
-    from salon_cli.services import book as book_service
+    from salon_cli.services.book import views as book_service
 
     rows = app.read(lambda session: book_service.views(session, ids))
     emit(rows, Format.table, columns=APPT_COLUMNS, tz=places[0].tz, currency=places[0].currency)
@@ -321,7 +322,7 @@ def penalty_list(
     Example: salon penalty list --status pending -f json
     """
     from salon_cli.core.days import parse_date
-    from salon_cli.services import penalties
+    from salon_cli.services.book import penalties
 
     app = app_context(ctx)
     loc = app.location()
@@ -339,7 +340,7 @@ def penalty_show(ctx: typer.Context, penalty_id: int = typer.Argument(..., help=
 
     Example: salon penalty show 7 -f json
     """
-    from salon_cli.services import penalties
+    from salon_cli.services.book import penalties
 
     app = app_context(ctx)
     loc = app.location()
@@ -355,7 +356,7 @@ def waive(ctx: typer.Context, penalty_id: int = typer.Argument(..., help="Penalt
 
     Example: salon --as marco --pin 2222 penalty waive 7 --reason "llamó con emergencia familiar"
     """
-    from salon_cli.services import penalties
+    from salon_cli.services.book import penalties
 
     app = app_context(ctx)
     loc = app.location()
@@ -372,7 +373,7 @@ def mark_paid(ctx: typer.Context, penalty_id: int = typer.Argument(..., help="Pe
 
     Example: salon --as sofia penalty mark-paid 7 --method cash
     """
-    from salon_cli.services import penalties
+    from salon_cli.services.book import penalties
 
     app = app_context(ctx)
     loc = app.location()
@@ -394,8 +395,8 @@ def charge(ctx: typer.Context, penalty_id: int = typer.Argument(..., help="Penal
     Example: salon --as sofia penalty charge 7
     """
     from salon_cli.core.errors import RuleViolation
-    from salon_cli.services import stripe_payments
-    from salon_cli.services.stripe_gateway import StripeGateway
+    from salon_cli.services.stripe import payments as stripe_payments
+    from salon_cli.services.stripe.gateway import StripeGateway
 
     app = app_context(ctx)
     loc = app.location()

@@ -26,7 +26,7 @@ def audit(
     """
     from salon_cli.core.clock import parse_instant
     from salon_cli.core.days import day_bounds, parse_date
-    from salon_cli.services import audit as audit_service
+    from salon_cli.services.salon import audit as audit_service
 
     app = app_context(ctx)
     loc = app.location()
@@ -49,7 +49,7 @@ def jobs(
 
     Example: salon jobs --job detect-no-shows -f json
     """
-    from salon_cli.services import jobs as jobs_service
+    from salon_cli.services.salon import jobs as jobs_service
 
     app = app_context(ctx)
     loc = app.location()

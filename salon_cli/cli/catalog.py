@@ -35,7 +35,7 @@ def service_add(
 
     Example: salon --as lucia --pin 2580 service add "Corte de dama" --duration 45 --price 350 --category cortes
     """
-    from salon_cli.services import catalog
+    from salon_cli.services.salon import catalog
 
     app = app_context(ctx)
     loc = app.location()
@@ -57,7 +57,7 @@ def service_list(
 
     Example: salon service list --category color -f json
     """
-    from salon_cli.services import catalog
+    from salon_cli.services.salon import catalog
 
     app = app_context(ctx)
     loc = app.location()
@@ -81,7 +81,7 @@ def service_set(
 
     Example: salon --as lucia --pin 2580 service set corte-de-dama --price 380
     """
-    from salon_cli.services import catalog
+    from salon_cli.services.salon import catalog
 
     app = app_context(ctx)
     loc = app.location()
@@ -99,7 +99,7 @@ def service_deactivate(ctx: typer.Context, ref: str = typer.Argument(...), fmt: 
 
     Example: salon --as lucia --pin 2580 service deactivate 12
     """
-    from salon_cli.services import catalog
+    from salon_cli.services.salon import catalog
 
     app = app_context(ctx)
     loc = app.location()
@@ -122,7 +122,7 @@ def product_add(
 
     Example: salon --as lucia --pin 2580 product add "Shampoo Argán 300 ml" --price 289.90 --stock 12
     """
-    from salon_cli.services import catalog
+    from salon_cli.services.salon import catalog
 
     app = app_context(ctx)
     loc = app.location()
@@ -143,7 +143,7 @@ def product_list(
 
     Example: salon product list -f csv
     """
-    from salon_cli.services import catalog
+    from salon_cli.services.salon import catalog
 
     app = app_context(ctx)
     loc = app.location()
@@ -167,7 +167,7 @@ def product_set(
 
     Example: salon --as lucia --pin 2580 product set shampoo-argan-300-ml --stock 20
     """
-    from salon_cli.services import catalog
+    from salon_cli.services.salon import catalog
 
     app = app_context(ctx)
     loc = app.location()

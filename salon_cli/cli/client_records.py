@@ -29,7 +29,7 @@ def merge(
 
     Example: salon --as marco --pin 2222 client merge 12 340
     """
-    from salon_cli.services import client_merge
+    from salon_cli.services.record import merge as client_merge
 
     app = app_context(ctx)
     app.location()
@@ -52,7 +52,7 @@ def log_comm(
 
     Example: salon --as sofia client log-comm 12 --channel phone --purpose follow_up --message "Confirmó su cita"
     """
-    from salon_cli.services import client_comms
+    from salon_cli.services.messages import comms as client_comms
 
     app = app_context(ctx)
     loc = app.location()
@@ -68,7 +68,7 @@ def comms(ctx: typer.Context, client_id: int = typer.Argument(...),
 
     Example: salon client comms 12 -f json
     """
-    from salon_cli.services import client_comms
+    from salon_cli.services.messages import comms as client_comms
 
     app = app_context(ctx)
     loc = app.location()
@@ -88,7 +88,7 @@ def photo_add(
 
     Example: salon --as ana client photo add 12 ~/fotos/balayage.jpg --caption "después"
     """
-    from salon_cli.services import client_photos
+    from salon_cli.services.record import photos as client_photos
 
     app = app_context(ctx)
     loc = app.location()
@@ -104,7 +104,7 @@ def photo_list(ctx: typer.Context, client_id: int = typer.Argument(...), fmt: Fo
 
     Example: salon client photo list 12
     """
-    from salon_cli.services import client_photos
+    from salon_cli.services.record import photos as client_photos
 
     app = app_context(ctx)
     loc = app.location()
@@ -118,7 +118,7 @@ def stats(ctx: typer.Context, fmt: Format = FORMAT_OPTION) -> None:
 
     Example: salon client stats -f json
     """
-    from salon_cli.services import client_insights
+    from salon_cli.services.clients import insights as client_insights
 
     app = app_context(ctx)
     loc = app.location()
@@ -133,7 +133,7 @@ def birthdays(ctx: typer.Context, days: int = typer.Option(7, "--days", help="To
 
     Example: salon client birthdays --days 14 -f csv
     """
-    from salon_cli.services import client_insights
+    from salon_cli.services.clients import insights as client_insights
 
     app = app_context(ctx)
     loc = app.location()
@@ -150,7 +150,7 @@ def win_back(ctx: typer.Context,
 
     Example: salon client win-back --inactive-days 120 --limit 50
     """
-    from salon_cli.services import client_insights
+    from salon_cli.services.clients import insights as client_insights
 
     app = app_context(ctx)
     loc = app.location()
@@ -168,7 +168,7 @@ def timeline(ctx: typer.Context, client_id: int = typer.Argument(...),
     Example: salon --as marco --pin 2222 client timeline 12
     """
     from salon_cli.cli.clients import _reader
-    from salon_cli.services import client_insights
+    from salon_cli.services.clients import insights as client_insights
 
     app = app_context(ctx)
     loc = app.location()
@@ -189,7 +189,7 @@ def duplicates(
 
     Example: salon client duplicates --min-score 85 -f csv
     """
-    from salon_cli.services import client_duplicates
+    from salon_cli.services.clients import duplicates as client_duplicates
 
     app = app_context(ctx)
     app.location()
@@ -213,7 +213,7 @@ def card(
     Example: salon --as sofia client card 42 --customer cus_Q2n5Zb8kLm --payment-method pm_1PqR7sT
     """
     from salon_cli.core.errors import InvalidInput
-    from salon_cli.services import client_cards
+    from salon_cli.services.clients import saved_cards as client_cards
 
     if remove and (customer or payment_method):
         raise InvalidInput("--remove goes alone")

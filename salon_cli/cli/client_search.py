@@ -30,7 +30,7 @@ def search(
     Example: salon client search "jimena gimenez" --limit 5 -f json
     """
     from salon_cli.core.errors import InvalidInput
-    from salon_cli.services import client_search
+    from salon_cli.services.clients import search as client_search
 
     if not query.strip():
         raise InvalidInput("nothing to search for", hint="give a name, 3 or more phone digits, or an e-mail")

@@ -17,9 +17,9 @@ from salon_cli.cli.output import FORMAT_OPTION, Format, emit, message
 from salon_cli.core.permissions import Permission
 
 if TYPE_CHECKING:
-    from salon_cli.services.actors import Actor
-    from salon_cli.services.client_views import ClientCard
-    from salon_cli.services.locations import LocationView
+    from salon_cli.services.salon.actors import Actor
+    from salon_cli.services.clients.views import ClientCard
+    from salon_cli.services.salon.locations import LocationView
 
 client_app = typer.Typer(help="Clients: profiles, search, notes, tags, preferences.", no_args_is_help=True)
 
@@ -77,7 +77,7 @@ def add(
 
     Example: salon --as sofia client add --first Ximena --last "Jiménez Ruiz" --phone "55 1234 5678" --tag vip
     """
-    from salon_cli.services import clients
+    from salon_cli.services.clients import profiles as clients
 
     app = app_context(ctx)
     loc = app.location()
@@ -99,7 +99,7 @@ def show(
 
     Example: salon --as marco --pin 2222 client show 42 -f json
     """
-    from salon_cli.services import client_views
+    from salon_cli.services.clients import views as client_views
 
     app = app_context(ctx)
     loc = app.location()
@@ -147,7 +147,7 @@ def edit(
 
     Example: salon --as sofia client edit 42 --email ximena.jimenez@example.com --birthday 1990-04-12
     """
-    from salon_cli.services import clients
+    from salon_cli.services.clients import profiles as clients
 
     app = app_context(ctx)
     loc = app.location()
@@ -177,7 +177,7 @@ def list_(
     Example: salon client list --tag vip --inactive-days 60 --sort total_spent --desc --limit 20
     """
     from salon_cli.core.money import parse_amount
-    from salon_cli.services import client_views
+    from salon_cli.services.clients import views as client_views
 
     app = app_context(ctx)
     loc = app.location()
@@ -201,7 +201,7 @@ def note(
 
     Example: salon --as ana client note 42 "Alergia al tinte con amoníaco" --type medical --private
     """
-    from salon_cli.services import client_notes
+    from salon_cli.services.clients import notes as client_notes
 
     app = app_context(ctx)
     loc = app.location()
@@ -220,7 +220,7 @@ def notes(
 
     Example: salon --as ana --pin 4821 client notes 42 -f json
     """
-    from salon_cli.services import client_notes
+    from salon_cli.services.clients import notes as client_notes
 
     app = app_context(ctx)
     loc = app.location()
@@ -241,7 +241,7 @@ def tag(
 
     Example: salon --as sofia client tag 42 vip novia
     """
-    from salon_cli.services import clients
+    from salon_cli.services.clients import profiles as clients
 
     app = app_context(ctx)
     loc = app.location()
@@ -261,7 +261,7 @@ def untag(
 
     Example: salon --as sofia client untag 42 novia
     """
-    from salon_cli.services import clients
+    from salon_cli.services.clients import profiles as clients
 
     app = app_context(ctx)
     loc = app.location()
@@ -287,7 +287,7 @@ def prefs(
 
     Example: salon --as sofia client prefs 42 --channel whatsapp --reminder both --staff ana --service balayage
     """
-    from salon_cli.services import client_notes
+    from salon_cli.services.clients import notes as client_notes
 
     app = app_context(ctx)
     loc = app.location()

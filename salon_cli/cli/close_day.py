@@ -15,7 +15,7 @@ from salon_cli.core.permissions import Permission
 
 def _day(app: AppContext, text: str | None) -> date:
     from salon_cli.core.days import parse_date
-    from salon_cli.services import business_days
+    from salon_cli.services.salon import business_days
 
     return parse_date(text, what="--date") if text else business_days.today(app.location())
 
@@ -49,7 +49,7 @@ def close_day(
     Example: salon close-day --date 2026-11-20 --preview -f json
     """
     from salon_cli.core.errors import InvalidInput
-    from salon_cli.services import day_close
+    from salon_cli.services.closing import day_close
 
     app = app_context(ctx)
     loc = app.location()
@@ -79,8 +79,8 @@ def close_day(
 def _ask_note(app: AppContext, loc: Any, day: date, counted: int, denominations: Any) -> str | None:
     """On a terminal, say the variance after the count and ask why when it is past the threshold."""
     from salon_cli.core.money import format_money
-    from salon_cli.services import day_close
-    from salon_cli.services.policy import row as policy_row
+    from salon_cli.services.closing import day_close
+    from salon_cli.services.salon.policy import row as policy_row
 
     def work(s: Any) -> tuple[dict[str, Any], int]:
         return (day_close.preview(s, location=loc, day=day, counted_cents=counted, denominations=denominations),
@@ -107,7 +107,7 @@ def reopen_day(
     Example: salon --as marco --pin 2222 reopen-day --date 2026-11-20 --reason "card refund missed"
     """
     from salon_cli.core.days import parse_date
-    from salon_cli.services import day_close
+    from salon_cli.services.closing import day_close
 
     app = app_context(ctx)
     loc = app.location()
@@ -132,7 +132,7 @@ def report_day(
     Example: salon --as marco report day --date 2026-11-20
     Example: salon --as marco report day --date 2026-11-20 --revision 1 -f json
     """
-    from salon_cli.services import day_close
+    from salon_cli.services.closing import day_close
 
     app = app_context(ctx)
     loc = app.location()

@@ -18,8 +18,8 @@ if TYPE_CHECKING:
     from sqlmodel import Session
 
     from salon_cli.db.uow import UnitOfWork
-    from salon_cli.services.actors import Actor
-    from salon_cli.services.locations import LocationView
+    from salon_cli.services.salon.actors import Actor
+    from salon_cli.services.salon.locations import LocationView
 
 T = TypeVar("T")
 
@@ -71,7 +71,7 @@ class AppContext:
 
     def location(self) -> LocationView:
         if self._location is None:
-            from salon_cli.services.locations import resolve
+            from salon_cli.services.salon.locations import resolve
 
             with self.uow(write=False) as uow:
                 self._location = resolve(uow.session, self.settings.location)
@@ -79,8 +79,8 @@ class AppContext:
 
     def actor(self, permission: Permission = Permission.desk) -> Actor:
         """The staff member acting (`--as`), PIN checked where the permission needs one."""
-        from salon_cli.services import staff
-        from salon_cli.services.policy import row as policy_row
+        from salon_cli.services.salon import staff
+        from salon_cli.services.salon.policy import row as policy_row
 
         location = self.location()
         who = self.settings.staff

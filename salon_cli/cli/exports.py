@@ -48,7 +48,7 @@ def export_clients(
     Example: salon --as marco --pin 2222 export clients --from 2026-01-01 --format ndjson --include-private --output clientes.ndjson
     """
     from salon_cli.core.days import parse_date
-    from salon_cli.services import client_export
+    from salon_cli.services.transfer import client_export
 
     app = app_context(ctx)
     loc = app.location()
@@ -70,7 +70,7 @@ def export_clients(
 def _record_private_export(app: Any, reader: Any, loc: Any, first: Any, last: Any, fmt: ExportFormat,
                            output: Path | None) -> None:
     """Private notes leaving the system are audited (who, when, which window, where to)."""
-    from salon_cli.services import audit
+    from salon_cli.services.salon import audit
 
     with app.uow() as uow:
         audit.record(uow.session, actor=reader, action="client.export_private", entity="client", entity_id=None,
@@ -101,7 +101,7 @@ def _write(rows: Iterable[dict[str, Any]], fmt: ExportFormat, output: Path | Non
     """Records to stdout or (via FILE.part, then moved into place) to `output`; the count written.
     Without `columns`, the clients' columns and their notes cell."""
     from salon_cli.io import private_files, tabular
-    from salon_cli.services import client_export
+    from salon_cli.services.transfer import client_export
 
     if columns is None:
         counter = _Counter(tabular.records(rows, tz))
@@ -170,7 +170,7 @@ def export_appointments(
 
     Example: salon export appointments --from 2026-11-01 --to 2026-11-30 --status completed --format ndjson --output noviembre.ndjson
     """
-    from salon_cli.services import appt_export
+    from salon_cli.services.transfer import appt_export
 
     _export(ctx, from_, to, fmt, output, noun="appointment", columns=appt_export.COLUMNS,
             rows_of=lambda session, loc, first, last: appt_export.appointments(
@@ -192,7 +192,7 @@ def export_sales(
 
     Example: salon export sales --from 2026-11-01 --to 2026-11-30 --format ndjson --output ventas-noviembre.ndjson
     """
-    from salon_cli.services import sale_export
+    from salon_cli.services.transfer import sale_export
 
     _export(ctx, from_, to, fmt, output, noun="sale", columns=sale_export.COLUMNS,
             rows_of=lambda session, loc, first, last: sale_export.sales(
@@ -214,7 +214,7 @@ def export_payments(
 
     Example: salon export payments --from 2026-11-01 --to 2026-11-30 --method cash
     """
-    from salon_cli.services import sale_export
+    from salon_cli.services.transfer import sale_export
 
     _export(ctx, from_, to, fmt, output, noun="payment", columns=sale_export.PAYMENT_COLUMNS,
             rows_of=lambda session, loc, first, last: sale_export.payments(
@@ -235,7 +235,7 @@ def export_expenses(
 
     Example: salon export expenses --from 2026-11-01 --to 2026-11-30 --output gastos-noviembre.csv
     """
-    from salon_cli.services import expense_export
+    from salon_cli.services.transfer import expense_export
 
     _export(ctx, from_, to, fmt, output, noun="expense", columns=expense_export.COLUMNS,
             rows_of=lambda session, loc, first, last: expense_export.expenses(
@@ -259,7 +259,7 @@ def export_loyalty(
     Example: salon export loyalty --from 2026-11-01 --to 2026-11-30 --kind expire -f ndjson --output caducados.ndjson
     """
     from salon_cli.db.models import LOYALTY_ENTRY_KINDS
-    from salon_cli.services import ledger_export
+    from salon_cli.services.transfer import ledger_export
 
     if kind is not None and kind not in LOYALTY_ENTRY_KINDS:
         raise InvalidInput(f"unknown --kind {kind!r}", hint="one of: " + ", ".join(sorted(LOYALTY_ENTRY_KINDS)))
@@ -284,7 +284,7 @@ def export_audit(
 
     Example: salon export audit --from 2026-11-01 --to 2026-11-30 --entity sale -f ndjson --output auditoria.ndjson
     """
-    from salon_cli.services import ledger_export
+    from salon_cli.services.transfer import ledger_export
 
     _export(ctx, from_, to, fmt, output, noun="audit row", columns=ledger_export.AUDIT_COLUMNS,
             rows_of=lambda session, loc, first, last: ledger_export.audit_entries(

@@ -19,7 +19,7 @@ def giftcard_show(ctx: typer.Context, code: str = typer.Argument(..., help="GC-X
 
     Example: salon giftcard show GC-7KQ4-M2XD
     """
-    from salon_cli.services import gift_cards
+    from salon_cli.services.till import gift_cards
 
     app = app_context(ctx)
     loc = app.location()
@@ -41,7 +41,7 @@ def giftcard_list(
     Example: salon giftcard list --status active -f csv
     """
     from salon_cli.core.errors import InvalidInput
-    from salon_cli.services import gift_cards
+    from salon_cli.services.till import gift_cards
 
     wanted = status.strip().lower() if status else None
     if wanted and wanted not in ("pending", "active", "void"):

@@ -25,7 +25,7 @@ from salon_cli.core.permissions import Permission
 
 if TYPE_CHECKING:
     from salon_cli.io.tabular import SourceRows
-    from salon_cli.services.imports import Outcome
+    from salon_cli.services.transfer.imports import Outcome
 
 import_app = typer.Typer(help="Bring another system's data in from CSV files (all or nothing, or --skip-bad).",
                          no_args_is_help=True)
@@ -181,7 +181,7 @@ def _write_rejects(path: Path, header: list[str], outcome: Outcome) -> None:
 @contextmanager
 def _progress_bar(total: int) -> Iterator[Callable[[str, int, int], None]]:
     """A progress callback: a bar on stderr for a large file read at a terminal; else silent."""
-    from salon_cli.services.imports import quietly
+    from salon_cli.services.transfer.imports import quietly
 
     if total < _PROGRESS_FROM or not sys.stderr.isatty() or os.environ.get("TERM") == "dumb":
         yield quietly
@@ -252,7 +252,7 @@ def import_products(
 
 def _import_catalog(kind: str, run: ImportRun) -> None:
     """Services or products (a manager's PIN, as for changing the menu by hand)."""
-    from salon_cli.services import catalog_import
+    from salon_cli.services.transfer import catalog_import
 
     outcome = run.run(catalog_import.read(kind), Permission.service_manage,
                       lambda session, actor, rows, progress: catalog_import.import_catalog(
@@ -278,7 +278,7 @@ def import_clients(
 
     Example: salon --as sofia import clients clientes.csv --map "Nombre=first_name" --map "Apellido=last_name" --map "Teléfono=phone" --date-format %d/%m/%Y
     """
-    from salon_cli.services import client_import
+    from salon_cli.services.transfer import client_import
 
     run = ImportRun(ctx, file, maps, mapping, date_format, None, encoding, dry_run, skip_bad, rejects, fmt)
     outcome = run.run(client_import.read, Permission.desk,
@@ -311,7 +311,7 @@ def import_appointments(
 
     Example: salon --as sofia import appointments citas.csv --map "Cliente=client" --map "Servicio=service" --date-format %m/%d/%Y --time-format "%I:%M %p"
     """
-    from salon_cli.services import appt_import
+    from salon_cli.services.transfer import appt_import
 
     run = ImportRun(ctx, file, maps, mapping, date_format, time_format, encoding, dry_run, skip_bad, rejects, fmt, decimal)
     permission = Permission.staff_manage if create_missing else Permission.desk
@@ -350,7 +350,7 @@ def import_sales(
 
     Example: salon --as sofia import sales tickets.csv --map "Ticket=receipt" --map "Fecha=date" --map "Concepto=description" --map "Importe=amount" --map "IVA=tax:IVA" --date-format %d/%m/%Y
     """
-    from salon_cli.services import sale_import
+    from salon_cli.services.transfer import sale_import
 
     run = ImportRun(ctx, file, maps, mapping, date_format, time_format, encoding, dry_run, skip_bad, rejects, fmt, decimal)
     permission = Permission.staff_manage if create_missing else Permission.desk

@@ -1,4 +1,4 @@
-"""`salon loyalty ...` and `salon expire-points`: thin over `services.loyalty*` and `services.points_expiry`."""
+"""`salon loyalty ...` and `salon expire-points`: thin over `services.loyalty.cards*` and `services.loyalty.expiry`."""
 
 from __future__ import annotations
 
@@ -49,7 +49,7 @@ def program_show(ctx: typer.Context, fmt: Format = FORMAT_OPTION) -> None:
 
     Example: salon loyalty program show -f json
     """
-    from salon_cli.services import loyalty_program
+    from salon_cli.services.loyalty import program as loyalty_program
 
     app = app_context(ctx)
     emit(app.read(loyalty_program.show), fmt, one=True)
@@ -81,7 +81,7 @@ def program_set(
     Example: salon --as lucia --pin 1234 loyalty program set --type hybrid --stamps-target 8 --cooldown-minutes 120
     """
     from salon_cli.core.money import parse_amount
-    from salon_cli.services import loyalty_program
+    from salon_cli.services.loyalty import program as loyalty_program
 
     app = app_context(ctx)
     loc = app.location()
@@ -106,7 +106,7 @@ def enroll(ctx: typer.Context, client: int = typer.Argument(..., help="Client id
 
     Example: salon --as sofia loyalty enroll 12
     """
-    from salon_cli.services import loyalty
+    from salon_cli.services.loyalty import cards as loyalty
 
     app = app_context(ctx)
     loc = app.location()
@@ -122,7 +122,7 @@ def card_show(ctx: typer.Context, client: int = typer.Argument(..., help="Client
 
     Example: salon loyalty card 12 -f json
     """
-    from salon_cli.services import loyalty
+    from salon_cli.services.loyalty import cards as loyalty
 
     app = app_context(ctx)
     card = app.read(lambda session: loyalty.card(session, client))
@@ -136,7 +136,7 @@ def history(ctx: typer.Context, client: int = typer.Argument(..., help="Client i
 
     Example: salon loyalty history 12 -f csv
     """
-    from salon_cli.services import loyalty
+    from salon_cli.services.loyalty import cards as loyalty
 
     app = app_context(ctx)
     loc = app.location()
@@ -153,7 +153,7 @@ def stamp(ctx: typer.Context, client: int = typer.Argument(..., help="Client id.
     """
     import sys
 
-    from salon_cli.services import loyalty_program, loyalty_rewards
+    from salon_cli.services.loyalty import program as loyalty_program, rewards as loyalty_rewards
 
     app = app_context(ctx)
     loc = app.location()
@@ -179,7 +179,7 @@ def earn(ctx: typer.Context, client: int = typer.Argument(..., help="Client id."
     Example: salon --as lucia --pin 1234 loyalty earn 12 --amount 350 --reason "paid at the old system"
     """
     from salon_cli.core.money import parse_amount
-    from salon_cli.services import loyalty
+    from salon_cli.services.loyalty import cards as loyalty
 
     app = app_context(ctx)
     loc = app.location()
@@ -198,7 +198,7 @@ def adjust(ctx: typer.Context, client: int = typer.Argument(..., help="Client id
 
     Example: salon --as lucia --pin 1234 loyalty adjust 12 --points -40 --reason "double earn on receipt 88"
     """
-    from salon_cli.services import loyalty
+    from salon_cli.services.loyalty import cards as loyalty
 
     app = app_context(ctx)
     loc = app.location()
@@ -215,7 +215,7 @@ def refer(ctx: typer.Context, client: int = typer.Argument(..., help="The client
 
     Example: salon --as sofia loyalty refer 12 --referred 87
     """
-    from salon_cli.services import loyalty
+    from salon_cli.services.loyalty import cards as loyalty
 
     app = app_context(ctx)
     loc = app.location()
@@ -243,7 +243,7 @@ def reward_add(
     """
     from salon_cli.core.errors import InvalidInput
     from salon_cli.core.money import parse_amount, parse_percent
-    from salon_cli.services import loyalty_rewards
+    from salon_cli.services.loyalty import rewards as loyalty_rewards
 
     app = app_context(ctx)
     loc = app.location()
@@ -267,7 +267,7 @@ def reward_list(ctx: typer.Context, all_: bool = typer.Option(False, "--all", he
 
     Example: salon loyalty rewards list -f json
     """
-    from salon_cli.services import loyalty_rewards
+    from salon_cli.services.loyalty import rewards as loyalty_rewards
 
     app = app_context(ctx)
     rows = app.read(lambda session: loyalty_rewards.list_rewards(session, include_inactive=all_))
@@ -282,7 +282,7 @@ def redeem(ctx: typer.Context, client: int = typer.Argument(..., help="Client id
 
     Example: salon --as sofia loyalty redeem 12 3
     """
-    from salon_cli.services import loyalty_rewards
+    from salon_cli.services.loyalty import rewards as loyalty_rewards
 
     app = app_context(ctx)
     loc = app.location()
@@ -302,7 +302,7 @@ def void_code(ctx: typer.Context, code: str = typer.Argument(..., help="An unuse
 
     Example: salon --as sofia loyalty void K7QM-3XPD --reason "client changed her mind"
     """
-    from salon_cli.services import loyalty_rewards
+    from salon_cli.services.loyalty import rewards as loyalty_rewards
 
     app = app_context(ctx)
     loc = app.location()
@@ -329,7 +329,7 @@ def expire_points(
     from dataclasses import asdict
 
     from salon_cli.core.clock import parse_instant
-    from salon_cli.services import points_expiry
+    from salon_cli.services.loyalty import expiry as points_expiry
 
     app = app_context(ctx)
     at = parse_instant(as_of, what="--as-of") if as_of else None
@@ -343,7 +343,7 @@ def expire_points(
 
 
 def _first_location(session: Any) -> Any:
-    from salon_cli.services import locations
+    from salon_cli.services.salon import locations
 
     places = locations.list_locations(session)
     return places[0] if places else None

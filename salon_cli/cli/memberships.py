@@ -1,7 +1,7 @@
 """`salon membership ...` (plans and subscriptions) and `salon renew-memberships` (cron).
 
-Thin commands over `services.membership_plans`, `services.memberships` and
-`services.membership_renewal`: parse what people type (prices in major units of the location's
+Thin commands over `services.memberships.plans`, `services.memberships.subscriptions` and
+`services.memberships.renewal`: parse what people type (prices in major units of the location's
 currency, discounts as PCT%), call the service, print the record. Plan changes are manager-only
 (PIN); selling, pausing, resuming and cancelling are desk work.
 """
@@ -17,8 +17,8 @@ from salon_cli.cli.output import FORMAT_OPTION, Format, emit, message
 from salon_cli.core.permissions import Permission
 
 if TYPE_CHECKING:
-    from salon_cli.services.locations import LocationView
-    from salon_cli.services.memberships import MembershipView
+    from salon_cli.services.salon.locations import LocationView
+    from salon_cli.services.memberships.subscriptions import MembershipView
 
 membership_app = typer.Typer(help="Memberships: plans, subscribe, show, pause, resume, cancel.", no_args_is_help=True)
 plan_app = typer.Typer(help="Membership plans (one set for the business): add and change them (manager PIN).",
@@ -64,7 +64,7 @@ def plans(ctx: typer.Context,
 
     Example: salon membership plans -f json
     """
-    from salon_cli.services import membership_plans
+    from salon_cli.services.memberships import plans as membership_plans
 
     app = app_context(ctx)
     loc = app.location()
@@ -100,7 +100,7 @@ def plan_add(
 
     Example: salon --as lucia --pin 1234 membership plan add platinum --name Platinum --tier vip --price 2000 --credits 6 --discount 25% --benefit photo_gallery --benefit priority_booking
     """
-    from salon_cli.services import membership_plans
+    from salon_cli.services.memberships import plans as membership_plans
 
     app = app_context(ctx)
     loc = app.location()
@@ -129,7 +129,7 @@ def plan_set(
     Example: salon --as lucia --pin 1234 membership plan set gold --price 550 --discount 12% --benefit priority_booking
     """
     from salon_cli.core.errors import InvalidInput
-    from salon_cli.services import membership_plans
+    from salon_cli.services.memberships import plans as membership_plans
 
     if no_benefits and benefits:
         raise InvalidInput("--benefit and --no-benefits do not go together")
@@ -160,7 +160,7 @@ def subscribe(
 
     Example: salon --as sofia membership subscribe 42 gold --pay card
     """
-    from salon_cli.services import memberships
+    from salon_cli.services.memberships import subscriptions as memberships
 
     app = app_context(ctx)
     loc = app.location()
@@ -177,7 +177,7 @@ def show(ctx: typer.Context, client: int = CLIENT_ARG, fmt: Format = FORMAT_OPTI
 
     Example: salon membership show 42 -f json
     """
-    from salon_cli.services import memberships
+    from salon_cli.services.memberships import subscriptions as memberships
 
     app = app_context(ctx)
     loc = app.location()
@@ -192,7 +192,7 @@ def pause(ctx: typer.Context, client: int = CLIENT_ARG,
 
     Example: salon --as sofia membership pause 42 --reason "de viaje un mes"
     """
-    from salon_cli.services import memberships
+    from salon_cli.services.memberships import subscriptions as memberships
 
     app = app_context(ctx)
     loc = app.location()
@@ -210,7 +210,7 @@ def resume(ctx: typer.Context, client: int = CLIENT_ARG, fmt: Format = FORMAT_OP
 
     Example: salon --as sofia membership resume 42
     """
-    from salon_cli.services import memberships
+    from salon_cli.services.memberships import subscriptions as memberships
 
     app = app_context(ctx)
     loc = app.location()
@@ -231,7 +231,7 @@ def cancel(ctx: typer.Context, client: int = CLIENT_ARG,
 
     Example: salon --as sofia membership cancel 42 --reason "se muda de ciudad"
     """
-    from salon_cli.services import memberships
+    from salon_cli.services.memberships import subscriptions as memberships
 
     app = app_context(ctx)
     loc = app.location()
@@ -266,7 +266,8 @@ def renew_memberships(
     from dataclasses import asdict
 
     from salon_cli.core.clock import parse_instant
-    from salon_cli.services import locations, membership_renewal
+    from salon_cli.services.salon import locations
+    from salon_cli.services.memberships import renewal as membership_renewal
 
     app = app_context(ctx)
     at = parse_instant(as_of, what="--as-of") if as_of else None

@@ -51,8 +51,9 @@ def send_reminders(
     """
     from salon_cli.core.clock import parse_instant
     from salon_cli.core.errors import Busy, OutsideServiceFailed
-    from salon_cli.services import locations, reminders
-    from salon_cli.services.channels import channels_from_env
+    from salon_cli.services.salon import locations
+    from salon_cli.services.messages import reminders
+    from salon_cli.services.messages.channels import channels_from_env
 
     app = app_context(ctx)
     at = parse_instant(as_of, what="--as-of") if as_of else None
@@ -116,7 +117,7 @@ def template_list(
 
     Example: salon template list --language es
     """
-    from salon_cli.services import message_templates
+    from salon_cli.services.messages import templates as message_templates
 
     app = app_context(ctx)
     loc = app.location()
@@ -142,7 +143,7 @@ def template_set(
 
     Example: salon --as marco --pin 2222 template set reminder --language es --body "Hola {client_first_name}, te esperamos el {starts_at_local}."
     """
-    from salon_cli.services import message_templates
+    from salon_cli.services.messages import templates as message_templates
 
     app = app_context(ctx)
     loc = app.location()
@@ -162,7 +163,7 @@ def template_reset(
 
     Example: salon --as marco --pin 2222 template reset reminder --language es
     """
-    from salon_cli.services import message_templates
+    from salon_cli.services.messages import templates as message_templates
 
     app = app_context(ctx)
     loc = app.location()
@@ -184,7 +185,7 @@ def template_preview(
 
     Example: salon template preview no_show_notice --appt 120 --language en
     """
-    from salon_cli.services import message_templates
+    from salon_cli.services.messages import templates as message_templates
 
     app = app_context(ctx)
     loc = app.location()
@@ -209,7 +210,7 @@ def outbox_list(
     """
     from salon_cli.core.errors import InvalidInput
     from salon_cli.db.models import OUTBOX_STATUSES
-    from salon_cli.services import outbox
+    from salon_cli.services.messages import outbox
 
     if status is not None and status.strip().lower() not in OUTBOX_STATUSES:
         raise InvalidInput(f"status {status!r} is not one of {', '.join(OUTBOX_STATUSES)}")

@@ -1,5 +1,5 @@
-"""`salon expense ...` and `salon cash ...`: money out and the cash drawer, thin over `services.expenses`
-and `services.cash_drawer`.
+"""`salon expense ...` and `salon cash ...`: money out and the cash drawer, thin over `services.closing.expenses`
+and `services.closing.drawer`.
 
 Amounts are typed in major units of the location's currency (`--amount 12.50`) and shown in minor
 units (`amount_cents`) in JSON, NDJSON and CSV. Totals go to stderr, so stdout stays data only.
@@ -17,7 +17,7 @@ from salon_cli.cli.output import FORMAT_OPTION, Format, emit, message
 from salon_cli.core.permissions import Permission
 
 if TYPE_CHECKING:
-    from salon_cli.services.locations import LocationView
+    from salon_cli.services.salon.locations import LocationView
 
 expense_app = typer.Typer(help="Expenses: money out of the business (rent, supplies, repairs).", no_args_is_help=True)
 cash_app = typer.Typer(help="The cash drawer: the opening float, cash put in, cash taken out.", no_args_is_help=True)
@@ -59,7 +59,7 @@ def expense_add(
     Example: salon --as sofia expense add --amount 245.50 --category supplies --description "Gloves and foil" --paid-from cash
     """
     from salon_cli.core.days import parse_date
-    from salon_cli.services import expenses
+    from salon_cli.services.closing import expenses
 
     app = app_context(ctx)
     loc = app.location()
@@ -89,7 +89,7 @@ def expense_list(
     """
     from salon_cli.core.days import parse_date
     from salon_cli.core.errors import InvalidInput
-    from salon_cli.services import expenses
+    from salon_cli.services.closing import expenses
 
     app = app_context(ctx)
     loc = app.location()
@@ -121,7 +121,7 @@ def expense_void(
 
     Example: salon --as marco --pin 2222 expense void 7 --reason "entered twice"
     """
-    from salon_cli.services import expenses
+    from salon_cli.services.closing import expenses
 
     app = app_context(ctx)
     loc = app.location()
@@ -134,7 +134,7 @@ def expense_void(
 # ----------------------------------------------------------------------------- cash ...
 
 def _move(ctx: typer.Context, kind: str, amount: str, reason: str | None, fmt: Format) -> None:
-    from salon_cli.services import cash_drawer
+    from salon_cli.services.closing import drawer as cash_drawer
 
     app = app_context(ctx)
     loc = app.location()
@@ -199,7 +199,8 @@ def cash_list(
     Example: salon cash list --date 2026-11-21 -f json
     """
     from salon_cli.core.days import parse_date
-    from salon_cli.services import business_days, cash_drawer
+    from salon_cli.services.salon import business_days
+    from salon_cli.services.closing import drawer as cash_drawer
 
     app = app_context(ctx)
     loc = app.location()

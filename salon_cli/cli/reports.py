@@ -1,4 +1,4 @@
-"""`salon report ...`: thin over `services.revenue` and `services.reports*` (a manager or the owner; no PIN)."""
+"""`salon report ...`: thin over `services.closing.revenue` and `services.closing.reports*` (a manager or the owner; no PIN)."""
 
 from __future__ import annotations
 
@@ -15,7 +15,7 @@ from salon_cli.cli.output import FORMAT_OPTION, Format, emit, message, styled
 from salon_cli.core.permissions import Permission
 
 if TYPE_CHECKING:
-    from salon_cli.services.locations import LocationView
+    from salon_cli.services.salon.locations import LocationView
 
 report_app = typer.Typer(
     help="Reports for managers: day (the Z-report), revenue, staff, no-shows, loyalty, finance (a manager or the owner; no PIN).",
@@ -53,7 +53,7 @@ def _period(app: AppContext, date_: str | None, from_: str | None, to: str | Non
     """--date D, or --from D [--to D] (inclusive; --to defaults to today); nothing: today."""
     from salon_cli.core.days import parse_date
     from salon_cli.core.errors import InvalidInput
-    from salon_cli.services import business_days
+    from salon_cli.services.salon import business_days
 
     if date_ and (from_ or to):
         raise InvalidInput("--date goes alone, or use --from and --to")
@@ -106,7 +106,7 @@ def revenue_report(ctx: typer.Context, date_: str | None = DATE_OPTION, from_: s
 
     Example: salon --as lucia report revenue --from 2026-11-01 --to 2026-11-30 --by week -f csv
     """
-    from salon_cli.services import revenue
+    from salon_cli.services.closing import revenue
 
     app, loc, first, last = _start(ctx, date_, from_, to)
     rows = app.read(lambda s: revenue.rows(s, location_id=loc.id, first=first, last=last, by=by.value))
@@ -145,7 +145,7 @@ def staff_report(ctx: typer.Context, date_: str | None = DATE_OPTION, from_: str
 
     Example: salon --as lucia report staff --from 2026-11-01 --to 2026-11-30 -f json
     """
-    from salon_cli.services import reports
+    from salon_cli.services.closing import reports
 
     app, loc, first, last = _start(ctx, date_, from_, to)
     rows = app.read(lambda s: reports.staff(s, location=loc, first=first, last=last))
@@ -176,7 +176,7 @@ def no_shows_report(ctx: typer.Context, date_: str | None = DATE_OPTION, from_: 
     Example: salon --as lucia report no-shows --from 2026-10-01 --to 2026-11-30 --breakdown client -f csv
     """
     from salon_cli.core.errors import InvalidInput
-    from salon_cli.services import reports_no_shows
+    from salon_cli.services.closing import no_show_report as reports_no_shows
 
     parts = {"client": "by_client", "staff": "by_staff", "week": "by_week"}
     if breakdown is not None and breakdown not in parts:
@@ -221,7 +221,7 @@ def loyalty_report(ctx: typer.Context, date_: str | None = DATE_OPTION, from_: s
 
     Example: salon --as lucia report loyalty --from 2026-11-01 --to 2026-11-30 -f json
     """
-    from salon_cli.services import reports_loyalty
+    from salon_cli.services.closing import loyalty_report as reports_loyalty
 
     app, loc, first, last = _start(ctx, date_, from_, to)
     report = app.read(lambda s: reports_loyalty.loyalty(s, location=loc, first=first, last=last))
@@ -248,7 +248,7 @@ def finance_report(ctx: typer.Context, date_: str | None = DATE_OPTION, from_: s
     Example: salon --as lucia report finance --from 2026-01-01 --to 2026-12-31 --by month -f json
     """
     from salon_cli.core.errors import InvalidInput
-    from salon_cli.services import reports
+    from salon_cli.services.closing import reports
 
     if breakdown is not None and breakdown not in ("category", "period"):
         raise InvalidInput(f"--breakdown {breakdown!r} is not one of category, period")

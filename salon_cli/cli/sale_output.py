@@ -12,8 +12,8 @@ from typing import TYPE_CHECKING, Any
 from salon_cli.cli.output import Format, emit
 
 if TYPE_CHECKING:
-    from salon_cli.services.locations import LocationView
-    from salon_cli.services.sale_views import SaleView
+    from salon_cli.services.salon.locations import LocationView
+    from salon_cli.services.till.sale_views import SaleView
 
 SALE_COLUMNS = ["id", "status", "client_id", "client", "appointment_id", "business_date", "subtotal_cents",
                 "discount_cents", "tax_cents", "tip_cents", "total_cents", "paid_cents", "refunded_cents",

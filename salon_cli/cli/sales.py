@@ -2,7 +2,7 @@
 `salon stripe link` in `cli.stripe`).
 
 Thin commands: parse what people type (amounts in major units of the location's currency), call the
-services (`services.checkout`, `sales`, `payments`, `stripe_payments`, `gift_cards`), print records
+services (`services.till.checkout`, `sales`, `payments`, `stripe_payments`, `gift_cards`), print records
 (`cli.sale_output`). On a table a sale prints as a receipt; in JSON as SPEC.md's sale. Nothing heavy
 is imported until a command runs (`--help` loads neither sqlalchemy nor stripe).
 """
@@ -21,9 +21,9 @@ from salon_cli.cli.stripe import stripe_app
 from salon_cli.core.permissions import Permission
 
 if TYPE_CHECKING:
-    from salon_cli.services.locations import LocationView
-    from salon_cli.services.sale_views import SaleView
-    from salon_cli.services.stripe_gateway import StripeGateway
+    from salon_cli.services.salon.locations import LocationView
+    from salon_cli.services.till.sale_views import SaleView
+    from salon_cli.services.stripe.gateway import StripeGateway
 
 sale_app = typer.Typer(help="Sales: open a ticket, add lines, discount, take payments, void, refund.",
                        no_args_is_help=True)
@@ -41,13 +41,13 @@ def _money(loc: LocationView, text: str | None, what: str) -> int | None:
 
 
 def _gateway() -> StripeGateway:
-    from salon_cli.services.stripe_payments import default_gateway
+    from salon_cli.services.stripe.payments import default_gateway
 
     return default_gateway()
 
 
 def _view(app: AppContext, loc: LocationView, sale_id: int) -> SaleView:
-    from salon_cli.services import sale_views
+    from salon_cli.services.till import sale_views
 
     return app.read(lambda session: sale_views.view(session, sale_id, loc))
 
@@ -74,7 +74,7 @@ def checkout(
 
     Example: salon --as sofia checkout 120 --pay card:100 --pay cash:500 --tip 20 --discount 10% --product shampoo:1
     """
-    from salon_cli.services import checkout as service
+    from salon_cli.services.till import checkout as service
 
     app = app_context(ctx)
     loc = app.location()
@@ -106,7 +106,7 @@ def sale_open(
 
     Example: salon --as sofia sale open --client 42
     """
-    from salon_cli.services import sales
+    from salon_cli.services.till import sales
 
     app = app_context(ctx)
     loc = app.location()
@@ -135,7 +135,7 @@ def sale_add(
     Example: salon --as sofia sale add 31 --service tinte --staff ana --price 750
     """
     from salon_cli.core.errors import InvalidInput
-    from salon_cli.services import sales
+    from salon_cli.services.till import sales
 
     kinds = [k for k, v in (("--service", service), ("--product", product), ("--fee", fee),
                             ("--gift-card", gift_card)) if v is not None]
@@ -178,7 +178,7 @@ def sale_remove(ctx: typer.Context, sale_id: int = typer.Argument(..., help="Sal
 
     Example: salon --as sofia sale remove 31 87
     """
-    from salon_cli.services import sales
+    from salon_cli.services.till import sales
 
     app = app_context(ctx)
     loc = app.location()
@@ -194,7 +194,7 @@ def sale_discount(ctx: typer.Context, sale_id: int = typer.Argument(..., help="S
 
     Example: salon --as sofia sale discount 31 15%
     """
-    from salon_cli.services import sales
+    from salon_cli.services.till import sales
 
     app = app_context(ctx)
     loc = app.location()
@@ -226,7 +226,7 @@ def sale_pay(
     """
     from salon_cli.core.errors import InvalidInput
     from salon_cli.core.money import format_money
-    from salon_cli.services import payments
+    from salon_cli.services.till import payments
 
     how = payments.check_method(method)
     app = app_context(ctx)
@@ -237,7 +237,7 @@ def sale_pay(
     if how == "stripe":
         if tendered is not None or gift_card is not None:
             raise InvalidInput("--tendered and --gift-card do not go with --method stripe")
-        from salon_cli.services import stripe_payments
+        from salon_cli.services.stripe import payments as stripe_payments
 
         gateway = _gateway()
         actor = app.actor(Permission.desk)
@@ -295,7 +295,7 @@ def sale_list(
     """
     from salon_cli.core.days import parse_date
     from salon_cli.core.errors import InvalidInput
-    from salon_cli.services import sale_views
+    from salon_cli.services.till import sale_views
 
     if date_ and (from_ or to):
         raise InvalidInput("--date goes alone, or use --from and --to")
@@ -325,7 +325,7 @@ def sale_void(ctx: typer.Context, sale_id: int = typer.Argument(..., help="Sale 
 
     Example: salon --as marco --pin 2222 sale void 31 --reason "rang up twice"
     """
-    from salon_cli.services import sales
+    from salon_cli.services.till import sales
 
     app = app_context(ctx)
     loc = app.location()
@@ -353,7 +353,7 @@ def sale_refund(
     Example: salon --as marco --pin 2222 sale refund 31 --amount 100 --reason "tinte disparejo"
     """
     from salon_cli.core.money import format_money
-    from salon_cli.services import stripe_payments
+    from salon_cli.services.stripe import payments as stripe_payments
 
     app = app_context(ctx)
     loc = app.location()
@@ -376,7 +376,7 @@ def sale_resend_refunds(ctx: typer.Context, sale_id: int = typer.Argument(..., h
 
     Example: salon --as sofia sale resend-refunds 31
     """
-    from salon_cli.services import stripe_payments
+    from salon_cli.services.stripe import payments as stripe_payments
 
     app = app_context(ctx)
     loc = app.location()

@@ -26,7 +26,7 @@ def init(
     Example: salon init --location-code centro --location-name "Salón Centro" --timezone America/Mexico_City --currency MXN --owner "Lucía Hernández" --owner-code lucia --owner-pin 2580
     """
     from salon_cli.core.redact import redact_url
-    from salon_cli.services.setup import initialise
+    from salon_cli.services.salon.setup import initialise
 
     app = app_context(ctx)
     result = initialise(
@@ -54,7 +54,7 @@ def demo(
     Writes into the database in use (--db, SALON_DATABASE_URL, or salon.db in SALON_HOME).
     Example: salon --db sqlite:///demo.db demo --clients 200 --days 60
     """
-    from salon_cli.services.demo_setup import fresh_demo
+    from salon_cli.services.demo.setup import fresh_demo
 
     summary = fresh_demo(app_context(ctx).raw_engine(), clients=clients, days=days, seed=seed, force=force)
     message("demo salon ready; open it with: salon tui   (staff PINs below)")
@@ -121,7 +121,7 @@ def tui(
         from dataclasses import replace
 
         from salon_cli.cli.context import AppContext
-        from salon_cli.services.demo_setup import ensure_demo
+        from salon_cli.services.demo.setup import ensure_demo
 
         demo_settings = replace(app.settings, database_url=app.settings.demo_database_url,
                                 default_database=True, location=None)

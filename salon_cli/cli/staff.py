@@ -32,7 +32,7 @@ def add(
 
     Example: salon --as lucia --pin 2580 staff add "Ana Muñoz" --code ana --role stylist --pin 4821 --commission 40%
     """
-    from salon_cli.services import staff
+    from salon_cli.services.salon import staff
 
     app = app_context(ctx)
     view = app.change(Permission.staff_manage, lambda session, actor: staff.add(
@@ -51,7 +51,7 @@ def list_(
 
     Example: salon staff list -f csv
     """
-    from salon_cli.services import staff
+    from salon_cli.services.salon import staff
 
     app = app_context(ctx)
     loc = app.location()
@@ -73,7 +73,7 @@ def set_(
 
     Example: salon --as lucia --pin 2580 staff set ana --role manager
     """
-    from salon_cli.services import staff
+    from salon_cli.services.salon import staff
 
     app = app_context(ctx)
     view = app.change(Permission.staff_manage, lambda session, actor: staff.update(
@@ -92,7 +92,7 @@ def set_pin(
     Example: salon --as ana --pin 4821 staff set-pin ana --new-pin 7390
     """
     from salon_cli.core.errors import InvalidInput
-    from salon_cli.services import staff
+    from salon_cli.services.salon import staff
 
     app = app_context(ctx)
     if new_pin is None:
@@ -118,7 +118,7 @@ def deactivate(ctx: typer.Context, who: str = typer.Argument(...), fmt: Format =
 
     Example: salon --as lucia --pin 2580 staff deactivate ana
     """
-    from salon_cli.services import staff
+    from salon_cli.services.salon import staff
 
     app = app_context(ctx)
     view = app.change(Permission.staff_manage, lambda session, actor: staff.deactivate(
@@ -132,7 +132,7 @@ def unlock(ctx: typer.Context, who: str = typer.Argument(...), fmt: Format = FOR
 
     Example: salon --as marco --pin 2222 staff unlock sofia
     """
-    from salon_cli.services import staff
+    from salon_cli.services.salon import staff
 
     app = app_context(ctx)
     view = app.change(Permission.staff_manage, lambda session, actor: staff.unlock(

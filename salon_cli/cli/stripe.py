@@ -1,7 +1,7 @@
 """`salon stripe serve | ingest | events | retry | sync | link`: Stripe events in, payment links out.
 
 Everything that matters (verify, store first, apply once, record failures) is in
-`services.stripe_events`; these commands parse input, call it and print records. Nothing heavy is
+`services.stripe.events`; these commands parse input, call it and print records. Nothing heavy is
 imported until a command runs (`salon stripe --help` loads neither sqlalchemy nor stripe).
 """
 
@@ -133,7 +133,7 @@ def _deliveries(data: bytes, signature: str | None) -> list[tuple[str, bytes, st
 def _verify_all(deliveries: list[tuple[str, bytes, str]], secret: str, tolerance: int) -> list[dict[str, Any]]:
     """Every delivery verified before any is stored: one bad one and nothing is stored (exit 2)."""
     from salon_cli.core.errors import InvalidInput
-    from salon_cli.services import stripe_events
+    from salon_cli.services.stripe import events as stripe_events
 
     events, bad = [], []
     for where, payload, signature in deliveries:
@@ -179,7 +179,7 @@ def ingest(
     Example: salon stripe ingest deliveries.ndjson --tolerance 86400 -f json
     """
     from salon_cli.core.errors import SalonError
-    from salon_cli.services import stripe_events
+    from salon_cli.services.stripe import events as stripe_events
 
     secret = _secret()
     events = _verify_all(_deliveries(_read(file), signature), secret, tolerance)
@@ -214,7 +214,7 @@ def events(
 
     Example: salon stripe events --status failed -f json
     """
-    from salon_cli.services import stripe_events
+    from salon_cli.services.stripe import events as stripe_events
 
     app = app_context(ctx)
     rows = app.read(lambda s: stripe_events.list_events(s, status=status.value if status else None, limit=limit))
@@ -231,7 +231,7 @@ def retry(
 
     Example: salon stripe retry evt_1QxYz2AbCdEf
     """
-    from salon_cli.services import stripe_events
+    from salon_cli.services.stripe import events as stripe_events
 
     app = app_context(ctx)
     got = stripe_events.retry(app.engine, event_id)
@@ -254,8 +254,8 @@ def sync(
     Example: * * * * *  salon stripe sync >> /var/log/salon/stripe-sync.log 2>&1
     """
     from salon_cli.core.errors import SalonError
-    from salon_cli.services import stripe_events
-    from salon_cli.services.stripe_gateway import StripeGateway
+    from salon_cli.services.stripe import events as stripe_events
+    from salon_cli.services.stripe.gateway import StripeGateway
 
     app = app_context(ctx)
     gateway = StripeGateway.from_env()
@@ -292,7 +292,7 @@ def stripe_link(
     import sys
 
     from salon_cli.core.errors import InvalidInput
-    from salon_cli.services import stripe_payments
+    from salon_cli.services.stripe import payments as stripe_payments
 
     if [sale, penalty, appt].count(None) != 2:
         raise InvalidInput("say what the link is for: one of --sale, --penalty or --appt")
@@ -301,7 +301,7 @@ def stripe_link(
             raise InvalidInput(f"{flag} {url!r} is not an http(s) address")
     app = app_context(ctx)
     loc = app.location()
-    from salon_cli.services.stripe_gateway import StripeGateway
+    from salon_cli.services.stripe.gateway import StripeGateway
 
     gateway = StripeGateway.from_env()
     actor = app.actor(Permission.desk)

@@ -48,7 +48,7 @@ _GRANTS: dict[Role, frozenset[Permission]] = {
     Role.owner: frozenset(Permission),
     Role.manager: frozenset(Permission) - {Permission.location_manage},
     # Private notes are for the owner and managers (and each note's own author, a rule of
-    # `services.client_notes`, not a role grant): neither the desk nor other stylists read them.
+    # `services.clients.notes`, not a role grant): neither the desk nor other stylists read them.
     Role.receptionist: frozenset({Permission.desk, Permission.day_close}),
     Role.stylist: frozenset({Permission.desk}),
 }

@@ -7,7 +7,7 @@ committed unit of work). Who acts: the staff member signed in at the desk (`s`);
 asks for a manager's code and PIN in a modal, every time. Errors are shown, never a crash.
 
 Changes from other terminals and cron show within `poll_seconds`: the app reads one cheap change marker
-(`services.changes.marker`, the newest audit id) and asks the screen on show to reload when it moved.
+(`services.salon.changes.marker`, the newest audit id) and asks the screen on show to reload when it moved.
 """
 
 from __future__ import annotations
@@ -27,8 +27,8 @@ from salon_cli import startup
 from salon_cli.core.errors import SalonError
 from salon_cli.core.permissions import Permission, needs_pin
 from salon_cli.db.uow import UnitOfWork
-from salon_cli.services.actors import Actor
-from salon_cli.services.locations import LocationView
+from salon_cli.services.salon.actors import Actor
+from salon_cli.services.salon.locations import LocationView
 from salon_cli.tui.screens.modals import pin_modal, sign_in_modal
 from salon_cli.tui.screens.reload import ReloadsWhenBack
 
@@ -119,7 +119,7 @@ class SalonApp(App[None]):
 
     def _location(self, session: Any) -> LocationView:
         if self.location is None:
-            from salon_cli.services import locations
+            from salon_cli.services.salon import locations
 
             self.location = locations.resolve(session, self.location_code)
         return self.location
@@ -170,7 +170,7 @@ class SalonApp(App[None]):
 
     def _run_change(self, permission: Permission, work: Callable[[Any, LocationView, Actor], T],
                     done: Callable[[T], None], failed: Failed | None, who: str, pin: str | None) -> None:
-        from salon_cli.services import staff
+        from salon_cli.services.salon import staff
 
         def job() -> None:
             try:
@@ -212,7 +212,7 @@ class SalonApp(App[None]):
     # -- who is at the desk --------------------------------------------------------------------------
 
     def _ask_sign_in(self, then: Callable[[], None] | None = None) -> None:
-        from salon_cli.services import staff
+        from salon_cli.services.salon import staff
 
         def given(values: dict[str, str] | None) -> None:
             if values is None:
@@ -285,7 +285,7 @@ class SalonApp(App[None]):
     # -- changes from elsewhere ----------------------------------------------------------------------
 
     def _poll(self) -> None:
-        from salon_cli.services import changes
+        from salon_cli.services.salon import changes
 
         def seen(marker: int) -> None:
             before, self._marker = self._marker, marker

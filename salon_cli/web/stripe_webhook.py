@@ -1,7 +1,7 @@
 """The Stripe webhook endpoint: `POST /stripe/webhook` on the standard library's HTTP server.
 
 Why the standard library: one endpoint that verifies, stores and applies (all in
-`services.stripe_events`) needs no framework, and `salon` already ships everything it uses.
+`services.stripe.events`) needs no framework, and `salon` already ships everything it uses.
 What a public endpoint needs is here, answered before any work is done:
 
 * only `POST` on the one path (others 404, other methods 405 with `Allow: POST`);
@@ -173,7 +173,7 @@ class _Handler(BaseHTTPRequestHandler):
         return self._deliver(body)
 
     def _deliver(self, body: bytes) -> tuple[int, str]:
-        from salon_cli.services import stripe_events
+        from salon_cli.services.stripe import events as stripe_events
 
         try:
             got = stripe_events.receive(self.server.engine, body, self.headers.get("Stripe-Signature"),

@@ -2,7 +2,7 @@
 discount) when it opens, products, a discount, a redemption code, a tip, then cash, card or Stripe
 payments until the balance is nothing; the change due after cash is shown large.
 
-Every figure comes from the services (`services.sales`, `services.payments`): the screen parses what is
+Every figure comes from the services (`services.till.sales`, `services.till.payments`): the screen parses what is
 typed with `core.money` and shows what the sale says afterwards. An appointment that already has a live
 sale continues that sale. The text of the figures is `checkout_text`'s; a payment on the Stripe card
 reader is `checkout_reader`'s (a mixin of the screen)."""
@@ -22,10 +22,10 @@ from textual.widgets import DataTable, Digits, Footer, Label, Static
 from salon_cli.core.errors import SalonError
 from salon_cli.core.money import format_amount, parse_amount, parse_fee
 from salon_cli.core.permissions import Permission
-from salon_cli.services import checkout
-from salon_cli.services.book import AppointmentView
-from salon_cli.services.locations import LocationView
-from salon_cli.services.sale_views import PaymentView, SaleView
+from salon_cli.services.till import checkout
+from salon_cli.services.book.views import AppointmentView
+from salon_cli.services.salon.locations import LocationView
+from salon_cli.services.till.sale_views import PaymentView, SaleView
 from salon_cli.tui.screens.checkout_reader import ReaderPayment
 from salon_cli.tui.screens.checkout_text import COLUMNS, last_change, payment_line, totals_text
 from salon_cli.tui.screens.modals import Field, FormModal
@@ -218,7 +218,7 @@ class CheckoutScreen(ReloadsWhenBack, ReaderPayment, Screen[None]):
             return None
 
     def action_add_product(self) -> None:
-        from salon_cli.services import sales
+        from salon_cli.services.till import sales
 
         sale = self.sale
         if sale is None:
@@ -239,7 +239,7 @@ class CheckoutScreen(ReloadsWhenBack, ReaderPayment, Screen[None]):
             Field("product", "Product (code or name)"), Field("quantity", "Quantity", value="1")], ok="Add"), asked)
 
     def action_discount(self) -> None:
-        from salon_cli.services import sales
+        from salon_cli.services.till import sales
 
         sale = self.sale
         if sale is None:

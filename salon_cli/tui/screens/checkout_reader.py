@@ -1,5 +1,5 @@
 """The Stripe Terminal part of the checkout: a payment sent to the sale's card reader, polled in a thread
-worker (`services.stripe_payments.pay_on_reader`) while the screen says how it goes; Escape asks it to
+worker (`services.stripe.payments.pay_on_reader`) while the screen says how it goes; Escape asks it to
 stop. A mixin of `CheckoutScreen`, which holds the state it uses and provides the screen's doors
 (`_change`, `_request`, `_show`, `_set_summary`, `_refused`)."""
 
@@ -9,9 +9,9 @@ import threading
 from typing import Any
 
 from salon_cli.core.errors import SalonError
-from salon_cli.services import checkout
-from salon_cli.services.locations import LocationView
-from salon_cli.services.sale_views import SaleView
+from salon_cli.services.till import checkout
+from salon_cli.services.salon.locations import LocationView
+from salon_cli.services.till.sale_views import SaleView
 
 
 class ReaderPayment:
@@ -47,7 +47,7 @@ class ReaderPayment:
         def job() -> None:
             from sqlalchemy.exc import SQLAlchemyError
 
-            from salon_cli.services import stripe_payments
+            from salon_cli.services.stripe import payments as stripe_payments
 
             try:
                 outcome = stripe_payments.pay_on_reader(
@@ -80,7 +80,7 @@ class ReaderPayment:
         sale_id = self.sale.id if self.sale else 0
 
         def work(s: Any, loc: LocationView, actor: Any) -> SaleView:
-            from salon_cli.services.sale_views import view
+            from salon_cli.services.till.sale_views import view
 
             sale = view(s, sale_id, loc)
             if sale.status == "paid":

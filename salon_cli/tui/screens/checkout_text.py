@@ -5,7 +5,7 @@ the figures are the services'."""
 from __future__ import annotations
 
 from salon_cli.core.money import format_amount
-from salon_cli.services.sale_views import PaymentView, SaleView
+from salon_cli.services.till.sale_views import PaymentView, SaleView
 
 # fixed widths: the table fits 80 columns and lays out the same on every render
 COLUMNS = (("Line", 34), ("Staff", 8), ("Qty", 4), ("Amount", 10), ("Total", 10))

@@ -19,15 +19,15 @@ from textual.screen import Screen
 from textual.widgets import Footer, Static
 
 from salon_cli.core.money import format_amount
-from salon_cli.services.book import AppointmentView
-from salon_cli.services.client_insights import TimelineEvent
-from salon_cli.services.client_views import ClientCard
-from salon_cli.services.locations import LocationView
-from salon_cli.services.loyalty import CardView
-from salon_cli.services.loyalty_program import ProgramView
-from salon_cli.services.loyalty_rewards import RewardView
-from salon_cli.services.memberships import MembershipView
-from salon_cli.services.penalties import PenaltyView
+from salon_cli.services.book.views import AppointmentView
+from salon_cli.services.clients.insights import TimelineEvent
+from salon_cli.services.clients.views import ClientCard
+from salon_cli.services.salon.locations import LocationView
+from salon_cli.services.loyalty.cards import CardView
+from salon_cli.services.loyalty.program import ProgramView
+from salon_cli.services.loyalty.rewards import RewardView
+from salon_cli.services.memberships.subscriptions import MembershipView
+from salon_cli.services.book.penalties import PenaltyView
 from salon_cli.tui.screens.clients import _day, _name
 from salon_cli.tui.screens.loyalty_card import CodeModal, LoyaltyCard, RewardPicker
 from salon_cli.tui.screens.reload import ReloadsWhenBack
@@ -58,8 +58,11 @@ def load_card(session: Any, location: LocationView, client_id: int, reader: Any)
     private notes come back."""
     from salon_cli.core import clock
     from salon_cli.core.errors import SalonError
-    from salon_cli.services import (appt_status, book, business_days, client_insights, client_views, loyalty,
-                                    loyalty_program, loyalty_rewards, memberships, penalties)
+    from salon_cli.services.book import status as appt_status, views as book, penalties
+    from salon_cli.services.salon import business_days
+    from salon_cli.services.clients import insights as client_insights, views as client_views
+    from salon_cli.services.loyalty import cards as loyalty, program as loyalty_program, rewards as loyalty_rewards
+    from salon_cli.services.memberships import subscriptions as memberships
 
     card = client_views.show(session, client_id=client_id, reader=reader, location_id=location.id, notes_limit=8)
     try:
@@ -269,7 +272,7 @@ class ClientCardScreen(ReloadsWhenBack, Screen[None]):
 
     def action_check_in(self) -> None:
         from salon_cli.core.permissions import Permission
-        from salon_cli.services import appt_status
+        from salon_cli.services.book import status as appt_status
 
         if self.data is None:
             return
@@ -288,7 +291,7 @@ class ClientCardScreen(ReloadsWhenBack, Screen[None]):
 
     def action_stamp(self) -> None:
         from salon_cli.core.permissions import Permission
-        from salon_cli.services import loyalty_rewards
+        from salon_cli.services.loyalty import rewards as loyalty_rewards
 
         if self.data is None:
             return
@@ -313,7 +316,7 @@ class ClientCardScreen(ReloadsWhenBack, Screen[None]):
 
     def action_redeem(self) -> None:
         from salon_cli.core.permissions import Permission
-        from salon_cli.services import loyalty_rewards
+        from salon_cli.services.loyalty import rewards as loyalty_rewards
 
         data = self.data
         if data is None:

@@ -1,6 +1,6 @@
 """Client look-up as the receptionist types.
 
-Search as you type, debounced by coalescing: a key starts `services.client_search.search`
+Search as you type, debounced by coalescing: a key starts `services.clients.search.search`
 (typo-tolerant, by sound, by phone digits or e-mail) in a worker at once when no search is running;
 keys typed while one runs are folded into a single search of the latest text, started when it
 answers (an answer overtaken by newer typing is not shown). So the desk sees each answer as soon as
@@ -22,8 +22,8 @@ from textual.binding import Binding
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Input, Static
 
-from salon_cli.services.client_search import ClientHit
-from salon_cli.services.locations import LocationView
+from salon_cli.services.clients.search import ClientHit
+from salon_cli.services.salon.locations import LocationView
 from salon_cli.tui.screens.reload import ReloadsWhenBack
 
 RESULTS = 12
@@ -55,7 +55,7 @@ class Found:
 
 def find(session: Any, location: LocationView, query: str) -> Found:
     """The search and, in the same read, each hit's last visit (one query for all of them)."""
-    from salon_cli.services import client_search, client_views
+    from salon_cli.services.clients import search as client_search, views as client_views
 
     hits = client_search.search(session, query, limit=RESULTS)
     last = client_views.last_visits(session, client_ids=[h.id for h in hits], location_id=location.id)

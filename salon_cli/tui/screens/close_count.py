@@ -1,5 +1,5 @@
 """The drawer count at the close of day: the notes and coins of each currency, their labels, the total
-of a count by denominations (as `services.day_close` takes it) and the variance in words."""
+of a count by denominations (as `services.closing.day_close` takes it) and the variance in words."""
 
 from __future__ import annotations
 

@@ -78,8 +78,9 @@ class CloseDayScreen(ReloadsWhenBack, Screen[None]):
             self._load(keep_count=True)
 
     def _load(self, *, keep_count: bool = False) -> None:
-        from salon_cli.services import business_days, day_close
-        from salon_cli.services.policy import row as policy_row
+        from salon_cli.services.salon import business_days
+        from salon_cli.services.closing import day_close
+        from salon_cli.services.salon.policy import row as policy_row
 
         self._generation += 1
         generation = self._generation
@@ -222,7 +223,7 @@ class CloseDayScreen(ReloadsWhenBack, Screen[None]):
             self._check(*count)
 
     def _check(self, total: int, items: list[dict[str, int]] | None) -> None:
-        from salon_cli.services import day_close
+        from salon_cli.services.closing import day_close
 
         day = self.day
         self._count = (total, items)
@@ -289,7 +290,7 @@ class CloseDayScreen(ReloadsWhenBack, Screen[None]):
 
     def action_confirm_close(self) -> None:
         from salon_cli.core.permissions import Permission
-        from salon_cli.services import day_close
+        from salon_cli.services.closing import day_close
 
         if self.step != "review" or self._count is None:
             return

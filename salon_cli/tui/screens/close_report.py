@@ -1,5 +1,5 @@
 """The Z-report on the close-day screen: a closed (or previewed) day's report dict from
-`services.day_close` as headed lines of figures, then as one Rich Text. The same sections as
+`services.closing.day_close` as headed lines of figures, then as one Rich Text. The same sections as
 `salon report day` prints."""
 
 from __future__ import annotations

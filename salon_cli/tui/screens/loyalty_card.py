@@ -1,7 +1,7 @@
 """The client card's loyalty pieces: the card itself (points, tier, the stamp row drawn as ●●●○○○○○,
 points about to expire, codes waiting), the reward picker and the large code shown after a redemption.
 
-They only show what `services.loyalty` and `services.loyalty_rewards` return; the card screen calls
+They only show what `services.loyalty.cards` and `services.loyalty.rewards` return; the card screen calls
 the services."""
 
 from __future__ import annotations
@@ -17,9 +17,9 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, OptionList, Static
 from textual.widgets.option_list import Option
 
-from salon_cli.services.loyalty import CardView
-from salon_cli.services.loyalty_program import ProgramView
-from salon_cli.services.loyalty_rewards import RewardView
+from salon_cli.services.loyalty.cards import CardView
+from salon_cli.services.loyalty.program import ProgramView
+from salon_cli.services.loyalty.rewards import RewardView
 
 FULL, EMPTY = "●", "○"
 

@@ -15,9 +15,9 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Static
 
 from salon_cli.core.money import format_money
-from salon_cli.services.book import AppointmentView
-from salon_cli.services.locations import LocationView
-from salon_cli.services.penalties import PenaltyView
+from salon_cli.services.book.views import AppointmentView
+from salon_cli.services.salon.locations import LocationView
+from salon_cli.services.book.penalties import PenaltyView
 from salon_cli.tui.screens.modals import Field, FormModal
 from salon_cli.tui.screens.reload import ReloadsWhenBack
 
@@ -109,7 +109,8 @@ class NoShowsScreen(ReloadsWhenBack, Screen[None]):
         self._request()
 
     def _request(self, then: str | None = None) -> None:
-        from salon_cli.services import book, business_days, penalties
+        from salon_cli.services.book import views as book, penalties
+        from salon_cli.services.salon import business_days
 
         self._generation += 1
         generation = self._generation
@@ -200,7 +201,7 @@ class NoShowsScreen(ReloadsWhenBack, Screen[None]):
 
     def action_waive(self) -> None:
         from salon_cli.core.permissions import Permission
-        from salon_cli.services import penalties
+        from salon_cli.services.book import penalties
 
         row = self._owed()
         if row is None or self.loaded is None:
@@ -222,7 +223,7 @@ class NoShowsScreen(ReloadsWhenBack, Screen[None]):
 
     def action_mark_paid(self) -> None:
         from salon_cli.core.permissions import Permission
-        from salon_cli.services import penalties
+        from salon_cli.services.book import penalties
 
         row = self._owed()
         if row is None or self.loaded is None:

@@ -16,8 +16,8 @@ from textual.widgets import DataTable, Footer, Static
 
 from salon_cli import startup
 from salon_cli.core.money import format_amount
-from salon_cli.services.desk_board import Board, BoardRow
-from salon_cli.services.locations import LocationView
+from salon_cli.services.book.board import Board, BoardRow
+from salon_cli.services.salon.locations import LocationView
 from salon_cli.tui.screens.modals import Field, FormModal
 from salon_cli.tui.screens.reload import ReloadsWhenBack
 
@@ -102,7 +102,7 @@ class TodayScreen(ReloadsWhenBack, Screen[None]):
         self._request(self.loaded.day if self.loaded else None)
 
     def _request(self, day: date | None) -> None:
-        from salon_cli.services import desk_board
+        from salon_cli.services.book import board as desk_board
 
         self._generation += 1
         generation = self._generation
@@ -176,7 +176,7 @@ class TodayScreen(ReloadsWhenBack, Screen[None]):
 
     def action_check_in(self) -> None:
         from salon_cli.core.permissions import Permission
-        from salon_cli.services import appt_status
+        from salon_cli.services.book import status as appt_status
 
         row = self.selected()
         if row is None:
@@ -187,7 +187,7 @@ class TodayScreen(ReloadsWhenBack, Screen[None]):
 
     def action_cancel_appointment(self) -> None:
         from salon_cli.core.permissions import Permission
-        from salon_cli.services import appt_status
+        from salon_cli.services.book import status as appt_status
 
         row = self.selected()
         if row is None:
@@ -205,7 +205,7 @@ class TodayScreen(ReloadsWhenBack, Screen[None]):
 
     def action_move_appointment(self) -> None:
         from salon_cli.core.permissions import Permission
-        from salon_cli.services import appointments
+        from salon_cli.services.book import appointments
 
         row = self.selected()
         if row is None or self.loaded is None:
@@ -225,7 +225,7 @@ class TodayScreen(ReloadsWhenBack, Screen[None]):
 
     def action_walk_in(self) -> None:
         from salon_cli.core.permissions import Permission
-        from salon_cli.services import appointments
+        from salon_cli.services.book import appointments
 
         def asked(values: dict[str, str] | None) -> None:
             if values is None:

@@ -1,0 +1,172 @@
+"""What the manager asks of the client base: stats, birthdays, who to win back, one client's story.
+
+Visit figures come from `client_views.visit_stats`, the one definition of a visit.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+import sqlalchemy as sa
+from sqlmodel import Session, col, select
+
+from salon_cli.core import clock
+from salon_cli.core.days import business_date
+from salon_cli.core.errors import InvalidInput
+from salon_cli.db.models import Appointment, Client, Communication, Service, Staff
+from salon_cli.services.clients import notes as client_notes, views as client_views
+from salon_cli.services.messages import outbox
+from salon_cli.services.salon.actors import Actor
+from salon_cli.services.clients.views import ClientRow
+from salon_cli.services.clients.profiles import get
+from salon_cli.services.salon.locations import LocationView
+
+ACTIVE_DAYS, NEW_DAYS, CHURN_DAYS, TOP = 30, 30, 90, 5
+
+
+@dataclass(frozen=True)
+class TopClient:
+    id: int
+    name: str
+    visits: int
+    total_spent_cents: int
+
+
+@dataclass(frozen=True)
+class ClientStats:
+    location: str
+    total: int
+    active_30d: int
+    new_30d: int
+    churned_90d: int
+    avg_clv_cents: int
+    avg_visits: float
+    top_clients: tuple[TopClient, ...]
+
+
+@dataclass(frozen=True)
+class Birthday:
+    id: int
+    first_name: str
+    last_name: str
+    birthday: date
+    next_birthday: date
+    days_away: int
+    turns: int
+    phone: str | None
+    email: str | None
+    marketing_consent: bool
+
+
+@dataclass(frozen=True)
+class TimelineEvent:
+    at: datetime
+    kind: str  # visit | note | message (sales and loyalty join as they arrive)
+    ref: int
+    summary: str
+
+
+def _rounded_mean(total: int, count: int) -> int:
+    """Integer mean rounded half up: money stays integral."""
+    return (2 * total + count) // (2 * count) if count else 0
+
+
+def stats(session: Session, *, location: LocationView) -> ClientStats:
+    now = clock.now()
+    figures = client_views.visit_stats(location.id)
+    live = col(Client.merged_into_id).is_(None)
+    total = session.exec(select(sa.func.count()).select_from(Client).where(live)).one()
+    new = session.exec(select(sa.func.count()).select_from(Client)
+                       .where(live, col(Client.created_at) >= now - timedelta(days=NEW_DAYS))).one()
+    row = session.execute(
+        sa.select(
+            sa.func.count(),
+            sa.func.coalesce(sa.func.sum(figures.c.total_spent_cents), 0),
+            sa.func.coalesce(sa.func.sum(figures.c.visits), 0),
+            sa.func.count().filter(figures.c.last_visit_at >= now - timedelta(days=ACTIVE_DAYS)),
+            sa.func.count().filter(figures.c.last_visit_at < now - timedelta(days=CHURN_DAYS)),
+        ).select_from(figures).join(Client, col(Client.id) == figures.c.client_id).where(live)
+    ).one()
+    visited, spent, visits, active, churned = (int(x) for x in row)
+    top = [
+        TopClient(id=r.id, name=f"{r.first_name} {r.last_name}".strip(), visits=r.visits,
+                  total_spent_cents=r.total_spent_cents)
+        for r in client_views.list_clients(session, location_id=location.id, min_visits=1,
+                                           sort="total_spent", desc=True, limit=TOP)
+    ]
+    return ClientStats(
+        location=location.code, total=int(total), active_30d=active, new_30d=int(new), churned_90d=churned,
+        avg_clv_cents=_rounded_mean(spent, visited),
+        avg_visits=round(visits / visited, 2) if visited else 0.0, top_clients=tuple(top),
+    )
+
+
+def _next_birthday(born: date, today: date) -> date:
+    """This year's birthday, or next year's if it has passed; 29 February is kept on 28 February."""
+    for year in (today.year, today.year + 1):
+        try:
+            day = born.replace(year=year)
+        except ValueError:
+            day = date(year, 2, 28)
+        if day >= today:
+            return day
+    raise AssertionError("unreachable")
+
+
+def birthdays(session: Session, *, location: LocationView, days: int = 7, today: date | None = None) -> list[Birthday]:
+    """Clients whose birthday falls today (or `today`) or in the next `days` days (location's calendar)."""
+    if not 0 <= days <= 366:
+        raise InvalidInput("--days must be between 0 and 366")
+    today = today or business_date(clock.now(), location.tz)
+    wanted = {(today + timedelta(days=i)).month * 100 + (today + timedelta(days=i)).day for i in range(days + 1)}
+    if 228 in wanted:
+        wanted.add(229)  # those born on 29 February celebrate on the 28th in common years
+    month_day = sa.extract("month", col(Client.birthday)) * 100 + sa.extract("day", col(Client.birthday))
+    rows = session.exec(select(Client).where(col(Client.merged_into_id).is_(None), col(Client.birthday).is_not(None),
+                                             month_day.in_(sorted(wanted)))).all()
+    found = []
+    for c in rows:
+        assert c.birthday is not None
+        upcoming = _next_birthday(c.birthday, today)
+        if (upcoming - today).days > days:
+            continue
+        found.append(Birthday(id=c.id or 0, first_name=c.first_name, last_name=c.last_name, birthday=c.birthday,
+                              next_birthday=upcoming, days_away=(upcoming - today).days,
+                              turns=upcoming.year - c.birthday.year, phone=c.phone, email=c.email,
+                              marketing_consent=c.marketing_consent))
+    return sorted(found, key=lambda b: (b.days_away, b.last_name, b.first_name, b.id))
+
+
+def win_back(session: Session, *, location: LocationView, inactive_days: int = 90,
+             limit: int | None = None) -> list[ClientRow]:
+    """Clients who came before but not in `inactive_days`, best customers first."""
+    return client_views.list_clients(session, location_id=location.id, min_visits=1,
+                                     inactive_days=inactive_days, sort="total_spent", desc=True, limit=limit)
+
+
+def timeline(session: Session, *, client_id: int, reader: Actor | None, limit: int = 200) -> list[TimelineEvent]:
+    """Visits, notes (as `reader` may see them) and messages, newest first."""
+    get(session, client_id)
+    events: list[TimelineEvent] = []
+    visits = session.exec(
+        select(Appointment, Service.name, Staff.code)
+        .join(Service, col(Service.id) == Appointment.service_id)
+        .join(Staff, col(Staff.id) == Appointment.staff_id)
+        .where(Appointment.client_id == client_id)
+        .order_by(col(Appointment.starts_at).desc()).limit(limit)
+    ).all()
+    for appt, service, staff in visits:
+        events.append(TimelineEvent(appt.starts_at, "visit", appt.id or 0, f"{service} with {staff} ({appt.status})"))
+    for note in client_notes.notes(session, client_id=client_id, reader=reader, limit=limit).notes:
+        label = f"{note.type}{', private' if note.private else ''}"
+        events.append(TimelineEvent(note.created_at, "note", note.id, f"[{label}] {note.author}: {note.body}"))
+    messages = session.exec(select(Communication).where(Communication.client_id == client_id)
+                            .order_by(col(Communication.created_at).desc()).limit(limit)).all()
+    for msg in messages:
+        events.append(TimelineEvent(msg.created_at, "message", msg.id or 0,
+                                    f"{msg.channel} {msg.purpose} ({msg.status}): {msg.body[:80]}"))
+    for out in outbox.client_messages(session, client_id, limit=limit):
+        events.append(TimelineEvent(out.created_at, "message", out.id or 0,
+                                    f"{out.channel} {outbox.LOG_PURPOSE[out.template]} ({out.status}): {out.body[:80]}"))
+    events.sort(key=lambda e: (e.at, e.kind, e.ref), reverse=True)
+    return events[:limit]

@@ -1,0 +1,1 @@
+"""`salon demo`: a living demo salon."""

@@ -1,0 +1,297 @@
+"""Rewards, redemption codes and stamps.
+
+`redeem` spends a card's points on a reward and issues a code (8 characters from an alphabet without
+look-alikes, `K7QM-3XPD`: about 40 bits, short enough to read aloud, far too many to guess at a desk).
+The code is used once, at checkout, as a `points` payment (`use`): the payment's unique
+`redemption_id` makes "once" a constraint. An unused code can be voided: its points go back to the
+very lots they came from.
+
+A stamp obeys the program's anti-fraud rules: a cooldown between two stamps of one card, a cap per
+business day, and the staff member's PIN when the program asks for it. The card's row is locked
+before those checks, so two desks stamping the same card in the same second are served one after
+the other and the second is refused. A full card issues the stamp reward as a code and starts over.
+"""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+import sqlalchemy as sa
+from sqlmodel import Session, col, select
+
+from salon_cli.core import clock
+from salon_cli.core.days import day_bounds
+from salon_cli.core.errors import InvalidInput, NotFound, NotPermitted, RuleViolation
+from salon_cli.core.money import percent_of
+from salon_cli.core.permissions import Permission
+from salon_cli.db.models import REWARD_KINDS, LoyaltyAccount, LoyaltyEntry, Redemption, Reward, Sale, SaleLine, Service
+from salon_cli.services.salon import audit, business_days, catalog
+from salon_cli.services.loyalty import cards as loyalty
+from salon_cli.services.loyalty import ledger
+from salon_cli.services.salon.actors import Actor
+from salon_cli.services.salon.authz import authorize
+from salon_cli.services.salon.locations import LocationView
+
+_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
+
+
+@dataclass(frozen=True)
+class RewardView:
+    id: int
+    name: str
+    kind: str
+    value: int
+    service_id: int | None
+    points: int
+    active: bool
+
+
+@dataclass(frozen=True)
+class RedemptionView:
+    id: int
+    code: str
+    client_id: int
+    reward_id: int | None
+    description: str
+    kind: str
+    value: int
+    points: int
+    status: str
+    issued_at: datetime
+    used_at: datetime | None
+    sale_id: int | None
+    balance: int
+
+
+def _reward_view(row: Reward) -> RewardView:
+    return RewardView(id=row.id or 0, name=row.name, kind=row.kind, value=row.value, service_id=row.service_id,
+                      points=row.points_cost, active=row.active)
+
+
+def _redemption_view(session: Session, row: Redemption) -> RedemptionView:
+    acct = session.get(LoyaltyAccount, row.account_id)
+    assert acct is not None
+    return RedemptionView(id=row.id or 0, code=row.code, client_id=acct.client_id, reward_id=row.reward_id,
+                          description=row.description, kind=row.kind, value=row.value, points=row.points,
+                          status=row.status, issued_at=row.issued_at, used_at=row.used_at, sale_id=row.sale_id,
+                          balance=acct.points)
+
+
+# ----------------------------------------------------------------------------- the catalog
+
+def add_reward(session: Session, *, actor: Actor, location: LocationView, name: str, kind: str, points: int,
+               value: int = 0, service: str | None = None) -> RewardView:
+    """`value` is cents for discount_amount, basis points for discount_pct; free_service names a service
+    (or any service line when none is named)."""
+    authorize(actor, Permission.program_manage)
+    title = " ".join((name or "").split())
+    if not title or len(title) > 120:
+        raise InvalidInput("a reward needs a name of 1 to 120 characters")
+    if kind not in REWARD_KINDS:
+        raise InvalidInput(f"kind {kind!r} is not one of {', '.join(REWARD_KINDS)}")
+    if points <= 0:
+        raise InvalidInput("--points must be more than zero")
+    if kind == "discount_pct" and not 0 < value <= 10000:
+        raise InvalidInput("a percent reward needs --value between 0% and 100%")
+    if kind == "discount_amount" and value <= 0:
+        raise InvalidInput("an amount reward needs --value more than zero")
+    service_id = None
+    if kind == "free_service":
+        value = 0
+        if service:
+            service_id = catalog.find(session, Service, location, service).id
+    elif service:
+        raise InvalidInput("--service is for a free_service reward")
+    row = Reward(name=title, kind=kind, value=value, service_id=service_id, points_cost=points, created_at=clock.now())
+    session.add(row)
+    session.flush()
+    audit.record(session, actor=actor, action="reward.add", entity="reward", entity_id=row.id,
+                 location_id=location.id, after=audit.snapshot(row))
+    return _reward_view(row)
+
+
+def list_rewards(session: Session, *, include_inactive: bool = False) -> list[RewardView]:
+    query = select(Reward).order_by(col(Reward.points_cost), col(Reward.id))
+    if not include_inactive:
+        query = query.where(col(Reward.active).is_(True))
+    return [_reward_view(r) for r in session.exec(query)]
+
+
+# ----------------------------------------------------------------------------- codes
+
+def new_code() -> str:
+    body = "".join(secrets.choice(_ALPHABET) for _ in range(8))
+    return f"{body[:4]}-{body[4:]}"
+
+
+def normalise(code: str) -> str:
+    body = "".join(ch for ch in (code or "").upper() if ch.isalnum())
+    if len(body) != 8 or any(ch not in _ALPHABET for ch in body):
+        raise InvalidInput(f"{code!r} is not a redemption code", hint="codes look like K7QM-3XPD")
+    return f"{body[:4]}-{body[4:]}"
+
+
+def _unique_code(session: Session) -> str:
+    while True:
+        code = new_code()
+        if session.exec(select(Redemption.id).where(Redemption.code == code)).first() is None:
+            return code
+
+
+def find(session: Session, code: str, *, lock: bool = False) -> Redemption:
+    query = select(Redemption).where(Redemption.code == normalise(code))
+    row = session.exec(query.with_for_update() if lock else query).first()
+    if row is None:
+        raise NotFound(f"no redemption code {normalise(code)}")
+    return row
+
+
+def redeem(session: Session, *, actor: Actor, location: LocationView, client_id: int, reward_id: int) -> RedemptionView:
+    """Spend points on a reward: the points leave the oldest lots now; the code is used at checkout."""
+    authorize(actor, Permission.desk)
+    business_days.ensure_today_open(session, location, "a redemption")
+    prog = loyalty._points_program(session)
+    reward = session.get(Reward, reward_id)
+    if reward is None or not reward.active:
+        raise NotFound(f"no reward {reward_id}", hint="see: salon loyalty rewards list")
+    acct = ledger.account(session, client_id)
+    if acct is None:
+        ledger.live_client(session, client_id)
+        raise RuleViolation(f"client {client_id} has no loyalty card", hint=f"salon loyalty enroll {client_id}")
+    if acct.points < prog.min_redemption:
+        raise RuleViolation(f"the card has {acct.points} points; redeeming starts at {prog.min_redemption}")
+    if acct.points < reward.points_cost:
+        raise RuleViolation(f"{reward.name} costs {reward.points_cost} points; the card has {acct.points}")
+    row = Redemption(code=_unique_code(session), account_id=acct.id or 0, reward_id=reward.id,
+                     description=reward.name, kind=reward.kind, value=reward.value, service_id=reward.service_id,
+                     points=reward.points_cost, location_id=location.id, issued_at=clock.now(), issued_by_id=actor.id)
+    session.add(row)
+    session.flush()
+    ledger.post(session, acct, "redeem", points=-reward.points_cost, actor=actor, location_id=location.id,
+                key=f"redeem:redemption:{row.id}", track_lots=True, redemption_id=row.id, reason=reward.name)
+    return _redemption_view(session, row)
+
+
+def void(session: Session, *, actor: Actor, location: LocationView, code: str, reason: str | None = None) -> RedemptionView:
+    """An unused code is cancelled; its points (or a stamp card's stamps) come back."""
+    authorize(actor, Permission.desk)
+    business_days.ensure_today_open(session, location, "voiding a code")
+    row = find(session, code, lock=True)
+    if row.status != "issued":
+        raise RuleViolation(f"code {row.code} is {row.status}: only an unused code can be voided")
+    acct = session.exec(select(LoyaltyAccount).where(LoyaltyAccount.id == row.account_id).with_for_update()).one()
+    spent = session.exec(select(LoyaltyEntry).where(LoyaltyEntry.redemption_id == row.id,
+                                                    col(LoyaltyEntry.kind).in_(("redeem", "stamp_reward")))).one()
+    now = clock.now()
+    row.status, row.voided_at, row.voided_by_id = "voided", now, actor.id
+    row.void_reason = loyalty._reason(reason)
+    session.add(row)
+    session.flush()
+    ledger.give_back(session, acct, spent, actor=actor, location_id=location.id, key=f"restore:redemption:{row.id}",
+                     reason=f"code {row.code} voided" + (f": {row.void_reason}" if row.void_reason else ""),
+                     stamps=-spent.stamps, redemption_id=row.id)
+    return _redemption_view(session, row)
+
+
+def use(session: Session, *, location: LocationView, sale: Sale, code: str, due_cents: int) -> tuple[Redemption, int]:
+    """Mark a code used on a sale and say how much of it the reward pays (the caller records that as a
+    `points` payment). The code must be the sale's client's."""
+    row = find(session, code, lock=True)
+    if row.status != "issued":
+        raise RuleViolation(f"code {row.code} is {row.status}" + (f" (sale {row.sale_id})" if row.sale_id else ""))
+    acct = session.get(LoyaltyAccount, row.account_id)
+    assert acct is not None
+    if sale.client_id != acct.client_id:
+        raise RuleViolation(f"code {row.code} belongs to client {acct.client_id}, not to this sale's client")
+    amount = min(_worth(session, row, sale, location), due_cents)
+    if amount <= 0:
+        raise RuleViolation(f"code {row.code} ({row.description}) pays nothing on sale {sale.id}",
+                            hint="a free-service code needs that service on the sale")
+    row.status, row.used_at, row.sale_id = "used", clock.now(), sale.id
+    session.add(row)
+    session.flush()
+    return row, amount
+
+
+def _worth(session: Session, row: Redemption, sale: Sale, location: LocationView) -> int:
+    if row.kind == "discount_amount":
+        return row.value
+    if row.kind == "discount_pct":  # of what was bought: services and products, not fees or gift cards
+        bought = session.exec(select(sa.func.coalesce(sa.func.sum(SaleLine.total_cents), 0))
+                              .where(SaleLine.sale_id == sale.id, col(SaleLine.kind).in_(loyalty.EARNING_LINES))).one()
+        return percent_of(int(bought), row.value)
+    query = select(SaleLine).where(SaleLine.sale_id == sale.id, SaleLine.kind == "service")
+    if row.service_id is not None:
+        query = query.where(SaleLine.service_id == row.service_id)
+    lines = session.exec(query).all()
+    return max((line.total_cents // line.quantity for line in lines), default=0)
+
+
+# ----------------------------------------------------------------------------- stamps
+
+@dataclass(frozen=True)
+class StampResult:
+    client_id: int
+    stamps: int
+    stamps_target: int
+    stamped_at: datetime
+    reward_code: str | None
+    reward: str | None
+    next_stamp_at: datetime
+
+
+def stamp(session: Session, *, actor: Actor, location: LocationView, client_id: int) -> StampResult:
+    authorize(actor, Permission.desk)
+    business_days.ensure_today_open(session, location, "a stamp")
+    prog = loyalty._program_on(session)
+    if prog.type == "points":
+        raise RuleViolation("the loyalty program collects points, not stamps",
+                            hint="salon loyalty program set --type hybrid")
+    if prog.require_pin and not actor.verified and not actor.is_system:
+        raise NotPermitted("a stamp needs the staff member's PIN", hint="pass --pin (or set SALON_PIN)")
+    acct = loyalty.ensure_account(session, client_id, actor=actor, location=location)
+    now = clock.now()
+    start, end = day_bounds(business_days.today(location), location.tz)
+    today = session.exec(select(sa.func.count()).select_from(LoyaltyEntry).where(
+        LoyaltyEntry.account_id == acct.id, LoyaltyEntry.kind == "stamp",
+        col(LoyaltyEntry.created_at) >= start, col(LoyaltyEntry.created_at) < end)).one()
+    capped = prog.max_daily_stamps > 0 and today >= prog.max_daily_stamps
+    daily = (f"has had {today} stamp{'s' if today != 1 else ''} today, the daily limit: the next stamp is allowed "
+             f"from {_local(end, location)}")
+    if acct.last_stamp_at is not None and prog.cooldown_minutes > 0:
+        ready = acct.last_stamp_at + timedelta(minutes=prog.cooldown_minutes)
+        if now < ready:  # when the daily limit is reached too, the later of the two is the one to tell
+            stamped = f"client {client_id} was stamped at {_local(acct.last_stamp_at, location)}"
+            if capped and end > ready:
+                raise RuleViolation(f"{stamped} and {daily}")
+            raise RuleViolation(f"{stamped}: the next stamp is allowed at {_local(ready, location)} "
+                                f"({prog.cooldown_minutes} min cooldown)")
+    if capped:
+        raise RuleViolation(f"client {client_id} {daily}")
+    ledger.post(session, acct, "stamp", stamps=1, actor=actor, location_id=location.id, reason="stamp", now=now)
+    acct.last_stamp_at = now
+    session.add(acct)
+    code = None
+    if acct.stamps >= prog.stamps_target > 0:
+        reward = Redemption(code=_unique_code(session), account_id=acct.id or 0, description=prog.stamps_reward,
+                            kind="free_service", points=0, location_id=location.id, issued_at=now,
+                            issued_by_id=actor.id)
+        session.add(reward)
+        session.flush()
+        ledger.post(session, acct, "stamp_reward", stamps=-prog.stamps_target, actor=actor, location_id=location.id,
+                    key=f"stamp_reward:redemption:{reward.id}", redemption_id=reward.id, reason=prog.stamps_reward,
+                    now=now)
+        code = reward.code
+    session.flush()
+    nxt = max(now + timedelta(minutes=prog.cooldown_minutes),
+              end if prog.max_daily_stamps > 0 and today + 1 >= prog.max_daily_stamps else now)
+    return StampResult(client_id=client_id, stamps=acct.stamps, stamps_target=prog.stamps_target, stamped_at=now,
+                       reward_code=code, reward=prog.stamps_reward if code else None, next_stamp_at=nxt)
+
+
+def _local(instant: datetime, location: LocationView) -> str:
+    here = instant.astimezone(location.tz)
+    today = clock.now().astimezone(location.tz).date()
+    return here.strftime("%H:%M") if here.date() == today else here.strftime("%Y-%m-%d %H:%M")

@@ -1,0 +1,1 @@
+"""Memberships: plans, clients' subscriptions (credits, discount, benefits), renewals."""

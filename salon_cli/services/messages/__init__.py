@@ -1,0 +1,1 @@
+"""Messages to clients: the outbox, templates, channels (SMTP, Twilio), sending, reminders, the log."""

@@ -1,0 +1,1 @@
+"""A client's whole record across every area: merging duplicates, photos."""

@@ -1,0 +1,17 @@
+"""Role checks for an actor already identified (PINs are checked in `staff.identify`)."""
+
+from __future__ import annotations
+
+from salon_cli.core.permissions import Permission, can
+from salon_cli.core.errors import NotPermitted
+from salon_cli.services.salon.actors import Actor
+
+
+def authorize(actor: Actor, permission: Permission) -> None:
+    if actor.is_system:
+        return
+    if not can(actor.role, permission):
+        raise NotPermitted(
+            f"{actor.code} ({actor.role}) may not {permission.value.replace('.', ' ')}",
+            hint="a manager or the owner must do this (--as CODE --pin PIN)",
+        )

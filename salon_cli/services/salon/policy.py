@@ -1,0 +1,185 @@
+"""A location's house rules: no-shows, late cancels, deposits, cash variance, taxes, PIN lockout."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from sqlmodel import Session, select
+
+from salon_cli.core import clock
+from salon_cli.core.errors import InvalidInput, RuleViolation
+from salon_cli.core.message_text import check_language, format_quiet_hours, parse_quiet_hours
+from salon_cli.core.money import format_fee, parse_amount, parse_fee, parse_percent
+from salon_cli.core.permissions import Permission
+from salon_cli.db.models import Policy, Staff
+from salon_cli.services.salon import audit
+from salon_cli.services.salon.actors import Actor
+from salon_cli.services.salon.authz import authorize
+from salon_cli.services.salon.locations import LocationView
+
+
+@dataclass(frozen=True)
+class Tax:
+    name: str
+    rate_bp: int
+    inclusive: bool
+
+
+@dataclass(frozen=True)
+class PolicyView:
+    location: str
+    no_show_grace_min: int
+    no_show_lookback_hours: int
+    no_show_fee: str
+    no_show_fee_kind: str
+    no_show_fee_value: int
+    late_cancel_hours: int
+    late_cancel_fee: str
+    late_cancel_fee_kind: str
+    late_cancel_fee_value: int
+    deposit_after_no_shows: int
+    variance_note_over_cents: int
+    taxes: list[dict[str, Any]]
+    pin_max_failures: int
+    pin_lock_minutes: int
+    desk_actor: str | None
+    quiet_hours: str = "21:00-08:00"
+    message_language: str = "es"
+    win_back_days: int = 0
+    payment_url: str | None = None
+
+
+def parse_tax(text: str) -> Tax:
+    """`IVA:16%` or `VAT:20%:inclusive`."""
+    parts = [p.strip() for p in text.split(":")]
+    if len(parts) not in (2, 3) or not parts[0] or (len(parts) == 3 and parts[2] not in ("inclusive", "exclusive")):
+        raise InvalidInput(f"tax {text!r} is not NAME:RATE%[:inclusive]", hint="e.g. IVA:16% or VAT:20%:inclusive")
+    return Tax(name=parts[0], rate_bp=parse_percent(parts[1], what=f"tax rate of {parts[0]}"),
+               inclusive=len(parts) == 3 and parts[2] == "inclusive")
+
+
+def row(session: Session, location: LocationView, *, lock: bool = False) -> Policy:
+    query = select(Policy).where(Policy.location_id == location.id)
+    if lock:
+        query = query.with_for_update()
+    found = session.exec(query).first()
+    if found is None:
+        raise RuleViolation(f"location {location.code} has no policy row")
+    return found
+
+
+def show(session: Session, location: LocationView) -> PolicyView:
+    p = row(session, location)
+    desk = session.get(Staff, p.desk_actor_id) if p.desk_actor_id else None
+    cur = location.currency
+    return PolicyView(
+        location=location.code,
+        no_show_grace_min=p.no_show_grace_min,
+        no_show_lookback_hours=p.no_show_lookback_hours,
+        no_show_fee=format_fee(p.no_show_fee_kind, p.no_show_fee_value, cur),
+        no_show_fee_kind=p.no_show_fee_kind,
+        no_show_fee_value=p.no_show_fee_value,
+        late_cancel_hours=p.late_cancel_hours,
+        late_cancel_fee=format_fee(p.late_cancel_fee_kind, p.late_cancel_fee_value, cur),
+        late_cancel_fee_kind=p.late_cancel_fee_kind,
+        late_cancel_fee_value=p.late_cancel_fee_value,
+        deposit_after_no_shows=p.deposit_after_no_shows,
+        variance_note_over_cents=p.variance_note_over_cents,
+        taxes=list(p.taxes or []),
+        pin_max_failures=p.pin_max_failures,
+        pin_lock_minutes=p.pin_lock_minutes,
+        desk_actor=desk.code if desk else None,
+        quiet_hours=format_quiet_hours(p.quiet_hours_start_min, p.quiet_hours_end_min),
+        message_language=p.message_language,
+        win_back_days=p.win_back_days,
+        payment_url=p.payment_url,
+    )
+
+
+def _payment_url(text: str) -> str | None:
+    """Where clients pay a penalty ({payment_link} in the no-show notice); '' or 'none' forgets it."""
+    value = text.strip()
+    if value.lower() in ("", "none"):
+        return None
+    if not value.startswith(("https://", "http://")) or " " in value or len(value) > 255:
+        raise InvalidInput(f"payment URL {text!r} is not an http(s) address",
+                           hint="e.g. https://pay.example.com/centro?ref={penalty_id}")
+    return value
+
+
+def _bounded(value: int | None, low: int, high: int, what: str) -> int | None:
+    if value is not None and not low <= value <= high:
+        raise InvalidInput(f"{what} must be between {low} and {high}")
+    return value
+
+
+def update(
+    session: Session,
+    *,
+    actor: Actor,
+    location: LocationView,
+    no_show_grace_min: int | None = None,
+    no_show_lookback_hours: int | None = None,
+    no_show_fee: str | None = None,
+    late_cancel_hours: int | None = None,
+    late_cancel_fee: str | None = None,
+    deposit_after_no_shows: int | None = None,
+    variance_note_over: str | None = None,
+    taxes: list[str] | None = None,
+    pin_max_failures: int | None = None,
+    pin_lock_minutes: int | None = None,
+    desk_actor: str | None = None,
+    quiet_hours: str | None = None,
+    message_language: str | None = None,
+    win_back_days: int | None = None,
+    payment_url: str | None = None,
+) -> PolicyView:
+    """Change some rules; everything is validated before anything is written."""
+    authorize(actor, Permission.policy_manage)
+    cur = location.currency
+    changes: dict[str, Any] = {
+        "no_show_grace_min": _bounded(no_show_grace_min, 0, 240, "no-show grace (minutes)"),
+        "no_show_lookback_hours": _bounded(no_show_lookback_hours, 1, 24 * 14, "no-show look-back (hours)"),
+        "late_cancel_hours": _bounded(late_cancel_hours, 0, 24 * 14, "late-cancel window (hours)"),
+        "deposit_after_no_shows": _bounded(deposit_after_no_shows, 0, 100, "deposit after N no-shows"),
+        "pin_max_failures": _bounded(pin_max_failures, 1, 100, "PIN failures before lock"),
+        "pin_lock_minutes": _bounded(pin_lock_minutes, 1, 24 * 60, "PIN lock (minutes)"),
+        "win_back_days": _bounded(win_back_days, 0, 3650, "win-back offer after (days)"),
+    }
+    if quiet_hours is not None:
+        changes["quiet_hours_start_min"], changes["quiet_hours_end_min"] = parse_quiet_hours(quiet_hours)
+    if message_language is not None:
+        changes["message_language"] = check_language(message_language, what="message language")
+    if no_show_fee is not None:
+        changes["no_show_fee_kind"], changes["no_show_fee_value"] = parse_fee(no_show_fee, cur, what="no-show fee")
+    if late_cancel_fee is not None:
+        changes["late_cancel_fee_kind"], changes["late_cancel_fee_value"] = parse_fee(late_cancel_fee, cur, what="late-cancel fee")
+    if variance_note_over is not None:
+        changes["variance_note_over_cents"] = parse_amount(variance_note_over, cur, what="variance")
+    if taxes is not None:
+        parsed = [parse_tax(t) for t in taxes]
+        names = [t.name.lower() for t in parsed]
+        if len(set(names)) != len(names):
+            raise InvalidInput("a tax is named twice")
+        changes["taxes"] = [{"name": t.name, "rate_bp": t.rate_bp, "inclusive": t.inclusive} for t in parsed]
+    if desk_actor is not None:
+        if desk_actor.strip().lower() in ("", "none"):
+            changes["desk_actor_id"] = None
+        else:
+            from salon_cli.services.salon.staff import find
+
+            changes["desk_actor_id"] = find(session, desk_actor).id
+    if payment_url is not None:
+        changes["payment_url"] = _payment_url(payment_url)
+    changes = {k: v for k, v in changes.items()
+               if v is not None or k == "desk_actor_id" and desk_actor is not None or k == "payment_url"}
+    p = row(session, location, lock=True)
+    before = audit.snapshot(p)
+    for key, value in changes.items():
+        setattr(p, key, value)
+    p.updated_at = clock.now()
+    session.add(p)
+    audit.record(session, actor=actor, action="policy.set", entity="policy", entity_id=p.id,
+                 before=before, after=audit.snapshot(p), location_id=location.id)
+    return show(session, location)

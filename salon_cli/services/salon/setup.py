@@ -1,0 +1,74 @@
+"""`salon init`: the schema, the first location and its owner, and the default rules."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Engine
+from sqlmodel import select
+
+from salon_cli.core.codes import check_code
+from salon_cli.core.days import zone
+from salon_cli.core.errors import InvalidInput, RuleViolation
+from salon_cli.core.money import check_currency
+from salon_cli.core.pins import check_pin_format
+from salon_cli.db import migrate
+from salon_cli.db.engine import is_sqlite
+from salon_cli.db.models import Location
+from salon_cli.db.uow import UnitOfWork
+from salon_cli.services.salon import locations, staff
+from salon_cli.services.salon.actors import SYSTEM
+from salon_cli.services.salon.locations import LocationView
+from salon_cli.services.salon.staff import StaffView
+
+_INIT_LOCK = 0x5A1_0001
+
+
+@dataclass(frozen=True)
+class InitResult:
+    location: LocationView
+    owner: StaffView
+    schema_revision: str
+
+
+def is_initialised(uow: UnitOfWork) -> bool:
+    return uow.session.exec(select(Location.id).limit(1)).first() is not None
+
+
+def initialise(
+    engine: Engine,
+    *,
+    location_code: str,
+    location_name: str,
+    timezone: str,
+    currency: str,
+    owner_name: str,
+    owner_code: str,
+    owner_pin: str,
+) -> InitResult:
+    # Bad input changes nothing: check every value before the schema is touched.
+    check_code(location_code, what="location code")
+    if not location_name.strip() or not owner_name.strip():
+        raise InvalidInput("location name and owner name must not be empty")
+    zone(timezone)
+    check_currency(currency)
+    check_code(owner_code, what="owner code")
+    check_pin_format(owner_pin)
+
+    migrate.upgrade(engine)
+    with UnitOfWork(engine) as uow:
+        if not is_sqlite(engine):
+            uow.session.execute(sa.text("SELECT pg_advisory_xact_lock(:k)"), {"k": _INIT_LOCK})
+        if is_initialised(uow):
+            raise RuleViolation("this database is initialised already", hint="see: salon location list")
+        location = locations.create(
+            uow.session, actor=SYSTEM, code=location_code, name=location_name,
+            timezone=timezone, currency=currency,
+        )
+        owner = staff.add(
+            uow.session, actor=SYSTEM, location=location, name=owner_name, code=owner_code,
+            role="owner", pin=owner_pin,
+        )
+        uow.commit()
+    return InitResult(location=location, owner=owner, schema_revision=migrate.HEAD)

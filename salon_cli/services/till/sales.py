@@ -1,0 +1,414 @@
+"""Sales: a ticket of lines (services with who did them, products, penalty fees, gift cards), a discount,
+the location's taxes, then payments and refunds (`services.till.payments`).
+
+The figures on `sale` and `sale_line` are always those `core.sale_math.price` gives for the lines,
+rewritten by `reprice` in the transaction that changes a line or the discount; `paid_cents`,
+`tip_cents` and `refunded_cents` are the sums of succeeded payments and refunds, rewritten by `settle`.
+A sale is `open` until its payments cover the total (`paid`); only an open sale with no money taken
+can be voided (a manager, with a reason); refunds make it `partially_refunded` or `refunded`.
+Every change is refused in a closed business day (`business_days.ensure_open`).
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+import sqlalchemy as sa
+from sqlmodel import Session, col, select
+
+from salon_cli.core import clock
+from salon_cli.core.errors import Conflict, InvalidInput, NotFound, RuleViolation
+from salon_cli.core.money import parse_fee
+from salon_cli.core.permissions import Permission
+from salon_cli.core.sale_math import Discount, LineIn, price, tax_rates
+from salon_cli.db.models import (
+    Appointment, AppointmentItem, GiftCard, Payment, Penalty, Product, Refund, Sale, SaleLine, Service,
+)
+from salon_cli.services.salon import audit, business_days, catalog
+from salon_cli.services.till import gift_cards
+from salon_cli.services.salon import staff as staff_service
+from salon_cli.services.salon.actors import Actor
+from salon_cli.services.salon.authz import authorize
+from salon_cli.services.salon.locations import LocationView
+from salon_cli.services.salon.policy import row as policy_row
+from salon_cli.services.till.sale_views import SaleView, view
+
+_REASON_MAX = 255
+
+
+def get(session: Session, sale_id: int, location: LocationView, *, lock: bool = False) -> Sale:
+    row = session.get(Sale, sale_id, with_for_update=lock or None)
+    if row is None or row.location_id != location.id:
+        raise NotFound(f"no sale {sale_id} at {location.code}", hint="see: salon sale list")
+    return row
+
+
+def open_for_change(session: Session, sale_id: int, location: LocationView, doing: str) -> Sale:
+    """The sale, locked, if it is still open and today's business day is open."""
+    sale = get(session, sale_id, location, lock=True)
+    if sale.status != "open":
+        raise RuleViolation(f"sale {sale_id} is {sale.status.replace('_', ' ')}: {doing} is refused",
+                            hint=f"see: salon sale show {sale_id}")
+    business_days.ensure_today_open(session, location, doing)
+    return sale
+
+
+def _audit(session: Session, actor: Actor, location: LocationView, sale: Sale, action: str,
+           before: dict[str, Any] | None, **extra: Any) -> None:
+    after = audit.snapshot(sale, only=("status", "client_id", "appointment_id", "subtotal_cents", "discount_cents",
+                                       "tax_cents", "total_cents", "tip_cents", "paid_cents", "refunded_cents"))
+    audit.record(session, actor=actor, action=f"sale.{action}", entity="sale", entity_id=sale.id,
+                 location_id=location.id, before=before, after={**(after or {}), **extra})
+
+
+def _before(sale: Sale) -> dict[str, Any] | None:
+    return audit.snapshot(sale, only=("status", "subtotal_cents", "discount_cents", "tax_cents", "total_cents",
+                                      "tip_cents", "paid_cents", "refunded_cents"))
+
+
+# ----------------------------------------------------------------------------- opening
+
+def create(session: Session, *, actor: Actor, location: LocationView, client_id: int | None = None,
+           appointment_id: int | None = None, note: str | None = None) -> Sale:
+    """A new open sale; from an appointment it takes the client and one service line per item."""
+    authorize(actor, Permission.desk)
+    day = business_days.ensure_today_open(session, location, "opening a sale")
+    appt = None
+    if appointment_id is not None:
+        appt = session.get(Appointment, appointment_id, with_for_update=True)
+        if appt is None or appt.location_id != location.id:
+            raise NotFound(f"no appointment {appointment_id} at {location.code}", hint="see: salon appt list")
+        if appt.status in ("cancelled", "late_cancelled", "no_show"):
+            raise RuleViolation(f"appointment {appointment_id} is {appt.status.replace('_', ' ')}: it has no sale",
+                                hint="a penalty is charged with: salon penalty charge ID or salon stripe link --penalty ID")
+        existing = live_sale_of(session, appointment_id)
+        if existing is not None:
+            raise Conflict(f"appointment {appointment_id} already has sale {existing.id} ({existing.status})",
+                           hint=f"see: salon sale show {existing.id}")
+        if client_id is not None and appt.client_id is not None and client_id != appt.client_id:
+            raise InvalidInput(f"appointment {appointment_id} is client {appt.client_id}'s, not {client_id}'s")
+        client_id = appt.client_id
+    if client_id is not None:
+        from salon_cli.services.clients.profiles import get as get_client
+
+        get_client(session, client_id)
+    now = clock.now()
+    sale = Sale(location_id=location.id, client_id=client_id, appointment_id=appointment_id, business_date=day,
+                taxes=list(policy_row(session, location).taxes or []), note=clean_text(note, "the note", 500),
+                created_at=now, created_by_id=actor.id, updated_at=now)
+    if client_id is not None:  # a member's discount applies by itself (an explicit --discount replaces it)
+        from salon_cli.services.memberships import subscriptions as memberships
+
+        member = memberships.discount_for(session, client_id)
+        if member is not None:
+            sale.discount_kind, sale.discount_value = "pct", member[0]
+    session.add(sale)
+    session.flush()
+    if appt is not None:
+        items = session.exec(select(AppointmentItem, Service)
+                             .join(Service, col(Service.id) == AppointmentItem.service_id)
+                             .where(AppointmentItem.appointment_id == appt.id)
+                             .order_by(col(AppointmentItem.position))).all()
+        for position, (item, service) in enumerate(items):
+            session.add(SaleLine(sale_id=sale.id, position=position, kind="service", description=service.name,
+                                 quantity=1, unit_price_cents=item.price_cents, gross_cents=item.price_cents,
+                                 service_id=service.id, staff_id=item.staff_id))
+        session.flush()
+    reprice(session, sale)
+    _audit(session, actor, location, sale, "open", None)
+    return sale
+
+
+def live_sale_of(session: Session, appointment_id: int) -> Sale | None:
+    return session.exec(select(Sale).where(Sale.appointment_id == appointment_id,
+                                           col(Sale.status) != "void")).first()
+
+
+def open_sale(session: Session, *, actor: Actor, location: LocationView, client_id: int | None = None,
+              appointment_id: int | None = None, note: str | None = None) -> SaleView:
+    sale = create(session, actor=actor, location=location, client_id=client_id, appointment_id=appointment_id,
+                  note=note)
+    return view(session, sale.id or 0, location)
+
+
+# ----------------------------------------------------------------------------- lines
+
+def _next_position(session: Session, sale_id: int) -> int:
+    top = session.exec(select(sa.func.max(SaleLine.position)).where(SaleLine.sale_id == sale_id)).one()
+    return 0 if top is None else top + 1
+
+
+def _quantity(quantity: int) -> int:
+    if quantity < 1 or quantity > 10_000:
+        raise InvalidInput(f"quantity {quantity} must be between 1 and 10000")
+    return quantity
+
+
+def _add_line(session: Session, actor: Actor, location: LocationView, sale: Sale, line: SaleLine) -> SaleView:
+    before = _before(sale)
+    line.sale_id, line.position = sale.id or 0, _next_position(session, sale.id or 0)
+    line.gross_cents = line.quantity * line.unit_price_cents
+    session.add(line)
+    session.flush()
+    reprice(session, sale)
+    _audit(session, actor, location, sale, "line_add", before, line={
+        "id": line.id, "kind": line.kind, "description": line.description, "quantity": line.quantity,
+        "unit_price_cents": line.unit_price_cents})
+    return view(session, sale.id or 0, location)
+
+
+def add_service(session: Session, *, actor: Actor, location: LocationView, sale_id: int, service: str,
+                staff: str | None = None, price_cents: int | None = None, quantity: int = 1) -> SaleView:
+    """A service line, with the staff member who did it (their commission follows the line)."""
+    authorize(actor, Permission.desk)
+    sale = open_for_change(session, sale_id, location, "adding a line")
+    row = catalog.find(session, Service, location, service)
+    member = staff_service.find(session, staff) if staff else None
+    if price_cents is not None and price_cents < 0:
+        raise InvalidInput("a price must not be negative")
+    return _add_line(session, actor, location, sale, SaleLine(
+        kind="service", description=row.name, quantity=_quantity(quantity),
+        unit_price_cents=row.price_cents if price_cents is None else price_cents, gross_cents=0,
+        service_id=row.id, staff_id=member.id if member else (actor.id if actor.id else None)))
+
+
+def add_product(session: Session, *, actor: Actor, location: LocationView, sale_id: int, product: str,
+                quantity: int = 1, staff: str | None = None) -> SaleView:
+    """A retail line; the stock goes down now (and back up if the line is removed or the sale voided)."""
+    authorize(actor, Permission.desk)
+    sale = open_for_change(session, sale_id, location, "adding a line")
+    row = catalog.find(session, Product, location, product, lock=True)
+    qty = _quantity(quantity)
+    if not row.active:
+        raise RuleViolation(f"product {row.code} is no longer sold", hint="see: salon product list")
+    if row.stock < qty:
+        raise RuleViolation(f"only {row.stock} of {row.name} in stock, not {qty}",
+                            hint=f"correct the stock first: salon product set {row.code} --stock N")
+    row.stock -= qty
+    session.add(row)
+    member = staff_service.find(session, staff) if staff else None
+    return _add_line(session, actor, location, sale, SaleLine(
+        kind="product", description=row.name, quantity=qty, unit_price_cents=row.price_cents, gross_cents=0,
+        product_id=row.id, staff_id=member.id if member else actor.id))
+
+
+def add_fee(session: Session, *, actor: Actor, location: LocationView, sale_id: int, penalty_id: int) -> SaleView:
+    """A penalty's fee as a line: when the sale is paid, the penalty is paid."""
+    authorize(actor, Permission.desk)
+    sale = open_for_change(session, sale_id, location, "adding a line")
+    penalty = fee_penalty(session, location, penalty_id)
+    if sale.client_id is not None and penalty.client_id is not None and sale.client_id != penalty.client_id:
+        raise RuleViolation(f"penalty {penalty_id} is client {penalty.client_id}'s; sale {sale_id} is client {sale.client_id}'s")
+    return _add_line(session, actor, location, sale, fee_line(penalty))
+
+
+def fee_penalty(session: Session, location: LocationView, penalty_id: int) -> Penalty:
+    """A penalty that may still be paid: pending or failed, not already on a live sale."""
+    from salon_cli.services.book.penalties import open_penalty
+
+    penalty = open_penalty(session, penalty_id, location, "charged or paid")
+    other = sale_of_penalty(session, penalty_id)
+    if other is not None:
+        raise Conflict(f"penalty {penalty_id} is already on sale {other.id}", hint=f"see: salon sale show {other.id}")
+    return penalty
+
+
+def sale_of_penalty(session: Session, penalty_id: int) -> Sale | None:
+    return session.exec(select(Sale).join(SaleLine, col(SaleLine.sale_id) == Sale.id)
+                        .where(SaleLine.penalty_id == penalty_id, col(Sale.status) != "void")).first()
+
+
+def fee_line(penalty: Penalty) -> SaleLine:
+    what = "No-show fee" if penalty.kind == "no_show" else "Late-cancellation fee"
+    return SaleLine(kind="fee", description=f"{what} (penalty {penalty.id})"[:200], quantity=1,
+                    unit_price_cents=penalty.amount_cents, gross_cents=0, penalty_id=penalty.id)
+
+
+def add_gift_card(session: Session, *, actor: Actor, location: LocationView, sale_id: int, amount_cents: int,
+                  client_id: int | None = None) -> SaleView:
+    """Sell a gift card: it is usable once this sale is paid. Not taxed or discounted when sold."""
+    authorize(actor, Permission.desk)
+    sale = open_for_change(session, sale_id, location, "adding a line")
+    card = gift_cards.create_pending(session, location=location, sale=sale, amount_cents=amount_cents,
+                                     client_id=client_id if client_id is not None else sale.client_id)
+    return _add_line(session, actor, location, sale, SaleLine(
+        kind="gift_card", description=f"Gift card {card.code}", quantity=1, unit_price_cents=amount_cents,
+        gross_cents=0, gift_card_id=card.id))
+
+
+def add_membership_fee(session: Session, *, actor: Actor, location: LocationView, sale_id: int, description: str,
+                       amount_cents: int) -> SaleView:
+    """A membership period's fee as a line (`services.memberships.subscriptions` opens the sale): taxed, never discounted."""
+    authorize(actor, Permission.desk)
+    sale = open_for_change(session, sale_id, location, "adding a line")
+    if amount_cents < 0:
+        raise InvalidInput("a price must not be negative")
+    return _add_line(session, actor, location, sale, SaleLine(
+        kind="membership", description=description[:200], quantity=1, unit_price_cents=amount_cents, gross_cents=0))
+
+
+def remove_line(session: Session, *, actor: Actor, location: LocationView, sale_id: int, line_id: int) -> SaleView:
+    authorize(actor, Permission.desk)
+    sale = open_for_change(session, sale_id, location, "removing a line")
+    line = session.get(SaleLine, line_id)
+    if line is None or line.sale_id != sale.id:
+        raise NotFound(f"sale {sale_id} has no line {line_id}", hint=f"see: salon sale show {sale_id}")
+    before = _before(sale)
+    _undo_line(session, line)
+    session.delete(line)
+    session.flush()
+    reprice(session, sale)
+    if sale.total_cents < sale.paid_cents:
+        raise RuleViolation(f"sale {sale_id} would total less than the {sale.paid_cents} already paid",
+                            hint="refund first, or leave the line")
+    _audit(session, actor, location, sale, "line_remove", before, line={"id": line_id, "kind": line.kind,
+                                                                        "description": line.description})
+    return view(session, sale_id, location)
+
+
+def _undo_line(session: Session, line: SaleLine) -> None:
+    """What adding the line did elsewhere, undone: stock back, an unsold gift card voided."""
+    if line.product_id is not None:
+        session.execute(sa.update(Product).where(col(Product.id) == line.product_id)
+                        .values(stock=Product.stock + line.quantity))
+    if line.gift_card_id is not None:
+        gift_cards.void_pending(session, line.gift_card_id)
+
+
+def set_discount(session: Session, *, actor: Actor, location: LocationView, sale_id: int,
+                 discount: str | None) -> SaleView:
+    """`10%` (of the discountable lines) or an amount such as `50`; None or `0` removes it."""
+    authorize(actor, Permission.desk)
+    sale = open_for_change(session, sale_id, location, "a discount")
+    before = _before(sale)
+    apply_discount(sale, discount, location)
+    reprice(session, sale)
+    if sale.total_cents < sale.paid_cents:
+        raise RuleViolation(f"sale {sale_id} would total less than the {sale.paid_cents} already paid")
+    _audit(session, actor, location, sale, "discount", before, discount=discount)
+    return view(session, sale_id, location)
+
+
+def apply_discount(sale: Sale, discount: str | None, location: LocationView) -> None:
+    if discount is None or not discount.strip() or discount.strip() in ("0", "0%"):
+        sale.discount_kind, sale.discount_value = None, 0
+        return
+    kind, value = parse_fee(discount, location.currency, what="discount")
+    sale.discount_kind, sale.discount_value = ("pct" if kind == "pct" else "amount"), value
+
+
+# ----------------------------------------------------------------------------- figures
+
+def reprice(session: Session, sale: Sale) -> None:
+    """Write every line's discount share and taxes and the sale's totals (core.sale_math)."""
+    lines = session.exec(select(SaleLine).where(SaleLine.sale_id == sale.id).order_by(col(SaleLine.position))).all()
+    discount = Discount(sale.discount_kind, sale.discount_value) if sale.discount_kind else None
+    totals = price([LineIn(gross_cents=line.gross_cents, taxable=line.kind != "gift_card",
+                           discountable=line.kind not in ("gift_card", "fee", "membership")) for line in lines],
+                   tax_rates(sale.taxes or []), discount)
+    for line, out in zip(lines, totals.lines):
+        line.discount_cents, line.net_cents, line.tax_cents, line.total_cents = (
+            out.discount_cents, out.net_cents, out.tax_cents, out.total_cents)
+        line.taxes = [{"name": t.name, "rate_bp": t.rate_bp, "inclusive": t.inclusive, "amount_cents": t.amount_cents}
+                      for t in out.taxes]
+        session.add(line)
+    sale.subtotal_cents, sale.discount_cents, sale.tax_cents, sale.total_cents = (
+        totals.subtotal_cents, totals.discount_cents, totals.tax_cents, totals.total_cents)
+    sale.updated_at = clock.now()
+    session.add(sale)
+    session.flush()
+
+
+def settle(session: Session, sale: Sale, *, actor: Actor, location: LocationView, day: date | None = None) -> None:
+    """Bring `paid`, `tip` and `refunded` back to the sums of succeeded payments and refunds, and move the
+    status: open -> paid when covered (gift cards activate, penalties on it are paid), paid ->
+    partially_refunded -> refunded as money goes back."""
+    paid, tips = session.exec(select(sa.func.coalesce(sa.func.sum(Payment.amount_cents), 0),
+                                     sa.func.coalesce(sa.func.sum(Payment.tip_cents), 0))
+                              .where(Payment.sale_id == sale.id, col(Payment.status) == "succeeded")).one()
+    refunded = session.exec(select(sa.func.coalesce(sa.func.sum(Refund.amount_cents), 0))
+                            .where(Refund.sale_id == sale.id, col(Refund.status) == "succeeded")).one()
+    before = _before(sale)
+    sale.paid_cents, sale.tip_cents, sale.refunded_cents = int(paid), int(tips), int(refunded)
+    was = sale.status
+    now = clock.now()
+    if sale.status == "open" and sale.paid_cents >= sale.total_cents and (sale.total_cents > 0 or sale.paid_cents > 0
+                                                                          or _has_lines(session, sale)):
+        sale.status, sale.paid_at = "paid", now
+        sale.business_date = day or business_days.today(location)
+        _on_paid(session, sale, actor, location, now)
+    if sale.status in ("paid", "partially_refunded", "refunded") and sale.refunded_cents > 0:
+        # refunds give back money only: what was paid with membership credits or points stays spent
+        in_kind = session.exec(select(sa.func.coalesce(sa.func.sum(Payment.amount_cents), 0)).where(
+            Payment.sale_id == sale.id, col(Payment.status) == "succeeded",
+            col(Payment.method).in_(("credit", "points")))).one()
+        money = sale.paid_cents - int(in_kind)
+        sale.status = "refunded" if sale.refunded_cents >= money else "partially_refunded"
+    sale.updated_at = now
+    session.add(sale)
+    session.flush()
+    if sale.status != was:
+        _audit(session, actor, location, sale, sale.status if sale.status != "paid" else "paid", before)
+
+
+def _has_lines(session: Session, sale: Sale) -> bool:
+    return bool(session.exec(select(sa.func.count()).select_from(SaleLine).where(SaleLine.sale_id == sale.id)).one())
+
+
+def _on_paid(session: Session, sale: Sale, actor: Actor, location: LocationView, now: Any) -> None:
+    lines = session.exec(select(SaleLine).where(SaleLine.sale_id == sale.id)).all()
+    methods = session.exec(select(Payment.method).where(Payment.sale_id == sale.id,
+                                                        col(Payment.status) == "succeeded")).all()
+    method = methods[0] if len(set(methods)) == 1 else "mixed"
+    for line in lines:
+        if line.gift_card_id is not None:
+            gift_cards.activate(session, line.gift_card_id, actor=actor, location=location)
+        if line.penalty_id is not None:
+            penalty = session.get(Penalty, line.penalty_id, with_for_update=True)
+            if penalty is not None and penalty.status not in ("paid", "waived"):
+                before = audit.snapshot(penalty)
+                penalty.status, penalty.paid_at, penalty.paid_method = "paid", now, method
+                penalty.paid_by_id, penalty.updated_at = actor.id, now
+                session.add(penalty)
+                session.flush()
+                audit.record(session, actor=actor, action="penalty.paid", entity="penalty", entity_id=penalty.id,
+                             location_id=location.id, before=before, after=audit.snapshot(penalty))
+    from salon_cli.services.loyalty import cards as loyalty
+
+    loyalty.earn_for_sale(session, sale, actor=actor, location=location)
+
+
+def void(session: Session, *, actor: Actor, location: LocationView, sale_id: int, reason: str) -> SaleView:
+    """A manager cancels an open sale that has taken no money (audited, with the reason)."""
+    authorize(actor, Permission.sale_void)
+    why = clean_text(reason, "the reason", _REASON_MAX, required=True)
+    sale = open_for_change(session, sale_id, location, "voiding")
+    taken = session.exec(select(sa.func.count()).select_from(Payment).where(
+        Payment.sale_id == sale.id, col(Payment.status).in_(("succeeded", "pending")))).one()
+    if taken:
+        raise RuleViolation(f"sale {sale_id} has payments taken or in progress: it cannot be voided",
+                            hint=f"refund them instead: salon sale refund {sale_id} --reason ...")
+    before = _before(sale)
+    for line in session.exec(select(SaleLine).where(SaleLine.sale_id == sale.id)).all():
+        _undo_line(session, line)
+    now = clock.now()
+    sale.status, sale.voided_at, sale.voided_by_id, sale.void_reason, sale.updated_at = "void", now, actor.id, why, now
+    session.add(sale)
+    session.flush()
+    _audit(session, actor, location, sale, "void", before, reason=why)
+    return view(session, sale_id, location)
+
+
+def clean_text(value: str | None, what: str, limit: int, *, required: bool = False) -> str | None:
+    text = " ".join((value or "").split())
+    if not text:
+        if required:
+            raise InvalidInput(f"{what} is empty", hint='say why, e.g. --reason "rang up twice"')
+        return None
+    if len(text) > limit:
+        raise InvalidInput(f"{what} is longer than {limit} characters")
+    return text
+
+
+__all__ = ["SaleView", "view", "GiftCard"]

@@ -1,0 +1,1 @@
+"""Data in and out: every import (checked row by row, all or nothing) and every export."""

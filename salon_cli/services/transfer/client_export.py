@@ -1,0 +1,99 @@
+"""`salon export clients`: every live client as a record, streamed.
+
+The clients are read in batches from one query (a server-side cursor on PostgreSQL, `yield_per`
+on both), with the batch's tags and notes read beside them: memory stays flat however many clients
+there are. Merged clients are left out.
+
+Notes: without `private_reader` only notes that are not private are exported, whoever asks (a
+manager included). With it, the reader must hold `notes.private.export` (owner or manager, PIN
+checked by the caller) and gets the notes `client_notes.readable_clause` lets them read.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from datetime import date
+from typing import Any
+
+import sqlalchemy as sa
+from sqlmodel import Session, col
+
+from salon_cli.core.days import day_bounds
+from salon_cli.core.errors import InvalidInput
+from salon_cli.core.permissions import Permission
+from salon_cli.db.models import Client, ClientNote, Staff
+from salon_cli.services.salon.actors import Actor
+from salon_cli.services.salon.authz import authorize
+from salon_cli.services.clients.notes import readable_clause
+from salon_cli.services.clients.profiles import tags_of
+from salon_cli.services.salon.locations import LocationView
+
+COLUMNS = ["id", "first_name", "last_name", "phone", "email", "birthday", "tags", "no_show_count",
+           "deposit_required", "gender", "marketing_consent", "external_code", "created_at", "notes"]
+NOTE_FIELDS = ("id", "type", "body", "private", "author", "created_at")
+_CLIENT_COLUMNS = [getattr(Client, name) for name in COLUMNS if name not in ("tags", "notes")]
+
+
+def window(location: LocationView, first: date | None, last: date | None) -> tuple[Any, Any]:
+    """`--from D --to D` as instants: [first 00:00, last+1 00:00) in the location's zone."""
+    if first and last and first > last:
+        raise InvalidInput(f"--from {first.isoformat()} is after --to {last.isoformat()}")
+    start = day_bounds(first, location.tz)[0] if first else None
+    end = day_bounds(last, location.tz)[1] if last else None
+    return start, end
+
+
+def clients(
+    session: Session,
+    *,
+    location: LocationView,
+    first: date | None = None,
+    last: date | None = None,
+    private_reader: Actor | None = None,
+    batch: int = 500,
+) -> Iterator[dict[str, Any]]:
+    """Live clients created in the window (every one without it), by id: one dict each with `COLUMNS`;
+    `notes` is a list of dicts with `NOTE_FIELDS`, newest first."""
+    if private_reader is not None:
+        authorize(private_reader, Permission.notes_private_export)
+    notes_clause = readable_clause(private_reader) if private_reader is not None else ~col(ClientNote.private)
+    start, end = window(location, first, last)
+    query = sa.select(*_CLIENT_COLUMNS).where(col(Client.merged_into_id).is_(None))
+    if start is not None:
+        query = query.where(col(Client.created_at) >= start)
+    if end is not None:
+        query = query.where(col(Client.created_at) < end)
+    query = query.order_by(col(Client.id)).execution_options(yield_per=batch)
+    result = session.execute(query)
+    try:
+        for part in result.partitions():
+            ids = [row.id for row in part]
+            tags = tags_of(session, ids)
+            notes = _notes(session, ids, notes_clause)
+            for row in part:
+                record = dict(row._mapping)
+                record["tags"] = list(tags.get(row.id, ()))
+                record["notes"] = notes.get(row.id, [])
+                yield {name: record[name] for name in COLUMNS}
+    finally:
+        result.close()
+
+
+def _notes(session: Session, client_ids: Sequence[int], clause: Any) -> dict[int, list[dict[str, Any]]]:
+    found: dict[int, list[dict[str, Any]]] = {}
+    query = (
+        sa.select(ClientNote.id, ClientNote.client_id, ClientNote.type, ClientNote.body, ClientNote.private,
+                  Staff.code, ClientNote.created_at)
+        .outerjoin(Staff, col(Staff.id) == ClientNote.author_id)
+        .where(col(ClientNote.client_id).in_(list(client_ids)), clause)
+        .order_by(col(ClientNote.client_id), col(ClientNote.created_at).desc(), col(ClientNote.id).desc())
+    )
+    for note_id, client_id, kind, body, private, author, created_at in session.execute(query):
+        found.setdefault(client_id, []).append({"id": note_id, "type": kind, "body": body, "private": private,
+                                                "author": author or "system", "created_at": created_at})
+    return found
+
+
+def notes_cell(notes: Sequence[dict[str, Any]]) -> str:
+    """The notes in one CSV cell: 'type: body' (private ones marked), joined with ' | '."""
+    return " | ".join(f"{n['type']}{' (private)' if n['private'] else ''}: {n['body']}" for n in notes)
