@@ -9,7 +9,7 @@ dropped afterwards: `salon client search garcia` (the search service, its caches
 list` (today's book). Each command is a fresh process; printed are the median and best wall time in
 milliseconds, and each median over `python -c pass` and over `import sqlmodel` (the floor any command
 that reads the database through the data layer pays). It is a figure, not a test: the lazy-import rule
-itself is checked by tests/test_import_hygiene.py.
+itself is checked by tests/system/test_import_hygiene.py.
 """
 
 from __future__ import annotations

@@ -50,7 +50,7 @@ from datetime import datetime
 from salon_cli.core import clock
 from salon_cli.core.clock import FixedClock
 from salon_cli.db.engine import make_engine
-from salon_cli.services import points_expiry
+from salon_cli.services.loyalty import expiry as points_expiry
 
 as_of = datetime.fromisoformat(sys.argv[2])
 clock.set_clock(FixedClock(as_of))

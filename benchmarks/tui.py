@@ -213,7 +213,7 @@ import importlib.abc, json, sys
 # once its first rows have been painted).
 marks = {}
 WATCH = ("typer", "sqlalchemy", "sqlmodel", "textual.app", "salon_cli.db.models", "salon_cli.tui.app",
-         "salon_cli.services.salon.locations", "salon_cli.services.book.board", "salon_cli.tui.screens.today")
+         "salon_cli.services.salon.locations", "salon_cli.services.book.board", "salon_cli.tui.screens.book.today")
 SIZE = (%d, %d)
 
 def now():
@@ -243,7 +243,7 @@ def patch(name, module):
         timed(module, "resolve", "location")
     elif name == "salon_cli.services.book.board":
         timed(module, "board", "board")
-    elif name == "salon_cli.tui.screens.today":
+    elif name == "salon_cli.tui.screens.book.today":
         import gc
         from textual.widgets import DataTable
         show = module.TodayScreen._show
@@ -342,7 +342,7 @@ async def _launch_in_process(url: str) -> tuple[float, int]:
 
     from salon_cli.db.engine import make_engine
     from salon_cli.tui.app import SalonApp
-    from salon_cli.tui.screens import today
+    from salon_cli.tui.screens.book import today
 
     painted = asyncio.Event()
     rows = 0
@@ -452,8 +452,8 @@ async def _search_screen(url: str, queries: list[str]) -> dict[str, Any]:
 
     from salon_cli.db.engine import make_engine
     from salon_cli.tui.app import SalonApp
-    from salon_cli.tui.screens import clients as screen_module
-    from salon_cli.tui.screens import today
+    from salon_cli.tui.screens.book import today
+    from salon_cli.tui.screens.clients import search as screen_module
 
     engine = make_engine(url)
     app = SalonApp(engine, poll_seconds=0)

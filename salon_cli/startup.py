@@ -1,32 +1,18 @@
-"""Start-up speed: Python's cycle collector is paused while `salon` loads its modules.
+"""The `salon` console script: pause the cycle collector, note the command given, then load and run
+the command tree.
 
-Loading typer, SQLAlchemy, SQLModel, Textual and the table models allocates a few hundred thousand
-objects that live as long as the process. With the collector on, every full collection during that
-load walks all of them again: 0.15-0.2 s of a 0.8 s start on this project's 2-CPU machine (measured
-with benchmarks/tui.py). `salon` pauses the collector at launch (`pause`, called by the console
-script before anything else is imported); `settle` then freezes what was loaded (`gc.freeze`: kept out
-of every later collection, since it lives until exit anyway) and turns the collector back on. Commands
-settle once they have loaded what they need; the dashboard once its first screen has been painted (or
-after a few seconds, whichever comes first). Code that never paused (tests, a library user) is not touched.
-
-The console script also names the command it was given (`command`): the command tree then loads
-only the module that registers it (salon_cli/cli/app.py), not all fifteen.
-
-When a command settles: as it opens the database (`loaded`, called when the engine is made), by
-which time it has imported the services and models it needs. `salon --help` and `salon X --help`
-never get there, and load no database library at all. The dashboard `hold`s: its start-up goes on
-until the first book is painted.
+The entry point of the process, above everything it loads: nothing in the project imports this
+module. What the modules it loads need of the start-up (the collector paused and settled, the command
+named on the command line) is in salon_cli/launch.py, which this module writes before it imports the
+command tree (that import is inside `main` so that it happens after the pause: it is the load the
+pause is for).
 """
 
 from __future__ import annotations
 
-import gc
 import sys
 
-_paused = False
-_held = False
-command: str | None = None  # the one command the console script was given, if it could tell
-
+from salon_cli import launch
 
 _VALUED = ("--db", "--location", "--as", "--pin")  # the root's options that take a value
 
@@ -47,40 +33,10 @@ def command_of(argv: list[str]) -> str | None:
     return None
 
 
-def pause() -> None:
-    """Turn the collector off for the start-up, if it is on."""
-    global _paused
-    if gc.isenabled():
-        gc.disable()
-        _paused = True
-
-
-def hold() -> None:
-    """The dashboard's start-up lasts until its first paint: `loaded` does not end it."""
-    global _held
-    _held = True
-
-
-def loaded() -> None:
-    """A command has opened its database, its modules loaded: settle (unless held)."""
-    if not _held:
-        settle()
-
-
-def settle() -> None:
-    """End the start-up: freeze what was loaded and turn the collector back on (once; a no-op unless paused)."""
-    global _paused
-    if _paused:
-        _paused = False
-        gc.freeze()
-        gc.enable()
-
-
 def main() -> None:
     """The `salon` console script: pause the collector, then load and run the command tree."""
-    global command
-    pause()
-    command = command_of(sys.argv[1:])
-    from salon_cli.cli.app import main as run
+    launch.pause()
+    launch.command = command_of(sys.argv[1:])
+    from salon_cli.cli.app import main as run  # after the pause: loading the tree is what it is for
 
     run()

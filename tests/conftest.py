@@ -29,7 +29,7 @@ DEFAULT_NOW = datetime(2026, 11, 21, 17, 0, tzinfo=timezone.utc)
 
 def pytest_addoption(parser: pytest.Parser) -> None:
     parser.addoption("--soak", action="store_true", default=False,
-                     help="the long soak: 400 operations per desk (tests/test_soak.py) instead of 20")
+                     help="the long soak: 400 operations per desk (tests/system/test_soak.py) instead of 20")
 
 
 def _pg_server_url() -> str | None:

@@ -1,6 +1,6 @@
 """`python tests/fault_child.py ARGS...` runs `salon ARGS...` with a fault point inside its transactions.
 
-tests/test_faults.py kills the process (SIGKILL) or cuts its PostgreSQL connection at a point it
+tests/system/test_faults.py kills the process (SIGKILL) or cuts its PostgreSQL connection at a point it
 chooses, deterministically: the child stops there and says so, rather than the test sleeping and hoping.
 
 FAULT_AT     `write:N`     before the N-th INSERT, UPDATE, DELETE or COPY is sent

@@ -1,4 +1,4 @@
-"""Machinery of tests/test_faults.py: copies of a database, snapshots of its content, and a `salon`
+"""Machinery of tests/system/test_faults.py: copies of a database, snapshots of its content, and a `salon`
 process stopped at a chosen point inside its transaction (tests/fault_child.py) to be killed there.
 
 A snapshot is every table's row count and a checksum of its rows (ordered by primary key), read the

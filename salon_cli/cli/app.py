@@ -1,18 +1,26 @@
-"""The root of the `salon` command tree: global options, error handling, exit codes."""
+"""The root of the `salon` command tree: global options, error handling, exit codes, and the table of
+the modules that register each command (imported by name, below the root: they never import it).
+
+The database's own failure is explained by `salon_cli.db.failures`, imported only when one happens:
+imports inside functions keep `salon --help` light (DESIGN.md, lazy imports)."""
 
 from __future__ import annotations
 
+import importlib
 import os
 import sys
 from collections.abc import Sequence
 from typing import Any
 
 import typer
+from typer._click.exceptions import ClickException
 from typer.core import TyperGroup
 
-from salon_cli import __version__, startup
+from salon_cli import __version__, launch
 from salon_cli.cli import output
+from salon_cli.cli.context import AppContext
 from salon_cli.core.errors import SalonError
+from salon_cli.settings import Settings
 
 _EPILOG = "Exit codes: 0 done, 1 refused or not found, 2 bad input, 3 not permitted, 4 busy, 5 outside service failed."
 
@@ -43,8 +51,6 @@ class SalonGroup(TyperGroup):
 
     def main(self, args: Sequence[str] | None = None, prog_name: str | None = None,
              complete_var: str | None = None, standalone_mode: bool = True, **extra: Any) -> Any:
-        from typer._click.exceptions import ClickException
-
         try:
             code = super().main(args=args, prog_name=prog_name or "salon", complete_var=complete_var,
                                 standalone_mode=False, **extra)
@@ -73,8 +79,6 @@ def _debug() -> bool:
 
 
 def _is_click_exception(exc: Exception) -> bool:
-    from typer._click.exceptions import ClickException
-
     return isinstance(exc, ClickException)
 
 
@@ -135,40 +139,40 @@ def root(
     version: bool = typer.Option(False, "--version", callback=_version, is_eager=True, help="Print the version."),
 ) -> None:
     """Global options come before the subcommand: salon --as ana staff list"""
-    from salon_cli.cli.context import AppContext
-    from salon_cli.settings import Settings
-
     ctx.obj = AppContext(Settings.from_env(db=db, location=location, staff=as_, pin=pin))
     if ctx.invoked_subcommand == "tui":  # the start-up lasts until the first book is painted
-        startup.hold()
+        launch.hold()
 
 
-# The module that registers each top-level command, in the order of `salon --help`. The console
-# script names the command it was given (`startup.command`, read off argv): then only that module is
-# loaded (`salon tui` does not import the other 15, 50-80 ms); without one (`salon --help`, a typo, an
-# import in tests) every module is. tests/test_startup.py checks this table against the full tree.
-MODULES = ("setup", "admin", "staff", "catalog", "clients", "imports", "exports", "appointments", "messages", "audit",
-           "sales", "loyalty", "memberships", "money_out", "close_day", "reports")
+# The module that registers each top-level command (under salon_cli/cli/), in the order of `salon --help`.
+# The console script notes the command it was given (`launch.command`, read off argv by startup.py): then
+# only that module is loaded (`salon tui` does not import the other 18, 50-80 ms); without one (`salon
+# --help`, a typo, an import in tests) every module is. tests/system/test_startup.py checks this table
+# against the full tree.
+MODULES = ("salon.setup", "salon.locations", "salon.staff", "salon.catalog", "clients", "transfer.imports",
+           "transfer.exports", "book.appointments", "book.penalties", "messages", "salon.audit", "till.sales",
+           "till.gift_cards", "stripe", "loyalty", "memberships", "closing.money_out", "closing.close_day",
+           "closing.reports")
 COMMAND_MODULES = {
-    "db": "setup", "demo": "setup", "init": "setup", "tui": "setup", "location": "admin", "policy": "admin",
-    "staff": "staff", "product": "catalog", "service": "catalog", "client": "clients", "import": "imports",
-    "export": "exports", "appt": "appointments", "checkin": "appointments", "detect-no-shows": "appointments",
-    "penalty": "appointments", "send-reminders": "messages", "template": "messages", "outbox": "messages",
-    "audit": "audit", "jobs": "audit", "checkout": "sales", "giftcard": "sales",
-    "sale": "sales", "stripe": "sales", "expire-points": "loyalty", "loyalty": "loyalty", "membership": "memberships",
-    "renew-memberships": "memberships", "cash": "money_out", "expense": "money_out", "close-day": "close_day",
-    "reopen-day": "close_day", "report": "reports",
+    "db": "salon.setup", "demo": "salon.setup", "init": "salon.setup", "tui": "salon.setup",
+    "location": "salon.locations", "policy": "salon.locations", "staff": "salon.staff", "product": "salon.catalog",
+    "service": "salon.catalog", "client": "clients", "import": "transfer.imports", "export": "transfer.exports",
+    "appt": "book.appointments", "checkin": "book.appointments", "detect-no-shows": "book.appointments",
+    "penalty": "book.penalties", "send-reminders": "messages", "template": "messages", "outbox": "messages",
+    "audit": "salon.audit", "jobs": "salon.audit", "checkout": "till.sales", "sale": "till.sales",
+    "giftcard": "till.gift_cards", "stripe": "stripe", "expire-points": "loyalty", "loyalty": "loyalty",
+    "membership": "memberships", "renew-memberships": "memberships", "cash": "closing.money_out",
+    "expense": "closing.money_out", "close-day": "closing.close_day", "reopen-day": "closing.close_day",
+    "report": "closing.reports",
 }
 
 
 def _register(command: str | None = None) -> None:
-    import importlib
-
     for name in (COMMAND_MODULES[command],) if command in COMMAND_MODULES else MODULES:
         importlib.import_module(f"salon_cli.cli.{name}").register(app)
 
 
-_register(startup.command)
+_register(launch.command)
 
 
 def main(argv: Sequence[str] | None = None) -> None:

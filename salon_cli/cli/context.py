@@ -1,4 +1,7 @@
-"""What every command shares: settings, the engine (opened lazily, once), the location and actor."""
+"""What every command shares: settings, the engine (opened lazily, once), the location and actor.
+
+The database and the services are imported when first used: imports inside functions keep `salon --help`
+light (DESIGN.md, lazy imports)."""
 
 from __future__ import annotations
 
@@ -9,6 +12,8 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 import typer
 
+from salon_cli import launch
+from salon_cli.cli.output import message
 from salon_cli.core.errors import NotPermitted
 from salon_cli.core.permissions import Permission, needs_pin
 from salon_cli.settings import Settings
@@ -35,11 +40,10 @@ class AppContext:
 
     @cached_property
     def _engine(self) -> Engine:
-        from salon_cli import startup
         from salon_cli.db.engine import make_engine
 
         engine = make_engine(self.settings.database_url)
-        startup.loaded()  # the command's modules are in: the collector back on (salon_cli/startup.py)
+        launch.loaded()  # the command's modules are in: the collector back on (salon_cli/launch.py)
         _warn_if_open_to_others(engine)
         return engine
 
@@ -102,7 +106,6 @@ class AppContext:
 
 def _warn_if_open_to_others(engine: Engine) -> None:
     """An existing SQLite file that anyone on the machine may read is said, not changed (SECURITY.md)."""
-    from salon_cli.cli.output import message
     from salon_cli.db.engine import is_sqlite, sqlite_path
     from salon_cli.io.private_files import open_to_others
 

@@ -1,13 +1,18 @@
-"""`salon loyalty ...` and `salon expire-points`: thin over `services.loyalty.cards*` and `services.loyalty.expiry`."""
+"""`salon loyalty ...` and `salon expire-points`: thin over `services.loyalty.cards*` and `services.loyalty.expiry`.
+
+Imports inside commands keep `salon --help` light (DESIGN.md, lazy imports)."""
 
 from __future__ import annotations
 
+import sys
+from dataclasses import asdict, replace
 from typing import Any
 
 import typer
 
 from salon_cli.cli.context import AppContext, app_context
 from salon_cli.cli.output import FORMAT_OPTION, Format, emit, message
+from salon_cli.core.errors import InvalidInput
 from salon_cli.core.permissions import Permission
 
 loyalty_app = typer.Typer(help="Loyalty cards: points, stamps, tiers, rewards and redemption codes.", no_args_is_help=True)
@@ -26,8 +31,6 @@ EXPIRY_COLUMNS = ["as_of", "dry_run", "accounts", "points", "lots", "account_ids
 
 
 def _card_out(app: AppContext, client_id: int, card: Any, fmt: Format) -> None:
-    from dataclasses import asdict
-
     loc = app.location()
     data = asdict(card)
     if fmt is Format.table:
@@ -151,15 +154,11 @@ def stamp(ctx: typer.Context, client: int = typer.Argument(..., help="Client id.
 
     Example: salon --as ana --pin 4321 loyalty stamp 12
     """
-    import sys
-
     from salon_cli.services.loyalty import program as loyalty_program, rewards as loyalty_rewards
 
     app = app_context(ctx)
     loc = app.location()
     if app.settings.pin is None and app.settings.staff and sys.stdin.isatty() and app.read(loyalty_program.show).require_pin:
-        from dataclasses import replace
-
         app.settings = replace(app.settings, pin=typer.prompt(f"PIN for {app.settings.staff}", hide_input=True))
     result = app.change(Permission.desk, lambda session, actor: loyalty_rewards.stamp(
         session, actor=actor, location=loc, client_id=client))
@@ -241,7 +240,6 @@ def reward_add(
 
     Example: salon --as lucia --pin 1234 loyalty rewards add "100 off" --points 500 --kind discount_amount --value 100
     """
-    from salon_cli.core.errors import InvalidInput
     from salon_cli.core.money import parse_amount, parse_percent
     from salon_cli.services.loyalty import rewards as loyalty_rewards
 
@@ -326,8 +324,6 @@ def expire_points(
 
     Example: salon expire-points --dry-run -f json
     """
-    from dataclasses import asdict
-
     from salon_cli.core.clock import parse_instant
     from salon_cli.services.loyalty import expiry as points_expiry
 

@@ -4,16 +4,20 @@ Thin commands over `services.memberships.plans`, `services.memberships.subscript
 `services.memberships.renewal`: parse what people type (prices in major units of the location's
 currency, discounts as PCT%), call the service, print the record. Plan changes are manager-only
 (PIN); selling, pausing, resuming and cancelling are desk work.
+
+Imports inside commands keep `salon --help` light (DESIGN.md, lazy imports).
 """
 
 from __future__ import annotations
 
+from dataclasses import asdict
 from typing import TYPE_CHECKING, Any
 
 import typer
 
 from salon_cli.cli.context import app_context
 from salon_cli.cli.output import FORMAT_OPTION, Format, emit, message
+from salon_cli.core.errors import InvalidInput
 from salon_cli.core.permissions import Permission
 
 if TYPE_CHECKING:
@@ -128,7 +132,6 @@ def plan_set(
 
     Example: salon --as lucia --pin 1234 membership plan set gold --price 550 --discount 12% --benefit priority_booking
     """
-    from salon_cli.core.errors import InvalidInput
     from salon_cli.services.memberships import plans as membership_plans
 
     if no_benefits and benefits:
@@ -160,11 +163,11 @@ def subscribe(
 
     Example: salon --as sofia membership subscribe 42 gold --pay card
     """
-    from salon_cli.services.memberships import subscriptions as memberships
+    from salon_cli.services.till import membership_fees
 
     app = app_context(ctx)
     loc = app.location()
-    view = app.change(Permission.desk, lambda session, actor: memberships.subscribe(
+    view = app.change(Permission.desk, lambda session, actor: membership_fees.subscribe(
         session, actor=actor, location=loc, client_id=client, plan_code=plan, pay_method=pay))
     message(f"client {client} is a {view.plan_name} member until {view.current_period_end.isoformat()} "
             f"({view.credits_remaining} credit{'s' if view.credits_remaining != 1 else ''}); {_fee_note(loc, view)}")
@@ -263,15 +266,13 @@ def renew_memberships(
 
     Example: salon renew-memberships --dry-run -f json
     """
-    from dataclasses import asdict
-
     from salon_cli.core.clock import parse_instant
     from salon_cli.services.salon import locations
-    from salon_cli.services.memberships import renewal as membership_renewal
+    from salon_cli.services.till import membership_fees
 
     app = app_context(ctx)
     at = parse_instant(as_of, what="--as-of") if as_of else None
-    report = membership_renewal.renew(app.engine, as_of=at, dry_run=dry_run)
+    report = membership_fees.renew(app.engine, as_of=at, dry_run=dry_run)
     places = app.read(locations.list_locations)
     one = places[0] if len(places) == 1 else None
     emit(asdict(report), fmt, one=True, columns=RENEW_COLUMNS if fmt is Format.table else None,

@@ -1,13 +1,17 @@
-"""`salon send-reminders`, `salon template ...` and `salon outbox`: messages to clients."""
+"""`salon send-reminders`, `salon template ...` and `salon outbox`: messages to clients.
+
+Imports inside commands keep `salon --help` light (DESIGN.md, lazy imports)."""
 
 from __future__ import annotations
 
+from dataclasses import asdict
 from typing import Any
 
 import typer
 
 from salon_cli.cli.context import app_context
 from salon_cli.cli.output import FORMAT_OPTION, Format, emit, message
+from salon_cli.core.errors import Busy, InvalidInput, OutsideServiceFailed
 from salon_cli.core.permissions import Permission
 
 template_app = typer.Typer(help="Message wording per location and language (es, en): list, set, reset, preview.",
@@ -23,8 +27,6 @@ _KINDS = "confirmation, reminder, no_show_notice, birthday or win_back"
 
 
 def _step(step: Any) -> dict[str, Any]:
-    from dataclasses import asdict
-
     return {"action": step.action, **{k: v for k, v in asdict(step.message).items() if k != "payload"}}
 
 
@@ -50,7 +52,6 @@ def send_reminders(
     Example: salon send-reminders --dry-run -f json
     """
     from salon_cli.core.clock import parse_instant
-    from salon_cli.core.errors import Busy, OutsideServiceFailed
     from salon_cli.services.salon import locations
     from salon_cli.services.messages import reminders
     from salon_cli.services.messages.channels import channels_from_env
@@ -208,7 +209,6 @@ def outbox_list(
 
     Example: salon outbox --status failed -f json
     """
-    from salon_cli.core.errors import InvalidInput
     from salon_cli.db.models import OUTBOX_STATUSES
     from salon_cli.services.messages import outbox
 

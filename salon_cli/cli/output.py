@@ -2,6 +2,9 @@
 
 Tables on a terminal are drawn by rich; piped (or with NO_COLOR) they are plain aligned text with no
 colour and no box drawing. Money columns (`*_cents`) show in major units in tables only.
+
+rich is imported only to draw on a terminal and `core.money` only for a money column: imports inside
+functions keep `salon --help` light (DESIGN.md, lazy imports).
 """
 
 from __future__ import annotations

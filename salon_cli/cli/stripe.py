@@ -1,8 +1,9 @@
 """`salon stripe serve | ingest | events | retry | sync | link`: Stripe events in, payment links out.
 
 Everything that matters (verify, store first, apply once, record failures) is in
-`services.stripe.events`; these commands parse input, call it and print records. Nothing heavy is
-imported until a command runs (`salon stripe --help` loads neither sqlalchemy nor stripe).
+`services.stripe.events`; these commands parse input, call it and print records. Imports inside
+commands keep `salon --help` light (DESIGN.md, lazy imports): `salon stripe --help` loads neither
+sqlalchemy nor stripe.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ import typer
 
 from salon_cli.cli.context import AppContext, app_context
 from salon_cli.cli.output import FORMAT_OPTION, Format, emit, message
+from salon_cli.core.errors import InvalidInput, SalonError
 from salon_cli.core.permissions import Permission
 
 if TYPE_CHECKING:
@@ -42,8 +44,6 @@ class EventStatus(StrEnum):
 
 
 def _secret() -> str:
-    from salon_cli.core.errors import InvalidInput
-
     secret = (os.environ.get(SECRET_ENV) or "").strip()
     if not secret:
         raise InvalidInput(f"no webhook signing secret: {SECRET_ENV} is not set", hint=SECRET_HINT)
@@ -52,7 +52,6 @@ def _secret() -> str:
 
 def _tz(app: AppContext) -> ZoneInfo | None:
     """Instants in the location's offset when there is one location to speak of, else UTC."""
-    from salon_cli.core.errors import SalonError
 
     try:
         return app.location().tz
@@ -80,7 +79,6 @@ def serve(
 
     Example: SALON_STRIPE_WEBHOOK_SECRET=whsec_... salon stripe serve --port 8787
     """
-    from salon_cli.core.errors import SalonError
     from salon_cli.web.stripe_webhook import serve as run
 
     secret = _secret()
@@ -93,8 +91,6 @@ def serve(
 
 
 def _read(file: str) -> bytes:
-    from salon_cli.core.errors import InvalidInput
-
     if file == "-":
         return sys.stdin.buffer.read()
     try:
@@ -105,7 +101,6 @@ def _read(file: str) -> bytes:
 
 def _deliveries(data: bytes, signature: str | None) -> list[tuple[str, bytes, str]]:
     """(where, raw body, Stripe-Signature) for each delivery of the input."""
-    from salon_cli.core.errors import InvalidInput
 
     if signature is not None:
         return [("input", data, signature)]
@@ -132,7 +127,6 @@ def _deliveries(data: bytes, signature: str | None) -> list[tuple[str, bytes, st
 
 def _verify_all(deliveries: list[tuple[str, bytes, str]], secret: str, tolerance: int) -> list[dict[str, Any]]:
     """Every delivery verified before any is stored: one bad one and nothing is stored (exit 2)."""
-    from salon_cli.core.errors import InvalidInput
     from salon_cli.services.stripe import events as stripe_events
 
     events, bad = [], []
@@ -178,7 +172,6 @@ def ingest(
 
     Example: salon stripe ingest deliveries.ndjson --tolerance 86400 -f json
     """
-    from salon_cli.core.errors import SalonError
     from salon_cli.services.stripe import events as stripe_events
 
     secret = _secret()
@@ -253,7 +246,6 @@ def sync(
 
     Example: * * * * *  salon stripe sync >> /var/log/salon/stripe-sync.log 2>&1
     """
-    from salon_cli.core.errors import SalonError
     from salon_cli.services.stripe import events as stripe_events
     from salon_cli.services.stripe.gateway import StripeGateway
 
@@ -289,9 +281,6 @@ def stripe_link(
 
     Example: salon --as sofia stripe link --penalty 4 | qrencode -t ansiutf8
     """
-    import sys
-
-    from salon_cli.core.errors import InvalidInput
     from salon_cli.services.stripe import payments as stripe_payments
 
     if [sale, penalty, appt].count(None) != 2:
@@ -317,3 +306,7 @@ def stripe_link(
 
     message(f"payment {payment.id}: {format_money(payment.amount_cents, loc.currency)} for sale {payment.sale_id} "
             f"({payment.status}); it counts once the client pays")
+
+
+def register(root: typer.Typer) -> None:
+    root.add_typer(stripe_app, name="stripe")

@@ -1,8 +1,11 @@
-"""Folding names for matching: case, accents and spacing never decide whether two names match."""
+"""Text as people type it: names folded for matching (case, accents and spacing never decide whether two
+names match), and free text (notes, reasons) cleaned and checked."""
 
 from __future__ import annotations
 
 import unicodedata
+
+from salon_cli.core.errors import InvalidInput
 
 
 def fold(text: str | None) -> str:
@@ -13,3 +16,14 @@ def fold(text: str | None) -> str:
 
 def name_key(first: str, last: str) -> str:
     return fold(f"{first} {last}")[:170]
+
+
+def clean_text(value: str | None, what: str, limit: int, *, required: bool = False) -> str | None:
+    text = " ".join((value or "").split())
+    if not text:
+        if required:
+            raise InvalidInput(f"{what} is empty", hint='say why, e.g. --reason "rang up twice"')
+        return None
+    if len(text) > limit:
+        raise InvalidInput(f"{what} is longer than {limit} characters")
+    return text

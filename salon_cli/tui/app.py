@@ -8,6 +8,9 @@ asks for a manager's code and PIN in a modal, every time. Errors are shown, neve
 
 Changes from other terminals and cron show within `poll_seconds`: the app reads one cheap change marker
 (`services.salon.changes.marker`, the newest audit id) and asks the screen on show to reload when it moved.
+
+Imports inside methods are the dashboard's launch kept light (benchmarks/tui.py): a screen's module
+loads when the screen first opens (the first paint needs only Today's), a service when first called.
 """
 
 from __future__ import annotations
@@ -23,10 +26,11 @@ from textual.binding import Binding
 from textual.command import DiscoveryHit, Hit, Hits, Provider
 from textual.worker import Worker, WorkerState
 
-from salon_cli import startup
+from salon_cli import launch
 from salon_cli.core.errors import SalonError
 from salon_cli.core.permissions import Permission, needs_pin
 from salon_cli.db.uow import UnitOfWork
+from salon_cli.services.salon import locations
 from salon_cli.services.salon.actors import Actor
 from salon_cli.services.salon.locations import LocationView
 from salon_cli.tui.screens.modals import pin_modal, sign_in_modal
@@ -106,12 +110,12 @@ class SalonApp(App[None]):
         self._marker: int | None = None
 
     def get_default_screen(self) -> Any:
-        from salon_cli.tui.screens.today import TodayScreen
+        from salon_cli.tui.screens.book.today import TodayScreen
 
         return TodayScreen()
 
     def on_mount(self) -> None:
-        self.set_timer(5, startup.settle)  # if the first Today never paints (an error), start-up still ends
+        self.set_timer(5, launch.settle)  # if the first Today never paints (an error), start-up still ends
         if self.poll_seconds > 0:
             self.set_interval(self.poll_seconds, self._poll)
 
@@ -119,8 +123,6 @@ class SalonApp(App[None]):
 
     def _location(self, session: Any) -> LocationView:
         if self.location is None:
-            from salon_cli.services.salon import locations
-
             self.location = locations.resolve(session, self.location_code)
         return self.location
 
@@ -250,27 +252,27 @@ class SalonApp(App[None]):
             self.push_screen(screen_type(*args))
 
     def action_search(self) -> None:
-        from salon_cli.tui.screens.clients import ClientSearchScreen
+        from salon_cli.tui.screens.clients.search import ClientSearchScreen
 
         self._open(ClientSearchScreen)
 
     def open_client(self, client_id: int) -> None:
-        from salon_cli.tui.screens.client_card import ClientCardScreen
+        from salon_cli.tui.screens.clients.client_card import ClientCardScreen
 
         self.push_screen(ClientCardScreen(client_id))
 
     def open_checkout(self, appointment_id: int) -> None:
-        from salon_cli.tui.screens.checkout import CheckoutScreen
+        from salon_cli.tui.screens.till.checkout import CheckoutScreen
 
         self.push_screen(CheckoutScreen(appointment_id))
 
     def action_close_day(self) -> None:
-        from salon_cli.tui.screens.close_day import CloseDayScreen
+        from salon_cli.tui.screens.closing.close_day import CloseDayScreen
 
         self._open(CloseDayScreen)
 
     def action_no_shows(self) -> None:
-        from salon_cli.tui.screens.no_shows import NoShowsScreen
+        from salon_cli.tui.screens.book.no_shows import NoShowsScreen
 
         self._open(NoShowsScreen)
 

@@ -2,7 +2,7 @@
 
 The amount follows the location's policy when the penalty is created: a percentage of the booked
 price (rounded half up) or a fixed amount; zero means no penalty. A penalty is `pending` until it is
-paid at the desk (`paid`, through a sale with the fee as a line), charged to a saved card (`charged`,
+paid at the desk (`paid`, through a sale with the fee as a line: `till.penalty_fees`), charged to a saved card (`charged`,
 then `paid` when Stripe confirms: `services.stripe.payments.charge_penalty`), fails to charge
 (`failed`, with the reason) or is waived by a manager with a reason (`waived`). A waived penalty is
 never charged or paid, and stays waived whatever runs later.
@@ -22,13 +22,12 @@ from salon_cli.core.days import day_bounds
 from salon_cli.core.errors import InvalidInput, NotFound, RuleViolation
 from salon_cli.core.money import percent_of
 from salon_cli.core.permissions import Permission
-from salon_cli.db.models import PENALTY_STATUSES, Appointment, Client, Penalty, Policy, Staff
+from salon_cli.db.models import PENALTY_STATUSES, Appointment, Client, Penalty, Policy, SaleLine, Staff
 from salon_cli.services.salon import audit
 from salon_cli.services.salon.actors import Actor
 from salon_cli.services.salon.authz import authorize
 from salon_cli.services.salon.locations import LocationView
 
-PAID_METHODS = ("cash", "card", "transfer")
 _OPEN = ("pending", "failed")  # may still be paid, charged or waived
 _REASON_MAX = 255
 
@@ -78,7 +77,7 @@ def insert_ignoring_duplicates(session: Session, rows: list[dict[str, Any]]) -> 
     if not rows:
         return
     if session.get_bind().dialect.name == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert
+        from sqlalchemy.dialects.postgresql import insert  # the dialect in use: its INSERT ... ON CONFLICT
     else:
         from sqlalchemy.dialects.sqlite import insert
     session.execute(insert(Penalty.__table__).on_conflict_do_nothing(index_elements=["appointment_id"]), rows)
@@ -196,23 +195,32 @@ def waive(session: Session, *, actor: Actor, location: LocationView, penalty_id:
     return view(session, penalty_id, location)
 
 
-def mark_paid(session: Session, *, actor: Actor, location: LocationView, penalty_id: int, method: str) -> PenaltyView:
-    """The client paid the penalty at the desk (cash, an outside card terminal, a transfer): a sale with
-    the fee as its line and one payment, so the money is in the day's takings and the cash drawer."""
-    from salon_cli.services.till import payments, sales
+# ----------------------------------------------------------------------------- what the till sets off
 
-    authorize(actor, Permission.desk)
-    how = (method or "").strip().lower()
-    if how not in PAID_METHODS:
-        raise InvalidInput(f"method {method!r} is not one of {', '.join(PAID_METHODS)}")
-    open_penalty(session, penalty_id, location, "paid")
-    existing = sales.sale_of_penalty(session, penalty_id)
-    if existing is not None and existing.status == "open":
-        sale_id = existing.id or 0
-    else:
-        row = session.get(Penalty, penalty_id)
-        assert row is not None
-        sale_id = sales.create(session, actor=actor, location=location, client_id=row.client_id).id or 0
-        sales.add_fee(session, actor=actor, location=location, sale_id=sale_id, penalty_id=penalty_id)
-    payments.pay(session, actor=actor, location=location, sale_id=sale_id, method=how)
-    return view(session, penalty_id, location)
+def paid_by_sale(session: Session, sale_id: int, *, method: str, actor: Actor, location: LocationView,
+                 now: datetime) -> None:
+    """Sale `sale_id` carrying penalties' fees is paid (by `method`, or `mixed`): those penalties are paid."""
+    for penalty_id in session.exec(select(SaleLine.penalty_id).where(
+            SaleLine.sale_id == sale_id, col(SaleLine.penalty_id).is_not(None)).order_by(col(SaleLine.id))).all():
+        penalty = session.get(Penalty, penalty_id, with_for_update=True)
+        if penalty is not None and penalty.status not in ("paid", "waived"):
+            before = audit.snapshot(penalty)
+            penalty.status, penalty.paid_at, penalty.paid_method = "paid", now, method
+            penalty.paid_by_id, penalty.updated_at = actor.id, now
+            session.add(penalty)
+            session.flush()
+            audit.record(session, actor=actor, action="penalty.paid", entity="penalty", entity_id=penalty.id,
+                         location_id=location.id, before=before, after=audit.snapshot(penalty))
+
+
+def failed_with_payment(session: Session, sale_id: int, reason: str, *, actor: Actor, location: LocationView) -> None:
+    """A payment on sale `sale_id` failed: penalties whose fee it was paying become `failed` with the reason."""
+    for penalty in session.exec(select(Penalty).join(SaleLine, col(SaleLine.penalty_id) == Penalty.id)
+                                .where(SaleLine.sale_id == sale_id).with_for_update()).all():
+        if penalty.status in ("pending", "charged"):
+            p_before = audit.snapshot(penalty)
+            penalty.status, penalty.failure_reason, penalty.updated_at = "failed", reason[:255], clock.now()
+            session.add(penalty)
+            session.flush()
+            audit.record(session, actor=actor, action="penalty.failed", entity="penalty", entity_id=penalty.id,
+                         location_id=location.id, before=p_before, after=audit.snapshot(penalty))

@@ -22,6 +22,7 @@ from salon_cli.services.salon.actors import Actor
 from salon_cli.services.salon.authz import authorize
 from salon_cli.services.clients.profiles import live
 from salon_cli.services.salon.locations import LocationView
+from salon_cli.services.clients.profiles import get
 
 REMOVE_PERMISSION = Permission.client_merge
 _ID = re.compile(r"^[A-Za-z0-9_]+$")
@@ -86,6 +87,4 @@ def remove_card(session: Session, *, actor: Actor, location: LocationView, clien
 
 
 def show(session: Session, *, client_id: int) -> ClientCardView:
-    from salon_cli.services.clients.profiles import get
-
     return _view(get(session, client_id))

@@ -27,6 +27,7 @@ from salon_cli.core import clock
 from salon_cli.db.models import LoyaltyAccount, LoyaltyEntry, LoyaltyProgram, Redemption
 from salon_cli.services.salon.locations import LocationView
 from salon_cli.services.closing.reports import bounds, check_period
+from salon_cli.services.loyalty.ledger import tier_of
 
 ISSUING = ("earn", "welcome", "referral", "adjust")  # the kinds that make lots (and lifetime points)
 
@@ -91,8 +92,6 @@ def _now(session: Session) -> tuple[int, int, int, dict[str, int]]:
 
 def _as_of(session: Session, end: datetime) -> tuple[int, int, int, dict[str, int]]:
     """The balances as they stood at `end`, from the ledger (entries, codes and enrolment times)."""
-    from salon_cli.services.loyalty.ledger import tier_of
-
     points = int(session.exec(select(sa.func.coalesce(sa.func.sum(LoyaltyEntry.points), 0))
                               .where(col(LoyaltyEntry.created_at) < end)).one())
     codes = _count(session, col(Redemption.issued_at) < end,

@@ -34,6 +34,8 @@ from salon_cli.db.models import (
     Appointment, DayClose, Expense, LoyaltyEntry, Payment, Refund, Sale, SaleLine, Staff,
 )
 from salon_cli.services.salon.locations import LocationView
+from salon_cli.services.closing import revenue
+from salon_cli.services.closing import drawer as cash_drawer
 
 COUNTED = ("paid", "partially_refunded", "refunded")
 ISSUED_KINDS = ("earn", "welcome", "referral", "adjust", "stamp", "stamp_reward")
@@ -62,11 +64,9 @@ def figures(session: Session, location: LocationView, day: date) -> dict[str, An
     report.update(_sales(session, loc, day))
     report.update(_money(session, loc, day))
     report["net_cents"] = report["total_cents"] - report["refund_cents"]
-    from salon_cli.services.closing import revenue
 
     report["revenue_cents"] = revenue.day_totals(session, location_id=loc, day=day).revenue_cents
     report.update(_expenses(session, loc, day))
-    from salon_cli.services.closing import drawer as cash_drawer
 
     drawer = cash_drawer.totals(session, loc, day)
     report.update(cash_float_cents=drawer["float_cents"], cash_in_cents=drawer["in_cents"],
@@ -140,8 +140,6 @@ def _expenses(session: Session, loc: int, day: date) -> dict[str, Any]:
 def _staff(session: Session, loc: int, day: date) -> list[dict[str, Any]]:
     """Per staff member: service lines (by quantity), revenue and tips as `salon report revenue --by staff`
     counts them, and commission at their rate on that revenue (rounded once, half up)."""
-    from salon_cli.services.closing import revenue
-
     services = dict(session.exec(
         select(SaleLine.staff_id, sa.func.sum(SaleLine.quantity))
         .join(Sale, col(Sale.id) == SaleLine.sale_id)

@@ -1,7 +1,8 @@
-"""Making room for the demo salon (refuse to overwrite a real one unless forced), and its month of sales.
+"""The demo salon's month of sales: every completed visit of the past checked out and paid, as
+`salon checkout` would have left it, and every penalty paid at the desk as a sale of its fee.
 
-`demo_sales` is called by `demo.build_demo` in its own transaction: every completed visit of the
-past was checked out and paid, as `salon checkout` would have left it.
+`demo_sales` is called by `demo.build.build_demo` in its own transaction, after the history and
+before the loyalty; `DEMO_TAXES` are the taxes it puts in the policy for them.
 """
 
 from __future__ import annotations
@@ -11,56 +12,19 @@ from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
 from salon_cli.core.days import business_date
-from salon_cli.core.errors import RuleViolation
 from salon_cli.core.money import percent_of
 from salon_cli.core.sale_math import Discount, LineIn, price, tax_rates
-from salon_cli.db import migrate
 from salon_cli.db.models import Appointment, GiftCard, Payment, Penalty, Refund, Sale, SaleLine
-from salon_cli.db.uow import UnitOfWork
+from salon_cli.services.demo.visits import Visit
 from salon_cli.services.salon.catalog import ProductView, ServiceView
-from salon_cli.services.demo.build import DemoSummary, build_demo
 from salon_cli.services.salon.locations import LocationView
-from salon_cli.services.salon.setup import is_initialised
-
-if TYPE_CHECKING:
-    from salon_cli.services.demo.build import _Visit
-
-
-def _initialised(engine: Engine) -> bool:
-    if migrate.current_revision(engine) is None:
-        return False
-    with UnitOfWork(engine, write=False) as uow:
-        return is_initialised(uow)
-
-
-def fresh_demo(engine: Engine, *, clients: int, days: int, seed: int, force: bool) -> DemoSummary:
-    if _initialised(engine):
-        if not force:
-            raise RuleViolation("this database already holds a salon",
-                                hint="use another --db, or --force to wipe it (everything in it is lost)")
-        migrate.drop_everything(engine)
-    migrate.upgrade(engine)
-    return build_demo(engine, clients=clients, days=days, seed=seed)
-
-
-def ensure_demo(engine: Engine) -> bool:
-    """Build the demo salon if the database holds none; True when it was built now."""
-    if _initialised(engine):
-        migrate.ensure_current(engine, auto_upgrade=True)
-        return False
-    migrate.upgrade(engine)
-    build_demo(engine)
-    return True
-
-
-# ----------------------------------------------------------------------------- the demo's sales
+from salon_cli.services.till.penalty_fees import fee_line
 
 # Mexican prices include IVA (16 %): the demo's policy says so, and its sales are priced that way.
 DEMO_TAXES = ({"name": "IVA", "rate_bp": 1600, "inclusive": True},)
@@ -85,7 +49,7 @@ class _Card:
 
 
 def demo_sales(session: Session, *, rng: random.Random, location: LocationView, appointments: Sequence[Appointment],
-               visits: Sequence[_Visit], services: dict[str, ServiceView], products: Sequence[ProductView],
+               visits: Sequence[Visit], services: dict[str, ServiceView], products: Sequence[ProductView],
                taxes: Sequence[dict[str, Any]], desk_id: int | None, manager_id: int | None,
                paid_penalties: Sequence[Penalty] = ()) -> dict[str, int]:
     """One paid sale per completed past visit, one per penalty paid at the desk (its fee as the line), as checkout would have left it (lines with who did
@@ -161,8 +125,6 @@ def demo_sales(session: Session, *, rng: random.Random, location: LocationView, 
 def _fee_sale(penalty: Penalty, location: LocationView, rates: Any, taxes: Sequence[dict[str, Any]],
               desk_id: int | None, sales: list[dict[str, Any]], lines: list[dict[str, Any]],
               payments: list[dict[str, Any]]) -> None:
-    from salon_cli.services.till.sales import fee_line
-
     at = penalty.paid_at or penalty.created_at
     day, index = business_date(at, location.tz), len(sales)
     (out,) = price([LineIn(penalty.amount_cents, taxable=True, discountable=False)], rates).lines

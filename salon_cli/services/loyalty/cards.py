@@ -33,6 +33,7 @@ from salon_cli.services.loyalty import ledger
 from salon_cli.services.salon.actors import Actor
 from salon_cli.services.salon.authz import authorize
 from salon_cli.services.salon.locations import LocationView
+from salon_cli.services.salon import audit
 
 EARNING_LINES = ("service", "product")
 NON_MONEY = ("points", "credit")
@@ -213,7 +214,6 @@ def refer(session: Session, *, actor: Actor, location: LocationView, client_id: 
     acct.referred_by_id = client_id
     session.add(acct)
     session.flush()
-    from salon_cli.services.salon import audit
 
     audit.record(session, actor=actor, action="loyalty.refer", entity="loyalty_account", entity_id=acct.id,
                  location_id=location.id, after={"client_id": referred_id, "referred_by": client_id})

@@ -26,6 +26,7 @@ from salon_cli.core.errors import NotFound, RuleViolation
 from salon_cli.db.models import Client, LoyaltyAccount, LoyaltyEntry, LoyaltyLot, LoyaltyLotUse, LoyaltyProgram
 from salon_cli.services.salon import audit
 from salon_cli.services.salon.actors import Actor
+from salon_cli.db.models import Redemption
 
 # entries that bring new points make a lot; these also count towards lifetime points
 LOT_KINDS = frozenset({"earn", "welcome", "referral", "adjust"})
@@ -88,7 +89,7 @@ def open_account(session: Session, client_id: int, *, location_id: int | None, n
               "last_activity_at": at, "updated_at": at}
     table = LoyaltyAccount.__table__
     if session.get_bind().dialect.name == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert
+        from sqlalchemy.dialects.postgresql import insert  # the dialect in use: its INSERT ... ON CONFLICT
     else:
         from sqlalchemy.dialects.sqlite import insert
     made = session.execute(insert(table).values(**values).on_conflict_do_nothing(index_elements=["client_id"]))
@@ -229,7 +230,6 @@ def merge_accounts(session: Session, keep_id: int, dup_id: int) -> int:
         session.add(dup)
         session.flush()
         return 1
-    from salon_cli.db.models import Redemption
 
     for model in (LoyaltyEntry, LoyaltyLot, Redemption):
         session.execute(sa.update(model).where(col(model.account_id) == dup.id).values(account_id=keep.id))

@@ -37,6 +37,7 @@ from salon_cli.db.models import Membership, MembershipPeriod, MembershipPlan, Pa
 from salon_cli.db.uow import UnitOfWork
 from salon_cli.services.salon import audit, business_days, jobs, locations
 from salon_cli.services.memberships import subscriptions as memberships
+from salon_cli.services.memberships.subscriptions import FeeTill
 from salon_cli.services.salon.actors import SYSTEM, Actor
 from salon_cli.services.salon.locations import LocationView
 
@@ -118,7 +119,8 @@ def _due(session: Session, place: LocationView, day: date, *, lock: bool) -> lis
     return list(session.exec(query.with_for_update() if lock else query))
 
 
-def run_due(session: Session, *, as_of: datetime, dry_run: bool = False, actor: Actor = SYSTEM) -> Tally:
+def run_due(session: Session, *, as_of: datetime, till: FeeTill, dry_run: bool = False,
+            actor: Actor = SYSTEM) -> Tally:
     """The job's work in the caller's transaction: every location's due memberships."""
     tally = Tally()
     for place in locations.list_locations(session):
@@ -132,12 +134,12 @@ def run_due(session: Session, *, as_of: datetime, dry_run: bool = False, actor: 
                                   "reason": "business day closed"})
             continue
         for row in rows:
-            _catch_up(session, row, place, day, actor, tally, dry_run)
+            _catch_up(session, row, place, day, actor, tally, dry_run, till)
     return tally
 
 
 def _catch_up(session: Session, row: Membership, place: LocationView, day: date, actor: Actor, tally: Tally,
-              dry_run: bool) -> None:
+              dry_run: bool, till: FeeTill) -> None:
     plan = session.get(MembershipPlan, row.plan_id)
     assert plan is not None
     sale = memberships.current_fee(session, row)
@@ -153,7 +155,7 @@ def _catch_up(session: Session, row: Membership, place: LocationView, day: date,
             tally.charged_cents += plan.monthly_price_cents
             opened_here = plan.monthly_price_cents > 0
             if not dry_run:
-                _renew(session, row, plan, step, place, actor, tally)
+                _renew(session, row, plan, step, place, actor, tally, till)
         elif step.kind == "end":
             tally.ended += 1
             if not dry_run:
@@ -170,21 +172,19 @@ def _catch_up(session: Session, row: Membership, place: LocationView, day: date,
                     tally.open_fee_sale_ids.append(fee.id or 0)
                 else:
                     if not dry_run:
-                        from salon_cli.services.till import sales
-
-                        sales.void(session, actor=actor, location=place, sale_id=fee.id or 0, reason=VOID_REASON)
+                        till.void_fee(session, actor=actor, location=place, sale_id=fee.id or 0, reason=VOID_REASON)
                     tally.voided_sale_ids.append(fee.id or 0)
 
 
 def _renew(session: Session, row: Membership, plan: MembershipPlan, step: Step, place: LocationView, actor: Actor,
-           tally: Tally) -> None:
+           tally: Tally, till: FeeTill) -> None:
     assert step.starts_on is not None and step.ends_on is not None
     before = audit.snapshot(row)
     period = MembershipPeriod(membership_id=row.id or 0, number=step.number, starts_on=step.starts_on,
                               ends_on=step.ends_on, credits=plan.monthly_credits, created_at=clock.now())
     session.add(period)
     session.flush()  # a second period of this number fails here, before any sale is opened
-    period.sale_id = memberships.open_fee(session, actor=actor, location=place, row=row, plan=plan,
+    period.sale_id = memberships.open_fee(session, actor=actor, location=place, till=till, row=row, plan=plan,
                                           starts_on=step.starts_on, ends_on=step.ends_on)
     session.add(period)
     if period.sale_id is not None:
@@ -208,14 +208,15 @@ def _finish(session: Session, row: Membership, place: LocationView, actor: Actor
                  location_id=place.id, before=before, after=audit.snapshot(row))
 
 
-def renew(engine: Engine, *, as_of: datetime | None = None, dry_run: bool = False,
+def renew(engine: Engine, *, till: FeeTill, as_of: datetime | None = None, dry_run: bool = False,
           actor: Actor = SYSTEM) -> RenewalReport:
-    """One run of the job for the whole chain (raises `Busy`, exit 4, while another run holds the lock)."""
+    """One run of the job for the whole chain (raises `Busy`, exit 4, while another run holds the lock);
+    the fee sales go through `till` (`till.membership_fees.renew` passes the till's own)."""
     as_of = as_of or clock.now()
     found: dict[str, Tally] = {}
 
     def work(uow: UnitOfWork) -> dict[str, Any]:
-        found["tally"] = run_due(uow.session, as_of=as_of, dry_run=dry_run, actor=actor)
+        found["tally"] = run_due(uow.session, as_of=as_of, till=till, dry_run=dry_run, actor=actor)
         return found["tally"].counts(as_of)
 
     run_id = None

@@ -4,6 +4,8 @@ A membership runs in monthly periods from its anchor day: period n is [anchor + 
 anchor + n months), so one started on Jan 31 renews on Feb 28, then on Mar 31. Each period has its
 `membership_period` row (one per number, by constraint) and, for a priced plan, a sale at the
 location that sold the membership with the fee as a `membership` line (taxed, never discounted).
+Memberships know nothing of sales: the till that opens, pays and voids those fee sales is passed in
+(`FeeTill`; `till.membership_fees` passes its own and is what the CLI and the dashboard call).
 The period's credits pay for services, one credit a service (`spend_credit`); the plan's discount
 applies to the client's sales (`discount_for`); its benefits gate features (`has_benefit`).
 
@@ -19,7 +21,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from typing import Any
+from typing import Any, Protocol
 
 import sqlalchemy as sa
 from dateutil.relativedelta import relativedelta
@@ -30,6 +32,7 @@ from salon_cli.core import clock
 from salon_cli.core.days import business_date
 from salon_cli.core.errors import Conflict, InvalidInput, NotFound, RuleViolation
 from salon_cli.core.permissions import Permission
+from salon_cli.core.text import clean_text
 from salon_cli.db.models import Location, Membership, MembershipPeriod, MembershipPlan, Payment, Sale, SaleLine
 from salon_cli.services.salon import audit, business_days
 from salon_cli.services.clients import profiles as clients
@@ -40,6 +43,21 @@ from salon_cli.services.memberships.plans import find_plan
 
 PAY_METHODS = ("cash", "card", "transfer")
 LIVE = ("active", "paused")
+
+
+class FeeTill(Protocol):
+    """What a membership needs of the till for its fees, passed in (`till.membership_fees.TILL`)."""
+
+    def open_fee(self, session: Session, *, actor: Actor, location: LocationView, client_id: int,
+                 description: str, amount_cents: int) -> int:
+        """A new open sale for the client with the fee as its one line; its id."""
+
+    def pay_fee(self, session: Session, *, actor: Actor, location: LocationView, sale_id: int, method: str) -> None:
+        """Take what the fee sale is due by `method` (cash, card or transfer)."""
+
+    def void_fee(self, session: Session, *, actor: Actor, location: LocationView, sale_id: int,
+                 reason: str) -> None:
+        """Void a fee sale that took no money."""
 
 
 @dataclass(frozen=True)
@@ -150,24 +168,20 @@ def _audit(session: Session, actor: Actor, location: LocationView, row: Membersh
                  location_id=location.id, before=before, after={**(audit.snapshot(row) or {}), **extra})
 
 
-def open_fee(session: Session, *, actor: Actor, location: LocationView, row: Membership, plan: MembershipPlan,
-             starts_on: date, ends_on: date) -> int | None:
-    """A period's fee as a new open sale at `location` (None for a free plan)."""
+def open_fee(session: Session, *, actor: Actor, location: LocationView, till: FeeTill, row: Membership,
+             plan: MembershipPlan, starts_on: date, ends_on: date) -> int | None:
+    """A period's fee as a new open sale at `location` through `till` (None for a free plan)."""
     if plan.monthly_price_cents <= 0:
         return None
-    from salon_cli.services.till import sales  # sales asks this module for the client's discount
-
-    sale = sales.create(session, actor=actor, location=location, client_id=row.client_id)
-    sales.add_membership_fee(session, actor=actor, location=location, sale_id=sale.id or 0,
-                             description=f"{plan.name} membership {starts_on.isoformat()} to {ends_on.isoformat()}",
-                             amount_cents=plan.monthly_price_cents)
-    return sale.id
+    return till.open_fee(session, actor=actor, location=location, client_id=row.client_id,
+                         description=f"{plan.name} membership {starts_on.isoformat()} to {ends_on.isoformat()}",
+                         amount_cents=plan.monthly_price_cents)
 
 
-def subscribe(session: Session, *, actor: Actor, location: LocationView, client_id: int, plan_code: str,
-              pay_method: str | None = None) -> MembershipView:
-    """Sell a plan at this location from today: period 1, its credits and its fee sale (paid at once
-    with `pay_method`: cash, card or transfer)."""
+def subscribe(session: Session, *, actor: Actor, location: LocationView, till: FeeTill, client_id: int,
+              plan_code: str, pay_method: str | None = None) -> MembershipView:
+    """Sell a plan at this location from today: period 1, its credits and its fee sale through `till`
+    (paid at once with `pay_method`: cash, card or transfer)."""
     authorize(actor, Permission.desk)
     method = pay_method.strip().lower() if pay_method is not None else None
     if method is not None and method not in PAY_METHODS:
@@ -196,20 +210,17 @@ def subscribe(session: Session, *, actor: Actor, location: LocationView, client_
                               credits=plan.monthly_credits, created_at=now)
     session.add(period)
     session.flush()
-    period.sale_id = open_fee(session, actor=actor, location=location, row=row, plan=plan, starts_on=day, ends_on=end)
+    period.sale_id = open_fee(session, actor=actor, location=location, till=till, row=row, plan=plan, starts_on=day,
+                              ends_on=end)
     session.add(period)
     session.flush()
     _audit(session, actor, location, row, "subscribe", None, plan=plan.code, sale_id=period.sale_id)
     if method is not None and period.sale_id is not None:
-        from salon_cli.services.till import payments
-
-        payments.pay(session, actor=actor, location=location, sale_id=period.sale_id, method=method)
+        till.pay_fee(session, actor=actor, location=location, sale_id=period.sale_id, method=method)
     return view(session, row)
 
 
 def _reason(text: str | None, *, required: bool = False) -> str | None:
-    from salon_cli.services.till.sales import clean_text
-
     return clean_text(text, "the reason", 255, required=required)
 
 
@@ -319,10 +330,12 @@ def _service_units(session: Session, sale: Sale) -> list[int]:
     return [amount for amount, _, _ in sorted(units, key=lambda u: (-u[0], u[1], u[2]))]
 
 
-def spend_credit(session: Session, *, actor: Actor, location: LocationView, sale: Sale) -> tuple[int, int]:
+def spend_credit(session: Session, *, actor: Actor, location: LocationView, sale: Sale,
+                 due_cents: int) -> tuple[int, int]:
     """Take one credit of the sale's client's active membership for the next service on the sale not yet
-    paid by credit; returns (membership id, amount to pay, capped at what is due). The caller records
-    the `credit` payment with that membership id in the same transaction."""
+    paid by credit; returns (membership id, amount to pay, capped at `due_cents`, what the sale has
+    still to pay). The caller (`till.tenders`) records the `credit` payment with that membership id in
+    the same transaction."""
     authorize(actor, Permission.desk)
     if sale.client_id is None:
         raise RuleViolation(f"sale {sale.id} has no client: membership credits are the client's",
@@ -342,9 +355,7 @@ def spend_credit(session: Session, *, actor: Actor, location: LocationView, sale
     if used >= len(units):
         raise RuleViolation(f"sale {sale.id} has no service left for a credit to pay"
                             + (f" ({used} already paid by credit)" if used else ""))
-    from salon_cli.services.till.payments import due_cents
-
-    amount = min(units[used], due_cents(session, sale))
+    amount = min(units[used], due_cents)
     if amount <= 0:
         raise RuleViolation(f"sale {sale.id} has nothing left for a credit to pay")
     before = {"credits_remaining": row.credits_remaining}

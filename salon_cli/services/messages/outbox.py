@@ -229,7 +229,7 @@ def _insert_new(session: Session, rows: list[dict[str, Any]]) -> dict[str, int]:
     """Insert the rows whose key is new, in batches: {key: id} of those inserted (a key taken meanwhile,
     by another run or a booking, is left as it is)."""
     if session.get_bind().dialect.name == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert
+        from sqlalchemy.dialects.postgresql import insert  # the dialect in use: its INSERT ... ON CONFLICT
     else:
         from sqlalchemy.dialects.sqlite import insert
     table = Outbox.__table__  # type: ignore[attr-defined]

@@ -18,6 +18,7 @@ from salon_cli.services.salon import audit
 from salon_cli.services.clients import search as client_search
 from salon_cli.services.salon.actors import Actor
 from salon_cli.services.salon.authz import authorize
+from salon_cli.services.loyalty import ledger as loyalty_ledger
 
 # Every table whose rows belong to a client through `client_id` and simply move to the kept one.
 # Later areas (sales, loyalty, memberships) add their tables here; a test fails if one is forgotten.
@@ -61,7 +62,6 @@ def merge(session: Session, *, actor: Actor, keep_id: int, duplicate_id: int) ->
         moved[table.name] = result.rowcount or 0
     moved["client_tag"] = _move_tags(session, keep_id, duplicate_id)
     moved["client_pref"] = _move_prefs(session, keep_id, duplicate_id)
-    from salon_cli.services.loyalty import ledger as loyalty_ledger
 
     moved["loyalty_account"] = loyalty_ledger.merge_accounts(session, keep_id, duplicate_id)
     keep.no_show_count += dup.no_show_count

@@ -16,6 +16,7 @@ from salon_cli.db.models import Client, ClientPhoto
 from salon_cli.io.private_files import create_private_file, make_private_dirs
 from salon_cli.services.salon import audit
 from salon_cli.services.salon.actors import Actor
+from salon_cli.services.memberships.subscriptions import has_benefit
 
 IMAGE_SUFFIXES = frozenset({".jpg", ".jpeg", ".png", ".webp", ".heic"})
 MAX_BYTES = 20 * 1024 * 1024
@@ -34,8 +35,6 @@ class PhotoView:
 def gallery_allowed(session: Session, client_id: int) -> bool:
     """True when the client's active membership's plan lists the photo gallery among its benefits
     (VIP, as seeded). A paused, cancelled or expired membership closes the gallery; the photos stay."""
-    from salon_cli.services.memberships.subscriptions import has_benefit  # imported late: no import cycle, ever
-
     return has_benefit(session, client_id, GALLERY_BENEFIT)
 
 

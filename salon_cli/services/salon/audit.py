@@ -13,6 +13,7 @@ from sqlmodel import Session, SQLModel, col, select
 from salon_cli.core import clock
 from salon_cli.db.models import AuditLog
 from salon_cli.services.salon.actors import Actor
+from salon_cli.db.bulk import insert_many
 
 _SECRET = frozenset({"pin_hash", "pin"})
 
@@ -117,8 +118,6 @@ def record_many(
 ) -> int:
     """Many audit rows at once (action, entity, entity_id, before, after), for bulk changes such as
     a cron job's: one statement, still in the caller's transaction."""
-    from salon_cli.db.bulk import insert_many
-
     at = clock.now()
     values = [
         {"at": at, "location_id": location_id, "actor": actor.code, "actor_id": actor.id, "action": action,

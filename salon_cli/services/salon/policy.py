@@ -17,6 +17,7 @@ from salon_cli.services.salon import audit
 from salon_cli.services.salon.actors import Actor
 from salon_cli.services.salon.authz import authorize
 from salon_cli.services.salon.locations import LocationView
+from salon_cli.services.salon.staff import find
 
 
 @dataclass(frozen=True)
@@ -167,8 +168,6 @@ def update(
         if desk_actor.strip().lower() in ("", "none"):
             changes["desk_actor_id"] = None
         else:
-            from salon_cli.services.salon.staff import find
-
             changes["desk_actor_id"] = find(session, desk_actor).id
     if payment_url is not None:
         changes["payment_url"] = _payment_url(payment_url)

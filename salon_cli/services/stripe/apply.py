@@ -16,7 +16,7 @@ from sqlmodel import Session, col, select
 from salon_cli.core import clock
 from salon_cli.db.models import Location, Payment, Refund
 from salon_cli.services.salon import business_days
-from salon_cli.services.till import payments
+from salon_cli.services.till import payments, tenders
 from salon_cli.services.salon.actors import SYSTEM
 from salon_cli.services.salon.locations import LocationView
 
@@ -136,7 +136,7 @@ def _intent_succeeded(session: Session, pi: dict[str, Any]) -> tuple[str, str]:
     if payment is None:
         return "ignored", f"no payment of ours for {pi.get('id')}"
     location = _location(session, payment.location_id)
-    changed = payments.succeed(session, payment, actor=SYSTEM, location=location,
+    changed = tenders.succeed(session, payment, actor=SYSTEM, location=location,
                                charge_id=_id(pi.get("latest_charge")), intent_id=pi.get("id"))
     return "applied", f"payment {payment.id} " + ("succeeded" if changed else "had already succeeded")
 
@@ -151,7 +151,7 @@ def _intent_failed(session: Session, pi: dict[str, Any]) -> tuple[str, str]:
     location = _location(session, payment.location_id)
     if payment.stripe_payment_intent_id is None and pi.get("id"):
         payment.stripe_payment_intent_id = pi["id"]
-    changed = payments.fail(session, payment, f"{reason} ({code})" if code else reason, actor=SYSTEM,
+    changed = tenders.fail(session, payment, f"{reason} ({code})" if code else reason, actor=SYSTEM,
                             location=location)
     return "applied", f"payment {payment.id} " + ("failed" if changed else f"stays {payment.status}")
 
@@ -163,7 +163,7 @@ def _charge_refunded(session: Session, charge: dict[str, Any]) -> tuple[str, str
         return "ignored", f"no payment of ours for charge {charge.get('id')}"
     location = _location(session, payment.location_id)
     if charge.get("status") == "succeeded" or charge.get("paid"):
-        payments.succeed(session, payment, actor=SYSTEM, location=location, charge_id=charge.get("id"))
+        tenders.succeed(session, payment, actor=SYSTEM, location=location, charge_id=charge.get("id"))
     notes = []
     listed = (charge.get("refunds") or {}).get("data")
     for refund in listed or []:
@@ -182,7 +182,7 @@ def _unlisted_refund(session: Session, payment: Payment, charge: dict[str, Any],
     if missing <= 0:
         return f"payment {payment.id}: its refunds are all recorded"
     row = _new_refund(session, payment, location, missing, None, f"refunded in Stripe (charge {charge.get('id')})")
-    payments.refund_outcome(session, row, "succeeded", actor=SYSTEM, location=location)
+    tenders.refund_outcome(session, row, "succeeded", actor=SYSTEM, location=location)
     return f"refund {row.id} of {row.amount_cents} recorded from the charge"
 
 
@@ -221,7 +221,7 @@ def _refund(session: Session, refund: dict[str, Any], *, payment: Payment | None
         return "ignored", f"no payment of ours for refund {refund_id}"
     location = _location(session, payment.location_id)
     # a refund exists only for a charge that succeeded, whatever order the events came in
-    payments.succeed(session, payment, actor=SYSTEM, location=location, charge_id=_id(refund.get("charge")))
+    tenders.succeed(session, payment, actor=SYSTEM, location=location, charge_id=_id(refund.get("charge")))
     status = _REFUND_STATUS.get(str(refund.get("status")), "pending")
     if row is None:
         amount = int(refund.get("amount") or 0)
@@ -237,7 +237,7 @@ def _refund(session: Session, refund: dict[str, Any], *, payment: Payment | None
                 row = _new_refund(session, payment, location, amount, refund_id, reason)
             except _Nothing as nothing:
                 return "ignored", str(nothing)
-    changed = payments.refund_outcome(session, row, status, actor=SYSTEM, location=location,
+    changed = tenders.refund_outcome(session, row, status, actor=SYSTEM, location=location,
                                       reason=refund.get("failure_reason"), stripe_refund_id=refund_id)
     return "applied", f"refund {row.id} " + (status if changed else f"stays {row.status}")
 
@@ -252,7 +252,7 @@ def _session_completed(session: Session, checkout: dict[str, Any]) -> tuple[str,
     if checkout.get("payment_status") != "paid":
         return "ignored", f"checkout session {checkout.get('id')} is not paid yet"
     location = _location(session, payment.location_id)
-    changed = payments.succeed(session, payment, actor=SYSTEM, location=location,
+    changed = tenders.succeed(session, payment, actor=SYSTEM, location=location,
                                intent_id=_id(checkout.get("payment_intent")))
     return "applied", f"payment {payment.id} " + ("succeeded" if changed else "had already succeeded")
 

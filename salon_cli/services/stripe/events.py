@@ -32,6 +32,9 @@ from salon_cli.db.models import STRIPE_EVENT_STATUSES, StripeEvent
 from salon_cli.db.uow import UnitOfWork
 from salon_cli.services.salon import audit, jobs
 from salon_cli.services.salon.actors import SYSTEM, Actor
+from salon_cli.services.stripe.gateway import verify_webhook
+from salon_cli.services.stripe.apply import HANDLED_TYPES
+from salon_cli.services.stripe import apply as stripe_apply
 
 JOB = "stripe-sync"
 SOURCES = ("webhook", "ingest", "sync")
@@ -119,8 +122,6 @@ def check_event(event: Any) -> dict[str, Any]:
 def verify(payload: bytes, signature: str | None, *, secret: str, tolerance: int = 300,
            now: int | None = None) -> dict[str, Any]:
     """The signed event, or InvalidInput (exit 2) for a bad, missing or stale signature or a bad body."""
-    from salon_cli.services.stripe.gateway import verify_webhook
-
     return check_event(verify_webhook(payload, signature, secret, tolerance=tolerance, now=now))
 
 
@@ -149,7 +150,7 @@ def retry(engine: Engine, event_id: str, *, actor: Actor = SYSTEM) -> Received:
 
 def _insert(engine: Engine) -> Any:
     if engine.dialect.name == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert
+        from sqlalchemy.dialects.postgresql import insert  # the dialect in use: its INSERT ... ON CONFLICT
     else:
         from sqlalchemy.dialects.sqlite import insert
     return insert(StripeEvent.__table__)
@@ -184,8 +185,6 @@ def _locked(session: Session, event_id: str) -> StripeEvent | None:
 
 def _attempt(engine: Engine, event_id: str, *, refuse_final: bool, actor: Actor = SYSTEM) -> Received:
     """Transaction 2: lock, apply, record. On failure, transaction 3 records it and EventFailed is raised."""
-    from salon_cli.services.stripe import apply as stripe_apply
-
     with UnitOfWork(engine) as uow:
         session = uow.session
         row = _locked(session, event_id)
@@ -264,8 +263,6 @@ def _since(session: Session) -> int:
 
 
 def _fetch(gateway: Any, since: int) -> list[dict[str, Any]]:
-    from salon_cli.services.stripe.apply import HANDLED_TYPES
-
     return [e for e in gateway.list_events(created_gte=since, types=list(HANDLED_TYPES)) if isinstance(e, dict)]
 
 

@@ -26,17 +26,18 @@ from salon_cli.core.permissions import Permission
 from salon_cli.db.models import Appointment, Client, Location, Payment, Penalty, Refund, Sale
 from salon_cli.db.uow import UnitOfWork
 from salon_cli.services.salon import audit, business_days
-from salon_cli.services.till import payments, sales
+from salon_cli.services.till import payments, penalty_fees, sales, tenders, tickets
 from salon_cli.services.salon.actors import Actor
 from salon_cli.services.salon.authz import authorize
 from salon_cli.services.salon.locations import LocationView
 from salon_cli.services.till.sale_views import PaymentView, RefundView, payment_view, refund_view
+from salon_cli.services.stripe.gateway import CardDeclined, StripeGateway
+from salon_cli.services.book import penalties
 
 if TYPE_CHECKING:
     from sqlalchemy.engine import Engine
 
     from salon_cli.services.book.penalties import PenaltyView
-    from salon_cli.services.stripe.gateway import StripeGateway
 
 _OPEN_PI = ("requires_payment_method", "requires_confirmation", "requires_action", "processing")
 
@@ -106,7 +107,7 @@ def pay_on_reader(engine: Engine, *, actor: Actor, location: LocationView, sale_
             raise RuleViolation(f"sale {sale_id} has {format_money(max(due, 0), location.currency)} due; "
                                 f"a payment of {format_money(max(amount, 0), location.currency)} does not fit")
         if payment is not None and (payment.amount_cents, payment.tip_cents) != (amount, tip_cents):
-            payments.fail(s, payment, "replaced by a new reader payment", actor=actor, location=location,
+            tenders.fail(s, payment, "replaced by a new reader payment", actor=actor, location=location,
                           status="cancelled")
             payment = None
         if payment is None:
@@ -177,9 +178,9 @@ def _finish(engine: Engine, payment_id: int, location: LocationView, actor: Acto
         row = s.get(Payment, payment_id, with_for_update=True)
         assert row is not None
         if failure is None:
-            payments.succeed(s, row, actor=actor, location=location, charge_id=charge_id)
+            tenders.succeed(s, row, actor=actor, location=location, charge_id=charge_id)
         else:
-            payments.fail(s, row, failure, actor=actor, location=location,
+            tenders.fail(s, row, failure, actor=actor, location=location,
                           status="failed" if declined else "cancelled")
         uow.commit()
         return ReaderOutcome(payment=payment_view(row), ok=row.status == "succeeded",
@@ -196,9 +197,9 @@ def _penalty_sale(session: Session, *, actor: Actor, location: LocationView, pen
         if penalty.status in ("waived", "paid"):
             raise RuleViolation(f"penalty {penalty_id} is {penalty.status}: it is never charged")
         return sales.open_for_change(session, existing.id or 0, location, "a payment"), penalty
-    penalty = sales.fee_penalty(session, location, penalty_id)
-    sale = sales.create(session, actor=actor, location=location, client_id=penalty.client_id)
-    line = sales.fee_line(penalty)
+    penalty = penalty_fees.fee_penalty(session, location, penalty_id)
+    sale = tickets.create(session, actor=actor, location=location, client_id=penalty.client_id)
+    line = penalty_fees.fee_line(penalty)
     line.sale_id, line.position, line.gross_cents = sale.id or 0, 0, penalty.amount_cents
     session.add(line)
     session.flush()
@@ -226,7 +227,7 @@ def payment_link(engine: Engine, *, actor: Actor, location: LocationView, gatewa
             if appt.deposit_cents <= 0:
                 raise RuleViolation(f"appointment {appointment_id} asks no deposit",
                                     hint="book with --deposit AMOUNT")
-            sale = sales.live_sale_of(s, appointment_id) or sales.create(
+            sale = sales.live_sale_of(s, appointment_id) or tickets.create(
                 s, actor=actor, location=location, appointment_id=appointment_id)
             sale = sales.open_for_change(s, sale.id or 0, location, "a deposit")
             purpose, description = "deposit", f"Deposit, appointment {appointment_id}"
@@ -289,9 +290,6 @@ def charge_penalty(engine: Engine, *, actor: Actor, location: LocationView, pena
     """Charge a no-show or late-cancel fee to the client's saved card, off-session. Accepted by Stripe,
     the penalty is `charged`; it is `paid` when Stripe confirms the payment (webhook or sync). A decline
     or a bank asking for authentication leaves it `failed` with the reason."""
-    from salon_cli.services.book import penalties
-    from salon_cli.services.stripe.gateway import CardDeclined
-
     authorize(actor, Permission.desk)
     with UnitOfWork(engine) as uow:
         s = uow.session
@@ -318,7 +316,7 @@ def charge_penalty(engine: Engine, *, actor: Actor, location: LocationView, pena
             row = uow.session.get(Payment, payment_id, with_for_update=True)
             assert row is not None
             row.stripe_payment_intent_id = row.stripe_payment_intent_id or declined.payment_intent_id
-            payments.fail(uow.session, row, str(declined), actor=actor, location=location)
+            tenders.fail(uow.session, row, str(declined), actor=actor, location=location)
             uow.commit()
             return ChargeOutcome(penalties.view(uow.session, penalty_id, location), payment_view(row), False,
                                  str(declined))
@@ -352,7 +350,7 @@ def refund_sale(engine: Engine, *, actor: Actor, location: LocationView, sale_id
     """Refund a sale: desk methods at once, Stripe payments through the Refund API (pending until Stripe
     reports the refund succeeded)."""
     with UnitOfWork(engine) as uow:
-        rows = payments.refund(uow.session, actor=actor, location=location, sale_id=sale_id, reason=reason,
+        rows = tenders.refund(uow.session, actor=actor, location=location, sale_id=sale_id, reason=reason,
                                amount_cents=amount_cents, payment_id=payment_id)
         ids = [r.id or 0 for r in rows]
         uow.commit()
@@ -381,7 +379,7 @@ def send_refunds(engine: Engine, *, actor: Actor, location: LocationView, refund
         with UnitOfWork(engine) as uow:
             fresh = uow.session.get(Refund, refund_id, with_for_update=True)
             assert fresh is not None
-            payments.refund_outcome(uow.session, fresh, status, actor=actor, location=location,
+            tenders.refund_outcome(uow.session, fresh, status, actor=actor, location=location,
                                     reason=result.failure_reason, stripe_refund_id=result.id)
             uow.commit()
 
@@ -399,7 +397,5 @@ def resend_pending_refunds(engine: Engine, *, actor: Actor, location: LocationVi
 
 def default_gateway() -> StripeGateway:
     """The Stripe gateway from the environment's settings (`SALON_STRIPE_*`)."""
-    from salon_cli.services.stripe.gateway import StripeGateway
-
     return StripeGateway.from_env()
 

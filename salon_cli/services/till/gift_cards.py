@@ -21,6 +21,8 @@ from salon_cli.db.models import GiftCard, Sale
 from salon_cli.services.salon import audit
 from salon_cli.services.salon.actors import Actor
 from salon_cli.services.salon.locations import LocationView
+from salon_cli.db.models import Location
+from salon_cli.core.money import format_money
 
 _ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
 MAX_CENTS = 100_000_000  # one card holds at most 1,000,000.00 of the currency
@@ -150,8 +152,6 @@ def credit(session: Session, card_id: int, amount_cents: int) -> None:
 
 
 def _currency(session: Session, card: GiftCard):  # type: ignore[no-untyped-def]
-    from salon_cli.core.money import format_money
-    from salon_cli.db.models import Location
 
     place = session.get(Location, card.location_id)
     currency = place.currency if place is not None else "MXN"

@@ -5,6 +5,11 @@ one to its outcome (`succeeded`, `failed`, `cancelled`); a correction is a refun
 (in `sale.paid_cents`, reports and the Z-report) only once `succeeded`: at once for cash, an outside
 card terminal, a transfer or a gift card; for Stripe only when Stripe says so (`services.stripe.payments`,
 `services.stripe.apply`). Tips ride on payments and are not refunded here (a tip is the stylist's).
+
+This module records money and knows nothing of memberships, rewards, penalties or loyalty: a payment in
+kind (a membership credit, a redemption code) is worked out by `till.tenders` and recorded here, and
+every change that settles a sale takes the `SaleEffects` to run (`till.tenders` binds them: callers
+above the till go through `tenders`).
 """
 
 from __future__ import annotations
@@ -19,13 +24,15 @@ from salon_cli.core import clock
 from salon_cli.core.errors import InvalidInput, NotFound, RuleViolation
 from salon_cli.core.money import format_money
 from salon_cli.core.permissions import Permission
-from salon_cli.db.models import PAYMENT_METHODS, Payment, Penalty, Refund, Sale, SaleLine
+from salon_cli.core.text import clean_text
+from salon_cli.db.models import PAYMENT_METHODS, Payment, Refund, Sale, SaleLine
 from salon_cli.services.salon import audit, business_days
 from salon_cli.services.till import gift_cards, sales
 from salon_cli.services.salon.actors import Actor
 from salon_cli.services.salon.authz import authorize
 from salon_cli.services.salon.locations import LocationView
 from salon_cli.services.till.sale_views import PaymentView, RefundView, payment_view, refund_view
+from salon_cli.services.till.sales import SaleEffects
 
 DESK_METHODS = ("cash", "card", "gift_card", "transfer")
 # paid with something other than money: a membership credit, a loyalty redemption code. They earn no
@@ -53,13 +60,9 @@ def _audit(session: Session, actor: Actor, location: LocationView, action: str, 
                  location_id=location.id, before=before, after=audit.snapshot(row))
 
 
-def pay(session: Session, *, actor: Actor, location: LocationView, sale_id: int, method: str,
-        amount_cents: int | None = None, tip_cents: int = 0, tendered_cents: int | None = None,
-        gift_card: str | None = None, reference: str | None = None, code: str | None = None) -> PaymentView:
-    """Take a payment at the desk. `amount_cents` None pays what is due. Cash may be more than is due:
-    the rest is change. Other methods may not be more than is due. `credit` spends one of the client's
-    membership credits on one service line; `points` uses a redemption `code` (what its reward is worth
-    on this sale, at most `amount_cents`)."""
+def begin(session: Session, *, actor: Actor, location: LocationView, sale_id: int, method: str, tip_cents: int = 0,
+          code: str | None = None) -> tuple[str, Sale, int]:
+    """The checks every desk payment passes first, whatever pays it: (method, the sale locked, what is due)."""
     authorize(actor, Permission.desk)
     how = check_method(method)
     if how == "stripe":
@@ -76,9 +79,16 @@ def pay(session: Session, *, actor: Actor, location: LocationView, sale_id: int,
     due = due_cents(session, sale)
     if due <= 0:
         raise RuleViolation(f"sale {sale_id} has nothing left to pay", hint=f"see: salon sale show {sale_id}")
-    if how in NON_MONEY:
-        return _pay_in_kind(session, actor=actor, location=location, sale=sale, method=how, due=due,
-                            amount_cents=amount_cents, code=code)
+    return how, sale, due
+
+
+def take_money(session: Session, *, actor: Actor, location: LocationView, sale: Sale, method: str, due: int,
+               effects: SaleEffects, amount_cents: int | None = None, tip_cents: int = 0,
+               tendered_cents: int | None = None, gift_card: str | None = None,
+               reference: str | None = None) -> PaymentView:
+    """A money payment (after `begin`). `amount_cents` None pays what is due. Cash may be more than is
+    due: the rest is change. Other methods may not be more than is due."""
+    how = method
     amount = due if amount_cents is None else amount_cents
     if amount <= 0:
         raise InvalidInput("a payment must be more than zero")
@@ -110,38 +120,24 @@ def pay(session: Session, *, actor: Actor, location: LocationView, sale_id: int,
     session.add(row)
     session.flush()
     _audit(session, actor, location, "create", row)
-    sales.settle(session, sale, actor=actor, location=location)
+    sales.settle(session, sale, actor=actor, location=location, effects=effects)
     return payment_view(row, 0, gift_card and gift_cards.normalise(gift_card))
 
 
-def _pay_in_kind(session: Session, *, actor: Actor, location: LocationView, sale: Sale, method: str, due: int,
-                 amount_cents: int | None, code: str | None) -> PaymentView:
-    """A membership credit or a redemption code, recorded as a payment of what it covers."""
-    if amount_cents is not None and amount_cents <= 0:
-        raise InvalidInput("a payment must be more than zero")
-    cap = due if amount_cents is None else min(due, amount_cents)
-    redemption_id = membership_id = None
-    if method == "points":
-        from salon_cli.services.loyalty import rewards as loyalty_rewards
-
-        redemption, amount = loyalty_rewards.use(session, location=location, sale=sale, code=code or "", due_cents=cap)
-        redemption_id, reference = redemption.id, redemption.code
-    else:
-        from salon_cli.services.memberships import subscriptions as memberships
-
-        if sale.client_id is None:
-            raise RuleViolation(f"sale {sale.id} has no client: membership credits are a client's")
-        membership_id, amount = memberships.spend_credit(session, actor=actor, location=location, sale=sale)
-        amount, reference = min(amount, cap), f"membership {membership_id}"
+def record_in_kind(session: Session, *, actor: Actor, location: LocationView, sale: Sale, method: str,
+                   amount_cents: int, reference: str, effects: SaleEffects, redemption_id: int | None = None,
+                   membership_id: int | None = None) -> PaymentView:
+    """A membership credit or a redemption code, recorded as a payment of what it covers (worked out
+    by `till.tenders`, which has spent the credit or used the code in the same transaction)."""
     now = clock.now()
     row = Payment(sale_id=sale.id or 0, location_id=location.id, method=method, status="succeeded",
-                  amount_cents=amount, business_date=business_days.today(location), redemption_id=redemption_id,
+                  amount_cents=amount_cents, business_date=business_days.today(location), redemption_id=redemption_id,
                   membership_id=membership_id, reference=reference, created_at=now, created_by_id=actor.id,
                   succeeded_at=now, updated_at=now)
     session.add(row)
     session.flush()
     _audit(session, actor, location, "create", row)
-    sales.settle(session, sale, actor=actor, location=location)
+    sales.settle(session, sale, actor=actor, location=location, effects=effects)
     return payment_view(row, 0, None)
 
 
@@ -153,7 +149,7 @@ def _sells_gift_card(session: Session, sale_id: int, code: str) -> bool:
 
 # ----------------------------------------------------------------------------- outcomes (all methods)
 
-def succeed(session: Session, payment: Payment, *, actor: Actor, location: LocationView,
+def succeed(session: Session, payment: Payment, *, actor: Actor, location: LocationView, effects: SaleEffects,
             day: date | None = None, charge_id: str | None = None, intent_id: str | None = None) -> bool:
     """A pending (or failed, then retried) payment succeeded; False if it already had."""
     if payment.status == "succeeded":
@@ -175,14 +171,15 @@ def succeed(session: Session, payment: Payment, *, actor: Actor, location: Locat
     assert sale is not None
     if sale.status == "void":  # money arrived for a voided sale: record it, a person must refund it
         return True
-    sales.settle(session, sale, actor=actor, location=location, day=payment.business_date)
+    sales.settle(session, sale, actor=actor, location=location, effects=effects, day=payment.business_date)
     return True
 
 
 def fail(session: Session, payment: Payment, reason: str, *, actor: Actor, location: LocationView,
-         status: str = "failed") -> bool:
-    """A pending payment failed (declined, cancelled at the reader, timed out); penalties it was paying
-    become `failed` with the reason. A payment that already succeeded stays succeeded."""
+         effects: SaleEffects, status: str = "failed") -> bool:
+    """A pending payment failed (declined, cancelled at the reader, timed out); `effects.failed` tells
+    what it was paying (penalties become `failed` with the reason). A payment that already succeeded
+    stays succeeded."""
     if payment.status != "pending":
         return False
     before = audit.snapshot(payment)
@@ -190,15 +187,7 @@ def fail(session: Session, payment: Payment, reason: str, *, actor: Actor, locat
     session.add(payment)
     session.flush()
     _audit(session, actor, location, status, payment, before)
-    for penalty in session.exec(select(Penalty).join(SaleLine, col(SaleLine.penalty_id) == Penalty.id)
-                                .where(SaleLine.sale_id == payment.sale_id).with_for_update()).all():
-        if penalty.status in ("pending", "charged"):
-            p_before = audit.snapshot(penalty)
-            penalty.status, penalty.failure_reason, penalty.updated_at = "failed", reason[:255], clock.now()
-            session.add(penalty)
-            session.flush()
-            audit.record(session, actor=actor, action="penalty.failed", entity="penalty", entity_id=penalty.id,
-                         location_id=location.id, before=p_before, after=audit.snapshot(penalty))
+    effects.failed(session, payment, reason, actor=actor, location=location)
     return True
 
 
@@ -212,13 +201,13 @@ def refundable_cents(session: Session, payment: Payment) -> int:
     return payment.amount_cents - int(taken)
 
 
-def refund(session: Session, *, actor: Actor, location: LocationView, sale_id: int, reason: str,
+def refund(session: Session, *, actor: Actor, location: LocationView, sale_id: int, reason: str, effects: SaleEffects,
            amount_cents: int | None = None, payment_id: int | None = None) -> list[Refund]:
     """Give money back (a manager, with a reason): from one payment, or from the newest payments first.
     Cash comes out of the drawer, a gift card gets its balance back, an outside card terminal's refund
     is recorded; Stripe refunds are created `pending` here and sent by `stripe_payments.send_refunds`."""
     authorize(actor, Permission.sale_refund)
-    why = sales.clean_text(reason, "the reason", 255, required=True) or ""
+    why = clean_text(reason, "the reason", 255, required=True) or ""
     sale = sales.get(session, sale_id, location, lock=True)
     if sale.status not in ("paid", "partially_refunded"):
         raise RuleViolation(f"sale {sale_id} is {sale.status.replace('_', ' ')}: only a paid sale is refunded",
@@ -258,13 +247,14 @@ def refund(session: Session, *, actor: Actor, location: LocationView, sale_id: i
         if payment.method != "stripe":
             if payment.method == "gift_card" and payment.gift_card_id is not None:
                 gift_cards.credit(session, payment.gift_card_id, take)
-            refund_outcome(session, row, "succeeded", actor=actor, location=location, day=day)
+            refund_outcome(session, row, "succeeded", actor=actor, location=location, effects=effects, day=day)
         rows.append(row)
     return rows
 
 
 def refund_outcome(session: Session, row: Refund, status: str, *, actor: Actor, location: LocationView,
-                   day: date | None = None, reason: str | None = None, stripe_refund_id: str | None = None) -> bool:
+                   effects: SaleEffects, day: date | None = None, reason: str | None = None,
+                   stripe_refund_id: str | None = None) -> bool:
     """Move a refund to its outcome and keep the sale's figures and status in step."""
     if stripe_refund_id and not row.stripe_refund_id:
         row.stripe_refund_id = stripe_refund_id
@@ -288,11 +278,9 @@ def refund_outcome(session: Session, row: Refund, status: str, *, actor: Actor, 
     _audit(session, actor, location, status if status != "succeeded" else "succeeded", row, before)
     sale = session.get(Sale, row.sale_id, with_for_update=True)
     assert sale is not None
-    sales.settle(session, sale, actor=actor, location=location)
+    sales.settle(session, sale, actor=actor, location=location, effects=effects)
     if status == "succeeded":
-        from salon_cli.services.loyalty import cards as loyalty
-
-        loyalty.void_for_refund(session, row, actor=actor, location=location)
+        effects.refunded(session, row, actor=actor, location=location)
     return True
 
 

@@ -1,5 +1,10 @@
-"""Sales: a ticket of lines (services with who did them, products, penalty fees, gift cards), a discount,
-the location's taxes, then payments and refunds (`services.till.payments`).
+"""Sales: a ticket of lines (services with who did them, products, fees, gift cards, membership fees), a
+discount, the location's taxes, then payments and refunds (`services.till.payments`).
+
+A sale knows nothing of memberships, penalties or loyalty: what it needs of them is passed in. The
+till's composition does that (`till.tickets` opens a client's sale with their member's discount,
+`till.penalty_fees` puts a penalty's fee on it, `till.tenders` says what a paid or refunded sale sets
+off): `settle` takes the `SaleEffects` to run when the sale becomes paid.
 
 The figures on `sale` and `sale_line` are always those `core.sale_math.price` gives for the lines,
 rewritten by `reprice` in the transaction that changes a line or the discount; `paid_cents`,
@@ -11,8 +16,8 @@ Every change is refused in a closed business day (`business_days.ensure_open`).
 
 from __future__ import annotations
 
-from datetime import date
-from typing import Any
+from datetime import date, datetime
+from typing import Any, Protocol
 
 import sqlalchemy as sa
 from sqlmodel import Session, col, select
@@ -22,9 +27,8 @@ from salon_cli.core.errors import Conflict, InvalidInput, NotFound, RuleViolatio
 from salon_cli.core.money import parse_fee
 from salon_cli.core.permissions import Permission
 from salon_cli.core.sale_math import Discount, LineIn, price, tax_rates
-from salon_cli.db.models import (
-    Appointment, AppointmentItem, GiftCard, Payment, Penalty, Product, Refund, Sale, SaleLine, Service,
-)
+from salon_cli.core.text import clean_text
+from salon_cli.db.models import Appointment, AppointmentItem, GiftCard, Payment, Product, Refund, Sale, SaleLine, Service
 from salon_cli.services.salon import audit, business_days, catalog
 from salon_cli.services.till import gift_cards
 from salon_cli.services.salon import staff as staff_service
@@ -32,9 +36,26 @@ from salon_cli.services.salon.actors import Actor
 from salon_cli.services.salon.authz import authorize
 from salon_cli.services.salon.locations import LocationView
 from salon_cli.services.salon.policy import row as policy_row
+from salon_cli.services.clients.profiles import get as get_client
 from salon_cli.services.till.sale_views import SaleView, view
 
 _REASON_MAX = 255
+
+
+class SaleEffects(Protocol):
+    """What a sale's money sets off beyond the till, passed in by the till's composition
+    (`till.tenders.EFFECTS`): the sale knows nothing of penalties or loyalty."""
+
+    def paid(self, session: Session, sale: Sale, *, actor: Actor, location: LocationView, method: str,
+             now: datetime) -> None:
+        """The sale has just become paid (`method`: the one method that paid it, or `mixed`)."""
+
+    def refunded(self, session: Session, refund: Refund, *, actor: Actor, location: LocationView) -> None:
+        """One of the sale's refunds has just succeeded."""
+
+    def failed(self, session: Session, payment: Payment, reason: str, *, actor: Actor,
+               location: LocationView) -> None:
+        """One of the sale's pending payments has just failed."""
 
 
 def get(session: Session, sale_id: int, location: LocationView, *, lock: bool = False) -> Sale:
@@ -70,8 +91,9 @@ def _before(sale: Sale) -> dict[str, Any] | None:
 # ----------------------------------------------------------------------------- opening
 
 def create(session: Session, *, actor: Actor, location: LocationView, client_id: int | None = None,
-           appointment_id: int | None = None, note: str | None = None) -> Sale:
-    """A new open sale; from an appointment it takes the client and one service line per item."""
+           appointment_id: int | None = None, note: str | None = None, discount_bp: int | None = None) -> Sale:
+    """A new open sale; from an appointment it takes the client and one service line per item.
+    `discount_bp`: a percentage discount it starts with (a member's: `till.tickets` passes it)."""
     authorize(actor, Permission.desk)
     day = business_days.ensure_today_open(session, location, "opening a sale")
     appt = None
@@ -90,19 +112,13 @@ def create(session: Session, *, actor: Actor, location: LocationView, client_id:
             raise InvalidInput(f"appointment {appointment_id} is client {appt.client_id}'s, not {client_id}'s")
         client_id = appt.client_id
     if client_id is not None:
-        from salon_cli.services.clients.profiles import get as get_client
-
         get_client(session, client_id)
     now = clock.now()
     sale = Sale(location_id=location.id, client_id=client_id, appointment_id=appointment_id, business_date=day,
                 taxes=list(policy_row(session, location).taxes or []), note=clean_text(note, "the note", 500),
                 created_at=now, created_by_id=actor.id, updated_at=now)
-    if client_id is not None:  # a member's discount applies by itself (an explicit --discount replaces it)
-        from salon_cli.services.memberships import subscriptions as memberships
-
-        member = memberships.discount_for(session, client_id)
-        if member is not None:
-            sale.discount_kind, sale.discount_value = "pct", member[0]
+    if discount_bp:  # an explicit --discount replaces it
+        sale.discount_kind, sale.discount_value = "pct", discount_bp
     session.add(sale)
     session.flush()
     if appt is not None:
@@ -125,13 +141,6 @@ def live_sale_of(session: Session, appointment_id: int) -> Sale | None:
                                            col(Sale.status) != "void")).first()
 
 
-def open_sale(session: Session, *, actor: Actor, location: LocationView, client_id: int | None = None,
-              appointment_id: int | None = None, note: str | None = None) -> SaleView:
-    sale = create(session, actor=actor, location=location, client_id=client_id, appointment_id=appointment_id,
-                  note=note)
-    return view(session, sale.id or 0, location)
-
-
 # ----------------------------------------------------------------------------- lines
 
 def _next_position(session: Session, sale_id: int) -> int:
@@ -145,7 +154,8 @@ def _quantity(quantity: int) -> int:
     return quantity
 
 
-def _add_line(session: Session, actor: Actor, location: LocationView, sale: Sale, line: SaleLine) -> SaleView:
+def add_line(session: Session, actor: Actor, location: LocationView, sale: Sale, line: SaleLine) -> SaleView:
+    """Put a line made by the caller on an open sale (locked by `open_for_change`) and reprice it."""
     before = _before(sale)
     line.sale_id, line.position = sale.id or 0, _next_position(session, sale.id or 0)
     line.gross_cents = line.quantity * line.unit_price_cents
@@ -167,7 +177,7 @@ def add_service(session: Session, *, actor: Actor, location: LocationView, sale_
     member = staff_service.find(session, staff) if staff else None
     if price_cents is not None and price_cents < 0:
         raise InvalidInput("a price must not be negative")
-    return _add_line(session, actor, location, sale, SaleLine(
+    return add_line(session, actor, location, sale, SaleLine(
         kind="service", description=row.name, quantity=_quantity(quantity),
         unit_price_cents=row.price_cents if price_cents is None else price_cents, gross_cents=0,
         service_id=row.id, staff_id=member.id if member else (actor.id if actor.id else None)))
@@ -188,41 +198,15 @@ def add_product(session: Session, *, actor: Actor, location: LocationView, sale_
     row.stock -= qty
     session.add(row)
     member = staff_service.find(session, staff) if staff else None
-    return _add_line(session, actor, location, sale, SaleLine(
+    return add_line(session, actor, location, sale, SaleLine(
         kind="product", description=row.name, quantity=qty, unit_price_cents=row.price_cents, gross_cents=0,
         product_id=row.id, staff_id=member.id if member else actor.id))
 
 
-def add_fee(session: Session, *, actor: Actor, location: LocationView, sale_id: int, penalty_id: int) -> SaleView:
-    """A penalty's fee as a line: when the sale is paid, the penalty is paid."""
-    authorize(actor, Permission.desk)
-    sale = open_for_change(session, sale_id, location, "adding a line")
-    penalty = fee_penalty(session, location, penalty_id)
-    if sale.client_id is not None and penalty.client_id is not None and sale.client_id != penalty.client_id:
-        raise RuleViolation(f"penalty {penalty_id} is client {penalty.client_id}'s; sale {sale_id} is client {sale.client_id}'s")
-    return _add_line(session, actor, location, sale, fee_line(penalty))
-
-
-def fee_penalty(session: Session, location: LocationView, penalty_id: int) -> Penalty:
-    """A penalty that may still be paid: pending or failed, not already on a live sale."""
-    from salon_cli.services.book.penalties import open_penalty
-
-    penalty = open_penalty(session, penalty_id, location, "charged or paid")
-    other = sale_of_penalty(session, penalty_id)
-    if other is not None:
-        raise Conflict(f"penalty {penalty_id} is already on sale {other.id}", hint=f"see: salon sale show {other.id}")
-    return penalty
-
-
 def sale_of_penalty(session: Session, penalty_id: int) -> Sale | None:
+    """The live sale that carries penalty `penalty_id`'s fee, if any."""
     return session.exec(select(Sale).join(SaleLine, col(SaleLine.sale_id) == Sale.id)
                         .where(SaleLine.penalty_id == penalty_id, col(Sale.status) != "void")).first()
-
-
-def fee_line(penalty: Penalty) -> SaleLine:
-    what = "No-show fee" if penalty.kind == "no_show" else "Late-cancellation fee"
-    return SaleLine(kind="fee", description=f"{what} (penalty {penalty.id})"[:200], quantity=1,
-                    unit_price_cents=penalty.amount_cents, gross_cents=0, penalty_id=penalty.id)
 
 
 def add_gift_card(session: Session, *, actor: Actor, location: LocationView, sale_id: int, amount_cents: int,
@@ -232,19 +216,19 @@ def add_gift_card(session: Session, *, actor: Actor, location: LocationView, sal
     sale = open_for_change(session, sale_id, location, "adding a line")
     card = gift_cards.create_pending(session, location=location, sale=sale, amount_cents=amount_cents,
                                      client_id=client_id if client_id is not None else sale.client_id)
-    return _add_line(session, actor, location, sale, SaleLine(
+    return add_line(session, actor, location, sale, SaleLine(
         kind="gift_card", description=f"Gift card {card.code}", quantity=1, unit_price_cents=amount_cents,
         gross_cents=0, gift_card_id=card.id))
 
 
 def add_membership_fee(session: Session, *, actor: Actor, location: LocationView, sale_id: int, description: str,
                        amount_cents: int) -> SaleView:
-    """A membership period's fee as a line (`services.memberships.subscriptions` opens the sale): taxed, never discounted."""
+    """A membership period's fee as a line (`till.membership_fees` opens the sale): taxed, never discounted."""
     authorize(actor, Permission.desk)
     sale = open_for_change(session, sale_id, location, "adding a line")
     if amount_cents < 0:
         raise InvalidInput("a price must not be negative")
-    return _add_line(session, actor, location, sale, SaleLine(
+    return add_line(session, actor, location, sale, SaleLine(
         kind="membership", description=description[:200], quantity=1, unit_price_cents=amount_cents, gross_cents=0))
 
 
@@ -320,10 +304,11 @@ def reprice(session: Session, sale: Sale) -> None:
     session.flush()
 
 
-def settle(session: Session, sale: Sale, *, actor: Actor, location: LocationView, day: date | None = None) -> None:
+def settle(session: Session, sale: Sale, *, actor: Actor, location: LocationView, effects: SaleEffects,
+           day: date | None = None) -> None:
     """Bring `paid`, `tip` and `refunded` back to the sums of succeeded payments and refunds, and move the
-    status: open -> paid when covered (gift cards activate, penalties on it are paid), paid ->
-    partially_refunded -> refunded as money goes back."""
+    status: open -> paid when covered (gift cards activate, then `effects.paid`: penalties on it are
+    paid, points earned), paid -> partially_refunded -> refunded as money goes back."""
     paid, tips = session.exec(select(sa.func.coalesce(sa.func.sum(Payment.amount_cents), 0),
                                      sa.func.coalesce(sa.func.sum(Payment.tip_cents), 0))
                               .where(Payment.sale_id == sale.id, col(Payment.status) == "succeeded")).one()
@@ -337,7 +322,7 @@ def settle(session: Session, sale: Sale, *, actor: Actor, location: LocationView
                                                                           or _has_lines(session, sale)):
         sale.status, sale.paid_at = "paid", now
         sale.business_date = day or business_days.today(location)
-        _on_paid(session, sale, actor, location, now)
+        _on_paid(session, sale, actor, location, now, effects)
     if sale.status in ("paid", "partially_refunded", "refunded") and sale.refunded_cents > 0:
         # refunds give back money only: what was paid with membership credits or points stays spent
         in_kind = session.exec(select(sa.func.coalesce(sa.func.sum(Payment.amount_cents), 0)).where(
@@ -356,27 +341,15 @@ def _has_lines(session: Session, sale: Sale) -> bool:
     return bool(session.exec(select(sa.func.count()).select_from(SaleLine).where(SaleLine.sale_id == sale.id)).one())
 
 
-def _on_paid(session: Session, sale: Sale, actor: Actor, location: LocationView, now: Any) -> None:
-    lines = session.exec(select(SaleLine).where(SaleLine.sale_id == sale.id)).all()
+def _on_paid(session: Session, sale: Sale, actor: Actor, location: LocationView, now: datetime,
+             effects: SaleEffects) -> None:
     methods = session.exec(select(Payment.method).where(Payment.sale_id == sale.id,
                                                         col(Payment.status) == "succeeded")).all()
     method = methods[0] if len(set(methods)) == 1 else "mixed"
-    for line in lines:
-        if line.gift_card_id is not None:
-            gift_cards.activate(session, line.gift_card_id, actor=actor, location=location)
-        if line.penalty_id is not None:
-            penalty = session.get(Penalty, line.penalty_id, with_for_update=True)
-            if penalty is not None and penalty.status not in ("paid", "waived"):
-                before = audit.snapshot(penalty)
-                penalty.status, penalty.paid_at, penalty.paid_method = "paid", now, method
-                penalty.paid_by_id, penalty.updated_at = actor.id, now
-                session.add(penalty)
-                session.flush()
-                audit.record(session, actor=actor, action="penalty.paid", entity="penalty", entity_id=penalty.id,
-                             location_id=location.id, before=before, after=audit.snapshot(penalty))
-    from salon_cli.services.loyalty import cards as loyalty
-
-    loyalty.earn_for_sale(session, sale, actor=actor, location=location)
+    for card_id in session.exec(select(SaleLine.gift_card_id).where(
+            SaleLine.sale_id == sale.id, col(SaleLine.gift_card_id).is_not(None)).order_by(col(SaleLine.id))).all():
+        gift_cards.activate(session, card_id, actor=actor, location=location)
+    effects.paid(session, sale, actor=actor, location=location, method=method, now=now)
 
 
 def void(session: Session, *, actor: Actor, location: LocationView, sale_id: int, reason: str) -> SaleView:
@@ -398,17 +371,6 @@ def void(session: Session, *, actor: Actor, location: LocationView, sale_id: int
     session.flush()
     _audit(session, actor, location, sale, "void", before, reason=why)
     return view(session, sale_id, location)
-
-
-def clean_text(value: str | None, what: str, limit: int, *, required: bool = False) -> str | None:
-    text = " ".join((value or "").split())
-    if not text:
-        if required:
-            raise InvalidInput(f"{what} is empty", hint='say why, e.g. --reason "rang up twice"')
-        return None
-    if len(text) > limit:
-        raise InvalidInput(f"{what} is longer than {limit} characters")
-    return text
 
 
 __all__ = ["SaleView", "view", "GiftCard"]

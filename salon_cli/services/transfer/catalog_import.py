@@ -29,6 +29,7 @@ from salon_cli.services.transfer.appt_import_rows import check_decimal
 from salon_cli.services.salon.authz import authorize
 from salon_cli.services.transfer.imports import ImportSummary, Outcome, Planned, Progress, quietly, run_import, ticking
 from salon_cli.services.salon.locations import LocationView
+from salon_cli.core.money import format_amount
 
 SERVICE_FIELDS = ("code", "name", "category", "duration_min", "price")
 PRODUCT_FIELDS = ("code", "name", "category", "price", "stock")
@@ -181,8 +182,6 @@ def _duplicates_in_file(rows: Sequence[_Row]) -> list[Fault]:
 
 
 def _label(row: _Row, location: LocationView) -> str:
-    from salon_cli.core.money import format_amount
-
     length = f", {row.duration_min} min" if row.duration_min else ""
     return f"{row.code or '(new code)'} {row.name}{length}, {format_amount(row.price_cents, location.currency)}"
 

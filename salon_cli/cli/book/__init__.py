@@ -1,0 +1,1 @@
+"""The book: appointments, check-in and no-show detection (`appointments`), penalties (`penalties`)."""

@@ -1,0 +1,308 @@
+"""`salon appt ...`, `salon checkin` and `salon detect-no-shows` (`salon penalty ...` is in `book.penalties`).
+
+Imports inside commands keep `salon --help` light (DESIGN.md, lazy imports)."""
+
+from __future__ import annotations
+
+from dataclasses import asdict
+from enum import StrEnum
+from typing import TYPE_CHECKING, Any
+
+import typer
+
+from salon_cli.cli.context import AppContext, app_context
+from salon_cli.cli.output import FORMAT_OPTION, Format, emit, message
+from salon_cli.core.errors import Busy, InvalidInput
+from salon_cli.core.permissions import Permission
+
+if TYPE_CHECKING:
+    from salon_cli.services.salon.locations import LocationView
+
+appt_app = typer.Typer(help="Appointments: book, list, move, cancel, check in, no-shows.", no_args_is_help=True)
+
+APPT_COLUMNS = ["id", "starts_at", "ends_at", "staff", "client", "service", "status", "price_cents"]
+SHOW_COLUMNS = ["id", "client_id", "client", "staff", "staff_name", "service", "services", "starts_at", "ends_at",
+                "status", "price_cents", "deposit_cents", "walk_in", "checked_in_at", "started_at", "completed_at",
+                "cancelled_at", "cancel_reason", "no_show_at", "series_id", "external_id", "note", "penalty_id",
+                "penalty_status", "penalty_cents"]
+NO_SHOW_COLUMNS = ["location", "as_of", "dry_run", "marked", "penalties", "penalty_cents", "clients_flagged",
+                   "stale", "appointment_ids", "stale_ids", "job_run_id"]
+
+
+class Gap(StrEnum):
+    shift = "shift"
+    skip = "skip"
+
+
+GAP_OPTION: Any = typer.Option(Gap.shift, "--on-gap",
+                               help="A local time a DST change skips: shift (to the time it becomes, RFC 5545) or skip.")
+
+
+def _one(loc: LocationView, view: Any, fmt: Format) -> None:
+    emit(view, fmt, one=True, columns=APPT_COLUMNS if fmt is Format.table else None, tz=loc.tz, currency=loc.currency)
+
+
+@appt_app.command("book")
+def book(
+    ctx: typer.Context,
+    client: int | None = typer.Option(None, "--client", help="Client id (find one: salon client search NAME)."),
+    services: list[str] = typer.Option([], "--service", help="Service id, code or name; repeat for several, done in order."),
+    staff: str = typer.Option(..., "--staff", help="Staff code."),
+    at: str | None = typer.Option(None, "--at", help='"YYYY-MM-DD HH:MM" on the location\'s clock (a walk-in: now).'),
+    duration: int | None = typer.Option(None, "--duration", help="Minutes in all (default: the services' own)."),
+    walk_in: bool = typer.Option(False, "--walk-in", help="The client is here now: booked and checked in at once."),
+    deposit: str | None = typer.Option(None, "--deposit", help="Deposit taken, e.g. 200."),
+    repeat: str | None = typer.Option(None, "--repeat", help="An RRULE that ends, e.g. FREQ=WEEKLY;INTERVAL=2;COUNT=6."),
+    allow_overlap: bool = typer.Option(False, "--allow-overlap", help="Book even if the staff member is busy then."),
+    on_gap: Gap = GAP_OPTION,
+    note: str | None = typer.Option(None, "--note"),
+    fmt: Format = FORMAT_OPTION,
+) -> None:
+    """Book an appointment (or a repeating series, all or nothing) and print it.
+
+    A client who must leave a deposit is booked without one only by a manager (--as CODE --pin PIN).
+
+    Example: salon --as sofia appt book --client 42 --service "Corte dama" --service peinado --staff ana --at "2026-11-24 10:30" --repeat "FREQ=WEEKLY;COUNT=4"
+    """
+    from salon_cli.core.money import parse_amount
+    from salon_cli.services.book import appointments
+
+    app = app_context(ctx)
+    loc = app.location()
+    deposit_cents = parse_amount(deposit, loc.currency, what="--deposit") if deposit else 0
+    done = app.change(Permission.desk, lambda session, actor: appointments.book_appointment(
+        session, actor=actor, location=loc, client_id=client, services=services, staff=staff, at=at,
+        duration_min=duration, walk_in=walk_in, deposit_cents=deposit_cents, repeat=repeat,
+        allow_overlap=allow_overlap, on_gap=on_gap.value, note=note))
+    for warning in done.warnings:
+        message(f"warning: {warning}")
+    if len(done.appointments) == 1:
+        _one(loc, done.appointments[0], fmt)
+    else:
+        message(f"booked {len(done.appointments)} appointments (series {done.appointments[0].series_id})")
+        emit(done.appointments, fmt, columns=APPT_COLUMNS, tz=loc.tz, currency=loc.currency)
+
+
+@appt_app.command("list")
+def appt_list(
+    ctx: typer.Context,
+    date_: str | None = typer.Option(None, "--date", help="YYYY-MM-DD (default: today)."),
+    from_: str | None = typer.Option(None, "--from", help="First day, YYYY-MM-DD."),
+    to: str | None = typer.Option(None, "--to", help="Last day, YYYY-MM-DD."),
+    staff: str | None = typer.Option(None, "--staff", help="Staff code."),
+    status: str | None = typer.Option(None, "--status", help="booked, checked_in, in_service, completed, cancelled, late_cancelled or no_show."),
+    client: int | None = typer.Option(None, "--client", help="Client id."),
+    fmt: Format = FORMAT_OPTION,
+) -> None:
+    """The book for a day or a range of days, by start time.
+
+    Example: salon appt list --date 2026-11-21 --staff ana
+    """
+    from salon_cli.core import clock
+    from salon_cli.core.days import business_date, parse_date
+    from salon_cli.services.book.views import appointments
+
+    app = app_context(ctx)
+    loc = app.location()
+    if date_ and (from_ or to):
+        raise InvalidInput("--date goes alone, or use --from and --to")
+    today = business_date(clock.now(), loc.tz)
+    if date_:
+        start = end = parse_date(date_, what="--date")
+    else:
+        start = parse_date(from_, what="--from") if from_ else today
+        end = parse_date(to, what="--to") if to else start
+    if end < start:
+        raise InvalidInput("--to is before --from")
+    rows = app.read(lambda session: appointments(session, location=loc, start=start, end=end, staff=staff,
+                                                 status=status, client_id=client))
+    emit(rows, fmt, columns=APPT_COLUMNS, tz=loc.tz, currency=loc.currency)
+
+
+@appt_app.command("show")
+def show(ctx: typer.Context, appointment_id: int = typer.Argument(..., help="Appointment id."),
+         fmt: Format = FORMAT_OPTION) -> None:
+    """One appointment with its services, times of each step and its penalty.
+
+    Example: salon appt show 120 -f json
+    """
+    from salon_cli.services.book import views as book_service
+
+    app = app_context(ctx)
+    loc = app.location()
+    view = app.read(lambda session: book_service.view(session, appointment_id, location=loc))
+    emit(view, fmt, one=True, columns=SHOW_COLUMNS if fmt is Format.table else None, tz=loc.tz, currency=loc.currency)
+
+
+@appt_app.command("move")
+def move(
+    ctx: typer.Context,
+    appointment_id: int = typer.Argument(..., help="Appointment id."),
+    at: str = typer.Option(..., "--at", help='"YYYY-MM-DD HH:MM" on the location\'s clock.'),
+    staff: str | None = typer.Option(None, "--staff", help="Another staff member (code)."),
+    allow_overlap: bool = typer.Option(False, "--allow-overlap"),
+    on_gap: Gap = GAP_OPTION,
+    fmt: Format = FORMAT_OPTION,
+) -> None:
+    """Move a booked appointment to another time (and staff member), keeping its length.
+
+    Example: salon --as sofia appt move 120 --at "2026-11-25 16:00" --staff marco
+    """
+    from salon_cli.services.book import appointments
+
+    app = app_context(ctx)
+    loc = app.location()
+    done = app.change(Permission.desk, lambda session, actor: appointments.move(
+        session, actor=actor, location=loc, appointment_id=appointment_id, at=at, staff=staff,
+        allow_overlap=allow_overlap, on_gap=on_gap.value))
+    for warning in done.warnings:
+        message(f"warning: {warning}")
+    _one(loc, done.appointments[0], fmt)
+
+
+@appt_app.command("cancel")
+def cancel(
+    ctx: typer.Context,
+    appointment_id: int = typer.Argument(..., help="Appointment id."),
+    reason: str | None = typer.Option(None, "--reason"),
+    by_salon: bool = typer.Option(False, "--by-salon", help="The salon cancels (never a late cancellation)."),
+    fmt: Format = FORMAT_OPTION,
+) -> None:
+    """Cancel an appointment; a client's cancellation inside the policy window is late and gets its fee.
+
+    Example: salon --as sofia appt cancel 120 --reason "se enfermó"
+    """
+    from salon_cli.core.money import format_money
+    from salon_cli.services.book import status as appt_status
+
+    app = app_context(ctx)
+    loc = app.location()
+    done = app.change(Permission.desk, lambda session, actor: appt_status.cancel(
+        session, actor=actor, location=loc, appointment_id=appointment_id, reason=reason, by_salon=by_salon))
+    if done.late:
+        fee = (f"penalty {done.penalty.id} of {format_money(done.penalty.amount_cents, loc.currency)} (pending)"
+               if done.penalty else "no fee under the policy")
+        message(f"late cancellation: {fee}")
+    _one(loc, done.appointment, fmt)
+
+
+def _step(name: str, doc: str) -> None:
+    def command(ctx: typer.Context, appointment_id: int = typer.Argument(..., help="Appointment id."),
+                fmt: Format = FORMAT_OPTION) -> None:
+        from salon_cli.services.book import status as appt_status
+
+        app = app_context(ctx)
+        loc = app.location()
+        action = getattr(appt_status, name)
+        view = app.change(Permission.desk, lambda session, actor: action(
+            session, actor=actor, location=loc, appointment_id=appointment_id))
+        _one(loc, view, fmt)
+
+    command.__doc__ = doc
+    appt_app.command(name.replace("_", "-") if name != "check_in" else "checkin")(command)
+
+
+_step("check_in", "The client is here: check the appointment in.\n\nExample: salon --as sofia appt checkin 120")
+_step("start", "The client is in the chair (checks them in if that was skipped).\n\nExample: salon --as ana appt start 120")
+_step("complete", "The service is done.\n\nExample: salon --as ana appt complete 120")
+_step("no_show", "Mark a booked appointment whose time has come as a no-show, with its penalty.\n\n"
+                 "Example: salon --as sofia appt no-show 120")
+
+
+def checkin(ctx: typer.Context, query: str = typer.Argument(..., help="The client's name, phone or e-mail."),
+            fmt: Format = FORMAT_OPTION) -> None:
+    """Find the client and check in their next booked appointment today.
+
+    Example: salon --as sofia checkin "ximena jimenez"
+    """
+    from salon_cli.services.book import status as appt_status
+
+    app = app_context(ctx)
+    loc = app.location()
+    view = app.change(Permission.desk, lambda session, actor: appt_status.check_in_client(
+        session, actor=actor, location=loc, query=query))
+    message(f"checked in {view.client}: {view.service} with {view.staff} at {view.starts_at.astimezone(loc.tz):%H:%M}")
+    _one(loc, view, fmt)
+
+
+def detect_no_shows(
+    ctx: typer.Context,
+    as_of: str | None = typer.Option(None, "--as-of", help="ISO instant with offset (default: now)."),
+    lookback: str | None = typer.Option(None, "--lookback", help="How far back to look, e.g. 12h (default: policy)."),
+    grace: str | None = typer.Option(None, "--grace", help="Minutes after the start before a no-show, e.g. 15m (default: policy)."),
+    dry_run: bool = typer.Option(False, "--dry-run", help="Print what would be marked; change nothing."),
+    fmt: Format = FORMAT_OPTION,
+) -> None:
+    """Mark booked appointments nobody checked in as no-shows, with penalties (for cron).
+
+    Every location, or only --location's. Safe to run twice, or twice at once: a run while another
+    holds the lock exits 4 (busy) and changes nothing.
+
+    Example: salon detect-no-shows --dry-run -f json
+    """
+    from salon_cli.core.clock import parse_instant
+    from salon_cli.core.recurrence import parse_span
+    from salon_cli.services.salon import locations
+    from salon_cli.services.book import no_shows
+
+    app = app_context(ctx)
+    at = parse_instant(as_of, what="--as-of") if as_of else None
+    back = parse_span(lookback, what="--lookback") if lookback else None
+    wait = parse_span(grace, what="--grace") if grace else None
+    if back is not None and back.total_seconds() <= 0:
+        raise InvalidInput("--lookback must be more than zero")
+    places = [app.location()] if app.settings.location else app.read(locations.list_locations)
+    places = [p for p in places if p.active]
+    reports, busy = [], None
+    for place in places:
+        try:
+            reports.append(no_shows.detect(app.engine, location=place, as_of=at, grace=wait, lookback=back,
+                                           dry_run=dry_run))
+        except Busy as exc:
+            busy = exc
+    if busy is not None and not reports:
+        raise busy
+    total = _total(reports, dry_run, at)
+    if dry_run and fmt is Format.table and total["appointment_ids"]:
+        _show_due(app, places, total["appointment_ids"])
+    emit(total, fmt, one=True, columns=NO_SHOW_COLUMNS if fmt is Format.table else None,
+         tz=places[0].tz if places else None, currency=places[0].currency if len(places) == 1 else None)
+    verb = "would mark" if dry_run else "marked"
+    message(f"{verb} {total['marked']} no-show{'s' if total['marked'] != 1 else ''}, {total['penalties']} "
+            f"penalt{'ies' if total['penalties'] != 1 else 'y'}; {total['stale']} older booked left alone (stale)"
+            + ("; dry run: nothing changed" if dry_run else ""))
+    if busy is not None:
+        raise busy
+
+
+def _total(reports: list[Any], dry_run: bool, at: Any) -> dict[str, Any]:
+    from salon_cli.core import clock
+
+    return {
+        "as_of": (reports[0].as_of if reports else at or clock.now()),
+        "dry_run": dry_run,
+        "location": ",".join(r.location for r in reports),
+        "marked": sum(r.marked for r in reports),
+        "penalties": sum(r.penalties for r in reports),
+        "penalty_cents": sum(r.penalty_cents for r in reports),
+        "clients_flagged": sum(len(r.clients_flagged) for r in reports),
+        "stale": sum(r.stale for r in reports),
+        "appointment_ids": [i for r in reports for i in r.appointment_ids],
+        "stale_ids": [i for r in reports for i in r.stale_ids],
+        "job_run_id": reports[0].job_run_id if len(reports) == 1 else None,
+        "locations": [asdict(r) for r in reports],
+    }
+
+
+def _show_due(app: AppContext, places: list[Any], ids: list[int]) -> None:
+    from salon_cli.services.book import views as book_service
+
+    rows = app.read(lambda session: book_service.views(session, ids))
+    emit(rows, Format.table, columns=APPT_COLUMNS, tz=places[0].tz, currency=places[0].currency)
+    print()
+
+
+def register(root: typer.Typer) -> None:
+    root.add_typer(appt_app, name="appt")
+    root.command("checkin")(checkin)
+    root.command("detect-no-shows")(detect_no_shows)

@@ -1,0 +1,280 @@
+"""`salon close-day` and `salon reopen-day`, and the Z-report on a terminal (also `salon report day`).
+
+Imports inside commands keep `salon --help` light (DESIGN.md, lazy imports)."""
+
+from __future__ import annotations
+
+import sys
+from datetime import date
+from typing import Any
+
+import typer
+
+from salon_cli.cli.context import AppContext, app_context
+from salon_cli.cli.output import FORMAT_OPTION, Format, emit, message, styled
+from salon_cli.core.errors import InvalidInput
+from salon_cli.core.permissions import Permission
+from salon_cli.io import tabular
+
+
+def _day(app: AppContext, text: str | None) -> date:
+    from salon_cli.core.days import parse_date
+    from salon_cli.services.salon import business_days
+
+    return parse_date(text, what="--date") if text else business_days.today(app.location())
+
+
+def _count(text: str, currency: str) -> tuple[int, list[dict[str, int]] | None]:
+    from salon_cli.core.money import parse_amount, parse_count
+
+    if "x" in text.lower() or "," in text or "×" in text:
+        return parse_count(text, currency)
+    return parse_amount(text, currency, what="counted cash"), None
+
+
+def close_day(
+    ctx: typer.Context,
+    date_: str | None = typer.Option(None, "--date", help="Business day to close, YYYY-MM-DD (default: today)."),
+    counted_cash: str | None = typer.Option(None, "--counted-cash", help="What the drawer holds, e.g. 2350.50."),
+    count: str | None = typer.Option(None, "--count", help='The drawer by denominations: "500x2,200x3,0.50x4".'),
+    note: str | None = typer.Option(None, "--note", help="Why the drawer is over or short (needed past the policy's threshold)."),
+    preview: bool = typer.Option(False, "--preview", help="Show the Z-report as it stands; store nothing."),
+    fmt: Format = FORMAT_OPTION,
+) -> None:
+    """Close a business day: the Z-report (sales, tax, tips, refunds, money by method, expenses, the cash
+    drawer, staff, no-shows, loyalty), stored as a snapshot; the day is then frozen (no sale, payment, refund,
+    expense or drawer movement dated in it) until a manager re-opens it.
+
+    The count is blind: the expected cash is shown only with the count. Without --counted-cash or --count,
+    a terminal asks for it; a script gets exit 2. A variance over the policy's threshold needs --note (exit 1
+    without). A day already closed is refused (exit 1).
+
+    Example: salon --as sofia close-day --count "500x4,200x6,100x3,50x2" --note "tip jar counted in"
+    Example: salon close-day --date 2026-11-20 --preview -f json
+    """
+    from salon_cli.services.closing import day_close
+
+    app = app_context(ctx)
+    loc = app.location()
+    day = _day(app, date_)
+    if counted_cash is not None and count is not None:
+        raise InvalidInput("give the count once: --counted-cash or --count, not both")
+    raw = counted_cash if counted_cash is not None else count
+    if raw is None and not preview and sys.stdin.isatty():
+        raw = typer.prompt(f"Cash in the drawer for {day.isoformat()} (a total, or by denominations like 500x2,200x3)")
+    counted, denominations = _count(raw, loc.currency) if raw is not None else (None, None)
+    if preview:
+        app.actor(Permission.day_close)
+        report = app.read(lambda s: day_close.preview(s, location=loc, day=day, counted_cents=counted,
+                                                      denominations=denominations))
+        if counted is None:
+            message("preview: the expected cash is shown with the count (blind count): add --counted-cash or --count")
+        render(report, fmt)
+        return
+    if note is None and counted is not None and sys.stdin.isatty():
+        note = _ask_note(app, loc, day, counted, denominations)
+    report = app.change(Permission.day_close, lambda s, actor: day_close.close(
+        s, actor=actor, location=loc, day=day, counted_cents=counted, note=note, denominations=denominations))
+    message(f"closed {report['business_date']} at {loc.code} (revision {report['revision']}): the day is frozen")
+    render(report, fmt)
+
+
+def _ask_note(app: AppContext, loc: Any, day: date, counted: int, denominations: Any) -> str | None:
+    """On a terminal, say the variance after the count and ask why when it is past the threshold."""
+    from salon_cli.core.money import format_money
+    from salon_cli.services.closing import day_close
+    from salon_cli.services.salon.policy import row as policy_row
+
+    def work(s: Any) -> tuple[dict[str, Any], int]:
+        return (day_close.preview(s, location=loc, day=day, counted_cents=counted, denominations=denominations),
+                policy_row(s, loc).variance_note_over_cents)
+
+    report, threshold = app.read(work)
+    variance = report["variance_cents"]
+    message(f"expected {format_money(report['expected_cash_cents'], loc.currency)}, counted "
+            f"{format_money(counted, loc.currency)}: variance {format_money(variance, loc.currency)}")
+    if abs(variance) <= threshold:
+        return None
+    return typer.prompt("The variance needs a note: why is the drawer " + ("over" if variance > 0 else "short"))
+
+
+def reopen_day(
+    ctx: typer.Context,
+    date_: str = typer.Option(..., "--date", help="The closed business day, YYYY-MM-DD."),
+    reason: str = typer.Option(..., "--reason", help="Why it is re-opened (kept in the audit log)."),
+    fmt: Format = FORMAT_OPTION,
+) -> None:
+    """Re-open a closed day (a manager, with a PIN and a reason). Its snapshot is kept as a revision; the
+    next close of the day is the next revision.
+
+    Example: salon --as marco --pin 2222 reopen-day --date 2026-11-20 --reason "card refund missed"
+    """
+    from salon_cli.core.days import parse_date
+    from salon_cli.services.closing import day_close
+
+    app = app_context(ctx)
+    loc = app.location()
+    day = parse_date(date_, what="--date")
+    result = app.change(Permission.day_reopen, lambda s, actor: day_close.reopen(
+        s, actor=actor, location=loc, day=day, reason=reason))
+    message(f"re-opened {day.isoformat()} at {loc.code}: revision {result['revision']} is kept; "
+            f"the next close is revision {result['next_revision']}")
+    emit(result, fmt, one=True)
+
+
+def report_day(
+    ctx: typer.Context,
+    date_: str | None = typer.Option(None, "--date", help="Business day, YYYY-MM-DD (default: today)."),
+    revision: int | None = typer.Option(None, "--revision", min=1, help="A kept revision of a re-opened day."),
+    revisions: bool = typer.Option(False, "--revisions", help="List the day's closes and re-openings instead."),
+    fmt: Format = FORMAT_OPTION,
+) -> None:
+    """A day's Z-report: the stored snapshot of a closed day (or a kept revision), else the live figures of
+    the open day (the expected cash is left out until the drawer is counted at close).
+
+    Example: salon --as marco report day --date 2026-11-20
+    Example: salon --as marco report day --date 2026-11-20 --revision 1 -f json
+    """
+    from salon_cli.services.closing import day_close
+
+    app = app_context(ctx)
+    loc = app.location()
+    day = _day(app, date_)
+    app.actor(Permission.reports_view)
+    if revisions:
+        emit(app.read(lambda s: day_close.revisions(s, location=loc, day=day)), fmt, tz=loc.tz, currency=loc.currency,
+             columns=["revision", "status", "closed_at", "closed_by", "expected_cash_cents", "counted_cash_cents",
+                      "variance_cents", "note", "reopened_at", "reopened_by", "reopen_reason"])
+        return
+    report = app.read(lambda s: day_close.show(s, location=loc, day=day, revision=revision))
+    if report["status"] == "open":
+        message(f"{day.isoformat()} is open: live figures; the expected cash is shown at close, after the count")
+    elif report["status"] == "reopened":
+        message(f"revision {report['revision']} of {day.isoformat()}, re-opened {report['reopened_at'][:16]} "
+                f"by {report['reopened_by']}: {report['reopen_reason']}")
+    render(report, fmt)
+
+
+# ----------------------------------------------------------------------------- rendering
+
+def flatten(report: dict[str, Any]) -> list[tuple[str, Any]]:
+    """The report as (dotted key, value) pairs: `by_method.cash`, `staff.ana.revenue_cents`, `late.0.amount_cents`."""
+    out: list[tuple[str, Any]] = []
+
+    def walk(prefix: str, value: Any) -> None:
+        if isinstance(value, dict):
+            for k, v in value.items():
+                walk(f"{prefix}.{k}" if prefix else str(k), v)
+        elif isinstance(value, list):
+            for i, item in enumerate(value):
+                key = item.get("code") if isinstance(item, dict) and "code" in item else i
+                walk(f"{prefix}.{key}", item)
+        else:
+            out.append((prefix, value))
+
+    walk("", report)
+    return out
+
+
+def render(report: dict[str, Any], fmt: Format) -> None:
+    """JSON (one object, the README's keys), CSV (`field,value` rows, dotted keys), or the readable report."""
+    if fmt in (Format.json, Format.ndjson):
+        emit(report, fmt, one=True)
+        return
+    if fmt is Format.csv:
+        tabular.write_csv(({"field": k, "value": v} for k, v in flatten(report)), sys.stdout, columns=["field", "value"])
+        sys.stdout.flush()
+        return
+    _readable(report)
+
+
+def _readable(r: dict[str, Any]) -> None:
+    from salon_cli.core.money import format_amount
+
+    cur = r["currency"]
+
+    def m(cents: int | None) -> str:
+        return "-" if cents is None else format_amount(cents, cur)
+
+    lines: list[tuple[str, str, str]] = []  # (kind, label, value): kind h = heading, l = line, t = text
+
+    def h(text: str) -> None:
+        lines.append(("h", text, ""))
+
+    def line(label: str, value: str) -> None:
+        lines.append(("l", label, value))
+
+    day = date.fromisoformat(r["business_date"])
+    state = r["status"] + (f", revision {r['revision']}" if r.get("revision") else "")
+    lines.append(("t", f"Z-report  {r['location']}  {day.isoformat()} ({day:%A})  {state}  [{r['hours']:g} h, {r['timezone']}]", ""))
+    h(f"Sales ({r['sales_count']})")
+    for label, key in (("gross", "gross_cents"), ("discounts", "discount_cents"), ("tax", "tax_cents"),
+                       ("total", "total_cents"), ("refunds", "refund_cents"), ("net", "net_cents"),
+                       ("revenue (before tax and tips)", "revenue_cents"), ("tips", "tip_cents"),
+                       ("penalties collected", "penalties_cents")):
+        sign = -1 if key in ("discount_cents", "refund_cents") and r[key] else 1
+        line(label, m(sign * r[key]))
+    h("Money received")
+    for method, cents in r["by_method"].items() or [("(none)", 0)]:
+        line(method, m(cents))
+    if r["refunds_by_method"]:
+        h("Refunds given")
+        for method, cents in r["refunds_by_method"].items():
+            line(method, m(-cents))
+    h(f"Expenses ({m(r['expenses_cents'])})")
+    for category, cents in r["expenses_by_category"].items():
+        line(category, m(cents))
+    h("Cash drawer")
+    for label, key, sign in (("float", "cash_float_cents", 1), ("+ cash received", "cash_sales_cents", 1),
+                             ("- cash refunds", "cash_refunds_cents", -1), ("+ cash in", "cash_in_cents", 1),
+                             ("- cash out", "cash_out_cents", -1), ("- cash expenses", "cash_expenses_cents", -1)):
+        line(label, m(sign * r[key] if r[key] else 0))
+    line("= expected", m(r["expected_cash_cents"]) if r["expected_cash_cents"] is not None else "(after the count)")
+    if r["counted_cash_cents"] is not None:
+        line("counted", m(r["counted_cash_cents"]))
+        v = r["variance_cents"]
+        line("variance", m(v) + ("" if not v else " over" if v > 0 else " short"))
+    if r.get("count"):
+        line("by denominations", ", ".join(f"{format_amount(c['denomination_cents'], cur)}x{c['count']}" for c in r["count"]))
+    if r["staff"]:
+        h("Staff (services, revenue, tips, commission)")
+        for s in r["staff"]:
+            line(f"{s['code']} {s['name']}", f"{s['services']:>3}  {m(s['revenue_cents']):>10}  {m(s['tips_cents']):>8}  "
+                 f"{m(s['commission_cents']):>8}")
+    h("The day")
+    line("no-shows", str(r["no_shows"]))
+    line("points issued / redeemed", f"{r['points_issued']} / {r['points_redeemed']}")
+    if r["open_sales"]:
+        line("open sales (not counted)", str(r["open_sales"]))
+    if r["pending_payments"]:
+        line("payments still pending", str(r["pending_payments"]))
+    for item in r["late"] or []:
+        closed = " (a closed day)" if item["asked_on_closed"] else ""
+        lines.append(("t", f"landed here: {item['kind']} {item['id']} of sale {item['sale_id']}, {item['method']} "
+                      f"{m(item['amount_cents'])}, asked on {item['asked_on']}{closed}", ""))
+    if r.get("note"):
+        lines.append(("t", f"note: {r['note']}", ""))
+    if r.get("closed_at"):
+        lines.append(("t", f"closed {r['closed_at'][:16].replace('T', ' ')} by {r['closed_by']}", ""))
+    if r.get("reopened_at"):
+        lines.append(("t", f"re-opened {r['reopened_at'][:16].replace('T', ' ')} by {r['reopened_by']}: "
+                      f"{r['reopen_reason']}", ""))
+    width = max((len(label) for kind, label, _ in lines if kind == "l"), default=10) + 2
+    fancy = styled()
+    if fancy:
+        from rich.console import Console
+        from rich.markup import escape
+
+        console = Console()
+    for i, (kind, label, value) in enumerate(lines):
+        text = f"  {label.ljust(width)}{value.rjust(12)}" if kind == "l" else label
+        if fancy:
+            console.print(f"[bold]{escape(text)}[/bold]" if kind == "h" or i == 0 else escape(text), highlight=False)
+        else:
+            sys.stdout.write(text + "\n")
+    sys.stdout.flush()
+
+
+def register(root: typer.Typer) -> None:
+    root.command("close-day")(close_day)
+    root.command("reopen-day")(reopen_day)

@@ -1,0 +1,161 @@
+"""Locations and their policy (manager and owner work).
+
+Imports inside commands keep `salon --help` light (DESIGN.md, lazy imports)."""
+
+from __future__ import annotations
+
+import typer
+
+from salon_cli.cli.context import app_context
+from salon_cli.cli.output import FORMAT_OPTION, Format, emit
+from salon_cli.core.errors import InvalidInput
+from salon_cli.core.permissions import Permission
+
+location_app = typer.Typer(help="Locations: one salon, or each branch of a chain.", no_args_is_help=True)
+policy_app = typer.Typer(help="A location's rules: no-shows, late cancels, deposits, taxes, PIN lockout, messages.",
+                         no_args_is_help=True)
+
+LOCATION_COLUMNS = ["id", "code", "name", "timezone", "currency", "active"]
+
+
+@location_app.command("list")
+def location_list(ctx: typer.Context, fmt: Format = FORMAT_OPTION) -> None:
+    """List locations.
+
+    Example: salon location list -f json
+    """
+    from salon_cli.services.salon import locations
+
+    with app_context(ctx).uow(write=False) as uow:
+        emit(locations.list_locations(uow.session), fmt, columns=LOCATION_COLUMNS)
+
+
+@location_app.command("show")
+def location_show(ctx: typer.Context, code: str | None = typer.Argument(None, help="Location code (default: the current one)."),
+                  fmt: Format = FORMAT_OPTION) -> None:
+    """Show one location.
+
+    Example: salon location show centro
+    """
+    from salon_cli.services.salon import locations
+
+    with app_context(ctx).uow(write=False) as uow:
+        loc = locations.resolve(uow.session, code or app_context(ctx).settings.location)
+    emit(loc, fmt, one=True)
+
+
+@location_app.command("add")
+def location_add(
+    ctx: typer.Context,
+    code: str = typer.Option(..., "--code", help="Short code, e.g. norte."),
+    name: str = typer.Option(..., "--name"),
+    timezone: str = typer.Option(..., "--timezone", help="IANA zone."),
+    currency: str = typer.Option(..., "--currency", help="ISO-4217 code."),
+    address: str | None = typer.Option(None, "--address"),
+    phone: str | None = typer.Option(None, "--phone"),
+    fmt: Format = FORMAT_OPTION,
+) -> None:
+    """Add a branch (owner only; gets the default policy).
+
+    Example: salon --as lucia --pin 2580 location add --code norte --name "Salón Norte" --timezone America/Monterrey --currency MXN
+    """
+    from salon_cli.services.salon import locations
+
+    app = app_context(ctx)
+    loc = app.change(Permission.location_manage, lambda session, actor: locations.add(
+        session, actor=actor, code=code, name=name, timezone=timezone,
+        currency=currency, address=address, phone=phone))
+    emit(loc, fmt, one=True)
+
+
+@location_app.command("set")
+def location_set(
+    ctx: typer.Context,
+    name: str | None = typer.Option(None, "--name"),
+    timezone: str | None = typer.Option(None, "--timezone"),
+    address: str | None = typer.Option(None, "--address"),
+    phone: str | None = typer.Option(None, "--phone"),
+    active: bool | None = typer.Option(None, "--active/--inactive"),
+    stripe_reader: str | None = typer.Option(None, "--stripe-reader",
+                                             help="The desk's Stripe Terminal reader, tmr_... (salon checkout --pay stripe)."),
+    no_stripe_reader: bool = typer.Option(False, "--no-stripe-reader", help="Forget the Stripe reader."),
+    fmt: Format = FORMAT_OPTION,
+) -> None:
+    """Change the current location (--location CODE picks it).
+
+    Example: salon --as lucia --pin 2580 --location norte location set --phone +528112345678 --stripe-reader tmr_FZx8d2
+    """
+    from salon_cli.services.salon import locations
+
+    if stripe_reader is not None and no_stripe_reader:
+        raise InvalidInput("--stripe-reader and --no-stripe-reader together")
+    reader = "" if no_stripe_reader else stripe_reader
+    app = app_context(ctx)
+    loc = app.change(Permission.location_manage, lambda session, actor: locations.update(
+        session, actor=actor, location=app.location(), name=name,
+        timezone=timezone, address=address, phone=phone, active=active, stripe_reader_id=reader))
+    emit(loc, fmt, one=True)
+
+
+@policy_app.command("show")
+def policy_show(ctx: typer.Context, fmt: Format = FORMAT_OPTION) -> None:
+    """Show the location's policy.
+
+    Example: salon policy show -f json
+    """
+    from salon_cli.services.salon import policy
+
+    app = app_context(ctx)
+    loc = app.location()
+    with app.uow(write=False) as uow:
+        view = policy.show(uow.session, loc)
+    emit(view, fmt, one=True, currency=loc.currency)
+
+
+@policy_app.command("set")
+def policy_set(
+    ctx: typer.Context,
+    no_show_grace: int | None = typer.Option(None, "--no-show-grace", help="Minutes after the start before a no-show."),
+    no_show_lookback: int | None = typer.Option(None, "--no-show-lookback", help="Hours back that detection looks."),
+    no_show_fee: str | None = typer.Option(None, "--no-show-fee", help="PCT% of the booked price, or a fixed AMOUNT; 0 for none."),
+    late_cancel_hours: int | None = typer.Option(None, "--late-cancel-hours", help="Cancelling within H hours of the start is late."),
+    late_cancel_fee: str | None = typer.Option(None, "--late-cancel-fee", help="PCT% or AMOUNT; 0 for none."),
+    deposit_after: int | None = typer.Option(None, "--deposit-after", help="Require a deposit after N no-shows (0: never)."),
+    variance_note_over: str | None = typer.Option(None, "--variance-note-over", help="A cash variance above AMOUNT needs a note."),
+    tax: list[str] | None = typer.Option(None, "--tax", help="NAME:RATE%[:inclusive]; repeat for several; replaces the list."),
+    no_taxes: bool = typer.Option(False, "--no-taxes", help="Remove every tax."),
+    pin_max_failures: int | None = typer.Option(None, "--pin-max-failures", help="Wrong PINs before a lock (default 5)."),
+    pin_lock_minutes: int | None = typer.Option(None, "--pin-lock-minutes", help="Minutes a lock lasts (default 15)."),
+    desk_actor: str | None = typer.Option(None, "--desk-actor", help="Staff code that desk commands run as without --as ('none' to clear)."),
+    quiet_hours: str | None = typer.Option(None, "--quiet-hours", help="HH:MM-HH:MM on the location's clock when no message goes out (default 21:00-08:00), or none."),
+    message_language: str | None = typer.Option(None, "--message-language", help="es or en: messages to clients who chose no language."),
+    win_back_days: int | None = typer.Option(None, "--win-back-days", help="Offer consenting clients a win-back message N days after their last visit (0: never)."),
+    payment_url: str | None = typer.Option(None, "--payment-url", help="Where clients pay a penalty, {payment_link} in the no-show notice ({penalty_id} is filled in); none to forget."),
+    fmt: Format = FORMAT_OPTION,
+) -> None:
+    """Change the location's policy (manager PIN).
+
+    Example: salon --as marco --pin 2222 policy set --no-show-fee 50% --late-cancel-hours 24 --tax IVA:16%:inclusive
+
+    Example: salon --as marco --pin 2222 policy set --quiet-hours 20:30-09:00 --message-language en --win-back-days 90
+    """
+    from salon_cli.services.salon import policy
+
+    if tax and no_taxes:
+        raise InvalidInput("--tax and --no-taxes together")
+    app = app_context(ctx)
+    loc = app.location()
+    view = app.change(Permission.policy_manage, lambda session, actor: policy.update(
+        session, actor=actor, location=loc, no_show_grace_min=no_show_grace,
+        no_show_lookback_hours=no_show_lookback, no_show_fee=no_show_fee,
+        late_cancel_hours=late_cancel_hours, late_cancel_fee=late_cancel_fee,
+        deposit_after_no_shows=deposit_after, variance_note_over=variance_note_over,
+        taxes=[] if no_taxes else (tax or None), pin_max_failures=pin_max_failures,
+        pin_lock_minutes=pin_lock_minutes, desk_actor=desk_actor, quiet_hours=quiet_hours,
+        message_language=message_language, win_back_days=win_back_days, payment_url=payment_url))
+    emit(view, fmt, one=True, currency=loc.currency)
+
+
+def register(root: typer.Typer) -> None:
+    root.add_typer(location_app, name="location")
+    root.add_typer(policy_app, name="policy")

@@ -1,0 +1,297 @@
+"""`salon export clients|appointments|sales|payments|loyalty|expenses|audit`: data out of the salon, streamed.
+
+Rows are written as they are read, CSV by default, to stdout or to `--output FILE` (written beside
+it, then moved into place, so that a failed export never leaves half a file). Imports: `imports.py`.
+
+Imports inside commands keep `salon --help` light (DESIGN.md, lazy imports).
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Callable, Iterable, Iterator
+from enum import StrEnum
+from pathlib import Path
+from typing import IO, Any
+
+import typer
+
+from salon_cli.cli.context import app_context
+from salon_cli.cli.output import message
+from salon_cli.core.errors import InvalidInput
+from salon_cli.core.permissions import Permission
+from salon_cli.io import tabular
+
+export_app = typer.Typer(help="Write data out as CSV, JSON or NDJSON (streamed).", no_args_is_help=True)
+
+
+class ExportFormat(StrEnum):
+    csv = "csv"
+    json = "json"
+    ndjson = "ndjson"
+
+
+@export_app.command("clients")
+def export_clients(
+    ctx: typer.Context,
+    from_: str | None = typer.Option(None, "--from", help="Clients created on or after this day, YYYY-MM-DD."),
+    to: str | None = typer.Option(None, "--to", help="Clients created on or before this day, YYYY-MM-DD."),
+    fmt: ExportFormat = typer.Option(ExportFormat.csv, "--format", "-f", help="csv (default), json or ndjson."),
+    output: Path | None = typer.Option(None, "--output", "-o", help="Write to this file instead of stdout."),
+    include_private: bool = typer.Option(False, "--include-private",
+                                         help="Include private notes (owner or manager: --as CODE --pin PIN)."),
+) -> None:
+    """Export every client (merged ones left out) with tags and notes, streamed; CSV by default.
+
+    Notes are a list of objects in JSON, 'type: body' joined with ' | ' in CSV.
+
+    Private notes only with --include-private: the owner or a manager, with their PIN (exit 3 otherwise).
+
+    Example: salon --as marco --pin 2222 export clients --from 2026-01-01 --format ndjson --include-private --output clientes.ndjson
+    """
+    from salon_cli.core.days import parse_date
+    from salon_cli.services.transfer import client_export
+
+    app = app_context(ctx)
+    loc = app.location()
+    first = parse_date(from_, what="--from") if from_ else None
+    last = parse_date(to, what="--to") if to else None
+    client_export.window(loc, first, last)
+    reader = None
+    if include_private:
+        reader = app.actor(Permission.notes_private_export)
+        _record_private_export(app, reader, loc, first, last, fmt, output)
+    with app.uow(write=False) as uow:
+        rows = client_export.clients(uow.session, location=loc, first=first, last=last, private_reader=reader)
+        count = _write(rows, fmt, output, loc.tz)
+    where = f" to {output}" if output else ""
+    message(f"exported {count} client{'' if count == 1 else 's'}{where}"
+            + ("" if include_private else " (private notes left out)"))
+
+
+def _record_private_export(app: Any, reader: Any, loc: Any, first: Any, last: Any, fmt: ExportFormat,
+                           output: Path | None) -> None:
+    """Private notes leaving the system are audited (who, when, which window, where to)."""
+    from salon_cli.services.salon import audit
+
+    with app.uow() as uow:
+        audit.record(uow.session, actor=reader, action="client.export_private", entity="client", entity_id=None,
+                     after={"from": first, "to": last, "format": fmt.value,
+                            "output": str(output) if output else "stdout"}, location_id=loc.id)
+        uow.commit()
+
+
+def _export(ctx: typer.Context, from_: str | None, to: str | None, fmt: ExportFormat, output: Path | None, *,
+            noun: str, columns: list[str], rows_of: Callable[[Any, Any, Any, Any], Iterable[Any]],
+            singular: str = "", plural: str = "s") -> None:
+    """The body every export but clients shares: the location, the --from/--to window, the rows of
+    `rows_of(session, location, first, last)` written out on one read-only transaction, the count said."""
+    from salon_cli.core.days import parse_date
+
+    app = app_context(ctx)
+    loc = app.location()
+    first = parse_date(from_, what="--from") if from_ else None
+    last = parse_date(to, what="--to") if to else None
+    with app.uow(write=False) as uow:
+        count = _write(rows_of(uow.session, loc, first, last), fmt, output, loc.tz, columns)
+    where = f" to {output}" if output else ""
+    message(f"exported {count} {noun}{singular if count == 1 else plural}{where}")
+
+
+def _write(rows: Iterable[dict[str, Any]], fmt: ExportFormat, output: Path | None, tz: Any,
+           columns: list[str] | None = None) -> int:
+    """Records to stdout or (via FILE.part, then moved into place) to `output`; the count written.
+    Without `columns`, the clients' columns and their notes cell."""
+    from salon_cli.io import private_files, tabular
+    from salon_cli.services.transfer import client_export
+
+    if columns is None:
+        counter = _Counter(tabular.records(rows, tz))
+        records: Iterable[dict[str, Any]] = counter
+        columns = client_export.COLUMNS
+        if fmt is ExportFormat.csv:
+            records = ({**r, "notes": client_export.notes_cell(r["notes"])} for r in counter)
+    elif fmt is ExportFormat.csv:  # the CSV writer makes each cell ready itself: no record in between
+        counter = records = _Counter(rows)
+    else:
+        counter = records = _Counter(tabular.records(rows, tz))
+    if output is None:
+        _write_to(records, fmt, sys.stdout, columns, tz)  # a closed pipe: see SalonGroup
+        sys.stdout.flush()
+        return counter.count
+    part = output.with_name(output.name + ".part")
+    try:
+        with private_files.open_replacement(part, output) as out:  # 0600 unless FILE was shared
+            _write_to(records, fmt, out, columns, tz)
+        os.replace(part, output)
+    except OSError as exc:
+        part.unlink(missing_ok=True)
+        raise InvalidInput(f"cannot write {output}: {exc.strerror or exc}") from None
+    except BaseException:
+        part.unlink(missing_ok=True)
+        raise
+    return counter.count
+
+
+def _write_to(records: Iterable[dict[str, Any]], fmt: ExportFormat, out: IO[str], columns: list[str],
+              tz: Any = None) -> None:
+
+    if fmt is ExportFormat.json:
+        tabular.write_json(records, out)
+    elif fmt is ExportFormat.ndjson:
+        tabular.write_ndjson(records, out)
+    else:
+        tabular.write_csv(records, out, columns=columns, tz=tz)
+
+
+class _Counter:
+    def __init__(self, items: Iterable[dict[str, Any]]) -> None:
+        self._items = items
+        self.count = 0
+
+    def __iter__(self) -> Iterator[dict[str, Any]]:
+        for item in self._items:
+            self.count += 1
+            yield item
+
+
+@export_app.command("appointments")
+def export_appointments(
+    ctx: typer.Context,
+    from_: str | None = typer.Option(None, "--from", help="Appointments starting on or after this day, YYYY-MM-DD."),
+    to: str | None = typer.Option(None, "--to", help="Appointments starting on or before this day, YYYY-MM-DD."),
+    fmt: ExportFormat = typer.Option(ExportFormat.csv, "--format", "-f", help="csv (default), json or ndjson."),
+    output: Path | None = typer.Option(None, "--output", "-o", help="Write to this file instead of stdout."),
+    status: str | None = typer.Option(None, "--status", help="Only this status, e.g. no_show."),
+    staff: str | None = typer.Option(None, "--staff", help="Only this staff member's (code)."),
+) -> None:
+    """Export the location's appointments by start time, with their services and penalties, streamed; CSV by default.
+
+    Days are business days on the location's clock; instants carry its UTC offset. `services` lists the service codes (joined by ';' in CSV).
+
+    Example: salon export appointments --from 2026-11-01 --to 2026-11-30 --status completed --format ndjson --output noviembre.ndjson
+    """
+    from salon_cli.services.transfer import appt_export
+
+    _export(ctx, from_, to, fmt, output, noun="appointment", columns=appt_export.COLUMNS,
+            rows_of=lambda session, loc, first, last: appt_export.appointments(
+                session, location=loc, first=first, last=last, status=status, staff=staff))
+
+
+@export_app.command("sales")
+def export_sales(
+    ctx: typer.Context,
+    from_: str | None = typer.Option(None, "--from", help="Sales of this business day or later, YYYY-MM-DD."),
+    to: str | None = typer.Option(None, "--to", help="Sales of this business day or earlier, YYYY-MM-DD."),
+    fmt: ExportFormat = typer.Option(ExportFormat.csv, "--format", "-f", help="csv (default), json or ndjson."),
+    output: Path | None = typer.Option(None, "--output", "-o", help="Write to this file instead of stdout."),
+    status: str | None = typer.Option(None, "--status", help="Only this status: open, paid, void, partially_refunded, refunded."),
+) -> None:
+    """Export the location's sales by id, one record a sale, streamed; CSV by default.
+
+    The days are business days (the day a sale was paid). Money is in minor units (`_cents`); `methods` lists the methods of its payments (joined by ';' in CSV). JSON and NDJSON also carry each sale's lines, payments and refunds.
+
+    Example: salon export sales --from 2026-11-01 --to 2026-11-30 --format ndjson --output ventas-noviembre.ndjson
+    """
+    from salon_cli.services.transfer import sale_export
+
+    _export(ctx, from_, to, fmt, output, noun="sale", columns=sale_export.COLUMNS,
+            rows_of=lambda session, loc, first, last: sale_export.sales(
+                session, location=loc, first=first, last=last, status=status, detail=fmt is not ExportFormat.csv))
+
+
+@export_app.command("payments")
+def export_payments(
+    ctx: typer.Context,
+    from_: str | None = typer.Option(None, "--from", help="Payments of this business day or later, YYYY-MM-DD."),
+    to: str | None = typer.Option(None, "--to", help="Payments of this business day or earlier, YYYY-MM-DD."),
+    fmt: ExportFormat = typer.Option(ExportFormat.csv, "--format", "-f", help="csv (default), json or ndjson."),
+    output: Path | None = typer.Option(None, "--output", "-o", help="Write to this file instead of stdout."),
+    method: str | None = typer.Option(None, "--method", help="Only this method, e.g. cash."),
+) -> None:
+    """Export the location's payments (every status) by id, streamed; CSV by default.
+
+    The days are the business days the money came in. `refunded_cents` is what was given back from each payment.
+
+    Example: salon export payments --from 2026-11-01 --to 2026-11-30 --method cash
+    """
+    from salon_cli.services.transfer import sale_export
+
+    _export(ctx, from_, to, fmt, output, noun="payment", columns=sale_export.PAYMENT_COLUMNS,
+            rows_of=lambda session, loc, first, last: sale_export.payments(
+                session, location=loc, first=first, last=last, method=method))
+
+
+@export_app.command("expenses")
+def export_expenses(
+    ctx: typer.Context,
+    from_: str | None = typer.Option(None, "--from", help="Expenses of this business day or later, YYYY-MM-DD."),
+    to: str | None = typer.Option(None, "--to", help="Expenses of this business day or earlier, YYYY-MM-DD."),
+    fmt: ExportFormat = typer.Option(ExportFormat.csv, "--format", "-f", help="csv (default), json or ndjson."),
+    output: Path | None = typer.Option(None, "--output", "-o", help="Write to this file instead of stdout."),
+) -> None:
+    """Export the location's expenses (recorded and void) by id, streamed; CSV by default.
+
+    The days are the business days the expenses belong to. Money is in minor units (`amount_cents`); staff are named by their codes.
+
+    Example: salon export expenses --from 2026-11-01 --to 2026-11-30 --output gastos-noviembre.csv
+    """
+    from salon_cli.services.transfer import expense_export
+
+    _export(ctx, from_, to, fmt, output, noun="expense", columns=expense_export.COLUMNS,
+            rows_of=lambda session, loc, first, last: expense_export.expenses(
+                session, location=loc, first=first, last=last))
+
+
+@export_app.command("loyalty")
+def export_loyalty(
+    ctx: typer.Context,
+    from_: str | None = typer.Option(None, "--from", help="Entries of this business day or later, YYYY-MM-DD."),
+    to: str | None = typer.Option(None, "--to", help="Entries of this business day or earlier, YYYY-MM-DD."),
+    fmt: ExportFormat = typer.Option(ExportFormat.csv, "--format", "-f", help="csv (default), json or ndjson."),
+    output: Path | None = typer.Option(None, "--output", "-o", help="Write to this file instead of stdout."),
+    kind: str | None = typer.Option(None, "--kind", help="Only this kind: earn, redeem, expire, void, welcome, "
+                                                         "adjust, referral, stamp, stamp_reward."),
+) -> None:
+    """Export the loyalty ledger by id: every entry made at this location, and the chain's own (point expiries), streamed; CSV by default.
+
+    Points and stamps are signed (an expiry or a redemption is negative); `ref` says what the entry points at, as `salon loyalty history` does.
+
+    Example: salon export loyalty --from 2026-11-01 --to 2026-11-30 --kind expire -f ndjson --output caducados.ndjson
+    """
+    from salon_cli.db.models import LOYALTY_ENTRY_KINDS
+    from salon_cli.services.transfer import ledger_export
+
+    if kind is not None and kind not in LOYALTY_ENTRY_KINDS:
+        raise InvalidInput(f"unknown --kind {kind!r}", hint="one of: " + ", ".join(sorted(LOYALTY_ENTRY_KINDS)))
+    _export(ctx, from_, to, fmt, output, noun="loyalty entr", plural="ies", singular="y",
+            columns=ledger_export.LOYALTY_COLUMNS,
+            rows_of=lambda session, loc, first, last: ledger_export.loyalty_entries(
+                session, location=loc, first=first, last=last, kind=kind))
+
+
+@export_app.command("audit")
+def export_audit(
+    ctx: typer.Context,
+    from_: str | None = typer.Option(None, "--from", help="Rows written on this business day or later, YYYY-MM-DD."),
+    to: str | None = typer.Option(None, "--to", help="Rows written on this business day or earlier, YYYY-MM-DD."),
+    fmt: ExportFormat = typer.Option(ExportFormat.csv, "--format", "-f", help="csv (default), json or ndjson."),
+    output: Path | None = typer.Option(None, "--output", "-o", help="Write to this file instead of stdout."),
+    entity: str | None = typer.Option(None, "--entity", help="Only this entity: sale, client, appointment, ..."),
+) -> None:
+    """Export the audit log oldest first: this location's rows and the chain's own (cron jobs, merges), streamed; CSV by default.
+
+    `before` and `after` are the row as it was and as it became (JSON text in CSV). No PIN hash or note body is ever in the log.
+
+    Example: salon export audit --from 2026-11-01 --to 2026-11-30 --entity sale -f ndjson --output auditoria.ndjson
+    """
+    from salon_cli.services.transfer import ledger_export
+
+    _export(ctx, from_, to, fmt, output, noun="audit row", columns=ledger_export.AUDIT_COLUMNS,
+            rows_of=lambda session, loc, first, last: ledger_export.audit_entries(
+                session, location=loc, first=first, last=last, entity=entity))
+
+
+def register(root: typer.Typer) -> None:
+    root.add_typer(export_app, name="export")

@@ -1,0 +1,103 @@
+"""The tables, one module per area of the salon, behind one import surface: `from salon_cli.db.models import X`.
+
+Importing this package registers every table on `SQLModel.metadata` (Alembic's env and `salon db upgrade`
+rely on it). Money is integer minor units (`*_cents`), instants are UTC (`UTCDateTime`).
+
+Every change to these tables goes through a service, which writes its audit row in the same
+transaction. Migrations in `salon_cli/migrations` must match these modules exactly (a test checks).
+
+`base` holds what every table shares; each area module imports only `base` (foreign keys name tables,
+not classes), never another area, so the areas can be imported in any order.
+"""
+
+from __future__ import annotations
+
+from salon_cli.db.models.base import (
+    _PARTIAL,
+    SQLModel,
+    TableModel,
+    _in,
+    _utc,
+    partial_index,
+    partial_indexes_for_postgresql,
+)
+from salon_cli.db.models.salon import AuditLog, JobLock, JobRun, Location, Policy, Product, Service, Staff
+from salon_cli.db.models.clients import (
+    Client,
+    ClientNote,
+    ClientPhoto,
+    ClientPref,
+    ClientSearchKey,
+    ClientTag,
+    Communication,
+)
+from salon_cli.db.models.book import PENALTY_KINDS, PENALTY_STATUSES, Appointment, AppointmentItem, Penalty
+from salon_cli.db.models.till import (
+    LINE_KINDS,
+    PAYMENT_METHODS,
+    PAYMENT_STATUSES,
+    REFUND_STATUSES,
+    SALE_STATUSES,
+    GiftCard,
+    Payment,
+    Refund,
+    Sale,
+    SaleLine,
+)
+from salon_cli.db.models.stripe import STRIPE_EVENT_STATUSES, StripeEvent
+from salon_cli.db.models.closing import (
+    CASH_MOVEMENT_KINDS,
+    EXPENSE_SOURCES,
+    EXPENSE_STATUSES,
+    CashMovement,
+    DayClose,
+    Expense,
+)
+from salon_cli.db.models.loyalty import (
+    LOYALTY_ENTRY_KINDS,
+    REDEMPTION_STATUSES,
+    REWARD_KINDS,
+    LoyaltyAccount,
+    LoyaltyEntry,
+    LoyaltyLot,
+    LoyaltyLotUse,
+    LoyaltyProgram,
+    Redemption,
+    Reward,
+)
+from salon_cli.db.models.memberships import MEMBERSHIP_STATUSES, Membership, MembershipPeriod, MembershipPlan
+from salon_cli.db.models.messages import (
+    MESSAGE_CHANNELS,
+    MESSAGE_KINDS,
+    MESSAGE_LANGUAGES,
+    MESSAGE_PURPOSES,
+    OUTBOX_STATUSES,
+    MessageTemplate,
+    Outbox,
+)
+
+__all__ = [
+    # base
+    "SQLModel", "TableModel", "_PARTIAL", "_in", "_utc", "partial_index", "partial_indexes_for_postgresql",
+    # salon
+    "Location", "Staff", "Policy", "Service", "Product", "AuditLog", "JobRun", "JobLock",
+    # clients
+    "Client", "ClientTag", "ClientNote", "ClientPref", "ClientSearchKey", "Communication", "ClientPhoto",
+    # book
+    "Appointment", "AppointmentItem", "PENALTY_KINDS", "PENALTY_STATUSES", "Penalty",
+    # till
+    "SALE_STATUSES", "LINE_KINDS", "PAYMENT_METHODS", "PAYMENT_STATUSES", "REFUND_STATUSES",
+    "Sale", "SaleLine", "Payment", "Refund", "GiftCard",
+    # stripe
+    "STRIPE_EVENT_STATUSES", "StripeEvent",
+    # closing
+    "DayClose", "EXPENSE_SOURCES", "EXPENSE_STATUSES", "CASH_MOVEMENT_KINDS", "Expense", "CashMovement",
+    # loyalty
+    "LOYALTY_ENTRY_KINDS", "REWARD_KINDS", "REDEMPTION_STATUSES",
+    "LoyaltyProgram", "LoyaltyAccount", "LoyaltyEntry", "LoyaltyLot", "LoyaltyLotUse", "Reward", "Redemption",
+    # memberships
+    "MEMBERSHIP_STATUSES", "MembershipPlan", "Membership", "MembershipPeriod",
+    # messages
+    "MESSAGE_CHANNELS", "MESSAGE_KINDS", "MESSAGE_LANGUAGES", "MESSAGE_PURPOSES", "OUTBOX_STATUSES",
+    "Outbox", "MessageTemplate",
+]

@@ -1,0 +1,148 @@
+"""The salon itself: locations, staff, house rules (policy), the catalog (services and products),
+the audit log and the cron jobs' runs and locks."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+import sqlalchemy as sa
+from sqlmodel import Field
+
+from salon_cli.db.models.base import TableModel, _utc
+from salon_cli.db.types import JSONType
+
+__all__ = ["Location", "Staff", "Policy", "Service", "Product", "AuditLog", "JobRun", "JobLock"]
+
+
+class Location(TableModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    code: str = Field(max_length=32, unique=True)
+    name: str = Field(max_length=120)
+    timezone: str = Field(max_length=64)
+    currency: str = Field(max_length=3)
+    address: str | None = Field(default=None, max_length=255)
+    phone: str | None = Field(default=None, max_length=32)
+    # the Stripe Terminal reader (tmr_...) the desk hands card-present payments to
+    stripe_reader_id: str | None = Field(default=None, max_length=64)
+    active: bool = True
+    created_at: datetime = _utc()
+
+
+class Staff(TableModel, table=True):
+    """A person who works the desk or the chair. Codes are unique across the whole chain."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    code: str = Field(max_length=32, unique=True)
+    name: str = Field(max_length=120)
+    role: str = Field(max_length=16)
+    location_id: int | None = Field(default=None, foreign_key="location.id", index=True)
+    pin_hash: str = Field(max_length=255)
+    failed_pins: int = 0
+    locked_until: datetime | None = _utc(default=None, nullable=True)
+    commission_bp: int = 0
+    active: bool = True
+    created_at: datetime = _utc()
+
+
+class Policy(TableModel, table=True):
+    """A location's house rules; one row per location, created with defaults."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    location_id: int = Field(foreign_key="location.id", unique=True)
+    no_show_grace_min: int = 15
+    no_show_lookback_hours: int = 12
+    no_show_fee_kind: str = Field(default="pct", max_length=8)  # pct (basis points) | fixed (cents)
+    no_show_fee_value: int = 5000
+    late_cancel_hours: int = 24
+    late_cancel_fee_kind: str = Field(default="pct", max_length=8)
+    late_cancel_fee_value: int = 2500
+    deposit_after_no_shows: int = 2
+    variance_note_over_cents: int = 5000
+    taxes: list[dict[str, Any]] = Field(default_factory=list, sa_type=JSONType)
+    pin_max_failures: int = 5
+    pin_lock_minutes: int = 15
+    desk_actor_id: int | None = Field(default=None, foreign_key="staff.id")
+    # messages (send-reminders): quiet hours in minutes of the day on the location's clock (start == end:
+    # none), the language of a client who named none, a win-back offer after N days away (0: never),
+    # and the page where a client pays a penalty ({payment_link}; none: "at the front desk")
+    quiet_hours_start_min: int = 21 * 60
+    quiet_hours_end_min: int = 8 * 60
+    message_language: str = Field(default="es", max_length=2)
+    win_back_days: int = 0
+    payment_url: str | None = Field(default=None, max_length=255)
+    updated_at: datetime = _utc()
+
+
+class Service(TableModel, table=True):
+    __table_args__ = (sa.UniqueConstraint("location_id", "code"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    location_id: int = Field(foreign_key="location.id", index=True)
+    code: str = Field(max_length=32)
+    name: str = Field(max_length=120)
+    category: str | None = Field(default=None, max_length=64)
+    duration_min: int
+    price_cents: int
+    active: bool = True
+    created_at: datetime = _utc()
+
+
+class Product(TableModel, table=True):
+    """A retail item sold at the desk."""
+
+    __table_args__ = (sa.UniqueConstraint("location_id", "code"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    location_id: int = Field(foreign_key="location.id", index=True)
+    code: str = Field(max_length=32)
+    name: str = Field(max_length=120)
+    category: str | None = Field(default=None, max_length=64)
+    price_cents: int
+    stock: int = 0
+    active: bool = True
+    created_at: datetime = _utc()
+
+
+class AuditLog(TableModel, table=True):
+    """Append-only record of every change, written in the same transaction as the change."""
+
+    __tablename__ = "audit_log"
+    __table_args__ = (sa.Index("ix_audit_log_entity", "entity", "entity_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    at: datetime = _utc(index=True)
+    location_id: int | None = Field(default=None, foreign_key="location.id")
+    actor: str = Field(max_length=32)  # staff code, or "system"
+    actor_id: int | None = Field(default=None, foreign_key="staff.id")
+    action: str = Field(max_length=64)
+    entity: str = Field(max_length=32)
+    entity_id: int | None = None
+    before: dict[str, Any] | None = Field(default=None, sa_type=JSONType)
+    after: dict[str, Any] | None = Field(default=None, sa_type=JSONType)
+
+
+class JobRun(TableModel, table=True):
+    """One run of a cron job (detect-no-shows, expire-points, ...)."""
+
+    __tablename__ = "job_run"
+
+    id: int | None = Field(default=None, primary_key=True)
+    job: str = Field(max_length=64, index=True)
+    location_id: int | None = Field(default=None, foreign_key="location.id")
+    started_at: datetime = _utc()
+    finished_at: datetime | None = _utc(default=None, nullable=True)
+    status: str = Field(default="running", max_length=16)  # running | ok | failed | abandoned (died unfinished) ; a busy run records nothing
+    counts: dict[str, Any] = Field(default_factory=dict, sa_type=JSONType)
+    error: str | None = Field(default=None, max_length=2000)
+
+
+class JobLock(TableModel, table=True):
+    """SQLite's single-instance lock for a job (PostgreSQL uses an advisory transaction lock)."""
+
+    __tablename__ = "job_lock"
+
+    name: str = Field(primary_key=True, max_length=128)
+    holder: str = Field(max_length=64)
+    acquired_at: datetime = _utc()
+    expires_at: datetime = _utc()

@@ -1,0 +1,36 @@
+"""Opening a sale: the one way a sale starts above `till.sales`, so that a member's discount applies by
+itself (an explicit `--discount` replaces it) whoever opens it: the desk, checkout, a membership's
+fee, a penalty's fee, a Stripe payment link.
+"""
+
+from __future__ import annotations
+
+from sqlmodel import Session
+
+from salon_cli.db.models import Appointment, Sale
+from salon_cli.services.memberships.subscriptions import discount_for
+from salon_cli.services.salon.actors import Actor
+from salon_cli.services.salon.locations import LocationView
+from salon_cli.services.till import sales
+from salon_cli.services.till.sale_views import SaleView, view
+
+
+def create(session: Session, *, actor: Actor, location: LocationView, client_id: int | None = None,
+           appointment_id: int | None = None, note: str | None = None) -> Sale:
+    """A new open sale (`sales.create`) with the discount of its client's membership, if any. From an
+    appointment the client is the appointment's."""
+    client = client_id
+    if appointment_id is not None:
+        appt = session.get(Appointment, appointment_id)
+        if appt is not None and appt.location_id == location.id:
+            client = appt.client_id
+    member = discount_for(session, client)
+    return sales.create(session, actor=actor, location=location, client_id=client_id, appointment_id=appointment_id,
+                        note=note, discount_bp=member[0] if member else None)
+
+
+def open_sale(session: Session, *, actor: Actor, location: LocationView, client_id: int | None = None,
+              appointment_id: int | None = None, note: str | None = None) -> SaleView:
+    sale = create(session, actor=actor, location=location, client_id=client_id, appointment_id=appointment_id,
+                  note=note)
+    return view(session, sale.id or 0, location)

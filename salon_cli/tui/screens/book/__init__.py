@@ -1,0 +1,1 @@
+"""The book on screen: Today (the base screen) and the no-shows."""

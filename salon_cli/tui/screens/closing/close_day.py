@@ -1,0 +1,331 @@
+"""Close day: the blind count of the drawer, the variance, a note when it is past the policy's
+threshold, the close, then the Z-report on screen. A day already closed shows its stored report.
+
+Three steps on one screen: `count` (inputs per denomination, or a plain total; no expected figure is
+shown), `review` (expected, counted, variance from `day_close.preview`; a note input when needed) and
+`closed` (the stored Z-report, scrollable). The rules (threshold, refusals) are the services'.
+The denominations and the count's arithmetic are `close_count`'s; the Z-report's text is `close_report`'s.
+
+Services only an action needs are imported inside its handler: showing the screen loads only what it
+shows (the dashboard's launch, benchmarks/tui.py)."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Grid, Horizontal, VerticalScroll
+from textual.screen import Screen
+from textual.widgets import Footer, Input, Label, Static
+
+from salon_cli.core.errors import SalonError
+from salon_cli.core.money import format_money, parse_amount
+from salon_cli.tui.screens.closing.close_count import DENOMINATIONS, counted, denomination_label, variance_words
+from salon_cli.tui.screens.closing.close_report import report_text
+from salon_cli.tui.screens.reload import ReloadsWhenBack
+
+
+class CloseDayScreen(ReloadsWhenBack, Screen[None]):
+    """The manager's (or receptionist's) close of today."""
+
+    BINDINGS = [
+        Binding("escape", "app.pop_screen", "Back", id="back"),
+        # one key moves the close on: check the count, then close the day (check_action shows the one that applies)
+        Binding("ctrl+s", "check_count", "Check count", id="check-count"),
+        Binding("ctrl+s", "confirm_close", "Close the day", id="confirm-close"),
+        Binding("ctrl+r", "recount", "Count again", id="recount"),
+    ]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.step = "loading"  # loading | count | review | closed
+        self.day: date | None = None
+        self.currency = "MXN"
+        self.threshold = 0
+        self.preview: dict[str, Any] | None = None
+        self.report: dict[str, Any] | None = None
+        self._count: tuple[int, list[dict[str, int]] | None] | None = None
+        self._generation = 0
+
+    def compose(self) -> ComposeResult:
+        yield Static("Close day", id="title", markup=False)
+        with VerticalScroll(id="body"):
+            yield Static("", id="intro", markup=False)
+            yield Static("Count the drawer: how many of each note and coin", id="count-heading", classes="step",
+                         markup=False)
+            yield Static("", id="running", markup=False)
+            yield Grid(id="denominations")
+            with Horizontal(id="total-row"):
+                yield Label("or the total counted")
+                yield Input(placeholder="e.g. 2350.50", id="total")
+            yield Static("", id="variance", markup=False)
+            yield Input(placeholder="why the drawer is over or short", id="note")
+            yield Static("", id="report", markup=False)
+        yield Static("loading…", id="summary", markup=False)
+        yield Footer()
+
+    def on_mount(self) -> None:
+        for widget_id in ("#count-heading", "#denominations", "#total-row", "#running", "#variance", "#note"):
+            self.query_one(widget_id).display = False
+        self._load()
+
+    # -- loading -----------------------------------------------------------------------------------
+
+    def data_changed(self) -> None:
+        """Another terminal changed something: a close elsewhere shows here; a review is recomputed."""
+        if self.step == "review" and self._count is not None:
+            self._check(*self._count)
+        elif self.step in ("count", "closed", "loading"):
+            self._load(keep_count=True)
+
+    def _load(self, *, keep_count: bool = False) -> None:
+        from salon_cli.services.salon import business_days
+        from salon_cli.services.closing import day_close
+        from salon_cli.services.salon.policy import row as policy_row
+
+        self._generation += 1
+        generation = self._generation
+
+        def work(session: Any, location: Any) -> dict[str, Any]:
+            day = business_days.today(location)
+            report = day_close.show(session, location=location, day=day)
+            closed = report["status"] == "closed"
+            return {"day": day, "location": location, "closed": closed,
+                    "report": report if closed else None,  # an open day's figures stay out until the count
+                    "threshold": policy_row(session, location).variance_note_over_cents}
+
+        def done(result: dict[str, Any]) -> None:
+            if generation == self._generation:
+                self._loaded(result, keep_count)
+
+        def failed(text: str) -> None:
+            if generation == self._generation:
+                self._set_summary(f"error: {text}", error=True)
+
+        self.app.read(work, done, failed, group="close-day")  # type: ignore[attr-defined]
+
+    def _loaded(self, result: dict[str, Any], keep_count: bool) -> None:
+        location, day = result["location"], result["day"]
+        self.day, self.currency, self.threshold = day, location.currency, result["threshold"]
+        self.query_one("#title", Static).update(f"Close day — {location.name}, {day:%A} {day.day} {day:%B %Y}")
+        if result["closed"]:
+            self._show_closed(result["report"], already=True)
+            return
+        if keep_count and self.step == "count":
+            return
+        self.call_later(self._open_count)
+
+    async def _open_count(self) -> None:
+        """The count form: one input per denomination of the currency (none: the plain total only)."""
+        grid = self.query_one("#denominations", Grid)
+        await grid.remove_children()
+        await grid.mount_all([
+            Horizontal(Label(f"{denomination_label(cents, self.currency)} ×"),
+                       Input(placeholder="0", type="integer", id=f"d-{cents}"), classes="cell")
+            for cents in DENOMINATIONS.get(self.currency.upper(), ())])
+        self._go("count")
+        self._update_running()
+        self.query_one("#intro", Static).update(
+            "A blind count: the expected cash is shown after you enter the count.")
+        self._set_summary("count the drawer, then ctrl+s to check it")
+        fields = list(self.query("#denominations Input, #total").results(Input))
+        fields[0].focus()
+
+    # -- the steps ---------------------------------------------------------------------------------
+
+    def _go(self, step: str) -> None:
+        self.step = step
+        counting = step == "count"
+        has_grid = bool(DENOMINATIONS.get(self.currency.upper()))
+        # the review hides the inputs (the count is locked until ctrl+r) so the variance shows on a small terminal
+        self.query_one("#count-heading").display = counting
+        self.query_one("#denominations").display = counting and has_grid
+        self.query_one("#total-row").display = counting
+        self.query_one("#running").display = step in ("count", "review")
+        for field in self.query("#denominations Input, #total").results(Input):
+            field.disabled = not counting
+        self.query_one("#variance").display = step == "review"
+        if step != "review":
+            self.query_one("#note").display = False
+        self.refresh_bindings()
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "check_count":
+            return self.step == "count"
+        if action in ("confirm_close", "recount"):
+            return self.step == "review"
+        return True
+
+    def _counts(self) -> dict[int, int]:
+        counts: dict[int, int] = {}
+        for field in self.query("#denominations Input").results(Input):
+            text = field.value.strip()
+            if text and field.id:
+                counts[int(field.id.removeprefix("d-"))] = int(text) if text.lstrip("-").isdigit() else 0
+        return counts
+
+    def _update_running(self) -> None:
+        total, items = counted(self._counts())
+        running = self.query_one("#running", Static)
+        plain = self.query_one("#total", Input).value.strip()
+        if items:
+            running.update(f"Counted: {format_money(total, self.currency)}")
+        elif plain:
+            running.update(f"Counted: {plain} {self.currency} (a total)")
+        else:
+            running.update("Counted: nothing yet")
+
+    def on_input_changed(self, event: Input.Changed) -> None:
+        if event.input.id and (event.input.id.startswith("d-") or event.input.id == "total"):
+            self._update_running()
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        """Enter moves to the next count; on the plain total it checks the count; on the note it closes."""
+        if event.input.id == "note":
+            self.action_confirm_close()
+            return
+        if event.input.id == "total":
+            self.action_check_count()
+            return
+        fields = list(self.query("#denominations Input").results(Input))
+        if event.input in fields:
+            index = fields.index(event.input)
+            (fields[index + 1] if index + 1 < len(fields) else self.query_one("#total", Input)).focus()
+
+    def _read_count(self) -> tuple[int, list[dict[str, int]] | None] | None:
+        counts = self._counts()
+        if any(n < 0 for n in counts.values()):
+            self._set_summary("a count must not be negative", error=True)
+            return None
+        total, items = counted(counts)
+        plain = self.query_one("#total", Input).value.strip()
+        if items and plain:
+            self._set_summary("give the count once: by denominations or as a total, not both", error=True)
+            return None
+        if plain:
+            try:
+                return parse_amount(plain, self.currency, what="counted cash"), None
+            except SalonError as exc:
+                self._set_summary(exc.message, error=True)
+                return None
+        if not items:
+            self._set_summary("count the drawer first (an empty drawer: type 0 as the total)", error=True)
+            return None
+        return total, items
+
+    def action_check_count(self) -> None:
+        if self.step != "count":
+            return
+        count = self._read_count()
+        if count is not None:
+            self._check(*count)
+
+    def _check(self, total: int, items: list[dict[str, int]] | None) -> None:
+        from salon_cli.services.closing import day_close
+
+        day = self.day
+        self._count = (total, items)
+        self._generation += 1
+        generation = self._generation
+        self._set_summary("checking the count…")
+
+        def done(report: dict[str, Any]) -> None:
+            if generation == self._generation:
+                self._show_review(report)
+
+        def failed(text: str) -> None:
+            if generation == self._generation:
+                self._set_summary(f"error: {text}", error=True)
+
+        self.app.read(lambda s, loc: day_close.preview(  # type: ignore[attr-defined]
+            s, location=loc, day=day, counted_cents=total, denominations=items), done, failed, group="close-day")
+
+    def _needs_note(self) -> bool:
+        return self.preview is not None and abs(self.preview["variance_cents"]) > self.threshold
+
+    def _show_review(self, report: dict[str, Any]) -> None:
+        self.preview = report
+        cur = self.currency
+        expected, count, variance = report["expected_cash_cents"], report["counted_cash_cents"], report["variance_cents"]
+        text = Text()
+        text.append("The count against the books\n", style="bold")
+        text.append(f"  expected  {format_money(expected, cur):>16}\n")
+        text.append(f"  counted   {format_money(count, cur):>16}\n")
+        style = "" if variance == 0 else ("bold red" if abs(variance) > self.threshold else "yellow")
+        text.append("  variance  ")
+        text.append(variance_words(variance, cur), style=style)
+        needs_note = self._needs_note()
+        if needs_note:
+            text.append(f"\nMore than the {format_money(self.threshold, cur)} the policy allows without a note: "
+                        "say why below.", style="bold")
+        self.query_one("#variance", Static).update(text)
+        self._go("review")
+        by = ", ".join(f"{denomination_label(c['denomination_cents'], cur)}x{c['count']}" for c in report["count"] or [])
+        self.query_one("#running", Static).update(f"Counted: {format_money(count, cur)}" + (f" ({by})" if by else ""))
+        note = self.query_one("#note", Input)
+        note.display = needs_note
+        self.query_one("#report", Static).update(report_text(report))
+        self.query_one("#body", VerticalScroll).scroll_home(animate=False)
+        if needs_note:
+            note.focus(scroll_visible=False)  # the variance above it stays in sight
+            self._set_summary("a note is needed; then ctrl+s closes the day (ctrl+r counts again)")
+        else:
+            self.query_one("#body").focus()
+            self._set_summary("ctrl+s closes the day (ctrl+r counts again)")
+
+    def action_recount(self) -> None:
+        if self.step != "review":
+            return
+        self.preview = None
+        self.query_one("#report", Static).update("")
+        self._go("count")
+        self._update_running()
+        self.query_one("#intro", Static).update("Count again: the earlier figures are not kept.")
+        self._set_summary("count the drawer, then ctrl+s to check it")
+        fields = list(self.query("#denominations Input, #total").results(Input))
+        if fields:
+            fields[0].focus()
+
+    def action_confirm_close(self) -> None:
+        from salon_cli.core.permissions import Permission
+        from salon_cli.services.closing import day_close
+
+        if self.step != "review" or self._count is None:
+            return
+        note = self.query_one("#note", Input).value.strip() or None
+        if self._needs_note() and note is None:
+            self._set_summary("the variance is past the policy's threshold: a note is needed", error=True)
+            self.query_one("#note", Input).focus()
+            return
+        day, (total, items) = self.day, self._count
+
+        def failed(text: str) -> None:
+            self._set_summary(f"refused: {text}", error=True)
+            self.app.show_error(text)  # type: ignore[attr-defined]
+
+        self.app.change(Permission.day_close, lambda s, loc, actor: day_close.close(  # type: ignore[attr-defined]
+            s, actor=actor, location=loc, day=day, counted_cents=total, note=note, denominations=items),
+            lambda report: self._show_closed(report, already=False), failed, title="Close the day")
+
+    def _show_closed(self, report: dict[str, Any], *, already: bool) -> None:
+        self.report = report
+        self._go("closed")
+        when = str(report.get("closed_at") or "")[:16].replace("T", " ")
+        day = report["business_date"]
+        if already:
+            intro = f"{day} is closed (revision {report.get('revision')}, {when} by {report.get('closed_by')}): " \
+                    "its stored Z-report."
+        else:
+            intro = f"Closed {day} (revision {report.get('revision')}): the day is frozen."
+        self.query_one("#intro", Static).update(intro)
+        self.query_one("#report", Static).update(report_text(report))
+        self.query_one("#body").focus()
+        self._set_summary(f"{day} is closed; a manager can re-open it (salon reopen-day)")
+
+    def _set_summary(self, text: str, *, error: bool = False) -> None:
+        summary = self.query_one("#summary", Static)
+        summary.update(text)
+        summary.set_class(error, "error")
