@@ -19,6 +19,8 @@ def name_key(first: str, last: str) -> str:
 
 
 def clean_text(value: str | None, what: str, limit: int, *, required: bool = False) -> str | None:
+    """Free text as typed (a note, a reason): spaces folded; None when empty (refused when `required`),
+    refused over `limit` characters."""
     text = " ".join((value or "").split())
     if not text:
         if required:

@@ -284,7 +284,7 @@ def test_no_value_is_formatted_into_sql():
             if sql.search(line):
                 found.add(str(path.relative_to(ROOT)))
     assert found == {"salon_cli/db/bulk.py", "salon_cli/db/engine.py", "salon_cli/services/salon/business_days.py",
-                     "salon_cli/services/clients/name_index.py", "salon_cli/services/demo/setup.py"}
+                     "salon_cli/services/clients/name_index.py", "salon_cli/services/demo/sales.py"}
 
 
 # ----------------------------------------------------------------------------- PostgreSQL roles

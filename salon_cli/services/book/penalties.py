@@ -2,10 +2,11 @@
 
 The amount follows the location's policy when the penalty is created: a percentage of the booked
 price (rounded half up) or a fixed amount; zero means no penalty. A penalty is `pending` until it is
-paid at the desk (`paid`, through a sale with the fee as a line: `till.penalty_fees`), charged to a saved card (`charged`,
-then `paid` when Stripe confirms: `services.stripe.payments.charge_penalty`), fails to charge
-(`failed`, with the reason) or is waived by a manager with a reason (`waived`). A waived penalty is
-never charged or paid, and stays waived whatever runs later.
+paid at the desk (`paid`, through a sale with the fee as a line: `till.penalty_fees`), charged to a
+saved card (`charged`, then `paid` when Stripe confirms: `services.stripe.payments.charge_penalty`),
+fails to charge (`failed`, with the reason) or is waived by a manager with a reason (`waived`). A
+waived penalty is never charged or paid, and stays waived whatever runs later. The till tells this
+module when a sale carrying a fee is paid or its payment fails (`paid_by_sale`, `failed_with_payment`).
 """
 
 from __future__ import annotations

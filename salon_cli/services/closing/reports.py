@@ -1,7 +1,7 @@
 """Reports of a location over business days `first..last` (inclusive): staff and finance here, no-shows
 in `reports_no_shows`, loyalty in `reports_loyalty`. Money figures come from `services.closing.revenue`, so every
 report agrees with `salon report revenue` (and the Z-report) to the cent. Services return plain
-dataclasses; `cli/reports.py` renders them.
+dataclasses; `cli/closing/reports.py` renders them.
 
 Days are the location's business days: sales, refunds and expenses by their `business_date`;
 appointments by `starts_at` and loyalty entries by `created_at`, inside `[first 00:00, last+1 00:00)`

@@ -17,19 +17,19 @@ Today's book draws on its own random stream: a change to the history leaves it a
 Every completed past visit was checked out: a paid sale priced with the demo's tax (IVA 16 %,
 included in the prices), now and then a product, a promotion, a gift card sold and later spent,
 tips, cash with change, the card terminal, Stripe, split tender, and two refunds
-(`demo.setup.demo_sales`, its own random stream too).
+(`demo.sales.demo_sales`, its own random stream too).
 
 This module is the top of the package: the CLI calls `fresh_demo` and `ensure_demo`, the tests
 `build_demo`. `build_demo` builds the salon part by part, each part owned by one module below it,
-and writes the one audit row. Imports go only down this list (no part imports `build`; only the two
-books and the sales import `visits`):
+and writes the one audit row. Imports go only down this list: `build` imports the parts, no part
+imports `build` or another part, and `visits` (imported by the two books and the sales) imports none:
 
     build    fresh_demo, ensure_demo, build_demo, DemoSummary
       team      the location, the owner, the team, the menu and the shelf
       clients   the clients and their profiles (tags, notes, preferences)
       history   the past days' book, its no-shows and cancellations, their penalties
       today     today's book
-      setup     the month's sales (checkout, tenders, gift cards, refunds) and the demo's taxes
+      sales     the month's sales (checkout, tenders, gift cards, refunds) and the demo's taxes
       loyalty   the loyalty program, its cards and rewards, and the members
       close     the drawer, the expenses and the closed days
         visits  what the history and today's book share: the visit, the hours, the slots, the clients
@@ -57,7 +57,7 @@ from salon_cli.services.demo.clients import make_clients, make_profiles
 from salon_cli.services.demo.close import demo_close
 from salon_cli.services.demo.history import WAIVE_REASONS, make_penalties, mark_outcomes, past_book
 from salon_cli.services.demo.loyalty import demo_loyalty
-from salon_cli.services.demo.setup import DEMO_TAXES, demo_sales
+from salon_cli.services.demo.sales import DEMO_TAXES, demo_sales
 from salon_cli.services.demo.team import (
     LOCATION, OWNER, PRODUCTS, SERVICE_MENU, TEAM, DemoStaff, add_team_and_menu, stylist_menus,
 )

@@ -2,7 +2,7 @@
 of eight), cards at every tier, a rewards catalog, a few codes waiting to be used, and some members.
 
 Everything goes through the ledger (`loyalty_ledger.post`, dated when the sale was paid), so the
-demo's cards balance exactly as real ones do; memberships through `services.memberships.subscriptions`.
+demo's cards balance exactly as real ones do; memberships sold at the till (`services.till.membership_fees`).
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from sqlmodel import Session, col, select
 
 from salon_cli.db.models import Refund, Sale
 from salon_cli.services.loyalty import cards as loyalty, program as loyalty_program, rewards as loyalty_rewards
-from salon_cli.services.memberships import subscriptions as memberships
+from salon_cli.services.till import membership_fees
 from salon_cli.services.loyalty import ledger
 from salon_cli.services.salon.actors import Actor
 from salon_cli.services.salon.locations import LocationView
@@ -78,8 +78,8 @@ def demo_loyalty(session: Session, *, rng: random.Random, location: LocationView
         codes += 1
     members = 0
     for client_id, (plan, pay) in zip(regulars[len(CARRIED):], MEMBERS):
-        memberships.subscribe(session, actor=desk, location=location, client_id=client_id, plan_code=plan,
-                              pay_method=pay)
+        membership_fees.subscribe(session, actor=desk, location=location, client_id=client_id, plan_code=plan,
+                                  pay_method=pay)
         members += 1
     tiers: dict[str, int] = {}
     for client_id in {s.client_id for s in sold} | set(regulars):

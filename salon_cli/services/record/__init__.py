@@ -1,1 +1,1 @@
-"""A client's whole record across every area: merging duplicates, photos."""
+"""A client's whole record across every area: their story (`timeline`), merging a duplicate, photos."""
