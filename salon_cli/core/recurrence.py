@@ -77,7 +77,7 @@ def occurrences(rule: str, start: datetime, *, most: int = MAX_OCCURRENCES) -> l
     The rule must end (COUNT or UNTIL) and give at most `most` times; `start` is the first of them
     whether or not the rule would produce it (as calendars do).
     """
-    from dateutil.rrule import rrulestr
+    from dateutil.rrule import rrulestr  # start-up: dateutil's rrule loads only for a repeating booking
 
     text = (rule or "").strip()
     body = text[len("RRULE:"):] if text.upper().startswith("RRULE:") else text

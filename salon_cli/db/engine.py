@@ -69,6 +69,7 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
     else:
         kwargs.setdefault("pool_pre_ping", True)
         engine = sa.create_engine(url, **kwargs)
+        # start-up: the models load here only for PostgreSQL (a SQLite command may never need them)
         from salon_cli.db.models import partial_indexes_for_postgresql
 
         partial_indexes_for_postgresql()

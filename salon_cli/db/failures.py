@@ -22,7 +22,7 @@ _SQLITE_READONLY, _SQLITE_IOERR, _SQLITE_FULL, _SQLITE_CANTOPEN = 8, 10, 13, 14
 
 def explain(exc: BaseException, database_url: str | None = None) -> SalonError | None:
     """The error to show for `exc`, when it is a failure of the database we can name; else None."""
-    from sqlalchemy.exc import DBAPIError
+    from sqlalchemy.exc import DBAPIError  # start-up: the error path of every command, sqlalchemy only if loaded
 
     if not isinstance(exc, DBAPIError):
         return None
@@ -54,7 +54,7 @@ def explain(exc: BaseException, database_url: str | None = None) -> SalonError |
 def _sqlite_file(database_url: Any) -> str:
     if not database_url:
         return "file"
-    from salon_cli.db.engine import sqlite_path
+    from salon_cli.db.engine import sqlite_path  # start-up: as above
 
     try:
         path = sqlite_path(str(database_url))

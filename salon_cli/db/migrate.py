@@ -22,7 +22,7 @@ _LOCK_KEY = 0x5A1_0000  # advisory lock that serialises migrations on PostgreSQL
 
 
 def alembic_config(connection: sa.Connection | None = None) -> Any:
-    from alembic.config import Config
+    from alembic.config import Config  # start-up: alembic loads only to migrate
 
     cfg = Config()
     cfg.set_main_option("script_location", str(resources.files("salon_cli") / "migrations"))
@@ -33,13 +33,13 @@ def alembic_config(connection: sa.Connection | None = None) -> Any:
 
 
 def script_heads() -> tuple[str, ...]:
-    from alembic.script import ScriptDirectory
+    from alembic.script import ScriptDirectory  # start-up: alembic loads only to migrate
 
     return tuple(ScriptDirectory.from_config(alembic_config()).get_heads())
 
 
 def known_revisions() -> set[str]:
-    from alembic.script import ScriptDirectory
+    from alembic.script import ScriptDirectory  # start-up: alembic loads only to migrate
 
     return {s.revision for s in ScriptDirectory.from_config(alembic_config()).walk_revisions()}
 
@@ -53,7 +53,7 @@ def current_revision(engine: Engine) -> str | None:
 
 def upgrade(engine: Engine, revision: str = "head") -> tuple[str | None, str | None]:
     """Bring the schema to `revision`; returns (before, after). Safe to run twice at once."""
-    from alembic import command
+    from alembic import command  # start-up: alembic loads only to migrate
 
     before = current_revision(engine)
     with writer(engine).connect() as conn, sqlite_foreign_keys_off(conn):
@@ -113,7 +113,7 @@ def ensure_current(engine: Engine, *, auto_upgrade: bool) -> None:
 
 def drop_everything(engine: Engine) -> None:
     """Remove every salon table and the revision marker (`demo --force`). Irreversible."""
-    from sqlmodel import SQLModel
+    from sqlmodel import SQLModel  # start-up: the models load only to compare them
 
     import salon_cli.db.models  # noqa: F401
 

@@ -69,7 +69,7 @@ class JSONDocument(TypeDecorator[Any]):
 
     def load_dialect_impl(self, dialect: sa.Dialect) -> sa.types.TypeEngine[Any]:
         if dialect.name == "postgresql":
-            from sqlalchemy.dialects.postgresql import JSONB
+            from sqlalchemy.dialects.postgresql import JSONB  # the dialect in use
 
             return dialect.type_descriptor(JSONB())
         return dialect.type_descriptor(sa.JSON())

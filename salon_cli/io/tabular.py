@@ -7,6 +7,7 @@ joined with ';' and objects written as JSON.
 
 from __future__ import annotations
 
+import codecs
 import csv
 import io
 import itertools
@@ -235,7 +236,6 @@ def read_csv(
     more or fewer values than the header, or bytes that are not in the encoding: all refused before
     anything is written.
     """
-    import codecs
 
     try:
         codecs.lookup(encoding)
@@ -306,7 +306,6 @@ def delimiter_of(header: str) -> str:
 def file_encoding(encoding: str, start: bytes) -> str:
     """The encoding a file opening with the bytes `start` is read in: `encoding`, unless that is UTF-8
     and the file opens with a UTF-16 byte-order mark (Excel's "Unicode text" exports)."""
-    import codecs
 
     utf8 = codecs.lookup(encoding).name in ("utf-8", "utf-8-sig")
     return "utf-16" if utf8 and start[:2] in (b"\xff\xfe", b"\xfe\xff") else encoding

@@ -33,6 +33,7 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 from salon_cli.core.errors import InvalidInput, SalonError
+from salon_cli.services.stripe import events as stripe_events
 
 if TYPE_CHECKING:
     from sqlalchemy.engine import Engine
@@ -173,8 +174,6 @@ class _Handler(BaseHTTPRequestHandler):
         return self._deliver(body)
 
     def _deliver(self, body: bytes) -> tuple[int, str]:
-        from salon_cli.services.stripe import events as stripe_events
-
         try:
             got = stripe_events.receive(self.server.engine, body, self.headers.get("Stripe-Signature"),
                                         secret=self.server.secret, source="webhook",
