@@ -199,7 +199,7 @@ def _new_refund(session: Session, payment: Payment, location: LocationView, amou
                  created_at=clock.now(), updated_at=clock.now())
     session.add(row)
     session.flush()
-    payments._audit(session, SYSTEM, location, "create", row)
+    payments.audit_row(session, SYSTEM, location, "create", row)
     return row
 
 

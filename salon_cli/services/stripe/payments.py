@@ -63,7 +63,7 @@ def _new_pending(session: Session, *, actor: Actor, location: LocationView, sale
                   reader_id=reader_id, created_at=now, created_by_id=actor.id, updated_at=now)
     session.add(row)
     session.flush()
-    payments._audit(session, actor, location, "create", row)
+    payments.audit_row(session, actor, location, "create", row)
     return row
 
 

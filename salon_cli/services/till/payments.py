@@ -54,7 +54,8 @@ def due_cents(session: Session, sale: Sale) -> int:
     return sale.total_cents - sale.paid_cents - int(pending)
 
 
-def _audit(session: Session, actor: Actor, location: LocationView, action: str, row: Any, before: Any = None) -> None:
+def audit_row(session: Session, actor: Actor, location: LocationView, action: str, row: Any, before: Any = None) -> None:
+    """The audit row of a payment or refund row's change (`payment.create`, `refund.succeeded`, ...)."""
     entity = "payment" if isinstance(row, Payment) else "refund"
     audit.record(session, actor=actor, action=f"{entity}.{action}", entity=entity, entity_id=row.id,
                  location_id=location.id, before=before, after=audit.snapshot(row))
@@ -119,7 +120,7 @@ def take_money(session: Session, *, actor: Actor, location: LocationView, sale: 
                   updated_at=now)
     session.add(row)
     session.flush()
-    _audit(session, actor, location, "create", row)
+    audit_row(session, actor, location, "create", row)
     sales.settle(session, sale, actor=actor, location=location, effects=effects)
     return payment_view(row, 0, gift_card and gift_cards.normalise(gift_card))
 
@@ -136,7 +137,7 @@ def record_in_kind(session: Session, *, actor: Actor, location: LocationView, sa
                   succeeded_at=now, updated_at=now)
     session.add(row)
     session.flush()
-    _audit(session, actor, location, "create", row)
+    audit_row(session, actor, location, "create", row)
     sales.settle(session, sale, actor=actor, location=location, effects=effects)
     return payment_view(row, 0, None)
 
@@ -166,7 +167,7 @@ def succeed(session: Session, payment: Payment, *, actor: Actor, location: Locat
     payment.stripe_payment_intent_id = intent_id or payment.stripe_payment_intent_id
     session.add(payment)
     session.flush()
-    _audit(session, actor, location, "succeeded", payment, before)
+    audit_row(session, actor, location, "succeeded", payment, before)
     sale = session.get(Sale, payment.sale_id, with_for_update=True)
     assert sale is not None
     if sale.status == "void":  # money arrived for a voided sale: record it, a person must refund it
@@ -186,7 +187,7 @@ def fail(session: Session, payment: Payment, reason: str, *, actor: Actor, locat
     payment.status, payment.failure_reason, payment.updated_at = status, reason[:255], clock.now()
     session.add(payment)
     session.flush()
-    _audit(session, actor, location, status, payment, before)
+    audit_row(session, actor, location, status, payment, before)
     effects.failed(session, payment, reason, actor=actor, location=location)
     return True
 
@@ -243,7 +244,7 @@ def refund(session: Session, *, actor: Actor, location: LocationView, sale_id: i
                      created_by_id=actor.id, updated_at=now)
         session.add(row)
         session.flush()
-        _audit(session, actor, location, "create", row)
+        audit_row(session, actor, location, "create", row)
         if payment.method != "stripe":
             if payment.method == "gift_card" and payment.gift_card_id is not None:
                 gift_cards.credit(session, payment.gift_card_id, take)
@@ -275,7 +276,7 @@ def refund_outcome(session: Session, row: Refund, status: str, *, actor: Actor, 
         row.failure_reason = reason[:255]
     session.add(row)
     session.flush()
-    _audit(session, actor, location, status if status != "succeeded" else "succeeded", row, before)
+    audit_row(session, actor, location, status if status != "succeeded" else "succeeded", row, before)
     sale = session.get(Sale, row.sale_id, with_for_update=True)
     assert sale is not None
     sales.settle(session, sale, actor=actor, location=location, effects=effects)
