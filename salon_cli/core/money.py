@@ -34,6 +34,12 @@ _TWO_DECIMALS = set(
 )
 CURRENCIES = frozenset(_TWO_DECIMALS | set(_EXPONENT_OTHER))
 
+# The largest amount anyone may type or import, in minor units: 10 trillion (100 billion pesos or
+# rupiah with two decimals). Well past any salon's price, tender or day, and small enough that a
+# million of them still add up inside a 64-bit column: an absurd figure is refused where it comes in
+# instead of making a day impossible to close or report.
+MAX_AMOUNT_CENTS = 10**13
+
 _AMOUNT = re.compile(r"^(?P<sign>-)?(?P<int>\d+)(?:\.(?P<frac>\d*))?$|^(?P<sign2>-)?\.(?P<frac2>\d+)$")
 
 
@@ -65,11 +71,24 @@ def parse_amount(text: str, currency: str, *, allow_negative: bool = False, what
             unit = "no decimals" if places == 0 else f"{places} decimals"
             raise InvalidInput(f"{what} {text!r} has more decimals than {currency.upper()} allows ({unit})")
         frac = trimmed
+    if len(whole.lstrip("0")) > 16:  # never build a huge int from a hostile string
+        raise InvalidInput(f"{what} {text!r} is too large",
+                           hint=f"at most {format_amount(MAX_AMOUNT_CENTS, currency)} {currency.upper()}")
     cents = int(whole) * 10**places + (int(frac.ljust(places, "0")) if places else 0)
+    check_bound(cents, currency, what=what, shown=text)
     if negative and cents:
         if not allow_negative:
             raise InvalidInput(f"{what} {text!r} must not be negative")
         cents = -cents
+    return cents
+
+
+def check_bound(cents: int, currency: str, *, what: str = "amount", shown: object = None) -> int:
+    """Refuse (exit 2) an amount beyond `MAX_AMOUNT_CENTS` either way, naming the field."""
+    if abs(cents) > MAX_AMOUNT_CENTS:
+        figure = shown if shown is not None else format_amount(cents, currency)
+        raise InvalidInput(f"{what} {figure!r} is too large",
+                           hint=f"at most {format_amount(MAX_AMOUNT_CENTS, currency)} {currency.upper()}")
     return cents
 
 
@@ -146,9 +165,12 @@ def parse_count(text: str, currency: str) -> tuple[int, list[dict[str, int]]]:
         value = parse_amount(denomination, currency, what="denomination")
         if value <= 0:
             raise InvalidInput(f"--count item {part!r}: the denomination must be more than zero")
+        if len(how_many.strip()) > 9:
+            raise InvalidInput(f"--count item {part!r}: too many notes or coins")
         seen[value] = seen.get(value, 0) + int(how_many.strip())
     count = [{"denomination_cents": d, "count": n} for d, n in sorted(seen.items(), reverse=True)]
-    return sum(d * n for d, n in seen.items()), count
+    total = check_bound(sum(d * n for d, n in seen.items()), currency, what="--count")
+    return total, count
 
 
 # Symbols spelled with letters say which currency they are; a bare sign ($, €, ¥) is taken for any.

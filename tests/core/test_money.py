@@ -10,6 +10,7 @@ from hypothesis import strategies as st
 
 from salon_cli.core.errors import InvalidInput
 from salon_cli.core.money import (
+    MAX_AMOUNT_CENTS,
     CURRENCIES,
     exponent,
     format_amount,
@@ -72,7 +73,8 @@ def test_format_refuses_floats():
         format_amount(12.5, "MXN")  # type: ignore[arg-type]
 
 
-@given(cents=st.integers(min_value=-(10**15), max_value=10**15), currency=st.sampled_from(sorted(CURRENCIES)))
+@given(cents=st.integers(min_value=-MAX_AMOUNT_CENTS, max_value=MAX_AMOUNT_CENTS),
+       currency=st.sampled_from(sorted(CURRENCIES)))
 def test_round_trip(cents, currency):
     assert parse_amount(format_amount(cents, currency), currency, allow_negative=True) == cents
 

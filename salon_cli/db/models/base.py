@@ -12,7 +12,7 @@ from sqlmodel.main import SQLModelConfig
 from salon_cli.db.types import UTCDateTime
 
 __all__ = [
-    "SQLModel", "TableModel", "_PARTIAL", "_in", "_utc", "partial_index", "partial_indexes_for_postgresql",
+    "SQLModel", "TableModel", "_PARTIAL", "_in", "_utc", "_wide", "partial_index", "partial_indexes_for_postgresql",
 ]
 
 # Stable constraint names, so that migrations (and SQLite batch mode) can find them again.
@@ -53,6 +53,18 @@ class TableModel(SQLModel):
 
 def _utc(**kw: Any) -> Any:
     return Field(sa_type=UTCDateTime, **kw)
+
+
+_WIDE = sa.BigInteger().with_variant(sa.Integer(), "sqlite")
+
+
+def _wide(**kw: Any) -> Any:
+    """A 64-bit integer column: every amount of money (`*_cents`) and every count of points or stamps.
+
+    PostgreSQL's INTEGER is 32-bit (2,147,483,647 minor units): an IDR or COP salon passes it in a
+    day's takings. SQLite's INTEGER is already 64-bit, so there the column stays INTEGER (no table is
+    rebuilt to change a declared name)."""
+    return Field(sa_type=_WIDE, **kw)
 
 
 def _in(column: str, values: tuple[str, ...]) -> str:

@@ -7,7 +7,7 @@ from datetime import datetime
 import sqlalchemy as sa
 from sqlmodel import Field
 
-from salon_cli.db.models.base import TableModel, _utc
+from salon_cli.db.models.base import TableModel, _wide, _utc
 
 __all__ = ["Appointment", "AppointmentItem", "PENALTY_KINDS", "PENALTY_STATUSES", "Penalty"]
 
@@ -40,8 +40,8 @@ class Appointment(TableModel, table=True):
     ends_at: datetime = _utc()
     # booked -> checked_in -> in_service -> completed | cancelled | late_cancelled | no_show
     status: str = Field(default="booked", max_length=16, index=True)
-    price_cents: int
-    deposit_cents: int = 0
+    price_cents: int = _wide()
+    deposit_cents: int = _wide(default=0)
     walk_in: bool = False
     checked_in_at: datetime | None = _utc(default=None, nullable=True)
     started_at: datetime | None = _utc(default=None, nullable=True)
@@ -70,7 +70,7 @@ class AppointmentItem(TableModel, table=True):
     service_id: int = Field(foreign_key="service.id")
     staff_id: int = Field(foreign_key="staff.id")
     duration_min: int
-    price_cents: int
+    price_cents: int = _wide()
 
 
 PENALTY_KINDS = ("no_show", "late_cancel")
@@ -92,7 +92,7 @@ class Penalty(TableModel, table=True):
     appointment_id: int = Field(foreign_key="appointment.id", unique=True)
     client_id: int | None = Field(default=None, foreign_key="client.id", index=True)
     kind: str = Field(max_length=16)  # no_show | late_cancel
-    amount_cents: int
+    amount_cents: int = _wide()
     status: str = Field(default="pending", max_length=16)  # pending | charged | paid | waived | failed
     reason: str = Field(default="", max_length=255)  # why it exists, e.g. "no-show: Corte dama 2026-11-21 10:00"
     created_at: datetime = _utc()

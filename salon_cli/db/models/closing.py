@@ -8,7 +8,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlmodel import Field
 
-from salon_cli.db.models.base import TableModel, _in, _utc, partial_index
+from salon_cli.db.models.base import TableModel, _wide, _in, _utc, partial_index
 from salon_cli.db.types import JSONType
 
 __all__ = [
@@ -32,9 +32,9 @@ class DayClose(TableModel, table=True):
     revision: int = 1
     status: str = Field(default="closed", max_length=16)
     snapshot: dict[str, Any] = Field(default_factory=dict, sa_type=JSONType)
-    expected_cash_cents: int = 0
-    counted_cash_cents: int | None = None
-    variance_cents: int = 0
+    expected_cash_cents: int = _wide(default=0)
+    counted_cash_cents: int | None = _wide(default=None)
+    variance_cents: int = _wide(default=0)
     note: str | None = Field(default=None, max_length=1000)
     closed_at: datetime = _utc()
     closed_by_id: int | None = Field(default=None, foreign_key="staff.id")
@@ -64,7 +64,7 @@ class Expense(TableModel, table=True):
     business_date: date
     category: str = Field(max_length=64)  # stored lower-case, so "Supplies" and "supplies" are one group
     description: str = Field(max_length=200)
-    amount_cents: int
+    amount_cents: int = _wide()
     paid_from: str = Field(default="cash", max_length=8)
     status: str = Field(default="recorded", max_length=16)
     created_at: datetime = _utc()
@@ -91,7 +91,7 @@ class CashMovement(TableModel, table=True):
     location_id: int = Field(foreign_key="location.id")
     business_date: date
     kind: str = Field(max_length=8)
-    amount_cents: int
+    amount_cents: int = _wide()
     reason: str | None = Field(default=None, max_length=255)
     created_at: datetime = _utc()
     created_by_id: int | None = Field(default=None, foreign_key="staff.id")

@@ -8,7 +8,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlmodel import Field
 
-from salon_cli.db.models.base import TableModel, _in, _utc, partial_index
+from salon_cli.db.models.base import TableModel, _wide, _in, _utc, partial_index
 from salon_cli.db.types import JSONType
 
 __all__ = [
@@ -36,10 +36,10 @@ class LoyaltyProgram(TableModel, table=True):
     stamps_target: int = 10
     stamps_reward: str = Field(default="A free service of your choice", max_length=120)
     points_per_unit: int = 1  # points per major unit of net paid
-    min_purchase_cents: int = 0
-    welcome_bonus: int = 50
-    referral_bonus: int = 100
-    min_redemption: int = 100
+    min_purchase_cents: int = _wide(default=0)
+    welcome_bonus: int = _wide(default=50)
+    referral_bonus: int = _wide(default=100)
+    min_redemption: int = _wide(default=100)
     expiry_months: int | None = 6
     expiry_inactivity_days: int | None = None
     cooldown_minutes: int = 60
@@ -64,9 +64,9 @@ class LoyaltyAccount(TableModel, table=True):
 
     id: int | None = Field(default=None, primary_key=True)
     client_id: int = Field(foreign_key="client.id", unique=True)
-    points: int = 0
-    stamps: int = 0
-    lifetime_points: int = 0
+    points: int = _wide(default=0)
+    stamps: int = _wide(default=0)
+    lifetime_points: int = _wide(default=0)
     tier: str = Field(default="bronze", max_length=16)
     referred_by_id: int | None = Field(default=None, foreign_key="client.id")
     enrolled_at: datetime = _utc()
@@ -91,8 +91,8 @@ class LoyaltyEntry(TableModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     account_id: int = Field(foreign_key="loyalty_account.id")
     kind: str = Field(max_length=16)
-    points: int = 0  # signed
-    stamps: int = 0  # signed
+    points: int = _wide(default=0)  # signed
+    stamps: int = _wide(default=0)  # signed
     key: str | None = Field(default=None, max_length=64, unique=True)
     sale_id: int | None = Field(default=None, foreign_key="sale.id", index=True)
     refund_id: int | None = Field(default=None, foreign_key="refund.id")
@@ -118,8 +118,8 @@ class LoyaltyLot(TableModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     account_id: int = Field(foreign_key="loyalty_account.id")
     entry_id: int = Field(foreign_key="loyalty_entry.id", unique=True)
-    earned: int
-    remaining: int
+    earned: int = _wide()
+    remaining: int = _wide()
     earned_at: datetime = _utc()
     expires_at: datetime | None = _utc(default=None, nullable=True)
 
@@ -133,7 +133,7 @@ class LoyaltyLotUse(TableModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     entry_id: int = Field(foreign_key="loyalty_entry.id", index=True)
     lot_id: int = Field(foreign_key="loyalty_lot.id", index=True)
-    points: int
+    points: int = _wide()
 
 
 class Reward(TableModel, table=True):
@@ -148,9 +148,9 @@ class Reward(TableModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     name: str = Field(max_length=120)
     kind: str = Field(max_length=16)
-    value: int = 0  # cents (discount_amount), basis points (discount_pct), unused (free_service)
+    value: int = _wide(default=0)  # cents (discount_amount), basis points (discount_pct), unused (free_service)
     service_id: int | None = Field(default=None, foreign_key="service.id")  # free_service: which one (None: any)
-    points_cost: int
+    points_cost: int = _wide()
     active: bool = True
     created_at: datetime = _utc()
 
@@ -167,9 +167,9 @@ class Redemption(TableModel, table=True):
     reward_id: int | None = Field(default=None, foreign_key="reward.id")  # None: the stamp card's reward
     description: str = Field(max_length=120)
     kind: str = Field(max_length=16)  # the reward's kind and value when it was issued
-    value: int = 0
+    value: int = _wide(default=0)
     service_id: int | None = Field(default=None, foreign_key="service.id")
-    points: int = 0
+    points: int = _wide(default=0)
     status: str = Field(default="issued", max_length=8)
     location_id: int | None = Field(default=None, foreign_key="location.id")
     issued_at: datetime = _utc()

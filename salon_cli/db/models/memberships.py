@@ -7,7 +7,7 @@ from datetime import date, datetime
 import sqlalchemy as sa
 from sqlmodel import Field
 
-from salon_cli.db.models.base import TableModel, _in, _utc, partial_index
+from salon_cli.db.models.base import TableModel, _wide, _in, _utc, partial_index
 from salon_cli.db.types import JSONType
 
 __all__ = ["MEMBERSHIP_STATUSES", "MembershipPlan", "Membership", "MembershipPeriod"]
@@ -25,7 +25,7 @@ class MembershipPlan(TableModel, table=True):
     code: str = Field(max_length=32, unique=True)
     tier: str = Field(max_length=16)  # gold | black | vip
     name: str = Field(max_length=64)
-    monthly_price_cents: int = 0
+    monthly_price_cents: int = _wide(default=0)
     monthly_credits: int = 0
     discount_bp: int = 0
     benefits: list[str] = Field(default_factory=list, sa_type=JSONType)

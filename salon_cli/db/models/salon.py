@@ -9,7 +9,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlmodel import Field
 
-from salon_cli.db.models.base import TableModel, _utc
+from salon_cli.db.models.base import TableModel, _wide, _utc
 from salon_cli.db.types import JSONType
 
 __all__ = ["Location", "Staff", "Policy", "Service", "Product", "AuditLog", "JobRun", "JobLock"]
@@ -53,12 +53,12 @@ class Policy(TableModel, table=True):
     no_show_grace_min: int = 15
     no_show_lookback_hours: int = 12
     no_show_fee_kind: str = Field(default="pct", max_length=8)  # pct (basis points) | fixed (cents)
-    no_show_fee_value: int = 5000
+    no_show_fee_value: int = _wide(default=5000)
     late_cancel_hours: int = 24
     late_cancel_fee_kind: str = Field(default="pct", max_length=8)
-    late_cancel_fee_value: int = 2500
+    late_cancel_fee_value: int = _wide(default=2500)
     deposit_after_no_shows: int = 2
-    variance_note_over_cents: int = 5000
+    variance_note_over_cents: int = _wide(default=5000)
     taxes: list[dict[str, Any]] = Field(default_factory=list, sa_type=JSONType)
     pin_max_failures: int = 5
     pin_lock_minutes: int = 15
@@ -83,7 +83,7 @@ class Service(TableModel, table=True):
     name: str = Field(max_length=120)
     category: str | None = Field(default=None, max_length=64)
     duration_min: int
-    price_cents: int
+    price_cents: int = _wide()
     active: bool = True
     created_at: datetime = _utc()
 
@@ -98,7 +98,7 @@ class Product(TableModel, table=True):
     code: str = Field(max_length=32)
     name: str = Field(max_length=120)
     category: str | None = Field(default=None, max_length=64)
-    price_cents: int
+    price_cents: int = _wide()
     stock: int = 0
     active: bool = True
     created_at: datetime = _utc()

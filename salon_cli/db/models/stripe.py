@@ -8,7 +8,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlmodel import Field
 
-from salon_cli.db.models.base import TableModel, _in, _utc
+from salon_cli.db.models.base import TableModel, _wide, _in, _utc
 from salon_cli.db.types import JSONType
 
 __all__ = ["STRIPE_EVENT_STATUSES", "StripeEvent"]
@@ -27,7 +27,7 @@ class StripeEvent(TableModel, table=True):
     type: str = Field(max_length=64, index=True)
     status: str = Field(default="received", max_length=16, index=True)
     source: str = Field(default="webhook", max_length=8)  # webhook | ingest | sync
-    created: int = Field(default=0, index=True)  # Stripe's own time of the event (Unix seconds)
+    created: int = _wide(default=0, index=True)  # Stripe's own time of the event (Unix seconds)
     payload: dict[str, Any] = Field(default_factory=dict, sa_type=JSONType)
     error: str | None = Field(default=None, max_length=500)
     attempts: int = 0

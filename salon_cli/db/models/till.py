@@ -8,7 +8,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlmodel import Field
 
-from salon_cli.db.models.base import TableModel, _in, _utc, partial_index
+from salon_cli.db.models.base import TableModel, _wide, _in, _utc, partial_index
 from salon_cli.db.types import JSONType
 
 __all__ = [
@@ -50,15 +50,15 @@ class Sale(TableModel, table=True):
     status: str = Field(default="open", max_length=20)
     business_date: date
     discount_kind: str | None = Field(default=None, max_length=8)  # pct (basis points) | amount (cents)
-    discount_value: int = 0
+    discount_value: int = _wide(default=0)
     taxes: list[dict[str, Any]] = Field(default_factory=list, sa_type=JSONType)  # the policy's, when opened
-    subtotal_cents: int = 0
-    discount_cents: int = 0
-    tax_cents: int = 0
-    total_cents: int = 0
-    tip_cents: int = 0
-    paid_cents: int = 0
-    refunded_cents: int = 0
+    subtotal_cents: int = _wide(default=0)
+    discount_cents: int = _wide(default=0)
+    tax_cents: int = _wide(default=0)
+    total_cents: int = _wide(default=0)
+    tip_cents: int = _wide(default=0)
+    paid_cents: int = _wide(default=0)
+    refunded_cents: int = _wide(default=0)
     external_id: str | None = Field(default=None, max_length=64)  # a receipt number from an import
     note: str | None = Field(default=None, max_length=500)
     created_at: datetime = _utc()
@@ -87,12 +87,12 @@ class SaleLine(TableModel, table=True):
     kind: str = Field(max_length=16)
     description: str = Field(max_length=200)
     quantity: int = 1
-    unit_price_cents: int
-    gross_cents: int
-    discount_cents: int = 0
-    net_cents: int = 0
-    tax_cents: int = 0
-    total_cents: int = 0
+    unit_price_cents: int = _wide()
+    gross_cents: int = _wide()
+    discount_cents: int = _wide(default=0)
+    net_cents: int = _wide(default=0)
+    tax_cents: int = _wide(default=0)
+    total_cents: int = _wide(default=0)
     taxes: list[dict[str, Any]] = Field(default_factory=list, sa_type=JSONType)  # [{name, rate_bp, inclusive, amount_cents}]
     service_id: int | None = Field(default=None, foreign_key="service.id")
     product_id: int | None = Field(default=None, foreign_key="product.id")
@@ -119,10 +119,10 @@ class Payment(TableModel, table=True):
     method: str = Field(max_length=16)
     status: str = Field(default="pending", max_length=16)
     purpose: str = Field(default="sale", max_length=16)  # sale | deposit | penalty
-    amount_cents: int  # applied to the sale, without the tip
-    tip_cents: int = 0
-    tendered_cents: int | None = None  # cash handed over
-    change_cents: int = 0
+    amount_cents: int = _wide()  # applied to the sale, without the tip
+    tip_cents: int = _wide(default=0)
+    tendered_cents: int | None = _wide(default=None)  # cash handed over
+    change_cents: int = _wide(default=0)
     business_date: date  # the day the money came in (for Stripe: the day it was confirmed)
     gift_card_id: int | None = Field(default=None, foreign_key="gift_card.id", index=True)
     # method points: the redemption code it used (once, by constraint); method credit: the membership
@@ -156,7 +156,7 @@ class Refund(TableModel, table=True):
     location_id: int = Field(foreign_key="location.id")
     method: str = Field(max_length=16)
     status: str = Field(default="pending", max_length=16)
-    amount_cents: int
+    amount_cents: int = _wide()
     reason: str = Field(default="", max_length=255)
     business_date: date
     stripe_refund_id: str | None = Field(default=None, max_length=64, unique=True)
@@ -181,8 +181,8 @@ class GiftCard(TableModel, table=True):
     code: str = Field(max_length=24, unique=True)
     location_id: int = Field(foreign_key="location.id")
     client_id: int | None = Field(default=None, foreign_key="client.id", index=True)
-    initial_cents: int
-    balance_cents: int
+    initial_cents: int = _wide()
+    balance_cents: int = _wide()
     status: str = Field(default="pending", max_length=8)  # pending (its sale is unpaid) | active | void
     sale_id: int | None = Field(default=None, foreign_key="sale.id")
     created_at: datetime = _utc()

@@ -24,7 +24,7 @@ from sqlmodel import Session, col, select
 
 from salon_cli.core import clock
 from salon_cli.core.errors import Conflict, InvalidInput, NotFound, RuleViolation
-from salon_cli.core.money import parse_fee
+from salon_cli.core.money import check_bound, parse_fee
 from salon_cli.core.permissions import Permission
 from salon_cli.core.sale_math import Discount, LineIn, price, tax_rates
 from salon_cli.core.text import clean_text
@@ -158,7 +158,8 @@ def add_line(session: Session, actor: Actor, location: LocationView, sale: Sale,
     """Put a line made by the caller on an open sale (locked by `open_for_change`) and reprice it."""
     before = _before(sale)
     line.sale_id, line.position = sale.id or 0, _next_position(session, sale.id or 0)
-    line.gross_cents = line.quantity * line.unit_price_cents
+    line.gross_cents = check_bound(line.quantity * line.unit_price_cents, location.currency,
+                                   what=f"line {line.description!r}")
     session.add(line)
     session.flush()
     reprice(session, sale)
