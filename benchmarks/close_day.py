@@ -605,7 +605,7 @@ def run_case(dialect: str, sales: int, args: argparse.Namespace) -> dict[str, An
     from salon_cli.db.engine import make_engine
     from salon_cli.db.uow import UnitOfWork
     from salon_cli.services.salon import locations
-    from salon_cli.services.salon.actors import Actor
+    from salon_cli.services.salon.actors import SYSTEM, Actor
 
     clock.set_clock(FixedClock(NOW))
     clients = args.clients or max(2000, sales // 10)
@@ -643,7 +643,7 @@ def run_case(dialect: str, sales: int, args: argparse.Namespace) -> dict[str, An
         def preview() -> tuple[float, dict[str, Any]]:
             with UnitOfWork(engine, write=False) as uow:
                 start = time.perf_counter()
-                report = day_close.preview(uow.session, location=location, day=DAY, counted_cents=counted)
+                report = day_close.preview(uow.session, actor=SYSTEM, location=location, day=DAY, counted_cents=counted)
                 return time.perf_counter() - start, report
 
         preview()  # warm-up: connection, caches, imports

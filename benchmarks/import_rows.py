@@ -139,7 +139,8 @@ def setup(url: str) -> None:
 
     engine = make_engine(url)
     init = initialise(engine, location_code="centro", location_name="Salón Centro", timezone="America/Mexico_City",
-                      currency="MXN", owner_name="Lucía Hernández", owner_code=OWNER, owner_pin=PIN)
+                      currency="MXN", owner_name="Lucía Hernández", owner_code=OWNER, owner_pin=PIN,
+                      allow_clock_override=True)  # the children import under SALON_NOW
     owner = Actor(id=init.owner.id, code=init.owner.code, name=init.owner.name, role=init.owner.role, verified=True)
     with UnitOfWork(engine) as uow:
         s = uow.session

@@ -99,7 +99,8 @@ def build(url: str, *, clients: int, appointments: int, seed: int) -> dict[str, 
     start = time.perf_counter()
     migrate.upgrade(engine)
     init = initialise(engine, location_code="centro", location_name="Salón Centro", timezone="America/Mexico_City",
-                      currency="MXN", owner_name="Lucía Hernández", owner_code="lucia", owner_pin="1234")
+                      currency="MXN", owner_name="Lucía Hernández", owner_code="lucia", owner_pin="1234",
+                      allow_clock_override=True)  # `salon tui` runs in the children under SALON_NOW
     owner = Actor(id=init.owner.id, code=init.owner.code, name=init.owner.name, role=init.owner.role)
     location = init.location
     with UnitOfWork(engine) as uow:

@@ -1,10 +1,17 @@
 """What every command shares: settings, the engine (opened lazily, once), the location and actor.
 
+The clock override: with `SALON_NOW` set, a database that does not allow it (its owner's switch,
+`services/salon/clock_override.py`) gets a fence on its engine, so every transaction that writes is
+refused (exit 2) before it begins, whichever command or service opens it; reads still use it. Proving
+who acts passes the fence: its writes (a failed PIN) keep the machine's instant anyway.
+
 The database and the services are imported when first used: imports inside functions keep `salon --help`
 light (DESIGN.md, lazy imports)."""
 
 from __future__ import annotations
 
+import getpass
+import os
 import sys
 from functools import cached_property
 from collections.abc import Callable
@@ -53,12 +60,35 @@ class AppContext:
         from salon_cli.db.migrate import ensure_current
 
         ensure_current(self._engine, auto_upgrade=self.settings.default_database)
+        self._fence_clock_override(self._engine)
         return self._engine
 
-    def uow(self, *, write: bool = True) -> UnitOfWork:
+    def _fence_clock_override(self, engine: Engine) -> None:
+        """SALON_NOW set where the database does not allow a clock override: its writes refused."""
+        from salon_cli.core import clock
+
+        if not clock.overridden():
+            return
+        from salon_cli.db.engine import fence_writes
+        from salon_cli.db.uow import UnitOfWork
+        from salon_cli.services.salon import clock_override
+
+        with UnitOfWork(engine, write=False) as uow:
+            if clock_override.allowed(uow.session):
+                return
+        fence_writes(engine, clock_override.refusal)
+
+    def check_writable(self) -> None:
+        """A command that changes data from its start (the dashboard) refuses a fenced clock override now,
+        not at its first change."""
+        from salon_cli.db.engine import check_writable
+
+        check_writable(self.engine)
+
+    def uow(self, *, write: bool = True, fenced: bool = True) -> UnitOfWork:
         from salon_cli.db.uow import UnitOfWork
 
-        return UnitOfWork(self.engine, write=write)
+        return UnitOfWork(self.engine, write=write, fenced=fenced)
 
     def change(self, permission: Permission, work: Callable[[Session, Actor], T]) -> T:
         """Identify the actor for `permission`, then run `work` in one committed transaction."""
@@ -100,8 +130,28 @@ class AppContext:
         pin = self.settings.pin
         if pin is None and needs_pin(permission) and sys.stdin.isatty():
             pin = typer.prompt(f"PIN for {who}", hide_input=True)
-        with self.uow() as uow:
+        with self.uow(fenced=False) as uow:  # a failed PIN is counted even behind a clock-override fence
             return staff.identify(uow, who=who, pin=pin, location=location, permission=permission)
+
+    def job_actor(self) -> Actor:
+        """A cron job's actor: `system`, run by the staff member given with `--as` (proved: an unknown
+        member or a wrong PIN is exit 3 before the job starts), else by the machine's user."""
+        from salon_cli.services.salon import staff
+        from salon_cli.services.salon.actors import system_run_by
+
+        if not self.settings.staff:
+            return system_run_by(_os_user())
+        location = self.location() if self.settings.location else None
+        with self.uow(fenced=False) as uow:
+            return staff.job_runner(uow, who=self.settings.staff, pin=self.settings.pin, location=location)
+
+
+def _os_user() -> str:
+    """Who is logged in on this machine (cron's user), as the OS says; the uid where it cannot say."""
+    try:
+        return getpass.getuser()
+    except (OSError, KeyError, ImportError):
+        return f"uid {os.getuid()}" if hasattr(os, "getuid") else "unknown"
 
 
 def _warn_if_open_to_others(engine: Engine) -> None:

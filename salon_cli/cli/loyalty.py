@@ -24,7 +24,7 @@ loyalty_app.add_typer(rewards_app, name="rewards")
 CARD_COLUMNS = ["client_id", "enrolled", "program_type", "points", "lifetime_points", "tier", "multiplier", "stamps",
                 "stamps_target", "next_tier", "points_to_next_tier", "last_activity_at", "expiring", "codes"]
 ENTRY_COLUMNS = ["id", "created_at", "kind", "points", "stamps", "ref", "reason"]
-REWARD_COLUMNS = ["id", "name", "kind", "value", "service_id", "points", "active"]
+REWARD_COLUMNS = ["id", "name", "kind", "value", "service_id", "category", "points", "active"]
 REDEMPTION_COLUMNS = ["code", "client_id", "description", "points", "status", "balance", "sale_id"]
 STAMP_COLUMNS = ["client_id", "stamps", "stamps_target", "stamped_at", "reward_code", "reward", "next_stamp_at"]
 EXPIRY_COLUMNS = ["as_of", "dry_run", "accounts", "points", "lots", "account_ids", "job_run_id"]
@@ -63,7 +63,7 @@ def program_set(
     ctx: typer.Context,
     type_: str | None = typer.Option(None, "--type", help="stamps, points or hybrid."),
     stamps_target: int | None = typer.Option(None, "--stamps-target", help="Stamps that fill a card."),
-    stamps_reward: str | None = typer.Option(None, "--stamps-reward", help="What a full card gives."),
+    stamps_reward: str | None = typer.Option(None, "--stamps-reward", help="REWARD_ID: the catalog reward a full card gives (loyalty rewards list --all)."),
     points_per_unit: int | None = typer.Option(None, "--points-per-unit", help="Points per currency unit paid."),
     min_purchase: str | None = typer.Option(None, "--min-purchase", help="Smallest sale that earns, e.g. 100."),
     welcome_bonus: int | None = typer.Option(None, "--welcome-bonus", help="Points on enrolment."),
@@ -230,31 +230,71 @@ def refer(ctx: typer.Context, client: int = typer.Argument(..., help="The client
 def reward_add(
     ctx: typer.Context,
     name: str = typer.Argument(..., help="What the client gets, e.g. 'Free blow-dry'."),
-    points: int = typer.Option(..., "--points", help="What it costs in points."),
+    points: int = typer.Option(..., "--points", help="What it costs in points (0: a stamp card's reward only)."),
     kind: str = typer.Option(..., "--kind", help="discount_amount, discount_pct or free_service."),
     value: str | None = typer.Option(None, "--value", help="Amount (e.g. 100) or percent (e.g. 15%); not for free_service."),
-    service: str | None = typer.Option(None, "--service", help="free_service: which service (default: any)."),
+    service: str | None = typer.Option(None, "--service", help="free_service: the service it pays (at most its price)."),
+    category: str | None = typer.Option(None, "--category", help="free_service: or a category (the cheapest such line)."),
     fmt: Format = FORMAT_OPTION,
 ) -> None:
-    """Add a reward to the catalog (a manager, with PIN).
+    """Add a reward to the catalog (a manager, with PIN). Every reward is definite: an amount, a
+    percent, or one service (or category) free, which pays at most that service's price on the ticket.
 
     Example: salon --as lucia --pin 1234 loyalty rewards add "100 off" --points 500 --kind discount_amount --value 100
+
+    Example: salon --as lucia --pin 1234 loyalty rewards add "A free blow-dry" --points 0 --kind free_service --service blowout
     """
-    from salon_cli.core.money import parse_amount, parse_percent
     from salon_cli.services.loyalty import rewards as loyalty_rewards
 
     app = app_context(ctx)
     loc = app.location()
     how = kind.strip().lower()
-    amount = 0
-    if how == "discount_amount":
-        amount = parse_amount(value or "", loc.currency, what="--value")
-    elif how == "discount_pct":
-        amount = parse_percent(value or "", what="--value")
-    elif value is not None:
-        raise InvalidInput("--value is for discount_amount and discount_pct rewards")
+    amount = _reward_value(how, value, loc.currency)
     row = app.change(Permission.program_manage, lambda session, actor: loyalty_rewards.add_reward(
-        session, actor=actor, location=loc, name=name, kind=how, points=points, value=amount, service=service))
+        session, actor=actor, location=loc, name=name, kind=how, points=points, value=amount or 0, service=service,
+        category=category))
+    emit(row, fmt, one=True, columns=REWARD_COLUMNS if fmt is Format.table else None, currency=loc.currency)
+
+
+def _reward_value(kind: str, value: str | None, currency: str) -> int | None:
+    from salon_cli.core.money import parse_amount, parse_percent
+
+    if kind == "discount_amount":
+        return parse_amount(value or "", currency, what="--value")
+    if kind == "discount_pct":
+        return parse_percent(value or "", what="--value")
+    if value is not None:
+        raise InvalidInput("--value is for discount_amount and discount_pct rewards")
+    return None
+
+
+@rewards_app.command("set")
+def reward_set(
+    ctx: typer.Context,
+    reward: int = typer.Argument(..., help="Reward id (salon loyalty rewards list --all)."),
+    name: str | None = typer.Option(None, "--name"),
+    points: int | None = typer.Option(None, "--points", help="What it costs in points (0: a stamp card's reward only)."),
+    value: str | None = typer.Option(None, "--value", help="Amount or percent, for its kind."),
+    service: str | None = typer.Option(None, "--service", help="free_service: the service it pays."),
+    category: str | None = typer.Option(None, "--category", help="free_service: or a category."),
+    fmt: Format = FORMAT_OPTION,
+) -> None:
+    """Change a reward of the catalog (a manager, with PIN; audited).
+
+    Example: salon --as lucia --pin 1234 loyalty rewards set 3 --service blowout
+    """
+    from salon_cli.services.loyalty import rewards as loyalty_rewards
+
+    app = app_context(ctx)
+    loc = app.location()
+
+    def work(session: Any, actor: Any) -> Any:
+        row = session.get(loyalty_rewards.Reward, reward)
+        amount = _reward_value(row.kind, value, loc.currency) if row is not None and value is not None else None
+        return loyalty_rewards.set_reward(session, actor=actor, location=loc, reward_id=reward, name=name,
+                                          points=points, value=amount, service=service, category=category)
+
+    row = app.change(Permission.program_manage, work)
     emit(row, fmt, one=True, columns=REWARD_COLUMNS if fmt is Format.table else None, currency=loc.currency)
 
 
@@ -324,12 +364,12 @@ def expire_points(
 
     Example: salon expire-points --dry-run -f json
     """
-    from salon_cli.core.clock import parse_instant
+    from salon_cli.core.clock import parse_as_of
     from salon_cli.services.loyalty import expiry as points_expiry
 
     app = app_context(ctx)
-    at = parse_instant(as_of, what="--as-of") if as_of else None
-    report = points_expiry.expire(app.engine, as_of=at, dry_run=dry_run)
+    at = parse_as_of(as_of) if as_of else None
+    report = points_expiry.expire(app.engine, as_of=at, dry_run=dry_run, actor=app.job_actor())
     places = app.read(_first_location)
     emit(asdict(report), fmt, one=True, columns=EXPIRY_COLUMNS if fmt is Format.table else None,
          tz=places.tz if places else None)

@@ -266,13 +266,13 @@ def renew_memberships(
 
     Example: salon renew-memberships --dry-run -f json
     """
-    from salon_cli.core.clock import parse_instant
+    from salon_cli.core.clock import parse_as_of
     from salon_cli.services.salon import locations
     from salon_cli.services.till import membership_fees
 
     app = app_context(ctx)
-    at = parse_instant(as_of, what="--as-of") if as_of else None
-    report = membership_fees.renew(app.engine, as_of=at, dry_run=dry_run)
+    at = parse_as_of(as_of) if as_of else None
+    report = membership_fees.renew(app.engine, as_of=at, dry_run=dry_run, actor=app.job_actor())
     places = app.read(locations.list_locations)
     one = places[0] if len(places) == 1 else None
     emit(asdict(report), fmt, one=True, columns=RENEW_COLUMNS if fmt is Format.table else None,

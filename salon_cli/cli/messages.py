@@ -51,20 +51,22 @@ def send_reminders(
 
     Example: salon send-reminders --dry-run -f json
     """
-    from salon_cli.core.clock import parse_instant
+    from salon_cli.core.clock import parse_as_of
     from salon_cli.services.salon import locations
     from salon_cli.services.messages import reminders
     from salon_cli.services.messages.channels import channels_from_env
 
     app = app_context(ctx)
-    at = parse_instant(as_of, what="--as-of") if as_of else None
+    at = parse_as_of(as_of) if as_of else None
     channels = channels_from_env()
+    actor = app.job_actor()
     places = [app.location()] if app.settings.location else app.read(locations.list_locations)
     places = [p for p in places if p.active]
     reports, busy = [], None
     for place in places:
         try:
-            reports.append(reminders.run(app.engine, location=place, channels=channels, as_of=at, dry_run=dry_run))
+            reports.append(reminders.run(app.engine, location=place, channels=channels, as_of=at, dry_run=dry_run,
+                                         actor=actor))
         except Busy as exc:
             busy = exc
     if busy is not None and not reports:

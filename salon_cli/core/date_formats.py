@@ -13,6 +13,7 @@ from collections.abc import Callable, Iterable
 from datetime import date, datetime, time
 from functools import lru_cache
 
+from salon_cli.core.days import check_day
 from salon_cli.core.errors import InvalidInput
 
 DATE_PATTERNS = (
@@ -54,6 +55,7 @@ def normalise(text: str) -> str:
 def parse_datetime(text: str, pattern: str, *, what: str = "date", option: str = "--date-format") -> datetime:
     found = _parsed(text or "", pattern)
     if isinstance(found, datetime):
+        check_day(found.date(), what=f"{what} {text.strip()}")  # 9999-12-31 could become no instant
         return found
     if found == "empty":
         raise InvalidInput(f"{what} is empty")

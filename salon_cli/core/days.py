@@ -7,6 +7,19 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 from salon_cli.core.errors import InvalidInput
 
+# The dates a business day may fall on. Python's dates end at 9999-12-31, and a day becomes instants
+# ([D 00:00, D+1 00:00) in its zone, a week or a month around it in reports): a year of room at the end,
+# and nothing before 1900 (no salon's books go back further; zones before it kept local mean time).
+FIRST_DAY = date(1900, 1, 1)
+LAST_DAY = date(9998, 12, 31)
+
+
+def check_day(day: date, *, what: str = "date") -> date:
+    """`day` if a business day can fall on it, else exit 2 (`--date 9999-12-31` is no OverflowError)."""
+    if not FIRST_DAY <= day <= LAST_DAY:
+        raise InvalidInput(f"{what} is out of range: dates run from {FIRST_DAY.isoformat()} to {LAST_DAY.isoformat()}")
+    return day
+
 
 def zone(name: str) -> ZoneInfo:
     """The IANA zone called `name`; exit 2 for anything else."""
@@ -22,6 +35,7 @@ def zone(name: str) -> ZoneInfo:
 
 def day_bounds(day: date, tz: ZoneInfo) -> tuple[datetime, datetime]:
     """`[day 00:00, day+1 00:00)` in the zone, as UTC instants (23 or 25 hours around DST)."""
+    check_day(day, what=f"date {day.isoformat()}")
     start = datetime.combine(day, time(0), tzinfo=tz)
     end = datetime.combine(day + timedelta(days=1), time(0), tzinfo=tz)
     return start.astimezone(timezone.utc), end.astimezone(timezone.utc)
@@ -33,9 +47,10 @@ def business_date(instant: datetime, tz: ZoneInfo) -> date:
 
 def parse_date(text: str, *, what: str = "date") -> date:
     try:
-        return date.fromisoformat(text.strip())
+        day = date.fromisoformat(text.strip())
     except ValueError:
         raise InvalidInput(f"{what} {text!r} is not a date", hint="write it as YYYY-MM-DD") from None
+    return check_day(day, what=f"{what} {text.strip()}")
 
 
 def parse_local(text: str, tz: ZoneInfo, *, what: str = "time") -> datetime:
@@ -45,6 +60,7 @@ def parse_local(text: str, tz: ZoneInfo, *, what: str = "time") -> datetime:
         naive = datetime.strptime(raw, "%Y-%m-%d %H:%M")
     except ValueError:
         raise InvalidInput(f"{what} {text!r} is not 'YYYY-MM-DD HH:MM'") from None
+    check_day(naive.date(), what=f"{what} {text.strip()}")
     local = naive.replace(tzinfo=tz)
     round_trip = local.astimezone(timezone.utc).astimezone(tz).replace(tzinfo=None)
     if round_trip != naive:

@@ -31,6 +31,10 @@ class Permission(StrEnum):
     notes_private_read = "notes.private.read"
     location_manage = "location.manage"
     day_close = "day.close"
+    # the blind count (services/closing/counts.py): the drawer's expected cash and its parts before a count
+    # of the close is committed, and a count again after the expected cash was shown (manager-only, a PIN)
+    cash_expected = "cash.expected"
+    day_recount = "day.recount"
     reports_view = "reports.view"
     audit_view = "audit.view"
 
@@ -41,6 +45,7 @@ MANAGER_ONLY = frozenset(
         Permission.program_manage, Permission.penalty_waive, Permission.day_reopen,
         Permission.points_adjust, Permission.sale_refund, Permission.sale_void, Permission.expense_void,
         Permission.client_merge, Permission.notes_private_export, Permission.location_manage,
+        Permission.cash_expected, Permission.day_recount,
     }
 )
 

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from zoneinfo import ZoneInfo
 
+from salon_cli.core.days import check_day
 from salon_cli.core.errors import InvalidInput
 
 MAX_OCCURRENCES = 200
@@ -53,6 +54,7 @@ class LocalTime:
 
 def resolve(wall: datetime, tz: ZoneInfo) -> LocalTime:
     """The UTC instant of a naive wall time in `tz` (gaps: offset before the gap; folds: first)."""
+    check_day(wall.date(), what=f"time {wall:%Y-%m-%d %H:%M}")
     first = wall.replace(tzinfo=tz, fold=0)
     second = wall.replace(tzinfo=tz, fold=1)
     at = first.astimezone(timezone.utc)
@@ -66,9 +68,11 @@ def parse_wall(text: str, *, what: str = "time") -> datetime:
     """'YYYY-MM-DD HH:MM' (or with a T) as a naive wall time."""
     raw = (text or "").strip().replace("T", " ")
     try:
-        return datetime.strptime(raw, "%Y-%m-%d %H:%M")
+        wall = datetime.strptime(raw, "%Y-%m-%d %H:%M")
     except ValueError:
         raise InvalidInput(f"{what} {text!r} is not 'YYYY-MM-DD HH:MM'") from None
+    check_day(wall.date(), what=f"{what} {text.strip()}")
+    return wall
 
 
 def occurrences(rule: str, start: datetime, *, most: int = MAX_OCCURRENCES) -> list[datetime]:

@@ -9,6 +9,7 @@ PostgreSQL: psycopg 3; row locks (`FOR UPDATE`) and advisory locks are taken by 
 from __future__ import annotations
 
 import weakref
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -23,6 +24,7 @@ from salon_cli.io.private_files import prepare_sqlite_file
 
 BUSY_TIMEOUT_MS = 30_000
 _ENGINES: weakref.WeakSet[Engine] = weakref.WeakSet()
+_FENCES: weakref.WeakKeyDictionary[Engine, Callable[[], Exception]] = weakref.WeakKeyDictionary()
 WRITE = "salon_write"
 
 
@@ -95,9 +97,26 @@ def _configure_sqlite(engine: Engine) -> None:
         conn.exec_driver_sql(f"BEGIN {mode}")
 
 
-def writer(engine: Engine) -> Engine:
-    """The same engine (same pool), marked so that its transactions take the write lock up front."""
+def writer(engine: Engine, *, fenced: bool = True) -> Engine:
+    """The same engine (same pool), marked so that its transactions take the write lock up front.
+
+    Refused, before anything is sent, on an engine behind a fence (`fence_writes`) unless `fenced` is
+    False (proving who acts, whose writes are a failed PIN's count and its audit row)."""
+    refusal = _FENCES.get(engine) if fenced else None
+    if refusal is not None:
+        raise refusal()
     return engine.execution_options(**{WRITE: True})
+
+
+def fence_writes(engine: Engine, refusal: Callable[[], Exception]) -> None:
+    """Refuse every transaction that writes on `engine` from now on, with the error `refusal()` makes
+    (cli/context.py: SALON_NOW set where the database does not allow a clock override)."""
+    _FENCES[engine] = refusal
+
+
+def check_writable(engine: Engine) -> None:
+    """Raise now what a write on `engine` would raise (a command that is about to change data)."""
+    writer(engine)
 
 
 def dispose_all() -> None:

@@ -3,6 +3,10 @@
 A record is a flat-ish dict of JSON-ready values (see `jsonable`). JSON is one document: an object
 for one record, an array for many. NDJSON is one object a line. CSV has a header row; lists are
 joined with ';' and objects written as JSON.
+
+CSV cells a spreadsheet would run as a formula are written with a leading `'` (`neutralise`, OWASP's
+advice on CSV injection) unless the caller asks for `raw`; reading takes that mark off again (`unmark`),
+so a file written here reads back exactly. JSON and NDJSON are always exact.
 """
 
 from __future__ import annotations
@@ -82,6 +86,35 @@ def write_ndjson(rows: Iterable[dict[str, Any]], out: IO[str]) -> None:
         out.write(json.dumps(row, ensure_ascii=False) + "\n")
 
 
+# -- formula cells ---------------------------------------------------------------------------------
+
+# first characters a spreadsheet reads as the start of a formula ('+' and '-' only before more than a
+# number), and the mark itself: a text that begins with marks before such a start is marked once more
+FORMULA_STARTS = frozenset("=@\t\r+-'")
+_NUMBER = re.compile(r"[+-](?:\d+(?:[.,]\d+)*|[.,]\d+)(?:[eE][+-]?\d+)?%?\Z")
+
+
+def is_formula(text: str) -> bool:
+    """Would a spreadsheet run this cell: it starts with `=`, `@`, a tab or a carriage return, or with `+`
+    or `-` followed by anything but a number (`+5215512345678`, `-12.50`, `+3` are numbers). A text that
+    is such a cell behind leading `'` counts too, so that `unmark(neutralise(t)) == t` for every text."""
+    core = text.lstrip("'")
+    first = core[:1]
+    if first in ("+", "-"):
+        return len(core) > 1 and _NUMBER.match(core) is None
+    return first in ("=", "@", "\t", "\r")
+
+
+def neutralise(text: str) -> str:
+    """The CSV cell of `text`: as it is, or with a leading `'` when a spreadsheet would run it."""
+    return "'" + text if text[:1] in FORMULA_STARTS and is_formula(text) else text
+
+
+def unmark(text: str) -> str:
+    """A cell read from CSV without the mark `neutralise` put on it (a `'` before a formula)."""
+    return text[1:] if text[:1] == "'" and is_formula(text[1:]) else text
+
+
 def csv_cell(value: Any) -> str:
     if value is None:
         return ""
@@ -98,24 +131,28 @@ def csv_cell(value: Any) -> str:
 _AS_IS = frozenset({str, int, float, type(None)})
 
 
-def cell_maker(tz: ZoneInfo | None = None) -> Any:
+def cell_maker(tz: ZoneInfo | None = None, *, neutral: bool = False) -> Any:
     """A function turning one raw value into its CSV cell, as `csv_cell(jsonable(value, tz))` does,
-    by the value's type: one lookup and one call for the cells that are not text or numbers."""
+    by the value's type: one lookup and one call for the cells that are not text or numbers. With
+    `neutral`, a text cell a spreadsheet would run is marked (`neutralise`)."""
+    safe = neutralise if neutral else str
 
     def when(value: datetime) -> str:
         return (value.astimezone(tz) if tz else value).isoformat()
 
     def listed(value: list[Any]) -> str:
         try:
-            return ";".join(value)  # a list of codes: text already
+            return safe(";".join(value))  # a list of codes: text already
         except TypeError:
-            return csv_cell(jsonable(value, tz))
+            return safe(csv_cell(jsonable(value, tz)))
 
     def other(value: Any) -> Any:
-        return csv_cell(jsonable(value, tz))
+        return safe(csv_cell(jsonable(value, tz)))
 
     by_type: dict[type, Any] = {datetime: when, bool: lambda v: "true" if v else "false", list: listed,
                                 date: date.isoformat}
+    if neutral:
+        by_type[str] = neutralise
 
     def make(value: Any) -> Any:
         return by_type.get(type(value), other)(value)
@@ -124,12 +161,15 @@ def cell_maker(tz: ZoneInfo | None = None) -> Any:
 
 
 def write_csv(rows: Iterable[dict[str, Any]], out: IO[str], *, columns: list[str] | None = None,
-              tz: ZoneInfo | None = None) -> None:
+              tz: ZoneInfo | None = None, raw: bool = False) -> None:
     """Rows as CSV with a header. Rows may be records already (`records`) or raw ones: each cell is
-    made JSON-ready (`jsonable`, instants in `tz`) and then a CSV cell, in one pass."""
+    made JSON-ready (`jsonable`, instants in `tz`) and then a CSV cell, in one pass. A text a
+    spreadsheet would run is marked (`neutralise`) unless `raw`."""
     writer: Any = None
     as_is = _AS_IS
-    make = cell_maker(tz)
+    # text that cannot be a formula (its first character says so) is written as it is, unlooked-up
+    starts = frozenset() if raw else FORMULA_STARTS
+    make = cell_maker(tz, neutral=not raw)
     names: list[str] = []
     cells: Any = None
     for row in rows:
@@ -143,7 +183,8 @@ def write_csv(rows: Iterable[dict[str, Any]], out: IO[str], *, columns: list[str
             values = cells(row)
         except (KeyError, TypeError):  # a column the record lacks is an empty cell (one column: no getter)
             values = [row.get(c) for c in names]
-        writer.writerow([v if type(v) in as_is else make(v) for v in values])
+        writer.writerow([v if (t := type(v)) in as_is and (t is not str or v[:1] not in starts) else make(v)
+                         for v in values])
     if writer is None and columns:
         csv.writer(out, lineterminator="\n").writerow(columns)
 
@@ -233,8 +274,8 @@ def read_csv(
     or CR-only lines; quoted fields with newlines inside; values separated by commas, or by the
     semicolons (Excel where the decimal mark is a comma), tabs or bars the header line shows. A
     column that maps to no field (and is not mapped to `-`), a missing required column, a row with
-    more or fewer values than the header, or bytes that are not in the encoding: all refused before
-    anything is written.
+    more or fewer values than the header, a value holding a NUL character, or bytes that are not in
+    the encoding: all refused before anything is written.
     """
 
     try:
@@ -281,7 +322,11 @@ def read_csv(
             if len(values) != len(header):
                 faults.append(Fault(number, None, f"has {len(values)} values, the header has {len(header)}"))
                 continue
-            rows.append(SourceRow(number, {c: v.strip() for c, v in zip(columns, values) if c}, tuple(values)))
+            cells = {c: _cell_in(v) for c, v in zip(columns, values) if c}
+            if any("\x00" in v for v in cells.values()):  # no database keeps it in text (PostgreSQL refuses it)
+                faults += [Fault(number, c, "holds a NUL character (\\x00)") for c, v in cells.items() if "\x00" in v]
+                continue
+            rows.append(SourceRow(number, cells, tuple(values)))
     except UnicodeError as exc:  # bytes not in the encoding; or UTF-16 without its byte-order mark
         reason = exc.reason if isinstance(exc, UnicodeDecodeError) else str(exc)
         raise ImportRefused([Fault(None, None, f"not {encoding} text ({reason}); try --encoding")]) from None
@@ -292,6 +337,12 @@ def read_csv(
     if faults:
         raise ImportRefused(faults)
     return rows
+
+
+def _cell_in(cell: str) -> str:
+    """A value as an import reads it: trimmed, and without the mark our CSV puts on a formula."""
+    cell = cell.strip()
+    return unmark(cell) if cell[:1] == "'" else cell
 
 
 def delimiter_of(header: str) -> str:
@@ -326,11 +377,12 @@ def _start(stream: IO[bytes]) -> bytes:
 
 def write_rejects(out: IO[str], header: Sequence[str], refused: Iterable[tuple[SourceRow, str]]) -> int:
     """Refused rows as the file had them, with their reasons in an `import_error` column (which the
-    importers ignore, so the fixed file imports as it is). Returns the number of rows written."""
+    importers ignore, so the fixed file imports as it is). Returns the number of rows written. A cell
+    a spreadsheet would run is marked once (`neutralise` of what the import read), never twice."""
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow([*header, ERROR_COLUMN])
     count = 0
     for row, reason in refused:
-        writer.writerow([*row.cells, reason])
+        writer.writerow([neutralise(unmark(cell)) for cell in (*row.cells, reason)])
         count += 1
     return count

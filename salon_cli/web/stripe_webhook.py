@@ -5,9 +5,13 @@ Why the standard library: one endpoint that verifies, stores and applies (all in
 What a public endpoint needs is here, answered before any work is done:
 
 * only `POST` on the one path (others 404, other methods 405 with `Allow: POST`);
-* `Content-Length` required (411), at most `max_body` bytes (413, the body is never read),
-  `Content-Type: application/json` (415);
-* a socket timeout, so a client that trickles its request cannot hold a thread for long;
+* `Content-Length` required (411), once and without a `Transfer-Encoding` (400: two framings of one
+  body are how requests are smuggled past a proxy), at most `max_body` bytes (413, the body is never
+  read), `Content-Type: application/json` (415);
+* a timeout on every read, and a deadline for the whole request (line, headers and body: `deadline`,
+  `REQUEST_DEADLINE` seconds by default), so a client that trickles its request, a byte at a time
+  just inside the read timeout, cannot hold a thread for long either: past the deadline the connection
+  is closed (408 when the body was late);
 * a bad, missing or stale signature is 400 with a JSON error, and nothing is stored;
 * an applied, ignored or duplicate event is 200; an event whose effect fails is 500, stored as
   `failed`, so Stripe delivers it again (and the redelivery re-attempts it);
@@ -20,6 +24,7 @@ in front of it. Binding another address prints a warning.
 
 from __future__ import annotations
 
+import io
 import ipaddress
 import json
 import signal
@@ -40,6 +45,8 @@ if TYPE_CHECKING:
 
 DEFAULT_PATH = "/stripe/webhook"
 DEFAULT_MAX_BODY = 256 * 1024
+READ_TIMEOUT = 10.0  # seconds one read of the socket may wait
+REQUEST_DEADLINE = 10.0  # seconds the whole request may take to arrive, however its bytes trickle in
 
 
 def _stderr(line: str) -> None:
@@ -64,9 +71,9 @@ class WebhookServer(ThreadingHTTPServer):
     allow_reuse_address = True
 
     def __init__(self, address: tuple[str, int], engine: Engine, *, secret: str, path: str, max_body: int,
-                 socket_timeout: float, tolerance: int, log: Callable[[str], None]) -> None:
+                 socket_timeout: float, deadline: float, tolerance: int, log: Callable[[str], None]) -> None:
         self.engine, self.secret, self.path, self.max_body = engine, secret, path, max_body
-        self.socket_timeout, self.tolerance, self.log = socket_timeout, tolerance, log
+        self.socket_timeout, self.deadline, self.tolerance, self.log = socket_timeout, deadline, tolerance, log
         super().__init__(address, _Handler)
 
     @property
@@ -80,6 +87,32 @@ class _WebhookServer6(WebhookServer):
     address_family = socket.AF_INET6
 
 
+class _DeadlineReader(io.RawIOBase):
+    """The connection as the handler reads it: each read waits at most the read timeout and never past
+    the request's deadline; past it, every read raises TimeoutError."""
+
+    def __init__(self, sock: socket.socket, read_timeout: float, deadline_at: float) -> None:
+        super().__init__()
+        self._sock, self._read_timeout, self._deadline_at = sock, read_timeout, deadline_at
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: Any) -> int:
+        left = self._deadline_at - time.monotonic()
+        if left <= 0:
+            raise TimeoutError("the request did not arrive before its deadline")
+        self._sock.settimeout(min(self._read_timeout, left))
+        try:
+            return self._sock.recv_into(buffer)
+        except TimeoutError:
+            if left < self._read_timeout:  # this wait was the rest of the deadline
+                raise TimeoutError("the request did not arrive before its deadline") from None
+            raise
+        finally:
+            self._sock.settimeout(self._read_timeout)  # what writing the answer may wait
+
+
 class _Handler(BaseHTTPRequestHandler):
     server: WebhookServer
     protocol_version = "HTTP/1.0"  # one request per connection: no idle keep-alive holding a thread
@@ -89,6 +122,9 @@ class _Handler(BaseHTTPRequestHandler):
     def setup(self) -> None:
         self.timeout = self.server.socket_timeout  # StreamRequestHandler applies it to the socket
         super().setup()
+        self.rfile.close()  # the library's reader, replaced by one that keeps the deadline
+        self.rfile = io.BufferedReader(_DeadlineReader(self.connection, self.server.socket_timeout,
+                                                       time.monotonic() + self.server.deadline))
 
     # --- logging: our own one line per delivery, nothing from the payload ---
 
@@ -143,6 +179,10 @@ class _Handler(BaseHTTPRequestHandler):
         if self.command != "POST":
             self._reply(405, {"error": "method not allowed: POST only"}, {"Allow": "POST"})
             return 405, "method not allowed"
+        lengths = self.headers.get_all("Content-Length") or []
+        if len(lengths) > 1 or (lengths and "Transfer-Encoding" in self.headers):
+            self._reply(400, {"error": "one Content-Length and no Transfer-Encoding, please"})
+            return 400, "ambiguous body length"
         length_header = self.headers.get("Content-Length")
         if length_header is None:
             self._reply(411, {"error": "Content-Length required"})
@@ -196,9 +236,11 @@ class _Handler(BaseHTTPRequestHandler):
 
 
 def make_server(engine: Engine, *, host: str = "127.0.0.1", port: int = 8787, secret: str,
-                path: str = DEFAULT_PATH, max_body: int = DEFAULT_MAX_BODY, timeout: float = 10.0,
-                tolerance: int = 300, log: Callable[[str], None] | None = None) -> WebhookServer:
-    """A bound, not yet serving, webhook server (port 0: any free port; see `.server_address`)."""
+                path: str = DEFAULT_PATH, max_body: int = DEFAULT_MAX_BODY, timeout: float = READ_TIMEOUT,
+                deadline: float = REQUEST_DEADLINE, tolerance: int = 300,
+                log: Callable[[str], None] | None = None) -> WebhookServer:
+    """A bound, not yet serving, webhook server (port 0: any free port; see `.server_address`).
+    `timeout`: what one read may wait; `deadline`: what the whole request may take to arrive."""
     if not secret or not secret.strip():
         raise InvalidInput("no webhook signing secret",
                            hint="set SALON_STRIPE_WEBHOOK_SECRET to the endpoint's signing secret (whsec_...)")
@@ -207,7 +249,7 @@ def make_server(engine: Engine, *, host: str = "127.0.0.1", port: int = 8787, se
     log = log or _stderr
     cls = _WebhookServer6 if ":" in host else WebhookServer
     server = cls((host, port), engine, secret=secret.strip(), path=path, max_body=max_body,
-                 socket_timeout=timeout, tolerance=tolerance, log=log)
+                 socket_timeout=timeout, deadline=deadline, tolerance=tolerance, log=log)
     if not is_loopback(host):
         log(f"warning: listening on {host}, not only on this machine; put a TLS proxy in front of it "
             "(Stripe delivers only to https) and keep the port closed to everyone else")
@@ -215,12 +257,12 @@ def make_server(engine: Engine, *, host: str = "127.0.0.1", port: int = 8787, se
 
 
 def serve(engine: Engine, *, host: str = "127.0.0.1", port: int = 8787, secret: str, path: str = DEFAULT_PATH,
-          max_body: int = DEFAULT_MAX_BODY, timeout: float = 10.0, tolerance: int = 300,
-          log: Callable[[str], None] | None = None) -> None:
+          max_body: int = DEFAULT_MAX_BODY, timeout: float = READ_TIMEOUT, deadline: float = REQUEST_DEADLINE,
+          tolerance: int = 300, log: Callable[[str], None] | None = None) -> None:
     """Serve until interrupted: Ctrl-C, SIGINT or SIGTERM (how systemd and docker stop a service)."""
     log = log or _stderr
     server = make_server(engine, host=host, port=port, secret=secret, path=path, max_body=max_body,
-                         timeout=timeout, tolerance=tolerance, log=log)
+                         timeout=timeout, deadline=deadline, tolerance=tolerance, log=log)
     previous = None
     if threading.current_thread() is threading.main_thread():
         previous = signal.signal(signal.SIGTERM, _interrupt)

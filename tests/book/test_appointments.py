@@ -16,6 +16,7 @@ from salon_cli.services.book import appointments, status as appt_status
 from salon_cli.services.salon import catalog, locations, setup, staff
 from salon_cli.services.clients import profiles as clients
 from salon_cli.services.salon.actors import Actor
+from salon_cli.services.till import deposits
 
 OWNER = Actor(id=1, code="lucia", name="Lucía", role="owner", verified=True)
 UTC = timezone.utc
@@ -92,7 +93,7 @@ def test_duration_given_overrides_the_services(engine, desk, clock):
     ({"at": "2026-11-23 25:00"}, "is not 'YYYY-MM-DD HH:MM'"),
     ({"at": "2026-11-23 10:00", "duration_min": 0}, "duration 0"),
     ({"at": "2026-11-23 10:00", "services": []}, "no service"),
-    ({"at": "2026-11-23 10:00", "deposit_cents": 99999999}, "more than the price"),
+    ({"at": "2026-11-23 10:00", "deposit_cents": 99999999}, "not less than the price"),
     ({"at": None}, "--at is needed"),
     ({"at": "2026-11-23 10:00", "client_id": None}, "--client is needed"),
     ({"at": "2026-11-23 10:00", "walk_in": True, "repeat": "FREQ=DAILY;COUNT=2"}, "does not repeat"),
@@ -149,12 +150,19 @@ def test_deposit_required_client_needs_a_deposit_unless_a_manager_with_pin_books
     unproven = Actor(id=desk["marco"].id, code="marco", name="Marco", role="manager", verified=False)
     with pytest.raises(RuleViolation, match="must leave a deposit"):
         _book(engine, desk, actor=unproven, at="2026-11-23 10:00")
+    # a deposit asked is not a deposit taken (issue 26): the desk books her only with the money
+    with pytest.raises(RuleViolation, match="must leave a deposit"):
+        _book(engine, desk, actor=desk["sofia"], at="2026-11-23 10:00", deposit_cents=10000)
     assert _count(engine, Appointment) == 0
-    done = _book(engine, desk, actor=desk["sofia"], at="2026-11-23 10:00", deposit_cents=10000)
-    assert done.appointments[0].deposit_cents == 10000
+    with UnitOfWork(engine) as uow:
+        done = deposits.book(uow.session, actor=desk["sofia"], location=desk["loc"], method="cash",
+                             deposit_cents=10000, client_id=desk["ximena"], services=["corte"], staff="ana",
+                             at="2026-11-23 10:00")
+        uow.commit()
+    assert (done.appointments[0].deposit_cents, done.appointments[0].deposit_paid_cents) == (10000, 10000)
     assert done.warnings == ["Ximena Jiménez has a deposit required (2 no-shows)"]
     done = _book(engine, desk, actor=desk["marco"], at="2026-11-24 10:00")
-    assert done.warnings == ["Ximena Jiménez has a deposit required (2 no-shows); booked without one by marco"]
+    assert done.warnings == ["Ximena Jiménez has a deposit required (2 no-shows); booked without one taken by marco"]
 
 
 # ----------------------------------------------------------------------------- repeats and DST

@@ -81,22 +81,28 @@ def test_a_repeat_prints_every_appointment_of_the_series(desk):
     assert "booked 3 appointments (series 1)" in run.stderr
 
 
-def test_deposit_rule_at_the_desk_and_for_a_manager(desk):
+def test_deposit_rule_at_the_desk_and_for_a_manager(desk, clock):
     ok(*OWNER, "policy", "set", "--deposit-after", "1", db=desk)
     ok(*SOFIA, "appt", "book", "--client", "2", "--service", "corte", "--staff", "ana", "--at", "2026-11-21 10:50",
        db=desk)
+    clock.advance(minutes=20)  # cron runs at 11:20 (--as-of replays the past only)
     ok("detect-no-shows", "--as-of", "2026-11-21T11:10:00-06:00", db=desk)
     card = json.loads(ok("client", "show", "2", "-f", "json", db=desk).stdout)
     assert (card["no_show_count"], card["deposit_required"]) == (1, True)
     refused = salon(desk, *SOFIA, "appt", "book", "--client", "2", "--service", "corte", "--staff", "ana",
                     "--at", "2026-11-25 10:00")
     assert refused.code == 1 and "Pedro Páramo must leave a deposit to book (1 no-show)" in refused.stderr
+    asked = salon(desk, *SOFIA, "appt", "book", "--client", "2", "--service", "corte", "--staff", "ana",
+                  "--at", "2026-11-25 10:00", "--deposit", "100")  # asked is not taken (issue 26)
+    assert asked.code == 1 and "--deposit AMOUNT --pay METHOD" in asked.stderr
     taken = ok(*SOFIA, "appt", "book", "--client", "2", "--service", "corte", "--staff", "ana", "--at",
-               "2026-11-25 10:00", "--deposit", "100", "-f", "json", db=desk)
-    assert json.loads(taken.stdout)["deposit_cents"] == 10000 and "warning: Pedro Páramo has a deposit required" in taken.stderr
+               "2026-11-25 10:00", "--deposit", "100", "--pay", "cash", "-f", "json", db=desk)
+    booked = json.loads(taken.stdout)
+    assert (booked["deposit_cents"], booked["deposit_paid_cents"]) == (10000, 10000)
+    assert "warning: Pedro Páramo has a deposit required" in taken.stderr
     manager = ok(*MARCO, "appt", "book", "--client", "2", "--service", "corte", "--staff", "ana", "--at",
                  "2026-11-26 10:00", db=desk)
-    assert "booked without one by marco" in manager.stderr
+    assert "booked without one taken by marco" in manager.stderr
 
 
 def test_the_day_at_the_desk_checkin_by_name_start_complete(desk):
@@ -129,13 +135,15 @@ def test_late_cancel_says_so_and_lists_the_penalty(desk):
     assert (penalty["kind"], penalty["amount_cents"], penalty["status"]) == ("late_cancel", 8750, "pending")
 
 
-def _one_no_show(desk):
+def _one_no_show(desk, clock):
     _book_due(desk)
+    clock.advance(minutes=20)  # cron runs at 11:20 (--as-of replays the past only)
     return json.loads(ok("detect-no-shows", "--as-of", "2026-11-21T11:10:00-06:00", "-f", "json", db=desk).stdout)
 
 
-def test_detect_no_shows_json_for_cron(desk):
+def test_detect_no_shows_json_for_cron(desk, clock):
     _book_due(desk)
+    clock.advance(minutes=20)  # cron runs at 11:20 (--as-of replays the past only)
     dry = json.loads(ok("detect-no-shows", "--as-of", "2026-11-21T11:10:00-06:00", "--dry-run", "-f", "json",
                         db=desk).stdout)
     assert {"marked", "penalties", "appointment_ids", "stale"} <= set(dry)
@@ -162,11 +170,12 @@ def _book_due(desk):
        db=desk)
 
 
-def test_detect_no_shows_exits_4_while_another_run_holds_the_lock(desk):
+def test_detect_no_shows_exits_4_while_another_run_holds_the_lock(desk, clock):
     from salon_cli.db.engine import make_engine
     from salon_cli.services.salon import jobs
 
     _book_due(desk)
+    clock.advance(minutes=20)  # cron runs at 11:20 (--as-of replays the past only)
     engine = make_engine(desk)
     try:
         with jobs.single_instance(engine, "detect-no-shows", 1):
@@ -178,8 +187,8 @@ def test_detect_no_shows_exits_4_while_another_run_holds_the_lock(desk):
     assert json.loads(ok("appt", "show", "1", "-f", "json", db=desk).stdout)["status"] == "booked"
 
 
-def test_waive_needs_a_manager_pin_and_charge_without_stripe_changes_nothing(desk):
-    _one_no_show(desk)
+def test_waive_needs_a_manager_pin_and_charge_without_stripe_changes_nothing(desk, clock):
+    _one_no_show(desk, clock)
     for who, text in ((SOFIA, "sofia (receptionist) may not penalty waive"),
                       (["--as", "marco"], "a PIN is needed"),
                       (["--as", "marco", "--pin", "9999"], "wrong PIN for marco")):
@@ -201,8 +210,8 @@ def test_waive_needs_a_manager_pin_and_charge_without_stripe_changes_nothing(des
     assert [a["action"] for a in audit] == ["penalty.waive", "penalty.create"]
 
 
-def test_mark_paid(desk):
-    _one_no_show(desk)
+def test_mark_paid(desk, clock):
+    _one_no_show(desk, clock)
     bad = salon(desk, *SOFIA, "penalty", "mark-paid", "1", "--method", "bitcoin")
     assert bad.code == 2 and "is not one of cash, card, transfer" in bad.stderr
     paid = json.loads(ok(*SOFIA, "penalty", "mark-paid", "1", "--method", "card", "-f", "json", db=desk).stdout)

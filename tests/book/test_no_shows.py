@@ -12,6 +12,7 @@ import pytest
 import sqlalchemy as sa
 from sqlmodel import func, select
 
+from cli_helpers import allow_clock_override
 from salon_cli.core.errors import Busy, NotPermitted, RuleViolation
 from salon_cli.db.models import Appointment, AppointmentItem, AuditLog, Client, JobRun, Penalty, Policy
 from salon_cli.db.uow import UnitOfWork
@@ -305,6 +306,7 @@ def _end_state(engine):
 
 def test_two_processes_at_once_against_10000_due(db_url, engine, book):
     _seed_due(engine, book)
+    allow_clock_override(engine)  # the processes run under SALON_NOW
     env = {**os.environ, "SALON_DATABASE_URL": db_url, "SALON_NOW": AS_OF.isoformat()}
     command = [sys.executable, "-m", "salon_cli", "detect-no-shows", "-f", "json"]
     procs = [subprocess.Popen(command, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)

@@ -59,13 +59,16 @@ def test_preview_is_blind_until_the_count_and_keys_are_stable(desk):
     report = json.loads(run.stdout)
     assert list(report) == KEYS
     assert report["expected_cash_cents"] is None and report["status"] == "preview"
+    assert report["cash_sales_cents"] is None and report["by_method"] == {} and report["blind"] is True
     assert "blind count" in run.stderr
-    counted = json.loads(ok(desk, *SOFIA, "close-day", "--preview", "--counted-cash", "340", "-f", "json").stdout)
+    # a count in a blind preview would show the expected cash without committing the count (test_blind_count_cli)
+    assert cli(desk, *SOFIA, "close-day", "--preview", "--counted-cash", "340").code == 3
+    counted = json.loads(ok(desk, *MARCO, "close-day", "--preview", "--counted-cash", "340", "-f", "json").stdout)
     assert (counted["expected_cash_cents"], counted["variance_cents"]) == (35000, -1000)
     assert cli(desk, *SOFIA, "report", "day", "-f", "json").code == 3  # reports are a manager's
     live = ok(desk, *MARCO, "report", "day", "-f", "json")
     day = json.loads(live.stdout)
-    assert (day["status"], day["expected_cash_cents"], day["cash_sales_cents"]) == ("open", None, 35000)
+    assert (day["status"], day["expected_cash_cents"], day["cash_sales_cents"]) == ("open", 35000, 35000)
     assert "is open: live figures" in live.stderr
 
 

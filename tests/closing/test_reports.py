@@ -352,7 +352,9 @@ def plain(engine, salon, clock):
 
 def test_loyalty_report(engine, plain, clock):
     shop, loc, boss = plain, plain.loc, plain.marco
-    _do(engine, loyalty_program.update, actor=OWNER, location=loc, type="hybrid")
+    prize = _do(engine, loyalty_rewards.add_reward, actor=OWNER, location=loc, name="A free corte",
+                kind="free_service", points=0, service="corte")
+    _do(engine, loyalty_program.update, actor=OWNER, location=loc, type="hybrid", stamps_reward=str(prize.id))
     # Nov 20: Ximena enrols (+50), +500 and -30 by hand, a reward of 100 points redeemed, voided (+100 back)
     # and redeemed again (code C2 left open); one stamp
     _do(engine, loyalty.enroll, actor=shop.sofia, location=loc, client_id=shop.ximena)

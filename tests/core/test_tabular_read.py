@@ -60,3 +60,17 @@ def test_bad_mapping_and_blank_lines():
 def test_empty_file():
     with pytest.raises(ImportRefused, match="the file is empty"):
         read(b"")
+
+
+def test_the_formula_mark_of_our_csv_comes_off_on_reading():
+    data = ("first_name,last_name,phone\n"
+            "\"'=HYPERLINK(\"\"http://x\"\",\"\"y\"\")\",'@SUM(A1),+5215512345678\n"
+            "'+cmd|' /C calc'!A0,'-2+3,'hello\n"
+            "''=twice,O'Brien,-50\n").encode()
+    rows = read(data)
+    assert [r.values for r in rows] == [
+        {"first_name": '=HYPERLINK("http://x","y")', "last_name": "@SUM(A1)", "phone": "+5215512345678"},
+        {"first_name": "+cmd|' /C calc'!A0", "last_name": "-2+3", "phone": "'hello"},
+        {"first_name": "'=twice", "last_name": "O'Brien", "phone": "-50"},
+    ]
+    assert rows[0].cells[0] == "'=HYPERLINK(\"http://x\",\"y\")"  # the file's own cells stay as they were

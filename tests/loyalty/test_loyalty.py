@@ -41,6 +41,13 @@ def _program(engine, **changes):
     return _do(engine, loyalty_program.update, actor=OWNER, location=_loc(engine), **changes)
 
 
+def _stamp_program(engine, **changes):
+    """A stamp card gives a reward of the catalog: a free corte (0 points: not for points)."""
+    prize = _do(engine, loyalty_rewards.add_reward, actor=OWNER, location=_loc(engine), name="A free corte",
+                kind="free_service", points=0, service="corte")
+    return _program(engine, stamps_reward=str(prize.id), **changes)
+
+
 def _loc(engine):
     from salon_cli.services.salon import locations
 
@@ -167,7 +174,7 @@ def test_a_refund_after_partial_spending_voids_only_what_remains_of_the_lot(engi
     _program(engine, welcome_bonus=0, min_redemption=0)
     sale_id = _sale(engine, shop, shop.pedro, service="tinte")  # 800
     reward = _do(engine, loyalty_rewards.add_reward, actor=OWNER, location=shop.loc, name="free", kind="free_service",
-                 points=700)
+                 points=700, service="tinte")
     _do(engine, loyalty_rewards.redeem, actor=shop.sofia, location=shop.loc, client_id=shop.pedro, reward_id=reward.id)
     _do(engine, tenders.refund, actor=OWNER, location=shop.loc, sale_id=sale_id, reason="all of it")
     # 800 should go; only 100 are left in the lot: 100 voided, the balance is 0, never negative
@@ -203,7 +210,7 @@ def test_redeem_uses_oldest_lots_and_a_void_restores_the_very_lots(engine, shop,
 def test_redeem_refusals(engine, shop):
     _program(engine, welcome_bonus=0, min_redemption=100)
     reward = _do(engine, loyalty_rewards.add_reward, actor=OWNER, location=shop.loc, name="big", kind="free_service",
-                 points=500)
+                 points=500, service="tinte")
     with pytest.raises(RuleViolation, match="no loyalty card"):
         _do(engine, loyalty_rewards.redeem, actor=shop.sofia, location=shop.loc, client_id=shop.pedro, reward_id=reward.id)
     _do(engine, loyalty.adjust, actor=OWNER, location=shop.loc, client_id=shop.pedro, points=99, reason="x")
@@ -265,11 +272,11 @@ def test_a_code_is_only_for_its_own_client_and_refunds_skip_it(engine, shop):
 # ----------------------------------------------------------------------------- stamps
 
 def test_stamps_fill_a_card_and_issue_the_reward(engine, shop, clock):
-    _program(engine, type="stamps", stamps_target=3, cooldown_minutes=0, max_daily_stamps=0)
+    _stamp_program(engine, type="stamps", stamps_target=3, cooldown_minutes=0, max_daily_stamps=0)
     results = [_do(engine, loyalty_rewards.stamp, actor=shop.sofia, location=shop.loc, client_id=shop.pedro)
                for _ in range(3)]
     assert [r.stamps for r in results] == [1, 2, 0]
-    assert results[-1].reward_code and results[-1].reward == "A free service of your choice"
+    assert results[-1].reward_code and results[-1].reward == "A free corte"
     card = _card(engine, shop.pedro)
     assert (card.points, card.stamps, [c["code"] for c in card.codes]) == (0, 0, [results[-1].reward_code])
     # voiding the reward's code gives the stamps back
@@ -279,7 +286,7 @@ def test_stamps_fill_a_card_and_issue_the_reward(engine, shop, clock):
 
 
 def test_stamp_cooldown_daily_cap_and_pin(engine, shop, clock):
-    _program(engine, type="hybrid", cooldown_minutes=60, max_daily_stamps=2, require_pin=True)
+    _stamp_program(engine, type="hybrid", cooldown_minutes=60, max_daily_stamps=2, require_pin=True)
     with pytest.raises(NotPermitted, match="PIN"):
         _do(engine, loyalty_rewards.stamp, actor=shop.sofia, location=shop.loc, client_id=shop.pedro)
     desk = Actor(id=shop.sofia.id, code="sofia", name="Sofía", role="receptionist", verified=True)

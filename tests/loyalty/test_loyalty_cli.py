@@ -65,8 +65,10 @@ def test_program_show_and_set_need_a_manager(desk):
 
 
 def test_stamp_pin_cooldown_and_reward(desk, clock):
+    prize = js(desk, *OWNER, "loyalty", "rewards", "add", "A free corte", "--points", "0", "--kind", "free_service",
+               "--service", "corte")
     ok(desk, *OWNER, "loyalty", "program", "set", "--type", "stamps", "--stamps-target", "2", "--require-pin",
-       "--cooldown-minutes", "0", "--max-daily-stamps", "0")
+       "--cooldown-minutes", "0", "--max-daily-stamps", "0", "--stamps-reward", str(prize["id"]))
     no_pin = cli(desk, *SOFIA, "loyalty", "stamp", "2")
     assert (no_pin.code, no_pin.stderr.splitlines()[0]) == (3, "error: a stamp needs the staff member's PIN")
     wrong = cli(desk, "--as", "sofia", "--pin", "9999", "loyalty", "stamp", "2")

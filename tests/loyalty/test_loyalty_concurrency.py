@@ -101,6 +101,10 @@ def _spec(shop, op: str, **extra) -> dict:
 def _setup(engine, **program):
     shop = make_shop(engine)
     with UnitOfWork(engine) as uow:
+        if program.get("type") in ("stamps", "hybrid"):  # a full card gives a reward of the catalog
+            program["stamps_reward"] = str(loyalty_rewards.add_reward(
+                uow.session, actor=OWNER, location=shop.loc, name="A free corte", kind="free_service", points=0,
+                service="corte").id)
         loyalty_program.update(uow.session, actor=OWNER, location=shop.loc, **program)
         uow.commit()
     return shop
@@ -118,7 +122,7 @@ def test_two_desks_redeeming_the_last_points_exactly_one_succeeds(engine, salon,
     with UnitOfWork(engine) as uow:
         loyalty.adjust(uow.session, actor=OWNER, location=shop.loc, client_id=shop.pedro, points=300, reason="x")
         reward = loyalty_rewards.add_reward(uow.session, actor=OWNER, location=shop.loc, name="Free corte",
-                                            kind="free_service", points=300)
+                                            kind="free_service", points=300, service="corte")
         uow.commit()
     results = _race(db_url, tmp_path, _spec(shop, "redeem", client=shop.pedro, reward=reward.id))
     assert sorted(r["ok"] for r in results) == [False, True], results

@@ -125,11 +125,15 @@ def _machine(engine, shop, clock, rewards):
 def test_random_sequences_keep_the_ledger_balanced(engine, salon, clock):
     shop = make_shop(engine)
     with UnitOfWork(engine) as uow:
+        prize = loyalty_rewards.add_reward(uow.session, actor=OWNER, location=shop.loc, name="A free corte",
+                                           kind="free_service", points=0, service="corte")
         loyalty_program.update(uow.session, actor=OWNER, location=shop.loc, type="hybrid", min_redemption=50,
+                               stamps_reward=str(prize.id),
                                expiry_months=3, stamps_target=3, cooldown_minutes=30, max_daily_stamps=2,
                                tiers="bronze:0,silver:1000:1.25,gold:2500:1.5,platinum:5000:2")
         rewards = [loyalty_rewards.add_reward(uow.session, actor=OWNER, location=shop.loc, name=name, kind=kind,
-                                              value=value, points=cost).id
+                                              value=value, points=cost,
+                                              service="corte" if kind == "free_service" else None).id
                    for name, kind, value, cost in (("small", "discount_amount", 5000, 60),
                                                    ("pct", "discount_pct", 1000, 400),
                                                    ("free", "free_service", 0, 1500))]

@@ -68,7 +68,7 @@ def test_lot_age_fifo_twice_and_at_two_instants(engine, shop, clock):
     # on Jun 20 a 150-point reward takes A's 100 and 50 of B (oldest first)
     clock.set(utc(2026, 6, 20, 18))
     reward = _do(engine, loyalty_rewards.add_reward, actor=OWNER, location=shop.loc, name="r", kind="free_service",
-                 points=150)
+                 points=150, service="corte")
     _do(engine, loyalty_rewards.redeem, actor=shop.sofia, location=shop.loc, client_id=shop.pedro, reward_id=reward.id)
     assert _lots(engine, shop.pedro) == [(100, 0), (200, 150), (300, 300)]
 

@@ -215,15 +215,19 @@ def test_renew_memberships_dry_run_then_run_then_nothing(desk, clock):
     assert [(r["status"], r["counts"]["renewed"]) for r in runs] == [("ok", 0), ("ok", 1)]
 
 
-def test_renew_memberships_as_of_and_bad_input(desk):
+def test_renew_memberships_as_of_and_bad_input(desk, clock):
     ok(desk, *SOFIA, "membership", "subscribe", "1", "gold", "--pay", "cash")
+    # --as-of replays the past only: a month ahead is refused (issue 26), and renews nothing
+    ahead = refused(desk, 2, "renew-memberships", "--as-of", "2026-12-21T06:00:00Z")
+    assert ahead.stderr.startswith("error: --as-of 2026-12-21T06:00:00Z is in the future")
+    clock.set(datetime(2026, 12, 21, 8, tzinfo=timezone.utc))  # a month on, 02:00 in Mexico City
     early = js(desk, "renew-memberships", "--as-of", "2026-12-20T23:59:00-06:00")
     assert early["renewed"] == 0
     due = js(desk, "renew-memberships", "--as-of", "2026-12-21T06:00:00Z")  # midnight in Mexico City
     assert (due["renewed"], due["as_of"]) == (1, "2026-12-21T00:00:00-06:00")
     assert "no UTC offset" in refused(desk, 2, "renew-memberships", "--as-of", "2026-12-21 10:00").stderr
     table = ok(desk, "renew-memberships").stdout.splitlines()
-    assert table[0].split() == ["as_of", "2026-11-21", "11:00"] and table[2].split() == ["renewed", "0"]
+    assert table[0].split() == ["as_of", "2026-12-21", "02:00"] and table[2].split() == ["renewed", "0"]
 
 
 def test_renew_memberships_is_busy_while_another_run_holds_the_lock(desk, engine):

@@ -20,6 +20,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from sqlmodel import func, select
 
+from cli_helpers import allow_clock_override
 from salon_cli.core.errors import Busy
 from salon_cli.db.models import AuditLog, JobRun, Outbox
 from salon_cli.db.uow import UnitOfWork
@@ -288,6 +289,7 @@ def test_cron_runs_in_separate_processes_at_once_send_each_message_once(db_url, 
     two machines would: each exits 0, or 4 when another holds the lock; each message reaches its provider
     once."""
     make_weekend(engine, clock)
+    allow_clock_override(engine)  # the processes run under SALON_NOW
     engine.dispose()
     salon_cmd = [os.path.join(os.path.dirname(sys.executable), "salon"), "--db", db_url, "send-reminders", "-f", "json"]
     for tick in ("Fri 20:00", "Sat 08:30", "Sat 10:00", "Sun 08:00"):

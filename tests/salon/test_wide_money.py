@@ -11,7 +11,8 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from cli_helpers import OWNER, salon as cli
+from cli_helpers import OWNER, ok
+from cli_helpers import salon as cli
 from salon_cli.core.errors import InvalidInput
 from salon_cli.core.money import MAX_AMOUNT_CENTS, parse_amount, parse_count, parse_money_cell
 
@@ -20,11 +21,6 @@ IDR_INIT = [
     "--currency", "IDR", "--owner", "Wayan", "--owner-code", "lucia", "--owner-pin", "1234",
 ]
 
-
-def ok(db, *args):
-    run = cli(db, *args)
-    assert run.code == 0, (args, run.stderr)
-    return run
 
 
 def test_an_idr_salon_sells_and_closes_past_two_billion_minor_units(db_url, clock):

@@ -324,3 +324,19 @@ def test_a_signature_header_with_other_than_ascii_is_a_400(endpoint, engine, cap
         request = (f"POST {PATH} HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
                    f"Content-Length: {len(body)}\r\nStripe-Signature: {header}\r\n\r\n").encode("latin-1") + body
         assert _check(endpoint, engine, request, False, capfd) == 400
+
+
+@pytest.mark.parametrize("framing", [
+    ["Content-Length: {n}", "Content-Length: 0"], ["Content-Length: {n}", "Content-Length: {n}"],
+    ["Content-Length: {n}", "Transfer-Encoding: chunked"], ["Transfer-Encoding: identity", "Content-Length: {n}"],
+])
+def test_a_body_framed_twice_is_a_400_and_changes_nothing(endpoint, engine, capfd, framing):
+    """Found by the fuzzing: with two Content-Length headers the first was believed (and with a
+    Transfer-Encoding too), so a genuine event framed two ways was applied. A proxy in front may read
+    the other framing: such a request is refused before its body is read."""
+    body = json.dumps({"id": "evt_framed_twice", "type": "payment_intent.succeeded",
+                       "data": {"object": {"id": INTENT, "object": "payment_intent", "status": "succeeded"}}}).encode()
+    headers = "".join(f"{line.format(n=len(body))}\r\n" for line in framing)
+    request = (f"POST {PATH} HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n{headers}"
+               f"Stripe-Signature: {signature(body)}\r\n\r\n").encode() + body
+    assert _check(endpoint, engine, request, False, capfd) == 400

@@ -13,6 +13,7 @@ from salon_cli.db.uow import UnitOfWork
 from salon_cli.services.checkout import appointment as checkout
 from salon_cli.services.till import tickets
 from salon_cli.services.book import penalties
+from salon_cli.services.salon import install
 from salon_cli.services.stripe import apply as stripe_apply, payments as stripe_payments
 from salon_cli.services.till.sale_views import view
 from shop import make_shop
@@ -133,8 +134,9 @@ def test_checkout_with_cash_then_stripe_last(engine, shop, stripe_standin):
                              tenders=[checkout.parse_tender("cash:100", "MXN"), checkout.parse_tender("stripe", "MXN")],
                              tip_cents=2000, gateway_factory=stripe_standin.gateway, reader_timeout=5)
     assert done.reader.ok and done.sale.status == "paid"
-    assert [(p.method, p.amount_cents, p.tip_cents) for p in done.sale.payments] == [("cash", 10000, 0),
-                                                                                    ("stripe", 25000, 2000)]
+    # the tip rides on the cash tender (issue 26: the cash one, else the first that pays in money)
+    assert [(p.method, p.amount_cents, p.tip_cents) for p in done.sale.payments] == [("cash", 10000, 2000),
+                                                                                    ("stripe", 25000, 0)]
 
 
 # ----------------------------------------------------------------------------- refunds
@@ -300,7 +302,7 @@ def test_a_webhook_for_a_closed_day_lands_on_the_next_open_day(engine, shop, str
 def _intent_event(pi_id, metadata, status="succeeded"):
     return {"id": f"evt_{pi_id}", "type": f"payment_intent.{status}",
             "data": {"object": {"id": pi_id, "object": "payment_intent", "status": status, "metadata": metadata,
-                                "latest_charge": f"ch_{pi_id}"}}}
+                                "latest_charge": f"ch_{pi_id}", "amount": 35000, "currency": "mxn"}}}
 
 
 def test_metadata_of_another_database_does_not_pay_our_payment(engine, shop, stripe_standin):
@@ -312,7 +314,10 @@ def test_metadata_of_another_database_does_not_pay_our_payment(engine, shop, str
     other_place = {"salon_payment_id": str(link.id), "salon_sale_id": str(sale_id), "salon_location": "norte"}
     assert _apply(engine, _intent_event("pi_norte", other_place))[0] == "ignored"
     assert _read(engine, view, sale_id, shop.loc).payments[0].status == "pending"
+    stamp = _read(engine, install.install_id)
     ours = {"salon_payment_id": str(link.id), "salon_sale_id": str(sale_id), "salon_location": "centro"}
+    assert _apply(engine, _intent_event("pi_unstamped", ours))[1].endswith("(its salon_install stamp is another's)")
+    ours["salon_install"] = stamp
     assert _apply(engine, _intent_event("pi_ours", ours))[0] == "applied"
     assert _read(engine, view, sale_id, shop.loc).status == "paid"
 

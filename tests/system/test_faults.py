@@ -36,6 +36,7 @@ from fault_helpers import (
     CHILD, SALON, Databases, count_points, counts, differences, env, is_postgres, one_line_error, run, snapshot,
     start_paused, terminate_backend,
 )
+from cli_helpers import allow_clock_override
 from shop import make_shop
 
 pytestmark = pytest.mark.slow
@@ -44,6 +45,14 @@ MANAGER = ["--as", "marco", "--pin", "2222"]
 DESK = ["--as", "sofia", "--pin", "2222"]
 OWNER = ["--as", "lucia", "--pin", "1234"]
 SECRET = "whsec_fault_tests"
+
+
+@pytest.fixture
+def salon(salon, engine):
+    """conftest's salon with the owner's switch on: the `salon` processes here run under SALON_NOW
+    (fault_helpers.env), honoured in commands that change data only where it is allowed."""
+    allow_clock_override(engine)
+    return salon
 
 
 @pytest.fixture
@@ -393,7 +402,8 @@ def _new_salon(url: str) -> Any:
     engine = make_engine(url)
     migrate.upgrade(engine)
     initialise(engine, location_code="centro", location_name="Salón Centro", timezone="America/Mexico_City",
-               currency="MXN", owner_name="Lucía Hernández", owner_code="lucia", owner_pin="1234")
+               currency="MXN", owner_name="Lucía Hernández", owner_code="lucia", owner_pin="1234",
+               allow_clock_override=True)  # the `salon` processes run under SALON_NOW (fault_helpers.env)
     return engine
 
 
@@ -530,19 +540,20 @@ def test_a_cron_job_killed_mid_run_leaves_no_lock_behind(db_url, engine, salon, 
     make_shop(engine)  # Ximena's corte at 12:00 today
     _release(engine)
     args = ["detect-no-shows", "--as-of", "2026-11-21T13:00:00-06:00"]  # 12:00 plus the grace has passed
+    later = {"SALON_NOW": "2026-11-21T13:30:00-06:00"}  # --as-of replays the past only
     twin = dbs.copy(db_url)
-    done, points = count_points(twin, args, tmp_path)
+    done, points = count_points(twin, args, tmp_path, extra_env=later)
     assert done.code == 0 and "marked 1 " in done.stderr, done.stderr
     # the work's COMMIT; after it come the run's record and, on SQLite, the release of the lock row
     # (PostgreSQL's advisory lock writes nothing)
     work = sum(kind == "commit" for kind, _ in points) - (1 if is_postgres(db_url) else 2)
     before = snapshot(db_url)
-    paused = start_paused(db_url, args, tmp_path, f"commit:{work}")
+    paused = start_paused(db_url, args, tmp_path, f"commit:{work}", extra_env=later)
     assert paused.kill() == -signal.SIGKILL
     got = snapshot(db_url)
     for table in ("appointment", "penalty", "client", "outbox"):
         assert got[table] == before[table], table
-    again = run(db_url, args, tmp_path)
+    again = run(db_url, args, tmp_path, extra_env=later)
     assert again.code == 0, again.stderr
     assert "marked 1 " in again.stderr
     after = snapshot(db_url)

@@ -123,8 +123,8 @@ def test_an_export_file_is_private_and_one_shared_on_purpose_stays_shared(sqlite
         run = salon(sqlite_url, *OWNER, "export", what, "--output", str(out))
         assert run.code == 0, run.stderr
         assert mode(out) == 0o600, what  # not the umask's 0644
-    out.chmod(0o640)  # shared with the bookkeeper's group on purpose: a new export keeps that
-    assert salon(sqlite_url, *OWNER, "export", "clients", "--output", str(out)).code == 0
+    out.chmod(0o640)  # shared with the bookkeeper's group on purpose: a new export (of the same kind) keeps that
+    assert salon(sqlite_url, *OWNER, "export", "expenses", "--output", str(out)).code == 0
     assert mode(out) == 0o640
 
     victim = tmp_path / "victim.txt"  # a link planted where the export writes its part file

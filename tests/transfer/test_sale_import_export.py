@@ -445,7 +445,17 @@ def test_round_trip_export_then_import_into_a_fresh_salon(desk, fresh_url, clock
     out = tmp_path / "ventas.csv"
     _export(desk, "sales", "--output", str(out))
     _init(fresh_url)
-    assert _imported(fresh_url, out) == {"rows": 4, "created": 4, "unchanged": 0, "dry_run": False, "refused": 0}
+    # the file records a refund: money given back is a manager's, with a PIN, by any path (issue 26, 9)
+    for who in (DESK, ["--as", "marco"]):
+        refused = _import(fresh_url, out, who=who)
+        assert refused.code == 3, refused.stderr
+        assert refused.stderr.splitlines() == [
+            f"error: receipt centro:{_records(desk)[0]['id']} (row 2) records a refund of 100.00: refunds need a "
+            "manager's PIN", "hint: import it as a manager: --as MANAGER --pin PIN"]
+    assert _counts(fresh_url)[:4] == (0, 0, 0, 0)
+    assert _import(fresh_url, out, "--dry-run", who=DESK).code == 3
+    assert _imported(fresh_url, out, who=MARCO) == {"rows": 4, "created": 4, "unchanged": 0, "dry_run": False,
+                                                     "refused": 0}
     before, after = _records(desk), _records(fresh_url)
     assert [[r[k] for k in MONEY] for r in after] == [[r[k] for k in MONEY] for r in before]
     assert [r["external_id"] for r in after] == [f"centro:{r['id']}" for r in before]

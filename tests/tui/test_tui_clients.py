@@ -133,6 +133,21 @@ def test_enter_before_the_answer_opens_the_best_hit(demo_engine):
     asyncio.run(scenario())
 
 
+def test_the_search_box_takes_a_hundred_characters(demo_engine):
+    typed_in = ("Ricardo Lopez " * 11)[:150]
+
+    async def scenario() -> None:
+        app = SalonApp(demo_engine, poll_seconds=0)
+        async with app.run_test(size=SIZE) as pilot:
+            await settle(pilot)
+            await pilot.press("slash")
+            await typed(pilot, typed_in)
+            assert app.screen.query_one(Input).value == typed_in[:100]
+            assert app.screen.found.query == typed_in[:100]  # what was searched
+
+    asyncio.run(scenario())
+
+
 def test_check_in_from_the_card(demo_engine):
     async def scenario() -> None:
         app = SalonApp(demo_engine, poll_seconds=0)

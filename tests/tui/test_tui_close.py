@@ -10,9 +10,13 @@ from datetime import date
 import pytest
 from textual.widgets import DataTable, Input, Static
 
+from sqlmodel import col, select
+
+from salon_cli.db.models import CashCount
 from salon_cli.db.uow import UnitOfWork
 from salon_cli.services.closing import day_close
 from salon_cli.services.salon import locations
+from salon_cli.services.salon.actors import SYSTEM
 from salon_cli.services.book import penalties
 from salon_cli.tui.app import SalonApp
 from salon_cli.tui.screens.book.no_shows import NoShowsScreen
@@ -36,8 +40,28 @@ def _read(engine, work):
 
 
 def _expected_today(engine) -> int:
-    return _read(engine, lambda s, loc: day_close.preview(s, location=loc, day=TODAY, counted_cents=0))[
+    return _read(engine, lambda s, loc: day_close.preview(s, actor=SYSTEM, location=loc, day=TODAY, counted_cents=0))[
         "expected_cash_cents"]
+
+
+def _counts(engine) -> list[tuple[int, str]]:
+    """The committed counts of the drawer, oldest first: (counted, by)."""
+    from salon_cli.db.models import Staff
+
+    return _read(engine, lambda s, loc: [(c.counted_cash_cents, code) for c, code in s.exec(
+        select(CashCount, Staff.code).join(Staff, col(Staff.id) == CashCount.counted_by_id)
+        .order_by(col(CashCount.id))).all()])
+
+
+async def _give_pin(pilot, who: str, pin: str) -> None:
+    """The manager's code and PIN modal, however slow the run."""
+    for _ in range(200):
+        await pilot.pause()
+        if pilot.app.screen.query("#field-pin"):
+            break
+    assert pilot.app.screen.query("#field-pin"), "no PIN was asked"
+    await pilot.press(*who, "enter", *pin, "enter")
+    await settle(pilot)
 
 
 async def _type_count(pilot, counts: dict[int, int]) -> None:
@@ -136,6 +160,7 @@ def test_a_count_within_the_threshold_closes_without_a_note(demo_engine):
 def test_count_again_and_both_kinds_of_count_refused(demo_engine):
     async def scenario() -> None:
         app = SalonApp(demo_engine, poll_seconds=0)
+        app.desk = SOFIA
         async with app.run_test(size=SIZE) as pilot:
             await settle(pilot)
             await pilot.press("z")
@@ -156,6 +181,92 @@ def test_count_again_and_both_kinds_of_count_refused(demo_engine):
             await pilot.pause()
             assert app.screen.step == "count" and not app.screen.query_one("#variance").display
             assert "3,500.00 MXN" not in text_of(app, "#report")
+            assert "the count made is kept" in text_of(app, "#intro")
+
+    asyncio.run(scenario())
+    assert _counts(demo_engine) == [(350000, "sofia")]  # checked is committed
+
+
+def test_count_again_needs_a_managers_pin_and_every_count_stays_in_the_z_report(demo_engine):
+    async def scenario() -> None:
+        app = SalonApp(demo_engine, poll_seconds=0)
+        app.desk = SOFIA
+        async with app.run_test(size=SIZE) as pilot:
+            await _open_close_day(pilot)
+            await _type_count(pilot, {100000: 2, 50000: 1, 20000: 3})  # 3,100.00: 400.00 short
+            await pilot.press("ctrl+s")
+            await settle(pilot)
+            assert app.screen.step == "review" and "400.00 MXN short" in screen_text(app)
+            assert _counts(demo_engine) == [(310000, "sofia")]  # the count is kept once it is checked
+            await pilot.press("ctrl+r")
+            await pilot.pause()
+            assert "a manager's code and PIN are needed" in text_of(app, "#intro")
+            for cents in (100000, 50000, 20000):
+                app.screen.query_one(f"#d-{cents}", Input).value = ""
+            app.screen.query_one("#total", Input).value = "3490"
+            await pilot.press("ctrl+s")
+            await _give_pin(pilot, "marco", "2222")
+            assert app.screen.step == "review"
+            shown = screen_text(app)
+            assert "3,490.00 MXN" in shown and "10.00 MXN short" in shown and "Counts (2)" in shown
+            await pilot.press("ctrl+s")  # the desk closes with the manager's count, within the threshold
+            await settle(pilot)
+            assert app.screen.step == "closed"
+            shown = screen_text(app)
+            assert re.search(r"#1 11:00 sofia +3100\.00", shown) and re.search(r"#2 11:00 marco \* +3490\.00", shown)
+            assert "* counted after the expected cash was shown" in shown
+
+    asyncio.run(scenario())
+    assert _counts(demo_engine) == [(310000, "sofia"), (349000, "marco")]
+    stored = _read(demo_engine, lambda s, loc: day_close.show(s, location=loc, day=TODAY))
+    assert (stored["status"], stored["counted_cash_cents"], stored["variance_cents"]) == ("closed", 349000, -1000)
+    assert [(c["counted_cash_cents"], c["by"], c["after_expected_shown"]) for c in stored["counts"]] == [
+        (310000, "sofia", False), (349000, "marco", True)]
+
+
+def test_a_receptionists_pin_cannot_count_again(demo_engine):
+    async def scenario() -> None:
+        app = SalonApp(demo_engine, poll_seconds=0)
+        app.desk = SOFIA
+        async with app.run_test(size=SIZE) as pilot:
+            await _open_close_day(pilot)
+            app.screen.query_one("#total", Input).value = "3100"
+            await pilot.press("ctrl+s")
+            await settle(pilot)
+            await pilot.press("ctrl+r")
+            await pilot.pause()
+            app.screen.query_one("#total", Input).value = "3500"
+            await pilot.press("ctrl+s")
+            await _give_pin(pilot, "sofia", "3333")
+            assert app.screen.step == "count"
+            assert text_of(app, "#summary").startswith("refused: sofia (receptionist) may not day recount")
+
+    asyncio.run(scenario())
+    assert _counts(demo_engine) == [(310000, "sofia")]
+    assert _read(demo_engine, lambda s, loc: day_close.show(s, location=loc, day=TODAY))["status"] == "open"
+
+
+def test_a_count_committed_elsewhere_opens_on_its_review(demo_engine):
+    with UnitOfWork(demo_engine) as uow:  # a refused close at the command line kept its count
+        from salon_cli.services.salon import staff
+
+        loc = locations.resolve(uow.session, None)
+        sofia = staff.identify(uow, who="sofia", pin=None, location=loc, permission=day_close.Permission.day_close)
+    with pytest.raises(day_close.NoteNeeded):
+        with UnitOfWork(demo_engine) as uow:
+            day_close.close(uow.session, actor=sofia, location=loc, day=TODAY, counted_cents=300000)
+
+    async def scenario() -> None:
+        app = SalonApp(demo_engine, poll_seconds=0)
+        app.desk = SOFIA
+        async with app.run_test(size=SIZE) as pilot:
+            await _open_close_day(pilot)
+            assert app.screen.step == "review"
+            shown = screen_text(app)
+            assert "3,500.00 MXN" in shown and "500.00 MXN short" in shown and "Counts (1)" in shown
+            await pilot.press("ctrl+r")  # the form is there to count again (with a manager's PIN)
+            await pilot.pause()
+            assert app.screen.step == "count" and app.screen.query("#d-100000")
 
     asyncio.run(scenario())
 
@@ -450,8 +561,10 @@ async def _close_with_note(pilot) -> None:
 
 @pytest.mark.parametrize("size", [(80, 24), (120, 40)], ids=["80x24", "120x40"])
 def test_close_day_review_snapshot(demo_engine, snap_compare, size):
-    """After the count: expected, counted, the variance and the note it needs."""
-    assert snap_compare(SalonApp(demo_engine, poll_seconds=0), terminal_size=size, run_before=_count_short)
+    """After the count (committed by the desk): expected, counted, the variance and the note it needs."""
+    app = SalonApp(demo_engine, poll_seconds=0)
+    app.desk = SOFIA
+    assert snap_compare(app, terminal_size=size, run_before=_count_short)
 
 
 @pytest.mark.parametrize("size", [(80, 24), (120, 40)], ids=["80x24", "120x40"])

@@ -24,7 +24,7 @@ APPT_COLUMNS = ["id", "starts_at", "ends_at", "staff", "client", "service", "sta
 SHOW_COLUMNS = ["id", "client_id", "client", "staff", "staff_name", "service", "services", "starts_at", "ends_at",
                 "status", "price_cents", "deposit_cents", "walk_in", "checked_in_at", "started_at", "completed_at",
                 "cancelled_at", "cancel_reason", "no_show_at", "series_id", "external_id", "note", "penalty_id",
-                "penalty_status", "penalty_cents"]
+                "penalty_status", "penalty_cents", "deposit_paid_cents"]
 NO_SHOW_COLUMNS = ["location", "as_of", "dry_run", "marked", "penalties", "penalty_cents", "clients_flagged",
                    "stale", "appointment_ids", "stale_ids", "job_run_id"]
 
@@ -51,7 +51,8 @@ def book(
     at: str | None = typer.Option(None, "--at", help='"YYYY-MM-DD HH:MM" on the location\'s clock (a walk-in: now).'),
     duration: int | None = typer.Option(None, "--duration", help="Minutes in all (default: the services' own)."),
     walk_in: bool = typer.Option(False, "--walk-in", help="The client is here now: booked and checked in at once."),
-    deposit: str | None = typer.Option(None, "--deposit", help="Deposit taken, e.g. 200."),
+    deposit: str | None = typer.Option(None, "--deposit", help="Deposit asked, e.g. 200 (taken now with --pay)."),
+    pay: str | None = typer.Option(None, "--pay", help="How the deposit is paid now: cash, card, transfer or gift_card:CODE."),
     repeat: str | None = typer.Option(None, "--repeat", help="An RRULE that ends, e.g. FREQ=WEEKLY;INTERVAL=2;COUNT=6."),
     allow_overlap: bool = typer.Option(False, "--allow-overlap", help="Book even if the staff member is busy then."),
     on_gap: Gap = GAP_OPTION,
@@ -60,7 +61,8 @@ def book(
 ) -> None:
     """Book an appointment (or a repeating series, all or nothing) and print it.
 
-    A client who must leave a deposit is booked without one only by a manager (--as CODE --pin PIN).
+    A client who must leave a deposit books only with it taken (--deposit AMOUNT --pay METHOD), or by a
+    manager (--as CODE --pin PIN).
 
     Example: salon --as sofia appt book --client 42 --service "Corte dama" --service peinado --staff ana --at "2026-11-24 10:30" --repeat "FREQ=WEEKLY;COUNT=4"
     """
@@ -70,10 +72,21 @@ def book(
     app = app_context(ctx)
     loc = app.location()
     deposit_cents = parse_amount(deposit, loc.currency, what="--deposit") if deposit else 0
-    done = app.change(Permission.desk, lambda session, actor: appointments.book_appointment(
-        session, actor=actor, location=loc, client_id=client, services=services, staff=staff, at=at,
-        duration_min=duration, walk_in=walk_in, deposit_cents=deposit_cents, repeat=repeat,
-        allow_overlap=allow_overlap, on_gap=on_gap.value, note=note))
+    booking = dict(client_id=client, services=services, staff=staff, at=at, duration_min=duration, walk_in=walk_in,
+                   repeat=repeat, allow_overlap=allow_overlap, on_gap=on_gap.value, note=note)
+    if pay is not None:
+        from salon_cli.services.checkout.appointment import parse_tender
+        from salon_cli.services.till import deposits
+
+        tender = parse_tender(pay, loc.currency)
+        if tender.amount_cents is not None:
+            raise InvalidInput("--pay takes the --deposit amount: write --pay METHOD")
+        done = app.change(Permission.desk, lambda session, actor: deposits.book(
+            session, actor=actor, location=loc, method=tender.method, deposit_cents=deposit_cents,
+            gift_card=tender.gift_card, **booking))
+    else:
+        done = app.change(Permission.desk, lambda session, actor: appointments.book_appointment(
+            session, actor=actor, location=loc, deposit_cents=deposit_cents, **booking))  # type: ignore[arg-type]
     for warning in done.warnings:
         message(f"warning: {warning}")
     if len(done.appointments) == 1:
@@ -173,17 +186,37 @@ def cancel(
     Example: salon --as sofia appt cancel 120 --reason "se enfermó"
     """
     from salon_cli.core.money import format_money
-    from salon_cli.services.book import status as appt_status
+    from salon_cli.services.till import deposits
 
     app = app_context(ctx)
     loc = app.location()
-    done = app.change(Permission.desk, lambda session, actor: appt_status.cancel(
+    done, settled = app.change(Permission.desk, lambda session, actor: deposits.cancel(
         session, actor=actor, location=loc, appointment_id=appointment_id, reason=reason, by_salon=by_salon))
     if done.late:
-        fee = (f"penalty {done.penalty.id} of {format_money(done.penalty.amount_cents, loc.currency)} (pending)"
+        covered = settled is not None and done.penalty is not None and settled.fee_cents >= done.penalty.amount_cents
+        state = "paid from the deposit" if covered else "pending"
+        fee = (f"penalty {done.penalty.id} of {format_money(done.penalty.amount_cents, loc.currency)} ({state})"
                if done.penalty else "no fee under the policy")
         message(f"late cancellation: {fee}")
-    _one(loc, done.appointment, fmt)
+    _say_deposit(settled, loc)
+    _one(loc, app.read(lambda session: _view(session, appointment_id)) if settled else done.appointment, fmt)
+
+
+def _view(session: Any, appointment_id: int) -> Any:
+    from salon_cli.services.book import views
+
+    return views.view(session, appointment_id)
+
+
+def _say_deposit(settled: Any, loc: Any) -> None:
+    from salon_cli.core.money import format_money
+
+    if settled is None:
+        return
+    parts = [f"{format_money(settled.fee_cents, loc.currency)} paid the fee"] if settled.fee_cents else []
+    parts += [f"{format_money(settled.refunded_cents, loc.currency)} refunded"] if settled.refunded_cents else []
+    parts += [f"{format_money(settled.kept_cents, loc.currency)} kept"] if settled.kept_cents else []
+    message(f"deposit of {format_money(settled.held_cents, loc.currency)} (sale {settled.sale_id}): " + ", ".join(parts))
 
 
 def _step(name: str, doc: str) -> None:
@@ -205,8 +238,51 @@ def _step(name: str, doc: str) -> None:
 _step("check_in", "The client is here: check the appointment in.\n\nExample: salon --as sofia appt checkin 120")
 _step("start", "The client is in the chair (checks them in if that was skipped).\n\nExample: salon --as ana appt start 120")
 _step("complete", "The service is done.\n\nExample: salon --as ana appt complete 120")
-_step("no_show", "Mark a booked appointment whose time has come as a no-show, with its penalty.\n\n"
-                 "Example: salon --as sofia appt no-show 120")
+
+
+@appt_app.command("no-show")
+def no_show(ctx: typer.Context, appointment_id: int = typer.Argument(..., help="Appointment id."),
+            fmt: Format = FORMAT_OPTION) -> None:
+    """Mark a booked appointment whose time has come as a no-show, with its penalty (a deposit it
+    holds pays the penalty first; the rest is refunded or kept, as the policy says).
+
+    Example: salon --as sofia appt no-show 120
+    """
+    from salon_cli.services.till import deposits
+
+    app = app_context(ctx)
+    loc = app.location()
+    view, settled = app.change(Permission.desk, lambda session, actor: deposits.no_show(
+        session, actor=actor, location=loc, appointment_id=appointment_id))
+    _say_deposit(settled, loc)
+    _one(loc, app.read(lambda session: _view(session, appointment_id)) if settled else view, fmt)
+
+
+@appt_app.command("deposit")
+def deposit(
+    ctx: typer.Context,
+    appointment_id: int = typer.Argument(..., help="Appointment id."),
+    pay: str = typer.Option(..., "--pay", help="METHOD[:AMOUNT]: cash, card, transfer or gift_card:CODE[:AMOUNT] "
+                                               "(default amount: the deposit asked and not taken yet)."),
+    fmt: Format = FORMAT_OPTION,
+) -> None:
+    """Take an appointment's deposit: a payment on its sale, in today's drawer and Z-report, applied at
+    checkout, to the penalty if the client does not come, refunded if the salon cancels. A Stripe
+    deposit is a payment link: salon stripe link --appt ID.
+
+    Example: salon --as sofia appt deposit 120 --pay cash:200
+    """
+    from salon_cli.services.checkout.appointment import parse_tender
+    from salon_cli.services.till import deposits
+
+    app = app_context(ctx)
+    loc = app.location()
+    tender = parse_tender(pay, loc.currency)
+    payment = app.change(Permission.desk, lambda session, actor: deposits.take(
+        session, actor=actor, location=loc, appointment_id=appointment_id, method=tender.method,
+        amount_cents=tender.amount_cents, gift_card=tender.gift_card))
+    emit(payment, fmt, one=True, tz=loc.tz, currency=loc.currency)
+    message(f"deposit taken for appointment {appointment_id}: {payment.method} (sale {payment.sale_id})")
 
 
 def checkin(ctx: typer.Context, query: str = typer.Argument(..., help="The client's name, phone or e-mail."),
@@ -240,24 +316,25 @@ def detect_no_shows(
 
     Example: salon detect-no-shows --dry-run -f json
     """
-    from salon_cli.core.clock import parse_instant
+    from salon_cli.core.clock import parse_as_of
     from salon_cli.core.recurrence import parse_span
     from salon_cli.services.salon import locations
     from salon_cli.services.book import no_shows
 
     app = app_context(ctx)
-    at = parse_instant(as_of, what="--as-of") if as_of else None
+    at = parse_as_of(as_of) if as_of else None
     back = parse_span(lookback, what="--lookback") if lookback else None
     wait = parse_span(grace, what="--grace") if grace else None
     if back is not None and back.total_seconds() <= 0:
         raise InvalidInput("--lookback must be more than zero")
+    actor = app.job_actor()
     places = [app.location()] if app.settings.location else app.read(locations.list_locations)
     places = [p for p in places if p.active]
     reports, busy = [], None
     for place in places:
         try:
             reports.append(no_shows.detect(app.engine, location=place, as_of=at, grace=wait, lookback=back,
-                                           dry_run=dry_run))
+                                           dry_run=dry_run, actor=actor, then=_deposits_of(place, actor)))
         except Busy as exc:
             busy = exc
     if busy is not None and not reports:
@@ -273,6 +350,13 @@ def detect_no_shows(
             + ("; dry run: nothing changed" if dry_run else ""))
     if busy is not None:
         raise busy
+
+
+def _deposits_of(place: Any, actor: Any) -> Any:
+    """The no-show job's last step: the deposits of appointments that will not happen, settled."""
+    from salon_cli.services.till import deposits
+
+    return lambda session: deposits.settle_held(session, location=place, actor=actor)
 
 
 def _total(reports: list[Any], dry_run: bool, at: Any) -> dict[str, Any]:

@@ -11,7 +11,7 @@ import typer
 
 from salon_cli.cli.clients.group import client_app
 from salon_cli.cli.context import app_context
-from salon_cli.cli.output import FORMAT_OPTION, Format, emit
+from salon_cli.cli.output import FORMAT_OPTION, Format, emit, message
 from salon_cli.core.errors import InvalidInput
 
 SEARCH_COLUMNS = ["id", "first_name", "last_name", "phone", "email", "birthday", "tags", "score"]
@@ -28,6 +28,7 @@ def search(
     """Find clients by name, phone digits or e-mail, best match first, each with its score (0-100).
 
     Names forgive accents, a slip and other spellings of the same sound: Jiménez ~ Giménez, Vázquez ~ Basquez.
+    Only the first 100 characters are searched (a warning says what was left out).
 
     Example: salon client search "jimena gimenez" --limit 5 -f json
     """
@@ -36,4 +37,7 @@ def search(
     if not query.strip():
         raise InvalidInput("nothing to search for", hint="give a name, 3 or more phone digits, or an e-mail")
     hits = app_context(ctx).read(lambda session: client_search.search(session, query, limit=limit))
+    warning = client_search.bound_query(query).warning  # the cut `search` made, told on stderr
+    if warning:
+        message(f"warning: {warning}")
     emit(hits, fmt, columns=SEARCH_COLUMNS)

@@ -45,12 +45,15 @@ def close_day(
     drawer, staff, no-shows, loyalty), stored as a snapshot; the day is then frozen (no sale, payment, refund,
     expense or drawer movement dated in it) until a manager re-opens it.
 
-    The count is blind: the expected cash is shown only with the count. Without --counted-cash or --count,
-    a terminal asks for it; a script gets exit 2. A variance over the policy's threshold needs --note (exit 1
-    without). A day already closed is refused (exit 1).
+    The count is blind: until a count is committed, the preview shows no cash figure (only a manager with
+    --pin sees the expected cash). Every count given to close is kept, even when the close is refused; a
+    different count after that needs a manager's PIN (exit 3). Without --counted-cash or --count, the close
+    uses the count already made, or a terminal asks for it; a script gets exit 2. A variance over the
+    policy's threshold needs --note (exit 1 without; the count is kept). A day already closed is refused
+    (exit 1).
 
     Example: salon --as sofia close-day --count "500x4,200x6,100x3,50x2" --note "tip jar counted in"
-    Example: salon close-day --date 2026-11-20 --preview -f json
+    Example: salon --as marco --pin 2222 close-day --date 2026-11-20 --preview -f json
     """
     from salon_cli.services.closing import day_close
 
@@ -60,42 +63,34 @@ def close_day(
     if counted_cash is not None and count is not None:
         raise InvalidInput("give the count once: --counted-cash or --count, not both")
     raw = counted_cash if counted_cash is not None else count
-    if raw is None and not preview and sys.stdin.isatty():
+    if raw is None and not preview and sys.stdin.isatty() and app.read(
+            lambda s: day_close.last_count(s, location=loc, day=day)) is None:
         raw = typer.prompt(f"Cash in the drawer for {day.isoformat()} (a total, or by denominations like 500x2,200x3)")
     counted, denominations = _count(raw, loc.currency) if raw is not None else (None, None)
     if preview:
-        app.actor(Permission.day_close)
-        report = app.read(lambda s: day_close.preview(s, location=loc, day=day, counted_cents=counted,
-                                                      denominations=denominations))
-        if counted is None:
-            message("preview: the expected cash is shown with the count (blind count): add --counted-cash or --count")
+        report = app.change(Permission.day_close, lambda s, actor: day_close.preview(
+            s, actor=actor, location=loc, day=day, counted_cents=counted, denominations=denominations))
+        if report["blind"]:
+            message("preview: a blind count: no cash figure until a count is committed (close-day --counted-cash "
+                    "or --count; a manager with --pin sees the expected cash)")
         render(report, fmt)
         return
-    if note is None and counted is not None and sys.stdin.isatty():
-        note = _ask_note(app, loc, day, counted, denominations)
-    report = app.change(Permission.day_close, lambda s, actor: day_close.close(
-        s, actor=actor, location=loc, day=day, counted_cents=counted, note=note, denominations=denominations))
+
+    def closing(s: Any, actor: Any) -> dict[str, Any]:
+        return day_close.close(s, actor=actor, location=loc, day=day, counted_cents=counted, note=note,
+                               denominations=denominations)
+
+    try:
+        report = app.change(Permission.day_close, closing)
+    except day_close.NoteNeeded as refused:
+        if note is not None or not sys.stdin.isatty():
+            raise
+        message(refused.message)  # the count is kept; a terminal asks why and closes with that count
+        note = typer.prompt("The variance needs a note: why is the drawer " +
+                            ("over" if refused.variance_cents > 0 else "short"))
+        report = app.change(Permission.day_close, closing)
     message(f"closed {report['business_date']} at {loc.code} (revision {report['revision']}): the day is frozen")
     render(report, fmt)
-
-
-def _ask_note(app: AppContext, loc: Any, day: date, counted: int, denominations: Any) -> str | None:
-    """On a terminal, say the variance after the count and ask why when it is past the threshold."""
-    from salon_cli.core.money import format_money
-    from salon_cli.services.closing import day_close
-    from salon_cli.services.salon.policy import row as policy_row
-
-    def work(s: Any) -> tuple[dict[str, Any], int]:
-        return (day_close.preview(s, location=loc, day=day, counted_cents=counted, denominations=denominations),
-                policy_row(s, loc).variance_note_over_cents)
-
-    report, threshold = app.read(work)
-    variance = report["variance_cents"]
-    message(f"expected {format_money(report['expected_cash_cents'], loc.currency)}, counted "
-            f"{format_money(counted, loc.currency)}: variance {format_money(variance, loc.currency)}")
-    if abs(variance) <= threshold:
-        return None
-    return typer.prompt("The variance needs a note: why is the drawer " + ("over" if variance > 0 else "short"))
 
 
 def reopen_day(
@@ -130,7 +125,7 @@ def report_day(
     fmt: Format = FORMAT_OPTION,
 ) -> None:
     """A day's Z-report: the stored snapshot of a closed day (or a kept revision), else the live figures of
-    the open day (the expected cash is left out until the drawer is counted at close).
+    the open day (blind until a count is committed, unless a manager gives --pin).
 
     Example: salon --as marco report day --date 2026-11-20
     Example: salon --as marco report day --date 2026-11-20 --revision 1 -f json
@@ -140,15 +135,17 @@ def report_day(
     app = app_context(ctx)
     loc = app.location()
     day = _day(app, date_)
-    app.actor(Permission.reports_view)
     if revisions:
+        app.actor(Permission.reports_view)
         emit(app.read(lambda s: day_close.revisions(s, location=loc, day=day)), fmt, tz=loc.tz, currency=loc.currency,
              columns=["revision", "status", "closed_at", "closed_by", "expected_cash_cents", "counted_cash_cents",
                       "variance_cents", "note", "reopened_at", "reopened_by", "reopen_reason"])
         return
-    report = app.read(lambda s: day_close.show(s, location=loc, day=day, revision=revision))
+    report = app.change(Permission.reports_view, lambda s, actor: day_close.show(
+        s, location=loc, day=day, revision=revision, actor=actor))
     if report["status"] == "open":
-        message(f"{day.isoformat()} is open: live figures; the expected cash is shown at close, after the count")
+        message(f"{day.isoformat()} is open: live figures" + (
+            "; blind until a count is committed (a manager with --pin sees the cash)" if report["blind"] else ""))
     elif report["status"] == "reopened":
         message(f"revision {report['revision']} of {day.isoformat()}, re-opened {report['reopened_at'][:16]} "
                 f"by {report['reopened_by']}: {report['reopen_reason']}")
@@ -207,43 +204,39 @@ def _readable(r: dict[str, Any]) -> None:
     day = date.fromisoformat(r["business_date"])
     state = r["status"] + (f", revision {r['revision']}" if r.get("revision") else "")
     lines.append(("t", f"Z-report  {r['location']}  {day.isoformat()} ({day:%A})  {state}  [{r['hours']:g} h, {r['timezone']}]", ""))
+    blind = bool(r.get("blind"))
     h(f"Sales ({r['sales_count']})")
-    for label, key in (("gross", "gross_cents"), ("discounts", "discount_cents"), ("tax", "tax_cents"),
-                       ("total", "total_cents"), ("refunds", "refund_cents"), ("net", "net_cents"),
-                       ("revenue (before tax and tips)", "revenue_cents"), ("tips", "tip_cents"),
-                       ("penalties collected", "penalties_cents")):
-        sign = -1 if key in ("discount_cents", "refund_cents") and r[key] else 1
-        line(label, m(sign * r[key]))
-    h("Money received")
+    if blind:
+        lines.append(("t", "  blind count: the money is shown once a count is committed", ""))
+    else:
+        for label, key in (("gross", "gross_cents"), ("discounts", "discount_cents"), ("tax", "tax_cents"),
+                           ("total", "total_cents"), ("refunds", "refund_cents"), ("net", "net_cents"),
+                           ("revenue (before tax and tips)", "revenue_cents"), ("tips", "tip_cents"),
+                           ("penalties collected", "penalties_cents")):
+            sign = -1 if key in ("discount_cents", "refund_cents") and r[key] else 1
+            line(label, m(sign * r[key]))
+    h("Money received" + (" (other than cash)" if blind else ""))
     for method, cents in r["by_method"].items() or [("(none)", 0)]:
         line(method, m(cents))
     if r["refunds_by_method"]:
         h("Refunds given")
         for method, cents in r["refunds_by_method"].items():
             line(method, m(-cents))
-    h(f"Expenses ({m(r['expenses_cents'])})")
-    for category, cents in r["expenses_by_category"].items():
-        line(category, m(cents))
-    h("Cash drawer")
-    for label, key, sign in (("float", "cash_float_cents", 1), ("+ cash received", "cash_sales_cents", 1),
-                             ("- cash refunds", "cash_refunds_cents", -1), ("+ cash in", "cash_in_cents", 1),
-                             ("- cash out", "cash_out_cents", -1), ("- cash expenses", "cash_expenses_cents", -1)):
-        line(label, m(sign * r[key] if r[key] else 0))
-    line("= expected", m(r["expected_cash_cents"]) if r["expected_cash_cents"] is not None else "(after the count)")
-    if r["counted_cash_cents"] is not None:
-        line("counted", m(r["counted_cash_cents"]))
-        v = r["variance_cents"]
-        line("variance", m(v) + ("" if not v else " over" if v > 0 else " short"))
-    if r.get("count"):
-        line("by denominations", ", ".join(f"{format_amount(c['denomination_cents'], cur)}x{c['count']}" for c in r["count"]))
+    if not blind:
+        h(f"Expenses ({m(r['expenses_cents'])})")
+        for category, cents in r["expenses_by_category"].items():
+            line(category, m(cents))
+        _drawer(r, h, line, m)
+    _counts(r, h, line, lines, m)
     if r["staff"]:
-        h("Staff (services, revenue, tips, commission)")
+        h("Staff (services)" if blind else "Staff (services, revenue, tips, commission)")
         for s in r["staff"]:
-            line(f"{s['code']} {s['name']}", f"{s['services']:>3}  {m(s['revenue_cents']):>10}  {m(s['tips_cents']):>8}  "
-                 f"{m(s['commission_cents']):>8}")
+            line(f"{s['code']} {s['name']}", f"{s['services']:>3}" if blind else
+                 f"{s['services']:>3}  {m(s['revenue_cents']):>10}  {m(s['tips_cents']):>8}  {m(s['commission_cents']):>8}")
     h("The day")
     line("no-shows", str(r["no_shows"]))
-    line("points issued / redeemed", f"{r['points_issued']} / {r['points_redeemed']}")
+    if not blind:
+        line("points issued / redeemed", f"{r['points_issued']} / {r['points_redeemed']}")
     if r["open_sales"]:
         line("open sales (not counted)", str(r["open_sales"]))
     if r["pending_payments"]:
@@ -273,6 +266,42 @@ def _readable(r: dict[str, Any]) -> None:
         else:
             sys.stdout.write(text + "\n")
     sys.stdout.flush()
+
+
+def _drawer(r: dict[str, Any], h: Any, line: Any, m: Any) -> None:
+    """The cash drawer: its parts, the expected cash, the count and the variance."""
+    from salon_cli.core.money import format_amount
+
+    h("Cash drawer")
+    for label, key, sign in (("float", "cash_float_cents", 1), ("+ cash received", "cash_sales_cents", 1),
+                             ("- cash refunds", "cash_refunds_cents", -1), ("+ cash in", "cash_in_cents", 1),
+                             ("- cash out", "cash_out_cents", -1), ("- cash expenses", "cash_expenses_cents", -1)):
+        line(label, m(sign * r[key] if r[key] else 0))
+    line("= expected", m(r["expected_cash_cents"]))
+    if r["counted_cash_cents"] is not None:
+        line("counted", m(r["counted_cash_cents"]))
+        v = r["variance_cents"]
+        line("variance", m(v) + ("" if not v else " over" if v > 0 else " short"))
+    if r.get("count"):
+        line("by denominations", ", ".join(f"{format_amount(c['denomination_cents'], r['currency'])}x{c['count']}"
+                                           for c in r["count"]))
+
+
+def _counts(r: dict[str, Any], h: Any, line: Any, lines: list[tuple[str, str, str]], m: Any) -> None:
+    """Every committed count of the close, oldest first; the last is the one the close uses."""
+    made = r.get("counts") or []
+    if r.get("blind"):
+        h("Cash drawer")
+        lines.append(("t", "  blind count: counted first, then shown", ""))
+        return
+    if not made:
+        return
+    h(f"Counts ({len(made)})")
+    for n, c in enumerate(made, 1):
+        line(f"#{n} {c['at'][11:16]} {c['by']}" + (" *" if c["after_expected_shown"] else ""),
+             m(c["counted_cash_cents"]))
+    if any(c["after_expected_shown"] for c in made):
+        lines.append(("t", "  * counted after the expected cash was shown", ""))
 
 
 def register(root: typer.Typer) -> None:

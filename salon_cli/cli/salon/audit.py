@@ -10,7 +10,7 @@ from salon_cli.cli.context import app_context
 from salon_cli.cli.output import FORMAT_OPTION, Format, emit
 
 AUDIT_COLUMNS = ["id", "at", "actor", "action", "entity", "entity_id"]
-JOB_COLUMNS = ["id", "job", "started_at", "finished_at", "status", "counts"]
+JOB_COLUMNS = ["id", "job", "started_at", "finished_at", "status", "run_by", "counts"]
 
 
 def audit(

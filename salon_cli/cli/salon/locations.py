@@ -4,6 +4,8 @@ Imports inside commands keep `salon --help` light (DESIGN.md, lazy imports)."""
 
 from __future__ import annotations
 
+from typing import Any
+
 import typer
 
 from salon_cli.cli.context import app_context
@@ -122,6 +124,8 @@ def policy_set(
     late_cancel_fee: str | None = typer.Option(None, "--late-cancel-fee", help="PCT% or AMOUNT; 0 for none."),
     deposit_after: int | None = typer.Option(None, "--deposit-after", help="Require a deposit after N no-shows (0: never)."),
     variance_note_over: str | None = typer.Option(None, "--variance-note-over", help="A cash variance above AMOUNT needs a note."),
+    deposit_remainder: str | None = typer.Option(None, "--deposit-remainder", help="refund or keep: what a no-show's or late cancellation's deposit leaves after paying the fee (default refund)."),
+    max_desk_discount: str | None = typer.Option(None, "--max-desk-discount", help="The largest discount the desk gives without a manager's PIN (default 20%); more needs --as MANAGER --pin."),
     tax: list[str] | None = typer.Option(None, "--tax", help="NAME:RATE%[:inclusive]; repeat for several; replaces the list."),
     no_taxes: bool = typer.Option(False, "--no-taxes", help="Remove every tax."),
     pin_max_failures: int | None = typer.Option(None, "--pin-max-failures", help="Wrong PINs before a lock (default 5)."),
@@ -131,6 +135,7 @@ def policy_set(
     message_language: str | None = typer.Option(None, "--message-language", help="es or en: messages to clients who chose no language."),
     win_back_days: int | None = typer.Option(None, "--win-back-days", help="Offer consenting clients a win-back message N days after their last visit (0: never)."),
     payment_url: str | None = typer.Option(None, "--payment-url", help="Where clients pay a penalty, {payment_link} in the no-show notice ({penalty_id} is filled in); none to forget."),
+    allow_clock_override: bool | None = typer.Option(None, "--allow-clock-override/--no-allow-clock-override", help="Let commands that change data honour SALON_NOW (tests, demos, backfills), at every location; the owner only."),
     fmt: Format = FORMAT_OPTION,
 ) -> None:
     """Change the location's policy (manager PIN).
@@ -138,21 +143,30 @@ def policy_set(
     Example: salon --as marco --pin 2222 policy set --no-show-fee 50% --late-cancel-hours 24 --tax IVA:16%:inclusive
 
     Example: salon --as marco --pin 2222 policy set --quiet-hours 20:30-09:00 --message-language en --win-back-days 90
+
+    Example: salon --as lucia --pin 2580 policy set --no-allow-clock-override
     """
-    from salon_cli.services.salon import policy
+    from salon_cli.services.salon import clock_override, policy
 
     if tax and no_taxes:
         raise InvalidInput("--tax and --no-taxes together")
     app = app_context(ctx)
     loc = app.location()
-    view = app.change(Permission.policy_manage, lambda session, actor: policy.update(
-        session, actor=actor, location=loc, no_show_grace_min=no_show_grace,
-        no_show_lookback_hours=no_show_lookback, no_show_fee=no_show_fee,
-        late_cancel_hours=late_cancel_hours, late_cancel_fee=late_cancel_fee,
-        deposit_after_no_shows=deposit_after, variance_note_over=variance_note_over,
-        taxes=[] if no_taxes else (tax or None), pin_max_failures=pin_max_failures,
-        pin_lock_minutes=pin_lock_minutes, desk_actor=desk_actor, quiet_hours=quiet_hours,
-        message_language=message_language, win_back_days=win_back_days, payment_url=payment_url))
+
+    def change(session: Any, actor: Any) -> Any:
+        if allow_clock_override is not None:  # the owner's alone (services/salon/clock_override.py)
+            clock_override.set_allowed(session, actor=actor, allow=allow_clock_override)
+        return policy.update(
+            session, actor=actor, location=loc, no_show_grace_min=no_show_grace,
+            no_show_lookback_hours=no_show_lookback, no_show_fee=no_show_fee,
+            late_cancel_hours=late_cancel_hours, late_cancel_fee=late_cancel_fee,
+            deposit_after_no_shows=deposit_after, variance_note_over=variance_note_over,
+            taxes=[] if no_taxes else (tax or None), pin_max_failures=pin_max_failures,
+            pin_lock_minutes=pin_lock_minutes, desk_actor=desk_actor, quiet_hours=quiet_hours,
+            message_language=message_language, win_back_days=win_back_days, payment_url=payment_url,
+            max_desk_discount=max_desk_discount, deposit_remainder=deposit_remainder)
+
+    view = app.change(Permission.policy_manage, change)
     emit(view, fmt, one=True, currency=loc.currency)
 
 

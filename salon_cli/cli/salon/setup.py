@@ -25,25 +25,33 @@ def init(
     owner: str = typer.Option(..., "--owner", help="The owner's name."),
     owner_code: str = typer.Option(..., "--owner-code", help="The owner's staff code (what --as takes)."),
     owner_pin: str = typer.Option(..., "--owner-pin", help="The owner's PIN, 4 to 12 digits."),
+    allow_clock_override: bool = typer.Option(
+        False, "--allow-clock-override",
+        help="Let commands that change data honour SALON_NOW (tests, demos, backfills); off by default."),
     fmt: Format = FORMAT_OPTION,
 ) -> None:
     """Create the schema, the first location and its owner, and the default policy.
 
     Example: salon init --location-code centro --location-name "Salón Centro" --timezone America/Mexico_City --currency MXN --owner "Lucía Hernández" --owner-code lucia --owner-pin 2580
     """
+    from salon_cli.core import clock
     from salon_cli.core.redact import redact_url
+    from salon_cli.services.salon import clock_override
     from salon_cli.services.salon.setup import initialise
 
+    if clock.overridden() and not allow_clock_override:
+        raise clock_override.refusal(hint="unset SALON_NOW, or create the database with: salon init ... --allow-clock-override")
     app = app_context(ctx)
     result = initialise(
         app.raw_engine(), location_code=location_code, location_name=location_name,
         timezone=timezone, currency=currency, owner_name=owner, owner_code=owner_code,
-        owner_pin=owner_pin,
+        owner_pin=owner_pin, allow_clock_override=allow_clock_override,
     )
     message(f"initialised {result.location.name} ({result.location.code}); owner {result.owner.code}")
     emit({"location": result.location.code, "location_name": result.location.name,
           "timezone": result.location.timezone, "currency": result.location.currency,
           "owner": result.owner.code, "schema_revision": result.schema_revision,
+          "allow_clock_override": allow_clock_override,
           "database": redact_url(app.settings.database_url).split("@")[-1]}, fmt, one=True)
 
 
@@ -130,6 +138,7 @@ def tui(
         if ensure_demo(app.raw_engine()):
             message(f"built the demo salon in {app.settings.home / 'demo.db'}")
     location = app.location()
+    app.check_writable()  # the dashboard changes data: SALON_NOW where it is not allowed is refused now
     from salon_cli.tui.app import run
 
     run(app.engine, location.code, location)

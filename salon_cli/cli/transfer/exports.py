@@ -1,7 +1,10 @@
 """`salon export clients|appointments|sales|payments|loyalty|expenses|audit`: data out of the salon, streamed.
 
 Rows are written as they are read, CSV by default, to stdout or to `--output FILE` (written beside
-it, then moved into place, so that a failed export never leaves half a file). Imports: `imports.py`.
+it, then moved into place, so that a failed export never leaves half a file). FILE is checked first
+(`targets.py`): never the database, and an existing file only when it is a previous export of the same
+kind, unless `--force`. CSV cells a spreadsheet would run get a leading `'` unless `--raw`. Imports:
+`imports.py`.
 
 Imports inside commands keep `salon --help` light (DESIGN.md, lazy imports).
 """
@@ -19,6 +22,7 @@ import typer
 
 from salon_cli.cli.context import app_context
 from salon_cli.cli.output import message
+from salon_cli.cli.transfer import targets
 from salon_cli.core.errors import InvalidInput
 from salon_cli.core.permissions import Permission
 from salon_cli.io import tabular
@@ -32,13 +36,23 @@ class ExportFormat(StrEnum):
     ndjson = "ndjson"
 
 
+OUTPUT_OPTION: Any = typer.Option(None, "--output", "-o",
+                                  help="Write to this file (created 0600) instead of stdout. "
+                                       + targets.OUTPUT_RULE.format(what="export of this kind"))
+FORCE_OPTION: Any = targets.force_option("--output", "export of this kind")
+RAW_OPTION: Any = typer.Option(False, "--raw",
+                               help="CSV: every cell exactly as stored. Without it a cell a spreadsheet would run "
+                                    "as a formula (starting with =, @, a tab, or + or - before more than a "
+                                    "number) gets a leading ' (salon import takes it off). JSON is always exact.")
+
+
 @export_app.command("clients")
 def export_clients(
     ctx: typer.Context,
     from_: str | None = typer.Option(None, "--from", help="Clients created on or after this day, YYYY-MM-DD."),
     to: str | None = typer.Option(None, "--to", help="Clients created on or before this day, YYYY-MM-DD."),
     fmt: ExportFormat = typer.Option(ExportFormat.csv, "--format", "-f", help="csv (default), json or ndjson."),
-    output: Path | None = typer.Option(None, "--output", "-o", help="Write to this file instead of stdout."),
+    output: Path | None = OUTPUT_OPTION, force: bool = FORCE_OPTION, raw: bool = RAW_OPTION,
     include_private: bool = typer.Option(False, "--include-private",
                                          help="Include private notes (owner or manager: --as CODE --pin PIN)."),
 ) -> None:
@@ -54,6 +68,7 @@ def export_clients(
     from salon_cli.services.transfer import client_export
 
     app = app_context(ctx)
+    _check_output(app, ctx, output, force, client_export.COLUMNS)
     loc = app.location()
     first = parse_date(from_, what="--from") if from_ else None
     last = parse_date(to, what="--to") if to else None
@@ -64,7 +79,7 @@ def export_clients(
         _record_private_export(app, reader, loc, first, last, fmt, output)
     with app.uow(write=False) as uow:
         rows = client_export.clients(uow.session, location=loc, first=first, last=last, private_reader=reader)
-        count = _write(rows, fmt, output, loc.tz)
+        count = _write(rows, fmt, output, loc.tz, raw=raw)
     where = f" to {output}" if output else ""
     message(f"exported {count} client{'' if count == 1 else 's'}{where}"
             + ("" if include_private else " (private notes left out)"))
@@ -82,27 +97,37 @@ def _record_private_export(app: Any, reader: Any, loc: Any, first: Any, last: An
         uow.commit()
 
 
-def _export(ctx: typer.Context, from_: str | None, to: str | None, fmt: ExportFormat, output: Path | None, *,
-            noun: str, columns: list[str], rows_of: Callable[[Any, Any, Any, Any], Iterable[Any]],
-            singular: str = "", plural: str = "s") -> None:
+def _check_output(app: Any, ctx: typer.Context, output: Path | None, force: bool, columns: list[str]) -> None:
+    """--output FILE, before anything is read or written: see `targets`."""
+    if output is not None:
+        from salon_cli.io.output_files import export_of
+
+        targets.check(app, output, option="--output", force=force, ours=export_of(columns),
+                      what=f"{ctx.info_name} export")
+
+
+def _export(ctx: typer.Context, from_: str | None, to: str | None, fmt: ExportFormat, output: Path | None,
+            force: bool, raw: bool, *, noun: str, columns: list[str],
+            rows_of: Callable[[Any, Any, Any, Any], Iterable[Any]], singular: str = "", plural: str = "s") -> None:
     """The body every export but clients shares: the location, the --from/--to window, the rows of
     `rows_of(session, location, first, last)` written out on one read-only transaction, the count said."""
     from salon_cli.core.days import parse_date
 
     app = app_context(ctx)
+    _check_output(app, ctx, output, force, columns)
     loc = app.location()
     first = parse_date(from_, what="--from") if from_ else None
     last = parse_date(to, what="--to") if to else None
     with app.uow(write=False) as uow:
-        count = _write(rows_of(uow.session, loc, first, last), fmt, output, loc.tz, columns)
+        count = _write(rows_of(uow.session, loc, first, last), fmt, output, loc.tz, columns, raw=raw)
     where = f" to {output}" if output else ""
     message(f"exported {count} {noun}{singular if count == 1 else plural}{where}")
 
 
 def _write(rows: Iterable[dict[str, Any]], fmt: ExportFormat, output: Path | None, tz: Any,
-           columns: list[str] | None = None) -> int:
+           columns: list[str] | None = None, *, raw: bool = False) -> int:
     """Records to stdout or (via FILE.part, then moved into place) to `output`; the count written.
-    Without `columns`, the clients' columns and their notes cell."""
+    Without `columns`, the clients' columns and their notes cell. `raw`: CSV cells not neutralised."""
     from salon_cli.io import private_files, tabular
     from salon_cli.services.transfer import client_export
 
@@ -117,13 +142,13 @@ def _write(rows: Iterable[dict[str, Any]], fmt: ExportFormat, output: Path | Non
     else:
         counter = records = _Counter(tabular.records(rows, tz))
     if output is None:
-        _write_to(records, fmt, sys.stdout, columns, tz)  # a closed pipe: see SalonGroup
+        _write_to(records, fmt, sys.stdout, columns, tz, raw)  # a closed pipe: see SalonGroup
         sys.stdout.flush()
         return counter.count
-    part = output.with_name(output.name + ".part")
+    part = targets.part_of(output)
     try:
         with private_files.open_replacement(part, output) as out:  # 0600 unless FILE was shared
-            _write_to(records, fmt, out, columns, tz)
+            _write_to(records, fmt, out, columns, tz, raw)
         os.replace(part, output)
     except OSError as exc:
         part.unlink(missing_ok=True)
@@ -135,14 +160,14 @@ def _write(rows: Iterable[dict[str, Any]], fmt: ExportFormat, output: Path | Non
 
 
 def _write_to(records: Iterable[dict[str, Any]], fmt: ExportFormat, out: IO[str], columns: list[str],
-              tz: Any = None) -> None:
+              tz: Any = None, raw: bool = False) -> None:
 
     if fmt is ExportFormat.json:
         tabular.write_json(records, out)
     elif fmt is ExportFormat.ndjson:
         tabular.write_ndjson(records, out)
     else:
-        tabular.write_csv(records, out, columns=columns, tz=tz)
+        tabular.write_csv(records, out, columns=columns, tz=tz, raw=raw)
 
 
 class _Counter:
@@ -162,7 +187,7 @@ def export_appointments(
     from_: str | None = typer.Option(None, "--from", help="Appointments starting on or after this day, YYYY-MM-DD."),
     to: str | None = typer.Option(None, "--to", help="Appointments starting on or before this day, YYYY-MM-DD."),
     fmt: ExportFormat = typer.Option(ExportFormat.csv, "--format", "-f", help="csv (default), json or ndjson."),
-    output: Path | None = typer.Option(None, "--output", "-o", help="Write to this file instead of stdout."),
+    output: Path | None = OUTPUT_OPTION, force: bool = FORCE_OPTION, raw: bool = RAW_OPTION,
     status: str | None = typer.Option(None, "--status", help="Only this status, e.g. no_show."),
     staff: str | None = typer.Option(None, "--staff", help="Only this staff member's (code)."),
 ) -> None:
@@ -174,7 +199,7 @@ def export_appointments(
     """
     from salon_cli.services.transfer import appt_export
 
-    _export(ctx, from_, to, fmt, output, noun="appointment", columns=appt_export.COLUMNS,
+    _export(ctx, from_, to, fmt, output, force, raw, noun="appointment", columns=appt_export.COLUMNS,
             rows_of=lambda session, loc, first, last: appt_export.appointments(
                 session, location=loc, first=first, last=last, status=status, staff=staff))
 
@@ -185,7 +210,7 @@ def export_sales(
     from_: str | None = typer.Option(None, "--from", help="Sales of this business day or later, YYYY-MM-DD."),
     to: str | None = typer.Option(None, "--to", help="Sales of this business day or earlier, YYYY-MM-DD."),
     fmt: ExportFormat = typer.Option(ExportFormat.csv, "--format", "-f", help="csv (default), json or ndjson."),
-    output: Path | None = typer.Option(None, "--output", "-o", help="Write to this file instead of stdout."),
+    output: Path | None = OUTPUT_OPTION, force: bool = FORCE_OPTION, raw: bool = RAW_OPTION,
     status: str | None = typer.Option(None, "--status", help="Only this status: open, paid, void, partially_refunded, refunded."),
 ) -> None:
     """Export the location's sales by id, one record a sale, streamed; CSV by default.
@@ -196,7 +221,7 @@ def export_sales(
     """
     from salon_cli.services.transfer import sale_export
 
-    _export(ctx, from_, to, fmt, output, noun="sale", columns=sale_export.COLUMNS,
+    _export(ctx, from_, to, fmt, output, force, raw, noun="sale", columns=sale_export.COLUMNS,
             rows_of=lambda session, loc, first, last: sale_export.sales(
                 session, location=loc, first=first, last=last, status=status, detail=fmt is not ExportFormat.csv))
 
@@ -207,7 +232,7 @@ def export_payments(
     from_: str | None = typer.Option(None, "--from", help="Payments of this business day or later, YYYY-MM-DD."),
     to: str | None = typer.Option(None, "--to", help="Payments of this business day or earlier, YYYY-MM-DD."),
     fmt: ExportFormat = typer.Option(ExportFormat.csv, "--format", "-f", help="csv (default), json or ndjson."),
-    output: Path | None = typer.Option(None, "--output", "-o", help="Write to this file instead of stdout."),
+    output: Path | None = OUTPUT_OPTION, force: bool = FORCE_OPTION, raw: bool = RAW_OPTION,
     method: str | None = typer.Option(None, "--method", help="Only this method, e.g. cash."),
 ) -> None:
     """Export the location's payments (every status) by id, streamed; CSV by default.
@@ -218,7 +243,7 @@ def export_payments(
     """
     from salon_cli.services.transfer import sale_export
 
-    _export(ctx, from_, to, fmt, output, noun="payment", columns=sale_export.PAYMENT_COLUMNS,
+    _export(ctx, from_, to, fmt, output, force, raw, noun="payment", columns=sale_export.PAYMENT_COLUMNS,
             rows_of=lambda session, loc, first, last: sale_export.payments(
                 session, location=loc, first=first, last=last, method=method))
 
@@ -229,7 +254,7 @@ def export_expenses(
     from_: str | None = typer.Option(None, "--from", help="Expenses of this business day or later, YYYY-MM-DD."),
     to: str | None = typer.Option(None, "--to", help="Expenses of this business day or earlier, YYYY-MM-DD."),
     fmt: ExportFormat = typer.Option(ExportFormat.csv, "--format", "-f", help="csv (default), json or ndjson."),
-    output: Path | None = typer.Option(None, "--output", "-o", help="Write to this file instead of stdout."),
+    output: Path | None = OUTPUT_OPTION, force: bool = FORCE_OPTION, raw: bool = RAW_OPTION,
 ) -> None:
     """Export the location's expenses (recorded and void) by id, streamed; CSV by default.
 
@@ -239,7 +264,7 @@ def export_expenses(
     """
     from salon_cli.services.transfer import expense_export
 
-    _export(ctx, from_, to, fmt, output, noun="expense", columns=expense_export.COLUMNS,
+    _export(ctx, from_, to, fmt, output, force, raw, noun="expense", columns=expense_export.COLUMNS,
             rows_of=lambda session, loc, first, last: expense_export.expenses(
                 session, location=loc, first=first, last=last))
 
@@ -250,7 +275,7 @@ def export_loyalty(
     from_: str | None = typer.Option(None, "--from", help="Entries of this business day or later, YYYY-MM-DD."),
     to: str | None = typer.Option(None, "--to", help="Entries of this business day or earlier, YYYY-MM-DD."),
     fmt: ExportFormat = typer.Option(ExportFormat.csv, "--format", "-f", help="csv (default), json or ndjson."),
-    output: Path | None = typer.Option(None, "--output", "-o", help="Write to this file instead of stdout."),
+    output: Path | None = OUTPUT_OPTION, force: bool = FORCE_OPTION, raw: bool = RAW_OPTION,
     kind: str | None = typer.Option(None, "--kind", help="Only this kind: earn, redeem, expire, void, welcome, "
                                                          "adjust, referral, stamp, stamp_reward."),
 ) -> None:
@@ -265,7 +290,7 @@ def export_loyalty(
 
     if kind is not None and kind not in LOYALTY_ENTRY_KINDS:
         raise InvalidInput(f"unknown --kind {kind!r}", hint="one of: " + ", ".join(sorted(LOYALTY_ENTRY_KINDS)))
-    _export(ctx, from_, to, fmt, output, noun="loyalty entr", plural="ies", singular="y",
+    _export(ctx, from_, to, fmt, output, force, raw, noun="loyalty entr", plural="ies", singular="y",
             columns=ledger_export.LOYALTY_COLUMNS,
             rows_of=lambda session, loc, first, last: ledger_export.loyalty_entries(
                 session, location=loc, first=first, last=last, kind=kind))
@@ -277,7 +302,7 @@ def export_audit(
     from_: str | None = typer.Option(None, "--from", help="Rows written on this business day or later, YYYY-MM-DD."),
     to: str | None = typer.Option(None, "--to", help="Rows written on this business day or earlier, YYYY-MM-DD."),
     fmt: ExportFormat = typer.Option(ExportFormat.csv, "--format", "-f", help="csv (default), json or ndjson."),
-    output: Path | None = typer.Option(None, "--output", "-o", help="Write to this file instead of stdout."),
+    output: Path | None = OUTPUT_OPTION, force: bool = FORCE_OPTION, raw: bool = RAW_OPTION,
     entity: str | None = typer.Option(None, "--entity", help="Only this entity: sale, client, appointment, ..."),
 ) -> None:
     """Export the audit log oldest first: this location's rows and the chain's own (cron jobs, merges), streamed; CSV by default.
@@ -288,7 +313,7 @@ def export_audit(
     """
     from salon_cli.services.transfer import ledger_export
 
-    _export(ctx, from_, to, fmt, output, noun="audit row", columns=ledger_export.AUDIT_COLUMNS,
+    _export(ctx, from_, to, fmt, output, force, raw, noun="audit row", columns=ledger_export.AUDIT_COLUMNS,
             rows_of=lambda session, loc, first, last: ledger_export.audit_entries(
                 session, location=loc, first=first, last=last, entity=entity))
 

@@ -4,7 +4,8 @@ Each command reads the file (or stdin), maps its columns (`--map SRC=field`, `--
 checks every row and then writes in one transaction, or nothing (exit 2, every fault named by row
 and column). `--dry-run` lists what each row would do (create, match, refuse) and writes nothing;
 `--skip-bad` imports the good rows and writes the refused ones, with their reasons, to a rejects
-file. A progress bar shows on stderr (a terminal only) for large files.
+file (0600; checked before the import runs: never the database, and an existing file only when it is
+a previous rejects file, unless `--force`: see `targets.py`). A progress bar shows on stderr (a terminal only) for large files.
 
 Imports inside commands keep `salon --help` light (DESIGN.md, lazy imports).
 """
@@ -23,6 +24,7 @@ import typer
 
 from salon_cli.cli.context import app_context
 from salon_cli.cli.output import FORMAT_OPTION, Format, emit, message
+from salon_cli.cli.transfer import targets
 from salon_cli.core.errors import InvalidInput
 from salon_cli.core.permissions import Permission
 from salon_cli.io.tabular import ImportRefused, parse_mapping, write_rejects
@@ -64,7 +66,12 @@ KEEP_IDS_OPTION: Any = typer.Option(False, "--keep-ids",
                                          "stay as they were. An id taken by another record is refused.")
 REJECTS_OPTION: Any = typer.Option(None, "--rejects", metavar="FILE",
                                    help="Where --skip-bad writes refused rows (default: FILE.rejected.csv beside "
-                                        "the input). It imports again as it is once fixed.")
+                                        "the input; created 0600). It imports again as it is once fixed. An existing "
+                                        "file is replaced only when it is a previous rejects file (its header row "
+                                        "ends with the import_error column) or is empty; anything else needs "
+                                        "--force. Never the salon's database or its -wal/-shm files, even with "
+                                        "--force.")
+FORCE_OPTION: Any = targets.force_option("--rejects", "rejects file")
 
 
 def _maps_help(fields: str) -> Any:
@@ -77,10 +84,20 @@ class ImportRun:
 
     def __init__(self, ctx: typer.Context, file: str, maps: list[str], mapping: Path | None, date_format: str | None,
                  time_format: str | None, encoding: str | None, dry_run: bool, skip_bad: bool,
-                 rejects: Path | None, fmt: Format, decimal: str | None = None) -> None:
+                 rejects: Path | None, fmt: Format, decimal: str | None = None, *, force: bool = False) -> None:
         from salon_cli.io import mapping_file
 
         self.app = app_context(ctx)
+        self.rejects = rejects
+        if skip_bad and not dry_run and rejects is None:
+            if file == "-":
+                raise InvalidInput("--skip-bad on stdin needs --rejects FILE for the refused rows")
+            self.rejects = Path(file).with_name(Path(file).stem + ".rejected.csv")
+        if skip_bad and not dry_run and self.rejects is not None:  # before the database is even opened
+            from salon_cli.io.output_files import is_rejects
+
+            targets.check(self.app, self.rejects, option="--rejects", force=force, ours=is_rejects,
+                          what="rejects file")
         self.location = self.app.location()
         settings = mapping_file.load(mapping) if mapping is not None else mapping_file.MappingFile()
         self.mapping = parse_mapping(maps, base=settings.columns)
@@ -90,11 +107,6 @@ class ImportRun:
         self.decimal = decimal or settings.decimal_separator
         self.file, self.dry_run, self.skip_bad, self.fmt = file, dry_run, skip_bad, fmt
         self.source = "stdin" if file == "-" else Path(file).name
-        self.rejects = rejects
-        if skip_bad and not dry_run and rejects is None:
-            if file == "-":
-                raise InvalidInput("--skip-bad on stdin needs --rejects FILE for the refused rows")
-            self.rejects = Path(file).with_name(Path(file).stem + ".rejected.csv")
 
     def run(self, reader: Callable[..., SourceRows], permission: Permission,
             work: Callable[[Any, Any, SourceRows, Any], Outcome]) -> Outcome:
@@ -164,11 +176,13 @@ def _say_faults(faults: list[Any]) -> None:
 
 
 def _write_rejects(path: Path, header: list[str], outcome: Outcome) -> None:
-    """The refused rows (file's own columns, plus `import_error`), via PATH.part moved into place."""
+    """The refused rows (file's own columns, plus `import_error`), via PATH.part moved into place:
+    0600, or the mode PATH had (salon_cli/io/private_files.py)."""
+    from salon_cli.io.private_files import open_replacement
 
-    part = path.with_name(path.name + ".part")
+    part = targets.part_of(path)
     try:
-        with open(part, "w", encoding="utf-8", newline="") as out:
+        with open_replacement(part, path) as out:
             write_rejects(out, header, outcome.refused)
         os.replace(part, path)
     except OSError as exc:
@@ -220,7 +234,7 @@ def import_services(
     maps: list[str] = _maps_help("code name category duration_min price"),
     mapping: Path | None = MAPPING_OPTION, encoding: str | None = ENCODING_OPTION,
     decimal: str | None = DECIMAL_OPTION, dry_run: bool = DRY_RUN_OPTION, skip_bad: bool = SKIP_BAD_OPTION,
-    rejects: Path | None = REJECTS_OPTION, fmt: Format = FORMAT_OPTION,
+    rejects: Path | None = REJECTS_OPTION, force: bool = FORCE_OPTION, fmt: Format = FORMAT_OPTION,
 ) -> None:
     """Import the service menu from a CSV file (a manager's PIN): every row is checked first.
 
@@ -229,7 +243,7 @@ def import_services(
     Example: salon --as marco --pin 2222 import services menu.csv --map "Service Name=name" --map "Duration=duration_min" --map "Price=price"
     """
     _import_catalog("service", ImportRun(ctx, file, maps, mapping, None, None, encoding, dry_run, skip_bad, rejects,
-                                      fmt, decimal))
+                                      fmt, decimal, force=force))
 
 
 @import_app.command("products")
@@ -238,7 +252,7 @@ def import_products(
     maps: list[str] = _maps_help("code name category price stock"),
     mapping: Path | None = MAPPING_OPTION, encoding: str | None = ENCODING_OPTION,
     decimal: str | None = DECIMAL_OPTION, dry_run: bool = DRY_RUN_OPTION, skip_bad: bool = SKIP_BAD_OPTION,
-    rejects: Path | None = REJECTS_OPTION, fmt: Format = FORMAT_OPTION,
+    rejects: Path | None = REJECTS_OPTION, force: bool = FORCE_OPTION, fmt: Format = FORMAT_OPTION,
 ) -> None:
     """Import retail products from a CSV file (a manager's PIN): every row is checked first.
 
@@ -247,7 +261,7 @@ def import_products(
     Example: salon --as marco --pin 2222 import products productos.csv --map "Artículo=name" --map "Precio=price" --map "Existencias=stock"
     """
     _import_catalog("product", ImportRun(ctx, file, maps, mapping, None, None, encoding, dry_run, skip_bad, rejects,
-                                      fmt, decimal))
+                                      fmt, decimal, force=force))
 
 
 def _import_catalog(kind: str, run: ImportRun) -> None:
@@ -268,7 +282,7 @@ def import_clients(
                                  "marketing_consent"),
     mapping: Path | None = MAPPING_OPTION, date_format: str | None = DATE_OPTION,
     encoding: str | None = ENCODING_OPTION, dry_run: bool = DRY_RUN_OPTION, skip_bad: bool = SKIP_BAD_OPTION,
-    rejects: Path | None = REJECTS_OPTION, keep_ids: bool = KEEP_IDS_OPTION, fmt: Format = FORMAT_OPTION,
+    rejects: Path | None = REJECTS_OPTION, force: bool = FORCE_OPTION, keep_ids: bool = KEEP_IDS_OPTION, fmt: Format = FORMAT_OPTION,
 ) -> None:
     """Import clients from a CSV file: every row is checked first; one bad row and nothing is written (or --skip-bad).
 
@@ -280,7 +294,8 @@ def import_clients(
     """
     from salon_cli.services.transfer import client_import
 
-    run = ImportRun(ctx, file, maps, mapping, date_format, None, encoding, dry_run, skip_bad, rejects, fmt)
+    run = ImportRun(ctx, file, maps, mapping, date_format, None, encoding, dry_run, skip_bad, rejects, fmt,
+                    force=force)
     outcome = run.run(client_import.read, Permission.desk,
                       lambda session, actor, rows, progress: client_import.import_clients(
                           session, actor=actor, location=run.location, rows=rows, date_format=run.date_format,
@@ -298,7 +313,7 @@ def import_appointments(
                                         help="Create unknown services and staff (stylists with a random PIN); "
                                              "a manager's PIN is needed."),
     allow_overlap: bool = typer.Option(False, "--allow-overlap", help="Import booked rows that double-book a staff member."),
-    decimal: str | None = DECIMAL_OPTION, dry_run: bool = DRY_RUN_OPTION, skip_bad: bool = SKIP_BAD_OPTION, rejects: Path | None = REJECTS_OPTION,
+    decimal: str | None = DECIMAL_OPTION, dry_run: bool = DRY_RUN_OPTION, skip_bad: bool = SKIP_BAD_OPTION, rejects: Path | None = REJECTS_OPTION, force: bool = FORCE_OPTION,
     keep_ids: bool = KEEP_IDS_OPTION, fmt: Format = FORMAT_OPTION,
 ) -> None:
     """Import appointments (history or future) from a CSV file: every row is checked first; one bad row and nothing is written (or --skip-bad).
@@ -313,7 +328,8 @@ def import_appointments(
     """
     from salon_cli.services.transfer import appt_import
 
-    run = ImportRun(ctx, file, maps, mapping, date_format, time_format, encoding, dry_run, skip_bad, rejects, fmt, decimal)
+    run = ImportRun(ctx, file, maps, mapping, date_format, time_format, encoding, dry_run, skip_bad, rejects, fmt, decimal,
+                    force=force)
     permission = Permission.staff_manage if create_missing else Permission.desk
     outcome = run.run(appt_import.read, permission,
                       lambda session, actor, rows, progress: appt_import.import_appointments(
@@ -337,7 +353,7 @@ def import_sales(
     amount_before_tax: bool = typer.Option(False, "--amount-before-tax",
                                            help="Each amount is before the tax columns (total = amount + taxes), "
                                                 "not the line's total."),
-    decimal: str | None = DECIMAL_OPTION, dry_run: bool = DRY_RUN_OPTION, skip_bad: bool = SKIP_BAD_OPTION, rejects: Path | None = REJECTS_OPTION,
+    decimal: str | None = DECIMAL_OPTION, dry_run: bool = DRY_RUN_OPTION, skip_bad: bool = SKIP_BAD_OPTION, rejects: Path | None = REJECTS_OPTION, force: bool = FORCE_OPTION,
     keep_ids: bool = KEEP_IDS_OPTION, fmt: Format = FORMAT_OPTION,
 ) -> None:
     """Import paid sales (receipts from another system) from a CSV file: every row is checked first; one bad row and nothing is written (or --skip-bad, which leaves out whole receipts).
@@ -352,7 +368,8 @@ def import_sales(
     """
     from salon_cli.services.transfer import sale_import
 
-    run = ImportRun(ctx, file, maps, mapping, date_format, time_format, encoding, dry_run, skip_bad, rejects, fmt, decimal)
+    run = ImportRun(ctx, file, maps, mapping, date_format, time_format, encoding, dry_run, skip_bad, rejects, fmt, decimal,
+                    force=force)
     permission = Permission.staff_manage if create_missing else Permission.desk
     outcome = run.run(sale_import.read, permission,
                       lambda session, actor, rows, progress: sale_import.import_sales(

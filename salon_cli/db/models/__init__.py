@@ -47,9 +47,12 @@ from salon_cli.db.models.till import (
 from salon_cli.db.models.stripe import STRIPE_EVENT_STATUSES, StripeEvent
 from salon_cli.db.models.closing import (
     CASH_MOVEMENT_KINDS,
+    CASH_REVEAL_VIAS,
     EXPENSE_SOURCES,
     EXPENSE_STATUSES,
+    CashCount,
     CashMovement,
+    CashReveal,
     DayClose,
     Expense,
 )
@@ -91,7 +94,8 @@ __all__ = [
     # stripe
     "STRIPE_EVENT_STATUSES", "StripeEvent",
     # closing
-    "DayClose", "EXPENSE_SOURCES", "EXPENSE_STATUSES", "CASH_MOVEMENT_KINDS", "Expense", "CashMovement",
+    "DayClose", "CashCount", "CashReveal", "CASH_REVEAL_VIAS", "EXPENSE_SOURCES", "EXPENSE_STATUSES",
+    "CASH_MOVEMENT_KINDS", "Expense", "CashMovement",
     # loyalty
     "LOYALTY_ENTRY_KINDS", "REWARD_KINDS", "REDEMPTION_STATUSES",
     "LoyaltyProgram", "LoyaltyAccount", "LoyaltyEntry", "LoyaltyLot", "LoyaltyLotUse", "Reward", "Redemption",

@@ -1,4 +1,5 @@
-"""Closing the day: the day close (Z-report snapshot), expenses, the cash drawer's movements."""
+"""Closing the day: the day close (Z-report snapshot), the drawer's counts and who saw its expected cash,
+expenses, the cash drawer's movements."""
 
 from __future__ import annotations
 
@@ -12,7 +13,8 @@ from salon_cli.db.models.base import TableModel, _wide, _in, _utc, partial_index
 from salon_cli.db.types import JSONType
 
 __all__ = [
-    "DayClose", "EXPENSE_SOURCES", "EXPENSE_STATUSES", "CASH_MOVEMENT_KINDS", "Expense", "CashMovement",
+    "DayClose", "CASH_REVEAL_VIAS", "CashCount", "CashReveal", "EXPENSE_SOURCES", "EXPENSE_STATUSES",
+    "CASH_MOVEMENT_KINDS", "Expense", "CashMovement",
 ]
 
 
@@ -41,6 +43,54 @@ class DayClose(TableModel, table=True):
     reopened_at: datetime | None = _utc(default=None, nullable=True)
     reopened_by_id: int | None = Field(default=None, foreign_key="staff.id")
     reopen_reason: str | None = Field(default=None, max_length=255)
+
+
+class CashCount(TableModel, table=True):
+    """One committed count of the drawer (append-only): what was counted, by whom, when, and the expected
+    cash at that moment. A count is committed when it is submitted to close the day (or checked on the
+    dashboard), refused close or not. `revision` is the close it counts for (the `day_close` revision of
+    the day); a close uses the last count of its revision. `after_expected_shown`: the day's expected
+    cash had already been shown (an earlier count, close or manager's look) when it was made."""
+
+    __tablename__ = "cash_count"
+    __table_args__ = (
+        sa.Index("ix_cash_count_location_date", "location_id", "business_date", "revision"),
+        sa.CheckConstraint("counted_cash_cents >= 0", name="counted_not_negative"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    location_id: int = Field(foreign_key="location.id")
+    business_date: date
+    revision: int
+    counted_cash_cents: int = _wide()
+    denominations: list[dict[str, int]] | None = Field(default=None, sa_type=JSONType)
+    expected_cash_cents: int = _wide()
+    counted_by_id: int | None = Field(default=None, foreign_key="staff.id")
+    created_at: datetime = _utc()
+    after_expected_shown: bool = False
+
+
+CASH_REVEAL_VIAS = ("preview", "report")
+
+
+class CashReveal(TableModel, table=True):
+    """The expected cash of an open day shown to a manager (with their PIN) before any count of its close
+    was committed: after this, counting again needs a manager (append-only)."""
+
+    __tablename__ = "cash_reveal"
+    __table_args__ = (
+        sa.Index("ix_cash_reveal_location_date", "location_id", "business_date", "revision"),
+        sa.CheckConstraint(_in("via", CASH_REVEAL_VIAS), name="via"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    location_id: int = Field(foreign_key="location.id")
+    business_date: date
+    revision: int
+    expected_cash_cents: int = _wide()
+    shown_to_id: int | None = Field(default=None, foreign_key="staff.id")
+    shown_at: datetime = _utc()
+    via: str = Field(max_length=16)
 
 
 EXPENSE_SOURCES = ("cash", "card", "bank")

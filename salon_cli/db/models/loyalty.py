@@ -34,7 +34,8 @@ class LoyaltyProgram(TableModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     type: str = Field(default="points", max_length=8)  # stamps | points | hybrid
     stamps_target: int = 10
-    stamps_reward: str = Field(default="A free service of your choice", max_length=120)
+    # what a full card gives: a reward of the catalog (None: not chosen yet; a stamp card needs one)
+    stamps_reward_id: int | None = Field(default=None, foreign_key="reward.id")
     points_per_unit: int = 1  # points per major unit of net paid
     min_purchase_cents: int = _wide(default=0)
     welcome_bonus: int = _wide(default=50)
@@ -137,11 +138,12 @@ class LoyaltyLotUse(TableModel, table=True):
 
 
 class Reward(TableModel, table=True):
-    """What points buy: an amount off, a percent off, or a service free."""
+    """What points buy, or what a full stamp card gives: an amount off, a percent off, or one named
+    service (or the cheapest line of a category) free. Always something definite."""
 
     __table_args__ = (
         sa.CheckConstraint(_in("kind", REWARD_KINDS), name="kind"),
-        sa.CheckConstraint("points_cost > 0", name="cost_positive"),
+        sa.CheckConstraint("points_cost >= 0", name="cost_positive"),  # 0: a stamp card's, not for points
         sa.CheckConstraint("value >= 0", name="value_not_negative"),
     )
 
@@ -149,7 +151,8 @@ class Reward(TableModel, table=True):
     name: str = Field(max_length=120)
     kind: str = Field(max_length=16)
     value: int = _wide(default=0)  # cents (discount_amount), basis points (discount_pct), unused (free_service)
-    service_id: int | None = Field(default=None, foreign_key="service.id")  # free_service: which one (None: any)
+    service_id: int | None = Field(default=None, foreign_key="service.id")  # free_service: which one
+    category: str | None = Field(default=None, max_length=64)  # free_service: or the cheapest of a category
     points_cost: int = _wide()
     active: bool = True
     created_at: datetime = _utc()
@@ -164,11 +167,12 @@ class Redemption(TableModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     code: str = Field(max_length=16, unique=True)
     account_id: int = Field(foreign_key="loyalty_account.id", index=True)
-    reward_id: int | None = Field(default=None, foreign_key="reward.id")  # None: the stamp card's reward
+    reward_id: int | None = Field(default=None, foreign_key="reward.id")
     description: str = Field(max_length=120)
     kind: str = Field(max_length=16)  # the reward's kind and value when it was issued
     value: int = _wide(default=0)
     service_id: int | None = Field(default=None, foreign_key="service.id")
+    category: str | None = Field(default=None, max_length=64)
     points: int = _wide(default=0)
     status: str = Field(default="issued", max_length=8)
     location_id: int | None = Field(default=None, foreign_key="location.id")

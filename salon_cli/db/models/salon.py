@@ -58,7 +58,9 @@ class Policy(TableModel, table=True):
     late_cancel_fee_kind: str = Field(default="pct", max_length=8)
     late_cancel_fee_value: int = _wide(default=2500)
     deposit_after_no_shows: int = 2
+    deposit_remainder: str = Field(default="refund", max_length=8)  # refund | keep: a deposit less the fee
     variance_note_over_cents: int = _wide(default=5000)
+    max_desk_discount_bp: int = 2000  # a larger desk discount needs a manager's PIN
     taxes: list[dict[str, Any]] = Field(default_factory=list, sa_type=JSONType)
     pin_max_failures: int = 5
     pin_lock_minutes: int = 15
@@ -71,6 +73,9 @@ class Policy(TableModel, table=True):
     message_language: str = Field(default="es", max_length=2)
     win_back_days: int = 0
     payment_url: str | None = Field(default=None, max_length=255)
+    # the owner's switch (`init --allow-clock-override`, `policy set --allow-clock-override`): commands that
+    # change data honour SALON_NOW only where it is on, on every location's row (cli/context.py)
+    allow_clock_override: bool = False
     updated_at: datetime = _utc()
 
 
@@ -120,6 +125,10 @@ class AuditLog(TableModel, table=True):
     entity_id: int | None = None
     before: dict[str, Any] | None = Field(default=None, sa_type=JSONType)
     after: dict[str, Any] | None = Field(default=None, sa_type=JSONType)
+    # `at` is the machine's real instant; `business_at` the instant the change was made for, when a clock
+    # override (SALON_NOW) set another; `run_by` who ran a cron job that acts as "system"
+    business_at: datetime | None = _utc(default=None, nullable=True)
+    run_by: str | None = Field(default=None, max_length=64)
 
 
 class JobRun(TableModel, table=True):
@@ -135,6 +144,7 @@ class JobRun(TableModel, table=True):
     status: str = Field(default="running", max_length=16)  # running | ok | failed | abandoned (died unfinished) ; a busy run records nothing
     counts: dict[str, Any] = Field(default_factory=dict, sa_type=JSONType)
     error: str | None = Field(default=None, max_length=2000)
+    run_by: str | None = Field(default=None, max_length=64)  # the staff code given with --as, else the machine's user
 
 
 class JobLock(TableModel, table=True):

@@ -18,7 +18,8 @@ __all__ = [
 
 
 SALE_STATUSES = ("open", "paid", "void", "partially_refunded", "refunded")
-LINE_KINDS = ("service", "product", "fee", "gift_card", "membership")
+# deposit: what a deposit left once its visit did not happen, kept or given back (never taxed or discounted)
+LINE_KINDS = ("service", "product", "fee", "gift_card", "membership", "deposit")
 PAYMENT_METHODS = ("cash", "card", "stripe", "gift_card", "credit", "points", "transfer", "unknown")
 PAYMENT_STATUSES = ("pending", "succeeded", "failed", "cancelled")
 REFUND_STATUSES = ("pending", "succeeded", "failed", "cancelled")
@@ -108,7 +109,8 @@ class Payment(TableModel, table=True):
         sa.Index("ix_payment_location_date", "location_id", "business_date"),
         sa.CheckConstraint(_in("method", PAYMENT_METHODS), name="method"),
         sa.CheckConstraint(_in("status", PAYMENT_STATUSES), name="status"),
-        sa.CheckConstraint("amount_cents > 0", name="amount_positive"),
+        # a payment brings money: an amount, or only a tip when a code or credit covered the bill
+        sa.CheckConstraint("amount_cents >= 0 AND (amount_cents > 0 OR tip_cents > 0)", name="amount_positive"),
         sa.CheckConstraint("tip_cents >= 0", name="tip_not_negative"),
         sa.CheckConstraint("change_cents >= 0", name="change_not_negative"),
     )

@@ -158,7 +158,11 @@ def book_appointment(
     allow_overlap: bool = False,
     on_gap: str = "shift",
     note: str | None = None,
+    deposit_taken: bool = False,
 ) -> Booking:
+    """`deposit_cents` is the deposit asked; `deposit_taken` says the caller takes it as a payment in
+    this transaction (`till.deposits.book`): a client flagged deposit_required books only so, or by a
+    manager with a PIN."""
     authorize(actor, Permission.desk)
     now = clock.now()
     if on_gap not in GAP_CHOICES:
@@ -181,9 +185,9 @@ def book_appointment(
     if minutes > MAX_MINUTES:
         raise InvalidInput(f"{minutes} minutes is longer than an appointment may be ({MAX_MINUTES})",
                            hint="book it as two appointments")
-    if deposit_cents > price:
-        raise InvalidInput(f"the deposit {format_amount(deposit_cents, location.currency)} is more than the price "
-                           f"{format_amount(price, location.currency)}")
+    if deposit_cents >= price > 0:
+        raise InvalidInput(f"the deposit {format_amount(deposit_cents, location.currency)} is not less than the price "
+                           f"{format_amount(price, location.currency)}", hint="a deposit is part of the price")
     # Locked (PostgreSQL) so that two desks checking the same staff member's time wait for each other.
     member = _staff(session, staff, lock=True)
     slots, warnings = _slots(location, at if at is not None else now, minutes, repeat, on_gap)
@@ -197,11 +201,12 @@ def book_appointment(
     if client is not None and client.deposit_required:
         count = f"{client.no_show_count} no-show{'s' if client.no_show_count != 1 else ''}"
         name = f"{client.first_name} {client.last_name}".strip()
-        if deposit_cents == 0 and not walk_in and not actor.is_manager:
+        taken = deposit_cents > 0 and deposit_taken
+        if not taken and not walk_in and not actor.is_manager:
             raise RuleViolation(f"{name} must leave a deposit to book ({count})",
-                                hint="take one with --deposit AMOUNT, or a manager books it with --as CODE --pin PIN")
+                                hint="take one: --deposit AMOUNT --pay METHOD, or a manager books it with --as CODE --pin PIN")
         warnings.insert(0, f"{name} has a deposit required ({count})"
-                        + ("" if deposit_cents or walk_in else f"; booked without one by {actor.code}"))
+                        + ("" if taken or walk_in else f"; booked without one taken by {actor.code}"))
     if not allow_overlap:
         _refuse_overlaps(session, location, member, slots)
     created: list[Appointment] = []
@@ -234,6 +239,18 @@ def book_appointment(
             template="confirmation", client_id=client.id or 0, due=now, appointment=first,
             dedupe_key=f"confirmation:appointment:{first.id}", created_by_id=actor.id)])
     return Booking(book.views(session, [a.id or 0 for a in created]), warnings)
+
+
+def ask_deposit(session: Session, *, actor: Actor, location: LocationView, appt: Appointment, cents: int) -> None:
+    """The deposit asked of an appointment (its row locked by the caller), audited."""
+    if not 0 <= cents < appt.price_cents:
+        raise InvalidInput(f"the deposit {format_amount(cents, location.currency)} is not less than the price "
+                           f"{format_amount(appt.price_cents, location.currency)}", hint="a deposit is part of the price")
+    before = audit.snapshot(appt, only=("deposit_cents",))
+    appt.deposit_cents, appt.updated_at = cents, clock.now()
+    session.add(appt)
+    audit.record(session, actor=actor, action="appointment.deposit_ask", entity="appointment", entity_id=appt.id,
+                 location_id=location.id, before=before, after={"deposit_cents": cents})
 
 
 def get(session: Session, appointment_id: int, location: LocationView, *, lock: bool = False) -> Appointment:

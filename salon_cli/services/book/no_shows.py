@@ -18,7 +18,7 @@ The work reads the window through `ix_appointment_location_status_starts`, never
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
@@ -220,8 +220,10 @@ def detect(
     lookback: timedelta | None = None,
     dry_run: bool = False,
     actor: Actor = SYSTEM,
+    then: Callable[[Session], object] | None = None,
 ) -> NoShowReport:
-    """One location's run of the job (raises `Busy`, exit 4, while another run holds the lock)."""
+    """One location's run of the job (raises `Busy`, exit 4, while another run holds the lock). `then`
+    runs in the same transaction after the marking (the till settles the deposits they held)."""
     as_of = as_of or clock.now()
     with UnitOfWork(engine, write=False) as uow:
         policy = policy_row(uow.session, location)
@@ -236,6 +238,8 @@ def detect(
         marked = mark(session, actor=actor, location=location, policy=current, rows=rows, now=clock.now(),
                       dry_run=dry_run)
         stale_count, stale_ids = stale(session, location, as_of, lookback)
+        if then is not None and not dry_run:
+            then(session)
         found.update(marked=marked, stale=(stale_count, stale_ids))
         return {"as_of": as_of.isoformat(), "marked": len(marked.appointment_ids), "penalties": marked.penalties,
                 "penalty_cents": marked.penalty_cents, "clients_flagged": len(marked.clients_flagged),
@@ -246,7 +250,7 @@ def detect(
         with UnitOfWork(engine, write=False) as uow:
             work(uow)
     else:
-        run_id = jobs.run(engine, job=JOB, location_id=location.id, work=work).id
+        run_id = jobs.run(engine, job=JOB, location_id=location.id, work=work, run_by=actor.run_by).id
     marked, (stale_count, stale_ids) = found["marked"], found["stale"]
     return NoShowReport(
         location=location.code, as_of=as_of, grace_min=int(grace.total_seconds() // 60),

@@ -6,11 +6,12 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 
+import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
 from salon_cli.core.days import day_bounds
 from salon_cli.core.errors import InvalidInput, NotFound
-from salon_cli.db.models import Appointment, AppointmentItem, Client, Penalty, Service, Staff
+from salon_cli.db.models import Appointment, AppointmentItem, Client, Payment, Penalty, Refund, Sale, Service, Staff
 from salon_cli.services.salon.locations import LocationView
 
 STATUSES = ("booked", "checked_in", "in_service", "completed", "cancelled", "late_cancelled", "no_show")
@@ -48,6 +49,7 @@ class AppointmentView:
     penalty_id: int | None
     penalty_status: str | None
     penalty_cents: int | None
+    deposit_paid_cents: int = 0  # deposits taken for it and not given back (DESIGN.md: deposits)
 
 
 def check_status(text: str | None) -> str | None:
@@ -73,8 +75,26 @@ def _items(session: Session, ids: Sequence[int]) -> dict[int, list[tuple[str, st
     return found
 
 
+def _deposits(session: Session, ids: Sequence[int]) -> dict[int, int]:
+    """Deposit money held or applied for each appointment: succeeded deposit payments of its live sale,
+    less what was refunded of them (the book reads the till's rows; it changes none)."""
+    held: dict[int, int] = {}
+    for start in range(0, len(ids), _CHUNK):
+        chunk = list(ids[start:start + _CHUNK])
+        back = (select(sa.func.coalesce(sa.func.sum(Refund.amount_cents), 0))
+                .where(Refund.payment_id == Payment.id, col(Refund.status) == "succeeded").scalar_subquery())
+        query = (select(Sale.appointment_id, sa.func.sum(Payment.amount_cents - back))
+                 .join(Payment, col(Payment.sale_id) == Sale.id)
+                 .where(col(Sale.appointment_id).in_(chunk), col(Sale.status) != "void",
+                        Payment.purpose == "deposit", col(Payment.status) == "succeeded")
+                 .group_by(Sale.appointment_id))
+        held.update((int(a), int(c or 0)) for a, c in session.exec(query))
+    return held
+
+
 def _views(session: Session, rows: Sequence[tuple[Appointment, Client | None, Staff, Service, Penalty | None]]) -> list[AppointmentView]:
     items = _items(session, [appt.id or 0 for appt, *_ in rows])
+    deposits = _deposits(session, [appt.id or 0 for appt, *_ in rows])
     views = []
     for appt, client, member, service, penalty in rows:
         services = items.get(appt.id or 0) or [(service.code, service.name)]
@@ -90,6 +110,7 @@ def _views(session: Session, rows: Sequence[tuple[Appointment, Client | None, St
             external_id=appt.external_id, note=appt.note,
             penalty_id=penalty.id if penalty else None, penalty_status=penalty.status if penalty else None,
             penalty_cents=penalty.amount_cents if penalty else None,
+            deposit_paid_cents=deposits.get(appt.id or 0, 0),
         ))
     return views
 

@@ -1,8 +1,10 @@
 """`salon checkout APPT`: the everyday path. The appointment's sale (its services with who did them,
-plus products, a discount — a member's discount by itself), a redemption code, paid by one or more methods, and the appointment completed — all in one
-transaction, so a payment that does not cover the total changes nothing. A Stripe card-present
-payment, when asked, comes last: it runs after that commit (the reader may take a minute), and if
-the card is declined the sale stays open with its balance for another method.
+plus products, a discount — a member's discount by itself), a redemption code, paid by one or more
+methods, and the appointment completed by its money — all in one transaction, so a payment that does
+not cover the total changes nothing. The tip rides on the cash tender, else the first that pays in
+money; a tip nothing pays is refused. A Stripe card-present payment, when asked, comes last: it runs
+after that commit (the reader may take a minute); until the card is taken the appointment stays
+checked in, and if the card is declined the sale stays open with its balance for another method.
 """
 
 from __future__ import annotations
@@ -67,6 +69,19 @@ def parse_product(text: str) -> tuple[str, int]:
     return name.strip(), int(qty)
 
 
+def tip_carrier(tenders: Sequence[Tender], tip_cents: int) -> int | None:
+    """Which tender pays the tip: the cash one, else the first that pays in money (a tip is money: a
+    reward code or a membership credit cannot carry it). A tip with no such tender is refused, never
+    dropped."""
+    money = [i for i, t in enumerate(tenders) if t.method not in payments.NON_MONEY]
+    if not tip_cents:
+        return None
+    if not money:
+        raise InvalidInput("a tip is money and nothing here pays it in money",
+                           hint="add --pay cash (or card) for the tip")
+    return next((i for i in money if tenders[i].method == "cash"), money[0])
+
+
 @dataclass(frozen=True)
 class CheckoutResult:
     sale: SaleView
@@ -92,6 +107,7 @@ def checkout(engine: Engine, *, actor: Actor, location: LocationView, appointmen
         gateway = gateway_factory() if gateway_factory else stripe_payments.default_gateway()
         with UnitOfWork(engine, write=False) as uow:
             stripe_payments.reader_of(uow.session, location)
+    carrier = tip_carrier(tenders, tip_cents)
     change = 0
     with UnitOfWork(engine) as uow:
         s = uow.session
@@ -114,12 +130,20 @@ def checkout(engine: Engine, *, actor: Actor, location: LocationView, appointmen
             raise InvalidInput("how is it paid? pass --pay METHOD[:AMOUNT] (several for split tender)")
         if not tenders and not redeem:  # nothing to pay (a complimentary service): the sale is settled as it is
             till_tenders.settle(s, sales.get(s, sale_id, location, lock=True), actor=actor, location=location)
-        desk = tenders[:-1] if stripe_last else tenders
-        for i, tender in enumerate(desk):
-            last = i == len(desk) - 1 and not stripe_last
+        desk = [(i, t) for i, t in enumerate(tenders) if not (stripe_last and i == len(tenders) - 1)]
+        # credits are spent before money, like the reward: the money pays what they leave
+        desk.sort(key=lambda pair: pair[1].method not in payments.NON_MONEY)
+        for i, tender in desk:
+            tip = tip_cents if i == carrier else 0
+            due = payments.due_cents(s, sales.get(s, sale_id, location))
+            if due <= 0 and not tip:
+                if tender.amount_cents is None:
+                    continue  # "whatever is left", and nothing is: the tenders before it covered the ticket
+                raise RuleViolation(f"--pay {tender.method}:{format_money(tender.amount_cents, location.currency)} "
+                                    "has nothing left to pay; nothing was recorded",
+                                    hint=f"drop --pay {tender.method}")
             paid = till_tenders.pay(s, actor=actor, location=location, sale_id=sale_id, method=tender.method,
-                                amount_cents=tender.amount_cents, tip_cents=tip_cents if last else 0,
-                                gift_card=tender.gift_card)
+                                    amount_cents=tender.amount_cents, tip_cents=tip, gift_card=tender.gift_card)
             change += paid.change_cents
         sale = sales.get(s, sale_id, location)
         if not stripe_last and sale.status != "paid":
@@ -128,16 +152,17 @@ def checkout(engine: Engine, *, actor: Actor, location: LocationView, appointmen
                                 f"{format_money(sale.total_cents, location.currency)} unpaid; nothing was recorded",
                                 hint="add another --pay METHOD (the last one without an amount takes the rest)")
         if stripe_last and payments.due_cents(s, sale) <= 0:
-            raise InvalidInput("the other payments already cover the sale: drop --pay stripe")
-        appt = appointments.get(s, appointment_id, location)
-        if appt.status in ("checked_in", "in_service"):
-            appt_status.complete(s, actor=actor, location=location, appointment_id=appointment_id)
+            raise InvalidInput("the other payments already cover the sale: drop --pay stripe"
+                               + (" (the tip goes on the cash or card)" if tip_cents else ""))
+        # a paid sale completed its appointment (till.tenders.EFFECTS); one waiting for the reader has
+        # not: a declined card leaves a checked-in visit with its sale open, never a completed one unpaid
         uow.commit()
     reader = None
     if gateway is not None:
         reader = stripe_payments.pay_on_reader(engine, actor=actor, location=location, sale_id=sale_id,
                                                gateway=gateway, amount_cents=tenders[-1].amount_cents,
-                                               tip_cents=tip_cents, timeout=reader_timeout, poll=poll,
+                                               tip_cents=tip_cents if carrier == len(tenders) - 1 else 0,
+                                               timeout=reader_timeout, poll=poll,
                                                progress=progress)
     with UnitOfWork(engine, write=False) as uow:
         return CheckoutResult(view(uow.session, sale_id, location), change, reader)
@@ -175,13 +200,10 @@ def open_for_appointment(session: Session, location: LocationView, actor: Actor,
 
 def pay_and_finish(session: Session, location: LocationView, actor: Actor, *, appointment_id: int, sale_id: int,
                    **pay: Any) -> tuple[PaymentView, SaleView]:
-    """One payment; when it settles the sale, the appointment is completed (as `salon checkout` does)."""
+    """One payment; when it settles the sale, the appointment is completed (`till.tenders.EFFECTS`)."""
 
     payment = till_tenders.pay(session, actor=actor, location=location, sale_id=sale_id, **pay)
-    sale = view(session, sale_id, location)
-    if sale.status == "paid":
-        complete_appointment(session, location, actor, appointment_id)
-    return payment, sale
+    return payment, view(session, sale_id, location)
 
 
 def complete_appointment(session: Session, location: LocationView, actor: Actor, appointment_id: int) -> None:

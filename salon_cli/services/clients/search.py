@@ -7,7 +7,8 @@ own indexed columns. No search scans every client in Python.
 
 Interface for the client services: `index_client(session, client)` after a client is added,
 renamed or merged; `reindex_all(session)` after an import; `search(session, query, limit=...)` for
-the dashboard's search box (called on every keystroke) and `salon client search`.
+the dashboard's search box (called on every keystroke) and `salon client search`; `bound_query(query)`
+for what `search` makes of a query longer than `MAX_QUERY` characters, and the warning that says so.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import date
+from typing import NamedTuple
 
 import sqlalchemy as sa
 from sqlmodel import Session, col
@@ -23,10 +25,11 @@ from salon_cli.db.models import Client, ClientSearchKey
 from salon_cli.services.clients import name_index as client_name_index
 from salon_cli.services.clients.name_index import keys_for
 
-__all__ = ["ClientHit", "index_client", "keys_for", "reindex_all", "search"]
+__all__ = ["MAX_QUERY", "BoundQuery", "ClientHit", "bound_query", "index_client", "keys_for", "reindex_all", "search"]
 
 PHONE_CHARS = re.compile(r"[\d\s()+.\-/]+")
 EMAIL_HINT = re.compile(r"[@._+\d]")
+MAX_QUERY = 100  # characters searched: a name, a phone or an e-mail is far shorter; a paste is cut
 
 
 @dataclass(frozen=True)
@@ -100,15 +103,44 @@ def reindex_all(session: Session, *, batch: int = 5000) -> int:
         last_id = people[-1][0]
 
 
+class BoundQuery(NamedTuple):
+    """A query as `search` reads it."""
+
+    text: str  # at most MAX_QUERY characters, spaces around it dropped
+    warning: str | None  # what was cut off, when something was
+    typing: bool  # whether its last word may be half-typed (and so count as the start of a word)
+
+
+def bound_query(query: str | None) -> BoundQuery:
+    """The query cut to MAX_QUERY characters, between words where it can be; the words after the cut
+    are ignored. Only a first word longer than the bound is cut in the middle (its start is searched)."""
+    raw = query or ""
+    text = raw.strip()
+    if len(text) <= MAX_QUERY:
+        return BoundQuery(text, None, not raw.endswith(" "))
+    cut = max((k for k, ch in enumerate(text[:MAX_QUERY + 1]) if ch.isspace()), default=0)
+    said = f"query cut to {MAX_QUERY} characters; "
+    if cut:
+        kept = text[:cut].rstrip()
+        return BoundQuery(kept, said + _ignored(len(text[cut:].split())), False)
+    first, *rest = text.split()
+    said += f"only the start of a {len(first)}-character word was searched"
+    return BoundQuery(text[:MAX_QUERY], said + (f", and {_ignored(len(rest))}" if rest else ""), True)
+
+
+def _ignored(words: int) -> str:
+    return "the last word was ignored" if words == 1 else f"the last {words} words were ignored"
+
+
 def search(session: Session, query: str, *, limit: int = 10) -> list[ClientHit]:
     """Clients that best match `query`, best first, merged clients never.
 
     Only digits (and phone punctuation): any run of 3+ digits of the phone. An '@', a dot, an
     underscore or a digit among letters: the start of an e-mail. Otherwise names, typo-tolerant and
     by sound (a trailing half-typed word counts as a prefix); a one-word query also matches the
-    start of e-mails.
+    start of e-mails. Only the first MAX_QUERY characters count (`bound_query`).
     """
-    text = (query or "").strip()
+    text, _, typing = bound_query(query)
     if not text or limit <= 0:
         return []
     if PHONE_CHARS.fullmatch(text):
@@ -117,7 +149,6 @@ def search(session: Session, query: str, *, limit: int = 10) -> list[ClientHit]:
     elif " " not in text and EMAIL_HINT.search(text):
         found = [_by_email(session, text.lower(), limit)]
     else:
-        typing = not query.endswith(" ")  # a last word not yet followed by a space may be half-typed
         named = client_name_index.find(session, text, limit=limit, typing=typing)
         found = [[(cid, score, "name") for cid, score in named]]
         if " " not in text and len(text) >= 3:

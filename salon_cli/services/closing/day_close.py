@@ -1,15 +1,24 @@
 """Closing a business day: the Z-report stored as a snapshot, the day frozen, re-opening as revisions.
 
-- `preview` computes the report and stores nothing. Without a count it leaves the expected cash out
-  (the blind count: whoever counts the drawer sees what it should hold only after saying what it holds).
-- `close` needs the count (a total or by denominations), takes the day's lock (`business_days`), refuses
-  a day already closed or still to come, and a variance over the policy's threshold without a note;
-  then stores the snapshot in `day_close` (status `closed`, the next revision) and audits it. From then
-  on every sale, payment, refund, expense and drawer movement dated in the day is refused
-  (`business_days.ensure_open`, the one place that rule lives).
+- The count is blind (`counts`): until a count of the day's open close is committed, its expected cash
+  and every part of it are shown only to a manager with a PIN; `preview` and `show` give anyone else
+  `counts.blind(report)`. Every committed count is kept and listed in the report (`counts`); the last
+  one is `counted_cash_cents`.
+- `preview` computes the report and stores nothing but a manager's look at the expected cash before any
+  count (`counts.reveal`; call it in a unit of work that commits). A count given to a blind viewer's
+  preview is refused (exit 3): it would show the expected cash without committing the count.
+- `commit_count` (the dashboard's "check the count") commits a count without closing and returns the
+  report with its variance.
+- `close` commits the count it is given (or closes with the last one committed), takes the day's lock
+  (`business_days`), refuses a day already closed or still to come, and a variance over the policy's
+  threshold without a note (`NoteNeeded`): that refusal *commits* the count (and a `day.close_refused`
+  audit row) before it raises, as a wrong PIN is kept. Then it stores the snapshot in `day_close`
+  (status `closed`, the next revision) and audits it. From then on every sale, payment, refund, expense
+  and drawer movement dated in the day is refused (`business_days.ensure_open`, the one place that
+  rule lives).
 - `reopen` (a manager, with a reason, audited) turns the closed row into a kept revision; the next
-  close of the day is revision + 1. `show` gives the latest closed snapshot, or the live figures of a
-  day that is open.
+  close of the day is revision + 1, counted afresh. `show` gives the latest closed snapshot, or the live
+  figures of a day that is open (blind as the preview is).
 """
 
 from __future__ import annotations
@@ -17,16 +26,15 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
 from salon_cli.core import clock
-from salon_cli.core.errors import InvalidInput, NotFound, RuleViolation
+from salon_cli.core.errors import InvalidInput, NotFound, NotPermitted, RuleViolation
 from salon_cli.core.money import format_money
 from salon_cli.core.permissions import Permission
 from salon_cli.db.models import DayClose, Staff
 from salon_cli.services.salon import audit, business_days
-from salon_cli.services.closing import zreport
+from salon_cli.services.closing import counts, zreport
 from salon_cli.services.salon.actors import Actor
 from salon_cli.services.salon.authz import authorize
 from salon_cli.services.salon.locations import LocationView
@@ -35,13 +43,18 @@ from salon_cli.services.salon.policy import row as policy_row
 _TEXT_MAX = 1000
 
 
+class NoteNeeded(RuleViolation):
+    """The variance is past the policy's threshold and the close has no note (exit 1); the count is kept."""
+
+    def __init__(self, message: str, *, hint: str | None = None, variance_cents: int = 0) -> None:
+        super().__init__(message, hint=hint)
+        self.variance_cents = variance_cents
+
+
 def _with_count(report: dict[str, Any], counted_cents: int | None,
                 denominations: list[dict[str, int]] | None) -> dict[str, Any]:
-    """Put the count in; without one, leave the expected cash out (the blind count)."""
-    if counted_cents is None:
-        report["expected_cash_cents"] = None
-        report["variance_cents"] = None
-    else:
+    """Put the count in, with its variance."""
+    if counted_cents is not None:
         report["counted_cash_cents"] = counted_cents
         report["count"] = denominations
         report["variance_cents"] = counted_cents - report["expected_cash_cents"]
@@ -54,19 +67,37 @@ def _check_day(location: LocationView, day: date) -> None:
         raise RuleViolation(f"{day.isoformat()} has not happened yet at {location.code} (today is {today.isoformat()})")
 
 
-def preview(session: Session, *, location: LocationView, day: date, counted_cents: int | None = None,
-            denominations: list[dict[str, int]] | None = None) -> dict[str, Any]:
-    """The Z-report of the day as it stands, live; nothing is stored."""
+def _check_count(counted_cents: int | None) -> None:
+    if counted_cents is not None and counted_cents < 0:
+        raise InvalidInput("the counted cash must not be negative")
+
+
+def preview(session: Session, *, actor: Actor | None, location: LocationView, day: date,
+            counted_cents: int | None = None, denominations: list[dict[str, int]] | None = None,
+            via: str = "preview") -> dict[str, Any]:
+    """The Z-report of the day as it stands, live, as `actor` may see it (None: nobody in particular).
+
+    Blind (`counts.blind`) until a count of the open close is committed, unless the actor `sees_cash`;
+    then with the last committed count (or the count given, a manager's what-if) and its variance."""
+    _check_count(counted_cents)
     report = zreport.figures(session, location, day)
-    report["status"] = "preview"
-    report["revision"] = _next_revision(session, location.id, day)
+    revision = counts.open_revision(session, location.id, day)
+    report.update(status="preview", revision=revision)
+    made = counts.of_close(session, location.id, day, revision)
+    report["counts"] = counts.views(session, location, made)
+    if not made and not counts.sees_cash(actor):
+        if counted_cents is not None:
+            raise NotPermitted(
+                "a preview with a count would show the expected cash before the count is committed",
+                hint="close the day with the count (salon close-day --counted-cash AMOUNT): it is kept even if "
+                     "the close is refused; or a manager with a PIN previews it")
+        return counts.blind(report)
+    if not made and actor is not None and closed_row(session, location.id, day) is None:
+        counts.reveal(session, actor=actor, location=location, day=day, revision=revision,
+                      expected_cents=report["expected_cash_cents"], via=via)
+    if counted_cents is None and made:
+        counted_cents, denominations = made[-1].counted_cash_cents, made[-1].denominations
     return _with_count(report, counted_cents, denominations)
-
-
-def _next_revision(session: Session, location_id: int, day: date) -> int:
-    top = session.exec(select(sa.func.max(DayClose.revision)).where(
-        DayClose.location_id == location_id, DayClose.business_date == day)).one()
-    return int(top or 0) + 1
 
 
 def closed_row(session: Session, location_id: int, day: date, *, lock: bool = False) -> DayClose | None:
@@ -82,19 +113,11 @@ def _who(session: Session, staff_id: int | None) -> str | None:
     return person.code if person is not None else None
 
 
-def close(session: Session, *, actor: Actor, location: LocationView, day: date, counted_cents: int | None,
-          note: str | None = None, denominations: list[dict[str, int]] | None = None) -> dict[str, Any]:
-    """Close the day: store the Z-report and freeze it."""
+def _open_close(session: Session, *, actor: Actor, location: LocationView, day: date) -> int:
+    """Checks before a count or a close: the permission, the day (not to come, not closed), the day's lock
+    taken. Returns the revision of the open close."""
     authorize(actor, Permission.day_close)
     _check_day(location, day)
-    if counted_cents is None:
-        raise InvalidInput("closing a day needs the drawer's count",
-                           hint='pass --counted-cash AMOUNT or --count "500x2,200x3,..."')
-    if counted_cents < 0:
-        raise InvalidInput("the counted cash must not be negative")
-    text = (note or "").strip() or None
-    if text is not None and len(text) > _TEXT_MAX:
-        raise InvalidInput(f"the note is longer than {_TEXT_MAX} characters")
     business_days.lock_for_close(session, location.id, day)
     done = closed_row(session, location.id, day)
     if done is not None:
@@ -104,28 +127,84 @@ def close(session: Session, *, actor: Actor, location: LocationView, day: date, 
             f"{at} by {_who(session, done.closed_by_id) or 'system'})",
             hint=f"see it: salon report day --date {day.isoformat()}; a manager can re-open it: "
                  f"salon reopen-day --date {day.isoformat()} --reason ...")
-    report = _with_count(zreport.figures(session, location, day), counted_cents, denominations)
+    return counts.open_revision(session, location.id, day)
+
+
+def commit_count(session: Session, *, actor: Actor, location: LocationView, day: date, counted_cents: int,
+                 denominations: list[dict[str, int]] | None = None) -> dict[str, Any]:
+    """Commit a count of the drawer without closing (the dashboard's check): kept, audited, and the report
+    with its variance returned. A different count after one was committed needs a manager's PIN."""
+    authorize(actor, Permission.day_close)
+    _check_count(counted_cents)
+    revision = _open_close(session, actor=actor, location=location, day=day)
+    report = zreport.figures(session, location, day)
+    counts.record(session, actor=actor, location=location, day=day, revision=revision, counted_cents=counted_cents,
+                  denominations=denominations, expected_cents=report["expected_cash_cents"])
+    report.update(status="preview", revision=revision,
+                  counts=counts.views(session, location, counts.of_close(session, location.id, day, revision)))
+    return _with_count(report, counted_cents, denominations)
+
+
+def last_count(session: Session, *, location: LocationView, day: date) -> int | None:
+    """The last count committed for the day's open close (None: not counted yet)."""
+    made = counts.of_close(session, location.id, day, counts.open_revision(session, location.id, day))
+    return made[-1].counted_cash_cents if made else None
+
+
+def close(session: Session, *, actor: Actor, location: LocationView, day: date, counted_cents: int | None,
+          note: str | None = None, denominations: list[dict[str, int]] | None = None) -> dict[str, Any]:
+    """Close the day with the count given (committed first) or, without one, the last count committed:
+    store the Z-report and freeze the day."""
+    authorize(actor, Permission.day_close)
+    _check_count(counted_cents)
+    text = (note or "").strip() or None
+    if text is not None and len(text) > _TEXT_MAX:
+        raise InvalidInput(f"the note is longer than {_TEXT_MAX} characters")
+    revision = _open_close(session, actor=actor, location=location, day=day)
+    report = zreport.figures(session, location, day)
+    if counted_cents is not None:
+        used = counts.record(session, actor=actor, location=location, day=day, revision=revision,
+                             counted_cents=counted_cents, denominations=denominations,
+                             expected_cents=report["expected_cash_cents"])
+    else:
+        made = counts.of_close(session, location.id, day, revision)
+        if not made:
+            raise InvalidInput("closing a day needs the drawer's count",
+                               hint='pass --counted-cash AMOUNT or --count "500x2,200x3,..."')
+        used = made[-1]
+    counted_cents = used.counted_cash_cents
+    report = _with_count(report, counted_cents, used.denominations)
+    report["counts"] = counts.views(session, location, counts.of_close(session, location.id, day, revision))
     threshold = policy_row(session, location).variance_note_over_cents
-    if abs(report["variance_cents"]) > threshold and text is None:
-        raise RuleViolation(
-            f"the drawer is {format_money(abs(report['variance_cents']), location.currency)} "
-            f"{'over' if report['variance_cents'] > 0 else 'short'}, more than the "
-            f"{format_money(threshold, location.currency)} the policy allows without a note",
-            hint="count again, or close with --note saying why")
+    variance = report["variance_cents"]
+    if abs(variance) > threshold and text is None:
+        cur = location.currency
+        audit.record(session, actor=actor, action="day.close_refused", entity="cash_count", entity_id=used.id,
+                     location_id=location.id, after={
+                         "business_date": day.isoformat(), "revision": revision, "counted_cash_cents": counted_cents,
+                         "expected_cash_cents": report["expected_cash_cents"], "variance_cents": variance,
+                         "reason": "variance past the threshold without a note"})
+        session.commit()  # the count (and the refusal) stay, though the close is refused
+        raise NoteNeeded(
+            f"the drawer is {format_money(abs(variance), cur)} {'over' if variance > 0 else 'short'}, more than "
+            f"the {format_money(threshold, cur)} the policy allows without a note (expected "
+            f"{format_money(report['expected_cash_cents'], cur)}, counted {format_money(counted_cents, cur)})",
+            hint="the count is kept: close with --note saying why, or a manager counts again "
+                 "(--as CODE --pin PIN --counted-cash AMOUNT)", variance_cents=variance)
     now = clock.now()
-    revision = _next_revision(session, location.id, day)
     report.update(status="closed", revision=revision, note=text, closed_at=now.astimezone(location.tz).isoformat(),
                   closed_by=actor.code)
     row = DayClose(location_id=location.id, business_date=day, revision=revision, status="closed", snapshot=report,
                    expected_cash_cents=report["expected_cash_cents"], counted_cash_cents=counted_cents,
-                   variance_cents=report["variance_cents"], note=text, closed_at=now, closed_by_id=actor.id)
+                   variance_cents=variance, note=text, closed_at=now, closed_by_id=actor.id)
     session.add(row)
     session.flush()
     audit.record(session, actor=actor, action="day.close", entity="day_close", entity_id=row.id,
                  location_id=location.id, after={
                      "business_date": day.isoformat(), "revision": revision, "expected_cash_cents": row.expected_cash_cents,
                      "counted_cash_cents": counted_cents, "variance_cents": row.variance_cents, "note": text,
-                     "net_cents": report["net_cents"], "sales_count": report["sales_count"]})
+                     "net_cents": report["net_cents"], "sales_count": report["sales_count"],
+                     "counts": len(report["counts"])})
     return report
 
 
@@ -165,9 +244,10 @@ def _snapshot(session: Session, location: LocationView, row: DayClose) -> dict[s
     return report
 
 
-def show(session: Session, *, location: LocationView, day: date, revision: int | None = None) -> dict[str, Any]:
+def show(session: Session, *, location: LocationView, day: date, revision: int | None = None,
+         actor: Actor | None = None) -> dict[str, Any]:
     """The day's report: a given revision, else the closed snapshot, else the live figures (status
-    `open`, expected cash left out until the count)."""
+    `open`) as `actor` may see them (`preview`: blind until a count is committed)."""
     if revision is not None:
         row = session.exec(select(DayClose).where(DayClose.location_id == location.id, DayClose.business_date == day,
                                                   DayClose.revision == revision)).first()
@@ -179,7 +259,7 @@ def show(session: Session, *, location: LocationView, day: date, revision: int |
     if row is not None:
         return _snapshot(session, location, row)
     _check_day(location, day)
-    report = preview(session, location=location, day=day)
+    report = preview(session, actor=actor, location=location, day=day, via="report")
     report["status"] = "open"
     return report
 

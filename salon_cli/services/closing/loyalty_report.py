@@ -1,12 +1,10 @@
 """The loyalty report. The program is business-wide, so its figures are chain-wide: entries of every
 location whose `created_at` falls in the business days `first..last` of the location asking (its zone).
 
-Flows in the period:
-- `points_issued`: points of earn, welcome and referral entries, and of adjustments upwards;
-- `points_redeemed`: points spent on rewards (redeem entries) less the points voided codes gave back;
-- `points_expired`: points taken by expiry; `points_voided`: points taken back by refunds;
-- `stamps_issued`: stamps given; `rewards_issued` / `rewards_used`: codes issued / used in the period
-  (points rewards and full stamp cards alike).
+Flows in the period, as `loyalty.flows` defines them (the Z-report uses the same definition):
+`points_issued`, `points_redeemed` (net of codes voided), `points_expired`, `points_voided`,
+`stamps_issued`; and `rewards_issued` / `rewards_used`: codes issued / used in the period (points
+rewards and full stamp cards alike).
 
 Balances at the end of the period (or now, when the period runs to today or later): `liability_points`
 (points on the cards), `open_codes` (codes issued and neither used nor voided), `accounts` (cards) and
@@ -27,9 +25,9 @@ from salon_cli.core import clock
 from salon_cli.db.models import LoyaltyAccount, LoyaltyEntry, LoyaltyProgram, Redemption
 from salon_cli.services.salon.locations import LocationView
 from salon_cli.services.closing.reports import bounds, check_period
+from salon_cli.services.loyalty.flows import ISSUING, flows
 from salon_cli.services.loyalty.ledger import tier_of
 
-ISSUING = ("earn", "welcome", "referral", "adjust")  # the kinds that make lots (and lifetime points)
 
 
 @dataclass(frozen=True)
@@ -50,29 +48,14 @@ class LoyaltyReport:
 def loyalty(session: Session, *, location: LocationView, first: date, last: date) -> LoyaltyReport:
     check_period(first, last)
     start, end = bounds(location, first, last)
-    plus = sa.func.sum(sa.case((col(LoyaltyEntry.points) > 0, col(LoyaltyEntry.points)), else_=0))
-    minus = sa.func.sum(sa.case((col(LoyaltyEntry.points) < 0, -col(LoyaltyEntry.points)), else_=0))
-    stamps = sa.func.sum(sa.case((col(LoyaltyEntry.stamps) > 0, col(LoyaltyEntry.stamps)), else_=0))
-    from_code = col(LoyaltyEntry.redemption_id).is_not(None)
-    flows = session.exec(select(LoyaltyEntry.kind, from_code, plus, minus, stamps)
-                         .where(col(LoyaltyEntry.created_at) >= start, col(LoyaltyEntry.created_at) < end)
-                         .group_by(LoyaltyEntry.kind, from_code)).all()
-    got: dict[tuple[str, str], int] = defaultdict(int)
-    for kind, coded, p, m, s in flows:
-        got[(kind, "plus")] += int(p or 0)
-        got[(kind, "minus")] += int(m or 0)
-        got[(kind, "stamps")] += int(s or 0)
-        if kind == "void" and coded:  # a voided code giving its points back (refund voids take points)
-            got[("restore", "plus")] += int(p or 0)
+    made = flows(session, col(LoyaltyEntry.created_at) >= start, col(LoyaltyEntry.created_at) < end)
     issued_codes = _count(session, col(Redemption.issued_at) >= start, col(Redemption.issued_at) < end)
     used_codes = _count(session, col(Redemption.used_at) >= start, col(Redemption.used_at) < end)
     now = clock.now()
     balances = _now(session) if end > now else _as_of(session, end)
     return LoyaltyReport(
-        points_issued=sum(got[(k, "plus")] for k in ISSUING),
-        points_redeemed=got[("redeem", "minus")] - got[("restore", "plus")],
-        points_expired=got[("expire", "minus")], points_voided=got[("void", "minus")],
-        stamps_issued=got[("stamp", "stamps")], rewards_issued=issued_codes, rewards_used=used_codes,
+        points_issued=made.issued, points_redeemed=made.redeemed, points_expired=made.expired,
+        points_voided=made.voided, stamps_issued=made.stamps, rewards_issued=issued_codes, rewards_used=used_codes,
         liability_points=balances[0], open_codes=balances[1], accounts=balances[2],
         by_tier=_tiers(session, balances[3]))
 

@@ -36,9 +36,9 @@ from salon_cli.db.models import (
 from salon_cli.services.salon.locations import LocationView
 from salon_cli.services.closing import revenue
 from salon_cli.services.closing import drawer as cash_drawer
+from salon_cli.services.loyalty.flows import flows
 
 COUNTED = ("paid", "partially_refunded", "refunded")
-ISSUED_KINDS = ("earn", "welcome", "referral", "adjust", "stamp", "stamp_reward")
 
 # The keys of the report, in order (README lists them; scripts rely on them).
 KEYS = [
@@ -51,6 +51,7 @@ KEYS = [
     "staff", "no_shows", "penalties_cents", "points_issued", "points_redeemed",
     "open_sales", "pending_payments", "late",
     "closed_at", "closed_by", "reopened_at", "reopened_by", "reopen_reason",
+    "counts", "blind",
 ]
 
 
@@ -60,7 +61,7 @@ def figures(session: Session, location: LocationView, day: date) -> dict[str, An
     loc = location.id
     report: dict[str, Any] = dict.fromkeys(KEYS)
     report.update(business_date=day.isoformat(), location=location.code, timezone=location.timezone,
-                  currency=location.currency, hours=round((end - start).total_seconds() / 3600, 2))
+                  currency=location.currency, hours=round((end - start).total_seconds() / 3600, 2), blind=False)
     report.update(_sales(session, loc, day))
     report.update(_money(session, loc, day))
     report["net_cents"] = report["total_cents"] - report["refund_cents"]
@@ -159,15 +160,11 @@ def _staff(session: Session, loc: int, day: date) -> list[dict[str, Any]]:
 
 
 def _loyalty(session: Session, loc: int, start: Any, end: Any) -> dict[str, Any]:
-    rows = session.exec(select(LoyaltyEntry.kind, sa.func.sum(sa.case((col(LoyaltyEntry.points) > 0, LoyaltyEntry.points),
-                                                                       else_=0)),
-                               sa.func.sum(sa.case((col(LoyaltyEntry.points) < 0, -col(LoyaltyEntry.points)), else_=0)))
-                        .where(LoyaltyEntry.location_id == loc, col(LoyaltyEntry.created_at) >= start,
-                               col(LoyaltyEntry.created_at) < end)
-                        .group_by(LoyaltyEntry.kind)).all()
-    issued = sum(int(plus or 0) for kind, plus, _ in rows if kind in ISSUED_KINDS)
-    redeemed = sum(int(minus or 0) for kind, _, minus in rows if kind == "redeem")
-    return dict(points_issued=issued, points_redeemed=redeemed)
+    """Points issued and redeemed by this location's entries of the day (`loyalty.flows`: the loyalty
+    report's own definition, so a voided code is not counted as redeemed)."""
+    made = flows(session, LoyaltyEntry.location_id == loc, col(LoyaltyEntry.created_at) >= start,
+                 col(LoyaltyEntry.created_at) < end)
+    return dict(points_issued=made.issued, points_redeemed=made.redeemed)
 
 
 def _late(session: Session, location: LocationView, day: date, start: Any) -> list[dict[str, Any]]:

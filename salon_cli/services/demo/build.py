@@ -124,6 +124,7 @@ def build_demo(engine: Engine, *, clients: int = 300, days: int = 30, seed: int 
         engine, location_code=LOCATION["code"], location_name=LOCATION["name"],
         timezone=LOCATION["timezone"], currency=LOCATION["currency"],
         owner_name=OWNER.name, owner_code=OWNER.code, owner_pin=OWNER.pin,
+        allow_clock_override=True,  # a demo is shown at any "now" (SALON_NOW): scripts/try_a_morning.sh
     )
     location, now, rng = init.location, clock.now(), random.Random(seed)
     tz = location.tz

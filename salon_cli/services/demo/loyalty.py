@@ -20,9 +20,9 @@ from salon_cli.services.loyalty import ledger
 from salon_cli.services.salon.actors import Actor
 from salon_cli.services.salon.locations import LocationView
 
-REWARDS = (("$100 off your next visit", "discount_amount", 10000, 500),
-           ("15% off a colour service", "discount_pct", 1500, 1500),
-           ("A free haircut", "free_service", 0, 2500))
+REWARDS = (("$100 off your next visit", "discount_amount", 10000, 500, None),
+           ("15% off a colour service", "discount_pct", 1500, 1500, None),
+           ("A free haircut", "free_service", 0, 2500, "cuts"))
 # lifetime points carried over from the salon's paper cards, so the demo shows every tier
 CARRIED = (16000, 12000, 9000, 7000, 2500, 1500, 900)
 # pesos earn a point each, so the demo salon's thresholds sit higher than the program's defaults
@@ -33,8 +33,10 @@ MEMBERS = (("vip", "card"), ("vip", "cash"), ("black", "card"), ("black", "trans
 
 def demo_loyalty(session: Session, *, rng: random.Random, location: LocationView, owner: Actor, desk: Actor,
                  history_start: datetime, now: datetime) -> dict[str, Any]:
+    blow_dry = loyalty_rewards.add_reward(session, actor=owner, location=location, name="A free blow-dry",
+                                          kind="free_service", points=0, service="blowout")
     loyalty_program.update(session, actor=owner, location=location, type="hybrid", stamps_target=8,
-                           stamps_reward="A free blow-dry", cooldown_minutes=60, max_daily_stamps=1, tiers=TIERS)
+                           stamps_reward=str(blow_dry.id), cooldown_minutes=60, max_daily_stamps=1, tiers=TIERS)
     prog = ledger.program(session)
     sold = session.exec(select(Sale).where(Sale.location_id == location.id, col(Sale.client_id).is_not(None),
                                            col(Sale.status).in_(("paid", "partially_refunded", "refunded")))
@@ -71,7 +73,8 @@ def demo_loyalty(session: Session, *, rng: random.Random, location: LocationView
         ledger.post(session, acct, "adjust", points=points, actor=owner, location_id=location.id,
                     reason="balance carried over from the paper card", now=history_start)
     rewards = [loyalty_rewards.add_reward(session, actor=owner, location=location, name=name, kind=kind, value=value,
-                                          points=cost) for name, kind, value, cost in REWARDS]
+                                          points=cost, category=category)
+               for name, kind, value, cost, category in REWARDS]
     codes = 0
     for client_id in regulars[:3]:
         loyalty_rewards.redeem(session, actor=desk, location=location, client_id=client_id, reward_id=rewards[0].id)

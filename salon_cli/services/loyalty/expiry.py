@@ -28,7 +28,7 @@ from salon_cli.core import clock
 from salon_cli.db.models import LoyaltyAccount, LoyaltyEntry, LoyaltyLot, LoyaltyProgram
 from salon_cli.db.uow import UnitOfWork
 from salon_cli.services.salon import audit, jobs
-from salon_cli.services.salon.actors import SYSTEM
+from salon_cli.services.salon.actors import SYSTEM, Actor
 
 JOB = "expire-points"
 CHUNK = 2000
@@ -66,7 +66,7 @@ def _due_accounts(session: Session, prog: LoyaltyProgram, as_of: datetime, first
 
 
 def _expire_chunk(session: Session, prog: LoyaltyProgram, as_of: datetime, ids: list[int], dry_run: bool,
-                  report: ExpiryReport) -> None:
+                  report: ExpiryReport, actor: Actor = SYSTEM) -> None:
     accounts_t, lots_t = LoyaltyAccount.__table__, LoyaltyLot.__table__
     # the cards first, locked in id order (a desk holding one is waited for; desks lock the card first too)
     query = (sa.select(accounts_t.c.id, accounts_t.c.points, accounts_t.c.last_activity_at)
@@ -99,13 +99,14 @@ def _expire_chunk(session: Session, prog: LoyaltyProgram, as_of: datetime, ids: 
     session.execute(sa.update(accounts_t).where(accounts_t.c.id == sa.bindparam("aid"))
                     .values(points=accounts_t.c.points - sa.bindparam("gone"), updated_at=now),
                     [{"aid": aid, "gone": points} for aid, points in gone])
-    audit.record_many(session, actor=SYSTEM, location_id=None, rows=[
+    audit.record_many(session, actor=actor, location_id=None, rows=[
         ("loyalty.expire", "loyalty_account", aid, {"points": accounts[aid][0]},
          {"points": accounts[aid][0] - points, "expired": points, "as_of": as_of.isoformat()})
         for aid, points in gone])
 
 
-def expire(engine: Engine, *, as_of: datetime | None = None, dry_run: bool = False) -> ExpiryReport:
+def expire(engine: Engine, *, as_of: datetime | None = None, dry_run: bool = False,
+           actor: Actor = SYSTEM) -> ExpiryReport:
     at = as_of or clock.now()
     report = ExpiryReport(as_of=at, dry_run=dry_run)
 
@@ -118,7 +119,7 @@ def expire(engine: Engine, *, as_of: datetime | None = None, dry_run: bool = Fal
         for first in range(low or 0, (high or 0) + 1, CHUNK) if low is not None else ():
             ids = _due_accounts(session, prog, at, first, first + CHUNK - 1)
             if ids:
-                _expire_chunk(session, prog, at, ids, dry_run, report)
+                _expire_chunk(session, prog, at, ids, dry_run, report, actor)
             if dry_run:
                 uow.rollback()
             else:
@@ -129,7 +130,7 @@ def expire(engine: Engine, *, as_of: datetime | None = None, dry_run: bool = Fal
         with UnitOfWork(engine, write=False) as uow:
             work(uow)
         return report
-    run = jobs.run(engine, job=JOB, location_id=None, work=work)
+    run = jobs.run(engine, job=JOB, location_id=None, work=work, run_by=actor.run_by)
     report.job_run_id = run.id
     return report
 

@@ -9,8 +9,9 @@ from typing import Any
 from sqlmodel import Session
 
 from salon_cli.core import clock
-from salon_cli.core.errors import InvalidInput
+from salon_cli.core.errors import InvalidInput, NotFound
 from salon_cli.core.permissions import Permission
+from salon_cli.db.models import Reward
 from salon_cli.services.salon import audit
 from salon_cli.services.loyalty import ledger
 from salon_cli.services.salon.actors import Actor
@@ -18,7 +19,7 @@ from salon_cli.services.salon.authz import authorize
 from salon_cli.services.salon.locations import LocationView
 
 TYPES = ("stamps", "points", "hybrid")
-_FIELDS = ("type", "stamps_target", "stamps_reward", "points_per_unit", "min_purchase_cents", "welcome_bonus",
+_FIELDS = ("type", "stamps_target", "stamps_reward_id", "points_per_unit", "min_purchase_cents", "welcome_bonus",
            "referral_bonus", "min_redemption", "expiry_months", "expiry_inactivity_days", "cooldown_minutes",
            "max_daily_stamps", "require_pin", "active")
 
@@ -27,7 +28,7 @@ _FIELDS = ("type", "stamps_target", "stamps_reward", "points_per_unit", "min_pur
 class ProgramView:
     type: str
     stamps_target: int
-    stamps_reward: str
+    stamps_reward_id: int | None
     points_per_unit: int
     min_purchase_cents: int
     welcome_bonus: int
@@ -40,12 +41,15 @@ class ProgramView:
     require_pin: bool
     tiers: list[dict[str, Any]]
     active: bool
+    stamps_reward: str | None  # the name of the catalog reward a full card gives
 
 
 def show(session: Session) -> ProgramView:
     row = ledger.program(session)
     tiers = sorted((dict(t) for t in row.tiers or []), key=lambda t: int(t["min_points"]))
-    return ProgramView(**{f: getattr(row, f) for f in _FIELDS}, tiers=tiers)
+    prize = session.get(Reward, row.stamps_reward_id) if row.stamps_reward_id is not None else None
+    return ProgramView(**{f: getattr(row, f) for f in _FIELDS}, tiers=tiers,
+                       stamps_reward=prize.name if prize is not None else None)
 
 
 def parse_tiers(text: str, current: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -76,6 +80,20 @@ def parse_tiers(text: str, current: list[dict[str, Any]]) -> list[dict[str, Any]
     if len({t["name"] for t in tiers}) != len(tiers):
         raise InvalidInput("tier names must differ")
     return tiers
+
+
+def _stamps_reward(session: Session, text: str | int) -> int:
+    """`--stamps-reward REWARD_ID`: an active reward of the catalog, never free text (a reward is
+    something definite: an amount, a percent, or a named service)."""
+    ref = str(text).strip()
+    if not ref.isdigit():
+        raise InvalidInput(f"--stamps-reward {ref!r} is not a reward id",
+                           hint="a full card gives a reward of the catalog: salon loyalty rewards list --all "
+                                "(or add one: loyalty rewards add NAME --points 0 --kind free_service --service S)")
+    prize = session.get(Reward, int(ref))
+    if prize is None or not prize.active:
+        raise NotFound(f"no active reward {ref}", hint="see: salon loyalty rewards list --all")
+    return prize.id or 0
 
 
 def update(session: Session, *, actor: Actor, location: LocationView, **changes: Any) -> ProgramView:
@@ -109,11 +127,9 @@ def update(session: Session, *, actor: Actor, location: LocationView, **changes:
     elif changes.get("expiry_inactivity_days") is not None:
         row.expiry_inactivity_days, row.expiry_months = changes.pop("expiry_inactivity_days") or None, None
         changes.pop("expiry_months", None)
-    reward = changes.get("stamps_reward")
+    reward = changes.pop("stamps_reward", None)
     if reward is not None:
-        changes["stamps_reward"] = " ".join(reward.split())
-        if not changes["stamps_reward"] or len(changes["stamps_reward"]) > 120:
-            raise InvalidInput("--stamps-reward must be 1 to 120 characters")
+        changes["stamps_reward_id"] = _stamps_reward(session, reward)
     for name, value in changes.items():
         if value is not None:
             setattr(row, name, value)

@@ -44,6 +44,7 @@ class RewardView:
     kind: str
     value: int
     service_id: int | None
+    category: str | None
     points: int
     active: bool
 
@@ -67,7 +68,7 @@ class RedemptionView:
 
 def _reward_view(row: Reward) -> RewardView:
     return RewardView(id=row.id or 0, name=row.name, kind=row.kind, value=row.value, service_id=row.service_id,
-                      points=row.points_cost, active=row.active)
+                      category=row.category, points=row.points_cost, active=row.active)
 
 
 def _redemption_view(session: Session, row: Redemption) -> RedemptionView:
@@ -82,29 +83,20 @@ def _redemption_view(session: Session, row: Redemption) -> RedemptionView:
 # ----------------------------------------------------------------------------- the catalog
 
 def add_reward(session: Session, *, actor: Actor, location: LocationView, name: str, kind: str, points: int,
-               value: int = 0, service: str | None = None) -> RewardView:
-    """`value` is cents for discount_amount, basis points for discount_pct; free_service names a service
-    (or any service line when none is named)."""
+               value: int = 0, service: str | None = None, category: str | None = None) -> RewardView:
+    """`value` is cents for discount_amount, basis points for discount_pct; free_service names its
+    service, or a category (the cheapest line of it on the ticket). `points` 0: a stamp card's reward,
+    which points do not buy."""
     authorize(actor, Permission.program_manage)
     title = " ".join((name or "").split())
     if not title or len(title) > 120:
         raise InvalidInput("a reward needs a name of 1 to 120 characters")
     if kind not in REWARD_KINDS:
         raise InvalidInput(f"kind {kind!r} is not one of {', '.join(REWARD_KINDS)}")
-    if points <= 0:
-        raise InvalidInput("--points must be more than zero")
-    if kind == "discount_pct" and not 0 < value <= 10000:
-        raise InvalidInput("a percent reward needs --value between 0% and 100%")
-    if kind == "discount_amount" and value <= 0:
-        raise InvalidInput("an amount reward needs --value more than zero")
-    service_id = None
-    if kind == "free_service":
-        value = 0
-        if service:
-            service_id = catalog.find(session, Service, location, service).id
-    elif service:
-        raise InvalidInput("--service is for a free_service reward")
-    row = Reward(name=title, kind=kind, value=value, service_id=service_id, points_cost=points, created_at=clock.now())
+    if points < 0:
+        raise InvalidInput("--points must be 0 (a stamp card's reward) or more")
+    row = Reward(name=title, kind=kind, value=value, points_cost=points, created_at=clock.now())
+    _definite(session, location, row, value=value, service=service, category=category)
     session.add(row)
     session.flush()
     audit.record(session, actor=actor, action="reward.add", entity="reward", entity_id=row.id,
@@ -112,10 +104,67 @@ def add_reward(session: Session, *, actor: Actor, location: LocationView, name: 
     return _reward_view(row)
 
 
-def list_rewards(session: Session, *, include_inactive: bool = False) -> list[RewardView]:
+def set_reward(session: Session, *, actor: Actor, location: LocationView, reward_id: int, name: str | None = None,
+               points: int | None = None, value: int | None = None, service: str | None = None,
+               category: str | None = None) -> RewardView:
+    """Change a reward of the catalog (a manager's, audited). Codes already issued keep what they were
+    issued for, except that a free-service code issued without a service follows its reward's."""
+    authorize(actor, Permission.program_manage)
+    row = session.get(Reward, reward_id, with_for_update=True)
+    if row is None:
+        raise NotFound(f"no reward {reward_id}", hint="see: salon loyalty rewards list --all")
+    before = audit.snapshot(row)
+    if name is not None:
+        row.name = " ".join(name.split())
+        if not row.name or len(row.name) > 120:
+            raise InvalidInput("a reward needs a name of 1 to 120 characters")
+    if points is not None:
+        if points < 0:
+            raise InvalidInput("--points must be 0 (a stamp card's reward) or more")
+        row.points_cost = points
+    if value is not None or service is not None or category is not None:
+        _definite(session, location, row, value=row.value if value is None else value,
+                  service=service, category=category)
+    session.add(row)
+    session.flush()
+    audit.record(session, actor=actor, action="reward.set", entity="reward", entity_id=row.id,
+                 location_id=location.id, before=before, after=audit.snapshot(row))
+    return _reward_view(row)
+
+
+def _definite(session: Session, location: LocationView, row: Reward, *, value: int, service: str | None,
+              category: str | None) -> None:
+    """What the reward is for, checked: an amount, a percent, or one service or category (exit 2 else)."""
+    if row.kind == "discount_pct" and not 0 < value <= 10000:
+        raise InvalidInput("a percent reward needs --value between 0% and 100%")
+    if row.kind == "discount_amount" and value <= 0:
+        raise InvalidInput("an amount reward needs --value more than zero")
+    if row.kind != "free_service":
+        if service or category:
+            raise InvalidInput("--service and --category are for a free_service reward")
+        row.value, row.service_id, row.category = value, None, None
+        return
+    if bool(service) == bool(category):
+        raise InvalidInput("a free_service reward names its service or a category (one of them)",
+                           hint="--service corte, or --category cuts: it pays at most that service's price")
+    row.value = 0
+    if service:
+        row.service_id, row.category = catalog.find(session, Service, location, service).id, None
+        return
+    known = session.exec(select(Service.category).where(
+        Service.location_id == location.id, sa.func.lower(Service.category) == category.strip().lower())).first()
+    if known is None:
+        raise InvalidInput(f"no service is in category {category!r}", hint="see: salon service list")
+    row.service_id, row.category = None, known
+
+
+def list_rewards(session: Session, *, include_inactive: bool = False, for_points: bool = False) -> list[RewardView]:
+    """The catalog, cheapest first; `for_points`: only what points buy (not a stamp card's reward)."""
     query = select(Reward).order_by(col(Reward.points_cost), col(Reward.id))
     if not include_inactive:
         query = query.where(col(Reward.active).is_(True))
+    if for_points:
+        query = query.where(col(Reward.points_cost) > 0)
     return [_reward_view(r) for r in session.exec(query)]
 
 
@@ -156,6 +205,8 @@ def redeem(session: Session, *, actor: Actor, location: LocationView, client_id:
     reward = session.get(Reward, reward_id)
     if reward is None or not reward.active:
         raise NotFound(f"no reward {reward_id}", hint="see: salon loyalty rewards list")
+    if reward.points_cost == 0:
+        raise RuleViolation(f"{reward.name} is a full stamp card's reward: points do not buy it")
     acct = ledger.account(session, client_id)
     if acct is None:
         ledger.live_client(session, client_id)
@@ -166,7 +217,8 @@ def redeem(session: Session, *, actor: Actor, location: LocationView, client_id:
         raise RuleViolation(f"{reward.name} costs {reward.points_cost} points; the card has {acct.points}")
     row = Redemption(code=_unique_code(session), account_id=acct.id or 0, reward_id=reward.id,
                      description=reward.name, kind=reward.kind, value=reward.value, service_id=reward.service_id,
-                     points=reward.points_cost, location_id=location.id, issued_at=clock.now(), issued_by_id=actor.id)
+                     category=reward.category, points=reward.points_cost, location_id=location.id,
+                     issued_at=clock.now(), issued_by_id=actor.id)
     session.add(row)
     session.flush()
     ledger.post(session, acct, "redeem", points=-reward.points_cost, actor=actor, location_id=location.id,
@@ -205,28 +257,47 @@ def use(session: Session, *, location: LocationView, sale: Sale, code: str, due_
     assert acct is not None
     if sale.client_id != acct.client_id:
         raise RuleViolation(f"code {row.code} belongs to client {acct.client_id}, not to this sale's client")
-    amount = min(_worth(session, row, sale, location), due_cents)
+    amount = min(_worth(session, row, sale), due_cents)
     if amount <= 0:
-        raise RuleViolation(f"code {row.code} ({row.description}) pays nothing on sale {sale.id}",
-                            hint="a free-service code needs that service on the sale")
+        raise RuleViolation(f"code {row.code} ({row.description}) pays nothing on sale {sale.id}")
     row.status, row.used_at, row.sale_id = "used", clock.now(), sale.id
     session.add(row)
     session.flush()
     return row, amount
 
 
-def _worth(session: Session, row: Redemption, sale: Sale, location: LocationView) -> int:
+def _worth(session: Session, row: Redemption, sale: Sale) -> int:
+    """What the code pays on this sale: its amount, its percent of what was bought, or the price on
+    the ticket of its service (the cheapest line of its category). A code matching no line is refused."""
     if row.kind == "discount_amount":
         return row.value
     if row.kind == "discount_pct":  # of what was bought: services and products, not fees or gift cards
         bought = session.exec(select(sa.func.coalesce(sa.func.sum(SaleLine.total_cents), 0))
                               .where(SaleLine.sale_id == sale.id, col(SaleLine.kind).in_(loyalty.EARNING_LINES))).one()
         return percent_of(int(bought), row.value)
-    query = select(SaleLine).where(SaleLine.sale_id == sale.id, SaleLine.kind == "service")
-    if row.service_id is not None:
-        query = query.where(SaleLine.service_id == row.service_id)
+    service_id, category = row.service_id, row.category
+    if service_id is None and category is None and row.reward_id is not None:
+        reward = session.get(Reward, row.reward_id)  # issued before its reward named a service
+        service_id, category = (reward.service_id, reward.category) if reward is not None else (None, None)
+    if service_id is None and category is None:
+        raise RuleViolation(f"code {row.code} ({row.description}) names no service, so it pays nothing",
+                            hint=f"a manager names it: salon loyalty rewards set {row.reward_id or 'ID'} --service S")
+    query = select(SaleLine).join(Service, col(Service.id) == col(SaleLine.service_id)).where(
+        SaleLine.sale_id == sale.id, SaleLine.kind == "service")
+    if service_id is not None:
+        query, wanted = query.where(SaleLine.service_id == service_id), _service_name(session, service_id)
+    else:
+        query, wanted = query.where(sa.func.lower(Service.category) == (category or "").lower()), f"a {category} service"
     lines = session.exec(query).all()
-    return max((line.total_cents // line.quantity for line in lines), default=0)
+    if not lines:
+        raise RuleViolation(f"code {row.code} ({row.description}) is for {wanted}: sale {sale.id} has none",
+                            hint="add that service to the ticket, or keep the code for a visit that has it")
+    return min(line.total_cents // line.quantity for line in lines)
+
+
+def _service_name(session: Session, service_id: int) -> str:
+    found = session.get(Service, service_id)
+    return found.name if found is not None else f"service {service_id}"
 
 
 # ----------------------------------------------------------------------------- stamps
@@ -251,6 +322,10 @@ def stamp(session: Session, *, actor: Actor, location: LocationView, client_id: 
                             hint="salon loyalty program set --type hybrid")
     if prog.require_pin and not actor.verified and not actor.is_system:
         raise NotPermitted("a stamp needs the staff member's PIN", hint="pass --pin (or set SALON_PIN)")
+    prize = session.get(Reward, prog.stamps_reward_id) if prog.stamps_reward_id is not None else None
+    if prize is None:
+        raise RuleViolation("the stamp card has no reward yet",
+                            hint="a manager chooses one of the catalog: salon loyalty program set --stamps-reward REWARD_ID")
     acct = loyalty.ensure_account(session, client_id, actor=actor, location=location)
     now = clock.now()
     start, end = day_bounds(business_days.today(location), location.tz)
@@ -275,20 +350,20 @@ def stamp(session: Session, *, actor: Actor, location: LocationView, client_id: 
     session.add(acct)
     code = None
     if acct.stamps >= prog.stamps_target > 0:
-        reward = Redemption(code=_unique_code(session), account_id=acct.id or 0, description=prog.stamps_reward,
-                            kind="free_service", points=0, location_id=location.id, issued_at=now,
-                            issued_by_id=actor.id)
-        session.add(reward)
+        given = Redemption(code=_unique_code(session), account_id=acct.id or 0, reward_id=prize.id,
+                           description=prize.name, kind=prize.kind, value=prize.value, service_id=prize.service_id,
+                           category=prize.category, points=0, location_id=location.id, issued_at=now,
+                           issued_by_id=actor.id)
+        session.add(given)
         session.flush()
         ledger.post(session, acct, "stamp_reward", stamps=-prog.stamps_target, actor=actor, location_id=location.id,
-                    key=f"stamp_reward:redemption:{reward.id}", redemption_id=reward.id, reason=prog.stamps_reward,
-                    now=now)
-        code = reward.code
+                    key=f"stamp_reward:redemption:{given.id}", redemption_id=given.id, reason=prize.name, now=now)
+        code = given.code
     session.flush()
     nxt = max(now + timedelta(minutes=prog.cooldown_minutes),
               end if prog.max_daily_stamps > 0 and today + 1 >= prog.max_daily_stamps else now)
     return StampResult(client_id=client_id, stamps=acct.stamps, stamps_target=prog.stamps_target, stamped_at=now,
-                       reward_code=code, reward=prog.stamps_reward if code else None, next_stamp_at=nxt)
+                       reward_code=code, reward=prize.name if code else None, next_stamp_at=nxt)
 
 
 def _local(instant: datetime, location: LocationView) -> str:

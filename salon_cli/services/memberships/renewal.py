@@ -224,7 +224,7 @@ def renew(engine: Engine, *, till: FeeTill, as_of: datetime | None = None, dry_r
         with UnitOfWork(engine, write=False) as uow:
             work(uow)
     else:
-        run_id = jobs.run(engine, job=JOB, location_id=None, work=work).id
+        run_id = jobs.run(engine, job=JOB, location_id=None, work=work, run_by=actor.run_by).id
     t = found["tally"]
     return RenewalReport(as_of=as_of, dry_run=dry_run, renewed=t.renewed, expired=t.expired, ended=t.ended,
                          charged_cents=t.charged_cents, membership_ids=t.membership_ids, fee_sale_ids=t.fee_sale_ids,

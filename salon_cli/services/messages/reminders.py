@@ -196,7 +196,7 @@ def run(engine: Engine, *, location: LocationView, channels: Mapping[str, Channe
                 "skipped": sum(m.status == "skipped" for m in queued) + len(tally.skipped),
                 "waiting": tally.waiting, "recovered": tally.recovered}
 
-    run_view = jobs.run_steps(engine, job=JOB, location_id=location.id, work=work)
+    run_view = jobs.run_steps(engine, job=JOB, location_id=location.id, work=work, run_by=actor.run_by)
     queued, tally = found["queued"], found["tally"]
     outcomes = {**{i: "send" for i in tally.sent}, **{i: "retry" for i in tally.retried},
                 **{i: "fail" for i in tally.failed}, **{i: "skip" for i in tally.skipped}}

@@ -1,4 +1,8 @@
-"""The audit log: every change writes its row in the same transaction as the change."""
+"""The audit log: every change writes its row in the same transaction as the change.
+
+`at` is always the machine's real instant (`clock.real_now`): a clock override (SALON_NOW) cannot date
+a row at will. When the override set another business instant, the row keeps that too (`business_at`).
+A cron job acts as `system`; `run_by` names who ran it (`--as`, else the machine's user)."""
 
 from __future__ import annotations
 
@@ -55,7 +59,8 @@ def record(
     location_id: int | None = None,
 ) -> AuditLog:
     row = AuditLog(
-        at=clock.now(),
+        **instants(),
+        run_by=actor.run_by,
         location_id=location_id,
         actor=actor.code,
         actor_id=actor.id,
@@ -69,6 +74,13 @@ def record(
     return row
 
 
+def instants() -> dict[str, datetime | None]:
+    """An audit row's `at` (the machine's instant) and `business_at` (the business instant, where a
+    clock override made it another): for code that writes audit rows in bulk itself."""
+    real, business = clock.real_and_business()
+    return {"at": real, "business_at": business if business != real else None}
+
+
 @dataclass(frozen=True)
 class AuditEntry:
     id: int
@@ -80,6 +92,8 @@ class AuditEntry:
     location_id: int | None
     before: dict[str, Any] | None
     after: dict[str, Any] | None
+    business_at: datetime | None = None
+    run_by: str | None = None
 
 
 def entries(
@@ -106,6 +120,7 @@ def entries(
         yield AuditEntry(
             id=row.id or 0, at=row.at, actor=row.actor, action=row.action, entity=row.entity,
             entity_id=row.entity_id, location_id=row.location_id, before=row.before, after=row.after,
+            business_at=row.business_at, run_by=row.run_by,
         )
 
 
@@ -118,10 +133,10 @@ def record_many(
 ) -> int:
     """Many audit rows at once (action, entity, entity_id, before, after), for bulk changes such as
     a cron job's: one statement, still in the caller's transaction."""
-    at = clock.now()
+    when = instants()
     values = [
-        {"at": at, "location_id": location_id, "actor": actor.code, "actor_id": actor.id, "action": action,
-         "entity": entity, "entity_id": entity_id,
+        {**when, "run_by": actor.run_by, "location_id": location_id, "actor": actor.code, "actor_id": actor.id,
+         "action": action, "entity": entity, "entity_id": entity_id,
          "before": _json_safe(before) if before is not None else None,
          "after": _json_safe(after) if after is not None else None}
         for action, entity, entity_id, before, after in rows

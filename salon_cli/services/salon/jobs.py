@@ -4,6 +4,10 @@ The lock is PostgreSQL's `pg_try_advisory_xact_lock`, held by a connection of it
 as the job runs (it goes away with the connection if the process dies). SQLite has no such thing,
 so a `job_lock` row with a lease plays its part; the lock of a run that died on this machine is
 taken over at once (its process is gone), one from another machine when its lease runs out.
+
+A run is dated by the machine's clock (`clock.real_now`: a clock override moves the job's `as_of`,
+never when it ran) and names who ran it (`run_by`: the staff code given with --as, else the machine's
+user), as the audit rows of a job acting as `system` do.
 """
 
 from __future__ import annotations
@@ -41,12 +45,13 @@ class JobRunView:
     status: str
     counts: dict[str, Any]
     error: str | None
+    run_by: str | None = None
 
     @classmethod
     def of(cls, row: JobRun) -> JobRunView:
         return cls(id=row.id or 0, job=row.job, location_id=row.location_id, started_at=row.started_at,
                    finished_at=row.finished_at, status=row.status, counts=dict(row.counts or {}),
-                   error=row.error)
+                   error=row.error, run_by=row.run_by)
 
 
 def _lock_name(job: str, location_id: int | None) -> str:
@@ -111,6 +116,7 @@ def run(
     job: str,
     location_id: int | None,
     work: Callable[[UnitOfWork], dict[str, Any]],
+    run_by: str | None = None,
 ) -> JobRunView:
     """Run `work` once under the job's lock; it gets a unit of work that is committed if it returns."""
     def in_one_transaction() -> dict[str, Any]:
@@ -119,7 +125,7 @@ def run(
             uow.commit()
         return counts
 
-    return run_steps(engine, job=job, location_id=location_id, work=in_one_transaction)
+    return run_steps(engine, job=job, location_id=location_id, work=in_one_transaction, run_by=run_by)
 
 
 def run_steps(
@@ -128,12 +134,13 @@ def run_steps(
     job: str,
     location_id: int | None,
     work: Callable[[], dict[str, Any]],
+    run_by: str | None = None,
 ) -> JobRunView:
     """Run `work` once under the job's lock, recorded in `job_run`; `work` opens and commits its own
     transactions (send-reminders: one a message, none held while a mail server is talked to)."""
     with single_instance(engine, job, location_id):
         with UnitOfWork(engine) as uow:
-            run_row = JobRun(job=job, location_id=location_id, started_at=clock.now())
+            run_row = JobRun(job=job, location_id=location_id, started_at=clock.real_now(), run_by=run_by)
             uow.session.add(run_row)
             uow.session.flush()
             run_id = run_row.id
@@ -170,7 +177,7 @@ def _finish(engine: Engine, run_id: int | None, *, status: str, counts: dict[str
     with UnitOfWork(engine) as uow:
         row = uow.session.get(JobRun, run_id)
         assert row is not None
-        row.finished_at, row.status, row.counts, row.error = clock.now(), status, counts, error
+        row.finished_at, row.status, row.counts, row.error = clock.real_now(), status, counts, error
         uow.session.add(row)
         uow.commit()
         return JobRunView.of(row)

@@ -14,7 +14,7 @@ from salon_cli.core.errors import Conflict, InvalidInput, NotFound
 from salon_cli.core.money import check_currency
 from salon_cli.core.permissions import Permission
 from salon_cli.db.models import Location, Policy
-from salon_cli.services.salon import audit, programs
+from salon_cli.services.salon import audit, clock_override, programs
 from salon_cli.services.salon.actors import Actor
 from salon_cli.services.salon.authz import authorize
 
@@ -96,7 +96,8 @@ def create(
     )
     session.add(row)
     session.flush()
-    session.add(Policy(location_id=row.id or 0, updated_at=now))
+    # the clock-override switch is the chain's: a new location takes it (services/salon/clock_override.py)
+    session.add(Policy(location_id=row.id or 0, updated_at=now, allow_clock_override=clock_override.allowed(session)))
     programs.create_defaults(session, now=now)
     audit.record(session, actor=actor, action="location.add", entity="location", entity_id=row.id,
                  after=audit.snapshot(row), location_id=row.id)

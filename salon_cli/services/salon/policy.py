@@ -10,7 +10,7 @@ from sqlmodel import Session, select
 from salon_cli.core import clock
 from salon_cli.core.errors import InvalidInput, RuleViolation
 from salon_cli.core.message_text import check_language, format_quiet_hours, parse_quiet_hours
-from salon_cli.core.money import format_fee, parse_amount, parse_fee, parse_percent
+from salon_cli.core.money import format_fee, format_percent, parse_amount, parse_fee, parse_percent
 from salon_cli.core.permissions import Permission
 from salon_cli.db.models import Policy, Staff
 from salon_cli.services.salon import audit
@@ -49,6 +49,9 @@ class PolicyView:
     message_language: str = "es"
     win_back_days: int = 0
     payment_url: str | None = None
+    allow_clock_override: bool = False  # the owner's switch: SALON_NOW in commands that change data
+    max_desk_discount: str = "20%"
+    deposit_remainder: str = "refund"
 
 
 def parse_tax(text: str) -> Tax:
@@ -95,6 +98,9 @@ def show(session: Session, location: LocationView) -> PolicyView:
         message_language=p.message_language,
         win_back_days=p.win_back_days,
         payment_url=p.payment_url,
+        allow_clock_override=p.allow_clock_override,
+        max_desk_discount=format_percent(p.max_desk_discount_bp),
+        deposit_remainder=p.deposit_remainder,
     )
 
 
@@ -135,6 +141,8 @@ def update(
     message_language: str | None = None,
     win_back_days: int | None = None,
     payment_url: str | None = None,
+    max_desk_discount: str | None = None,
+    deposit_remainder: str | None = None,
 ) -> PolicyView:
     """Change some rules; everything is validated before anything is written."""
     authorize(actor, Permission.policy_manage)
@@ -156,6 +164,12 @@ def update(
         changes["no_show_fee_kind"], changes["no_show_fee_value"] = parse_fee(no_show_fee, cur, what="no-show fee")
     if late_cancel_fee is not None:
         changes["late_cancel_fee_kind"], changes["late_cancel_fee_value"] = parse_fee(late_cancel_fee, cur, what="late-cancel fee")
+    if deposit_remainder is not None:
+        if deposit_remainder.strip().lower() not in ("refund", "keep"):
+            raise InvalidInput(f"--deposit-remainder {deposit_remainder!r} is not refund or keep")
+        changes["deposit_remainder"] = deposit_remainder.strip().lower()
+    if max_desk_discount is not None:
+        changes["max_desk_discount_bp"] = parse_percent(max_desk_discount, what="maximum desk discount")
     if variance_note_over is not None:
         changes["variance_note_over_cents"] = parse_amount(variance_note_over, cur, what="variance")
     if taxes is not None:

@@ -17,7 +17,7 @@ from salon_cli.db import migrate
 from salon_cli.db.engine import is_sqlite
 from salon_cli.db.models import Location
 from salon_cli.db.uow import UnitOfWork
-from salon_cli.services.salon import locations, staff
+from salon_cli.services.salon import clock_override, locations, staff
 from salon_cli.services.salon.actors import SYSTEM
 from salon_cli.services.salon.locations import LocationView
 from salon_cli.services.salon.staff import StaffView
@@ -46,7 +46,10 @@ def initialise(
     owner_name: str,
     owner_code: str,
     owner_pin: str,
+    allow_clock_override: bool = False,
 ) -> InitResult:
+    """The schema, the first location and its owner; `allow_clock_override` turns on the owner's switch
+    that lets commands that change data honour SALON_NOW (tests, demos, backfills; off by default)."""
     # Bad input changes nothing: check every value before the schema is touched.
     check_code(location_code, what="location code")
     if not location_name.strip() or not owner_name.strip():
@@ -70,5 +73,7 @@ def initialise(
             uow.session, actor=SYSTEM, location=location, name=owner_name, code=owner_code,
             role="owner", pin=owner_pin,
         )
+        if allow_clock_override:
+            clock_override.set_allowed(uow.session, actor=SYSTEM, allow=True)
         uow.commit()
     return InitResult(location=location, owner=owner, schema_revision=migrate.HEAD)

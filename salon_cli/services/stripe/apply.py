@@ -4,19 +4,21 @@ Events arrive late, twice, or out of order, so nothing here trusts order: each h
 object Stripe sends (the state it was in when the event was made) and moves our rows only forward —
 a payment that succeeded stays succeeded, a refund whose charge we have not yet seen succeed proves
 the charge succeeded. The payment is found by its PaymentIntent id or, for a payment link whose
-PaymentIntent Stripe made later, by the `salon_payment_id` we put in its metadata.
+PaymentIntent Stripe made later, by the `salon_payment_id` we put in its metadata; metadata is only a
+hint, trusted when the object also carries this database's stamp, its payment's amount and currency
+(`_by_metadata`). Refunds are matched by Stripe's refund id (`services.stripe.refunds`).
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from sqlmodel import Session, col, select
+from sqlmodel import Session, select
 
-from salon_cli.core import clock
 from salon_cli.db.models import Location, Payment, Refund
-from salon_cli.services.salon import business_days
-from salon_cli.services.till import payments, tenders
+from salon_cli.services.salon import install
+from salon_cli.services.stripe import refunds
+from salon_cli.services.till import tenders
 from salon_cli.services.salon.actors import SYSTEM
 from salon_cli.services.salon.locations import LocationView
 
@@ -29,8 +31,6 @@ _EXPANDABLE = ("id", "latest_charge", "payment_intent", "charge")  # an id, or t
 _OBJECTS = ("metadata", "last_payment_error")
 _AMOUNTS = ("amount", "amount_refunded")
 _ID_MAX = 64  # our columns of Stripe ids
-_REFUND_STATUS = {"succeeded": "succeeded", "failed": "failed", "canceled": "cancelled", "pending": "pending",
-                  "requires_action": "pending"}
 
 
 def _id(value: Any) -> str | None:
@@ -78,7 +78,9 @@ def _our_id(value: Any) -> int | None:
 
 
 def _payment(session: Session, *, intent_id: str | None = None, charge_id: str | None = None,
-             session_id: str | None = None, metadata: dict[str, Any] | None = None) -> Payment | None:
+             session_id: str | None = None, claim: dict[str, Any] | None = None,
+             amount_key: str = "amount") -> Payment | None:
+    """Our payment for an object: by its Stripe ids, else by the metadata of `claim` (the object itself)."""
     row = None
     if intent_id:
         row = session.exec(select(Payment).where(Payment.stripe_payment_intent_id == intent_id).with_for_update()).first()
@@ -87,22 +89,50 @@ def _payment(session: Session, *, intent_id: str | None = None, charge_id: str |
     if row is None and session_id:
         row = session.exec(select(Payment).where(Payment.stripe_checkout_session_id == session_id)
                            .with_for_update()).first()
-    if row is None and metadata and (payment_id := _our_id(metadata.get("salon_payment_id"))) is not None:
-        row = session.get(Payment, payment_id, with_for_update=True)
-        if row is not None and not _ours(session, row, metadata, intent_id):
-            row = None  # metadata naming a payment that is not this one (another database, another salon)
+    if row is None and claim is not None:
+        row = _by_metadata(session, claim, intent_id, amount_key)
     return row
 
 
-def _ours(session: Session, row: Payment, metadata: dict[str, Any], intent_id: str | None) -> bool:
-    """Metadata is only a hint: it must name this payment's sale and location, and an intent we already
-    know for the payment must be this one."""
-    if row.method != "stripe" or str(metadata.get("salon_sale_id")) != str(row.sale_id):
-        return False
+class _NotOurs(Exception):
+    """An object whose metadata names one of our payments, but which is not this database's: the event is
+    ignored with this note and changes nothing."""
+
+
+def _by_metadata(session: Session, obj: dict[str, Any], intent_id: str | None, amount_key: str) -> Payment | None:
+    """The payment our metadata names. Metadata is only a hint: two salon databases may share one Stripe
+    account and a location code, so the object must carry this database's stamp, name the payment's sale
+    and location, be for its amount (with the tip) in its location's currency, and not contradict a
+    PaymentIntent we already know for it; otherwise _NotOurs."""
+    metadata = obj.get("metadata") or {}
+    payment_id = _our_id(metadata.get("salon_payment_id"))
+    row = session.get(Payment, payment_id, with_for_update=True) if payment_id is not None else None
+    if row is None:
+        return None
+    why = _not_ours(session, row, obj, metadata, intent_id, amount_key)
+    if why is not None:
+        raise _NotOurs(f"{obj.get('object') or 'object'} {obj.get('id')} names payment {payment_id} "
+                       f"in its metadata, but {why}")
+    return row
+
+
+def _not_ours(session: Session, row: Payment, obj: dict[str, Any], metadata: dict[str, Any], intent_id: str | None,
+              amount_key: str) -> str | None:
     place = session.get(Location, row.location_id)
-    if place is None or metadata.get("salon_location") != place.code:
-        return False
-    return not (intent_id and row.stripe_payment_intent_id and row.stripe_payment_intent_id != intent_id)
+    stamp = install.install_id(session)
+    if row.method != "stripe" or place is None:
+        return "that payment is not a Stripe payment"
+    if stamp is None or metadata.get("salon_install") != stamp:
+        return "it was not made by this database (its salon_install stamp is another's)"
+    if str(metadata.get("salon_sale_id")) != str(row.sale_id) or metadata.get("salon_location") != place.code:
+        return "its sale or location is not that payment's"
+    if intent_id and row.stripe_payment_intent_id and row.stripe_payment_intent_id != intent_id:
+        return f"that payment is {row.stripe_payment_intent_id}'s"
+    amount, currency = obj.get(amount_key), str(obj.get("currency") or "").lower()
+    due = row.amount_cents + row.tip_cents
+    if amount != due or currency != place.currency.lower():
+        return f"it is for {amount} {currency}, that payment for {due} {place.currency.lower()}"
+    return None
 
 
 def _location(session: Session, location_id: int) -> LocationView:
@@ -118,6 +148,13 @@ def apply(session: Session, event: dict[str, Any]) -> tuple[str, str]:
     obj = (data.get("object") if isinstance(data, dict) else data) or {}
     if kind in HANDLED_TYPES and (why := _malformed(obj)) is not None:
         return "ignored", f"{kind} not read: {why}"
+    try:
+        return _apply(session, kind, obj)
+    except _NotOurs as other:
+        return "ignored", str(other)
+
+
+def _apply(session: Session, kind: str, obj: dict[str, Any]) -> tuple[str, str]:
     if kind == "payment_intent.succeeded":
         return _intent_succeeded(session, obj)
     if kind == "payment_intent.payment_failed":
@@ -132,7 +169,7 @@ def apply(session: Session, event: dict[str, Any]) -> tuple[str, str]:
 
 
 def _intent_succeeded(session: Session, pi: dict[str, Any]) -> tuple[str, str]:
-    payment = _payment(session, intent_id=pi.get("id"), metadata=pi.get("metadata"))
+    payment = _payment(session, intent_id=pi.get("id"), claim=pi)
     if payment is None:
         return "ignored", f"no payment of ours for {pi.get('id')}"
     location = _location(session, payment.location_id)
@@ -142,7 +179,7 @@ def _intent_succeeded(session: Session, pi: dict[str, Any]) -> tuple[str, str]:
 
 
 def _intent_failed(session: Session, pi: dict[str, Any]) -> tuple[str, str]:
-    payment = _payment(session, intent_id=pi.get("id"), metadata=pi.get("metadata"))
+    payment = _payment(session, intent_id=pi.get("id"), claim=pi)
     if payment is None:
         return "ignored", f"no payment of ours for {pi.get('id')}"
     error = pi.get("last_payment_error") or {}
@@ -157,8 +194,7 @@ def _intent_failed(session: Session, pi: dict[str, Any]) -> tuple[str, str]:
 
 
 def _charge_refunded(session: Session, charge: dict[str, Any]) -> tuple[str, str]:
-    payment = _payment(session, intent_id=_id(charge.get("payment_intent")), charge_id=charge.get("id"),
-                       metadata=charge.get("metadata"))
+    payment = _payment(session, intent_id=_id(charge.get("payment_intent")), charge_id=charge.get("id"), claim=charge)
     if payment is None:
         return "ignored", f"no payment of ours for charge {charge.get('id')}"
     location = _location(session, payment.location_id)
@@ -169,51 +205,14 @@ def _charge_refunded(session: Session, charge: dict[str, Any]) -> tuple[str, str
     for refund in listed or []:
         notes.append(_refund(session, refund, payment=payment)[1])
     if not listed:  # API versions since 2022-11-15 leave the refunds out of a Charge
-        notes.append(_unlisted_refund(session, payment, charge, location))
+        notes.append(refunds.from_charge(session, payment, charge, location))
     return "applied", "; ".join(notes)
-
-
-def _unlisted_refund(session: Session, payment: Payment, charge: dict[str, Any], location: LocationView) -> str:
-    """Record what Stripe refunded beyond the refunds we know of, as one refund without a Stripe id; a
-    later event naming that refund links to it instead of adding another."""
-    known = sum(r.amount_cents for r in session.exec(select(Refund).where(
-        Refund.payment_id == payment.id, col(Refund.status).in_(("pending", "succeeded")))).all())
-    missing = int(charge.get("amount_refunded") or 0) - known
-    if missing <= 0:
-        return f"payment {payment.id}: its refunds are all recorded"
-    row = _new_refund(session, payment, location, missing, None, f"refunded in Stripe (charge {charge.get('id')})")
-    tenders.refund_outcome(session, row, "succeeded", actor=SYSTEM, location=location)
-    return f"refund {row.id} of {row.amount_cents} recorded from the charge"
-
-
-def _new_refund(session: Session, payment: Payment, location: LocationView, amount: int, refund_id: str | None,
-                reason: str) -> Refund:
-    """A refund made outside salon (Stripe's dashboard); never more than the payment has left to refund
-    (Stripe's charge also holds the tip, which salon does not refund)."""
-    amount = min(amount, payments.refundable_cents(session, payment))
-    if amount <= 0:
-        raise _Nothing(f"payment {payment.id} has nothing left to refund")
-    row = Refund(sale_id=payment.sale_id, payment_id=payment.id or 0, location_id=payment.location_id,
-                 method="stripe", status="pending", amount_cents=amount, reason=reason[:255],
-                 business_date=business_days.landing_day(session, location), stripe_refund_id=refund_id,
-                 created_at=clock.now(), updated_at=clock.now())
-    session.add(row)
-    session.flush()
-    payments.audit_row(session, SYSTEM, location, "create", row)
-    return row
-
-
-class _Nothing(Exception):
-    """A refund event with nothing left to record."""
 
 
 def _refund(session: Session, refund: dict[str, Any], *, payment: Payment | None = None) -> tuple[str, str]:
     refund_id = refund.get("id")
     row = session.exec(select(Refund).where(Refund.stripe_refund_id == refund_id).with_for_update()).first()
-    if row is None and (refund_id_ours := _our_id((refund.get("metadata") or {}).get("salon_refund_id"))) is not None:
-        candidate = session.get(Refund, refund_id_ours, with_for_update=True)
-        if candidate is not None and candidate.stripe_refund_id in (None, refund_id):
-            row = candidate
+    row = row or _asked_by_us(session, refund)
     if payment is None:
         payment = (session.get(Payment, row.payment_id, with_for_update=True) if row is not None else
                    _payment(session, intent_id=_id(refund.get("payment_intent")), charge_id=_id(refund.get("charge"))))
@@ -222,31 +221,32 @@ def _refund(session: Session, refund: dict[str, Any], *, payment: Payment | None
     location = _location(session, payment.location_id)
     # a refund exists only for a charge that succeeded, whatever order the events came in
     tenders.succeed(session, payment, actor=SYSTEM, location=location, charge_id=_id(refund.get("charge")))
-    status = _REFUND_STATUS.get(str(refund.get("status")), "pending")
     if row is None:
-        amount = int(refund.get("amount") or 0)
-        if amount <= 0:
-            return "ignored", f"refund {refund_id} has no amount"
-        row = session.exec(select(Refund).where(  # recorded earlier from a charge.refunded without its id
-            Refund.payment_id == payment.id, col(Refund.stripe_refund_id).is_(None), col(Refund.method) == "stripe",
-            col(Refund.reason).like("refunded in Stripe (charge %"), col(Refund.amount_cents) <= amount)
-            .with_for_update()).first()
-        if row is None:
-            reason = str((refund.get("metadata") or {}).get("reason") or refund.get("reason") or "refunded in Stripe")
-            try:
-                row = _new_refund(session, payment, location, amount, refund_id, reason)
-            except _Nothing as nothing:
-                return "ignored", str(nothing)
+        return refunds.named(session, payment, refund, location)
+    status = refunds.status_of(refund)
     changed = tenders.refund_outcome(session, row, status, actor=SYSTEM, location=location,
                                       reason=refund.get("failure_reason"), stripe_refund_id=refund_id)
     return "applied", f"refund {row.id} " + (status if changed else f"stays {row.status}")
+
+
+def _asked_by_us(session: Session, refund: dict[str, Any]) -> Refund | None:
+    """A refund salon asked Stripe for whose answer never came back, named by the `salon_refund_id` of
+    its metadata: only for that refund's own payment's PaymentIntent and amount (another database's
+    refund may carry the same number)."""
+    ours = _our_id((refund.get("metadata") or {}).get("salon_refund_id"))
+    row = session.get(Refund, ours, with_for_update=True) if ours is not None else None
+    if row is None or row.stripe_refund_id not in (None, refund.get("id")) or row.amount_cents != refund.get("amount"):
+        return None
+    payment = session.get(Payment, row.payment_id)
+    intent = payment.stripe_payment_intent_id if payment is not None else None
+    return row if intent and intent == _id(refund.get("payment_intent")) else None
 
 
 def _session_completed(session: Session, checkout: dict[str, Any]) -> tuple[str, str]:
     if checkout.get("mode") not in (None, "payment"):
         return "ignored", f"checkout session in {checkout.get('mode')} mode"
     payment = _payment(session, intent_id=_id(checkout.get("payment_intent")), session_id=checkout.get("id"),
-                       metadata=checkout.get("metadata"))
+                       claim=checkout, amount_key="amount_total")
     if payment is None:
         return "ignored", f"no payment of ours for {checkout.get('id')}"
     if checkout.get("payment_status") != "paid":

@@ -25,7 +25,7 @@ from salon_cli.core.money import format_money
 from salon_cli.core.permissions import Permission
 from salon_cli.db.models import Appointment, Client, Location, Payment, Penalty, Refund, Sale
 from salon_cli.db.uow import UnitOfWork
-from salon_cli.services.salon import audit, business_days
+from salon_cli.services.salon import audit, business_days, install
 from salon_cli.services.till import payments, penalty_fees, sales, tenders, tickets
 from salon_cli.services.salon.actors import Actor
 from salon_cli.services.salon.authz import authorize
@@ -50,9 +50,10 @@ def key_prefix(session: Session, location: LocationView) -> str:
     return f"salon-{location.code}-{stamp}"
 
 
-def _metadata(location: LocationView, payment: Payment) -> dict[str, str]:
+def _metadata(session: Session, location: LocationView, payment: Payment) -> dict[str, str]:
+    """Ours on the PaymentIntent and the link; `stripe.apply` trusts it only with this database's stamp."""
     return {"salon_payment_id": str(payment.id), "salon_sale_id": str(payment.sale_id),
-            "salon_location": location.code}
+            "salon_location": location.code, "salon_install": install.install_id(session, create=True) or ""}
 
 
 def _new_pending(session: Session, *, actor: Actor, location: LocationView, sale: Sale, amount: int, tip: int,
@@ -114,7 +115,7 @@ def pay_on_reader(engine: Engine, *, actor: Actor, location: LocationView, sale_
             payment = _new_pending(s, actor=actor, location=location, sale=sale, amount=amount, tip=tip_cents,
                                    purpose="sale", reader_id=reader)
         prefix, payment_id = key_prefix(s, location), payment.id or 0
-        metadata = _metadata(location, payment)
+        metadata = _metadata(s, location, payment)
         uow.commit()
     key = f"{prefix}-payment-{payment_id}"
     intent = gateway.create_card_present_intent(
@@ -245,7 +246,7 @@ def payment_link(engine: Engine, *, actor: Actor, location: LocationView, gatewa
             payment = _new_pending(s, actor=actor, location=location, sale=sale, amount=amount, tip=0, purpose=purpose)
         client = s.get(Client, sale.client_id) if sale.client_id else None
         prefix, payment_id, amount = key_prefix(s, location), payment.id or 0, payment.amount_cents
-        metadata = _metadata(location, payment)
+        metadata = _metadata(s, location, payment)
         existing_url = payment.payment_url
         uow.commit()
     if existing_url:
@@ -303,7 +304,7 @@ def charge_penalty(engine: Engine, *, actor: Actor, location: LocationView, pena
             payment = _new_pending(s, actor=actor, location=location, sale=sale,
                                    amount=payments.due_cents(s, sale), tip=0, purpose="penalty")
         prefix, payment_id, amount = key_prefix(s, location), payment.id or 0, payment.amount_cents
-        metadata = {**_metadata(location, payment), "salon_penalty_id": str(penalty_id)}
+        metadata = {**_metadata(s, location, payment), "salon_penalty_id": str(penalty_id)}
         customer, method = client.stripe_customer_id, client.stripe_payment_method_id
         uow.commit()
     try:

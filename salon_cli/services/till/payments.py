@@ -1,7 +1,9 @@
 """Payments and refunds at the desk, and the state changes every payment goes through.
 
 Payments and refunds are a ledger (DESIGN.md rule 2): rows are never edited except to move a pending
-one to its outcome (`succeeded`, `failed`, `cancelled`); a correction is a refund. A payment counts
+one to its outcome (`succeeded`, `failed`, `cancelled`); a correction is a refund. Stripe's refunds
+also move back: one that succeeded may fail later, and one recorded without knowing which refund it
+was is `cancelled` when the refunds Stripe names take its place (`replace_refunds`). A payment counts
 (in `sale.paid_cents`, reports and the Z-report) only once `succeeded`: at once for cash, an outside
 card terminal, a transfer or a gift card; for Stripe only when Stripe says so (`services.stripe.payments`,
 `services.stripe.apply`). Tips ride on payments and are not refunded here (a tip is the stylist's).
@@ -76,22 +78,28 @@ def begin(session: Session, *, actor: Actor, location: LocationView, sale_id: in
         raise InvalidInput("points pay through a redemption code", hint="--code K7QM-3XPD (or checkout --redeem CODE)")
     if code and how != "points":
         raise InvalidInput("a redemption code goes with --method points")
+    tip_only = tip_cents > 0 and how not in NON_MONEY
+    sale = sales.get(session, sale_id, location, lock=True)
+    if sale.status == "paid" and tip_only:  # a tip after the bill was covered (by a code, a credit, ...)
+        business_days.ensure_today_open(session, location, "a tip")
+        return how, sale, 0
     sale = sales.open_for_change(session, sale_id, location, "a payment")
     due = due_cents(session, sale)
-    if due <= 0:
+    if due <= 0 and not tip_only:
         raise RuleViolation(f"sale {sale_id} has nothing left to pay", hint=f"see: salon sale show {sale_id}")
-    return how, sale, due
+    return how, sale, max(due, 0)
 
 
 def take_money(session: Session, *, actor: Actor, location: LocationView, sale: Sale, method: str, due: int,
                effects: SaleEffects, amount_cents: int | None = None, tip_cents: int = 0,
                tendered_cents: int | None = None, gift_card: str | None = None,
-               reference: str | None = None) -> PaymentView:
+               reference: str | None = None, purpose: str = "sale") -> PaymentView:
     """A money payment (after `begin`). `amount_cents` None pays what is due. Cash may be more than is
-    due: the rest is change. Other methods may not be more than is due."""
+    due: the rest is change. Other methods may not be more than is due. With nothing due, a payment
+    carries only its tip (the bill was covered by a code, a credit or a gift card)."""
     how = method
     amount = due if amount_cents is None else amount_cents
-    if amount <= 0:
+    if amount < 0 or (amount == 0 and not tip_cents):
         raise InvalidInput("a payment must be more than zero")
     change = 0
     if how == "cash":
@@ -113,7 +121,8 @@ def take_money(session: Session, *, actor: Actor, location: LocationView, sale: 
             raise RuleViolation("a gift card cannot pay for its own sale")
         card_id = gift_cards.debit(session, gift_card, amount + tip_cents).id
     now = clock.now()
-    row = Payment(sale_id=sale.id or 0, location_id=location.id, method=how, status="succeeded", amount_cents=amount,
+    row = Payment(sale_id=sale.id or 0, location_id=location.id, method=how, status="succeeded", purpose=purpose,
+                  amount_cents=amount,
                   tip_cents=tip_cents, tendered_cents=tendered_cents, change_cents=change,
                   business_date=business_days.today(location), gift_card_id=card_id,
                   reference=(reference or None), created_at=now, created_by_id=actor.id, succeeded_at=now,
@@ -283,6 +292,36 @@ def refund_outcome(session: Session, row: Refund, status: str, *, actor: Actor, 
     if status == "succeeded":
         effects.refunded(session, row, actor=actor, location=location)
     return True
+
+
+def replace_refunds(session: Session, old: list[Refund], new: list[Refund], *, actor: Actor, location: LocationView,
+                    effects: SaleEffects, why: str) -> None:
+    """Refunds recorded without knowing which refunds they were (Stripe's charge said how much went back,
+    not by which refunds) give way, in one step, to those that take their place: each of `old` (succeeded)
+    becomes `cancelled` with `why`, each of `new` (rows not yet added, their status and amount set) is
+    recorded on the landing day, and the sale is settled once, so its figures never pass through a state
+    that was never true. A new succeeded refund sets off its effects (the loyalty void of the refunded
+    share, which is nothing more while the sale's refunded total is unchanged)."""
+    now = clock.now()
+    for row in old:
+        before = audit.snapshot(row)
+        row.status, row.failure_reason, row.updated_at = "cancelled", why[:255], now
+        session.add(row)
+        session.flush()
+        audit_row(session, actor, location, "cancelled", row, before)
+    day = business_days.landing_day(session, location)
+    for row in new:
+        row.business_date, row.created_at, row.updated_at = day, now, now
+        row.succeeded_at = now if row.status == "succeeded" else None
+        session.add(row)
+        session.flush()
+        audit_row(session, actor, location, "create", row)
+    sale = session.get(Sale, (old or new)[0].sale_id, with_for_update=True)
+    assert sale is not None
+    sales.settle(session, sale, actor=actor, location=location, effects=effects)
+    for row in new:
+        if row.status == "succeeded":
+            effects.refunded(session, row, actor=actor, location=location)
 
 
 def refund_views(rows: list[Refund]) -> list[RefundView]:

@@ -23,8 +23,8 @@ import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
 from salon_cli.core import clock
-from salon_cli.core.errors import Conflict, InvalidInput, NotFound, RuleViolation
-from salon_cli.core.money import check_bound, parse_fee
+from salon_cli.core.errors import Conflict, InvalidInput, NotFound, NotPermitted, RuleViolation
+from salon_cli.core.money import check_bound, format_percent, parse_fee
 from salon_cli.core.permissions import Permission
 from salon_cli.core.sale_math import Discount, LineIn, price, tax_rates
 from salon_cli.core.text import clean_text
@@ -252,6 +252,20 @@ def remove_line(session: Session, *, actor: Actor, location: LocationView, sale_
     return view(session, sale_id, location)
 
 
+def release_lines(session: Session, *, actor: Actor, location: LocationView, sale: Sale, why: str) -> None:
+    """Take the services and products off an open sale (locked by the caller) whose visit will not
+    happen, even below what was paid: the caller balances it (a fee, a deposit kept, a refund)."""
+    before = _before(sale)
+    lines = session.exec(select(SaleLine).where(SaleLine.sale_id == sale.id,
+                                                col(SaleLine.kind).in_(("service", "product")))).all()
+    for line in lines:
+        _undo_line(session, line)
+        session.delete(line)
+    session.flush()
+    reprice(session, sale)
+    _audit(session, actor, location, sale, "lines_release", before, reason=why, lines=len(lines))
+
+
 def _undo_line(session: Session, line: SaleLine) -> None:
     """What adding the line did elsewhere, undone: stock back, an unsold gift card voided."""
     if line.product_id is not None:
@@ -271,8 +285,22 @@ def set_discount(session: Session, *, actor: Actor, location: LocationView, sale
     reprice(session, sale)
     if sale.total_cents < sale.paid_cents:
         raise RuleViolation(f"sale {sale_id} would total less than the {sale.paid_cents} already paid")
+    _check_desk_discount(session, actor, location, sale, discount)
     _audit(session, actor, location, sale, "discount", before, discount=discount)
     return view(session, sale_id, location)
+
+
+def _check_desk_discount(session: Session, actor: Actor, location: LocationView, sale: Sale,
+                         discount: str | None) -> None:
+    """A discount typed at the desk beyond the policy's `max_desk_discount_bp` of the discountable
+    lines (a percentage or an amount alike) needs a manager who proved it with a PIN (exit 3)."""
+    limit = policy_row(session, location).max_desk_discount_bp
+    base = sum(line.gross_cents for line in session.exec(select(SaleLine).where(
+        SaleLine.sale_id == sale.id, col(SaleLine.kind).not_in(("gift_card", "fee", "membership", "deposit")))).all())
+    if sale.discount_cents * 10000 <= base * limit or actor.is_manager:
+        return
+    raise NotPermitted(f"a discount of {discount} is more than the desk may give ({format_percent(limit)})",
+                       hint="a manager gives it: --as MANAGER --pin PIN")
 
 
 def apply_discount(sale: Sale, discount: str | None, location: LocationView) -> None:
@@ -289,8 +317,9 @@ def reprice(session: Session, sale: Sale) -> None:
     """Write every line's discount share and taxes and the sale's totals (core.sale_math)."""
     lines = session.exec(select(SaleLine).where(SaleLine.sale_id == sale.id).order_by(col(SaleLine.position))).all()
     discount = Discount(sale.discount_kind, sale.discount_value) if sale.discount_kind else None
-    totals = price([LineIn(gross_cents=line.gross_cents, taxable=line.kind != "gift_card",
-                           discountable=line.kind not in ("gift_card", "fee", "membership")) for line in lines],
+    totals = price([LineIn(gross_cents=line.gross_cents, taxable=line.kind not in ("gift_card", "deposit"),
+                           discountable=line.kind not in ("gift_card", "fee", "membership", "deposit"))
+                    for line in lines],
                    tax_rates(sale.taxes or []), discount)
     for line, out in zip(lines, totals.lines):
         line.discount_cents, line.net_cents, line.tax_cents, line.total_cents = (
@@ -309,7 +338,8 @@ def settle(session: Session, sale: Sale, *, actor: Actor, location: LocationView
            day: date | None = None) -> None:
     """Bring `paid`, `tip` and `refunded` back to the sums of succeeded payments and refunds, and move the
     status: open -> paid when covered (gift cards activate, then `effects.paid`: penalties on it are
-    paid, points earned), paid -> partially_refunded -> refunded as money goes back."""
+    paid, points earned), paid -> partially_refunded -> refunded as money goes back (and back the other way
+    when a refund fails)."""
     paid, tips = session.exec(select(sa.func.coalesce(sa.func.sum(Payment.amount_cents), 0),
                                      sa.func.coalesce(sa.func.sum(Payment.tip_cents), 0))
                               .where(Payment.sale_id == sale.id, col(Payment.status) == "succeeded")).one()
@@ -324,7 +354,9 @@ def settle(session: Session, sale: Sale, *, actor: Actor, location: LocationView
         sale.status, sale.paid_at = "paid", now
         sale.business_date = day or business_days.today(location)
         _on_paid(session, sale, actor, location, now, effects)
-    if sale.status in ("paid", "partially_refunded", "refunded") and sale.refunded_cents > 0:
+    if sale.status in ("partially_refunded", "refunded") and sale.refunded_cents <= 0:
+        sale.status = "paid"  # its refunds failed (Stripe took the money back): as it was before them
+    elif sale.status in ("paid", "partially_refunded", "refunded") and sale.refunded_cents > 0:
         # refunds give back money only: what was paid with membership credits or points stays spent
         in_kind = session.exec(select(sa.func.coalesce(sa.func.sum(Payment.amount_cents), 0)).where(
             Payment.sale_id == sale.id, col(Payment.status) == "succeeded",

@@ -3,8 +3,9 @@
 `till.payments` records money and `till.sales` keeps a ticket's figures; neither knows of memberships,
 rewards, penalties or loyalty. This module composes them: a `credit` payment spends a membership credit
 (`memberships.subscriptions.spend_credit`), a `points` payment uses a redemption code
-(`loyalty.rewards.use`), and `EFFECTS` is what a sale's money sets off: when it is paid, the penalties
-whose fees it carries are paid and its client earns points; when a refund succeeds, the refunded share
+(`loyalty.rewards.use`), and `EFFECTS` is what a sale's money sets off: when it is paid, its appointment is completed
+(by the money, whichever way it came: the desk, the reader or a webhook), the penalties whose fees it
+carries are paid and its client earns points; when a refund succeeds, the refunded share
 of those points is voided; when a payment fails, the penalties it was paying fail. Everything above the
 till (checkout, Stripe, the CLI, the dashboard) pays, settles and refunds through here.
 """
@@ -17,7 +18,8 @@ from sqlmodel import Session
 
 from salon_cli.core.errors import InvalidInput, RuleViolation
 from salon_cli.db.models import Payment, Refund, Sale
-from salon_cli.services.book import penalties
+from salon_cli.services.book import appointments, penalties
+from salon_cli.services.book import status as appt_status
 from salon_cli.services.loyalty import cards as loyalty
 from salon_cli.services.loyalty import rewards
 from salon_cli.services.memberships import subscriptions
@@ -28,12 +30,16 @@ from salon_cli.services.till.sale_views import PaymentView
 
 
 class _TillEffects:
-    """`sales.SaleEffects` of the till: penalties and loyalty follow the sale's money."""
+    """`sales.SaleEffects` of the till: the visit, penalties and loyalty follow the sale's money."""
 
     def paid(self, session: Session, sale: Sale, *, actor: Actor, location: LocationView, method: str,
              now: datetime) -> None:
         penalties.paid_by_sale(session, sale.id or 0, method=method, actor=actor, location=location, now=now)
         loyalty.earn_for_sale(session, sale, actor=actor, location=location)
+        if sale.appointment_id is not None:  # a visit is completed by its money, never before it
+            appt = appointments.get(session, sale.appointment_id, location, lock=True)
+            if appt.status in ("checked_in", "in_service"):
+                appt_status.complete(session, actor=actor, location=location, appointment_id=appt.id or 0)
 
     def refunded(self, session: Session, refund: Refund, *, actor: Actor, location: LocationView) -> None:
         loyalty.void_for_refund(session, refund, actor=actor, location=location)
@@ -48,17 +54,24 @@ EFFECTS: sales.SaleEffects = _TillEffects()
 
 def pay(session: Session, *, actor: Actor, location: LocationView, sale_id: int, method: str,
         amount_cents: int | None = None, tip_cents: int = 0, tendered_cents: int | None = None,
-        gift_card: str | None = None, reference: str | None = None, code: str | None = None) -> PaymentView:
+        gift_card: str | None = None, reference: str | None = None, code: str | None = None,
+        purpose: str = "sale") -> PaymentView:
     """Take a payment at the desk. `amount_cents` None pays what is due. Cash may be more than is due:
     the rest is change. Other methods may not be more than is due. `credit` spends one of the client's
     membership credits on one service line; `points` uses a redemption `code` (what its reward is worth
     on this sale, at most `amount_cents`)."""
     how, sale, due = payments.begin(session, actor=actor, location=location, sale_id=sale_id, method=method,
                                     tip_cents=tip_cents, code=code)
+    if purpose != "deposit" and sale.appointment_id is not None:
+        appt = appointments.get(session, sale.appointment_id, location)
+        if appt.status == "booked":  # money before the visit is a deposit, settled if the visit never happens
+            raise RuleViolation(f"appointment {appt.id} has not begun: money taken before the visit is a deposit",
+                                hint=f"salon appt deposit {appt.id} --pay METHOD[:AMOUNT], or check it in first")
     if how not in payments.NON_MONEY:
         return payments.take_money(session, actor=actor, location=location, sale=sale, method=how, due=due,
                                    effects=EFFECTS, amount_cents=amount_cents, tip_cents=tip_cents,
-                                   tendered_cents=tendered_cents, gift_card=gift_card, reference=reference)
+                                   tendered_cents=tendered_cents, gift_card=gift_card, reference=reference,
+                                   purpose=purpose)
     if amount_cents is not None and amount_cents <= 0:
         raise InvalidInput("a payment must be more than zero")
     cap = due if amount_cents is None else min(due, amount_cents)
@@ -96,6 +109,11 @@ def refund(session: Session, *, actor: Actor, location: LocationView, sale_id: i
            amount_cents: int | None = None, payment_id: int | None = None) -> list[Refund]:
     return payments.refund(session, actor=actor, location=location, sale_id=sale_id, reason=reason, effects=EFFECTS,
                            amount_cents=amount_cents, payment_id=payment_id)
+
+
+def replace_refunds(session: Session, old: list[Refund], new: list[Refund], *, actor: Actor, location: LocationView,
+                    why: str) -> None:
+    payments.replace_refunds(session, old, new, actor=actor, location=location, effects=EFFECTS, why=why)
 
 
 def refund_outcome(session: Session, row: Refund, status: str, *, actor: Actor, location: LocationView,

@@ -48,6 +48,7 @@ from sqlmodel import Session, col, select
 
 from salon_cli.core import clock
 from salon_cli.core.codes import NUMERIC_PREFIX, slug
+from salon_cli.core.errors import NotPermitted
 from salon_cli.core.money import format_amount
 from salon_cli.core.permissions import Permission
 from salon_cli.core.recurrence import resolve
@@ -130,6 +131,7 @@ def _import(session: Session, actor: Actor, location: LocationView, rows: Sequen
     if faults:
         order = FIELDS + EXPORTED
         raise ImportRefused(sorted(faults, key=lambda f: (f.row or 0, order.index(f.column) if f.column in order else 99)))
+    _refunds_need_a_manager(actor, location, new)
     summary = ImportSummary(rows=len(rows), created=len(new), unchanged=len(receipts) - len(new), dry_run=dry_run)
     used = {id(row.staff) for r in new for row in r.rows if row.staff is not None}
     missing = {key: ref for key, ref in missing.items() if id(ref) in used}
@@ -150,6 +152,19 @@ def _import(session: Session, actor: Actor, location: LocationView, rows: Sequen
                         "created_missing": [f"{c.kind}:{c.code}" for c in made]},
                  location_id=location.id)
     return Outcome(summary, tuple(made))
+
+
+def _refunds_need_a_manager(actor: Actor, location: LocationView, new: Sequence[_Receipt]) -> None:
+    """Money given back, by any path, is a manager's with their PIN: a file that records a refund is
+    refused to anyone else (exit 3), before anything is written."""
+    refunding = [r for r in new if (r.first.figures or {}).get("refunded_cents")]
+    if not refunding or actor.is_manager:
+        return
+    first = refunding[0]
+    more = f" (and {len(refunding) - 1} more)" if len(refunding) > 1 else ""
+    raise NotPermitted(f"receipt {first.key} (row {first.first.number}) records a refund of "
+                       f"{format_amount(first.first.figures['refunded_cents'], location.currency)}{more}: "
+                       "refunds need a manager's PIN", hint="import it as a manager: --as MANAGER --pin PIN")
 
 
 def _label(receipt: _Receipt, location: LocationView) -> str:

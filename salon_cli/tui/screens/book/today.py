@@ -188,7 +188,7 @@ class TodayScreen(ReloadsWhenBack, Screen[None]):
             s, actor=actor, location=loc, appointment_id=appt.id), self._changed(f"{appt.client} is here"))
 
     def action_cancel_appointment(self) -> None:
-        from salon_cli.services.book import status as appt_status
+        from salon_cli.services.till import deposits
 
         row = self.selected()
         if row is None:
@@ -197,7 +197,7 @@ class TodayScreen(ReloadsWhenBack, Screen[None]):
 
         def asked(values: dict[str, str] | None) -> None:
             if values is not None:
-                self.app.change(Permission.desk, lambda s, loc, actor: appt_status.cancel(  # type: ignore[attr-defined]
+                self.app.change(Permission.desk, lambda s, loc, actor: deposits.cancel(  # type: ignore[attr-defined]
                     s, actor=actor, location=loc, appointment_id=appt.id, reason=values["reason"] or None),
                     self._changed(f"cancelled: {appt.client} {appt.starts_at.astimezone(self.loaded.location.tz):%H:%M}"))
 

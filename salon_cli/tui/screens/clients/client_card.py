@@ -73,7 +73,7 @@ def load_card(session: Any, location: LocationView, client_id: int, reader: Any)
     try:
         program: ProgramView | None = loyalty_program.show(session)
         points: CardView | None = loyalty.card(session, client_id)
-        rewards = loyalty_rewards.list_rewards(session)
+        rewards = loyalty_rewards.list_rewards(session, for_points=True)
     except SalonError:
         program, points, rewards = None, None, []
     try:

@@ -25,7 +25,7 @@ from textual.binding import Binding
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Input, Static
 
-from salon_cli.services.clients.search import ClientHit
+from salon_cli.services.clients.search import MAX_QUERY, ClientHit
 from salon_cli.services.salon.locations import LocationView
 from salon_cli.tui.screens.reload import ReloadsWhenBack
 
@@ -82,7 +82,8 @@ class ClientSearchScreen(ReloadsWhenBack, Screen[None]):
 
     def compose(self) -> ComposeResult:
         yield Static("Find a client", id="title", markup=False)
-        yield Input(placeholder="name (typos are fine), phone digits or e-mail", id="query")
+        # no more than the search reads: the receptionist sees the whole of what is searched
+        yield Input(placeholder="name (typos are fine), phone digits or e-mail", id="query", max_length=MAX_QUERY)
         yield DataTable(id="results", cursor_type="row", zebra_stripes=True)
         yield Static("type a name, a phone or an e-mail", id="summary", markup=False)
         yield Footer()

@@ -2,8 +2,11 @@
 threshold, the close, then the Z-report on screen. A day already closed shows its stored report.
 
 Three steps on one screen: `count` (inputs per denomination, or a plain total; no expected figure is
-shown), `review` (expected, counted, variance from `day_close.preview`; a note input when needed) and
-`closed` (the stored Z-report, scrollable). The rules (threshold, refusals) are the services'.
+shown), `review` (the count committed with `day_close.commit_count`, kept whatever happens next; expected,
+counted, variance; a note input when needed) and `closed` (the stored Z-report, scrollable). Counting
+again after the review asks a manager's code and PIN (`Permission.day_recount`); every count stays in
+the Z-report. A day whose count was committed elsewhere opens on its review. The rules (threshold,
+refusals, who may count again) are the services'.
 The denominations and the count's arithmetic are `close_count`'s; the Z-report's text is `close_report`'s.
 
 Services only an action needs are imported inside its handler: showing the screen loads only what it
@@ -48,6 +51,7 @@ class CloseDayScreen(ReloadsWhenBack, Screen[None]):
         self.preview: dict[str, Any] | None = None
         self.report: dict[str, Any] | None = None
         self._count: tuple[int, list[dict[str, int]] | None] | None = None
+        self._committed = False  # a count of this close is committed: counting again needs a manager
         self._generation = 0
 
     def compose(self) -> ComposeResult:
@@ -76,10 +80,7 @@ class CloseDayScreen(ReloadsWhenBack, Screen[None]):
 
     def data_changed(self) -> None:
         """Another terminal changed something: a close elsewhere shows here; a review is recomputed."""
-        if self.step == "review" and self._count is not None:
-            self._check(*self._count)
-        elif self.step in ("count", "closed", "loading"):
-            self._load(keep_count=True)
+        self._load(keep_count=True)
 
     def _load(self, *, keep_count: bool = False) -> None:
         from salon_cli.services.salon import business_days
@@ -91,10 +92,8 @@ class CloseDayScreen(ReloadsWhenBack, Screen[None]):
 
         def work(session: Any, location: Any) -> dict[str, Any]:
             day = business_days.today(location)
-            report = day_close.show(session, location=location, day=day)
-            closed = report["status"] == "closed"
-            return {"day": day, "location": location, "closed": closed,
-                    "report": report if closed else None,  # an open day's figures stay out until the count
+            report = day_close.show(session, location=location, day=day)  # no actor: blind until a count
+            return {"day": day, "location": location, "closed": report["status"] == "closed", "report": report,
                     "threshold": policy_row(session, location).variance_note_over_cents}
 
         def done(result: dict[str, Any]) -> None:
@@ -111,21 +110,39 @@ class CloseDayScreen(ReloadsWhenBack, Screen[None]):
         location, day = result["location"], result["day"]
         self.day, self.currency, self.threshold = day, location.currency, result["threshold"]
         self.query_one("#title", Static).update(f"Close day — {location.name}, {day:%A} {day.day} {day:%B %Y}")
+        report = result["report"]
         if result["closed"]:
-            self._show_closed(result["report"], already=True)
+            self._show_closed(report, already=True)
+            return
+        if report["counts"]:  # a count of this close is committed (here or elsewhere): its review
+            last = report["counts"][-1]
+            self._count, self._committed = (last["counted_cash_cents"], last["count"]), True
+            if self.step == "loading":
+                self.call_later(self._open_review, report)
+            elif self.step != "count" or not keep_count:
+                self._show_review(report)
             return
         if keep_count and self.step == "count":
             return
         self.call_later(self._open_count)
 
-    async def _open_count(self) -> None:
-        """The count form: one input per denomination of the currency (none: the plain total only)."""
+    async def _mount_grid(self) -> None:
+        """One input per denomination of the currency (none: the plain total only)."""
         grid = self.query_one("#denominations", Grid)
         await grid.remove_children()
         await grid.mount_all([
             Horizontal(Label(f"{denomination_label(cents, self.currency)} ×"),
                        Input(placeholder="0", type="integer", id=f"d-{cents}"), classes="cell")
             for cents in DENOMINATIONS.get(self.currency.upper(), ())])
+
+    async def _open_review(self, report: dict[str, Any]) -> None:
+        """A count committed before the screen opened: its review (the form behind it, for a count again)."""
+        await self._mount_grid()
+        self._show_review(report)
+
+    async def _open_count(self) -> None:
+        """The count form."""
+        await self._mount_grid()
         self._go("count")
         self._update_running()
         self.query_one("#intro", Static).update(
@@ -224,24 +241,30 @@ class CloseDayScreen(ReloadsWhenBack, Screen[None]):
             self._check(*count)
 
     def _check(self, total: int, items: list[dict[str, int]] | None) -> None:
+        """Commit the count (kept from now on), then review it against the books. A count after one was
+        committed is a count again: a manager's code and PIN."""
+        from salon_cli.core.permissions import Permission
         from salon_cli.services.closing import day_close
 
         day = self.day
-        self._count = (total, items)
+        again = self._committed
         self._generation += 1
         generation = self._generation
-        self._set_summary("checking the count…")
+        self._set_summary("a manager's code and PIN, then the count is checked" if again else "checking the count…")
 
         def done(report: dict[str, Any]) -> None:
+            self._count, self._committed = (total, items), True
             if generation == self._generation:
                 self._show_review(report)
 
         def failed(text: str) -> None:
             if generation == self._generation:
-                self._set_summary(f"error: {text}", error=True)
+                self._set_summary(f"refused: {text}", error=True)
 
-        self.app.read(lambda s, loc: day_close.preview(  # type: ignore[attr-defined]
-            s, location=loc, day=day, counted_cents=total, denominations=items), done, failed, group="close-day")
+        self.app.change(Permission.day_recount if again else Permission.day_close,  # type: ignore[attr-defined]
+                        lambda s, loc, actor: day_close.commit_count(
+                            s, actor=actor, location=loc, day=day, counted_cents=total, denominations=items),
+                        done, failed, title="Count again: a manager's code and PIN" if again else None)
 
     def _needs_note(self) -> bool:
         return self.preview is not None and abs(self.preview["variance_cents"]) > self.threshold
@@ -271,10 +294,10 @@ class CloseDayScreen(ReloadsWhenBack, Screen[None]):
         self.query_one("#body", VerticalScroll).scroll_home(animate=False)
         if needs_note:
             note.focus(scroll_visible=False)  # the variance above it stays in sight
-            self._set_summary("a note is needed; then ctrl+s closes the day (ctrl+r counts again)")
+            self._set_summary("a note is needed; then ctrl+s closes the day (ctrl+r: a manager counts again)")
         else:
             self.query_one("#body").focus()
-            self._set_summary("ctrl+s closes the day (ctrl+r counts again)")
+            self._set_summary("ctrl+s closes the day (ctrl+r: a manager counts again)")
 
     def action_recount(self) -> None:
         if self.step != "review":
@@ -283,8 +306,9 @@ class CloseDayScreen(ReloadsWhenBack, Screen[None]):
         self.query_one("#report", Static).update("")
         self._go("count")
         self._update_running()
-        self.query_one("#intro", Static).update("Count again: the earlier figures are not kept.")
-        self._set_summary("count the drawer, then ctrl+s to check it")
+        self.query_one("#intro", Static).update(
+            "Count again: the count made is kept, and a manager's code and PIN are needed.")
+        self._set_summary("count the drawer, then ctrl+s (a manager's PIN) to check it")
         fields = list(self.query("#denominations Input, #total").results(Input))
         if fields:
             fields[0].focus()

@@ -1,6 +1,6 @@
 """The Z-report on the close-day screen: a closed (or previewed) day's report dict from
 `services.closing.day_close` as headed lines of figures, then as one Rich Text. The same sections as
-`salon report day` prints."""
+`salon report day` prints, the counts of the close among them."""
 
 from __future__ import annotations
 
@@ -50,6 +50,9 @@ def report_lines(r: dict[str, Any]) -> list[tuple[str, str, str]]:
     for category, cents in (r.get("expenses_by_category") or {}).items():
         line(category, m(cents))
     h("Cash drawer")
+    if r.get("blind"):  # not shown on the dashboard before a count; said, should it ever be
+        lines.append(("t", "  blind count: counted first, then shown", ""))
+        return lines
     for label, key, sign in (("float", "cash_float_cents", 1), ("+ cash received", "cash_sales_cents", 1),
                              ("- cash refunds", "cash_refunds_cents", -1), ("+ cash in", "cash_in_cents", 1),
                              ("- cash out", "cash_out_cents", -1), ("- cash expenses", "cash_expenses_cents", -1)):
@@ -62,6 +65,14 @@ def report_lines(r: dict[str, Any]) -> list[tuple[str, str, str]]:
     if r.get("count"):
         lines.append(("t", "  by denominations: " + ", ".join(
             f"{denomination_label(c['denomination_cents'], cur)}x{c['count']}" for c in r["count"]), ""))
+    made = r.get("counts") or []
+    if made:  # every count committed for this close; the last is the one it uses
+        h(f"Counts ({len(made)})")
+        for n, c in enumerate(made, 1):
+            line(f"#{n} {str(c['at'])[11:16]} {c['by']}" + (" *" if c.get("after_expected_shown") else ""),
+                 m(c["counted_cash_cents"]))
+        if any(c.get("after_expected_shown") for c in made):
+            lines.append(("t", "  * counted after the expected cash was shown", ""))
     if r.get("staff"):
         h("Staff (services, revenue, tips, commission)")
         for s in r["staff"]:
