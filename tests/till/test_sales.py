@@ -13,6 +13,7 @@ from sqlmodel import col, select
 from salon_cli.core.errors import Conflict, InvalidInput, NotPermitted, RuleViolation
 from salon_cli.db.models import Appointment, AuditLog, DayClose, GiftCard, Payment, Penalty, Product, Refund, Sale
 from salon_cli.db.uow import UnitOfWork
+from salon_cli.services.book import status as appt_status
 from salon_cli.services.checkout import appointment as checkout
 from salon_cli.services.till import gift_cards, penalty_fees, sales, tenders, tickets
 from salon_cli.services.till.sale_views import view
@@ -89,6 +90,9 @@ def test_checkout_twice_is_refused(engine, shop):
 
 def test_card_for_more_than_due_is_refused_cash_gives_change(engine, shop):
     sale = _do(engine, tickets.open_sale, actor=shop.sofia, location=shop.loc, appointment_id=shop.appt)
+    with pytest.raises(RuleViolation, match="money taken before the visit is a deposit"):  # still booked
+        _do(engine, tenders.pay, actor=shop.sofia, location=shop.loc, sale_id=sale.id, method="cash")
+    _do(engine, appt_status.check_in, actor=shop.sofia, location=shop.loc, appointment_id=shop.appt)
     with pytest.raises(RuleViolation, match="more than the 350.00 MXN due"):
         _do(engine, tenders.pay, actor=shop.sofia, location=shop.loc, sale_id=sale.id, method="card", amount_cents=40000)
     with pytest.raises(RuleViolation, match="less than"):
