@@ -36,14 +36,11 @@ the rules being global, so they hold whatever the earlier examples left:
   was loaded, and each card's balance plus what it paid is what was loaded), membership credits, loyalty
   points and lots.
 
-The machine found three rules that did not hold. Two are fixed, and their reproductions are ordinary
-tests at the end (`test_a_deposit_refunded_at_a_no_show_is_not_counted_twice`: a deposit's remainder given
-back was counted twice against the day; `test_a_visit_cannot_be_paid_ahead_beyond_its_deposit`: a visit
-paid in full ahead escaped the deposit's settling). One is open, reproduced by an `xfail(strict=True)` test
-(so a fix fails the run until the machine's check is made whole again), and the machine checks what is
-left of it at the place marked `# BUG:`:
-
-- BUG 2: refunding the sale of a gift card leaves the card active with its whole balance.
+The machine found three rules that did not hold. All three are fixed, and their reproductions are
+ordinary tests at the end (`test_a_deposit_refunded_at_a_no_show_is_not_counted_twice`: a deposit's
+remainder given back was counted twice against the day; `test_a_visit_cannot_be_paid_ahead_beyond_its_deposit`:
+a visit paid in full ahead escaped the deposit's settling; `test_a_refunded_gift_card_cannot_still_be_spent`:
+refunding a gift card's sale left the card active with its whole balance).
 
 A failure prints every move so far with its outcome (hypothesis cannot replay one example alone on a shared
 database, so nothing is shrunk). Read at import: `SALON_MONEY_EXAMPLES` (default 8), `SALON_MONEY_RANDOM=1`
@@ -193,10 +190,10 @@ def check_settled_sales(session: Any, *, less_deposit_back: bool = False) -> Non
         assert tips == tip, f"sale {sale_id}: payment tips {tips} != tip {tip}"
 
 
-def check_gift_cards(session: Any, *, with_sale_refunds: bool = False) -> None:
-    """A gift card's ledger: what is on it plus what it paid (net of refunds back to it) is what was
-    loaded; and, `with_sale_refunds`, less what its own sale gave back (money returned for a card is
-    value the card no longer holds). Cards of a sale that sold only gift cards, active ones."""
+def check_gift_cards(session: Any) -> None:
+    """A gift card's ledger: what is on it plus what it paid (net of refunds back to it) plus what its own
+    sale gave back (money returned for a card is value the card no longer holds) is what was loaded.
+    Active cards of a sale that sold only gift cards."""
     spent = _by_sale(session, select(Payment.gift_card_id, sa.func.sum(Payment.amount_cents + Payment.tip_cents))
                      .where(Payment.status == "succeeded", col(Payment.gift_card_id).is_not(None))
                      .group_by(Payment.gift_card_id))
@@ -217,10 +214,13 @@ def check_gift_cards(session: Any, *, with_sale_refunds: bool = False) -> None:
             continue
         held = sum(c.balance_cents + spent.get(c.id, (0,))[0] - back.get(c.id, (0,))[0] for c in sold)
         loaded = sum(c.initial_cents for c in sold)
-        given_back = sale.refunded_cents if with_sale_refunds else 0
+        given_back = sale.refunded_cents
+        assert sum(c.refunded_cents for c in sold) == given_back, (
+            f"gift cards {[c.code for c in sold]} of sale {sale_id}: taken off {[c.refunded_cents for c in sold]}, "
+            f"but their sale gave back {given_back}")
         assert held + given_back == loaded, (
             f"gift cards {[c.code for c in sold]} of sale {sale_id}: balance + spent {held}"
-            + (f" + refunded by their sale {given_back}" if with_sale_refunds else "") + f" != loaded {loaded}")
+            f" + refunded by their sale {given_back} != loaded {loaded}")
 
 
 def check_open_sales(session: Any) -> None:
@@ -664,9 +664,6 @@ def _machine(engine: Any, shop: Any, clock: Any, rewards: list[int], outcomes: C
                 check_expected_cash(s, loc)
                 check_deposits(s, loc, paid_sales_too=True)
                 check_nothing_negative(s)
-                # BUG: (2) refunding a gift card's sale leaves the card spendable: the money given back is
-                # not taken off the card (test_a_refunded_gift_card_cannot_still_be_spent). Until it is
-                # fixed the machine checks the card's own ledger only; then pass with_sale_refunds=True.
                 check_gift_cards(s)
             try:
                 _no_problems(engine)
@@ -745,10 +742,10 @@ def test_a_deposit_refunded_at_a_no_show_is_not_counted_twice(engine, salon, clo
         assert money_kept == day["net_cents"] == 17_500
 
 
-@pytest.mark.xfail(strict=True, reason="BUG 2: refunding a gift card's sale leaves the card spendable")
 def test_a_refunded_gift_card_cannot_still_be_spent(engine, salon, clock):
-    # BUG: the machine's sequence: sell a 500.00 gift card for cash; refund the sale in full (manager): the
-    # 500.00 goes back out of the drawer and the card stays active with 500.00 on it.
+    """Found by the machine (was BUG 2): sell a 500.00 gift card for cash and refund the sale in full; the
+    500.00 went back out of the drawer and the card stayed active with 500.00 on it. The money given
+    back is taken off the card, which is void once its whole value went back."""
     shop = make_shop(engine)
     with UnitOfWork(engine) as uow:
         s = uow.session
@@ -762,9 +759,9 @@ def test_a_refunded_gift_card_cannot_still_be_spent(engine, salon, clock):
         uow.commit()
     with UnitOfWork(engine, write=False) as uow:
         card = uow.session.exec(select(GiftCard).where(GiftCard.code == code)).one()
-        assert (uow.session.get(Sale, sale.id).status, card.status, card.balance_cents) == ("refunded", "active", 50_000)
-        check_gift_cards(uow.session)  # the card's own ledger holds: nothing was spent from it
-        check_gift_cards(uow.session, with_sale_refunds=True)  # but its 500.00 went back and it still has them
+        assert (uow.session.get(Sale, sale.id).status, card.status, card.balance_cents, card.refunded_cents) == (
+            "refunded", "void", 0, 50_000)
+        check_gift_cards(uow.session)
 
 
 def test_a_visit_cannot_be_paid_ahead_beyond_its_deposit(engine, salon, clock):

@@ -12,7 +12,7 @@ import typer
 
 from salon_cli.cli.context import AppContext, app_context
 from salon_cli.cli.output import FORMAT_OPTION, Format, emit, message
-from salon_cli.core.errors import Busy, InvalidInput
+from salon_cli.core.errors import Busy, InvalidInput, SalonError
 from salon_cli.core.permissions import Permission
 
 if TYPE_CHECKING:
@@ -190,8 +190,8 @@ def cancel(
 
     app = app_context(ctx)
     loc = app.location()
-    done, settled = app.change(Permission.desk, lambda session, actor: deposits.cancel(
-        session, actor=actor, location=loc, appointment_id=appointment_id, reason=reason, by_salon=by_salon))
+    actor, (done, settled) = app.change(Permission.desk, lambda session, actor: (actor, deposits.cancel(
+        session, actor=actor, location=loc, appointment_id=appointment_id, reason=reason, by_salon=by_salon)))
     if done.late:
         covered = settled is not None and done.penalty is not None and settled.fee_cents >= done.penalty.amount_cents
         state = "paid from the deposit" if covered else "pending"
@@ -200,6 +200,7 @@ def cancel(
         message(f"late cancellation: {fee}")
     _say_deposit(settled, loc)
     _one(loc, app.read(lambda session: _view(session, appointment_id)) if settled else done.appointment, fmt)
+    _send_deposit_refund(app, actor, loc, settled, f"appointment {appointment_id} is cancelled")
 
 
 def _view(session: Any, appointment_id: int) -> Any:
@@ -217,6 +218,15 @@ def _say_deposit(settled: Any, loc: Any) -> None:
     parts += [f"{format_money(settled.refunded_cents, loc.currency)} refunded"] if settled.refunded_cents else []
     parts += [f"{format_money(settled.kept_cents, loc.currency)} kept"] if settled.kept_cents else []
     message(f"deposit of {format_money(settled.held_cents, loc.currency)} (sale {settled.sale_id}): " + ", ".join(parts))
+
+
+def _send_deposit_refund(app: Any, actor: Any, loc: Any, settled: Any, done: str) -> None:
+    """A Stripe deposit's refund, recorded in the change just committed, sent to Stripe now."""
+    if settled is None or not settled.refunded_cents:
+        return
+    from salon_cli.services.stripe import deposit_refunds
+
+    deposit_refunds.send(app.engine, actor=actor, location=loc, sale_id=settled.sale_id, done=done)
 
 
 def _step(name: str, doc: str) -> None:
@@ -252,10 +262,11 @@ def no_show(ctx: typer.Context, appointment_id: int = typer.Argument(..., help="
 
     app = app_context(ctx)
     loc = app.location()
-    view, settled = app.change(Permission.desk, lambda session, actor: deposits.no_show(
-        session, actor=actor, location=loc, appointment_id=appointment_id))
+    actor, (view, settled) = app.change(Permission.desk, lambda session, actor: (actor, deposits.no_show(
+        session, actor=actor, location=loc, appointment_id=appointment_id)))
     _say_deposit(settled, loc)
     _one(loc, app.read(lambda session: _view(session, appointment_id)) if settled else view, fmt)
+    _send_deposit_refund(app, actor, loc, settled, f"appointment {appointment_id} is a no-show")
 
 
 @appt_app.command("deposit")
@@ -320,6 +331,7 @@ def detect_no_shows(
     from salon_cli.core.recurrence import parse_span
     from salon_cli.services.salon import locations
     from salon_cli.services.book import no_shows
+    from salon_cli.services.stripe import deposit_refunds
 
     app = app_context(ctx)
     at = parse_as_of(as_of) if as_of else None
@@ -330,16 +342,22 @@ def detect_no_shows(
     actor = app.job_actor()
     places = [app.location()] if app.settings.location else app.read(locations.list_locations)
     places = [p for p in places if p.active]
-    reports, busy = [], None
+    reports, busy, sent, refused = [], None, 0, None
     for place in places:
         try:
             reports.append(no_shows.detect(app.engine, location=place, as_of=at, grace=wait, lookback=back,
                                            dry_run=dry_run, actor=actor, then=_deposits_of(place, actor)))
         except Busy as exc:
             busy = exc
+            continue
+        if not dry_run:
+            try:
+                sent += deposit_refunds.send(app.engine, actor=actor, location=place)
+            except SalonError as exc:  # Stripe down or not set up: the marking stands, the refunds wait
+                refused = refused or exc
     if busy is not None and not reports:
         raise busy
-    total = _total(reports, dry_run, at)
+    total = {**_total(reports, dry_run, at), "deposit_refunds_sent": sent}
     if dry_run and fmt is Format.table and total["appointment_ids"]:
         _show_due(app, places, total["appointment_ids"])
     emit(total, fmt, one=True, columns=NO_SHOW_COLUMNS if fmt is Format.table else None,
@@ -348,6 +366,8 @@ def detect_no_shows(
     message(f"{verb} {total['marked']} no-show{'s' if total['marked'] != 1 else ''}, {total['penalties']} "
             f"penalt{'ies' if total['penalties'] != 1 else 'y'}; {total['stale']} older booked left alone (stale)"
             + ("; dry run: nothing changed" if dry_run else ""))
+    if refused is not None:
+        raise refused
     if busy is not None:
         raise busy
 

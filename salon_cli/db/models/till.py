@@ -177,6 +177,8 @@ class GiftCard(TableModel, table=True):
         sa.CheckConstraint("balance_cents >= 0", name="balance_not_negative"),
         sa.CheckConstraint("balance_cents <= initial_cents", name="balance_within_initial"),
         sa.CheckConstraint("status IN ('pending', 'active', 'void')", name="status"),
+        sa.CheckConstraint("refunded_cents >= 0", name="refunded_not_negative"),
+        sa.CheckConstraint("balance_cents + refunded_cents <= initial_cents", name="refunded_within_initial"),
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -185,6 +187,7 @@ class GiftCard(TableModel, table=True):
     client_id: int | None = Field(default=None, foreign_key="client.id", index=True)
     initial_cents: int = _wide()
     balance_cents: int = _wide()
+    refunded_cents: int = _wide(default=0)  # value taken off the card because its sale gave the money back
     status: str = Field(default="pending", max_length=8)  # pending (its sale is unpaid) | active | void
     sale_id: int | None = Field(default=None, foreign_key="sale.id")
     created_at: datetime = _utc()

@@ -17,7 +17,7 @@ from sqlmodel import Session, col, select
 
 from salon_cli.core import clock
 from salon_cli.core.errors import InvalidInput, NotFound, RuleViolation
-from salon_cli.db.models import GiftCard, Sale
+from salon_cli.db.models import GiftCard, Refund, Sale, SaleLine
 from salon_cli.services.salon import audit
 from salon_cli.services.salon.actors import Actor
 from salon_cli.services.salon.locations import LocationView
@@ -36,6 +36,7 @@ class GiftCardView:
     client_id: int | None
     initial_cents: int
     balance_cents: int
+    refunded_cents: int
     sale_id: int | None
     created_at: datetime
     activated_at: datetime | None
@@ -43,7 +44,8 @@ class GiftCardView:
 
 def view_of(card: GiftCard) -> GiftCardView:
     return GiftCardView(id=card.id or 0, code=card.code, status=card.status, client_id=card.client_id,
-                        initial_cents=card.initial_cents, balance_cents=card.balance_cents, sale_id=card.sale_id,
+                        initial_cents=card.initial_cents, balance_cents=card.balance_cents,
+                        refunded_cents=card.refunded_cents, sale_id=card.sale_id,
                         created_at=card.created_at, activated_at=card.activated_at)
 
 
@@ -149,6 +151,52 @@ def credit(session: Session, card_id: int, amount_cents: int) -> None:
         assert card is not None
         raise RuleViolation(f"gift card {card.code} cannot take back {_currency(session, card)(amount_cents)}: "
                             "more than it was sold for")
+
+
+def follow_refunds(session: Session, sale: Sale, *, actor: Actor, location: LocationView,
+                   asked_cents: int = 0) -> None:
+    """Keep the cards a sale sold in step with the money its refunds give back (pending or succeeded).
+
+    A refund comes off the sale's other lines first; what goes beyond them is value the cards no longer
+    hold, taken off them in the order they were sold, up to what is left unspent on them (more is
+    refused: that value was spent). A refund that fails puts it back, newest card first. A card whose
+    whole value went back is void. Idempotent: it moves the cards to what the refunds say. `asked_cents`,
+    the refund being recorded, only words the refusal."""
+    sold = session.exec(select(SaleLine.gift_card_id, SaleLine.total_cents).where(
+        SaleLine.sale_id == sale.id, col(SaleLine.gift_card_id).is_not(None)).order_by(col(SaleLine.id))).all()
+    if not sold:
+        return
+    back = int(session.exec(select(sa.func.coalesce(sa.func.sum(Refund.amount_cents), 0)).where(
+        Refund.sale_id == sale.id, col(Refund.status).in_(("pending", "succeeded")))).one())
+    value = sum(int(total) for _, total in sold)
+    owed = min(value, max(0, back - max(0, sale.total_cents - value)))
+    cards = [c for c in (session.get(GiftCard, card_id, with_for_update=True) for card_id, _ in sold) if c is not None]
+    change = owed - sum(c.refunded_cents for c in cards)
+    if change > 0 and change > sum(c.balance_cents for c in cards):
+        money = _currency(session, cards[0])
+        left = sum(c.balance_cents for c in cards)
+        what = f"gift card {cards[0].code} has" if len(cards) == 1 else \
+            f"gift cards {', '.join(c.code for c in cards)} have"
+        most = asked_cents - (change - left)
+        raise RuleViolation(f"{what} {money(left)} left unspent: what was spent from it cannot be given back",
+                            hint=f"refund at most {money(most)}" if most > 0 else None)
+    for card in cards if change > 0 else reversed(cards):
+        if change == 0:
+            break
+        step = min(change, card.balance_cents) if change > 0 else -min(-change, card.refunded_cents)
+        if step == 0:
+            continue
+        before = audit.snapshot(card)
+        card.balance_cents -= step
+        card.refunded_cents += step
+        card.status = "void" if card.refunded_cents >= card.initial_cents else "active"
+        card.updated_at = clock.now()
+        session.add(card)
+        session.flush()
+        audit.record(session, actor=actor, action="gift_card.refund" if step > 0 else "gift_card.refund_undone",
+                     entity="gift_card", entity_id=card.id, location_id=location.id, before=before,
+                     after=audit.snapshot(card))
+        change -= step
 
 
 def _currency(session: Session, card: GiftCard):  # type: ignore[no-untyped-def]

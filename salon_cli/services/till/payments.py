@@ -259,6 +259,7 @@ def refund(session: Session, *, actor: Actor, location: LocationView, sale_id: i
                 gift_cards.credit(session, payment.gift_card_id, take)
             refund_outcome(session, row, "succeeded", actor=actor, location=location, effects=effects, day=day)
         rows.append(row)
+    gift_cards.follow_refunds(session, sale, actor=actor, location=location, asked_cents=sum(r.amount_cents for r in rows))
     return rows
 
 
@@ -289,6 +290,7 @@ def refund_outcome(session: Session, row: Refund, status: str, *, actor: Actor, 
     sale = session.get(Sale, row.sale_id, with_for_update=True)
     assert sale is not None
     sales.settle(session, sale, actor=actor, location=location, effects=effects)
+    gift_cards.follow_refunds(session, sale, actor=actor, location=location)
     if status == "succeeded":
         effects.refunded(session, row, actor=actor, location=location)
     return True
@@ -319,6 +321,7 @@ def replace_refunds(session: Session, old: list[Refund], new: list[Refund], *, a
     sale = session.get(Sale, (old or new)[0].sale_id, with_for_update=True)
     assert sale is not None
     sales.settle(session, sale, actor=actor, location=location, effects=effects)
+    gift_cards.follow_refunds(session, sale, actor=actor, location=location)
     for row in new:
         if row.status == "succeeded":
             effects.refunded(session, row, actor=actor, location=location)

@@ -195,14 +195,35 @@ class TodayScreen(ReloadsWhenBack, Screen[None]):
             return
         appt = row.appointment
 
+        def cancelled(result: Any) -> None:
+            actor, (_, settled) = result
+            self._changed(f"cancelled: {appt.client} {appt.starts_at.astimezone(self.loaded.location.tz):%H:%M}")(None)
+            if settled is not None and settled.refunded_cents:
+                self._send_deposit_refund(actor, settled.sale_id, f"{appt.client}'s visit is cancelled")
+
         def asked(values: dict[str, str] | None) -> None:
             if values is not None:
-                self.app.change(Permission.desk, lambda s, loc, actor: deposits.cancel(  # type: ignore[attr-defined]
-                    s, actor=actor, location=loc, appointment_id=appt.id, reason=values["reason"] or None),
-                    self._changed(f"cancelled: {appt.client} {appt.starts_at.astimezone(self.loaded.location.tz):%H:%M}"))
+                self.app.change(Permission.desk, lambda s, loc, actor: (actor, deposits.cancel(  # type: ignore[attr-defined]
+                    s, actor=actor, location=loc, appointment_id=appt.id, reason=values["reason"] or None)), cancelled)
 
         self.app.push_screen(FormModal(f"Cancel {appt.client}'s {appt.service}?",
                                        [Field("reason", "Reason", required=False)], ok="Cancel it"), asked)
+
+    def _send_deposit_refund(self, actor: Any, sale_id: int, done: str) -> None:
+        """A Stripe deposit's refund, recorded by the change just committed, sent to Stripe now."""
+        from salon_cli.core.errors import SalonError
+        from salon_cli.services.stripe import deposit_refunds
+
+        location, app = self.loaded.location, self.app
+
+        def job() -> None:
+            try:
+                deposit_refunds.send(app.engine, actor=actor, location=location, sale_id=sale_id,  # type: ignore[attr-defined]
+                                     done=done)
+            except SalonError as exc:
+                app.call_from_thread(app.show_error, app.describe_failure(exc))  # type: ignore[attr-defined]
+
+        self.run_worker(job, thread=True, group="stripe-refund", exit_on_error=False)
 
     def action_move_appointment(self) -> None:
         from salon_cli.services.book import appointments
