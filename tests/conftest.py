@@ -142,13 +142,15 @@ def _isolated_env(tmp_path, monkeypatch):
 
 @pytest.fixture
 def demo_engine(sqlite_url, clock):
-    """The demo salon (30 clients, a week of history, today's book) on a SQLite file: the dashboard's tests."""
+    """The demo salon (30 clients, a week of history, today's book) on a SQLite file: the dashboard's tests.
+    Without the demo's next two weeks of bookings, so that a test books any free time ahead it names
+    (tests/demo/test_demo_ahead.py builds those)."""
     from salon_cli.db import migrate
     from salon_cli.db.engine import make_engine
     from salon_cli.services.demo.build import build_demo
 
     engine = make_engine(sqlite_url)
     migrate.upgrade(engine)
-    build_demo(engine, clients=30, days=7)
+    build_demo(engine, clients=30, days=7, ahead=0)
     yield engine
     engine.dispose()

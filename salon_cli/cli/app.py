@@ -149,15 +149,15 @@ def root(
 # only that module is loaded (`salon tui` does not import the other 18, 50-80 ms); without one (`salon
 # --help`, a typo, an import in tests) every module is. tests/system/test_startup.py checks this table
 # against the full tree.
-MODULES = ("salon.setup", "salon.locations", "salon.staff", "salon.catalog", "clients", "transfer.imports",
-           "transfer.exports", "book.appointments", "book.penalties", "messages", "salon.audit", "till.sales",
+MODULES = ("salon.setup", "salon.locations", "salon.hours", "salon.staff", "salon.catalog", "clients", "transfer.imports",
+           "transfer.exports", "book.appointments", "book.no_show_job", "book.penalties", "messages", "salon.audit", "till.sales",
            "till.gift_cards", "stripe", "loyalty", "memberships", "closing.money_out", "closing.close_day",
            "closing.reports")
 COMMAND_MODULES = {
     "db": "salon.setup", "demo": "salon.setup", "init": "salon.setup", "tui": "salon.setup",
-    "location": "salon.locations", "policy": "salon.locations", "staff": "salon.staff", "product": "salon.catalog",
+    "location": "salon.locations", "policy": "salon.locations", "hours": "salon.hours", "staff": "salon.staff", "product": "salon.catalog",
     "service": "salon.catalog", "client": "clients", "import": "transfer.imports", "export": "transfer.exports",
-    "appt": "book.appointments", "checkin": "book.appointments", "detect-no-shows": "book.appointments",
+    "appt": "book.appointments", "checkin": "book.appointments", "detect-no-shows": "book.no_show_job",
     "penalty": "book.penalties", "send-reminders": "messages", "template": "messages", "outbox": "messages",
     "audit": "salon.audit", "jobs": "salon.audit", "checkout": "till.sales", "sale": "till.sales",
     "giftcard": "till.gift_cards", "stripe": "stripe", "expire-points": "loyalty", "loyalty": "loyalty",

@@ -50,7 +50,9 @@ def describe(exc: BaseException, database_url: Any = None) -> str:
 
         exc = explain(exc, database_url) or exc
     if isinstance(exc, SalonError):
-        return exc.message + (f" ({exc.hint})" if exc.hint else "")
+        from salon_cli.tui.words import desk_words
+
+        return desk_words(exc.message, exc.hint)
     if isinstance(exc, SQLAlchemyError):
         orig = getattr(exc, "orig", None)
         return str(orig or exc).strip().splitlines()[0]
@@ -61,14 +63,17 @@ class SalonCommands(Provider):
     """The command palette (ctrl+p): every action of the app and of the screen on show, by name."""
 
     def _actions(self) -> Iterable[tuple[str, str, Callable[[], Any]]]:
-        app = self.app
+        # `self.screen` is the screen the palette was opened on (`app.screen` is the palette itself by
+        # now): its focused widget's keys, the screen's, then the app's, each action once
         seen = set()
-        for target, bindings in ((app.screen, app.screen.BINDINGS), (app, app.BINDINGS)):
-            for binding in bindings:
-                if not isinstance(binding, Binding) or not binding.description or binding.action in seen:
+        for target, bindings in self.screen._binding_chain:
+            for binding in (b for group in bindings.key_to_bindings.values() for b in group):
+                if not binding.description or not binding.show or binding.action in seen:
+                    continue
+                if target.check_action(binding.action.split("(")[0], ()) is False:
                     continue
                 seen.add(binding.action)
-                help_text = f"key: {binding.key_display or binding.key}"
+                help_text = f"key: {binding.key_display or self.app.get_key_display(binding)}"
                 yield binding.description, help_text, partial(target.run_action, binding.action)
 
     async def discover(self) -> Hits:
@@ -93,15 +98,19 @@ class SalonApp(App[None]):
         Binding("q", "quit", "Quit", id="quit"),
         Binding("slash", "search", "Find client", key_display="/", id="search"),
         Binding("s", "sign_in", "Sign in", id="sign-in"),
-        Binding("n", "no_shows", "No-shows", id="no-shows"),
+        Binding("b", "book", "Book", id="book"),
+        Binding("n", "new_client", "New client", id="new-client"),
+        Binding("N", "no_shows", "No-shows", id="no-shows"),
         Binding("z", "close_day", "Close day", id="close-day"),
         Binding("f1", "help", "Help", id="help"),
         Binding("f2", "toggle_theme", "Theme", id="theme", show=False),
     ]
 
     def __init__(self, engine: Engine, location_code: str | None = None, *, poll_seconds: float = 2.0,
-                 location: LocationView | None = None) -> None:
+                 location: LocationView | None = None, demo: bool = False, welcome: bool = False) -> None:
         super().__init__()
+        self.demo = demo  # the demo salon: F1 also lists its staff codes and PINs
+        self.welcome = welcome  # the demo was just built: show those once, at start
         self.engine = engine
         self.location_code = location_code
         self.location: LocationView | None = location  # given when the caller has read it already
@@ -115,6 +124,10 @@ class SalonApp(App[None]):
         return TodayScreen()
 
     def on_mount(self) -> None:
+        if self.welcome:
+            from salon_cli.tui.screens.help import DemoWelcome
+
+            self.push_screen(DemoWelcome())
         self.set_timer(5, launch.settle)  # if the first Today never paints (an error), start-up still ends
         if self.poll_seconds > 0:
             self.set_interval(self.poll_seconds, self._poll)
@@ -144,9 +157,12 @@ class SalonApp(App[None]):
         self.run_worker(job, thread=True, exclusive=exclusive, group=group, exit_on_error=False)
 
     def change(self, permission: Permission, work: Callable[[Any, LocationView, Actor], T],
-               done: Callable[[T], None], failed: Failed | None = None, *, title: str | None = None) -> None:
+               done: Callable[[T], None], failed: Failed | None = None, *, title: str | None = None,
+               manager: Permission | None = None) -> None:
         """Run `work(session, location, actor)` in one committed transaction as the desk's staff member,
-        or, for a manager-only permission, as the manager who types their code and PIN now."""
+        or, for a manager-only permission, as the manager who types their code and PIN now. With
+        `manager`, a desk change the service refuses as not permitted (a refund in a cancel, a late
+        undo) asks for a manager's PIN, with the service's reason, and runs again as that manager."""
         if needs_pin(permission):
             def given(values: dict[str, str] | None) -> None:
                 if values is not None:
@@ -155,10 +171,25 @@ class SalonApp(App[None]):
             who = self.desk.code if self.desk and self.desk.role in ("owner", "manager") else ""
             self.push_screen(pin_modal(title or "A manager's PIN is needed", who), given)
             return
+        if manager is not None:
+            failed = self._escalating(manager, work, done, failed)
         if self.desk is None:
             self._ask_sign_in(lambda: self._run_change(permission, work, done, failed, self.desk.code, None))  # type: ignore[union-attr]
             return
         self._run_change(permission, work, done, failed, self.desk.code, None)
+
+    def _escalating(self, manager: Permission, work: Callable[[Any, LocationView, Actor], T],
+                    done: Callable[[T], None], failed: Failed | None) -> Any:
+        def refused(text: str, exc: BaseException | None = None) -> None:
+            from salon_cli.core.errors import NotPermitted
+
+            if isinstance(exc, NotPermitted) and not (self.desk and self.desk.role in ("owner", "manager")):
+                self.change(manager, work, done, failed, title=text.split(" (")[0][:70])
+                return
+            (failed or self.show_error)(text)
+
+        refused.wants_error = True  # type: ignore[attr-defined]
+        return refused
 
     def change_with_pin(self, permission: Permission, work: Callable[[Any, LocationView, Actor], T],
                         done: Callable[[T], None], failed: Failed | None = None, *, title: str = "Your PIN") -> None:
@@ -179,11 +210,18 @@ class SalonApp(App[None]):
                 with UnitOfWork(self.engine) as uow:
                     location = self._location(uow.session)
                     actor = staff.identify(uow, who=who, pin=pin, location=location, permission=permission)
+            except (SalonError, SQLAlchemyError) as exc:  # who is acting: never a reason to ask a manager
+                self.call_from_thread(failed or self.show_error, self.describe_failure(exc))
+                return
+            try:
                 with UnitOfWork(self.engine) as uow:
                     result = work(uow.session, location, actor)
                     uow.commit()
             except (SalonError, SQLAlchemyError) as exc:
-                self.call_from_thread(failed or self.show_error, self.describe_failure(exc))
+                if getattr(failed, "wants_error", False):
+                    self.call_from_thread(failed, self.describe_failure(exc), exc)  # type: ignore[misc]
+                else:
+                    self.call_from_thread(failed or self.show_error, self.describe_failure(exc))
                 return
             self.call_from_thread(done, result)
 
@@ -256,10 +294,50 @@ class SalonApp(App[None]):
 
         self._open(ClientSearchScreen)
 
-    def open_client(self, client_id: int) -> None:
+    def open_client(self, client_id: int, notice: str = "") -> None:
         from salon_cli.tui.screens.clients.client_card import ClientCardScreen
 
-        self.push_screen(ClientCardScreen(client_id))
+        self.push_screen(ClientCardScreen(client_id, notice=notice))
+
+    async def action_new_client(self) -> None:
+        """A new client from anywhere: the form, then the card of the client it answers with (the one
+        added, or the one on file already). Awaited until the form is up, so that what is typed right
+        after `n` waits for its fields rather than reaching a screen with none."""
+        from textual.screen import ModalScreen
+
+        from salon_cli.tui.screens.clients.client_form import ClientForm
+
+        if isinstance(self.screen, ModalScreen):
+            return  # a form or a question is open: finish it first
+        form = ClientForm()
+
+        def answered(client_id: int | None) -> None:
+            if client_id is not None:
+                self.open_client(client_id, notice=form.told)
+
+        await self.push_screen(form, answered)
+
+    def action_book(self) -> None:
+        self.open_booking()
+
+    def open_booking(self, **prefill: Any) -> None:
+        """The booking form, prefilled (`client_id`, `staff`, `at`, `services`): the grid's empty slot, the
+        client card's rebooking. The screen underneath reads again when an appointment is booked."""
+        from salon_cli.tui.screens.book.booking_form import BookingForm
+
+        if isinstance(self.screen, BookingForm):
+            return  # `b` typed into a form that is still opening
+        self.push_screen(BookingForm(**prefill), self._booked)
+
+    def open_walk_in(self) -> None:
+        from salon_cli.tui.screens.book.walk_in import WalkInForm
+
+        self.push_screen(WalkInForm(), self._booked)
+
+    def _booked(self, appointment_id: int | None) -> None:
+        reload = getattr(self.screen, "data_changed", None)
+        if appointment_id is not None and callable(reload):
+            reload()
 
     def open_checkout(self, appointment_id: int) -> None:
         from salon_cli.tui.screens.till.checkout import CheckoutScreen
@@ -304,6 +382,7 @@ class SalonApp(App[None]):
         self.read(lambda s, _loc: changes.marker(s), seen, lambda _text: None, group="poll")
 
 
-def run(engine: Engine, location_code: str | None = None, location: LocationView | None = None) -> None:
+def run(engine: Engine, location_code: str | None = None, location: LocationView | None = None, *,
+        demo: bool = False, welcome: bool = False) -> None:
     """Open the dashboard in this terminal until the user quits."""
-    SalonApp(engine, location_code, location=location).run()
+    SalonApp(engine, location_code, location=location, demo=demo, welcome=welcome).run()

@@ -59,8 +59,9 @@ def test_counts_match_the_database(engine, demo, clock):
         assert _count(s, Appointment, col(Appointment.starts_at) < lo) == demo.appointments_past
         assert _count(s, Appointment, col(Appointment.starts_at) >= lo,
                       col(Appointment.starts_at) < hi) == demo.appointments_today
-        assert _count(s, Appointment) == demo.appointments_past + demo.appointments_today
-        assert demo.appointments_past > 0 and demo.appointments_today > 0
+        assert _count(s, Appointment, col(Appointment.starts_at) >= hi) == demo.appointments_ahead
+        assert _count(s, Appointment) == demo.appointments_past + demo.appointments_today + demo.appointments_ahead
+        assert demo.appointments_past > 0 and demo.appointments_today > 0 and demo.appointments_ahead > 0
         builds = s.exec(select(AuditLog).where(AuditLog.action == "demo.build")).all()
         assert len(builds) == 1 and builds[0].after["clients"] == SMALL["clients"]
         after = builds[0].after

@@ -43,10 +43,12 @@ def test_today_shows_the_book(demo_engine):
 
 
 def test_days_move_with_the_arrow_keys_and_t_comes_back(demo_engine):
+    """In the list view (`v`) the arrows change the day (in the grid, `[` and `]` do: test_tui_grid.py)."""
     async def scenario() -> None:
         app = SalonApp(demo_engine)
         async with app.run_test(size=SIZE) as pilot:
             await settle(pilot)
+            await pilot.press("v")
             today_rows = app.query_one(DataTable).row_count
             await pilot.press("right")
             await settle(pilot)

@@ -355,7 +355,7 @@ def _pending(engine):
 
 async def _open_no_shows(pilot) -> None:
     await settle(pilot)
-    await pilot.press("n")
+    await pilot.press("N")  # `n` is a new client
     await settle(pilot)
     assert isinstance(pilot.app.screen, NoShowsScreen)
 
@@ -530,7 +530,7 @@ async def _open_close_day(pilot) -> None:
 
 async def _open_no_shows_screen(pilot) -> None:
     await settle(pilot)
-    await pilot.press("n")
+    await pilot.press("N")  # `n` is a new client
     await settle(pilot)
 
 

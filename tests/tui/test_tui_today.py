@@ -39,8 +39,15 @@ def _status(engine, appointment_id):
 
 
 async def _cursor_to(pilot, appointment_id: int) -> None:
-    table = pilot.app.screen.query_one(DataTable)
-    table.move_cursor(row=table.get_row_index(str(appointment_id)))
+    """The cursor on an appointment: its block in the grid (the book's default view), or its row in the list."""
+    from salon_cli.tui.widgets.book_grid import BookGrid
+
+    grid = pilot.app.screen.query_one(BookGrid)
+    if grid.display:
+        assert grid.go_to(appointment_id)
+    else:
+        table = pilot.app.screen.query_one(DataTable)
+        table.move_cursor(row=table.get_row_index(str(appointment_id)))
     await pilot.pause()
 
 
@@ -156,6 +163,8 @@ def test_walk_in_cancel_and_move(demo_engine, clock):
             await pilot.press("enter")
             await settle(pilot)
             assert _status(demo_engine, booked[0].id) in ("cancelled", "late_cancelled")
+            await pilot.press("v")  # the list view: `m` asks for the new time in words
+            await settle(pilot)
             await _cursor_to(pilot, booked[1].id)
             await pilot.press("m")
             await pilot.pause()

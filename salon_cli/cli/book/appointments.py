@@ -1,18 +1,18 @@
-"""`salon appt ...`, `salon checkin` and `salon detect-no-shows` (`salon penalty ...` is in `book.penalties`).
+"""`salon appt ...` and `salon checkin` (`salon detect-no-shows` is in `book.no_show_job`, `salon penalty ...`
+in `book.penalties`).
 
 Imports inside commands keep `salon --help` light (DESIGN.md, lazy imports)."""
 
 from __future__ import annotations
 
-from dataclasses import asdict
 from enum import StrEnum
 from typing import TYPE_CHECKING, Any
 
 import typer
 
-from salon_cli.cli.context import AppContext, app_context
+from salon_cli.cli.context import app_context
 from salon_cli.cli.output import FORMAT_OPTION, Format, emit, message
-from salon_cli.core.errors import Busy, InvalidInput, SalonError
+from salon_cli.core.errors import InvalidInput
 from salon_cli.core.permissions import Permission
 
 if TYPE_CHECKING:
@@ -25,8 +25,6 @@ SHOW_COLUMNS = ["id", "client_id", "client", "staff", "staff_name", "service", "
                 "status", "price_cents", "deposit_cents", "walk_in", "checked_in_at", "started_at", "completed_at",
                 "cancelled_at", "cancel_reason", "no_show_at", "series_id", "external_id", "note", "penalty_id",
                 "penalty_status", "penalty_cents", "deposit_paid_cents"]
-NO_SHOW_COLUMNS = ["location", "as_of", "dry_run", "marked", "penalties", "penalty_cents", "clients_flagged",
-                   "stale", "appointment_ids", "stale_ids", "job_run_id"]
 
 
 class Gap(StrEnum):
@@ -48,13 +46,15 @@ def book(
     client: int | None = typer.Option(None, "--client", help="Client id (find one: salon client search NAME)."),
     services: list[str] = typer.Option([], "--service", help="Service id, code or name; repeat for several, done in order."),
     staff: str = typer.Option(..., "--staff", help="Staff code."),
-    at: str | None = typer.Option(None, "--at", help='"YYYY-MM-DD HH:MM" on the location\'s clock (a walk-in: now).'),
+    at: str | None = typer.Option(None, "--at", help='"YYYY-MM-DD HH:MM" on the location\'s clock, or as said: '
+                               '"mañana 10", "viernes 16:00", "fri 4pm" (a walk-in: now).'),
     duration: int | None = typer.Option(None, "--duration", help="Minutes in all (default: the services' own)."),
     walk_in: bool = typer.Option(False, "--walk-in", help="The client is here now: booked and checked in at once."),
     deposit: str | None = typer.Option(None, "--deposit", help="Deposit asked, e.g. 200 (taken now with --pay)."),
     pay: str | None = typer.Option(None, "--pay", help="How the deposit is paid now: cash, card, transfer or gift_card:CODE."),
     repeat: str | None = typer.Option(None, "--repeat", help="An RRULE that ends, e.g. FREQ=WEEKLY;INTERVAL=2;COUNT=6."),
     allow_overlap: bool = typer.Option(False, "--allow-overlap", help="Book even if the staff member is busy then."),
+    allow_outside_hours: bool = typer.Option(False, "--allow-outside-hours", help="Book outside the staff member's working hours or on their time off (a manager, with --pin)."),
     on_gap: Gap = GAP_OPTION,
     note: str | None = typer.Option(None, "--note"),
     fmt: Format = FORMAT_OPTION,
@@ -73,7 +73,8 @@ def book(
     loc = app.location()
     deposit_cents = parse_amount(deposit, loc.currency, what="--deposit") if deposit else 0
     booking = dict(client_id=client, services=services, staff=staff, at=at, duration_min=duration, walk_in=walk_in,
-                   repeat=repeat, allow_overlap=allow_overlap, on_gap=on_gap.value, note=note)
+                   repeat=repeat, allow_overlap=allow_overlap, on_gap=on_gap.value, note=note,
+                   allow_outside_hours=allow_outside_hours)
     if pay is not None:
         from salon_cli.services.checkout.appointment import parse_tender
         from salon_cli.services.till import deposits
@@ -94,6 +95,41 @@ def book(
     else:
         message(f"booked {len(done.appointments)} appointments (series {done.appointments[0].series_id})")
         emit(done.appointments, fmt, columns=APPT_COLUMNS, tz=loc.tz, currency=loc.currency)
+
+
+@appt_app.command("free")
+def free(
+    ctx: typer.Context,
+    services: list[str] = typer.Option([], "--service", help="Service id, code or name; repeat for several."),
+    duration: int | None = typer.Option(None, "--duration", help="Minutes in all (instead of the services' own)."),
+    staff: str | None = typer.Option(None, "--staff", help="One staff member's (code); default: anyone's."),
+    after: str | None = typer.Option(None, "--after", help='"YYYY-MM-DD HH:MM" on the location\'s clock (default: now).'),
+    count: int = typer.Option(6, "--count", help="How many slots (1 to 100)."),
+    days: int = typer.Option(14, "--days", help="How many days ahead to look (1 to 92)."),
+    fmt: Format = FORMAT_OPTION,
+) -> None:
+    """Free slots: inside working hours, on the policy's slot grid, clear of live appointments.
+
+    Example: salon appt free --service corte-dama --staff ana --after "2026-11-24 09:00" --count 3
+    """
+    from salon_cli.core import clock
+    from salon_cli.core.days import parse_local
+    from salon_cli.services.book import slots
+
+    app = app_context(ctx)
+    loc = app.location()
+    start = parse_local(after, loc.tz, what="--after") if after else clock.now()
+
+    def work(session: Any) -> Any:
+        minutes = duration if duration is not None else slots.service_minutes(session, loc, services)
+        return [{"starts_at": s.starts_at, "staff": s.staff, "minutes": minutes}
+                for s in slots.free_slots(session, loc, minutes=minutes, staff=staff, after=start, count=count,
+                                          days=days)]
+
+    rows = app.read(work)
+    if not rows:
+        message("no free slot in those days")
+    emit(rows, fmt, columns=["starts_at", "staff", "minutes"], tz=loc.tz)
 
 
 @appt_app.command("list")
@@ -151,9 +187,11 @@ def show(ctx: typer.Context, appointment_id: int = typer.Argument(..., help="App
 def move(
     ctx: typer.Context,
     appointment_id: int = typer.Argument(..., help="Appointment id."),
-    at: str = typer.Option(..., "--at", help='"YYYY-MM-DD HH:MM" on the location\'s clock.'),
+    at: str = typer.Option(..., "--at", help='"YYYY-MM-DD HH:MM" on the location\'s clock, or as said: '
+                                             '"tomorrow 10:30", "viernes 16:00".'),
     staff: str | None = typer.Option(None, "--staff", help="Another staff member (code)."),
     allow_overlap: bool = typer.Option(False, "--allow-overlap"),
+    allow_outside_hours: bool = typer.Option(False, "--allow-outside-hours", help="Move it outside the staff member's working hours (a manager, with --pin)."),
     on_gap: Gap = GAP_OPTION,
     fmt: Format = FORMAT_OPTION,
 ) -> None:
@@ -167,7 +205,7 @@ def move(
     loc = app.location()
     done = app.change(Permission.desk, lambda session, actor: appointments.move(
         session, actor=actor, location=loc, appointment_id=appointment_id, at=at, staff=staff,
-        allow_overlap=allow_overlap, on_gap=on_gap.value))
+        allow_overlap=allow_overlap, on_gap=on_gap.value, allow_outside_hours=allow_outside_hours))
     for warning in done.warnings:
         message(f"warning: {warning}")
     _one(loc, done.appointments[0], fmt)
@@ -269,6 +307,43 @@ def no_show(ctx: typer.Context, appointment_id: int = typer.Argument(..., help="
     _send_deposit_refund(app, actor, loc, settled, f"appointment {appointment_id} is a no-show")
 
 
+@appt_app.command("reinstate")
+def reinstate(ctx: typer.Context, appointment_id: int = typer.Argument(..., help="Appointment id."),
+              reason: str = typer.Option(..., "--reason", help="Why it was not a no-show (kept in the audit log)."),
+              checked_in: bool = typer.Option(False, "--checked-in", help="The client is here: check it in too."),
+              fmt: Format = FORMAT_OPTION) -> None:
+    """Undo a wrong no-show (manager or owner, with PIN): back to booked (or checked in), its penalty
+    waived with the reason, the client's no-show count corrected. Refused once its fee is paid or its
+    deposit was settled.
+
+    Example: salon --as marco --pin 2222 appt reinstate 120 --reason "llegó, no la registramos" --checked-in
+    """
+    from salon_cli.services.book import corrections
+
+    app = app_context(ctx)
+    loc = app.location()
+    view = app.change(Permission.penalty_waive, lambda session, actor: corrections.reinstate(
+        session, actor=actor, location=loc, appointment_id=appointment_id, reason=reason, checked_in=checked_in))
+    _one(loc, view, fmt)
+
+
+@appt_app.command("undo-checkin")
+def undo_checkin(ctx: typer.Context, appointment_id: int = typer.Argument(..., help="Appointment id."),
+                 fmt: Format = FORMAT_OPTION) -> None:
+    """Take back a check-in: the appointment is booked again. Anyone at the desk within 15 minutes of
+    the check-in; later a manager (--as CODE --pin PIN).
+
+    Example: salon --as sofia appt undo-checkin 120
+    """
+    from salon_cli.services.book import corrections
+
+    app = app_context(ctx)
+    loc = app.location()
+    view = app.change(Permission.desk, lambda session, actor: corrections.undo_check_in(
+        session, actor=actor, location=loc, appointment_id=appointment_id))
+    _one(loc, view, fmt)
+
+
 @appt_app.command("deposit")
 def deposit(
     ctx: typer.Context,
@@ -312,101 +387,6 @@ def checkin(ctx: typer.Context, query: str = typer.Argument(..., help="The clien
     _one(loc, view, fmt)
 
 
-def detect_no_shows(
-    ctx: typer.Context,
-    as_of: str | None = typer.Option(None, "--as-of", help="ISO instant with offset (default: now)."),
-    lookback: str | None = typer.Option(None, "--lookback", help="How far back to look, e.g. 12h (default: policy)."),
-    grace: str | None = typer.Option(None, "--grace", help="Minutes after the start before a no-show, e.g. 15m (default: policy)."),
-    dry_run: bool = typer.Option(False, "--dry-run", help="Print what would be marked; change nothing."),
-    fmt: Format = FORMAT_OPTION,
-) -> None:
-    """Mark booked appointments nobody checked in as no-shows, with penalties (for cron).
-
-    Every location, or only --location's. Safe to run twice, or twice at once: a run while another
-    holds the lock exits 4 (busy) and changes nothing.
-
-    Example: salon detect-no-shows --dry-run -f json
-    """
-    from salon_cli.core.clock import parse_as_of
-    from salon_cli.core.recurrence import parse_span
-    from salon_cli.services.salon import locations
-    from salon_cli.services.book import no_shows
-    from salon_cli.services.stripe import deposit_refunds
-
-    app = app_context(ctx)
-    at = parse_as_of(as_of) if as_of else None
-    back = parse_span(lookback, what="--lookback") if lookback else None
-    wait = parse_span(grace, what="--grace") if grace else None
-    if back is not None and back.total_seconds() <= 0:
-        raise InvalidInput("--lookback must be more than zero")
-    actor = app.job_actor()
-    places = [app.location()] if app.settings.location else app.read(locations.list_locations)
-    places = [p for p in places if p.active]
-    reports, busy, sent, refused = [], None, 0, None
-    for place in places:
-        try:
-            reports.append(no_shows.detect(app.engine, location=place, as_of=at, grace=wait, lookback=back,
-                                           dry_run=dry_run, actor=actor, then=_deposits_of(place, actor)))
-        except Busy as exc:
-            busy = exc
-            continue
-        if not dry_run:
-            try:
-                sent += deposit_refunds.send(app.engine, actor=actor, location=place)
-            except SalonError as exc:  # Stripe down or not set up: the marking stands, the refunds wait
-                refused = refused or exc
-    if busy is not None and not reports:
-        raise busy
-    total = {**_total(reports, dry_run, at), "deposit_refunds_sent": sent}
-    if dry_run and fmt is Format.table and total["appointment_ids"]:
-        _show_due(app, places, total["appointment_ids"])
-    emit(total, fmt, one=True, columns=NO_SHOW_COLUMNS if fmt is Format.table else None,
-         tz=places[0].tz if places else None, currency=places[0].currency if len(places) == 1 else None)
-    verb = "would mark" if dry_run else "marked"
-    message(f"{verb} {total['marked']} no-show{'s' if total['marked'] != 1 else ''}, {total['penalties']} "
-            f"penalt{'ies' if total['penalties'] != 1 else 'y'}; {total['stale']} older booked left alone (stale)"
-            + ("; dry run: nothing changed" if dry_run else ""))
-    if refused is not None:
-        raise refused
-    if busy is not None:
-        raise busy
-
-
-def _deposits_of(place: Any, actor: Any) -> Any:
-    """The no-show job's last step: the deposits of appointments that will not happen, settled."""
-    from salon_cli.services.till import deposits
-
-    return lambda session: deposits.settle_held(session, location=place, actor=actor)
-
-
-def _total(reports: list[Any], dry_run: bool, at: Any) -> dict[str, Any]:
-    from salon_cli.core import clock
-
-    return {
-        "as_of": (reports[0].as_of if reports else at or clock.now()),
-        "dry_run": dry_run,
-        "location": ",".join(r.location for r in reports),
-        "marked": sum(r.marked for r in reports),
-        "penalties": sum(r.penalties for r in reports),
-        "penalty_cents": sum(r.penalty_cents for r in reports),
-        "clients_flagged": sum(len(r.clients_flagged) for r in reports),
-        "stale": sum(r.stale for r in reports),
-        "appointment_ids": [i for r in reports for i in r.appointment_ids],
-        "stale_ids": [i for r in reports for i in r.stale_ids],
-        "job_run_id": reports[0].job_run_id if len(reports) == 1 else None,
-        "locations": [asdict(r) for r in reports],
-    }
-
-
-def _show_due(app: AppContext, places: list[Any], ids: list[int]) -> None:
-    from salon_cli.services.book import views as book_service
-
-    rows = app.read(lambda session: book_service.views(session, ids))
-    emit(rows, Format.table, columns=APPT_COLUMNS, tz=places[0].tz, currency=places[0].currency)
-    print()
-
-
 def register(root: typer.Typer) -> None:
     root.add_typer(appt_app, name="appt")
     root.command("checkin")(checkin)
-    root.command("detect-no-shows")(detect_no_shows)

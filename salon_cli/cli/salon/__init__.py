@@ -1,2 +1,2 @@
 """The salon itself: setting up and the dashboard (`setup`), locations and their policy (`locations`),
-staff (`staff`), the menu and the shelf (`catalog`), the audit log and cron runs (`audit`)."""
+opening hours and staff hours and time off (`hours`), staff (`staff`), the menu and the shelf (`catalog`), the audit log and cron runs (`audit`)."""

@@ -135,6 +135,7 @@ def policy_set(
     message_language: str | None = typer.Option(None, "--message-language", help="es or en: messages to clients who chose no language."),
     win_back_days: int | None = typer.Option(None, "--win-back-days", help="Offer consenting clients a win-back message N days after their last visit (0: never)."),
     payment_url: str | None = typer.Option(None, "--payment-url", help="Where clients pay a penalty, {payment_link} in the no-show notice ({penalty_id} is filled in); none to forget."),
+    slot: int | None = typer.Option(None, "--slot", help="The book's row in minutes, 5 to 60 and dividing an hour (default 15): next free and slot suggestions sit on it."),
     allow_clock_override: bool | None = typer.Option(None, "--allow-clock-override/--no-allow-clock-override", help="Let commands that change data honour SALON_NOW (tests, demos, backfills), at every location; the owner only."),
     fmt: Format = FORMAT_OPTION,
 ) -> None:
@@ -164,7 +165,7 @@ def policy_set(
             taxes=[] if no_taxes else (tax or None), pin_max_failures=pin_max_failures,
             pin_lock_minutes=pin_lock_minutes, desk_actor=desk_actor, quiet_hours=quiet_hours,
             message_language=message_language, win_back_days=win_back_days, payment_url=payment_url,
-            max_desk_discount=max_desk_discount, deposit_remainder=deposit_remainder)
+            max_desk_discount=max_desk_discount, deposit_remainder=deposit_remainder, slot_min=slot)
 
     view = app.change(Permission.policy_manage, change)
     emit(view, fmt, one=True, currency=loc.currency)

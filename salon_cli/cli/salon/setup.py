@@ -122,26 +122,29 @@ def db_check(ctx: typer.Context) -> None:
 
 def tui(
     ctx: typer.Context,
-    use_demo: bool = typer.Option(False, "--demo", help="Open the demo salon in SALON_HOME/demo.db (built on first use)."),
+    use_demo: bool = typer.Option(False, "--demo", help="Open the demo salon in SALON_HOME/demo.db (built on first "
+                                                      "use, with progress; rebuilt for today when its days are past)."),
 ) -> None:
     """Open the full-screen dashboard.
 
     Example: salon tui --demo
     """
     app = app_context(ctx)
+    built: str | None = None
     if use_demo:
         from salon_cli.services.demo.build import ensure_demo
 
         demo_settings = replace(app.settings, database_url=app.settings.demo_database_url,
                                 default_database=True, location=None)
         app = AppContext(demo_settings)
-        if ensure_demo(app.raw_engine()):
-            message(f"built the demo salon in {app.settings.home / 'demo.db'}")
+        built = ensure_demo(app.raw_engine(), progress=message)
+        if built:
+            message(f"{built} the demo salon in {app.settings.home / 'demo.db'}")
     location = app.location()
     app.check_writable()  # the dashboard changes data: SALON_NOW where it is not allowed is refused now
     from salon_cli.tui.app import run
 
-    run(app.engine, location.code, location)
+    run(app.engine, location.code, location, demo=use_demo, welcome=bool(use_demo and built))
 
 
 def register(root: typer.Typer) -> None:

@@ -141,4 +141,7 @@ def unlock(ctx: typer.Context, who: str = typer.Argument(...), fmt: Format = FOR
 
 
 def register(root: typer.Typer) -> None:
+    from salon_cli.cli.salon.hours import add_staff_commands  # `staff hours`, `staff off`
+
+    add_staff_commands(staff_app)
     root.add_typer(staff_app, name="staff")

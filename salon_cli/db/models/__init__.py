@@ -21,7 +21,9 @@ from salon_cli.db.models.base import (
     partial_index,
     partial_indexes_for_postgresql,
 )
-from salon_cli.db.models.salon import AuditLog, JobLock, JobRun, Location, Policy, Product, Service, Staff
+from salon_cli.db.models.salon import (
+    AuditLog, JobLock, JobRun, Location, OpeningHours, Policy, Product, Service, Staff, StaffHours, TimeOff,
+)
 from salon_cli.db.models.clients import (
     Client,
     ClientNote,
@@ -83,7 +85,8 @@ __all__ = [
     # base
     "SQLModel", "TableModel", "_PARTIAL", "_in", "_utc", "partial_index", "partial_indexes_for_postgresql",
     # salon
-    "Location", "Staff", "Policy", "Service", "Product", "AuditLog", "JobRun", "JobLock",
+    "Location", "Staff", "Policy", "Service", "Product", "OpeningHours", "StaffHours", "TimeOff",
+    "AuditLog", "JobRun", "JobLock",
     # clients
     "Client", "ClientTag", "ClientNote", "ClientPref", "ClientSearchKey", "Communication", "ClientPhoto",
     # book

@@ -1,9 +1,10 @@
 """The salon itself: locations, staff, house rules (policy), the catalog (services and products),
-the audit log and the cron jobs' runs and locks."""
+working hours (a location's opening hours, each staff member's hours and time off), the audit log and
+the cron jobs' runs and locks."""
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 import sqlalchemy as sa
@@ -12,7 +13,8 @@ from sqlmodel import Field
 from salon_cli.db.models.base import TableModel, _wide, _utc
 from salon_cli.db.types import JSONType
 
-__all__ = ["Location", "Staff", "Policy", "Service", "Product", "AuditLog", "JobRun", "JobLock"]
+__all__ = ["Location", "Staff", "Policy", "Service", "Product", "OpeningHours", "StaffHours", "TimeOff",
+           "AuditLog", "JobRun", "JobLock"]
 
 
 class Location(TableModel, table=True):
@@ -76,6 +78,8 @@ class Policy(TableModel, table=True):
     # the owner's switch (`init --allow-clock-override`, `policy set --allow-clock-override`): commands that
     # change data honour SALON_NOW only where it is on, on every location's row (cli/context.py)
     allow_clock_override: bool = False
+    # the book's row: appointments are offered (next free, slot suggestions) on this grid of minutes
+    slot_min: int = 15
     updated_at: datetime = _utc()
 
 
@@ -107,6 +111,56 @@ class Product(TableModel, table=True):
     stock: int = 0
     active: bool = True
     created_at: datetime = _utc()
+
+
+def _range_checks() -> tuple[sa.CheckConstraint, ...]:
+    """A weekday (0 Monday .. 6 Sunday) and a range of minutes of the day, start before end."""
+    return (sa.CheckConstraint("weekday BETWEEN 0 AND 6", name="weekday"),
+            sa.CheckConstraint("start_min >= 0 AND start_min < end_min AND end_min <= 1440", name="range"))
+
+
+class OpeningHours(TableModel, table=True):
+    """One range of a location's opening hours on a weekday (0 Monday .. 6 Sunday), in minutes of the
+    day on the location's clock. Several ranges a day are allowed; a weekday with none is closed, and a
+    location with none at all is open at any time (services.salon.hours)."""
+
+    __tablename__ = "opening_hours"
+    __table_args__ = _range_checks()
+
+    id: int | None = Field(default=None, primary_key=True)
+    location_id: int = Field(foreign_key="location.id", index=True)
+    weekday: int
+    start_min: int
+    end_min: int
+
+
+class StaffHours(TableModel, table=True):
+    """One range of a staff member's working hours on a weekday; two ranges a day are a split shift.
+    A member with none works the opening hours."""
+
+    __tablename__ = "staff_hours"
+    __table_args__ = _range_checks()
+
+    id: int | None = Field(default=None, primary_key=True)
+    staff_id: int = Field(foreign_key="staff.id", index=True)
+    weekday: int
+    start_min: int
+    end_min: int
+
+
+class TimeOff(TableModel, table=True):
+    """Days a staff member does not work (holiday, sick leave, training), first to last day inclusive."""
+
+    __tablename__ = "time_off"
+    __table_args__ = (sa.CheckConstraint("first_day <= last_day", name="days"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    staff_id: int = Field(foreign_key="staff.id", index=True)
+    first_day: date
+    last_day: date
+    reason: str = Field(max_length=120)
+    created_at: datetime = _utc()
+    created_by_id: int | None = Field(default=None, foreign_key="staff.id")
 
 
 class AuditLog(TableModel, table=True):

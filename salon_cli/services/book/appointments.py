@@ -2,6 +2,9 @@
 
 Rules of the desk kept here:
 - the services run one after the other; the length is theirs unless given (at most 12 hours);
+- a staff member is booked only inside their working hours, never on their time off
+  (`salon.hours`: nothing is refused where no hours are set), unless a manager who gave their PIN
+  books it with `allow_outside_hours`;
 - a staff member is never booked twice at once (booked, here, in the chair or done) unless the
   booking says `allow_overlap`; on PostgreSQL the staff row is locked while checking, so two desks
   cannot both take the same slot (SQLite writers are serial already);
@@ -21,15 +24,17 @@ from datetime import datetime, timedelta
 from sqlmodel import Session, col, select
 
 from salon_cli.core import clock
-from salon_cli.core.errors import Conflict, InvalidInput, NotFound, RuleViolation
+from salon_cli.core.errors import Conflict, InvalidInput, NotFound, NotPermitted, RuleViolation
 from salon_cli.core.money import format_amount
 from salon_cli.core.permissions import Permission
-from salon_cli.core.recurrence import GAP_CHOICES, LocalTime, occurrences, parse_wall, resolve
+from salon_cli.core.recurrence import GAP_CHOICES, LocalTime, occurrences, resolve
+from salon_cli.core.spoken_time import wall_of
 from salon_cli.db.models import Appointment, AppointmentItem, Client, Service, Staff
 from salon_cli.services.salon import audit, catalog
 from salon_cli.services.book import views as book
 from salon_cli.services.messages import outbox
 from salon_cli.services.clients import profiles as client_service
+from salon_cli.services.salon import hours as hours_service
 from salon_cli.services.salon import staff as staff_service
 from salon_cli.services.salon.actors import Actor
 from salon_cli.services.salon.authz import authorize
@@ -116,10 +121,54 @@ def _refuse_overlaps(session: Session, location: LocationView, member: Staff, sl
                    hint="choose another time or staff member, or pass --allow-overlap")
 
 
+def _outside_hours(session: Session, location: LocationView, member: Staff, slot: _Slot) -> str | None:
+    """Why `slot` is outside the member's working hours, in the desk's words; None when it is inside."""
+    tz = location.tz
+    start, end = slot.starts_at.astimezone(tz), slot.ends_at.astimezone(tz)
+    day = start.date()
+    rule = hours_service.staff_rule(session, location, member.id or 0, day)
+    if rule.off is not None:
+        return f"{member.code} is off on {day} ({rule.off})"
+    if rule.spans is None:
+        return None
+    weekday = hours_service.DAY_NAMES[day.weekday()]
+    if not rule.spans:
+        return f"{member.code} does not work on {weekday}s ({day} is {weekday})"
+    first = start.hour * 60 + start.minute
+    last = (end.date() - day).days * 1440 + end.hour * 60 + end.minute + (1 if end.second or end.microsecond else 0)
+    if any(hours_service.minutes(s.start) <= first and last <= hours_service.minutes(s.end) for s in rule.spans):
+        return None
+    return (f"{member.code} works {hours_service.spans_text(rule.spans)} on {weekday}: "
+            f"{start:%H:%M}-{end:%H:%M} is outside their hours")
+
+
+def outside_hours(session: Session, location: LocationView, member: Staff, starts_at: datetime,
+                  ends_at: datetime) -> str | None:
+    """Why a visit from `starts_at` to `ends_at` would be outside the member's hours (the booking form
+    says so before saving); None when it is inside. The same check booking makes."""
+    return _outside_hours(session, location, member, _Slot(starts_at, ends_at, None))  # type: ignore[arg-type]
+
+
+def _refuse_outside_hours(session: Session, location: LocationView, member: Staff, slots: Sequence[_Slot],
+                          *, actor: Actor, allow: bool) -> list[str]:
+    """Refuse (exit 1) a time outside the member's hours; `allow` (a manager with a PIN) books it with a
+    warning instead."""
+    if allow and not actor.is_manager:
+        raise NotPermitted(f"booking outside working hours needs a manager ({actor.code} is {actor.role})",
+                           hint="a manager books it: --as MANAGER --pin PIN ... --allow-outside-hours")
+    reasons = [why for slot in slots if (why := _outside_hours(session, location, member, slot)) is not None]
+    if reasons and not allow:
+        more = f" (and {len(reasons) - 1} more of the series)" if len(reasons) > 1 else ""
+        raise RuleViolation(reasons[0] + more, hint=f"see: salon staff hours {member.code}; "
+                            "a manager may book it anyway: --allow-outside-hours")
+    return [f"{why}: booked anyway by {actor.code}" for why in reasons[:3]]
+
+
 def _slots(location: LocationView, at: str | datetime, minutes: int, repeat: str | None,
            on_gap: str) -> tuple[list[_Slot], list[str]]:
     tz, notes = location.tz, []
-    wall = parse_wall(at, what="--at") if isinstance(at, str) else at.astimezone(tz).replace(tzinfo=None)
+    wall = (wall_of(at, clock.now().astimezone(tz), what="--at") if isinstance(at, str)  # or "mañana 10"
+            else at.astimezone(tz).replace(tzinfo=None))
     walls = occurrences(repeat, wall) if repeat else [wall]
     slots = []
     for when in walls:
@@ -159,6 +208,7 @@ def book_appointment(
     on_gap: str = "shift",
     note: str | None = None,
     deposit_taken: bool = False,
+    allow_outside_hours: bool = False,
 ) -> Booking:
     """`deposit_cents` is the deposit asked; `deposit_taken` says the caller takes it as a payment in
     this transaction (`till.deposits.book`): a client flagged deposit_required books only so, or by a
@@ -207,6 +257,7 @@ def book_appointment(
                                 hint="take one: --deposit AMOUNT --pay METHOD, or a manager books it with --as CODE --pin PIN")
         warnings.insert(0, f"{name} has a deposit required ({count})"
                         + ("" if taken or walk_in else f"; booked without one taken by {actor.code}"))
+    warnings += _refuse_outside_hours(session, location, member, slots, actor=actor, allow=allow_outside_hours)
     if not allow_overlap:
         _refuse_overlaps(session, location, member, slots)
     created: list[Appointment] = []
@@ -270,6 +321,7 @@ def move(
     staff: str | None = None,
     allow_overlap: bool = False,
     on_gap: str = "shift",
+    allow_outside_hours: bool = False,
 ) -> Booking:
     """Move a booked appointment to another time (and staff member), keeping its length."""
     authorize(actor, Permission.desk)
@@ -285,6 +337,7 @@ def move(
         raise RuleViolation(f"{slot.wall.wall:%Y-%m-%d %H:%M} has already passed")
     if (slot.starts_at, member.id) == (appt.starts_at, appt.staff_id):
         raise InvalidInput("the appointment is already at that time with that staff member")
+    warnings += _refuse_outside_hours(session, location, member, [slot], actor=actor, allow=allow_outside_hours)
     if not allow_overlap:
         _refuse_overlaps(session, location, member, [slot], ignore_id=appt.id)
     before = audit.snapshot(appt)

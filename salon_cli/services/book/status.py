@@ -20,7 +20,7 @@ from salon_cli.core import clock
 from salon_cli.core.days import business_date, day_bounds
 from salon_cli.core.errors import InvalidInput, NotFound, RuleViolation
 from salon_cli.core.permissions import Permission
-from salon_cli.db.models import Appointment, Service
+from salon_cli.db.models import Appointment, Policy, Service
 from salon_cli.services.salon import audit
 from salon_cli.services.book import views as book, penalties
 from salon_cli.services.clients import search as client_search
@@ -59,6 +59,15 @@ class Cancelled:
     appointment: book.AppointmentView
     late: bool
     penalty: penalties.PenaltyView | None
+
+
+@dataclass(frozen=True)
+class CancelTerms:
+    """What a cancellation now would be: late (inside the policy's window) and its fee (0: none)."""
+
+    late: bool
+    fee_cents: int
+    window_hours: int
 
 
 def _refuse(appt: Appointment, action: str) -> None:
@@ -127,8 +136,8 @@ def cancel(session: Session, *, actor: Actor, location: LocationView, appointmen
     _refuse(appt, "cancel")
     now = clock.now()
     policy = policy_row(session, location)
-    late = (appt.status == "booked" and not by_salon
-            and now >= appt.starts_at - timedelta(hours=policy.late_cancel_hours))
+    terms = _terms(appt, policy, now, by_salon)
+    late = terms.late
     view = _change(session, actor, location, appt, "late_cancel" if late else "cancel",
                    status="late_cancelled" if late else "cancelled", cancelled_at=now, cancel_reason=why,
                    cancelled_by_salon=by_salon)
@@ -136,12 +145,30 @@ def cancel(session: Session, *, actor: Actor, location: LocationView, appointmen
     if late:
         service = session.get(Service, appt.service_id)
         row = penalties.create(session, actor=actor, location=location, appt=appt, kind="late_cancel",
-                               amount_cents=penalties.policy_fee(policy, "late_cancel", appt.price_cents),
+                               amount_cents=terms.fee_cents,
                                service=service.name if service else "?")
         if row is not None:
             penalty = penalties.view(session, row.id or 0, location)
             view = book.view(session, appt.id or 0)
     return Cancelled(view, late, penalty)
+
+
+def _terms(appt: Appointment, policy: Policy, now: datetime, by_salon: bool) -> CancelTerms:
+    """The one rule `cancel` and `cancel_terms` share: a client's cancellation of a booked appointment
+    inside the window is late, with the policy's late-cancel fee (none without a client to owe it)."""
+    late = (appt.status == "booked" and not by_salon
+            and now >= appt.starts_at - timedelta(hours=policy.late_cancel_hours))
+    fee = penalties.policy_fee(policy, "late_cancel", appt.price_cents) if late and appt.client_id is not None else 0
+    return CancelTerms(late=late, fee_cents=max(fee, 0), window_hours=policy.late_cancel_hours)
+
+
+def cancel_terms(session: Session, *, location: LocationView, appointment_id: int,
+                 by_salon: bool = False) -> CancelTerms:
+    """What `cancel` would do now (the dashboard shows the fee first); changes nothing. An appointment
+    that cannot be cancelled is refused as `cancel` refuses it."""
+    appt = get(session, appointment_id, location)
+    _refuse(appt, "cancel")
+    return _terms(appt, policy_row(session, location), clock.now(), by_salon)
 
 
 def no_show(session: Session, *, actor: Actor, location: LocationView, appointment_id: int) -> book.AppointmentView:

@@ -25,20 +25,23 @@ and writes the one audit row. Imports go only down this list: `build` imports th
 imports `build` or another part, and `visits` (imported by the two books and the sales) imports none:
 
     build    fresh_demo, ensure_demo, build_demo, DemoSummary
-      team      the location, the owner, the team, the menu and the shelf
+      team      the location, the owner, the team, the menu and the shelf, their hours and a holiday
       clients   the clients and their profiles (tags, notes, preferences)
       history   the past days' book, its no-shows and cancellations, their penalties
       today     today's book
+      ahead     the next two weeks' bookings
       sales     the month's sales (checkout, tenders, gift cards, refunds) and the demo's taxes
       loyalty   the loyalty program, its cards and rewards, and the members
       close     the drawer, the expenses and the closed days
-        visits  what the history and today's book share: the visit, the hours, the slots, the clients
+        visits  what the history and today's book share: the visit, the hours (a split shift too), the slots,
+                the clients
 """
 
 from __future__ import annotations
 
 import random
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, timedelta
 
@@ -50,7 +53,7 @@ from salon_cli.core import clock
 from salon_cli.core.days import business_date
 from salon_cli.core.errors import InvalidInput, RuleViolation
 from salon_cli.db import migrate
-from salon_cli.db.models import Appointment, AppointmentItem, Penalty, Policy
+from salon_cli.db.models import Appointment, AppointmentItem, AuditLog, Penalty, Policy
 from salon_cli.db.uow import UnitOfWork
 from salon_cli.services.clients import search as client_search
 from salon_cli.services.demo.clients import make_clients, make_profiles
@@ -59,8 +62,9 @@ from salon_cli.services.demo.history import WAIVE_REASONS, make_penalties, mark_
 from salon_cli.services.demo.loyalty import demo_loyalty
 from salon_cli.services.demo.sales import DEMO_TAXES, demo_sales
 from salon_cli.services.demo.team import (
-    LOCATION, OWNER, PRODUCTS, SERVICE_MENU, TEAM, DemoStaff, add_team_and_menu, stylist_menus,
+    HOLIDAY, LOCATION, OWNER, PRODUCTS, SERVICE_MENU, TEAM, DemoStaff, add_hours, add_team_and_menu, stylist_menus,
 )
+from salon_cli.services.demo.ahead import DAYS_AHEAD, ahead_book
 from salon_cli.services.demo.today import today_book
 from salon_cli.services.demo.visits import Audience
 from salon_cli.services.salon import audit
@@ -83,6 +87,7 @@ class DemoSummary:
     appointments_past: int
     appointments_today: int
     sales: int = 0
+    appointments_ahead: int = 0
 
 
 def _initialised(engine: Engine) -> bool:
@@ -102,24 +107,56 @@ def fresh_demo(engine: Engine, *, clients: int, days: int, seed: int, force: boo
     return build_demo(engine, clients=clients, days=days, seed=seed)
 
 
-def ensure_demo(engine: Engine) -> bool:
-    """Build the demo salon if the database holds none; True when it was built now."""
+def ensure_demo(engine: Engine, progress: Callable[[str], None] | None = None) -> str | None:
+    """Build the demo salon if the database holds none, or build it again for today when its days are
+    past (a demo of last week shows an empty book: today's and the next two weeks' bookings come with
+    the build). What was done ("built", "rebuilt for today ...") or None when the demo was current."""
     if _initialised(engine):
         migrate.ensure_current(engine, auto_upgrade=True)
-        return False
+        built_on = _built_on(engine)
+        today = _today(engine)
+        if built_on is None or today is None or built_on >= today:
+            return None
+        if progress:
+            progress(f"the demo salon is of {built_on}: building it again for today (changes made in it are lost)")
+        migrate.drop_everything(engine)
+        migrate.upgrade(engine)
+        build_demo(engine, progress=progress)
+        return f"rebuilt for {today} (it was of {built_on})"
     migrate.upgrade(engine)
-    build_demo(engine)
-    return True
+    build_demo(engine, progress=progress)
+    return "built"
 
 
-def build_demo(engine: Engine, *, clients: int = 300, days: int = 30, seed: int = 7) -> DemoSummary:
-    """Initialise an empty database (schema at head) as the demo salon `centro` and fill it."""
+def _built_on(engine: Engine) -> date | None:
+    with UnitOfWork(engine, write=False) as uow:
+        row = uow.session.exec(select(AuditLog).where(AuditLog.action == "demo.build")
+                               .order_by(col(AuditLog.id).desc())).first()
+    day = (row.after or {}).get("business_date") if row is not None else None
+    return date.fromisoformat(str(day)) if day else None
+
+
+def _today(engine: Engine) -> date | None:
+    from salon_cli.services.salon import locations
+
+    with UnitOfWork(engine, write=False) as uow:
+        place = locations.resolve(uow.session, LOCATION["code"])
+    return business_date(clock.now(), place.tz)
+
+
+def build_demo(engine: Engine, *, clients: int = 300, days: int = 30, seed: int = 7, ahead: int = DAYS_AHEAD,
+               progress: Callable[[str], None] | None = None) -> DemoSummary:
+    """Initialise an empty database (schema at head) as the demo salon `centro` and fill it: `days` of
+    history, today, and `ahead` days of bookings. `progress` hears each part as it starts (the
+    dashboard's `--demo` prints them)."""
+    say = progress or (lambda _text: None)
     if clients < 1 or days < 0:
         raise InvalidInput("the demo needs at least one client and zero or more days of history")
     with UnitOfWork(engine, write=False) as uow:
         if salon_setup.is_initialised(uow):
             raise RuleViolation("this database already holds a salon; the demo needs an empty one",
                                 hint="use another --db, or salon demo --force to wipe it")
+    say("building the demo salon: the location, the team, the menu and the hours")
     init = salon_setup.initialise(
         engine, location_code=LOCATION["code"], location_name=LOCATION["name"],
         timezone=LOCATION["timezone"], currency=LOCATION["currency"],
@@ -135,8 +172,10 @@ def build_demo(engine: Engine, *, clients: int = 300, days: int = 30, seed: int 
         session = uow.session
         staff_ids, services, products = add_team_and_menu(session, actor=owner, location=location,
                                                           owner_id=init.owner.id)
+        add_hours(session, actor=owner, location=location, today=today)
         menu = stylist_menus()
 
+        say(f"building the demo salon: {clients} clients, {days} days of history, today and the next two weeks")
         people, men = make_clients(rng, clients, now - timedelta(days=days), location.id)
         regulars = [rng.choice((1, 1, 1, 2, 3, 5)) for _ in people]  # some clients come far more often
         audience = Audience(regulars, men)
@@ -145,6 +184,8 @@ def build_demo(engine: Engine, *, clients: int = 300, days: int = 30, seed: int 
         mark_outcomes(rng, past, grace=timedelta(minutes=policy.no_show_grace_min),
                       late_window=timedelta(hours=policy.late_cancel_hours))
         booked_today = today_book(random.Random(f"{seed}:today"), today, now, tz, menu, audience)
+        booked_ahead = ahead_book(random.Random(f"{seed}:ahead"), today, now, tz, menu, audience,
+                                  open_on_sunday=today.weekday() == 6, holiday=HOLIDAY[:3], days=ahead)
 
         no_shows = Counter(v.client for v in past if v.status == "no_show" and v.client is not None)
         for index, person in enumerate(people):
@@ -153,7 +194,7 @@ def build_demo(engine: Engine, *, clients: int = 300, days: int = 30, seed: int 
         session.add_all(people)
         session.flush()
         desk_id = staff_ids["sofia"]
-        visits = past + booked_today
+        visits = past + booked_today + booked_ahead
         appointments = [
             Appointment(
                 location_id=location.id, staff_id=staff_ids[v.staff], service_id=services[v.services[0]].id,
@@ -179,6 +220,7 @@ def build_demo(engine: Engine, *, clients: int = 300, days: int = 30, seed: int 
         if penalty_rows:
             session.execute(sa.insert(Penalty), penalty_rows)
         session.flush()
+        say("building the demo salon: the month's sales, loyalty and the closed days")
         policy.taxes = [dict(tax) for tax in DEMO_TAXES]
         session.add(policy)
         sold = demo_sales(session, rng=random.Random(f"{seed}:sales"), location=location,
@@ -196,12 +238,13 @@ def build_demo(engine: Engine, *, clients: int = 300, days: int = 30, seed: int 
         profiles, counts = make_profiles(random.Random(f"{seed}:profiles"), people, regulars, staff_ids, menu, now)
         session.add_all(profiles)
         session.flush()
+        say("building the demo salon: the search index")
         client_search.reindex_all(session)
         summary = DemoSummary(
             location=location.code, location_name=location.name, business_date=today,
             staff=(OWNER, *(member for member, _, _ in TEAM)), services=len(SERVICE_MENU),
             products=len(PRODUCTS), clients=len(people), appointments_past=len(past),
-            appointments_today=len(booked_today), sales=sold["sales"],
+            appointments_today=len(booked_today), sales=sold["sales"], appointments_ahead=len(booked_ahead),
         )
         outcomes = Counter(v.status for v in past)
         by_status = Counter(row["status"] for row in penalty_rows)
@@ -211,6 +254,7 @@ def build_demo(engine: Engine, *, clients: int = 300, days: int = 30, seed: int 
                          "services": summary.services, "products": summary.products,
                          "appointments_past": summary.appointments_past,
                          "appointments_today": summary.appointments_today,
+                         "appointments_ahead": summary.appointments_ahead,
                          "appointment_items": sum(len(v.services) for v in visits),
                          "no_shows": sum(no_shows.values()), "cancelled": outcomes["cancelled"],
                          "late_cancelled": outcomes["late_cancelled"],

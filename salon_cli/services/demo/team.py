@@ -1,16 +1,20 @@
 """The demo salon's place and people: its location, the owner and the team (roles, PINs, commissions
-and the service categories each stylist works in), the service menu and the retail shelf.
+and the service categories each stylist works in), the service menu and the retail shelf, and their
+hours: the opening hours, a stylist's split shift and another's holiday (`demo.visits` says which).
 
-They are added through their services (`salon.staff`, `salon.catalog`), audited one by one.
+They are added through their services (`salon.staff`, `salon.catalog`, `salon.hours`,
+`salon.time_off`), audited one by one.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date, timedelta
 
 from sqlmodel import Session
 
-from salon_cli.services.salon import catalog, staff
+from salon_cli.services.demo.visits import CLOSING, OPENING, SPLIT_SHIFTS, SPLIT_WEEKDAYS
+from salon_cli.services.salon import catalog, hours, staff, time_off
 from salon_cli.services.salon.actors import Actor
 from salon_cli.services.salon.catalog import ProductView, ServiceView
 from salon_cli.services.salon.locations import LocationView
@@ -90,6 +94,27 @@ def add_team_and_menu(session: Session, *, actor: Actor, location: LocationView,
                                     stock=stock, category=category, code=code)
                 for code, name, category, cents, stock in PRODUCTS]
     return staff_ids, services, products
+
+
+# A stylist on holiday a few days from now (days after today, first and last), never today.
+HOLIDAY = ("emma", 3, 7, "vacaciones")
+
+
+def add_hours(session: Session, *, actor: Actor, location: LocationView, today: date) -> None:
+    """Open Monday to Saturday (and on Sunday only when the demo is built on one, for the newcomer);
+    the split shift of `visits.SPLIT_SHIFTS`; the holiday of `HOLIDAY`."""
+    day = f"{OPENING:%H:%M}-{CLOSING:%H:%M}"
+    open_days = ("mon", "tue", "wed", "thu", "fri", "sat") + (("sun",) if today.weekday() == 6 else ())
+    hours.set_opening(session, actor=actor, location=location, days=dict.fromkeys(open_days, day),
+                      closed=() if today.weekday() == 6 else ("sun",))
+    for code, split in SPLIT_SHIFTS.items():
+        shift = ",".join(f"{start:%H:%M}-{end:%H:%M}" for start, end in split)
+        hours.set_staff_hours(session, actor=actor, location=location, who=code, days={
+            key: shift if weekday in SPLIT_WEEKDAYS else day for weekday, key in enumerate(hours.WEEKDAYS)
+            if key in open_days})
+    code, first, last, reason = HOLIDAY
+    time_off.add_time_off(session, actor=actor, location=location, who=code, first_day=today + timedelta(days=first),
+                          last_day=today + timedelta(days=last), reason=reason)
 
 
 def stylist_menus() -> dict[str, list[tuple[str, int]]]:

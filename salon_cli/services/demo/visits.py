@@ -1,5 +1,10 @@
 """What the history and today's book share: a `Visit` (an appointment before the clients have ids),
 a day's opening hours, a stylist's back-to-back slots in them, and which client comes to each.
+
+The demo's hours (`demo.team` sets them): open Monday to Saturday 09:00-20:00, closed on Sunday (open
+then too when the demo is built on a Sunday, so that a newcomer still sees a living book); every
+stylist works the opening hours but one, who works a split shift on weekdays (`SPLIT_SHIFTS`).
+Today's book keeps inside them; the history is the salon's past, booked before these hours were set.
 """
 
 from __future__ import annotations
@@ -11,6 +16,9 @@ from datetime import date, datetime, time, timedelta, timezone
 from zoneinfo import ZoneInfo
 
 OPENING, CLOSING = time(9, 0), time(20, 0)
+# A stylist's two shifts a day, Monday to Friday (on Saturday they work the opening hours).
+SPLIT_SHIFTS: dict[str, tuple[tuple[time, time], ...]] = {"valeria": ((time(9, 0), time(14, 0)), (time(16, 0), time(20, 0)))}
+SPLIT_WEEKDAYS = frozenset({0, 1, 2, 3, 4})
 
 # Services booked by one kind of client only (for believable books; not a rule of the salon).
 MENS_SERVICES = frozenset({"corte-caballero", "fade", "barba", "afeitado", "corte-barba"})
@@ -53,6 +61,14 @@ class Visit:
 def hours(day: date, tz: ZoneInfo) -> tuple[datetime, datetime]:
     opening = datetime.combine(day, OPENING, tzinfo=tz).astimezone(timezone.utc)
     return opening, datetime.combine(day, CLOSING, tzinfo=tz).astimezone(timezone.utc)
+
+
+def shifts(code: str, day: date, tz: ZoneInfo) -> list[tuple[datetime, datetime]]:
+    """The stylist's working spans of `day`, as UTC instants: the opening hours, or their split shift."""
+    if code in SPLIT_SHIFTS and day.weekday() in SPLIT_WEEKDAYS:
+        return [(datetime.combine(day, start, tzinfo=tz).astimezone(timezone.utc),
+                 datetime.combine(day, end, tzinfo=tz).astimezone(timezone.utc)) for start, end in SPLIT_SHIFTS[code]]
+    return [hours(day, tz)]
 
 
 def fill(rng: random.Random, start: datetime, end: datetime, services: Sequence[tuple[str, int]],

@@ -52,6 +52,7 @@ class PolicyView:
     allow_clock_override: bool = False  # the owner's switch: SALON_NOW in commands that change data
     max_desk_discount: str = "20%"
     deposit_remainder: str = "refund"
+    slot_min: int = 15  # the book's row: slot suggestions and the next free slot sit on this grid
 
 
 def parse_tax(text: str) -> Tax:
@@ -101,6 +102,7 @@ def show(session: Session, location: LocationView) -> PolicyView:
         allow_clock_override=p.allow_clock_override,
         max_desk_discount=format_percent(p.max_desk_discount_bp),
         deposit_remainder=p.deposit_remainder,
+        slot_min=p.slot_min,
     )
 
 
@@ -143,6 +145,7 @@ def update(
     payment_url: str | None = None,
     max_desk_discount: str | None = None,
     deposit_remainder: str | None = None,
+    slot_min: int | None = None,
 ) -> PolicyView:
     """Change some rules; everything is validated before anything is written."""
     authorize(actor, Permission.policy_manage)
@@ -156,6 +159,11 @@ def update(
         "pin_lock_minutes": _bounded(pin_lock_minutes, 1, 24 * 60, "PIN lock (minutes)"),
         "win_back_days": _bounded(win_back_days, 0, 3650, "win-back offer after (days)"),
     }
+    if slot_min is not None:
+        if not 5 <= slot_min <= 60 or 60 % slot_min:
+            raise InvalidInput(f"--slot {slot_min} must be between 5 and 60 minutes and divide an hour",
+                               hint="e.g. 5, 10, 15, 20, 30 or 60")
+        changes["slot_min"] = slot_min
     if quiet_hours is not None:
         changes["quiet_hours_start_min"], changes["quiet_hours_end_min"] = parse_quiet_hours(quiet_hours)
     if message_language is not None:

@@ -37,6 +37,32 @@ class HelpScreen(ModalScreen[None]):
         lines = [INTRO, "On this screen:"]
         lines += _keys(list(getattr(below, "BINDINGS", []))) or ["  (nothing special)"]
         lines += ["", "Everywhere:"] + _keys(list(self.app.BINDINGS)) + ["  ctrl+p     Command palette"]
+        if getattr(self.app, "demo", False):
+            lines += ["", *demo_staff_lines()]
+        with VerticalScroll(id="dialog"):
+            yield Static("\n".join(lines), markup=False)
+
+    def action_dismiss(self) -> None:  # type: ignore[override]
+        self.dismiss(None)
+
+
+def demo_staff_lines() -> list[str]:
+    """The demo salon's people, to sign in with (`s`): code, PIN, name and role."""
+    from salon_cli.services.demo.team import OWNER, TEAM
+
+    people = [OWNER, *(member for member, _, _ in TEAM)]
+    return ["The demo's staff (sign in with s, then the code and the PIN):",
+            *(f"  {p.code:<10} PIN {p.pin}   {p.name} ({p.role})" for p in people)]
+
+
+class DemoWelcome(ModalScreen[None]):
+    """Shown once, when `salon tui --demo` has just built the demo: who can sign in, and how."""
+
+    BINDINGS = [Binding("escape,enter,f1", "dismiss", "Start", id="close-welcome")]
+
+    def compose(self) -> ComposeResult:
+        lines = ["The demo salon is ready: a month of history, today's book and the next two weeks.", "",
+                 *demo_staff_lines(), "", "F1 shows these again. Enter to start."]
         with VerticalScroll(id="dialog"):
             yield Static("\n".join(lines), markup=False)
 

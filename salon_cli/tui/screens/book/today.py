@@ -1,5 +1,7 @@
-"""Today: the book of one day by time, each appointment's state in colour and word, who is waiting,
-each stylist's next free slot; check-in, walk-in, cancel and move in one key each.
+"""Today: the book of one day as a grid by stylist (`BookGrid`) or as a list by time (`v`), each
+appointment's state in colour and word, who is waiting, each stylist's next free slot; check-in,
+walk-in, cancel and move in one key each; Enter on a free slot books there, on a block opens the
+appointment's panel; `m` picks a block up and Enter drops it on another slot or stylist.
 
 Services only an action needs are imported inside its handler: showing the screen loads only what it
 shows (the dashboard's launch, benchmarks/tui.py)."""
@@ -21,10 +23,13 @@ from salon_cli import launch
 from salon_cli.core.money import format_amount
 from salon_cli.core.permissions import Permission
 from salon_cli.services.book import board as desk_board
+from salon_cli.services.book import grid as book_grid
 from salon_cli.services.book.board import Board, BoardRow
+from salon_cli.services.book.grid import Grid
 from salon_cli.services.salon.locations import LocationView
 from salon_cli.tui.screens.modals import Field, FormModal
 from salon_cli.tui.screens.reload import ReloadsWhenBack
+from salon_cli.tui.widgets.book_grid import BookGrid
 
 # the state comes second so that it is on screen at 80 columns, where the service may be cut
 COLUMNS = ("Time", "Status", "Client", "Stylist", "Service", "Price")
@@ -68,13 +73,37 @@ def desk_line(board: Board) -> str:
     return "\n".join(parts) or " "
 
 
+def _day_typed(text: str, now: Any) -> date:
+    """A day as the desk types it: 2026-12-11, today, tomorrow, fri, viernes, +7 (days from today)."""
+    words = text.strip().lower()
+    if not words:
+        raise ValueError("type a date, e.g. 2026-12-11, tomorrow, fri or +7")
+    if words.lstrip("+-").isdigit() and words[0] in "+-":
+        return now.date() + timedelta(days=int(words))
+    try:
+        return date.fromisoformat(words)
+    except ValueError:
+        pass
+    from salon_cli.core.errors import SalonError
+    from salon_cli.core.spoken_time import parse_when
+
+    try:
+        return parse_when(f"{words} 23:59", now).date()
+    except SalonError as exc:
+        raise ValueError(f"{text!r} is not a date I know: try 2026-12-11, tomorrow, fri or +7") from exc
+
+
 class TodayScreen(ReloadsWhenBack, Screen[None]):
     BINDINGS = [
         Binding("r", "refresh_book", "Refresh", id="refresh"),
-        # priority: the table would otherwise take left/right to move its cursor between columns
-        Binding("left", "previous_day", "Day", key_display="←", priority=True, id="previous-day"),
-        Binding("right", "next_day", "Day", key_display="→", priority=True, id="next-day"),
+        # priority: the list's table would otherwise take left/right; in the grid they move the cursor
+        Binding("left", "list_day(-1)", "Day", key_display="←", priority=True, show=False, id="list-previous-day"),
+        Binding("right", "list_day(1)", "Day", key_display="→", priority=True, show=False, id="list-next-day"),
+        Binding("left_square_bracket", "previous_day", "Previous day", key_display="[", id="previous-day"),
+        Binding("right_square_bracket", "next_day", "Next day", key_display="]", id="next-day"),
         Binding("t", "today", "Today", id="today"),
+        Binding("g", "go_to_day", "Go to date", id="go-to-day"),
+        Binding("v", "toggle_view", "Grid/list", id="toggle-view"),
         Binding("c", "check_in", "Check in", id="check-in"),
         Binding("w", "walk_in", "Walk-in", id="walk-in"),
         Binding("x", "cancel_appointment", "Cancel", id="cancel-appointment"),
@@ -86,11 +115,14 @@ class TodayScreen(ReloadsWhenBack, Screen[None]):
     def __init__(self) -> None:
         super().__init__()
         self.loaded: Board | None = None
+        self.grid: Grid | None = None
+        self.list_view = False
         self._generation = 0
 
     def compose(self) -> ComposeResult:
         # markup off: names and error texts are shown as they are, brackets and all
         yield Static("salon", id="title", markup=False)
+        yield BookGrid(id="grid")
         yield DataTable(id="book", cursor_type="row", zebra_stripes=True)
         yield Static(" ", id="desk", markup=False)
         yield Static("loading…", id="summary", markup=False)
@@ -98,6 +130,7 @@ class TodayScreen(ReloadsWhenBack, Screen[None]):
 
     def on_mount(self) -> None:
         self.query_one(DataTable).add_columns(*COLUMNS)
+        self._set_view()
         self._request(None)
 
     # -- loading ---------------------------------------------------------------------------------
@@ -111,16 +144,19 @@ class TodayScreen(ReloadsWhenBack, Screen[None]):
         generation = self._generation
         self._set_summary("loading…")
 
-        def done(board: Board) -> None:
+        def done(loaded: tuple[Board, Grid]) -> None:
             if generation == self._generation:
-                self._show(board)
+                self.grid = loaded[1]
+                self.query_one(BookGrid).show(loaded[1])
+                self._show(loaded[0])
 
         def failed(text: str) -> None:
             if generation == self._generation:
                 self._set_summary(f"error: {text}", error=True)
                 self.call_after_refresh(launch.settle)
 
-        self.app.read(lambda s, loc: desk_board.board(s, location=loc, day=day), done, failed, group="book")  # type: ignore[attr-defined]
+        self.app.read(lambda s, loc: (desk_board.board(s, location=loc, day=day),  # type: ignore[attr-defined]
+                                      book_grid.grid(s, location=loc, day=day)), done, failed, group="book")
 
     def _show(self, board: Board) -> None:
         self.loaded = board
@@ -150,6 +186,9 @@ class TodayScreen(ReloadsWhenBack, Screen[None]):
         summary.set_class(error, "error")
 
     def selected(self) -> BoardRow | None:
+        if not self.list_view:
+            block = self.query_one(BookGrid).selected_block()
+            return BoardRow(block.appointment, block.state) if block is not None else None
         table = self.query_one(DataTable)
         if self.loaded is None or not self.loaded.rows or table.row_count == 0:
             return None
@@ -188,46 +227,20 @@ class TodayScreen(ReloadsWhenBack, Screen[None]):
             s, actor=actor, location=loc, appointment_id=appt.id), self._changed(f"{appt.client} is here"))
 
     def action_cancel_appointment(self) -> None:
-        from salon_cli.services.till import deposits
-
+        """The appointment's panel, straight to its cancel: the fee the policy charges shown first."""
         row = self.selected()
-        if row is None:
-            return
-        appt = row.appointment
-
-        def cancelled(result: Any) -> None:
-            actor, (_, settled) = result
-            self._changed(f"cancelled: {appt.client} {appt.starts_at.astimezone(self.loaded.location.tz):%H:%M}")(None)
-            if settled is not None and settled.refunded_cents:
-                self._send_deposit_refund(actor, settled.sale_id, f"{appt.client}'s visit is cancelled")
-
-        def asked(values: dict[str, str] | None) -> None:
-            if values is not None:
-                self.app.change(Permission.desk, lambda s, loc, actor: (actor, deposits.cancel(  # type: ignore[attr-defined]
-                    s, actor=actor, location=loc, appointment_id=appt.id, reason=values["reason"] or None)), cancelled)
-
-        self.app.push_screen(FormModal(f"Cancel {appt.client}'s {appt.service}?",
-                                       [Field("reason", "Reason", required=False)], ok="Cancel it"), asked)
-
-    def _send_deposit_refund(self, actor: Any, sale_id: int, done: str) -> None:
-        """A Stripe deposit's refund, recorded by the change just committed, sent to Stripe now."""
-        from salon_cli.core.errors import SalonError
-        from salon_cli.services.stripe import deposit_refunds
-
-        location, app = self.loaded.location, self.app
-
-        def job() -> None:
-            try:
-                deposit_refunds.send(app.engine, actor=actor, location=location, sale_id=sale_id,  # type: ignore[attr-defined]
-                                     done=done)
-            except SalonError as exc:
-                app.call_from_thread(app.show_error, app.describe_failure(exc))  # type: ignore[attr-defined]
-
-        self.run_worker(job, thread=True, group="stripe-refund", exit_on_error=False)
+        if row is not None:
+            self._open_panel(row.appointment.id, then="cancel_visit")
 
     def action_move_appointment(self) -> None:
         from salon_cli.services.book import appointments
 
+        if not self.list_view:  # in the grid: pick the block up; the arrows carry it, Enter drops it
+            block = self.query_one(BookGrid).pick_up()
+            if block is not None:
+                self._set_summary(f"moving {block.appointment.client}: arrows to a slot or stylist, "
+                                  "Enter drops it, Esc puts it back")
+            return
         row = self.selected()
         if row is None or self.loaded is None:
             return
@@ -245,19 +258,87 @@ class TodayScreen(ReloadsWhenBack, Screen[None]):
             asked)
 
     def action_walk_in(self) -> None:
+        self.app.open_walk_in()  # type: ignore[attr-defined]  # the walk-in form (screens/book/walk_in.py)
+
+    # -- the grid --------------------------------------------------------------------------------------
+
+    def _set_view(self) -> None:
+        grid, table = self.query_one(BookGrid), self.query_one(DataTable)
+        grid.display, table.display = not self.list_view, self.list_view
+        (table if self.list_view else grid).focus()
+        self.refresh_bindings()
+
+    def action_toggle_view(self) -> None:
+        self.list_view = not self.list_view
+        self._set_view()
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "list_day":  # the arrows change the day in the list; in the grid they move the cursor
+            return self.list_view
+        return True
+
+    def action_list_day(self, step: int) -> None:
+        if self.loaded:
+            self._request(self.loaded.day + timedelta(days=step))
+
+    def action_go_to_day(self) -> None:
+        def asked(values: dict[str, str] | None) -> None:
+            if values is None or self.loaded is None:
+                return
+            try:
+                day = _day_typed(values["day"], self.loaded.now.astimezone(self.loaded.location.tz))
+            except ValueError as exc:
+                self.app.show_error(str(exc))  # type: ignore[attr-defined]
+                return
+            self._request(day)
+
+        self.app.push_screen(FormModal("Go to a date", [Field(
+            "day", "Date (2026-12-11, tomorrow, fri, +7)", placeholder="2026-12-11")], ok="Go"), asked)
+
+    def on_book_grid_slot_chosen(self, event: BookGrid.SlotChosen) -> None:
+        opener = getattr(self.app, "open_booking", None)
+        if callable(opener):
+            opener(staff=event.staff, at=event.at)
+
+    def on_book_grid_block_chosen(self, event: BookGrid.BlockChosen) -> None:
+        self._open_panel(event.appointment_id)
+
+    def _open_panel(self, appointment_id: int, then: str | None = None) -> None:
+        from salon_cli.tui.screens.book.appointment_panel import AppointmentPanel
+
+        def closed(result: str | None) -> None:
+            if result == "move" and not self.list_view:
+                self.query_one(BookGrid).go_to(appointment_id)
+                self.action_move_appointment()
+            elif result == "move":
+                self.action_move_appointment()
+            if result:
+                self.action_refresh_book()
+
+        self.app.push_screen(AppointmentPanel(appointment_id, then=then), closed)
+
+    def on_book_grid_dropped(self, event: BookGrid.Dropped) -> None:
         from salon_cli.services.book import appointments
 
-        def asked(values: dict[str, str] | None) -> None:
-            if values is None:
-                return
-            client = int(values["client"]) if values["client"].isdigit() else None
-            self.app.change(Permission.desk, lambda s, loc, actor: appointments.book_appointment(  # type: ignore[attr-defined]
-                s, actor=actor, location=loc, client_id=client, services=[values["service"]], staff=values["staff"],
-                at=None, walk_in=True), self._changed("walk-in booked"))
+        tz = self.loaded.location.tz if self.loaded else None
+        at = f"{event.at.astimezone(tz):%Y-%m-%d %H:%M}"
 
-        self.app.push_screen(FormModal("Walk-in: starts now", [
-            Field("client", "Client id (blank: no client card)", required=False),
-            Field("service", "Service (code or name)"), Field("staff", "Stylist (code)")], ok="Book"), asked)
+        def moved(view: Any) -> None:
+            self.app.notify(f"moved: {view.client} to {view.staff} {view.starts_at.astimezone(tz):%H:%M}")
+            self.action_refresh_book()
+
+        def refused(text: str) -> None:
+            self._set_summary(f"not moved: {text}", error=True)
+            self.app.show_error(text)  # type: ignore[attr-defined]
+            self.action_refresh_book()
+
+        self.app.change(Permission.desk, lambda s, loc, actor: appointments.move(  # type: ignore[attr-defined]
+            s, actor=actor, location=loc, appointment_id=event.appointment_id, at=at, staff=event.staff),
+            moved, refused)
+
+    def on_book_grid_move_cancelled(self, _: BookGrid.MoveCancelled) -> None:
+        if self.loaded is not None:
+            self._set_summary(status_summary(self.loaded.rows))
 
     def action_checkout(self) -> None:
         row = self.selected()

@@ -1,6 +1,8 @@
 """The client card: profile, preferences, notes (private ones only as `client_notes` lets the desk's
 staff member read them), the loyalty card, membership, today's appointments, recent visits, no-shows and
-penalties. One key each: check in today's next appointment, stamp, redeem a reward, checkout.
+penalties, and its history: visits, sales and loyalty beside one another. One key each: check in today's
+next appointment, stamp, redeem a reward, checkout; edit the profile (`client_form`), add a note
+(`note_form`), edit the preferences (`prefs_form`).
 
 `load_card` reads everything in one unit of work; the `*_text` builders turn it into what the card shows.
 
@@ -30,7 +32,7 @@ from salon_cli.services.book.views import AppointmentView
 from salon_cli.services.clients import views as client_views
 from salon_cli.services.clients.views import ClientCard
 from salon_cli.services.loyalty import cards as loyalty, program as loyalty_program, rewards as loyalty_rewards
-from salon_cli.services.loyalty.cards import CardView
+from salon_cli.services.loyalty.cards import CardView, EntryView
 from salon_cli.services.loyalty.program import ProgramView
 from salon_cli.services.loyalty.rewards import RewardView
 from salon_cli.services.memberships import subscriptions as memberships
@@ -39,12 +41,14 @@ from salon_cli.services.record import timeline
 from salon_cli.services.record.timeline import TimelineEvent
 from salon_cli.services.salon import business_days
 from salon_cli.services.salon.locations import LocationView
+from salon_cli.services.till.sale_views import SaleView
 from salon_cli.tui.screens.clients.loyalty_card import CodeModal, LoyaltyCard, RewardPicker
 from salon_cli.tui.screens.clients.search import _day, _name
 from salon_cli.tui.screens.reload import ReloadsWhenBack
 
 # which of today's appointments `p` takes to checkout, in this order of preference
 CHECKOUT_ORDER = ("in_service", "checked_in", "booked", "completed")
+HISTORY = 8  # lines of history on the card (visits, sales and loyalty together)
 STATUS_WORD = {"booked": "booked", "checked_in": "here", "in_service": "in chair", "completed": "done",
                "cancelled": "cancelled", "late_cancelled": "late cancel", "no_show": "no-show"}
 
@@ -60,6 +64,8 @@ class CardData:
     next_in: AppointmentView | None  # the booked one `c` checks in
     visits: list[TimelineEvent]
     penalties: list[PenaltyView]
+    sales: list[SaleView]  # the newest at this location
+    points: list[EntryView]  # the newest entries of the loyalty card
     now: datetime
     location: LocationView
 
@@ -68,14 +74,16 @@ def load_card(session: Any, location: LocationView, client_id: int, reader: Any)
     """Everything the card shows, in one read; `reader` (the desk's staff member) decides which
     private notes come back."""
     from salon_cli.services.book import status as appt_status, views as book, penalties
+    from salon_cli.services.till import sale_views
 
     card = client_views.show(session, client_id=client_id, reader=reader, location_id=location.id, notes_limit=8)
     try:
         program: ProgramView | None = loyalty_program.show(session)
         points: CardView | None = loyalty.card(session, client_id)
         rewards = loyalty_rewards.list_rewards(session, for_points=True)
+        entries = loyalty.history(session, client_id, limit=HISTORY)
     except SalonError:
-        program, points, rewards = None, None, []
+        program, points, rewards, entries = None, None, [], []
     try:
         membership: MembershipView | None = memberships.show(session, client_id)
     except SalonError:
@@ -87,7 +95,9 @@ def load_card(session: Any, location: LocationView, client_id: int, reader: Any)
               if e.kind == "visit" and e.at.astimezone(location.tz).date() < day][:6]
     owed = penalties.list_penalties(session, location=location, client_id=client_id, limit=5)
     next_in = appt_status.next_to_check_in(session, location=location, client_id=client_id)
-    return CardData(card, points, program, rewards, membership, today, next_in, visits, owed, clock.now(), location)
+    sales = sale_views.list_sales(session, location=location, client_id=client_id, limit=HISTORY)
+    return CardData(card, points, program, rewards, membership, today, next_in, visits, owed, sales, entries,
+                    clock.now(), location)
 
 
 def profile_text(data: CardData) -> Text:
@@ -153,12 +163,33 @@ def appointments_text(data: CardData) -> Text:
     for a in data.today:
         text.append(f"\n  {a.starts_at.astimezone(tz):%H:%M} {a.service} with {a.staff} ")
         text.append(f"({STATUS_WORD.get(a.status, a.status)})", style="bold" if a.status == "booked" else "dim")
-    text.append("\nRecent visits", style="bold")
-    if not data.visits:
+    text.append("\nHistory", style="bold")
+    rows = history_rows(data)
+    if not rows:
         text.append("  none", style="dim")
-    for e in data.visits:
-        text.append(f"\n  {_day(e.at, tz)}  {e.summary}")
+    for at, kind, summary in rows:
+        text.append(f"\n  {_day(at, tz)}  ")
+        text.append(f"{kind:<8}", style="dim")
+        text.append(summary)
     return text
+
+
+def history_rows(data: CardData) -> list[tuple[datetime, str, str]]:
+    """Visits, sales and loyalty entries, newest first: (when, what, summary)."""
+    currency = data.location.currency
+    rows = [(e.at, "visit", e.summary) for e in data.visits]
+    for sale in data.sales:
+        money = format_amount(sale.total_cents, currency)
+        refunded = f" · {format_amount(sale.refunded_cents, currency)} refunded" if sale.refunded_cents else ""
+        rows.append((sale.paid_at or sale.created_at, "sale", f"#{sale.id} {money} {sale.status}{refunded}"))
+    for entry in data.points:
+        moved = [f"{entry.points:+,} points" if entry.points else "",
+                 f"{entry.stamps:+} stamp{'s' if abs(entry.stamps) != 1 else ''}" if entry.stamps else ""]
+        what = " ".join(x for x in moved if x) or "—"
+        ref = f" ({entry.ref})" if entry.ref else ""
+        rows.append((entry.created_at, "loyalty", f"{entry.kind.replace('_', ' ')} {what}{ref}"))
+    rows.sort(key=lambda row: row[0], reverse=True)
+    return rows[:HISTORY]
 
 
 def notes_text(data: CardData) -> Text:
@@ -191,11 +222,16 @@ class ClientCardScreen(ReloadsWhenBack, Screen[None]):
         Binding("k", "stamp", "Stamp", id="stamp"),
         Binding("r", "redeem", "Redeem", id="redeem"),
         Binding("p", "checkout", "Checkout", id="client-checkout"),
+        Binding("b", "rebook", "Book again", id="rebook"),
+        Binding("e", "edit_profile", "Edit", id="client-edit"),
+        Binding("a", "add_note", "Note", id="client-note"),
+        Binding("f", "edit_prefs", "Prefs", id="client-prefs"),
         Binding("f5", "reload", "Reload", id="reload", show=False),
     ]
-    def __init__(self, client_id: int, *args: object) -> None:
+    def __init__(self, client_id: int, *args: object, notice: str = "") -> None:
         super().__init__()
         self.client_id = int(client_id)
+        self.notice = notice  # said when the card opens (e.g. why this card and not a new client)
         self.data: CardData | None = None
         self._generation = 0
 
@@ -213,6 +249,8 @@ class ClientCardScreen(ReloadsWhenBack, Screen[None]):
         yield Footer()
 
     def on_mount(self) -> None:
+        if self.notice:
+            self.say(self.notice)
         self._request()
 
     # -- loading ---------------------------------------------------------------------------------
@@ -349,3 +387,69 @@ class ClientCardScreen(ReloadsWhenBack, Screen[None]):
             self.say("no appointment today to check out", error=True)
             return
         self.app.open_checkout(appt.id)  # type: ignore[attr-defined]
+
+    def action_rebook(self) -> None:
+        """The booking form for this client, filled with their usual visit (`book.rebook.proposal`:
+        the services, the stylist, the same weekday and time after their usual interval): Enter books it."""
+        client_id = self.client_id
+
+        def work(session: Any, location: LocationView) -> Any:
+            from salon_cli.services.book import rebook
+
+            return rebook.proposal(session, location=location, client_id=client_id)
+
+        def proposed(usual: Any) -> None:
+            if usual is None:  # no visit to go by: the form with the client
+                self.app.open_booking(client_id=client_id)  # type: ignore[attr-defined]
+            else:
+                self.app.open_booking(client_id=client_id, services=usual.services,  # type: ignore[attr-defined]
+                                      staff=usual.staff, at=usual.at, why=f"Usual visit: {usual.basis}")
+
+        self.say("")
+        self.app.read(work, proposed, self._refused, group="rebook")  # type: ignore[attr-defined]
+
+    def action_edit_profile(self) -> None:
+        from salon_cli.tui.screens.clients.client_form import ClientForm
+
+        if self.data is None:
+            return
+        self.say("")
+
+        def edited(client_id: int | None) -> None:
+            if client_id is not None:
+                self.say("profile saved")
+                self._request()
+
+        self.app.push_screen(ClientForm.editing(self.data.client), edited)
+
+    def action_add_note(self) -> None:
+        from salon_cli.services.clients.notes import NoteView
+        from salon_cli.tui.screens.clients.note_form import NoteForm
+
+        if self.data is None:
+            return
+        self.say("")
+
+        def written(note: NoteView | None) -> None:
+            if note is not None:
+                self.say(f"note added ({note.type}{', private' if note.private else ''})")
+                self._request()
+
+        c = self.data.client
+        self.app.push_screen(NoteForm(self.client_id, _name(c.first_name, c.last_name)), written)
+
+    def action_edit_prefs(self) -> None:
+        from salon_cli.services.clients.notes import PrefsView
+        from salon_cli.tui.screens.clients.prefs_form import PrefsForm
+
+        if self.data is None:
+            return
+        self.say("")
+
+        def saved(prefs: PrefsView | None) -> None:
+            if prefs is not None:
+                self.say("preferences saved")
+                self._request()
+
+        c = self.data.client
+        self.app.push_screen(PrefsForm(_name(c.first_name, c.last_name), c.prefs), saved)

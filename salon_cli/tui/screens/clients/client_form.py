@@ -1,0 +1,267 @@
+"""The client form: a new client (`n`, anywhere) or a client's profile (`e` on the card).
+
+First and last name, phone, e-mail, birthday (YYYY-MM-DD) and tags (comma separated). The form only
+collects text; `services.clients` checks it, normalises it and says what is wrong:
+
+- before a new client is added, `existing_contact` (the same phone or e-mail on a live client: that
+  client is the one meant, and the form answers with them, saying so) and `likely_duplicates` (names
+  that read alike: listed, to open one, or to create the new client anyway);
+- then `profiles.add`, or `profiles.edit` with `tag`/`untag` for the tags, in one unit of work.
+
+A refusal (a phone that is not one, a birthday in the future) is shown in the form in words, wrapped,
+and everything typed stays. The form's result is the client's id (None: cancelled), so another screen
+can create a client inline and go on with the id: `push_screen(ClientForm(first="Ana"), then)`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Grid, Horizontal, VerticalScroll
+from textual.screen import ModalScreen
+from textual.widgets import Button, Input, Label, OptionList, Static
+from textual.widgets.option_list import Option
+
+from salon_cli.core.permissions import Permission
+from salon_cli.services.clients.profiles import ClientView
+from salon_cli.services.salon.locations import LocationView
+from salon_cli.tui.screens.type_ahead import TypesAhead
+
+# (name, label, placeholder); the order is the order of the form and of Tab
+FIELDS = (
+    ("first", "First name", ""),
+    ("last", "Last name", "both surnames if the client uses them"),
+    ("phone", "Phone", "e.g. 55 1234 5678 or +34 612 345 678"),
+    ("email", "E-mail", ""),
+    ("birthday", "Birthday", "YYYY-MM-DD"),
+    ("tags", "Tags", "comma separated, e.g. vip, alergia-tinte"),
+)
+ANYWAY = "create-anyway"
+
+
+@dataclass(frozen=True)
+class Draft:
+    """What was typed, as typed (the services trim and check it)."""
+
+    first: str = ""
+    last: str = ""
+    phone: str = ""
+    email: str = ""
+    birthday: str = ""
+    tags: str = ""
+
+    def tag_list(self) -> list[str]:
+        return [t for t in (part.strip() for part in self.tags.split(",")) if t]
+
+
+@dataclass(frozen=True)
+class Checked:
+    """The look-up before a new client is added."""
+
+    existing: ClientView | None  # the live client who has this phone or e-mail already
+    likely: list[ClientView]  # clients whose names read like the one typed
+
+
+def _name(c: ClientView) -> str:
+    return f"{c.first_name} {c.last_name}".strip()
+
+
+def check_new(session: Any, location: LocationView, draft: Draft) -> Checked:
+    """Ask the client services whether the new client is on file already (one read)."""
+    from salon_cli.services.clients import at_desk
+
+    existing = at_desk.existing_contact(session, phone=draft.phone or None, email=draft.email or None,
+                                        location=location)
+    if existing is not None or not (draft.first.strip() and draft.last.strip()):
+        return Checked(existing, [])
+    return Checked(None, at_desk.likely_duplicates(session, first=draft.first, last=draft.last))
+
+
+def add_client(session: Any, location: LocationView, actor: Any, draft: Draft) -> ClientView:
+    from salon_cli.services.clients import profiles
+
+    return profiles.add(session, actor=actor, location=location, first_name=draft.first, last_name=draft.last,
+                        phone=draft.phone, email=draft.email, birthday=draft.birthday or None,
+                        tags=draft.tag_list())
+
+
+def edit_client(session: Any, location: LocationView, actor: Any, client_id: int, draft: Draft,
+                had_tags: Sequence[str]) -> ClientView:
+    """The profile as typed (an empty optional field clears it), then the tags added and taken off."""
+    from salon_cli.services.clients import profiles
+
+    client = profiles.edit(session, actor=actor, location=location, client_id=client_id, first_name=draft.first,
+                           last_name=draft.last, phone=draft.phone, email=draft.email, birthday=draft.birthday)
+    wanted = {profiles.normalise_tag(t) for t in draft.tag_list()}
+    gone = sorted(set(had_tags) - wanted)
+    new = sorted(wanted - set(had_tags))
+    if gone:
+        client = profiles.untag(session, actor=actor, location=location, client_id=client_id, tags=gone)
+    if new:
+        client = profiles.tag(session, actor=actor, location=location, client_id=client_id, tags=new)
+    return client
+
+
+class ClientForm(TypesAhead, ModalScreen[int | None]):
+    """A new client, or (with `client_id`) the profile of one. Enter moves to the next field and saves
+    from the last; ctrl+s saves from anywhere; Escape cancels. The result is the client's id."""
+
+    BINDINGS = [
+        Binding("escape", "cancel", "Cancel", id="cancel", priority=True),
+        Binding("ctrl+s", "save", "Save", id="save", priority=True),
+    ]
+
+    def __init__(self, *, client_id: int | None = None, first: str = "", last: str = "", phone: str = "",
+                 email: str = "", birthday: str = "", tags: str = "", had_tags: Sequence[str] = ()) -> None:
+        super().__init__(classes="form-modal client-form")
+        self.client_id = client_id
+        self.given = Draft(first, last, phone, email, birthday, tags)
+        self.had_tags = tuple(had_tags)
+        self.outcome = ""  # created | edited | existing | duplicate: how the id came back
+        self.told = ""  # what the screen that opens the client should say about it
+        self.likely: list[ClientView] = []
+
+    @classmethod
+    def editing(cls, client: ClientView) -> ClientForm:
+        """The form filled with a client's profile (the phone as it was typed)."""
+        return cls(client_id=client.id, first=client.first_name, last=client.last_name,
+                   phone=client.phone_raw or client.phone or "", email=client.email or "",
+                   birthday=client.birthday.isoformat() if client.birthday else "", tags=", ".join(client.tags),
+                   had_tags=client.tags)
+
+    def compose(self) -> ComposeResult:
+        heading = "New client" if self.client_id is None else f"Edit client {self.client_id}"
+        with VerticalScroll(id="dialog", can_focus=False):  # Tab goes from field to field
+            yield Static(heading, id="dialog-title", markup=False)
+            with Grid(id="client-fields"):
+                for name, label, placeholder in FIELDS:
+                    yield Label(label, classes="field-label")
+                    yield Input(value=getattr(self.given, name), placeholder=placeholder, id=f"field-{name}",
+                                compact=True, select_on_focus=False)
+            yield Static("", id="dialog-error", classes="empty", markup=False)
+            yield Static("", id="likely-note", markup=False)
+            yield OptionList(id="likely")
+            with Horizontal(id="form-buttons"):
+                yield Button("Save", id="ok", variant="primary", compact=True)
+                yield Button("Cancel", id="cancel", compact=True)
+                yield Static("ctrl+s saves · Esc cancels", classes="form-keys", markup=False)
+
+    def on_mount(self) -> None:
+        self.query_one("#likely-note").display = False
+        self.query_one("#likely").display = False
+        first = next((self.query_one(f"#field-{name}", Input) for name, *_ in FIELDS
+                      if not getattr(self.given, name)), None)
+        # now, not after the keys already waiting: those typed right after `n` belong in this field
+        self.set_focus(first or self.query_one("#field-first", Input))
+
+    # -- what was typed ----------------------------------------------------------------------------
+
+    def draft(self) -> Draft:
+        return Draft(**{name: self.query_one(f"#field-{name}", Input).value for name, *_ in FIELDS})
+
+    def say(self, text: str) -> None:
+        error = self.query_one("#dialog-error", Static)
+        error.update(text)
+        error.set_class(not text, "empty")
+
+    def on_input_changed(self, event: Input.Changed) -> None:
+        if self.likely and event.input.id in ("field-first", "field-last"):
+            self._show_likely([])  # another name: the list was for the one before
+
+    def on_button_pressed(self, event: Button.Pressed) -> None:
+        event.stop()
+        if event.button.id == "ok":
+            self.action_save()
+        else:
+            self.dismiss(None)
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+    # -- saving ------------------------------------------------------------------------------------
+
+    def action_save(self, anyway: bool = False) -> None:
+        if self._busy:
+            return
+        draft = self.draft()
+        self.say("")
+        if self.client_id is not None:
+            self._edit(draft)
+        elif anyway:
+            self._add(draft)
+        else:
+            self.hold(True)
+            self.app.read(lambda s, loc: check_new(s, loc, draft), self._checked,  # type: ignore[attr-defined]
+                          self._refused, group="client-form")
+
+    def _checked(self, checked: Checked) -> None:
+        self.hold(False)
+        draft = self.draft()
+        if checked.existing is not None:
+            c = checked.existing
+            said = " or ".join(what for what, typed in (("phone", draft.phone), ("e-mail", draft.email))
+                               if typed.strip())
+            self.told = f"on file already: that {said} is on client {c.id} ({_name(c)}); no new client was added"
+            self._answer(c.id, "existing")
+            return
+        if checked.likely:
+            self._show_likely(checked.likely)
+            return
+        self._add(draft)
+
+    def _add(self, draft: Draft) -> None:
+        def added(client: ClientView) -> None:
+            self.told = f"new client added: {_name(client)}, client {client.id}"
+            self._answer(client.id, "created")
+
+        self.hold(True)
+        self.app.change(Permission.desk,  # type: ignore[attr-defined]
+                        lambda s, loc, actor: add_client(s, loc, actor, draft), added, self._refused)
+
+    def _edit(self, draft: Draft) -> None:
+        self.hold(True)
+        client_id, had = self.client_id, self.had_tags
+        self.app.change(Permission.desk,  # type: ignore[attr-defined]
+                        lambda s, loc, actor: edit_client(s, loc, actor, client_id, draft, had),
+                        lambda c: self._answer(c.id, "edited"), self._refused)
+
+    def _answer(self, client_id: int, outcome: str) -> None:
+        self.hold(False)
+        self.outcome = outcome
+        self.dismiss(client_id)
+
+    def _refused(self, text: str) -> None:
+        self.hold(False)
+        self.say(text)
+
+    # -- likely duplicates -------------------------------------------------------------------------
+
+    def _show_likely(self, likely: list[ClientView]) -> None:
+        self.likely = likely
+        note, options = self.query_one("#likely-note", Static), self.query_one("#likely", OptionList)
+        options.clear_options()
+        note.display = options.display = bool(likely)
+        if not likely:
+            return
+        typed = " ".join(f"{self.draft().first} {self.draft().last}".split())
+        count = f"{len(likely)} client{'s' if len(likely) != 1 else ''}"
+        note.update(f"On file already? {count} with a name like this: Enter opens one.")
+        for c in likely:
+            contact = " · ".join(x for x in (c.phone, c.email) if x)
+            options.add_option(Option(Text(f"{_name(c)}  ") + Text(contact or "no contact", style="dim"),
+                                      id=str(c.id)))
+        options.add_option(Option(Text(f"Create anyway: {typed} as a new client", style="bold"), id=ANYWAY))
+        options.highlighted = 0
+        self.set_focus(options)
+
+    def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
+        event.stop()
+        if event.option.id == ANYWAY:
+            self.action_save(anyway=True)
+        elif event.option.id:
+            self._answer(int(event.option.id), "duplicate")

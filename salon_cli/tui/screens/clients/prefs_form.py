@@ -1,0 +1,98 @@
+"""A client's preferences (`f` on the card), as `salon client prefs` takes them: the channel and timing
+of reminders, the preferred staff member and services, and special requests. The form is filled with
+what is on file; an emptied field clears it. `client_notes.set_prefs` checks and saves them as the desk's
+staff member; a refusal shows in the form and keeps what was typed. The result is the preferences saved
+(None: cancelled)."""
+
+from __future__ import annotations
+
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Grid, Horizontal, VerticalScroll
+from textual.screen import ModalScreen
+from textual.widgets import Button, Input, Label, Select, Static
+
+from salon_cli.core.permissions import Permission
+from salon_cli.services.clients.notes import CHANNELS, REMINDERS, PrefsView
+from salon_cli.tui.screens.type_ahead import TypesAhead
+
+NO_CHANNEL = "none"
+
+
+class PrefsForm(TypesAhead, ModalScreen[PrefsView | None]):
+    """Enter moves to the next field and saves from the last; ctrl+s saves; Escape cancels."""
+
+    BINDINGS = [
+        Binding("escape", "cancel", "Cancel", id="cancel", priority=True),
+        Binding("ctrl+s", "save", "Save", id="save", priority=True),
+    ]
+
+    def __init__(self, client_name: str, prefs: PrefsView) -> None:
+        super().__init__(classes="form-modal prefs-form")
+        self.client_name = client_name
+        self.prefs = prefs
+
+    def compose(self) -> ComposeResult:
+        p = self.prefs
+        with VerticalScroll(id="dialog", can_focus=False):  # Tab goes from field to field
+            yield Static(f"Preferences of {self.client_name}", id="dialog-title", markup=False)
+            with Grid(id="prefs-fields"):
+                yield Label("Reminders by", classes="field-label")
+                yield Select([("no preference", NO_CHANNEL), *((c, c) for c in CHANNELS)],
+                             value=p.channel or NO_CHANNEL, allow_blank=False, id="field-channel", compact=True)
+                yield Label("Remind", classes="field-label")
+                yield Select([(r, r) for r in REMINDERS], value=p.reminder, allow_blank=False, id="field-reminder",
+                             compact=True)
+                yield Label("Staff", classes="field-label")
+                yield Input(p.preferred_staff or "", id="field-staff", compact=True, placeholder="a staff code")
+                yield Label("Services", classes="field-label")
+                yield Input(", ".join(p.preferred_services), id="field-services", compact=True,
+                            placeholder="codes or names, comma separated")
+                yield Label("Requests", classes="field-label")
+                yield Input(p.requests or "", id="field-requests", compact=True)
+            yield Static("", id="dialog-error", classes="empty", markup=False)
+            with Horizontal(id="form-buttons"):
+                yield Button("Save", id="ok", variant="primary", compact=True)
+                yield Button("Cancel", id="cancel", compact=True)
+                yield Static("ctrl+s saves · Esc cancels", classes="form-keys", markup=False)
+
+    def on_mount(self) -> None:
+        self.set_focus(self.query_one("#field-channel", Select))
+
+    def on_button_pressed(self, event: Button.Pressed) -> None:
+        event.stop()
+        if event.button.id == "ok":
+            self.action_save()
+        else:
+            self.dismiss(None)
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+    def say(self, text: str) -> None:
+        error = self.query_one("#dialog-error", Static)
+        error.update(text)
+        error.set_class(not text, "empty")
+
+    def action_save(self) -> None:
+        from salon_cli.services.clients import notes as client_notes
+
+        if self._busy:
+            return
+        client_id = self.prefs.client_id
+        channel = str(self.query_one("#field-channel", Select).value)
+        channel = "" if channel == NO_CHANNEL else channel
+        reminder = str(self.query_one("#field-reminder", Select).value)
+        staff = self.query_one("#field-staff", Input).value.strip()
+        services = [s.strip() for s in self.query_one("#field-services", Input).value.split(",") if s.strip()]
+        requests = self.query_one("#field-requests", Input).value
+
+        def refused(text: str) -> None:
+            self.hold(False)
+            self.say(text)
+
+        self.hold(True)
+        self.say("")
+        self.app.change(Permission.desk, lambda s, loc, actor: client_notes.set_prefs(  # type: ignore[attr-defined]
+            s, actor=actor, location=loc, client_id=client_id, channel=channel, reminder=reminder, staff=staff,
+            services=services, requests=requests), self.dismiss, refused)

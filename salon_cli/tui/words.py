@@ -1,0 +1,38 @@
+"""The services' refusals in the dashboard's words: their hints name command-line flags and commands
+(`--allow-overlap`, `salon sale show 12`), which mean nothing at the desk. A known hint is said the
+dashboard's way; any other hint that names a flag or a command is left out; a flag named in the message
+itself reads as words ("--at" -> "at")."""
+
+from __future__ import annotations
+
+import re
+
+HINTS = (
+    ("--allow-overlap", "choose another time or stylist: the free slots are listed"),
+    ("--allow-outside-hours", "choose another time or stylist: the free slots are listed"),
+    ("--deposit AMOUNT --pay METHOD", "take a deposit now (amount and how it is paid), or a manager books it"),
+    ("appt deposit", "book it once, then repeat it after the deposit is taken"),
+    ("--on-gap", "choose another time"),
+    ("--as MANAGER --pin", "a manager's PIN is asked"),
+    ("--as CODE --pin", "a manager's PIN is asked"),
+    ("--walk-in", "if the client is here now, book a walk-in instead (w on the book)"),
+    ("resend-refunds", "it is sent again by the next no-show run, or from the command line"),
+)
+
+
+# "salon sale show 12", "salon appt deposit 7 ...": a command line (not "salon writes the file")
+COMMAND = re.compile(r"\bsalon (appt|sale|client|staff|hours|policy|loyalty|stripe|db|checkout|close-day|reopen-day|"
+                     r"penalty|membership|giftcard|import|export|expense|cash|report|location|service|product|demo|"
+                     r"init|detect-no-shows|checkin|tui|promo)\b")
+
+
+def desk_words(message: str, hint: str | None = None) -> str:
+    said = re.sub(r"(?<![\w-])--([a-z][a-z-]*)", lambda m: m.group(1).replace("-", " "), message)
+    if not hint:
+        return said
+    for flag, words in HINTS:
+        if flag in hint:
+            return f"{said} ({words})"
+    if "--" in hint or "see:" in hint or "run:" in hint or COMMAND.search(hint):
+        return said
+    return f"{said} ({hint})"
