@@ -26,7 +26,9 @@ wait_for() {  # up to 30 s for text on the screen
   echo "never saw: $1" >&2; tmux capture-pane -p -t "$SESSION" >&2; exit 1
 }
 
+wait_for "The demo salon is ready"; tmux send-keys -t "$SESSION" Enter   # the demo's codes and PINs, once
 wait_for "appointments:"
+tmux send-keys -t "$SESSION" v; sleep 0.7   # the list by time (this morning goes down its rows)
 shot 01-today
 key s; typed sofia; key Tab; typed 3333; key Enter
 wait_for "is at the desk"; shot 02-signed-in

@@ -8,8 +8,8 @@ from __future__ import annotations
 import re
 
 HINTS = (
-    ("--allow-overlap", "choose another time or stylist: the free slots are listed"),
-    ("--allow-outside-hours", "choose another time or stylist: the free slots are listed"),
+    ("--allow-overlap", "choose another time or stylist"),
+    ("--allow-outside-hours", "choose another time or stylist"),
     ("--deposit AMOUNT --pay METHOD", "take a deposit now (amount and how it is paid), or a manager books it"),
     ("appt deposit", "book it once, then repeat it after the deposit is taken"),
     ("--on-gap", "choose another time"),

@@ -268,7 +268,7 @@ def test_outside_a_stylists_hours_is_shown_before_saving_and_refused_with_the_re
             assert "choose another time or stylist" in error
             shown = form.query_one("#booking-error", Static)  # wrapped at 80 columns, not cut
             assert len(error) > shown.size.width and shown.size.height >= -(-len(error) // shown.size.width)
-            assert error.rstrip().endswith("the free slots are listed)")
+            assert error.rstrip().endswith("(choose another time or stylist)")
 
     asyncio.run(scenario())
     assert len(_appointments(demo_engine, XIMENA)) == before

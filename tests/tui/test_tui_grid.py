@@ -130,6 +130,8 @@ def test_go_to_a_date_open_a_block_and_move_it_to_another_stylist(demo_engine):
             moved = _view(demo_engine, appt.id)
             assert moved.staff == grid.grid.columns[column].code != staff[0], [n.message for n in app._notifications]
             assert moved.starts_at == grid.grid.at(row)
+            assert any(n.message.startswith("moved: ") for n in app._notifications), [
+                n.message for n in app._notifications]
             # picked up and put back with Escape: nothing changes
             assert grid.go_to(appt.id)
             await pilot.press("m", "left", "escape")

@@ -260,7 +260,7 @@ class BookGrid(ScrollView, can_focus=True):
             column = grid.columns[i]
             label = self._labels[i]
             if column.off:
-                label = f"{label} (off: {column.off})"
+                label = f"{label} · off"  # the reason is on its shaded column
             style = HEADER + CURSOR if i == self.cursor.column and self.has_focus else HEADER
             body.append(Segment(" " + label[:wide - 2].ljust(wide - 1), style))
         return gutter, body
@@ -286,6 +286,11 @@ class BookGrid(ScrollView, can_focus=True):
                 continue
             working = grid.working(column, row)
             fill = " " if working else "░"
+            off = grid.columns[column].off
+            if off and row == self._first_row_shown():
+                body.append(Segment("│", SHADE))
+                body.append(Segment(f" off: {off}"[:wide - 1].ljust(wide - 1, "░"), CURSOR if on_cursor else SHADE))
+                continue
             style = SHADE
             if now and working:
                 fill, style = "─", NOW
@@ -295,6 +300,9 @@ class BookGrid(ScrollView, can_focus=True):
             body.append(Segment("│", SHADE))
             body.append(Segment(text, style))
         return gutter, body
+
+    def _first_row_shown(self) -> int:
+        return int(self.scroll_offset.y)
 
     def _ghost_rows(self) -> range:
         if self.moving is None:

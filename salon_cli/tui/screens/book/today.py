@@ -238,8 +238,7 @@ class TodayScreen(ReloadsWhenBack, Screen[None]):
         if not self.list_view:  # in the grid: pick the block up; the arrows carry it, Enter drops it
             block = self.query_one(BookGrid).pick_up()
             if block is not None:
-                self._set_summary(f"moving {block.appointment.client}: arrows to a slot or stylist, "
-                                  "Enter drops it, Esc puts it back")
+                self._set_summary(f"moving {block.appointment.client}: arrows, Enter drops, Esc back")
             return
         row = self.selected()
         if row is None or self.loaded is None:
@@ -323,8 +322,11 @@ class TodayScreen(ReloadsWhenBack, Screen[None]):
         tz = self.loaded.location.tz if self.loaded else None
         at = f"{event.at.astimezone(tz):%Y-%m-%d %H:%M}"
 
-        def moved(view: Any) -> None:
+        def moved(done: Any) -> None:
+            view = done.appointments[0]
             self.app.notify(f"moved: {view.client} to {view.staff} {view.starts_at.astimezone(tz):%H:%M}")
+            for warning in done.warnings:
+                self.app.notify(warning, severity="warning")
             self.action_refresh_book()
 
         def refused(text: str) -> None:
