@@ -253,3 +253,43 @@ def test_grid_snapshot(demo_engine, snap_compare, size):
 def test_appointment_panel_snapshot(demo_engine, snap_compare, size):
     """A block opened: who, what, when, price, state and its history, with the panel's keys."""
     assert snap_compare(SalonApp(demo_engine, poll_seconds=0), terminal_size=size, run_before=_panel_open)
+
+
+def test_states_read_in_words_without_colour_and_time_off_is_shaded(demo_engine):
+    """The tests run with NO_COLOR (conftest): every block on screen still says its state in a word."""
+    import os
+
+    assert os.environ.get("NO_COLOR")
+
+    async def scenario():
+        app = SalonApp(demo_engine, poll_seconds=0)
+        async with app.run_test(size=(160, 50)) as pilot:
+            await settle(pilot)
+            grid = app.screen.query_one(BookGrid)
+            text = "\n".join(grid.render_line(y).text for y in range(grid.scrollable_content_region.height))
+            shown = {b.state for b in grid.grid.blocks if b.rows >= 2}
+            assert shown and all(state in text for state in shown), (shown, text)
+            assert "now▸" in text and "─" in text  # the line at the current time
+
+    asyncio.run(scenario())
+
+
+def test_the_demo_shows_its_codes_and_pins_once_and_again_with_f1(demo_engine):
+    async def scenario():
+        app = SalonApp(demo_engine, poll_seconds=0, demo=True, welcome=True)
+        async with app.run_test(size=(80, 24)) as pilot:
+            await settle(pilot)
+            from salon_cli.tui.screens.help import DemoWelcome, HelpScreen
+
+            assert isinstance(app.screen, DemoWelcome)
+            said = " ".join(str(s.render()) for s in app.screen.query("Static"))
+            assert "sofia      PIN 3333" in said and "lucia      PIN 1234" in said
+            await pilot.press("enter")
+            await settle(pilot)
+            assert not isinstance(app.screen, DemoWelcome)
+            await pilot.press("f1")
+            await pilot.pause()
+            assert isinstance(app.screen, HelpScreen)
+            assert "marco      PIN 2222" in " ".join(str(s.render()) for s in app.screen.query("Static"))
+
+    asyncio.run(scenario())
