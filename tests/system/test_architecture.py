@@ -162,6 +162,7 @@ def test_lint_imports_keeps_every_contract():
     ("cli/till/sales.py", "from salon_cli.cli import app"),
     ("tui/screens/book/today.py", "from salon_cli.tui import app"),
     ("tui/screens/clients/client_card.py", "from salon_cli.tui.screens.till import checkout"),
+    ("tui/widgets/book_grid.py", "from salon_cli.tui.screens.book import today"),
 ])
 def test_an_upward_import_breaks_the_contracts(tmp_path, module, upward):
     shutil.copytree(PACKAGE, tmp_path / "salon_cli", ignore=shutil.ignore_patterns("__pycache__"))

@@ -16,7 +16,8 @@ from salon_cli.db.uow import UnitOfWork
 from salon_cli.services.book import views as book
 from salon_cli.services.salon import locations
 from salon_cli.tui.app import SalonApp
-from salon_cli.tui.screens.book.booking_form import BookingForm, desk_words, repeat_rule
+from salon_cli.tui.screens.book.booking_checks import desk_words, repeat_rule
+from salon_cli.tui.screens.book.booking_form import BookingForm
 from salon_cli.tui.screens.book.walk_in import WalkInForm
 from salon_cli.tui.widgets.client_picker import ClientPicker
 from salon_cli.tui.widgets.service_picker import ServicePicker, matches

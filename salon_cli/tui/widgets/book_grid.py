@@ -117,13 +117,14 @@ class BookGrid(ScrollView, can_focus=True):
             now = grid.now_row()
             self.cursor = Cursor(0, now or 0)
             self.first_column = 0
-            self.call_after_refresh(self._now_near_top)
+            self._now_near_top()
         self.refresh()
 
     def _now_near_top(self) -> None:
-        """A new day opens with now (or the first row) a third of the way down, the morning above it."""
-        height = self.scrollable_content_region.height
-        self.scroll_to(y=max(0, self.cursor.row - max(1, height) // 3), animate=False, immediate=True)
+        """A new day opens with now (or the first row) two rows down, the slots before it above. It
+        depends on nothing but the day (not on when the grid learns its size): every first paint of a
+        day is the same."""
+        self.set_scroll(None, max(0, self.cursor.row - 2))
         self._follow()
 
     def _layout(self) -> tuple[int, int]:
@@ -214,7 +215,7 @@ class BookGrid(ScrollView, can_focus=True):
         width, height = self.scrollable_content_region.size
         if width <= 0 or height <= 0:
             return
-        x, y = self.scroll_offset
+        y = int(self.scroll_y)
         rows_shown = max(1, height - 1)
         span = self.moving.rows if self.moving else 1
         if self.cursor.row < y:
@@ -227,7 +228,15 @@ class BookGrid(ScrollView, can_focus=True):
         elif self.cursor.column >= self.first_column + shown:
             self.first_column = self.cursor.column - shown + 1
         self.first_column = max(0, min(self.first_column, len(self.grid.columns) - shown))
-        self.scroll_to(y=y, animate=False, immediate=True)
+        self._scroll_rows(y)
+
+    def _scroll_rows(self, y: int) -> None:
+        """Scroll to row `y` now, bounded by the day's rows (which may not be laid out yet: the
+        position is the same whenever the frame is painted, so every paint of a day is the same)."""
+        height = self.scrollable_content_region.height
+        if height > 1:  # before the grid knows its size, the position stands as asked
+            y = min(y, self.virtual_size.height - height)
+        self.set_scroll(None, max(0, y))
 
     def on_resize(self) -> None:
         self._follow()
@@ -239,7 +248,7 @@ class BookGrid(ScrollView, can_focus=True):
         grid = self.grid
         if grid is None or width <= 0:
             return Strip.blank(max(0, width), self.rich_style)
-        _, y_offset = self.scroll_offset
+        y_offset = int(self.scroll_y)
         shown, wide = self._layout()
         columns = range(self.first_column, min(len(grid.columns), self.first_column + shown))
         if y == 0:
@@ -261,7 +270,7 @@ class BookGrid(ScrollView, can_focus=True):
             label = self._labels[i]
             if column.off:
                 label = f"{label} · off"  # the reason is on its shaded column
-            style = HEADER + CURSOR if i == self.cursor.column and self.has_focus else HEADER
+            style = HEADER + CURSOR if i == self.cursor.column else HEADER
             body.append(Segment(" " + label[:wide - 2].ljust(wide - 1), style))
         return gutter, body
 
@@ -302,7 +311,7 @@ class BookGrid(ScrollView, can_focus=True):
         return gutter, body
 
     def _first_row_shown(self) -> int:
-        return int(self.scroll_offset.y)
+        return int(self.scroll_y)
 
     def _ghost_rows(self) -> range:
         if self.moving is None:

@@ -6,7 +6,8 @@ free slots for those (`SlotPicker`: picking one fills in the stylist and the tim
 client must leave one, a repeat (every N weeks until a date) and a note. Before saving the form shows
 what the book would refuse (the stylist busy, off, or not working then), from the services' own checks;
 saving calls `book.appointments.book_appointment`, or `till.deposits.book` when a deposit is taken. A
-refusal keeps everything typed and says why in the desk's words (`desk_words`: never a command-line flag).
+refusal keeps everything typed and says why in the desk's words (`booking_checks.desk_words`: never a
+command-line flag).
 
 Enter moves to the next field and books from the last; ctrl+s books from anywhere; a form opened with
 everything filled in (a rebooking, a slot of the grid) has the focus on Book, so Enter books it. Enter
@@ -19,9 +20,8 @@ Services only an action needs are imported inside its handler (the dashboard's l
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 
 from textual.app import ComposeResult
@@ -32,9 +32,10 @@ from textual.widget import Widget
 from textual.widgets import Button, Input, Label, Static
 
 from salon_cli.core import clock
-from salon_cli.core.errors import InvalidInput, SalonError
+from salon_cli.core.errors import SalonError
 from salon_cli.core.permissions import Permission
 from salon_cli.services.salon.locations import LocationView
+from salon_cli.tui.screens.book.booking_checks import any_stylist, book_problems, desk_words, repeat_rule
 from salon_cli.tui.screens.type_ahead import TypesAhead
 from salon_cli.tui.widgets.client_picker import ClientPicker
 from salon_cli.tui.widgets.picker import Picker
@@ -42,95 +43,6 @@ from salon_cli.tui.widgets.service_picker import ServicePicker
 from salon_cli.tui.widgets.slot_picker import COUNT, SlotPicker
 from salon_cli.tui.widgets.staff_picker import StaffPicker
 from salon_cli.tui.widgets.when_input import WhenInput, shown
-
-# The services' hints name command-line flags; the dashboard says the same in its own words.
-_HINTS = (
-    ("--allow-overlap", "choose another time or stylist: the free slots are listed"),
-    ("--deposit AMOUNT --pay METHOD", "take a deposit now (amount and how it is paid), or a manager books it"),
-    ("--walk-in", "if the client is here now, book a walk-in instead (w on the book)"),
-    ("appt deposit", "book it once, then repeat it after the deposit is taken"),
-    ("--on-gap", "choose another time"),
-    ("--allow-outside-hours", "choose another time or stylist: the free slots are listed"),
-)
-_MESSAGES = (
-    (re.compile(r"^--client is needed"), "choose a client"),
-    (re.compile(r"^--at is needed"), "say when"),
-    (re.compile(r"^--pay takes the deposit.*"), "a deposit needs an amount"),
-)
-
-
-def desk_words(text: str) -> str:
-    """A refusal as the service words it, with its command-line hint said the dashboard's way."""
-    for pattern, words in _MESSAGES:
-        text = pattern.sub(words, text)
-
-    def hint(match: re.Match[str]) -> str:
-        inside = match.group(1)
-        for flag, words in _HINTS:
-            if flag in inside:
-                return f" ({words})"
-        return "" if ("--" in inside or "salon " in inside or "see:" in inside) else match.group(0)
-
-    text = re.sub(r" \(([^()]*)\)$", hint, text)
-    return re.sub(r"--([a-z][a-z-]*)", lambda m: m.group(1).replace("-", " "), text)
-
-
-def repeat_rule(every: str, until: str, now: datetime) -> str | None:
-    """'every N weeks until a date' as the RRULE `book_appointment` takes (`FREQ=WEEKLY;INTERVAL=N;UNTIL=...`)."""
-    every, until = every.strip(), until.strip()
-    if not every and not until:
-        return None
-    if not every.isdigit() or not 1 <= int(every) <= 52:
-        raise InvalidInput("repeat every how many weeks? (1 to 52)")
-    if not until:
-        raise InvalidInput("repeat until which date?")
-    from salon_cli.core.spoken_time import parse_when
-
-    try:
-        last = datetime.fromisoformat(until).date() if re.fullmatch(r"\d{4}-\d{2}-\d{2}", until) \
-            else parse_when(f"{until} 23:59", now).date()
-    except (ValueError, SalonError):
-        raise InvalidInput(f"repeat until {until!r}: not a date (e.g. 2027-03-31)") from None
-    return f"FREQ=WEEKLY;INTERVAL={int(every)};UNTIL={last:%Y%m%d}T235959"
-
-
-def first_free(session: Any, location: LocationView, *, minutes: int, staff: str | None, at: datetime) -> Any:
-    """The first free slot at or after `at` (`book.slots.free_slots`), or None."""
-    from salon_cli.services.book.slots import free_slots
-
-    found = free_slots(session, location, minutes=minutes, staff=staff, after=at, count=1)
-    return found[0] if found else None
-
-
-def any_stylist(session: Any, location: LocationView, *, minutes: int, at: datetime) -> str:
-    """'Any stylist': the one free at `at`, or a refusal naming the first free time."""
-    slot = first_free(session, location, minutes=minutes, staff=None, at=at)
-    if slot is not None and slot.starts_at == at:
-        return slot.staff
-    later = f"; the first free is {shown(slot.starts_at.astimezone(location.tz))} with {slot.staff}" if slot else ""
-    raise InvalidInput(f"no stylist is free at {shown(at.astimezone(location.tz))}{later}")
-
-
-def book_problems(session: Any, location: LocationView, *, staff: str, at: datetime, minutes: int) -> list[str]:
-    """What the book would refuse for `staff` at `at` for `minutes`, before saving, by the booking
-    service's own checks: their working hours and their appointments (`overlapping`)."""
-    from salon_cli.services.book import appointments
-    from salon_cli.services.salon import staff as staff_service
-
-    member = staff_service.find(session, staff)
-    ends = at + timedelta(minutes=minutes)
-    problems = []
-    why = appointments.outside_hours(session, location, member, at, ends)
-    if why:
-        problems.append(why)
-    clashes = appointments.overlapping(session, member.id or 0, at, ends)
-    if clashes:
-        tz = location.tz
-        problems.append(f"{member.code} is already booked: " + "; ".join(
-            f"{c.starts_at.astimezone(tz):%H:%M}-{c.ends_at.astimezone(tz):%H:%M} (appointment {c.id})"
-            for c in clashes[:3]))
-    return problems
-
 
 class BookingForm(TypesAhead, ModalScreen[int | None]):
     """Book ahead: prefilled by whoever opens it (the grid: stylist and time; the card: the client)."""

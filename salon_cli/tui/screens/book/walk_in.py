@@ -17,7 +17,8 @@ from salon_cli.core import clock
 from salon_cli.core.errors import InvalidInput
 from salon_cli.core.permissions import Permission
 from salon_cli.services.salon.locations import LocationView
-from salon_cli.tui.screens.book.booking_form import BookingForm, first_free
+from salon_cli.tui.screens.book.booking_checks import first_free
+from salon_cli.tui.screens.book.booking_form import BookingForm
 from salon_cli.tui.widgets.client_picker import ClientPicker
 from salon_cli.tui.widgets.service_picker import ServicePicker
 from salon_cli.tui.widgets.staff_picker import StaffPicker
