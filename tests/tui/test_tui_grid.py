@@ -293,3 +293,45 @@ def test_the_demo_shows_its_codes_and_pins_once_and_again_with_f1(demo_engine):
             assert "marco      PIN 2222" in " ".join(str(s.render()) for s in app.screen.query("Static"))
 
     asyncio.run(scenario())
+
+
+def test_enter_on_an_empty_slot_books_there_for_a_client_found_by_a_misspelt_name(demo_engine):
+    """The phone rings: Enter on a free slot of a day ahead, then the client by a misspelt name and a
+    service; the booking lands in that stylist's column at that time."""
+    from salon_cli.tui.screens.book.booking_form import BookingForm
+
+    day, staff, _ = _book_ahead(demo_engine, days=3, at="09:00")  # the day's columns (one visit at 09:00)
+
+    async def scenario():
+        app = SalonApp(demo_engine, poll_seconds=0)
+        async with app.run_test(size=SIZE) as pilot:
+            app.desk = SOFIA
+            await settle(pilot)
+            await pilot.press("g")
+            await pilot.pause()
+            await _type(pilot, day.isoformat())
+            await pilot.press("enter")
+            await settle(pilot)
+            grid = app.screen.query_one(BookGrid)
+            column = next(i for i, c in enumerate(grid.grid.columns) if c.code == staff[1])
+            row = next(r for r in range(grid.grid.rows - 4) if all(
+                grid.grid.working(column, x) and grid.grid.block_at(column, x) is None for x in range(r, r + 4)))
+            await pilot.press(*(["right"] * (column - grid.cursor.column)), *(["down"] * (row - grid.cursor.row)))
+            at = grid.grid.at(row)
+            await pilot.press("enter")
+            await settle(pilot)
+            assert isinstance(app.screen, BookingForm)
+            await _type(pilot, "ximana ibanes")
+            await settle(pilot)
+            await pilot.press("enter")
+            await _type(pilot, "corte dama")
+            await settle(pilot)
+            await pilot.press("enter", "ctrl+s")
+            await settle(pilot)
+            assert not isinstance(app.screen, BookingForm), [n.message for n in app._notifications]
+            with UnitOfWork(demo_engine, write=False) as uow:
+                made = [a for a in book.appointments(uow.session, location=_loc(demo_engine), start=day)
+                        if a.starts_at == at and a.staff == staff[1]]
+            assert len(made) == 1 and made[0].client.startswith("Ximena Ibáñez"), made
+
+    asyncio.run(scenario())
