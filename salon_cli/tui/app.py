@@ -335,8 +335,13 @@ class SalonApp(App[None]):
         self.push_screen(WalkInForm(), self._booked)
 
     def _booked(self, appointment_id: int | None) -> None:
+        if appointment_id is None:
+            return
+        show = getattr(self.screen, "show_appointment", None)  # the book: its day, the cursor on it
         reload = getattr(self.screen, "data_changed", None)
-        if appointment_id is not None and callable(reload):
+        if callable(show):
+            show(appointment_id)
+        elif callable(reload):
             reload()
 
     def open_checkout(self, appointment_id: int) -> None:

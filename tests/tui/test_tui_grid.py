@@ -333,5 +333,7 @@ def test_enter_on_an_empty_slot_books_there_for_a_client_found_by_a_misspelt_nam
                 made = [a for a in book.appointments(uow.session, location=_loc(demo_engine), start=day)
                         if a.starts_at == at and a.staff == staff[1]]
             assert len(made) == 1 and made[0].client.startswith("Ximena Ibáñez"), made
+            block = grid.selected_block()  # the book shows the new visit, the cursor on it
+            assert grid.grid.day == day and block is not None and block.appointment.id == made[0].id
 
     asyncio.run(scenario())

@@ -117,6 +117,7 @@ class TodayScreen(ReloadsWhenBack, Screen[None]):
         self.loaded: Board | None = None
         self.grid: Grid | None = None
         self.list_view = False
+        self._go_to: int | None = None  # an appointment to put the cursor on once its day is loaded
         self._generation = 0
 
     def compose(self) -> ComposeResult:
@@ -149,6 +150,9 @@ class TodayScreen(ReloadsWhenBack, Screen[None]):
                 self.grid = loaded[1]
                 self.query_one(BookGrid).show(loaded[1])
                 self._show(loaded[0])
+                if self._go_to is not None:
+                    self.query_one(BookGrid).go_to(self._go_to)
+                    self._go_to = None
 
         def failed(text: str) -> None:
             if generation == self._generation:
@@ -293,6 +297,17 @@ class TodayScreen(ReloadsWhenBack, Screen[None]):
 
         self.app.push_screen(FormModal("Go to a date", [Field(
             "day", "Date (2026-12-11, tomorrow, fri, +7)", placeholder="2026-12-11")], ok="Go"), asked)
+
+    def show_appointment(self, appointment_id: int) -> None:
+        """After a booking: its day on the book, the cursor on it."""
+        from salon_cli.core.days import business_date
+        from salon_cli.services.book import views
+
+        def found(view: Any) -> None:
+            self._go_to = appointment_id
+            self._request(business_date(view.starts_at, self.loaded.location.tz) if self.loaded else None)
+
+        self.app.read(lambda s, _loc: views.view(s, appointment_id), found, group="book-find")  # type: ignore[attr-defined]
 
     def on_book_grid_slot_chosen(self, event: BookGrid.SlotChosen) -> None:
         opener = getattr(self.app, "open_booking", None)
