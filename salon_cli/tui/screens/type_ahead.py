@@ -12,7 +12,7 @@ from __future__ import annotations
 from textual.actions import SkipAction
 from textual.binding import Binding
 from textual.screen import Screen
-from textual.widgets import Input
+from textual.widgets import Button, Input, Static
 
 
 class TypesAhead(Screen):  # type: ignore[type-arg]
@@ -72,3 +72,22 @@ class TypesAhead(Screen):  # type: ignore[type-arg]
             self.action_save()  # type: ignore[attr-defined]
         else:
             self.set_focus(inputs[inputs.index(field) + 1])
+
+    # what every such form does with its buttons and its error line (`#dialog-error`, hidden while empty)
+
+    def form_button(self, event: Button.Pressed) -> None:
+        """A form's `on_button_pressed` calls this (a handler here would run too, under the form's own):
+        "ok" saves, any other button closes the form with nothing."""
+        event.stop()
+        if event.button.id == "ok":
+            self.action_save()  # type: ignore[attr-defined]
+        else:
+            self.dismiss(None)  # type: ignore[attr-defined]
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)  # type: ignore[attr-defined]
+
+    def say(self, text: str) -> None:
+        error = self.query_one("#dialog-error", Static)
+        error.update(text)
+        error.set_class(not text, "empty")

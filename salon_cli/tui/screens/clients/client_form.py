@@ -164,24 +164,12 @@ class ClientForm(TypesAhead, ModalScreen[int | None]):
     def draft(self) -> Draft:
         return Draft(**{name: self.query_one(f"#field-{name}", Input).value for name, *_ in FIELDS})
 
-    def say(self, text: str) -> None:
-        error = self.query_one("#dialog-error", Static)
-        error.update(text)
-        error.set_class(not text, "empty")
-
     def on_input_changed(self, event: Input.Changed) -> None:
         if self.likely and event.input.id in ("field-first", "field-last"):
             self._show_likely([])  # another name: the list was for the one before
 
     def on_button_pressed(self, event: Button.Pressed) -> None:
-        event.stop()
-        if event.button.id == "ok":
-            self.action_save()
-        else:
-            self.dismiss(None)
-
-    def action_cancel(self) -> None:
-        self.dismiss(None)
+        self.form_button(event)
 
     # -- saving ------------------------------------------------------------------------------------
 

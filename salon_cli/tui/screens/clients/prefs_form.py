@@ -60,19 +60,7 @@ class PrefsForm(TypesAhead, ModalScreen[PrefsView | None]):
         self.set_focus(self.query_one("#field-channel", Select))
 
     def on_button_pressed(self, event: Button.Pressed) -> None:
-        event.stop()
-        if event.button.id == "ok":
-            self.action_save()
-        else:
-            self.dismiss(None)
-
-    def action_cancel(self) -> None:
-        self.dismiss(None)
-
-    def say(self, text: str) -> None:
-        error = self.query_one("#dialog-error", Static)
-        error.update(text)
-        error.set_class(not text, "empty")
+        self.form_button(event)
 
     def action_save(self) -> None:
         from salon_cli.services.clients import notes as client_notes
