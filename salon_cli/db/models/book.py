@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 
 import sqlalchemy as sa
 from sqlmodel import Field
@@ -53,6 +53,9 @@ class Appointment(TableModel, table=True):
     series_id: int | None = Field(default=None, index=True)  # id of the first appointment of a repeat
     external_id: str | None = Field(default=None, max_length=64)  # from an import (unique per location)
     note: str | None = Field(default=None, max_length=500)
+    # the guarded close: why it stayed booked past the close of its day, and that day
+    left_booked_reason: str | None = Field(default=None, max_length=255)
+    left_booked_on: date | None = None
     created_at: datetime = _utc()
     created_by_id: int | None = Field(default=None, foreign_key="staff.id")
     updated_at: datetime | None = _utc(default=None, nullable=True)

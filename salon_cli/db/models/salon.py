@@ -25,6 +25,7 @@ class Location(TableModel, table=True):
     currency: str = Field(max_length=3)
     address: str | None = Field(default=None, max_length=255)
     phone: str | None = Field(default=None, max_length=32)
+    tax_id: str | None = Field(default=None, max_length=32)  # printed on receipts (RFC, NIF, VAT number)
     # the Stripe Terminal reader (tmr_...) the desk hands card-present payments to
     stripe_reader_id: str | None = Field(default=None, max_length=64)
     active: bool = True
@@ -80,6 +81,10 @@ class Policy(TableModel, table=True):
     allow_clock_override: bool = False
     # the book's row: appointments are offered (next free, slot suggestions) on this grid of minutes
     slot_min: int = 15
+    # receipts: the ESC/POS printer (network:HOST[:PORT] | usb:VENDOR:PRODUCT | serial:DEVICE | file:PATH;
+    # none: no printer) and the ways a receipt goes out by default (screen, print, email; comma-separated)
+    receipt_printer: str | None = Field(default=None, max_length=255)
+    receipt_via: str = Field(default="screen", max_length=32)
     updated_at: datetime = _utc()
 
 
