@@ -22,6 +22,7 @@ class Settings:
     staff: str | None = None
     pin: str | None = field(default=None, repr=False)
     debug: bool = False
+    language: str | None = None  # SALON_LANG: the dashboard's and receipts' language (None: the location's)
 
     @classmethod
     def from_env(
@@ -44,6 +45,7 @@ class Settings:
             staff=staff or env.get("SALON_STAFF") or None,
             pin=pin or env.get("SALON_PIN") or None,
             debug=env.get("SALON_DEBUG", "") not in ("", "0"),
+            language=(env.get("SALON_LANG") or "").strip() or None,
         )
 
     @property

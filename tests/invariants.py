@@ -106,7 +106,7 @@ def _penalties(session: Any) -> list[str]:
 # (a sale left open on the day, e.g. one holding a deposit for a later visit, is paid or voided later)
 _OF_THE_CLOSE = {"status", "revision", "closed_at", "closed_by", "counted_cash_cents", "variance_cents", "note",
                  "denominations", "count", "counts", "reopened_at", "reopened_by", "reopen_reason", "no_shows",
-                 "open_sales"}
+                 "open_sales", "unfinished", "early"}  # the guarded close: what it went over, and whether early
 
 
 def _frozen_days(session: Any) -> list[str]:

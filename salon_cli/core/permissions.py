@@ -35,6 +35,8 @@ class Permission(StrEnum):
     # of the close is committed, and a count again after the expected cash was shown (manager-only, a PIN)
     cash_expected = "cash.expected"
     day_recount = "day.recount"
+    # the guarded close (services/closing/unfinished.py): closing a day with work unfinished (manager-only, a PIN)
+    day_close_unfinished = "day.close.unfinished"
     reports_view = "reports.view"
     audit_view = "audit.view"
 
@@ -45,7 +47,7 @@ MANAGER_ONLY = frozenset(
         Permission.program_manage, Permission.penalty_waive, Permission.day_reopen,
         Permission.points_adjust, Permission.sale_refund, Permission.sale_void, Permission.expense_void,
         Permission.client_merge, Permission.notes_private_export, Permission.location_manage,
-        Permission.cash_expected, Permission.day_recount,
+        Permission.cash_expected, Permission.day_recount, Permission.day_close_unfinished,
     }
 )
 

@@ -15,15 +15,13 @@ loads when the screen first opens (the first paint needs only Today's), a servic
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
-from functools import partial
+from collections.abc import Callable
 from typing import Any, TypeVar
 
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import SQLAlchemyError
 from textual.app import App
 from textual.binding import Binding
-from textual.command import DiscoveryHit, Hit, Hits, Provider
 from textual.worker import Worker, WorkerState
 
 from salon_cli import launch
@@ -33,59 +31,14 @@ from salon_cli.db.uow import UnitOfWork
 from salon_cli.services.salon import locations
 from salon_cli.services.salon.actors import Actor
 from salon_cli.services.salon.locations import LocationView
+from salon_cli.tui.palette import SalonCommands
 from salon_cli.tui.screens.modals import pin_modal, sign_in_modal
 from salon_cli.tui.screens.reload import ReloadsWhenBack
+from salon_cli.tui.words import describe
 
 T = TypeVar("T")
 Done = Callable[[Any], None]
 Failed = Callable[[str], None]
-
-
-def describe(exc: BaseException, database_url: Any = None) -> str:
-    """One line for the person at the desk. A failure of the database itself (a lost PostgreSQL
-    connection, a SQLite file that is read-only, full or gone) in the same words as the command line:
-    what happened, that nothing was saved, what to do."""
-    if not isinstance(exc, SalonError):
-        from salon_cli.db.failures import explain
-
-        exc = explain(exc, database_url) or exc
-    if isinstance(exc, SalonError):
-        from salon_cli.tui.words import desk_words
-
-        return desk_words(exc.message, exc.hint)
-    if isinstance(exc, SQLAlchemyError):
-        orig = getattr(exc, "orig", None)
-        return str(orig or exc).strip().splitlines()[0]
-    return f"{type(exc).__name__}: {exc}".splitlines()[0]
-
-
-class SalonCommands(Provider):
-    """The command palette (ctrl+p): every action of the app and of the screen on show, by name."""
-
-    def _actions(self) -> Iterable[tuple[str, str, Callable[[], Any]]]:
-        # `self.screen` is the screen the palette was opened on (`app.screen` is the palette itself by
-        # now): its focused widget's keys, the screen's, then the app's, each action once
-        seen = set()
-        for target, bindings in self.screen._binding_chain:
-            for binding in (b for group in bindings.key_to_bindings.values() for b in group):
-                if not binding.description or not binding.show or binding.action in seen:
-                    continue
-                if target.check_action(binding.action.split("(")[0], ()) is False:
-                    continue
-                seen.add(binding.action)
-                help_text = f"key: {binding.key_display or self.app.get_key_display(binding)}"
-                yield binding.description, help_text, partial(target.run_action, binding.action)
-
-    async def discover(self) -> Hits:
-        for name, help_text, run in self._actions():
-            yield DiscoveryHit(name, run, help=help_text)
-
-    async def search(self, query: str) -> Hits:
-        matcher = self.matcher(query)
-        for name, help_text, run in self._actions():
-            score = matcher.match(name)
-            if score > 0:
-                yield Hit(score, matcher.highlight(name), run, help=help_text)
 
 
 class SalonApp(App[None]):
@@ -102,6 +55,9 @@ class SalonApp(App[None]):
         Binding("n", "new_client", "New client", id="new-client"),
         Binding("N", "no_shows", "No-shows", id="no-shows"),
         Binding("z", "close_day", "Close day", id="close-day"),
+        Binding("S", "sell", "Sell", id="sell"),
+        Binding("L", "sales", "Sales", id="sales", show=False),
+        Binding("D", "drawer", "Drawer", id="drawer", show=False),
         Binding("f1", "help", "Help", id="help"),
         Binding("f2", "toggle_theme", "Theme", id="theme", show=False),
     ]
@@ -344,20 +300,74 @@ class SalonApp(App[None]):
         elif callable(reload):
             reload()
 
-    def open_checkout(self, appointment_id: int) -> None:
+    def open_checkout(self, appointment_id: int | None = None, *, sale_id: int | None = None,
+                      client_id: int | None = None) -> None:
+        """The checkout of an appointment, of an open sale (the close's and the sales list's), or a sale
+        at the desk for a client."""
         from salon_cli.tui.screens.till.checkout import CheckoutScreen
 
-        self.push_screen(CheckoutScreen(appointment_id))
+        self.push_screen(CheckoutScreen(appointment_id, sale_id=sale_id, client_id=client_id))
+
+    def action_sell(self) -> None:
+        """A sale at the desk with no appointment: gift cards, memberships, retail."""
+        from salon_cli.tui.screens.till.checkout import CheckoutScreen
+
+        if not isinstance(self.screen, CheckoutScreen):
+            self.push_screen(CheckoutScreen(None))
+
+    def action_sales(self) -> None:
+        from salon_cli.tui.screens.till.sales_today import SalesScreen
+
+        self._open(SalesScreen)
+
+    def action_drawer(self) -> None:
+        from salon_cli.tui.screens.closing.drawer import DrawerScreen
+
+        self._open(DrawerScreen)
 
     def action_close_day(self) -> None:
         from salon_cli.tui.screens.closing.close_day import CloseDayScreen
 
         self._open(CloseDayScreen)
 
+    def open_close_day(self, day: Any = None) -> None:
+        """The close of an earlier day left unclosed (the Today screen's warning), or of today."""
+        from salon_cli.tui.screens.closing.close_day import CloseDayScreen
+
+        self.push_screen(CloseDayScreen(day))
+
     def action_no_shows(self) -> None:
         from salon_cli.tui.screens.book.no_shows import NoShowsScreen
 
         self._open(NoShowsScreen)
+
+    async def action_quit(self) -> None:
+        """Quit; a sale in progress (money taken and a balance left, or a card at the reader) asks first,
+        and a sale a checkout opened and took no money for is not left behind (`leave_nothing`)."""
+        waiting = [text for screen in self.screen_stack
+                   if callable(ask := getattr(screen, "in_progress", None)) and (text := ask())]
+        if not waiting:
+            self._quit_leaving_nothing()
+            return
+        from salon_cli.tui.screens.till.checkout_modals import ConfirmModal
+
+        def sure(yes: bool | None) -> None:
+            if yes:
+                self._quit_leaving_nothing()
+
+        note = "; ".join(waiting) + ". Quitting leaves the sale open (the close lists it)."
+        self.push_screen(ConfirmModal("Quit with a sale in progress?", note[:1].upper() + note[1:], ok="Quit"), sure)
+
+    def _quit_leaving_nothing(self) -> None:
+        leaving = [screen for screen in self.screen_stack if callable(getattr(screen, "leave_nothing", None))]
+
+        def next_one() -> None:
+            if leaving:
+                leaving.pop().leave_nothing(next_one)
+            else:
+                self.exit()
+
+        next_one()
 
     def action_help(self) -> None:
         from salon_cli.tui.screens.help import HelpScreen

@@ -1,11 +1,17 @@
 """The services' refusals in the dashboard's words: their hints name command-line flags and commands
 (`--allow-overlap`, `salon sale show 12`), which mean nothing at the desk. A known hint is said the
 dashboard's way; any other hint that names a flag or a command is left out; a flag named in the message
-itself reads as words ("--at" -> "at")."""
+itself reads as words ("--at" -> "at"). `describe` says any failure in one line: a refusal in those
+words, a failure of the database itself as the command line says it."""
 
 from __future__ import annotations
 
 import re
+from typing import Any
+
+from sqlalchemy.exc import SQLAlchemyError
+
+from salon_cli.core.errors import SalonError
 
 HINTS = (
     ("--allow-overlap", "choose another time or stylist"),
@@ -36,3 +42,19 @@ def desk_words(message: str, hint: str | None = None) -> str:
     if "--" in hint or "see:" in hint or "run:" in hint or COMMAND.search(hint):
         return said
     return f"{said} ({hint})"
+
+
+def describe(exc: BaseException, database_url: Any = None) -> str:
+    """One line for the person at the desk. A failure of the database itself (a lost PostgreSQL
+    connection, a SQLite file that is read-only, full or gone) in the same words as the command line:
+    what happened, that nothing was saved, what to do."""
+    if not isinstance(exc, SalonError):
+        from salon_cli.db.failures import explain
+
+        exc = explain(exc, database_url) or exc
+    if isinstance(exc, SalonError):
+        return desk_words(exc.message, exc.hint)
+    if isinstance(exc, SQLAlchemyError):
+        orig = getattr(exc, "orig", None)
+        return str(orig or exc).strip().splitlines()[0]
+    return f"{type(exc).__name__}: {exc}".splitlines()[0]

@@ -59,7 +59,7 @@ BLIND_JSON = {
     "no_shows": 0, "penalties_cents": None, "points_issued": None, "points_redeemed": None,
     "open_sales": 0, "pending_payments": 0, "late": [],
     "closed_at": None, "closed_by": None, "reopened_at": None, "reopened_by": None, "reopen_reason": None,
-    "counts": [], "blind": True,
+    "counts": [], "blind": True, "unfinished": None, "early": None,
 }
 
 

@@ -54,6 +54,12 @@ def desk(engine, salon, db_url, clock):
     return db_url
 
 
+def _finish_the_day(db):
+    """What holds the day (the guard, issue 28): Pedro's no-show fee waived, his empty ticket voided."""
+    ok(db, *MARCO, "penalty", "waive", "1", "--reason", "first time")
+    ok(db, *MARCO, "sale", "void", "2", "--reason", "opened by mistake")
+
+
 def test_preview_is_blind_until_the_count_and_keys_are_stable(desk):
     run = ok(desk, *SOFIA, "close-day", "--preview", "-f", "json")
     report = json.loads(run.stdout)
@@ -79,6 +85,11 @@ def test_close_needs_a_count_a_note_past_the_threshold_and_happens_once(desk):
     assert both.code == 2 and "not both" in both.stderr
     bad = cli(desk, *SOFIA, "close-day", "--count", "500x")
     assert bad.code == 2 and "DENOMINATIONxCOUNT" in bad.stderr
+    held = cli(desk, *SOFIA, "close-day", "--count", "200x1,50x1")
+    assert held.code == 1 and held.stderr.splitlines() == [
+        "error: 1 sale open, 1 penalty pending: finish them first",
+        "hint: see them: salon close-day --unfinished; a manager may close with --note (--as CODE --pin PIN)"]
+    _finish_the_day(desk)
     short = cli(desk, *SOFIA, "close-day", "--count", "200x1,50x1")
     assert short.code == 1 and "100.00 MXN short" in short.stderr and "--note" in short.stderr
     assert cli(desk, *SOFIA, "close-day", "--count", "200x1,100x1", "--preview").code == 0  # 50.00 is within
@@ -96,7 +107,7 @@ def test_close_needs_a_count_a_note_past_the_threshold_and_happens_once(desk):
 def test_every_write_dated_in_a_closed_day_is_refused_with_exit_1_and_allowed_after_reopen(desk):
     ok(desk, *SOFIA, "expense", "add", "--amount", "20", "--category", "supplies", "--description", "gloves")
     ok(desk, *SOFIA, "cash", "float", "--amount", "500")
-    ok(desk, *SOFIA, "close-day", "--counted-cash", "830")
+    ok(desk, *MARCO, "close-day", "--counted-cash", "830", "--note", "Pedro's fee and ticket wait for Monday")
     writes = [
         [*SOFIA, "sale", "open", "--client", "1"],
         [*SOFIA, "sale", "add", "2", "--product", "shampoo"],
@@ -130,7 +141,8 @@ def test_every_write_dated_in_a_closed_day_is_refused_with_exit_1_and_allowed_af
     ok(desk, *SOFIA, "sale", "add", "2", "--product", "shampoo")
     ok(desk, *MARCO, "sale", "refund", "1", "--amount", "10", "--reason", "a refund was missed")
     ok(desk, *SOFIA, "loyalty", "redeem", "1", "1")
-    report = json.loads(ok(desk, *SOFIA, "close-day", "--counted-cash", "820", "-f", "json").stdout)
+    report = json.loads(ok(desk, *MARCO, "close-day", "--counted-cash", "820", "--note", "still open",
+                           "-f", "json").stdout)
     assert (report["revision"], report["refund_cents"], report["variance_cents"]) == (2, 1000, 0)
     first = json.loads(ok(desk, *MARCO, "report", "day", "--revision", "1", "-f", "json").stdout)
     assert (first["revision"], first["status"], first["refund_cents"]) == (1, "reopened", 0)
@@ -140,6 +152,7 @@ def test_every_write_dated_in_a_closed_day_is_refused_with_exit_1_and_allowed_af
 
 
 def test_readable_report_and_csv(desk):
+    _finish_the_day(desk)
     run = ok(desk, *SOFIA, "close-day", "--counted-cash", "350")
     out = run.stdout
     assert "Z-report  centro  2026-11-21 (Saturday)  closed, revision 1" in out

@@ -117,8 +117,9 @@ def walk_in():
 
 def close():
     day = datetime.fromisoformat(spec["day"]).date()
+    # before the closing hour, over the visits still booked (the guard, issue 28): a manager's note, early
     in_unit(lambda s: day_close.close(s, actor=manager, location=location, day=day, counted_cents=500000,
-                                      note="counted by the soak's manager"))
+                                      note="counted by the soak's manager", early=True))
 
 
 DESK_OPS = [("check_in", check_in)] * 3 + [("checkout", pay)] * 3 + [("stamp", stamp)] * 2 + [

@@ -1,6 +1,7 @@
-"""The dashboard's Checkout screen, driven with Pilot on the demo salon at the fixed test clock: the sale
-opens from the appointment, products and a discount change its totals as `core.sale_math` says, a tip
-rides on the next payment, split tender ends the sale `paid`, and refusals are shown on the screen."""
+"""The dashboard's Checkout screen, driven with Pilot on the demo salon at the fixed test clock: looking at
+an appointment's checkout shows a draft priced as `core.sale_math` says and keeps nothing, the first
+change opens the sale, products and a discount change its totals, a tip rides on the next payment,
+split tender ends the sale `paid`, and refusals are shown on the screen and keep nothing."""
 
 from __future__ import annotations
 
@@ -68,6 +69,15 @@ async def open_checkout(app, pilot, appointment_id: int) -> CheckoutScreen:
     return app.screen
 
 
+async def add_item(pilot, typed: str, quantity: str = "1") -> None:
+    """`a`, then typed as the desk types it: a few letters of the item, Enter; Enter on who sold it (the
+    appointment's stylist, prefilled); the quantity, Enter."""
+    await pilot.press("a")
+    await settle(pilot)  # the shelf and the menu are read
+    await pilot.press(*typed, "enter", "enter", "backspace", *quantity, "enter")
+    await settle(pilot)
+
+
 async def fill(pilot, **values: str) -> None:
     """Fill the modal on show and press OK."""
     screen = pilot.app.screen
@@ -91,11 +101,12 @@ def test_split_payment_with_a_tip_ends_paid_with_the_exact_figures(demo_engine):
         async with app.run_test(size=(120, 40)) as pilot:
             app.desk = SOFIA
             screen = await open_checkout(app, pilot, appt.id)
-            assert screen.sale is not None and screen.sale.status == "open"
-            assert screen.sale.total_cents == total
-            assert text_of(app, "#state").endswith(f"balance {format_amount(total, 'MXN')} MXN")
-            assert screen.query_one(DataTable).row_count == len(screen.sale.lines) >= 1
+            assert screen.sale is None and screen.shown.status == "draft"  # looking opens no sale
+            assert screen.shown.total_cents == total
+            assert f"total {format_amount(total, 'MXN')} MXN" in text_of(app, "#state")
+            assert screen.query_one(DataTable).row_count == len(screen.shown.lines) >= 1
             assert appt.client in text_of(app, "#title")
+            assert sale_of(demo_engine, appt.id) is None
 
             await pilot.press("t")
             await fill(pilot, tip="50")
@@ -114,7 +125,7 @@ def test_split_payment_with_a_tip_ends_paid_with_the_exact_figures(demo_engine):
             assert f"change {format_amount(change, 'MXN')}" in text_of(app, "#state")
             assert screen.query_one("#change-box").has_class("shown")
             assert screen.query_one("#change", Digits).value == format_amount(change, "MXN")
-            assert text_of(app, "#summary") == "Escape: back to the book"
+            assert text_of(app, "#summary") == "p receipt · Escape: back to the book"
             await pilot.press("1")  # nothing left to take: the key does nothing
             await pilot.pause()
             assert isinstance(app.screen, CheckoutScreen)
@@ -183,7 +194,7 @@ def test_paid_from_the_clients_card_goes_back_to_the_card(demo_engine):
             await pilot.press("2")
             await fill(pilot)  # the card pays the whole balance
             assert screen.sale is not None and screen.sale.status == "paid"
-            assert text_of(app, "#summary") == "Escape: back to the client's card"
+            assert text_of(app, "#summary") == "p receipt · Escape: back to the client's card"
             await settle(pilot)
             await pilot.press("escape")
             await settle(pilot)
@@ -205,12 +216,12 @@ def test_a_product_and_a_ten_percent_discount_change_the_totals(demo_engine):
         async with app.run_test(size=(120, 40)) as pilot:
             app.desk = SOFIA
             screen = await open_checkout(app, pilot, appt.id)
-            lines = len(screen.sale.lines)
-            await pilot.press("a")
-            await fill(pilot, product="cera-barba", quantity="2")
-            assert len(screen.sale.lines) == lines + 1
+            lines = len(screen.shown.lines)
+            await add_item(pilot, "cera barba", "2")
+            assert screen.sale is not None and len(screen.sale.lines) == lines + 1  # the first change opened it
             assert screen.query_one(DataTable).row_count == lines + 1
-            assert screen.sale.lines[-1].description == "Cera para barba 60 g"
+            added = screen.sale.lines[-1]
+            assert (added.description, added.quantity, added.staff) == ("Cera para barba 60 g", 2, appt.staff)
             assert (screen.sale.subtotal_cents, screen.sale.discount_cents, screen.sale.tax_cents,
                     screen.sale.total_cents) == (with_product.subtotal_cents, with_product.discount_cents,
                                                  with_product.tax_cents, with_product.total_cents)
@@ -238,13 +249,13 @@ def test_refusals_are_shown_and_change_nothing(demo_engine):
         async with app.run_test(size=(120, 40)) as pilot:
             app.desk = SOFIA
             screen = await open_checkout(app, pilot, appt.id)
-            balance = screen.sale.balance_cents
+            balance = screen.shown.balance_cents
             await pilot.press("2")
             await fill(pilot, amount=format_amount(balance + 100, "MXN"))
             summary = text_of(app, "#summary")
             assert summary.startswith("refused: a card payment of ") and "is more than the" in summary
             assert screen.query_one("#summary").has_class("error")
-            assert screen.sale.paid_cents == 0 and screen.sale.payments == []
+            assert screen.sale is None  # refused: not even the sale it would have opened is kept
 
             await pilot.press("t")
             await fill(pilot, tip="ten")
@@ -260,14 +271,19 @@ def test_refusals_are_shown_and_change_nothing(demo_engine):
             assert text_of(app, "#summary").startswith("refused: discount '150%' must be between")
 
             await pilot.press("a")
-            await fill(pilot, product="no-such-thing", quantity="1")
-            assert text_of(app, "#summary").startswith("refused: ")
-            assert screen.sale.status == "open" and screen.sale.balance_cents == balance
+            await settle(pilot)
+            await pilot.press(*"no such thing", "enter")
+            await settle(pilot)
+            assert "nothing on the shelf or the menu matches 'no such thing'" in str(
+                app.screen.query_one(".picker-note", Static).render())
+            await pilot.press("escape")
+            await settle(pilot)
+            assert screen.sale is None and screen.shown.balance_cents == balance
 
     asyncio.run(scenario())
-    sale = sale_of(demo_engine, appt.id)
-    assert sale.payments == [] and sale.paid_cents == 0
-    assert len(sale.lines) == len(expected_totals(demo_engine, appt.id).lines)
+    assert sale_of(demo_engine, appt.id) is None
+    with UnitOfWork(demo_engine, write=False) as uow:
+        assert book.view(uow.session, appt.id).status == "in_service"
 
 
 def test_a_live_sale_is_continued_not_opened_twice(demo_engine):
@@ -323,15 +339,16 @@ def _snapshot_run(appointment_id: int, pay: bool):
     return run_before
 
 
-@pytest.mark.parametrize("size", [(80, 24), (120, 40)], ids=["80x24", "120x40"])
+@pytest.mark.parametrize("size", [(80, 24), (160, 50)], ids=["80x24", "160x50"])
 def test_checkout_snapshot(demo_engine, snap_compare, size):
-    """The open sale of the appointment in the chair: its lines, totals and balance."""
+    """The checkout of the appointment in the chair before anything is taken: the draft (its lines, the
+    member's discount, totals and balance) and what the client brings (membership, points, the stamp)."""
     appt = today(demo_engine, "in_service")[0]
     assert snap_compare(SalonApp(demo_engine, poll_seconds=0), terminal_size=size,
                         run_before=_snapshot_run(appt.id, pay=False))
 
 
-@pytest.mark.parametrize("size", [(80, 24), (120, 40)], ids=["80x24", "120x40"])
+@pytest.mark.parametrize("size", [(80, 24), (160, 50)], ids=["80x24", "160x50"])
 def test_checkout_paid_snapshot(demo_engine, snap_compare, size):
     """The same sale paid by card and cash: the payments and the change, large."""
     appt = today(demo_engine, "in_service")[0]
@@ -390,7 +407,7 @@ def test_a_declined_card_on_the_reader_leaves_the_balance(demo_engine, reader):
         async with app.run_test(size=(120, 40)) as pilot:
             app.desk = SOFIA
             screen = await open_checkout(app, pilot, appt.id)
-            total = screen.sale.total_cents
+            total = screen.shown.total_cents
             await pilot.press("3")
             await fill(pilot)
             summary = text_of(app, "#summary")
@@ -413,7 +430,7 @@ def test_escape_while_the_reader_waits_cancels_it_and_keeps_the_balance(demo_eng
             app.desk = SOFIA
             screen = await open_checkout(app, pilot, appt.id)
             screen.READER_POLL = 0.05
-            total = screen.sale.total_cents
+            total = screen.shown.total_cents
 
             def summary() -> str:
                 return str(screen.query_one("#summary", Static).render())
@@ -448,8 +465,11 @@ def test_escape_while_the_reader_waits_cancels_it_and_keeps_the_balance(demo_eng
     assert len(cancels) == 1 and reader.readers["tmr_desk1"].get("action") is None
 
 
-def test_nobody_at_the_desk_is_asked_to_sign_in_before_the_sale_opens(demo_engine):
+def test_looking_asks_no_one_and_the_first_money_asks_who_and_checks_the_visit_in(demo_engine):
+    """Issue 28: opening a booked appointment's checkout changes nothing (no sign-in asked, no check-in, no
+    sale); the first money asks who is at the desk, and a sign-in cancelled keeps nothing either."""
     appt = today(demo_engine, "booked")[0]
+    total = expected_totals(demo_engine, appt.id).total_cents
 
     async def scenario() -> None:
         app = SalonApp(demo_engine, poll_seconds=0)
@@ -457,20 +477,27 @@ def test_nobody_at_the_desk_is_asked_to_sign_in_before_the_sale_opens(demo_engin
             await settle(pilot)
             app.open_checkout(appt.id)
             await settle(pilot)
-            assert app.screen.query_one("#field-who", Input)  # the sign-in modal
-            await pilot.press("escape")  # cancelled: no sale, and `o` asks again
-            await settle(pilot)
             screen = app.screen
-            assert isinstance(screen, CheckoutScreen) and screen.sale is None
-            await pilot.press("o")
+            assert isinstance(screen, CheckoutScreen) and screen.sale is None and screen.shown.total_cents == total
+            await pilot.press("1")
+            await fill(pilot)  # the balance, exact
+            assert app.screen.query_one("#field-who", Input)  # who takes the money?
+            await pilot.press("escape")  # not now: nothing is kept, the keys work again
             await settle(pilot)
+            assert app.screen is screen and screen.sale is None and not screen.working
+            assert sale_of(demo_engine, appt.id) is None
+            await pilot.press("1")
+            await fill(pilot)
             await fill(pilot, who="sofia", pin="3333")
-            assert screen.sale is not None and screen.sale.status == "open"
-            assert screen.sale.total_cents == expected_totals(demo_engine, appt.id).total_cents
+            assert screen.sale is not None and screen.sale.status == "paid"
+            assert (screen.sale.total_cents, screen.sale.paid_cents) == (total, total)
 
     asyncio.run(scenario())
+    sale = sale_of(demo_engine, appt.id)
+    assert [(p.method, p.amount_cents) for p in sale.payments] == [("cash", total)]
     with UnitOfWork(demo_engine, write=False) as uow:
-        assert book.view(uow.session, appt.id).status == "checked_in"  # a booked client is checked in first
+        seen = book.view(uow.session, appt.id)
+        assert seen.status == "completed" and seen.checked_in_at is not None  # checked in by the money, then done
 
 
 def test_cash_typed_at_the_keyboard_leaves_the_change_on_screen(demo_engine):

@@ -1,5 +1,9 @@
 """The dashboard's Close day (blind count, variance, note, close, Z-report) and No-shows (waive with a
-manager's PIN, mark paid) screens, driven with Pilot on the demo salon at the fixed test clock."""
+manager's PIN, mark paid) screens, driven with Pilot on the demo salon at the fixed test clock.
+
+The demo's Saturday at 11:00 has work unfinished (visits still to come, an open sale) and the salon closes
+at 20:00: the tests of the count first finish the day (`finish_the_day`) and answer the question of an
+early close (`y`); the guard itself is tests/tui/test_tui_close_guard.py's."""
 
 from __future__ import annotations
 
@@ -17,7 +21,9 @@ from salon_cli.db.uow import UnitOfWork
 from salon_cli.services.closing import day_close
 from salon_cli.services.salon import locations
 from salon_cli.services.salon.actors import SYSTEM
-from salon_cli.services.book import penalties
+from salon_cli.services.book import day_end, penalties
+from salon_cli.services.closing import unfinished
+from salon_cli.services.till import sales
 from salon_cli.tui.app import SalonApp
 from salon_cli.tui.screens.book.no_shows import NoShowsScreen
 from salon_cli.tui.screens.closing.close_count import counted
@@ -37,6 +43,31 @@ def screen_text(app) -> str:
 def _read(engine, work):
     with UnitOfWork(engine, write=False) as uow:
         return work(uow.session, locations.resolve(uow.session, None))
+
+
+def finish_the_day(engine) -> None:
+    """What holds the demo's Saturday (the guard, issue 28): its visits stay booked past the close (the
+    salon is open till 20:00), its open sale is voided."""
+    with UnitOfWork(engine) as uow:
+        s = uow.session
+        loc = locations.resolve(s, None)
+        left = unfinished.of_day(s, location=loc, day=TODAY)
+        for visit in left.appointments:
+            day_end.leave_booked(s, actor=SYSTEM, location=loc, appointment_id=visit.id, reason="the day goes on")
+        for sale in left.sales:
+            sales.void(s, actor=SYSTEM, location=loc, sale_id=sale.id, reason="opened by mistake")
+        uow.commit()
+
+
+async def close_early(pilot) -> None:
+    """Answer the question of a close before the closing hour (11:00; the demo closes at 20:00)."""
+    for _ in range(200):
+        await pilot.pause()
+        if pilot.app.screen.query("#early-words"):
+            break
+    assert "closes at 20:00" in text_of(pilot.app, "#early-words")
+    await pilot.press("y")
+    await settle(pilot)
 
 
 def _expected_today(engine) -> int:
@@ -84,6 +115,7 @@ def test_counted_totals_a_count_by_denominations():
 # ----------------------------------------------------------------------------- close day
 
 def test_close_today_blind_count_then_variance_note_and_z_report(demo_engine):
+    finish_the_day(demo_engine)
     expected = _expected_today(demo_engine)
     assert expected == 350000  # the demo's float plus today's cash
     # 1000x2 + 500x1 + 200x3 = 3,100.00: 400.00 short, past the 50.00 threshold
@@ -117,7 +149,7 @@ def test_close_today_blind_count_then_variance_note_and_z_report(demo_engine):
             assert _read(demo_engine, lambda s, loc: day_close.show(s, location=loc, day=TODAY))["status"] == "open"
             note.focus()
             await pilot.press(*"tip jar", "enter")  # enter on the note closes too
-            await settle(pilot)
+            await close_early(pilot)
             assert app.screen.step == "closed"
             shown = screen_text(app)
             assert "Closed 2026-11-21 (revision 1): the day is frozen." in shown
@@ -135,6 +167,8 @@ def test_close_today_blind_count_then_variance_note_and_z_report(demo_engine):
 
 
 def test_a_count_within_the_threshold_closes_without_a_note(demo_engine):
+    finish_the_day(demo_engine)
+
     async def scenario() -> None:
         app = SalonApp(demo_engine, poll_seconds=0)
         app.desk = SOFIA
@@ -149,7 +183,7 @@ def test_a_count_within_the_threshold_closes_without_a_note(demo_engine):
             assert app.screen.step == "review" and not app.screen.query_one("#note").display
             assert "20.00 MXN over" in screen_text(app)
             await pilot.press("ctrl+s")
-            await settle(pilot)
+            await close_early(pilot)
             assert app.screen.step == "closed"
 
     asyncio.run(scenario())
@@ -158,6 +192,8 @@ def test_a_count_within_the_threshold_closes_without_a_note(demo_engine):
 
 
 def test_count_again_and_both_kinds_of_count_refused(demo_engine):
+    finish_the_day(demo_engine)
+
     async def scenario() -> None:
         app = SalonApp(demo_engine, poll_seconds=0)
         app.desk = SOFIA
@@ -188,6 +224,8 @@ def test_count_again_and_both_kinds_of_count_refused(demo_engine):
 
 
 def test_count_again_needs_a_managers_pin_and_every_count_stays_in_the_z_report(demo_engine):
+    finish_the_day(demo_engine)
+
     async def scenario() -> None:
         app = SalonApp(demo_engine, poll_seconds=0)
         app.desk = SOFIA
@@ -210,7 +248,7 @@ def test_count_again_needs_a_managers_pin_and_every_count_stays_in_the_z_report(
             shown = screen_text(app)
             assert "3,490.00 MXN" in shown and "10.00 MXN short" in shown and "Counts (2)" in shown
             await pilot.press("ctrl+s")  # the desk closes with the manager's count, within the threshold
-            await settle(pilot)
+            await close_early(pilot)
             assert app.screen.step == "closed"
             shown = screen_text(app)
             assert re.search(r"#1 11:00 sofia +3100\.00", shown) and re.search(r"#2 11:00 marco \* +3490\.00", shown)
@@ -225,6 +263,8 @@ def test_count_again_needs_a_managers_pin_and_every_count_stays_in_the_z_report(
 
 
 def test_a_receptionists_pin_cannot_count_again(demo_engine):
+    finish_the_day(demo_engine)
+
     async def scenario() -> None:
         app = SalonApp(demo_engine, poll_seconds=0)
         app.desk = SOFIA
@@ -247,6 +287,7 @@ def test_a_receptionists_pin_cannot_count_again(demo_engine):
 
 
 def test_a_count_committed_elsewhere_opens_on_its_review(demo_engine):
+    finish_the_day(demo_engine)
     with UnitOfWork(demo_engine) as uow:  # a refused close at the command line kept its count
         from salon_cli.services.salon import staff
 
@@ -254,7 +295,7 @@ def test_a_count_committed_elsewhere_opens_on_its_review(demo_engine):
         sofia = staff.identify(uow, who="sofia", pin=None, location=loc, permission=day_close.Permission.day_close)
     with pytest.raises(day_close.NoteNeeded):
         with UnitOfWork(demo_engine) as uow:
-            day_close.close(uow.session, actor=sofia, location=loc, day=TODAY, counted_cents=300000)
+            day_close.close(uow.session, actor=sofia, location=loc, day=TODAY, counted_cents=300000, early=True)
 
     async def scenario() -> None:
         app = SalonApp(demo_engine, poll_seconds=0)
@@ -272,13 +313,14 @@ def test_a_count_committed_elsewhere_opens_on_its_review(demo_engine):
 
 
 def test_a_closed_day_shows_its_stored_report_and_a_second_close_is_refused(demo_engine):
+    finish_the_day(demo_engine)
     with UnitOfWork(demo_engine) as uow:
         loc = locations.resolve(uow.session, None)
         from salon_cli.services.salon import staff
 
         marco = staff.identify(uow, who="marco", pin="2222", location=loc, permission=day_close.Permission.day_close)
     with UnitOfWork(demo_engine) as uow:
-        day_close.close(uow.session, actor=marco, location=loc, day=TODAY, counted_cents=350000)
+        day_close.close(uow.session, actor=marco, location=loc, day=TODAY, counted_cents=350000, early=True)
         uow.commit()
 
     async def scenario() -> None:
@@ -296,6 +338,8 @@ def test_a_closed_day_shows_its_stored_report_and_a_second_close_is_refused(demo
 
 
 def test_closing_a_day_closed_meanwhile_is_refused_on_screen(demo_engine):
+    finish_the_day(demo_engine)
+
     async def scenario() -> None:
         app = SalonApp(demo_engine, poll_seconds=0)
         app.desk = SOFIA
@@ -313,10 +357,10 @@ def test_closing_a_day_closed_meanwhile_is_refused_on_screen(demo_engine):
                 marco = staff.identify(uow, who="marco", pin="2222", location=loc,
                                        permission=day_close.Permission.day_close)
             with UnitOfWork(demo_engine) as uow:
-                day_close.close(uow.session, actor=marco, location=loc, day=TODAY, counted_cents=350000)
+                day_close.close(uow.session, actor=marco, location=loc, day=TODAY, counted_cents=350000, early=True)
                 uow.commit()
             await pilot.press("ctrl+s")
-            await settle(pilot)
+            await close_early(pilot)
             assert app.screen.step == "review"
             summary = text_of(app, "#summary")
             assert summary.startswith("refused: business day 2026-11-21 at centro is already closed")
@@ -498,6 +542,8 @@ def test_no_shows_reload_when_another_terminal_changes_data(demo_engine):
 
 
 def test_close_day_shows_a_close_made_elsewhere_on_data_changed(demo_engine):
+    finish_the_day(demo_engine)
+
     async def scenario() -> None:
         app = SalonApp(demo_engine, poll_seconds=0)
         async with app.run_test(size=SIZE) as pilot:
@@ -510,7 +556,7 @@ def test_close_day_shows_a_close_made_elsewhere_on_data_changed(demo_engine):
                 marco = staff.identify(uow, who="marco", pin="2222", location=loc,
                                        permission=day_close.Permission.day_close)
             with UnitOfWork(demo_engine) as uow:
-                day_close.close(uow.session, actor=marco, location=loc, day=TODAY, counted_cents=350000)
+                day_close.close(uow.session, actor=marco, location=loc, day=TODAY, counted_cents=350000, early=True)
                 uow.commit()
             app.screen.data_changed()
             await settle(pilot)
@@ -537,6 +583,7 @@ async def _open_no_shows_screen(pilot) -> None:
 @pytest.mark.parametrize("size", [(80, 24), (120, 40)], ids=["80x24", "120x40"])
 def test_close_day_snapshot(demo_engine, snap_compare, size):
     """The blind count: the denominations, nothing expected shown."""
+    finish_the_day(demo_engine)
     assert snap_compare(SalonApp(demo_engine, poll_seconds=0), terminal_size=size, run_before=_open_close_day)
 
 
@@ -555,13 +602,14 @@ async def _count_short(pilot) -> None:
 async def _close_with_note(pilot) -> None:
     await _count_short(pilot)
     await pilot.press(*"tip jar", "enter")
-    await settle(pilot)
+    await close_early(pilot)
     steady_cursors(pilot.app)
 
 
 @pytest.mark.parametrize("size", [(80, 24), (120, 40)], ids=["80x24", "120x40"])
 def test_close_day_review_snapshot(demo_engine, snap_compare, size):
     """After the count (committed by the desk): expected, counted, the variance and the note it needs."""
+    finish_the_day(demo_engine)
     app = SalonApp(demo_engine, poll_seconds=0)
     app.desk = SOFIA
     assert snap_compare(app, terminal_size=size, run_before=_count_short)
@@ -569,6 +617,7 @@ def test_close_day_review_snapshot(demo_engine, snap_compare, size):
 
 @pytest.mark.parametrize("size", [(80, 24), (120, 40)], ids=["80x24", "120x40"])
 def test_close_day_z_report_snapshot(demo_engine, snap_compare, size):
+    finish_the_day(demo_engine)
     app = SalonApp(demo_engine, poll_seconds=0)
     app.desk = SOFIA
     assert snap_compare(app, terminal_size=size, run_before=_close_with_note)

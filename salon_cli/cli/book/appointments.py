@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any
 
 import typer
 
+from salon_cli.cli.book.day_end import leave_booked
 from salon_cli.cli.context import app_context
 from salon_cli.cli.output import FORMAT_OPTION, Format, emit, message
 from salon_cli.core.errors import InvalidInput
@@ -305,6 +306,9 @@ def no_show(ctx: typer.Context, appointment_id: int = typer.Argument(..., help="
     _say_deposit(settled, loc)
     _one(loc, app.read(lambda session: _view(session, appointment_id)) if settled else view, fmt)
     _send_deposit_refund(app, actor, loc, settled, f"appointment {appointment_id} is a no-show")
+
+
+appt_app.command("leave-booked")(leave_booked)
 
 
 @appt_app.command("reinstate")

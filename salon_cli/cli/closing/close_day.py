@@ -39,6 +39,9 @@ def close_day(
     count: str | None = typer.Option(None, "--count", help='The drawer by denominations: "500x2,200x3,0.50x4".'),
     note: str | None = typer.Option(None, "--note", help="Why the drawer is over or short (needed past the policy's threshold)."),
     preview: bool = typer.Option(False, "--preview", help="Show the Z-report as it stands; store nothing."),
+    early: bool = typer.Option(False, "--early", help="Close today before the location's closing hour, on purpose."),
+    unfinished: bool = typer.Option(False, "--unfinished", help="List what still holds the day (store nothing)."),
+    pending: bool = typer.Option(False, "--pending", help="List the days left unclosed (the last 60 days)."),
     fmt: Format = FORMAT_OPTION,
 ) -> None:
     """Close a business day: the Z-report (sales, tax, tips, refunds, money by method, expenses, the cash
@@ -52,16 +55,42 @@ def close_day(
     policy's threshold needs --note (exit 1 without; the count is kept). A day already closed is refused
     (exit 1).
 
+    The close is guarded: while appointments of the day are still booked or in the chair, sales are
+    open or penalties of the day pending (--unfinished lists them), a receptionist is refused (exit 1);
+    a manager or the owner with --pin closes over them with --note, and the list is kept with the close.
+    Finish them (appt no-show, appt complete, checkout, sale void) or leave a visit booked past the close
+    with a reason (appt leave-booked). Closing today before the salon's closing hour asks on a terminal
+    and needs --early in a script (exit 1 without). --pending lists the days before today (60 days back)
+    with sales, payments, drawer movements, expenses or appointments and no close.
+
     Example: salon --as sofia close-day --count "500x4,200x6,100x3,50x2" --note "tip jar counted in"
     Example: salon --as marco --pin 2222 close-day --date 2026-11-20 --preview -f json
+    Example: salon close-day --unfinished -f json
+    Example: salon --as marco --pin 2222 close-day --counted-cash 3500 --early --note "two visits moved to Monday"
+    Example: salon close-day --pending
     """
+    from salon_cli.cli.closing import close_checks
     from salon_cli.services.closing import day_close
 
     app = app_context(ctx)
+    if sum((preview, unfinished, pending)) > 1:
+        raise InvalidInput("--preview, --unfinished and --pending go one at a time")
+    if pending:
+        if date_ is not None or counted_cash is not None or count is not None:
+            raise InvalidInput("--pending lists every day left unclosed: it takes no --date or count")
+        close_checks.show_pending(app, fmt)
+        return
     loc = app.location()
     day = _day(app, date_)
+    if unfinished:
+        if counted_cash is not None or count is not None or note is not None:
+            raise InvalidInput("--unfinished lists what holds the day: it takes no count or note")
+        close_checks.show_unfinished(app, day, fmt)
+        return
     if counted_cash is not None and count is not None:
         raise InvalidInput("give the count once: --counted-cash or --count, not both")
+    if not preview and sys.stdin.isatty():
+        early = close_checks.on_terminal(app, day, note, early)
     raw = counted_cash if counted_cash is not None else count
     if raw is None and not preview and sys.stdin.isatty() and app.read(
             lambda s: day_close.last_count(s, location=loc, day=day)) is None:
@@ -78,7 +107,7 @@ def close_day(
 
     def closing(s: Any, actor: Any) -> dict[str, Any]:
         return day_close.close(s, actor=actor, location=loc, day=day, counted_cents=counted, note=note,
-                               denominations=denominations)
+                               denominations=denominations, early=early)
 
     try:
         report = app.change(Permission.day_close, closing)
@@ -90,6 +119,9 @@ def close_day(
                             ("over" if refused.variance_cents > 0 else "short"))
         report = app.change(Permission.day_close, closing)
     message(f"closed {report['business_date']} at {loc.code} (revision {report['revision']}): the day is frozen")
+    over = close_checks.said(report)
+    if over:
+        message(over)
     render(report, fmt)
 
 
@@ -247,6 +279,11 @@ def _readable(r: dict[str, Any]) -> None:
                       f"{m(item['amount_cents'])}, asked on {item['asked_on']}{closed}", ""))
     if r.get("note"):
         lines.append(("t", f"note: {r['note']}", ""))
+    if r.get("unfinished"):  # live in a preview; what a manager closed over, in a closed report
+        kept = r["status"] in ("closed", "reopened")
+        lines.append(("t", f"{'closed over' if kept else 'unfinished'}: {r['unfinished']['words']}", ""))
+    if r.get("early"):
+        lines.append(("t", "closed before the closing hour", ""))
     if r.get("closed_at"):
         lines.append(("t", f"closed {r['closed_at'][:16].replace('T', ' ')} by {r['closed_by']}", ""))
     if r.get("reopened_at"):

@@ -81,11 +81,14 @@ def location_set(
     stripe_reader: str | None = typer.Option(None, "--stripe-reader",
                                              help="The desk's Stripe Terminal reader, tmr_... (salon checkout --pay stripe)."),
     no_stripe_reader: bool = typer.Option(False, "--no-stripe-reader", help="Forget the Stripe reader."),
+    tax_id: str | None = typer.Option(None, "--tax-id", help="The tax id printed on receipts (RFC, NIF, VAT number); none removes it."),
     fmt: Format = FORMAT_OPTION,
 ) -> None:
     """Change the current location (--location CODE picks it).
 
     Example: salon --as lucia --pin 2580 --location norte location set --phone +528112345678 --stripe-reader tmr_FZx8d2
+
+    Example: salon --as lucia --pin 2580 location set --tax-id SACE800101AB1 --address "Av. Juárez 10, CDMX"
     """
     from salon_cli.services.salon import locations
 
@@ -95,7 +98,7 @@ def location_set(
     app = app_context(ctx)
     loc = app.change(Permission.location_manage, lambda session, actor: locations.update(
         session, actor=actor, location=app.location(), name=name,
-        timezone=timezone, address=address, phone=phone, active=active, stripe_reader_id=reader))
+        timezone=timezone, address=address, phone=phone, active=active, stripe_reader_id=reader, tax_id=tax_id))
     emit(loc, fmt, one=True)
 
 
@@ -137,6 +140,8 @@ def policy_set(
     payment_url: str | None = typer.Option(None, "--payment-url", help="Where clients pay a penalty, {payment_link} in the no-show notice ({penalty_id} is filled in); none to forget."),
     slot: int | None = typer.Option(None, "--slot", help="The book's row in minutes, 5 to 60 and dividing an hour (default 15): next free and slot suggestions sit on it."),
     allow_clock_override: bool | None = typer.Option(None, "--allow-clock-override/--no-allow-clock-override", help="Let commands that change data honour SALON_NOW (tests, demos, backfills), at every location; the owner only."),
+    receipt_printer: str | None = typer.Option(None, "--receipt-printer", help="The ESC/POS receipt printer: network:HOST[:PORT], usb:VENDOR:PRODUCT (hex), serial:DEVICE[:BAUD], file:PATH, or none."),
+    receipt_via: str | None = typer.Option(None, "--receipt-via", help="How receipts go out by default: one or more of screen, print, email (comma-separated)."),
     fmt: Format = FORMAT_OPTION,
 ) -> None:
     """Change the location's policy (manager PIN).
@@ -146,6 +151,8 @@ def policy_set(
     Example: salon --as marco --pin 2222 policy set --quiet-hours 20:30-09:00 --message-language en --win-back-days 90
 
     Example: salon --as lucia --pin 2580 policy set --no-allow-clock-override
+
+    Example: salon --as marco --pin 2222 policy set --receipt-printer network:192.168.1.50:9100 --receipt-via screen,print
     """
     from salon_cli.services.salon import clock_override, policy
 
@@ -165,7 +172,8 @@ def policy_set(
             taxes=[] if no_taxes else (tax or None), pin_max_failures=pin_max_failures,
             pin_lock_minutes=pin_lock_minutes, desk_actor=desk_actor, quiet_hours=quiet_hours,
             message_language=message_language, win_back_days=win_back_days, payment_url=payment_url,
-            max_desk_discount=max_desk_discount, deposit_remainder=deposit_remainder, slot_min=slot)
+            max_desk_discount=max_desk_discount, deposit_remainder=deposit_remainder, slot_min=slot,
+            receipt_printer=receipt_printer, receipt_via=receipt_via)
 
     view = app.change(Permission.policy_manage, change)
     emit(view, fmt, one=True, currency=loc.currency)

@@ -17,6 +17,7 @@ import typer
 from salon_cli.cli.context import AppContext, app_context
 from salon_cli.cli.output import FORMAT_OPTION, Format, emit, message
 from salon_cli.cli.till.sale_output import LIST_COLUMNS, PAYMENT_COLUMNS, REFUND_COLUMNS, SALE_COLUMNS, reader_refused, show_sale
+from salon_cli.cli.till.receipts import sale_receipt
 from salon_cli.core.errors import InvalidInput
 from salon_cli.core.permissions import Permission
 
@@ -31,6 +32,8 @@ sale_app = typer.Typer(help="Sales: open a ticket, add lines, discount, take pay
 READER_TIMEOUT: Any = typer.Option(120.0, "--reader-timeout", min=5.0,
                                    help="Seconds to wait for the card at the Stripe reader.")
 
+
+sale_app.command("receipt")(sale_receipt)  # `salon sale receipt`: its own module, cli/till/receipts.py
 
 # ----------------------------------------------------------------------------- helpers
 

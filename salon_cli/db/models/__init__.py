@@ -77,6 +77,7 @@ from salon_cli.db.models.messages import (
     MESSAGE_LANGUAGES,
     MESSAGE_PURPOSES,
     OUTBOX_STATUSES,
+    OUTBOX_TEMPLATES,
     MessageTemplate,
     Outbox,
 )
@@ -105,6 +106,6 @@ __all__ = [
     # memberships
     "MEMBERSHIP_STATUSES", "MembershipPlan", "Membership", "MembershipPeriod",
     # messages
-    "MESSAGE_CHANNELS", "MESSAGE_KINDS", "MESSAGE_LANGUAGES", "MESSAGE_PURPOSES", "OUTBOX_STATUSES",
+    "MESSAGE_CHANNELS", "MESSAGE_KINDS", "MESSAGE_LANGUAGES", "MESSAGE_PURPOSES", "OUTBOX_STATUSES", "OUTBOX_TEMPLATES",
     "Outbox", "MessageTemplate",
 ]

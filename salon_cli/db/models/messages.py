@@ -12,13 +12,15 @@ from salon_cli.db.models.base import TableModel, _in, _utc
 from salon_cli.db.types import JSONType
 
 __all__ = [
-    "MESSAGE_CHANNELS", "MESSAGE_KINDS", "MESSAGE_LANGUAGES", "MESSAGE_PURPOSES", "OUTBOX_STATUSES",
+    "MESSAGE_CHANNELS", "MESSAGE_KINDS", "MESSAGE_LANGUAGES", "MESSAGE_PURPOSES", "OUTBOX_STATUSES", "OUTBOX_TEMPLATES",
     "Outbox", "MessageTemplate",
 ]
 
 
 MESSAGE_CHANNELS = ("sms", "email", "whatsapp")
 MESSAGE_KINDS = ("confirmation", "reminder", "no_show_notice", "birthday", "win_back")
+# what the outbox carries: the message kinds (each with its template) and a receipt (services.receipts)
+OUTBOX_TEMPLATES = (*MESSAGE_KINDS, "receipt")
 MESSAGE_LANGUAGES = ("es", "en")
 MESSAGE_PURPOSES = ("service", "promotion")
 # `sending`: claimed by the run that is sending it (a run that died leaves it; the next run takes it back)
@@ -38,7 +40,7 @@ class Outbox(TableModel, table=True):
         sa.Index("ix_outbox_client", "client_id", "created_at"),
         sa.CheckConstraint(_in("status", OUTBOX_STATUSES), name="status"),
         sa.CheckConstraint(_in("channel", MESSAGE_CHANNELS), name="channel"),
-        sa.CheckConstraint(_in("template", MESSAGE_KINDS), name="template"),
+        sa.CheckConstraint(_in("template", OUTBOX_TEMPLATES), name="template"),
         sa.CheckConstraint(_in("purpose", MESSAGE_PURPOSES), name="purpose"),
         sa.CheckConstraint("attempts >= 0", name="attempts_not_negative"),
     )
@@ -49,7 +51,7 @@ class Outbox(TableModel, table=True):
     client_id: int = Field(foreign_key="client.id")
     appointment_id: int | None = Field(default=None, foreign_key="appointment.id", index=True)
     penalty_id: int | None = Field(default=None, foreign_key="penalty.id")
-    template: str = Field(max_length=24)  # which message: confirmation | reminder | no_show_notice | birthday | win_back
+    template: str = Field(max_length=24)  # confirmation | reminder | no_show_notice | birthday | win_back | receipt
     purpose: str = Field(max_length=16)  # service (always allowed) | promotion (marketing consent only)
     channel: str = Field(max_length=16)
     recipient: str | None = Field(default=None, max_length=254)  # e-mail address or E.164 number

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from salon_cli.core.errors import Conflict, InvalidInput, RuleViolation
 from salon_cli.core.money import format_money, parse_amount
@@ -19,19 +19,16 @@ from salon_cli.core.permissions import Permission
 from salon_cli.db.uow import UnitOfWork
 from salon_cli.services.book import appointments
 from salon_cli.services.book import status as appt_status
-from salon_cli.services.book import views as book
-from salon_cli.services.book.views import AppointmentView
 from salon_cli.services.salon.actors import Actor
 from salon_cli.services.salon.authz import authorize
 from salon_cli.services.salon.locations import LocationView
 from salon_cli.services.stripe import payments as stripe_payments
 from salon_cli.services.till import payments, sales, tickets
 from salon_cli.services.till import tenders as till_tenders  # `tenders` names what `salon checkout --pay` takes
-from salon_cli.services.till.sale_views import PaymentView, SaleView, view
+from salon_cli.services.till.sale_views import SaleView, view
 
 if TYPE_CHECKING:
     from sqlalchemy.engine import Engine
-    from sqlmodel import Session
 
     from salon_cli.services.stripe.gateway import StripeGateway
     from salon_cli.services.stripe.payments import ReaderOutcome
@@ -166,47 +163,3 @@ def checkout(engine: Engine, *, actor: Actor, location: LocationView, appointmen
                                                progress=progress)
     with UnitOfWork(engine, write=False) as uow:
         return CheckoutResult(view(uow.session, sale_id, location), change, reader)
-
-
-# ----------------------------------------------------------------------------- step by step (the dashboard)
-# The desk builds the sale in front of the client: the same rules as `checkout`, one step at a time.
-
-@dataclass(frozen=True)
-class Loaded:
-    appointment: AppointmentView
-    sale: SaleView | None
-    location: LocationView
-
-
-def load(session: Session, location: LocationView, appointment_id: int) -> Loaded:
-    """The appointment and its live sale (None when it has none yet)."""
-
-    appointment = book.view(session, appointment_id, location=location)
-    live = sales.live_sale_of(session, appointment_id)
-    return Loaded(appointment, view(session, live.id or 0, location) if live is not None else None, location)
-
-
-def open_for_appointment(session: Session, location: LocationView, actor: Actor, appointment_id: int) -> SaleView:
-    """The appointment's sale: the live one, or a new one (a booked appointment is checked in first,
-    as `salon checkout` does)."""
-
-    live = sales.live_sale_of(session, appointment_id)
-    if live is not None:
-        return view(session, live.id or 0, location)
-    if appointments.get(session, appointment_id, location).status == "booked":
-        appt_status.check_in(session, actor=actor, location=location, appointment_id=appointment_id)
-    return tickets.open_sale(session, actor=actor, location=location, appointment_id=appointment_id)
-
-
-def pay_and_finish(session: Session, location: LocationView, actor: Actor, *, appointment_id: int, sale_id: int,
-                   **pay: Any) -> tuple[PaymentView, SaleView]:
-    """One payment; when it settles the sale, the appointment is completed (`till.tenders.EFFECTS`)."""
-
-    payment = till_tenders.pay(session, actor=actor, location=location, sale_id=sale_id, **pay)
-    return payment, view(session, sale_id, location)
-
-
-def complete_appointment(session: Session, location: LocationView, actor: Actor, appointment_id: int) -> None:
-
-    if appointments.get(session, appointment_id, location).status in ("checked_in", "in_service"):
-        appt_status.complete(session, actor=actor, location=location, appointment_id=appointment_id)

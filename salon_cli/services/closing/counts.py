@@ -8,7 +8,8 @@
   gets `blind(report)`: the takings by method other than cash, the number of sales, no-shows, open
   sales and pending payments.
 - **Every committed count is kept.** A count is committed when it is submitted to close the day
-  (`day_close.close`, refused or not) or checked on the dashboard (`day_close.commit_count`); `record`
+  (`day_close.close`, refused or not once past the guard of unfinished work and the closing hour, whose
+  refusals show no figure and change nothing) or checked on the dashboard (`day_close.commit_count`); `record`
   keeps it in `cash_count` (audited `day.count`) with who, when, the expected cash at that moment and
   whether the day's expected cash had already been shown (`after_expected_shown`).
 - **A count again needs a manager.** Committing a count shows its expected cash. A different count of

@@ -16,6 +16,14 @@
   (status `closed`, the next revision) and audits it. From then on every sale, payment, refund, expense
   and drawer movement dated in the day is refused (`business_days.ensure_open`, the one place that
   rule lives).
+- **The guard** (issue 28): `close` refuses, before it commits any count, while the day has work
+  unfinished (`unfinished.of_day`: appointments still booked or in the chair, open sales, penalties of
+  the day pending): anyone but a manager or owner with a PIN is refused (`WorkUnfinished`, exit 1), and
+  a manager closes over it only with a note; the list is kept in the snapshot (`unfinished`) and the
+  audit row. It refuses too a close of today before the location's closing hour (`salon.hours`) unless
+  `early` says it is meant (`EarlyClose`, exit 1); a location without opening hours, a day the salon
+  does not open and a past day are never early. `commit_count` (the dashboard's check) is not guarded:
+  counting the drawer freezes nothing, and the count is committed first whatever the close then says.
 - `reopen` (a manager, with a reason, audited) turns the closed row into a kept revision; the next
   close of the day is revision + 1, counted afresh. `show` gives the latest closed snapshot, or the live
   figures of a day that is open (blind as the preview is).
@@ -31,10 +39,11 @@ from sqlmodel import Session, col, select
 from salon_cli.core import clock
 from salon_cli.core.errors import InvalidInput, NotFound, NotPermitted, RuleViolation
 from salon_cli.core.money import format_money
-from salon_cli.core.permissions import Permission
+from salon_cli.core.permissions import Permission, can
 from salon_cli.db.models import DayClose, Staff
 from salon_cli.services.salon import audit, business_days
-from salon_cli.services.closing import counts, zreport
+from salon_cli.services.salon import hours as salon_hours
+from salon_cli.services.closing import counts, unfinished, zreport
 from salon_cli.services.salon.actors import Actor
 from salon_cli.services.salon.authz import authorize
 from salon_cli.services.salon.locations import LocationView
@@ -49,6 +58,58 @@ class NoteNeeded(RuleViolation):
     def __init__(self, message: str, *, hint: str | None = None, variance_cents: int = 0) -> None:
         super().__init__(message, hint=hint)
         self.variance_cents = variance_cents
+
+
+class WorkUnfinished(RuleViolation):
+    """The day has work unfinished and the close may not go over it (exit 1); nothing is changed."""
+
+    def __init__(self, message: str, *, hint: str | None = None, left: unfinished.Unfinished) -> None:
+        super().__init__(message, hint=hint)
+        self.left = left
+
+
+class EarlyClose(RuleViolation):
+    """Today is closed before the location's closing hour without saying it is meant (exit 1)."""
+
+
+def may_close_unfinished(actor: Actor) -> bool:
+    """May close a day with work unfinished (with a note): a manager or owner with a PIN, or the system."""
+    return actor.is_system or (actor.verified and can(actor.role, Permission.day_close_unfinished))
+
+
+def early_words(session: Session, *, location: LocationView, day: date) -> str | None:
+    """'it is 07:21 and the salon closes at 20:00' when closing `day` now is early, else None: only
+    today, in a location with opening hours, on a day it opens, before the end of its last range."""
+    if day != business_days.today(location):
+        return None
+    week = salon_hours.opening_week(session, location)
+    spans = (week or {}).get(day.weekday(), ())
+    if not spans:
+        return None
+    closes = max(salon_hours.minutes(s.end) for s in spans)
+    now = clock.now().astimezone(location.tz)
+    if now.hour * 60 + now.minute >= closes:
+        return None
+    return f"it is {now:%H:%M} and the salon closes at {closes // 60:02d}:{closes % 60:02d}"
+
+
+def check_unfinished(session: Session, *, actor: Actor, location: LocationView, day: date,
+                     note: str | None, approved_by: Actor | None = None) -> unfinished.Unfinished:
+    """The guard: refused (`WorkUnfinished`) while the day has work unfinished, unless a manager with a
+    PIN (the actor, or `approved_by`: the dashboard's manager who approved the close at the desk) gives
+    a note. Returns what is unfinished (empty: nothing)."""
+    left = unfinished.of_day(session, location=location, day=day)
+    if left.empty:
+        return left
+    date_flag = "" if day == business_days.today(location) else f" --date {day.isoformat()}"
+    if not may_close_unfinished(approved_by or actor):
+        raise WorkUnfinished(f"{left.words()}: finish them first", left=left,
+                             hint=f"see them: salon close-day --unfinished{date_flag}; a manager may close "
+                                  "with --note (--as CODE --pin PIN)")
+    if not (note or "").strip():
+        raise WorkUnfinished(f"{left.words()}: a manager closes over them only with a note", left=left,
+                             hint=f"say why with --note (see them: salon close-day --unfinished{date_flag})")
+    return left
 
 
 def _with_count(report: dict[str, Any], counted_cents: int | None,
@@ -83,6 +144,8 @@ def preview(session: Session, *, actor: Actor | None, location: LocationView, da
     report = zreport.figures(session, location, day)
     revision = counts.open_revision(session, location.id, day)
     report.update(status="preview", revision=revision)
+    left = unfinished.of_day(session, location=location, day=day)
+    report["unfinished"] = None if left.empty else left.summary()
     made = counts.of_close(session, location.id, day, revision)
     report["counts"] = counts.views(session, location, made)
     if not made and not counts.sees_cash(actor):
@@ -152,26 +215,31 @@ def last_count(session: Session, *, location: LocationView, day: date) -> int | 
 
 
 def close(session: Session, *, actor: Actor, location: LocationView, day: date, counted_cents: int | None,
-          note: str | None = None, denominations: list[dict[str, int]] | None = None) -> dict[str, Any]:
+          note: str | None = None, denominations: list[dict[str, int]] | None = None,
+          early: bool = False, approved_by: Actor | None = None) -> dict[str, Any]:
     """Close the day with the count given (committed first) or, without one, the last count committed:
-    store the Z-report and freeze the day."""
+    store the Z-report and freeze the day. Guarded: refused while work is unfinished (a manager, the
+    actor or `approved_by`, goes over it with a note) and before the closing hour unless `early`."""
     authorize(actor, Permission.day_close)
     _check_count(counted_cents)
     text = (note or "").strip() or None
     if text is not None and len(text) > _TEXT_MAX:
         raise InvalidInput(f"the note is longer than {_TEXT_MAX} characters")
     revision = _open_close(session, actor=actor, location=location, day=day)
+    if counted_cents is None and not counts.of_close(session, location.id, day, revision):
+        raise InvalidInput("closing a day needs the drawer's count",
+                           hint='pass --counted-cash AMOUNT or --count "500x2,200x3,..."')
+    left = check_unfinished(session, actor=actor, location=location, day=day, note=text, approved_by=approved_by)
+    too_early = early_words(session, location=location, day=day)
+    if too_early and not early:
+        raise EarlyClose(too_early, hint="close before the closing hour on purpose: salon close-day --early")
     report = zreport.figures(session, location, day)
     if counted_cents is not None:
         used = counts.record(session, actor=actor, location=location, day=day, revision=revision,
                              counted_cents=counted_cents, denominations=denominations,
                              expected_cents=report["expected_cash_cents"])
     else:
-        made = counts.of_close(session, location.id, day, revision)
-        if not made:
-            raise InvalidInput("closing a day needs the drawer's count",
-                               hint='pass --counted-cash AMOUNT or --count "500x2,200x3,..."')
-        used = made[-1]
+        used = counts.of_close(session, location.id, day, revision)[-1]
     counted_cents = used.counted_cash_cents
     report = _with_count(report, counted_cents, used.denominations)
     report["counts"] = counts.views(session, location, counts.of_close(session, location.id, day, revision))
@@ -192,8 +260,9 @@ def close(session: Session, *, actor: Actor, location: LocationView, day: date, 
             hint="the count is kept: close with --note saying why, or a manager counts again "
                  "(--as CODE --pin PIN --counted-cash AMOUNT)", variance_cents=variance)
     now = clock.now()
+    kept = None if left.empty else {**left.summary(), "approved_by": (approved_by or actor).code}
     report.update(status="closed", revision=revision, note=text, closed_at=now.astimezone(location.tz).isoformat(),
-                  closed_by=actor.code)
+                  closed_by=actor.code, unfinished=kept, early=bool(too_early))
     row = DayClose(location_id=location.id, business_date=day, revision=revision, status="closed", snapshot=report,
                    expected_cash_cents=report["expected_cash_cents"], counted_cash_cents=counted_cents,
                    variance_cents=variance, note=text, closed_at=now, closed_by_id=actor.id)
@@ -204,7 +273,7 @@ def close(session: Session, *, actor: Actor, location: LocationView, day: date, 
                      "business_date": day.isoformat(), "revision": revision, "expected_cash_cents": row.expected_cash_cents,
                      "counted_cash_cents": counted_cents, "variance_cents": row.variance_cents, "note": text,
                      "net_cents": report["net_cents"], "sales_count": report["sales_count"],
-                     "counts": len(report["counts"])})
+                     "counts": len(report["counts"]), "unfinished": kept, "early": bool(too_early)})
     return report
 
 

@@ -52,6 +52,9 @@ KEYS = [
     "open_sales", "pending_payments", "late",
     "closed_at", "closed_by", "reopened_at", "reopened_by", "reopen_reason",
     "counts", "blind",
+    # the guarded close: what was unfinished (live in a preview; kept by a manager's close over it) and
+    # whether the close came before the closing hour (closed reports)
+    "unfinished", "early",
 ]
 
 

@@ -34,6 +34,24 @@ TWILIO_API = "https://api.twilio.com"
 
 
 @dataclass(frozen=True)
+class Attachment:
+    """A file sent with an e-mail (a receipt's PDF); the outbox keeps it in the message's payload."""
+
+    filename: str
+    content_type: str  # e.g. application/pdf
+    data: bytes = field(repr=False)
+
+    def to_payload(self) -> dict[str, str]:
+        return {"filename": self.filename, "content_type": self.content_type,
+                "data_base64": base64.b64encode(self.data).decode("ascii")}
+
+    @classmethod
+    def from_payload(cls, item: Mapping[str, str]) -> Attachment:
+        return cls(filename=str(item["filename"]), content_type=str(item.get("content_type") or "application/octet-stream"),
+                   data=base64.b64decode(item["data_base64"]))
+
+
+@dataclass(frozen=True)
 class OutgoingMessage:
     outbox_id: int
     channel: str
@@ -41,6 +59,7 @@ class OutgoingMessage:
     subject: str | None
     body: str
     sender_name: str  # the location's name, shown as the e-mail's sender
+    attachments: tuple[Attachment, ...] = ()  # e-mail only: SMS and WhatsApp carry the body alone
 
 
 class SendFailed(Exception):
@@ -111,6 +130,9 @@ class SmtpEmail:
         mail["Message-ID"] = make_msgid(idstring=f"salon.outbox.{message.outbox_id}", domain=domain)
         mail["Auto-Submitted"] = "auto-generated"
         mail.set_content(message.body)
+        for item in message.attachments:
+            maintype, _, subtype = item.content_type.partition("/")
+            mail.add_attachment(item.data, maintype=maintype, subtype=subtype or "octet-stream", filename=item.filename)
         return mail
 
     def _connect(self) -> smtplib.SMTP:

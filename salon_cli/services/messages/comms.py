@@ -45,7 +45,8 @@ class CommView:
 
     @classmethod
     def of_outbox(cls, row: Outbox) -> CommView:
-        return cls(id=row.id or 0, client_id=row.client_id, channel=row.channel, purpose=LOG_PURPOSE[row.template],
+        purpose = "receipt" if "receipt" in (row.payload or {}) else LOG_PURPOSE[row.template]  # receipts.emailing
+        return cls(id=row.id or 0, client_id=row.client_id, channel=row.channel, purpose=purpose,
                    status=row.status, body=row.body, staff_id=row.created_by_id, sent_at=row.sent_at,
                    created_at=row.created_at, source="outbox", recipient=row.recipient, error=row.error)
 

@@ -115,7 +115,7 @@ class MessageView:
     @classmethod
     def of_row(cls, row: dict[str, Any], client: str = "") -> MessageView:
         """From the values of a row being written (no ORM object: a no-show run writes thousands)."""
-        return cls(**{k: row[k] for k in _VIEW_FIELDS}, client=client, payload=dict(row["payload"] or {}))
+        return cls(**{k: row[k] for k in _VIEW_FIELDS}, client=client, payload=shown_payload(row["payload"]))
 
     @classmethod
     def of(cls, row: Outbox, client: str = "") -> MessageView:
@@ -124,7 +124,20 @@ class MessageView:
                    send_after=row.send_after, attempts=row.attempts, appointment_id=row.appointment_id,
                    subject=row.subject, body=row.body, error=row.error, provider_id=row.provider_id,
                    sent_at=row.sent_at, next_attempt_at=row.next_attempt_at, dedupe_key=row.dedupe_key,
-                   created_at=row.created_at, payload=dict(row.payload or {}))
+                   created_at=row.created_at, payload=shown_payload(row.payload))
+
+
+def shown_payload(payload: dict[str, Any] | None) -> dict[str, Any]:
+    """A message's payload as lists show it: an attachment by its name, type and size, not its bytes."""
+    shown = dict(payload or {})
+    if shown.get("attachments"):
+        shown["attachments"] = [{"filename": a.get("filename"), "content_type": a.get("content_type"),
+                                 "bytes": _decoded_size(a.get("data_base64") or "")} for a in shown["attachments"]]
+    return shown
+
+
+def _decoded_size(data: str) -> int:
+    return len(data) * 3 // 4 - data[-2:].count("=")
 
 
 _VIEW_FIELDS = tuple(f for f in MessageView.__dataclass_fields__ if f not in ("client", "payload"))

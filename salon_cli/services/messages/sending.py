@@ -35,7 +35,7 @@ from salon_cli.db.models import Appointment, Outbox, Penalty
 from salon_cli.db.uow import UnitOfWork
 from salon_cli.services.salon import audit
 from salon_cli.services.salon.actors import SYSTEM, Actor
-from salon_cli.services.messages.channels import Channel, OutgoingMessage, RetryLater, SendFailed, Unconfigured
+from salon_cli.services.messages.channels import Attachment, Channel, OutgoingMessage, RetryLater, SendFailed, Unconfigured
 from salon_cli.services.salon.locations import LocationView
 from salon_cli.services.messages.outbox import contacts
 from salon_cli.services.salon.policy import row as policy_row
@@ -138,8 +138,10 @@ def _take(engine: Engine, message_id: int, as_of: datetime, location: LocationVi
             return None
         audit.record(session, actor=actor, action="message.send", entity="outbox", entity_id=message_id,
                      location_id=location.id, after={"status": "sending", "attempts": message.attempts})
+        attached = tuple(Attachment.from_payload(a) for a in (message.payload or {}).get("attachments") or ())
         outgoing = OutgoingMessage(outbox_id=message_id, channel=message.channel, to=message.recipient,
-                                   subject=message.subject, body=message.body, sender_name=location.name)
+                                   subject=message.subject, body=message.body, sender_name=location.name,
+                                   attachments=attached)
         attempts = message.attempts
         uow.commit()
     assert not isinstance(channel, Unconfigured) and channel is not None
@@ -197,13 +199,34 @@ def send_due(engine: Engine, *, location: LocationView, as_of: datetime,
             taken = _take(engine, message_id, as_of, location, channels, actor, tally)
             if taken is None:
                 continue
-            channel, outgoing, attempts = taken
-            provider_id, problem = None, None
-            try:
-                provider_id = channel.send(outgoing)
-            except SendFailed as exc:
-                problem = exc
-            except Exception as exc:  # a provider library's surprise: keep the message, try it again later
-                problem = RetryLater(f"{type(exc).__name__}: {exc}")
-            _record(engine, message_id, attempts, as_of, location, quiet, actor, provider_id, problem, tally)
+            _hand_over(engine, message_id, taken, as_of, location, quiet, actor, tally)
+
+
+def _hand_over(engine: Engine, message_id: int, taken: tuple[Channel, OutgoingMessage, int], as_of: datetime,
+               location: LocationView, quiet: tuple[int, int], actor: Actor, tally: SendTally) -> None:
+    """Give a taken message to its channel (no transaction open) and record the outcome."""
+    channel, outgoing, attempts = taken
+    provider_id, problem = None, None
+    try:
+        provider_id = channel.send(outgoing)
+    except SendFailed as exc:
+        problem = exc
+    except Exception as exc:  # a provider library's surprise: keep the message, try it again later
+        problem = RetryLater(f"{type(exc).__name__}: {exc}")
+    _record(engine, message_id, attempts, as_of, location, quiet, actor, provider_id, problem, tally)
+
+
+def send_now(engine: Engine, *, message_id: int, location: LocationView,
+             channels: Mapping[str, Channel | Unconfigured], actor: Actor, as_of: datetime | None = None) -> SendTally:
+    """Send one queued message at once, quiet hours or not (a receipt for the client at the desk). It is
+    taken and recorded as `send_due` does: one that fails stays queued for the next run, or is `failed`."""
+    tally = SendTally()
+    as_of = as_of or clock.now()
+    with UnitOfWork(engine, write=False) as uow:
+        policy = policy_row(uow.session, location)
+        quiet = (policy.quiet_hours_start_min, policy.quiet_hours_end_min)
+    taken = _take(engine, message_id, as_of, location, channels, actor, tally)
+    if taken is not None:
+        _hand_over(engine, message_id, taken, as_of, location, quiet, actor, tally)
+    return tally
 

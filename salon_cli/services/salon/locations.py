@@ -30,6 +30,7 @@ class LocationView:
     phone: str | None
     active: bool
     stripe_reader_id: str | None = None  # the Stripe Terminal reader (tmr_...) of the desk
+    tax_id: str | None = None  # printed on receipts (RFC, NIF, VAT number)
 
     @property
     def tz(self) -> ZoneInfo:
@@ -40,7 +41,7 @@ class LocationView:
         return cls(
             id=row.id or 0, code=row.code, name=row.name, timezone=row.timezone,
             currency=row.currency, address=row.address, phone=row.phone, active=row.active,
-            stripe_reader_id=row.stripe_reader_id,
+            stripe_reader_id=row.stripe_reader_id, tax_id=row.tax_id,
         )
 
 
@@ -120,9 +121,10 @@ def update(
     phone: str | None = None,
     active: bool | None = None,
     stripe_reader_id: str | None = None,
+    tax_id: str | None = None,
 ) -> LocationView:
-    """Name, zone, address, phone, active, the Stripe reader (`tmr_...`; "" removes it). The currency
-    is not changed here: money is kept in it."""
+    """Name, zone, address, phone, active, the Stripe reader (`tmr_...`; "" removes it), the tax id
+    printed on receipts ("" removes it). The currency is not changed here: money is kept in it."""
     authorize(actor, Permission.location_manage)
     row = session.get(Location, location.id, with_for_update=True)
     if row is None:
@@ -143,10 +145,23 @@ def update(
         row.active = active
     if stripe_reader_id is not None:
         row.stripe_reader_id = _reader_id(stripe_reader_id) if stripe_reader_id.strip() else None
+    if tax_id is not None:
+        row.tax_id = _tax_id(tax_id)
     session.add(row)
     audit.record(session, actor=actor, action="location.set", entity="location", entity_id=row.id,
                  before=before, after=audit.snapshot(row), location_id=row.id)
     return LocationView.of(row)
+
+
+def _tax_id(text: str) -> str | None:
+    """A tax id as the tax office writes it (RFC, NIF, VAT number): up to 32 printable characters;
+    "" or "none" removes it."""
+    value = " ".join(text.split())
+    if value.lower() in ("", "none"):
+        return None
+    if len(value) > 32 or not value.isprintable():
+        raise InvalidInput(f"tax id {text!r} is not up to 32 printable characters", hint="e.g. SACE800101AB1")
+    return value
 
 
 def _reader_id(text: str) -> str:

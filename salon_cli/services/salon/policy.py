@@ -17,6 +17,7 @@ from salon_cli.services.salon import audit
 from salon_cli.services.salon.actors import Actor
 from salon_cli.services.salon.authz import authorize
 from salon_cli.services.salon.locations import LocationView
+from salon_cli.services.salon.policy_receipts import check_printer, parse_via
 from salon_cli.services.salon.staff import find
 
 
@@ -53,6 +54,8 @@ class PolicyView:
     max_desk_discount: str = "20%"
     deposit_remainder: str = "refund"
     slot_min: int = 15  # the book's row: slot suggestions and the next free slot sit on this grid
+    receipt_printer: str | None = None  # the ESC/POS printer (services/salon/policy_receipts.py)
+    receipt_via: str = "screen"  # the ways a receipt goes out by default: screen, print, email
 
 
 def parse_tax(text: str) -> Tax:
@@ -103,6 +106,8 @@ def show(session: Session, location: LocationView) -> PolicyView:
         max_desk_discount=format_percent(p.max_desk_discount_bp),
         deposit_remainder=p.deposit_remainder,
         slot_min=p.slot_min,
+        receipt_printer=p.receipt_printer,
+        receipt_via=p.receipt_via,
     )
 
 
@@ -146,6 +151,8 @@ def update(
     max_desk_discount: str | None = None,
     deposit_remainder: str | None = None,
     slot_min: int | None = None,
+    receipt_printer: str | None = None,
+    receipt_via: str | None = None,
 ) -> PolicyView:
     """Change some rules; everything is validated before anything is written."""
     authorize(actor, Permission.policy_manage)
@@ -193,8 +200,13 @@ def update(
             changes["desk_actor_id"] = find(session, desk_actor).id
     if payment_url is not None:
         changes["payment_url"] = _payment_url(payment_url)
+    if receipt_printer is not None:  # "none" clears it
+        changes["receipt_printer"] = check_printer(receipt_printer)
+    if receipt_via is not None:
+        changes["receipt_via"] = parse_via(receipt_via)
     changes = {k: v for k, v in changes.items()
-               if v is not None or k == "desk_actor_id" and desk_actor is not None or k == "payment_url"}
+               if v is not None or k in ("payment_url", "receipt_printer")
+               or k == "desk_actor_id" and desk_actor is not None}
     p = row(session, location, lock=True)
     before = audit.snapshot(p)
     for key, value in changes.items():

@@ -64,15 +64,23 @@ def normalise(code: str) -> str:
 
 
 def create_pending(session: Session, *, location: LocationView, sale: Sale, amount_cents: int,
-                   client_id: int | None) -> GiftCard:
+                   client_id: int | None, code: str | None = None) -> GiftCard:
+    """A card sold on `sale`, usable once it is paid; `code`: the one printed on a card handed over
+    (else a new random one)."""
     if amount_cents <= 0:
         raise InvalidInput("a gift card's amount must be more than zero")
     if amount_cents > MAX_CENTS:
         raise InvalidInput("a gift card's amount is too large")
-    for _ in range(10):  # 31^8 codes: a collision is rare, and the UNIQUE constraint stands behind this
+    if code is not None:
+        code = normalise(code)
+        if session.exec(select(GiftCard.id).where(GiftCard.code == code)).first() is not None:
+            raise RuleViolation(f"gift card {code} exists already", hint="use another card, or leave the code out")
+    tries = 0 if code is not None else 10
+    for _ in range(tries):  # 31^8 codes: a collision is rare, and the UNIQUE constraint stands behind this
         code = new_code()
         if session.exec(select(GiftCard.id).where(GiftCard.code == code)).first() is None:
             break
+    assert code is not None
     card = GiftCard(code=code, location_id=location.id, client_id=client_id, initial_cents=amount_cents,
                     balance_cents=amount_cents, status="pending", sale_id=sale.id, created_at=clock.now())
     session.add(card)

@@ -211,12 +211,13 @@ def sale_of_penalty(session: Session, penalty_id: int) -> Sale | None:
 
 
 def add_gift_card(session: Session, *, actor: Actor, location: LocationView, sale_id: int, amount_cents: int,
-                  client_id: int | None = None) -> SaleView:
-    """Sell a gift card: it is usable once this sale is paid. Not taxed or discounted when sold."""
+                  client_id: int | None = None, code: str | None = None) -> SaleView:
+    """Sell a gift card: it is usable once this sale is paid. Not taxed or discounted when sold. `code`:
+    the one printed on the card handed over (else a new one)."""
     authorize(actor, Permission.desk)
     sale = open_for_change(session, sale_id, location, "adding a line")
     card = gift_cards.create_pending(session, location=location, sale=sale, amount_cents=amount_cents,
-                                     client_id=client_id if client_id is not None else sale.client_id)
+                                     client_id=client_id if client_id is not None else sale.client_id, code=code)
     return add_line(session, actor, location, sale, SaleLine(
         kind="gift_card", description=f"Gift card {card.code}", quantity=1, unit_price_cents=amount_cents,
         gross_cents=0, gift_card_id=card.id))

@@ -3,13 +3,16 @@ manager actions and the desk's sign-in. They only collect text; the screens call
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
+from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Vertical
+from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
-from textual.widgets import Button, Input, Label, Static
+from textual.widgets import Button, Input, Label, OptionList, Static
+from textual.widgets.option_list import Option
 
 
 @dataclass(frozen=True)
@@ -28,12 +31,14 @@ class FormModal(ModalScreen[dict[str, str] | None]):
 
     BINDINGS = [Binding("escape", "cancel", "Cancel", id="cancel")]
 
-    def __init__(self, title: str, fields: list[Field], *, note: str = "", ok: str = "OK") -> None:
+    def __init__(self, title: str, fields: list[Field], *, note: str = "", ok: str = "OK",
+                 focus: str | None = None) -> None:
         super().__init__(classes="form-modal")
         self.heading = title
         self.fields = fields
         self.note = note
         self.ok_label = ok
+        self.focus_first = focus  # a field to start on (else the first one left blank)
 
     def compose(self) -> ComposeResult:
         with Vertical(id="dialog"):
@@ -45,10 +50,14 @@ class FormModal(ModalScreen[dict[str, str] | None]):
                 yield Input(value=field.value, placeholder=field.placeholder, password=field.password,
                             id=f"field-{field.name}")
             yield Static("", id="dialog-error", markup=False)
-            yield Button(self.ok_label, id="ok", variant="primary")
-            yield Button("Cancel", id="cancel")
+            with Horizontal(id="dialog-buttons"):  # side by side: a three-field form still fits 24 rows
+                yield Button(self.ok_label, id="ok", variant="primary")
+                yield Button("Cancel", id="cancel")
 
     def on_mount(self) -> None:
+        if self.focus_first is not None:
+            self.query_one(f"#field-{self.focus_first}", Input).focus()
+            return
         first = next((self.query_one(f"#field-{f.name}", Input) for f in self.fields if not f.value), None)
         (first or self.query_one(f"#field-{self.fields[0].name}", Input)).focus()
 
@@ -77,6 +86,52 @@ class FormModal(ModalScreen[dict[str, str] | None]):
             self.query_one("#dialog-error", Static).update(f"{missing[0]} is needed")
             return
         self.dismiss(values)
+
+
+Choice = tuple[str, str, str | None]  # (id, label, why it cannot be chosen: None when it can)
+
+
+class ChoiceModal(ModalScreen[str | None]):
+    """A title, a note and a short list; Enter picks one (its id), Escape cancels (None). An option that
+    cannot be chosen is shown dimmed with why."""
+
+    DEFAULT_CSS = """
+    ChoiceModal #choices { height: auto; max-height: 12; margin-bottom: 1; }
+    """
+    BINDINGS = [Binding("escape", "cancel", "Cancel", id="cancel")]
+
+    def __init__(self, title: str, note: str, options: Sequence[Choice]) -> None:
+        super().__init__(classes="form-modal")
+        self.heading = title
+        self.note = note
+        self.options = list(options)
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="dialog"):
+            yield Static(self.heading, id="dialog-title", markup=False)
+            if self.note:
+                yield Static(self.note, id="dialog-note", markup=False)
+            yield OptionList(*(Option(Text(label if why is None else f"{label} — {why}",
+                                           style="" if why is None else "dim"), id=key, disabled=why is not None)
+                               for key, label, why in self.options), id="choices")
+            with Horizontal(id="dialog-buttons"):
+                yield Button("Cancel", id="cancel")
+
+    def on_mount(self) -> None:
+        listed = self.query_one(OptionList)
+        listed.focus()
+        first = next((i for i, (_, _, why) in enumerate(self.options) if why is None), None)
+        if first is not None:
+            listed.highlighted = first
+
+    def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
+        self.dismiss(event.option.id)
+
+    def on_button_pressed(self, event: Button.Pressed) -> None:
+        self.dismiss(None)
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
 
 
 def pin_modal(title: str, who: str = "") -> FormModal:

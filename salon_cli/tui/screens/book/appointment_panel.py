@@ -24,6 +24,7 @@ from salon_cli.core.money import format_money
 from salon_cli.core.permissions import Permission
 from salon_cli.services.book.views import AppointmentView
 from salon_cli.services.salon.locations import LocationView
+from salon_cli.tui.screens.deposit_refunds import send_deposit_refund
 from salon_cli.tui.screens.modals import Field, FormModal
 
 WORDS = {"booked": "booked", "checked_in": "here", "in_service": "in the chair", "completed": "done",
@@ -72,21 +73,6 @@ def panel_text(data: PanelData) -> Text:
             detail = f": {change.detail}" if change.detail else ""
             out.append(f"  {change.at.astimezone(tz):%d %b %H:%M}  {change.action}{who}{detail}\n")
     return out
-
-
-def send_deposit_refund(app: Any, actor: Any, location: LocationView, sale_id: int, done: str) -> None:
-    """A Stripe deposit's refund, recorded by the change just committed, sent to Stripe now (in a thread);
-    a failure is shown, and the refund waits for the no-show job or `sale resend-refunds`."""
-    from salon_cli.core.errors import SalonError
-    from salon_cli.services.stripe import deposit_refunds
-
-    def job() -> None:
-        try:
-            deposit_refunds.send(app.engine, actor=actor, location=location, sale_id=sale_id, done=done)
-        except SalonError as exc:
-            app.call_from_thread(app.show_error, app.describe_failure(exc))
-
-    app.run_worker(job, thread=True, group="stripe-refund", exit_on_error=False)
 
 
 class AppointmentPanel(ModalScreen[str | None]):

@@ -1,7 +1,8 @@
 """Today: the book of one day as a grid by stylist (`BookGrid`) or as a list by time (`v`), each
 appointment's state in colour and word, who is waiting, each stylist's next free slot; check-in,
 walk-in, cancel and move in one key each; Enter on a free slot books there, on a block opens the
-appointment's panel; `m` picks a block up and Enter drops it on another slot or stylist.
+appointment's panel; `m` picks a block up and Enter drops it on another slot or stylist. A day before
+today left unclosed is flagged under the title, and `z` then closes it (`closing.unfinished.pending_days`).
 
 Services only an action needs are imported inside its handler: showing the screen loads only what it
 shows (the dashboard's launch, benchmarks/tui.py)."""
@@ -110,6 +111,9 @@ class TodayScreen(ReloadsWhenBack, Screen[None]):
         Binding("m", "move_appointment", "Move", id="move-appointment"),
         Binding("p", "checkout", "Checkout", id="checkout"),
         Binding("enter", "open_client", "Client", id="open-client", show=False),
+        # only while a day before today is left unclosed (check_action; the warning line names the key);
+        # else the app's `z` closes today
+        Binding("z", "close_unclosed", show=False, id="close-unclosed"),
     ]
 
     def __init__(self) -> None:
@@ -119,10 +123,12 @@ class TodayScreen(ReloadsWhenBack, Screen[None]):
         self.list_view = False
         self._go_to: int | None = None  # an appointment to put the cursor on once its day is loaded
         self._generation = 0
+        self.unclosed: date | None = None  # the latest day before today left unclosed
 
     def compose(self) -> ComposeResult:
         # markup off: names and error texts are shown as they are, brackets and all
         yield Static("salon", id="title", markup=False)
+        yield Static("", id="unclosed", markup=False)
         yield BookGrid(id="grid")
         yield DataTable(id="book", cursor_type="row", zebra_stripes=True)
         yield Static(" ", id="desk", markup=False)
@@ -131,6 +137,7 @@ class TodayScreen(ReloadsWhenBack, Screen[None]):
 
     def on_mount(self) -> None:
         self.query_one(DataTable).add_columns(*COLUMNS)
+        self.query_one("#unclosed").display, self.query_one("#unclosed").styles.padding = False, (0, 1)
         self._set_view()
         self._request(None)
 
@@ -153,6 +160,7 @@ class TodayScreen(ReloadsWhenBack, Screen[None]):
                 if self._go_to is not None:
                     self.query_one(BookGrid).go_to(self._go_to)
                     self._go_to = None
+                self._read_unclosed()
 
         def failed(text: str) -> None:
             if generation == self._generation:
@@ -161,6 +169,24 @@ class TodayScreen(ReloadsWhenBack, Screen[None]):
 
         self.app.read(lambda s, loc: (desk_board.board(s, location=loc, day=day),  # type: ignore[attr-defined]
                                       book_grid.grid(s, location=loc, day=day)), done, failed, group="book")
+
+    def _read_unclosed(self) -> None:
+        from salon_cli.services.closing import unfinished
+
+        def done(days: list[Any]) -> None:
+            self.unclosed, more = (days[-1].business_date if days else None), len(days) - 1
+            line, d = self.query_one("#unclosed", Static), self.unclosed
+            line.display = d is not None
+            line.update(Text(f"{d:%a} {d.day} {d:%b} was not closed — z closes it" + (
+                f" ({more} earlier day{'s' if more > 1 else ''} too)" if more > 0 else ""), "bold yellow") if d else "")
+            self.refresh_bindings()
+
+        self.app.read(lambda s, loc: unfinished.pending_days(s, location=loc), done, lambda _text: None,  # type: ignore[attr-defined]
+                      group="unclosed")
+
+    def action_close_unclosed(self) -> None:
+        if self.unclosed is not None:
+            self.app.open_close_day(self.unclosed)  # type: ignore[attr-defined]
 
     def _show(self, board: Board) -> None:
         self.loaded = board
@@ -278,6 +304,8 @@ class TodayScreen(ReloadsWhenBack, Screen[None]):
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "list_day":  # the arrows change the day in the list; in the grid they move the cursor
             return self.list_view
+        if action == "close_unclosed":  # else the app's `z`: today's close
+            return self.unclosed is not None
         return True
 
     def action_list_day(self, step: int) -> None:

@@ -1,12 +1,18 @@
-"""Close day: the blind count of the drawer, the variance, a note when it is past the policy's
-threshold, the close, then the Z-report on screen. A day already closed shows its stored report.
+"""Close day: what is unfinished, the blind count of the drawer, the variance, a note when it is past the
+policy's threshold, the close, then the Z-report on screen. A day already closed shows its stored report.
 
-Three steps on one screen: `count` (inputs per denomination, or a plain total; no expected figure is
-shown), `review` (the count committed with `day_close.commit_count`, kept whatever happens next; expected,
-counted, variance; a note input when needed) and `closed` (the stored Z-report, scrollable). Counting
-again after the review asks a manager's code and PIN (`Permission.day_recount`); every count stays in
-the Z-report. A day whose count was committed elsewhere opens on its review. The rules (threshold,
-refusals, who may count again) are the services'.
+Four steps on one screen: `unfinished` (the guarded close, issue 28: appointments still booked or in the
+chair, open sales, penalties of the day pending, each finished with a key, `close_unfinished`; the
+screen goes on once nothing remains, or once a manager approved closing over what is left), `count`
+(inputs per denomination, or a plain total; no expected figure is shown), `review` (the count committed
+with `day_close.commit_count`, kept whatever happens next; expected, counted, variance; a note input when
+needed) and `closed` (the stored Z-report, scrollable; `p` prints it, `f` saves it as PDF, `R` re-opens
+the day: `close_after`). Counting again after the review asks a manager's code and PIN
+(`Permission.day_recount`); every count stays in the Z-report. A day whose count was committed
+elsewhere opens on its review. Closing today before the salon's closing hour asks first
+(`close_modals.EarlyCloseModal`). The screen closes today, or an earlier day it is given (the Today
+screen's warning of a day left unclosed). The rules (the guard, the closing hour, threshold, refusals,
+who may count again) are the services'.
 The denominations and the count's arithmetic are `close_count`'s; the Z-report's text is `close_report`'s.
 
 Services only an action needs are imported inside its handler: showing the screen loads only what it
@@ -17,34 +23,54 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Grid, Horizontal, VerticalScroll
 from textual.screen import Screen
-from textual.widgets import Footer, Input, Label, Static
+from textual.widgets import DataTable, Footer, Input, Label, Static
 
 from salon_cli.core.errors import SalonError
 from salon_cli.core.money import format_money, parse_amount
-from salon_cli.tui.screens.closing.close_count import DENOMINATIONS, counted, denomination_label, variance_words
+from salon_cli.tui.screens.closing.close_after import ClosedKeys
+from salon_cli.tui.screens.closing.close_count import DENOMINATIONS, counted, denomination_label
 from salon_cli.tui.screens.closing.close_report import report_text
+from salon_cli.tui.screens.closing.close_review import ReviewSteps
+from salon_cli.tui.screens.closing.close_unfinished import COLUMNS, UnfinishedSteps
 from salon_cli.tui.screens.reload import ReloadsWhenBack
 
+_UNFINISHED_KEYS = ("no_show_visit", "complete_visit", "leave_booked", "void_sale", "close_anyway")
 
-class CloseDayScreen(ReloadsWhenBack, Screen[None]):
-    """The manager's (or receptionist's) close of today."""
 
+class CloseDayScreen(UnfinishedSteps, ReviewSteps, ClosedKeys, ReloadsWhenBack, Screen[None]):
+    """The manager's (or receptionist's) close of today, or of an earlier day left unclosed."""
+
+    DEFAULT_CSS = """
+    CloseDayScreen #unfinished-intro { height: auto; padding: 0 1; }
+    CloseDayScreen #unfinished { height: 1fr; }
+    """
     BINDINGS = [
         Binding("escape", "app.pop_screen", "Back", id="back"),
+        # the unfinished step: a key on the selected row (check_action shows those that apply to it)
+        Binding("x", "no_show_visit", "No-show", id="close-no-show"),
+        Binding("c", "complete_visit", "Complete", id="close-complete"),
+        Binding("l", "leave_booked", "Leave booked", id="close-leave-booked"),
+        Binding("v", "void_sale", "Void", id="close-void-sale"),
+        Binding("a", "close_anyway", "Close anyway", id="close-anyway"),
         # one key moves the close on: check the count, then close the day (check_action shows the one that applies)
         Binding("ctrl+s", "check_count", "Check count", id="check-count"),
         Binding("ctrl+s", "confirm_close", "Close the day", id="confirm-close"),
         Binding("ctrl+r", "recount", "Count again", id="recount"),
+        # the closed day: its Z-report out, or the day re-opened
+        Binding("p", "print_report", "Print", id="print-report"),
+        Binding("f", "save_report_pdf", "PDF", id="save-report-pdf"),
+        Binding("R", "reopen_day", "Re-open", id="reopen-day"),
     ]
 
-    def __init__(self) -> None:
+    def __init__(self, day: date | None = None) -> None:
         super().__init__()
-        self.step = "loading"  # loading | count | review | closed
+        self.step = "loading"  # loading | unfinished | count | review | closed
+        self.requested_day = day  # None: today
+        self.away = False  # another screen was opened from the list: read it again when back
         self.day: date | None = None
         self.currency = "MXN"
         self.threshold = 0
@@ -56,6 +82,8 @@ class CloseDayScreen(ReloadsWhenBack, Screen[None]):
 
     def compose(self) -> ComposeResult:
         yield Static("Close day", id="title", markup=False)
+        yield Static("", id="unfinished-intro", markup=False)
+        yield DataTable(id="unfinished", cursor_type="row", zebra_stripes=True)
         with VerticalScroll(id="body"):
             yield Static("", id="intro", markup=False)
             yield Static("Count the drawer: how many of each note and coin", id="count-heading", classes="step",
@@ -72,8 +100,22 @@ class CloseDayScreen(ReloadsWhenBack, Screen[None]):
         yield Footer()
 
     def on_mount(self) -> None:
-        for widget_id in ("#count-heading", "#denominations", "#total-row", "#running", "#variance", "#note"):
+        for widget_id in ("#count-heading", "#denominations", "#total-row", "#running", "#variance", "#note",
+                          "#unfinished-intro", "#unfinished"):
             self.query_one(widget_id).display = False
+        self.query_one("#unfinished", DataTable).add_columns(*COLUMNS)
+        self._load()
+
+    def on_screen_resume(self) -> None:
+        super().on_screen_resume()
+        if self.away:  # back from a checkout or the no-shows opened from the list: what is left now
+            self.away = False
+            self._load()
+
+    def back_to_count(self) -> None:
+        """After a re-opening: the next close of the day, from the start."""
+        self.report, self.preview, self._count, self._committed, self.approval = None, None, None, False, None
+        self.step = "loading"
         self._load()
 
     # -- loading -----------------------------------------------------------------------------------
@@ -84,16 +126,20 @@ class CloseDayScreen(ReloadsWhenBack, Screen[None]):
 
     def _load(self, *, keep_count: bool = False) -> None:
         from salon_cli.services.salon import business_days
-        from salon_cli.services.closing import day_close
+        from salon_cli.services.closing import day_close, unfinished
         from salon_cli.services.salon.policy import row as policy_row
 
         self._generation += 1
         generation = self._generation
+        asked = self.requested_day
 
         def work(session: Any, location: Any) -> dict[str, Any]:
-            day = business_days.today(location)
+            today = business_days.today(location)
+            day = asked or today
             report = day_close.show(session, location=location, day=day)  # no actor: blind until a count
-            return {"day": day, "location": location, "closed": report["status"] == "closed", "report": report,
+            closed = report["status"] == "closed"
+            return {"day": day, "today": today, "location": location, "closed": closed, "report": report,
+                    "left": None if closed else unfinished.of_day(session, location=location, day=day),
                     "threshold": policy_row(session, location).variance_note_over_cents}
 
         def done(result: dict[str, Any]) -> None:
@@ -109,15 +155,22 @@ class CloseDayScreen(ReloadsWhenBack, Screen[None]):
     def _loaded(self, result: dict[str, Any], keep_count: bool) -> None:
         location, day = result["location"], result["day"]
         self.day, self.currency, self.threshold = day, location.currency, result["threshold"]
-        self.query_one("#title", Static).update(f"Close day — {location.name}, {day:%A} {day.day} {day:%B %Y}")
+        earlier = " (an earlier day)" if day != result["today"] else ""
+        self.query_one("#title", Static).update(
+            f"Close day — {location.name}, {day:%A} {day.day} {day:%B %Y}{earlier}")
         report = result["report"]
         if result["closed"]:
             self._show_closed(report, already=True)
             return
+        left = result["left"]
+        if not left.empty and self.approval is None and (not keep_count or self.step in ("loading", "unfinished")):
+            self._go("unfinished")
+            self.show_unfinished(left, location.tz, location.currency)
+            return
         if report["counts"]:  # a count of this close is committed (here or elsewhere): its review
             last = report["counts"][-1]
             self._count, self._committed = (last["counted_cash_cents"], last["count"]), True
-            if self.step == "loading":
+            if self.step in ("loading", "unfinished"):  # the form behind the review is not there yet
                 self.call_later(self._open_review, report)
             elif self.step != "count" or not keep_count:
                 self._show_review(report)
@@ -146,7 +199,7 @@ class CloseDayScreen(ReloadsWhenBack, Screen[None]):
         self._go("count")
         self._update_running()
         self.query_one("#intro", Static).update(
-            "A blind count: the expected cash is shown after you enter the count.")
+            self._approved_words() + "A blind count: the expected cash is shown after you enter the count.")
         self._set_summary("count the drawer, then ctrl+s to check it")
         fields = list(self.query("#denominations Input, #total").results(Input))
         fields[0].focus()
@@ -155,6 +208,10 @@ class CloseDayScreen(ReloadsWhenBack, Screen[None]):
 
     def _go(self, step: str) -> None:
         self.step = step
+        listing = step == "unfinished"
+        self.query_one("#unfinished-intro").display = listing
+        self.query_one("#unfinished").display = listing
+        self.query_one("#body").display = not listing
         counting = step == "count"
         has_grid = bool(DENOMINATIONS.get(self.currency.upper()))
         # the review hides the inputs (the count is locked until ctrl+r) so the variance shows on a small terminal
@@ -174,7 +231,15 @@ class CloseDayScreen(ReloadsWhenBack, Screen[None]):
             return self.step == "count"
         if action in ("confirm_close", "recount"):
             return self.step == "review"
+        if action in _UNFINISHED_KEYS:
+            return self.step == "unfinished" and self.unfinished_allows(action)
+        if action in ("print_report", "save_report_pdf", "reopen_day"):
+            return self.step == "closed"
         return True
+
+    def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
+        if event.data_table.id == "unfinished":
+            self.open_selected()
 
     def _counts(self) -> dict[int, int]:
         counts: dict[int, int] = {}
@@ -266,74 +331,6 @@ class CloseDayScreen(ReloadsWhenBack, Screen[None]):
                             s, actor=actor, location=loc, day=day, counted_cents=total, denominations=items),
                         done, failed, title="Count again: a manager's code and PIN" if again else None)
 
-    def _needs_note(self) -> bool:
-        return self.preview is not None and abs(self.preview["variance_cents"]) > self.threshold
-
-    def _show_review(self, report: dict[str, Any]) -> None:
-        self.preview = report
-        cur = self.currency
-        expected, count, variance = report["expected_cash_cents"], report["counted_cash_cents"], report["variance_cents"]
-        text = Text()
-        text.append("The count against the books\n", style="bold")
-        text.append(f"  expected  {format_money(expected, cur):>16}\n")
-        text.append(f"  counted   {format_money(count, cur):>16}\n")
-        style = "" if variance == 0 else ("bold red" if abs(variance) > self.threshold else "yellow")
-        text.append("  variance  ")
-        text.append(variance_words(variance, cur), style=style)
-        needs_note = self._needs_note()
-        if needs_note:
-            text.append(f"\nMore than the {format_money(self.threshold, cur)} the policy allows without a note: "
-                        "say why below.", style="bold")
-        self.query_one("#variance", Static).update(text)
-        self._go("review")
-        by = ", ".join(f"{denomination_label(c['denomination_cents'], cur)}x{c['count']}" for c in report["count"] or [])
-        self.query_one("#running", Static).update(f"Counted: {format_money(count, cur)}" + (f" ({by})" if by else ""))
-        note = self.query_one("#note", Input)
-        note.display = needs_note
-        self.query_one("#report", Static).update(report_text(report))
-        self.query_one("#body", VerticalScroll).scroll_home(animate=False)
-        if needs_note:
-            note.focus(scroll_visible=False)  # the variance above it stays in sight
-            self._set_summary("a note is needed; then ctrl+s closes the day (ctrl+r: a manager counts again)")
-        else:
-            self.query_one("#body").focus()
-            self._set_summary("ctrl+s closes the day (ctrl+r: a manager counts again)")
-
-    def action_recount(self) -> None:
-        if self.step != "review":
-            return
-        self.preview = None
-        self.query_one("#report", Static).update("")
-        self._go("count")
-        self._update_running()
-        self.query_one("#intro", Static).update(
-            "Count again: the count made is kept, and a manager's code and PIN are needed.")
-        self._set_summary("count the drawer, then ctrl+s (a manager's PIN) to check it")
-        fields = list(self.query("#denominations Input, #total").results(Input))
-        if fields:
-            fields[0].focus()
-
-    def action_confirm_close(self) -> None:
-        from salon_cli.core.permissions import Permission
-        from salon_cli.services.closing import day_close
-
-        if self.step != "review" or self._count is None:
-            return
-        note = self.query_one("#note", Input).value.strip() or None
-        if self._needs_note() and note is None:
-            self._set_summary("the variance is past the policy's threshold: a note is needed", error=True)
-            self.query_one("#note", Input).focus()
-            return
-        day, (total, items) = self.day, self._count
-
-        def failed(text: str) -> None:
-            self._set_summary(f"refused: {text}", error=True)
-            self.app.show_error(text)  # type: ignore[attr-defined]
-
-        self.app.change(Permission.day_close, lambda s, loc, actor: day_close.close(  # type: ignore[attr-defined]
-            s, actor=actor, location=loc, day=day, counted_cents=total, note=note, denominations=items),
-            lambda report: self._show_closed(report, already=False), failed, title="Close the day")
-
     def _show_closed(self, report: dict[str, Any], *, already: bool) -> None:
         self.report = report
         self._go("closed")
@@ -347,7 +344,7 @@ class CloseDayScreen(ReloadsWhenBack, Screen[None]):
         self.query_one("#intro", Static).update(intro)
         self.query_one("#report", Static).update(report_text(report))
         self.query_one("#body").focus()
-        self._set_summary(f"{day} is closed; a manager can re-open it (salon reopen-day)")
+        self._set_summary(f"{day} is closed: p prints the Z-report, f saves it as PDF, R re-opens the day (a manager)")
 
     def _set_summary(self, text: str, *, error: bool = False) -> None:
         summary = self.query_one("#summary", Static)

@@ -91,6 +91,11 @@ def report_lines(r: dict[str, Any]) -> list[tuple[str, str, str]]:
                       f"{m(item['amount_cents'])}, asked on {item['asked_on']}{closed}", ""))
     if r.get("note"):
         lines.append(("t", f"note: {r['note']}", ""))
+    if r.get("unfinished"):  # live in a preview; what a manager closed over, in a closed report
+        kept = r["status"] in ("closed", "reopened")
+        lines.append(("t", f"{'closed over' if kept else 'unfinished'}: {r['unfinished']['words']}", ""))
+    if r.get("early"):
+        lines.append(("t", "closed before the closing hour", ""))
     if r.get("closed_at"):
         lines.append(("t", f"closed {str(r['closed_at'])[:16].replace('T', ' ')} by {r.get('closed_by')}", ""))
     if r.get("reopened_at"):

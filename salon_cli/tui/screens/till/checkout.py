@@ -1,11 +1,14 @@
-"""Checkout: one appointment's sale built in front of the desk — its service lines (and the member's
-discount) when it opens, products, a discount, a redemption code, a tip, then cash, card or Stripe
-payments until the balance is nothing; the change due after cash is shown large.
+"""Checkout: a ticket built in front of the desk — an appointment's, an open sale's, or a sale at the desk
+with no appointment (`CheckoutScreen(None)`: gift cards, memberships, retail) — and what the client
+brings to it, each applied with one key: the deposit (a payment already), the membership's credits,
+reward codes (picked, never typed) and points, gift cards, open penalties, the visit's stamp.
 
-Every figure comes from the services (`services.till.sales`, `services.till.payments`): the screen parses what is
-typed with `core.money` and shows what the sale says afterwards. An appointment that already has a live
-sale continues that sale. The text of the figures is `checkout_text`'s; a payment on the Stripe card
-reader is `checkout_reader`'s (a mixin of the screen).
+Looking changes nothing (`services.checkout.ticket`): until the first change the screen shows a draft
+priced as the sale will be; the first change opens the sale and the first money checks a booked visit
+in. Escape on a sale this screen opened and took no money for leaves nothing behind
+(`till.discard.discard_if_empty`); a sale with payments stays open. Every figure comes from the
+services; the text is `checkout_text`'s, the keys `checkout_keys`' (a mixin), the questions
+`checkout_modals`', a payment on the Stripe card reader `checkout_reader`'s (a mixin).
 
 The client card's module is imported only when leaving asks where it goes back to (`_back_to`): a
 screen's module loads when it is first needed (tui/app.py), and the card imports nothing of the checkout."""
@@ -13,6 +16,8 @@ screen's module loads when it is first needed (tui/app.py), and the card imports
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable
+from dataclasses import replace
 from typing import Any
 
 from rich.text import Text
@@ -23,50 +28,70 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Digits, Footer, Label, Static
 
 from salon_cli.core.errors import SalonError
-from salon_cli.core.money import format_amount, parse_amount, parse_fee
+from salon_cli.core.money import format_amount, parse_amount
 from salon_cli.core.permissions import Permission
-from salon_cli.services.book.views import AppointmentView
-from salon_cli.services.checkout import appointment as checkout
-from salon_cli.services.salon.locations import LocationView
-from salon_cli.services.till import sales
-from salon_cli.services.till.sale_views import PaymentView, SaleView
-from salon_cli.tui.screens.modals import Field, FormModal
+from salon_cli.services.checkout import ticket
+from salon_cli.services.checkout.ticket import Desk, Ticket
+from salon_cli.services.till.sale_views import SaleView
 from salon_cli.tui.screens.reload import ReloadsWhenBack
+from salon_cli.tui.screens.till.checkout_keys import TicketKeys
+from salon_cli.tui.screens.till.checkout_modals import ClientChoice, PickedClient
 from salon_cli.tui.screens.till.checkout_reader import ReaderPayment
-from salon_cli.tui.screens.till.checkout_text import COLUMNS, last_change, payment_line, totals_text
+from salon_cli.tui.screens.till.checkout_text import COLUMNS, last_change, offers_text, payment_line, totals_text
 
-OPEN_ONLY = {"add_product", "discount", "redeem", "tip", "pay_cash", "pay_card", "pay_stripe"}
+# keys that change the ticket: on an open sale or a draft, while nothing else is on its way
+TICKET_KEYS = {"add_item", "discount", "tip", "pay_cash", "pay_card", "pay_stripe", "pay_credit", "reward",
+               "pay_gift_card", "add_fee", "sell_gift_card", "membership"}
+PAYING = {"pay_cash", "pay_card", "pay_stripe", "pay_credit", "pay_gift_card"}
 
 
 class SaleLines(DataTable, can_focus=False):
-    """The sale's lines: shown, not navigated (Enter belongs to the screen: Done)."""
+    """The sale's lines: shown, not navigated (Enter belongs to the screen)."""
 
 
-class CheckoutScreen(ReloadsWhenBack, ReaderPayment, Screen[None]):
+class CheckoutScreen(ReloadsWhenBack, TicketKeys, ReaderPayment, Screen[None]):
     BINDINGS = [
         Binding("escape", "back", "Back", id="back"),
-        Binding("a", "add_product", "Product", id="add-product"),
+        Binding("a", "add_item", "Add item", id="add-item"),
         Binding("d", "discount", "Discount", id="discount"),
-        Binding("r", "redeem", "Redeem", id="redeem"),
         Binding("t", "tip", "Tip", id="tip"),
         Binding("1", "pay_cash", "Cash", id="pay-cash"),
         Binding("2", "pay_card", "Card", id="pay-card"),
         Binding("3", "pay_stripe", "Stripe", id="pay-stripe"),
-        Binding("o", "open_sale", "Open sale", id="open-sale"),
+        Binding("c", "pay_credit", "Credit", id="pay-credit"),
+        Binding("r", "reward", "Reward", id="reward"),
+        Binding("g", "pay_gift_card", "Gift card", id="pay-gift-card"),
+        Binding("f", "add_fee", "Penalty", id="add-fee"),
+        Binding("k", "stamp", "Stamp", id="stamp"),
+        Binding("G", "sell_gift_card", "Sell gift card", id="sell-gift-card"),
+        Binding("M", "membership", "Membership", id="membership"),
+        Binding("C", "choose_client", "Client", id="choose-client"),
+        Binding("p", "receipt", "Receipt", id="receipt"),
     ]
 
     READER_POLL = 1.0  # seconds between questions to Stripe while the reader waits for the card
 
-    def __init__(self, appointment_id: int) -> None:
+    def __init__(self, appointment_id: int | None, *, sale_id: int | None = None, client_id: int | None = None) -> None:
         super().__init__()
         self.appointment_id = appointment_id
-        self.appointment: AppointmentView | None = None
-        self.location: LocationView | None = None
-        self.sale: SaleView | None = None
+        self.desk = Desk(appointment_id, sale_id, client_id)
+        self.ticket: Ticket | None = None
         self.tip_cents = 0
         self.busy = False  # a reader payment is running
+        self.working = False  # a change to the ticket is on its way
+        self.created_sale_id: int | None = None  # the sale this screen opened (Escape discards it when empty)
         self._stop: threading.Event | None = None  # set: the desk asked the reader to stop
         self._generation = 0
+        self._ask_client = appointment_id is None and sale_id is None and client_id is None
+
+    @property
+    def sale(self) -> SaleView | None:
+        """The live sale (None while the ticket is a draft)."""
+        return self.ticket.sale if self.ticket is not None else None
+
+    @property
+    def shown(self) -> SaleView | None:
+        return self.ticket.shown if self.ticket is not None else None
 
     def _back_to(self) -> str:
         """Where leaving goes: the screen this checkout was opened from."""
@@ -78,8 +103,10 @@ class CheckoutScreen(ReloadsWhenBack, ReaderPayment, Screen[None]):
 
     def compose(self) -> ComposeResult:
         # markup off: names and error texts are shown as they are, brackets and all
-        yield Static(f"Checkout — appointment {self.appointment_id}", id="title", markup=False)
+        what = f"appointment {self.appointment_id}" if self.appointment_id else "a sale at the desk"
+        yield Static(f"Checkout — {what}", id="title", markup=False)
         yield SaleLines(id="lines", cursor_type="none", zebra_stripes=True)
+        yield Static("", id="offers", markup=False)
         with Horizontal(id="money"):
             yield Static("", id="totals", markup=False)
             with Vertical(id="side"):
@@ -96,87 +123,103 @@ class CheckoutScreen(ReloadsWhenBack, ReaderPayment, Screen[None]):
         for name, width in COLUMNS:
             label = Text(name, justify="left" if name in ("Line", "Staff") else "right")
             table.add_column(label, key=name, width=width)
-        self._request(open_if_missing=True)
+        if self._ask_client:
+            self._ask_client = False
+            self.app.push_screen(ClientChoice(), self._client_chosen)
+        self._request()
+
+    def _client_chosen(self, picked: PickedClient | None) -> None:
+        if picked is not None and self.sale is None:
+            self.desk = replace(self.desk, client_id=picked.id)
+            self._request()
+
+    def on_screen_resume(self) -> None:  # (ReloadsWhenBack's runs too: Textual calls each class's handler)
+        if self.working and getattr(self.app, "desk", None) is None:
+            self.working = False  # the sign-in was cancelled: no change is on its way
+            self.refresh_bindings()
 
     # -- loading ---------------------------------------------------------------------------------
 
     def data_changed(self) -> None:
-        self._request(open_if_missing=False)
+        self._request()
 
-    def _request(self, *, open_if_missing: bool, then: Any = None) -> None:
+    def _request(self, then: Callable[[], None] | None = None) -> None:
         self._generation += 1
         generation = self._generation
 
-        def done(loaded: checkout.Loaded) -> None:
-            if generation != self._generation:
-                return
-            self.appointment, self.location = loaded.appointment, loaded.location
-            self._show_title()
-            if loaded.sale is not None:
-                self._show(loaded.sale)
+        def done(loaded: Ticket) -> None:
+            if generation == self._generation:
+                self._loaded(loaded)
                 if then is not None:
                     then()
-            elif open_if_missing:
-                self._open_sale()
-            else:
-                self._set_summary("no sale yet")
 
         def failed(text: str) -> None:
             if generation == self._generation:
                 self._set_summary(f"error: {text}", error=True)
 
-        appointment_id = self.appointment_id
-        self.app.read(lambda s, loc: checkout.load(s, loc, appointment_id), done, failed, group="checkout")  # type: ignore[attr-defined]
+        desk = self.desk
+        self.app.read(lambda s, loc: ticket.load(s, loc, desk), done, failed, group="checkout")  # type: ignore[attr-defined]
 
-    def action_open_sale(self) -> None:
-        if self.sale is None and self.appointment is not None:
-            self._open_sale()
-
-    def _open_sale(self) -> None:
-        self._set_summary("opening the sale… (o opens it again if the sign-in was cancelled)")
-        self.refresh_bindings()
-        appointment_id = self.appointment_id
-        self._change(lambda s, loc, actor: checkout.open_for_appointment(s, loc, actor, appointment_id), self._show)
-
-    def _show_title(self) -> None:
-        appt, location = self.appointment, self.location
-        if appt is None or location is None:
-            return
-        at = appt.starts_at.astimezone(location.tz)
-        who = appt.client or "walk-in"
-        self.query_one("#title", Static).update(
-            f"Checkout — {who} · {appt.service} · {at:%H:%M} with {appt.staff_name}")
-
-    def _show(self, sale: SaleView) -> None:
+    def _loaded(self, loaded: Ticket) -> None:
         if not self.is_attached:  # an answer that came after the desk went back
             return
-        self.sale = sale
-        money = sale.currency
+        self._generation += 1  # a read started before this change answers with the ticket as it was
+        self.ticket, self.desk = loaded, loaded.desk
+        self._show_title()
+        self._show()
+
+    def _show_title(self) -> None:
+        t = self.ticket
+        if t is None:
+            return
+        appt, tz = t.appointment, t.location.tz
+        if appt is not None:
+            at = appt.starts_at.astimezone(tz)
+            text = f"Checkout — {appt.client or 'walk-in'} · {appt.service} · {at:%H:%M} with {appt.staff_name}"
+        else:
+            text = f"Desk sale — {t.client or 'no client'}" + (f" · sale {t.sale.id}" if t.sale else "")
+        self.query_one("#title", Static).update(text)
+
+    def _show(self) -> None:
+        t = self.ticket
+        if t is None:
+            return
+        sale, money = t.shown, t.location.currency
+        self.query_one("#offers", Static).update(offers_text(t.offers, t.client, money,
+                                                             choose=t.appointment is None and t.sale is None))
         table = self.query_one(DataTable)
         table.clear()
+        state = self.query_one("#state", Static)
+        if sale is None:
+            state.update(t.note or "")
+            self._set_summary("nothing to take here", error=bool(t.note))
+            self.refresh_bindings()
+            return
         for line in sale.lines:
             table.add_row(Text(line.description), Text(line.staff or ""), Text(str(line.quantity), justify="right"),
                           Text(format_amount(line.gross_cents, money), justify="right"),
-                          Text(format_amount(line.total_cents, money), justify="right"), key=str(line.id))
+                          Text(format_amount(line.total_cents, money), justify="right"), key=str(line.position))
         self.query_one("#totals", Static).update(totals_text(sale, self.tip_cents))
         paid = [payment_line(p, money) for p in sale.payments]
-        self.query_one("#payments", Static).update(
-            ("Payments:\n" + "\n".join(paid)) if paid else "No payments yet")
+        self.query_one("#payments", Static).update(("Payments:\n" + "\n".join(paid)) if paid else "No payments yet")
         change = last_change(sale)
-        box = self.query_one("#change-box")
-        box.set_class(change is not None, "shown")
+        self.query_one("#change-box").set_class(change is not None, "shown")
         if change is not None:
             self.query_one("#change", Digits).update(format_amount(change, money))
-        state = self.query_one("#state", Static)
         state.set_class(sale.status == "paid", "paid")
-        if sale.status == "open":
-            state.update(f"Sale {sale.id} · open · balance {format_amount(sale.balance_cents, money)} {money}")
+        balance = f"{format_amount(sale.balance_cents, money)} {money}"
+        if sale.status == "draft":
+            state.update(f"Draft · total {balance} · kept once something is added or paid")
+            self._set_summary("a add · 1 cash · 2 card · 3 stripe" + (" · G gift card · M membership"
+                                                                       if t.appointment is None else ""))
+        elif sale.status == "open":
+            state.update(f"Sale {sale.id} · open · balance {balance}")
             self._set_summary("1 cash · 2 card · 3 stripe — pay several times to split")
         elif sale.status == "paid":
             tail = f" · change {format_amount(change, money)}" if change is not None else ""
             state.update(f"Paid · sale {sale.id} · {format_amount(sale.total_cents, money)} {money}{tail}")
             # not Enter: a second Enter after typing the cash must not hide the change
-            self._set_summary(f"Escape: back to {self._back_to()}")
+            self._set_summary(f"p receipt · Escape: back to {self._back_to()}")
         else:
             state.update(f"Sale {sale.id} · {sale.status.replace('_', ' ')}")
             self._set_summary("nothing to take on this sale")
@@ -190,29 +233,93 @@ class CheckoutScreen(ReloadsWhenBack, ReaderPayment, Screen[None]):
         summary.set_class(error, "error")
 
     def _refused(self, text: str) -> None:
+        self.working = False
+        self.refresh_bindings()
         self._set_summary(f"refused: {text}", error=True)
 
     def _change(self, work: Any, done: Any) -> None:
-        self.app.change(Permission.desk, work, done, self._refused)  # type: ignore[attr-defined]
+        self.working = True
+        self.refresh_bindings()
+
+        def finished(result: Any) -> None:
+            self.working = False
+            done(result)
+            self.refresh_bindings()
+
+        self.app.change(Permission.desk, work, finished, self._refused)  # type: ignore[attr-defined]
+
+    def _on_ticket(self, step: Callable[[Any, Any, Any, int], Any], said: Callable[[Any], str] | str) -> None:
+        """One change to the ticket: `step(session, location, actor, sale_id)` on the sale, opened first if
+        there is none yet; the screen shows the ticket as that transaction left it."""
+        desk, opening = self.desk, self.sale is None
+
+        def work(s: Any, loc: Any, actor: Any) -> Any:
+            return ticket.change(s, loc, actor, desk, lambda sale_id: step(s, loc, actor, sale_id))
+
+        def done(result: tuple[Any, Ticket]) -> None:
+            value, loaded = result
+            if opening and loaded.sale is not None:
+                self.created_sale_id = loaded.sale.id
+            text = said(value) if callable(said) else said
+            was_paid = self.sale is not None and self.sale.status == "paid"
+            self._loaded(loaded)
+            self.app.notify(text)
+            if loaded.sale is not None and loaded.sale.status == "paid" and not was_paid:
+                self._receipt_by_policy(loaded.sale.id)
+
+        self._change(work, done)
+
+    def _receipt_by_policy(self, sale_id: int) -> None:
+        """The location's ways out for a receipt (`policy set --receipt-via print,email`), once the sale is
+        paid; each outcome told, none undoing the sale. `p` shows it on screen whatever the policy."""
+        engine = self.app.engine  # type: ignore[attr-defined]
+
+        def with_actor(actor: Any) -> None:
+            location = self.app.location  # type: ignore[attr-defined]
+
+            def job() -> None:
+                from salon_cli.services.messages.channels import channels_from_env
+                from salon_cli.services.receipts import delivery, files
+
+                said = delivery.by_policy(engine, actor=actor, location=location, sale_id=sale_id,
+                                          channels=channels_from_env(), protected=files.protected_by_engine(engine))
+                for words in said:
+                    self.app.call_from_thread(self.app.notify, words, severity="warning" if " not " in words else "information")
+
+            self.run_worker(job, thread=True, group="receipt-out", exit_on_error=False)
+
+        self.app.change(Permission.desk, lambda _s, _loc, actor: actor, with_actor, lambda _why: None)  # type: ignore[attr-defined]
 
     # -- which keys apply ---------------------------------------------------------------------------
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        is_open = self.sale is not None and self.sale.status == "open" and not self.busy
-        if action in OPEN_ONLY:
-            if self.sale is not None and self.sale.status != "open":
-                return False  # settled: the keys leave the footer
-            return True if is_open else None  # None: shown dimmed in the footer, not run
-        if action == "open_sale":
-            return self.sale is None and self.appointment is not None
+        t, shown = self.ticket, self.shown
+        if action == "choose_client":
+            return t is not None and t.appointment is None and t.sale is None
+        if action == "receipt":
+            return t is not None and t.sale is not None and t.sale.status not in ("open", "void")
+        if action == "stamp":
+            return t is not None and t.offers is not None and t.offers.stamp is not None
+        if action not in TICKET_KEYS:
+            return True
+        if shown is None or shown.status not in ("open", "draft"):
+            return False  # settled, or nothing to sell: the keys leave the footer
+        offers = t.offers if t is not None else None
+        member = offers.membership if offers is not None else None
+        hidden = {"pay_credit": member is None or member.status != "active" or member.credits_remaining <= 0,
+                  "reward": offers is None or not (offers.codes or offers.rewards),
+                  "add_fee": offers is None or not offers.penalties,
+                  "membership": offers is None or member is not None}
+        if hidden.get(action):
+            return False
+        if self.busy or self.working or (action in PAYING and shown.balance_cents <= 0):
+            return None  # shown dimmed in the footer, not run
         return True
 
-    # -- actions ---------------------------------------------------------------------------------
+    # -- leaving -------------------------------------------------------------------------------------
 
     def _money(self) -> str:
-        if self.sale is not None:
-            return self.sale.currency
-        return self.location.currency if self.location is not None else ""
+        return self.ticket.location.currency if self.ticket is not None else ""
 
     def _parse(self, text: str, what: str) -> int | None:
         try:
@@ -221,121 +328,53 @@ class CheckoutScreen(ReloadsWhenBack, ReaderPayment, Screen[None]):
             self._refused(exc.message)
             return None
 
-    def action_add_product(self) -> None:
+    def in_progress(self) -> str | None:
+        """What quitting now would leave half done (None: nothing): a reader payment running, or a sale
+        with money taken and a balance still to take."""
         sale = self.sale
-        if sale is None:
-            return
+        if self.busy:
+            return "a card payment is waiting at the reader"
+        if sale is not None and sale.status == "open" and sale.paid_cents > 0 and sale.balance_cents > 0:
+            return (f"sale {sale.id} has {format_amount(sale.paid_cents, sale.currency)} paid and "
+                    f"{format_amount(sale.balance_cents, sale.currency)} {sale.currency} still to take")
+        return None
 
-        def asked(values: dict[str, str] | None) -> None:
-            if values is None:
-                return
-            qty = values["quantity"] or "1"
-            if not qty.isdigit() or int(qty) < 1:
-                self._refused(f"quantity {qty!r} is not a whole number of at least 1")
-                return
-            self._change(lambda s, loc, actor: sales.add_product(
-                s, actor=actor, location=loc, sale_id=sale.id, product=values["product"], quantity=int(qty)),
-                self._changed(f"added: {values['product']} × {qty}"))
-
-        self.app.push_screen(FormModal("Add a product", [
-            Field("product", "Product (code or name)"), Field("quantity", "Quantity", value="1")], ok="Add"), asked)
-
-    def action_discount(self) -> None:
+    def _empty_created(self) -> int | None:
         sale = self.sale
-        if sale is None:
+        if sale is not None and sale.id == self.created_sale_id and sale.status == "open" and not sale.payments:
+            return sale.id
+        return None
+
+    def leave_nothing(self, then: Callable[[], None]) -> None:
+        """Discard the sale this screen opened if no money was taken on it, then `then()` (whatever the answer)."""
+        from salon_cli.services.till import discard
+
+        if self.busy and self._stop is not None:
+            self._stop.set()  # quitting: the reader is told to stop
+        sale_id = self._empty_created()
+        if sale_id is None:
+            then()
             return
 
-        def asked(values: dict[str, str] | None) -> None:
-            if values is None:
-                return
-            text = values["discount"] or "0"
-            try:
-                parse_fee(text, self._money(), what="discount")
-            except SalonError as exc:
-                self._refused(exc.message)
-                return
-            self._change(lambda s, loc, actor: sales.set_discount(
-                s, actor=actor, location=loc, sale_id=sale.id, discount=text), self._changed(f"discount: {text}"))
+        def done(gone: bool) -> None:
+            self.created_sale_id = None
+            if gone:
+                self.app.notify(f"nothing kept: sale {sale_id} had no payment")
+            else:
+                self.app.notify(f"sale {sale_id} stays open: {self._kept_why}", severity="warning")
+            then()
 
-        self.app.push_screen(FormModal("Discount", [Field("discount", "10% or an amount (0 removes it)")],
-                                       note="It replaces the sale's discount (a member's too).", ok="Apply"), asked)
+        def work(s: Any, loc: Any, actor: Any) -> bool:
+            self._kept_why = discard.keeps(s, sale_id) or "its day is closed"
+            return discard.discard_if_empty(s, actor, loc, sale_id)
 
-    def action_redeem(self) -> None:
-        sale = self.sale
-        if sale is None:
-            return
-        appointment_id = self.appointment_id
+        def failed(text: str) -> None:
+            self.app.notify(f"sale {sale_id} stays open: {text}", severity="warning")
+            then()
 
-        def asked(values: dict[str, str] | None) -> None:
-            if values is None:
-                return
-            code = values["code"]
-            self._change(lambda s, loc, actor: checkout.pay_and_finish(
-                s, loc, actor, appointment_id=appointment_id, sale_id=sale.id, method="points", code=code),
-                self._paid(f"redeemed {code}"))
+        self.app.change(Permission.desk, work, done, failed)  # type: ignore[attr-defined]
 
-        self.app.push_screen(FormModal("Redeem a reward", [Field("code", "Redemption code", placeholder="K7QM-3XPD")],
-                                       ok="Redeem"), asked)
-
-    def action_tip(self) -> None:
-        if self.sale is None:
-            return
-
-        def asked(values: dict[str, str] | None) -> None:
-            if values is None:
-                return
-            cents = self._parse(values["tip"] or "0", "tip")
-            if cents is None:
-                return
-            self.tip_cents = cents
-            if self.sale is not None:
-                self._show(self.sale)
-            self._set_summary(f"tip {format_amount(cents, self._money())} rides on the next payment")
-
-        self.app.push_screen(FormModal("Tip (goes with the next payment)", [
-            Field("tip", "Tip", value=format_amount(self.tip_cents, self._money()))], ok="Keep"), asked)
-
-    def _ask_payment(self, method: str) -> None:
-        sale = self.sale
-        if sale is None:
-            return
-        money = sale.currency
-        fields = [Field("amount", f"Amount ({money})", value=format_amount(sale.balance_cents, money))]
-        if method == "cash":
-            fields.append(Field("tendered", "Handed over (blank: exact)", required=False))
-        tip = f"A tip of {format_amount(self.tip_cents, money)} goes with it. " if self.tip_cents else ""
-        note = f"{tip}Balance {format_amount(sale.balance_cents, money)} {money}."
-        self.app.push_screen(FormModal(f"Pay by {method}", fields, note=note, ok="Take it"),
-                             lambda values: self._take(method, values))
-
-    def _take(self, method: str, values: dict[str, str] | None) -> None:
-        sale = self.sale
-        if values is None or sale is None:
-            return
-        amount = self._parse(values["amount"], "amount")
-        if amount is None:
-            return
-        tendered = None
-        if values.get("tendered"):
-            tendered = self._parse(values["tendered"], "amount handed over")
-            if tendered is None:
-                return
-        if method == "stripe":
-            self._reader(amount)
-            return
-        appointment_id, tip = self.appointment_id, self.tip_cents
-        self._change(lambda s, loc, actor: checkout.pay_and_finish(
-            s, loc, actor, appointment_id=appointment_id, sale_id=sale.id, method=method, amount_cents=amount,
-            tip_cents=tip, tendered_cents=tendered), self._paid(f"{method} {format_amount(amount, sale.currency)}"))
-
-    def action_pay_cash(self) -> None:
-        self._ask_payment("cash")
-
-    def action_pay_card(self) -> None:
-        self._ask_payment("card")
-
-    def action_pay_stripe(self) -> None:
-        self._ask_payment("stripe")
+    _kept_why = ""
 
     def action_back(self) -> None:
         if self.busy:  # the reader is waiting: Escape tells it to stop (the screen stays for the answer)
@@ -343,17 +382,10 @@ class CheckoutScreen(ReloadsWhenBack, ReaderPayment, Screen[None]):
                 self._stop.set()
                 self._set_summary("cancelling the payment at the card reader…")
             return
-        self.app.pop_screen()
+        if self.working:
+            return  # a change is on its way: its answer decides what there is to keep
+        self.leave_nothing(self._pop)
 
-    def _changed(self, what: str) -> Any:
-        def done(sale: SaleView) -> None:
-            self._show(sale)
-            self.app.notify(what)
-        return done
-
-    def _paid(self, what: str) -> Any:
-        def done(result: tuple[PaymentView, SaleView]) -> None:
-            self.tip_cents = 0  # the tip went with this payment
-            self._show(result[1])
-            self.app.notify(f"paid: {what}")
-        return done
+    def _pop(self) -> None:
+        if self.app.screen is self:
+            self.app.pop_screen()

@@ -1,28 +1,32 @@
 """The Stripe Terminal part of the checkout: a payment sent to the sale's card reader, polled in a thread
 worker (`services.stripe.payments.pay_on_reader`) while the screen says how it goes; Escape asks it to
-stop. A mixin of `CheckoutScreen`, which holds the state it uses and provides the screen's doors
-(`_change`, `_request`, `_show`, `_set_summary`, `_refused`)."""
+stop. Before the reader is asked, the sale is opened if it was a draft and a booked visit is checked in
+(the first money: `services.checkout.ticket`). A mixin of `CheckoutScreen`, which holds the state it
+uses and provides the screen's doors (`_change`, `_request`, `_loaded`, `_set_summary`, `_refused`)."""
 
 from __future__ import annotations
 
 import threading
+from dataclasses import replace
 from typing import Any
 
 from sqlalchemy.exc import SQLAlchemyError
 
 from salon_cli.core.errors import SalonError
-from salon_cli.services.checkout import appointment as checkout
+from salon_cli.services.checkout import ticket
+from salon_cli.services.checkout.ticket import Desk, Ticket
 from salon_cli.services.salon.locations import LocationView
 from salon_cli.services.stripe import payments as stripe_payments
-from salon_cli.services.till.sale_views import SaleView, view
+from salon_cli.services.till.sale_views import SaleView
 
 
 class ReaderPayment:
     """`CheckoutScreen`'s card-reader payments (key 3)."""
 
     # the screen's state (set in CheckoutScreen.__init__; READER_POLL is CheckoutScreen's class attribute)
-    appointment_id: int
+    desk: Desk
     sale: SaleView | None
+    created_sale_id: int | None
     tip_cents: int
     busy: bool
     _stop: threading.Event | None
@@ -31,14 +35,23 @@ class ReaderPayment:
     # -- Stripe Terminal: the reader is polled in a thread ---------------------------------------------
 
     def _reader(self, amount: int) -> None:
-        """Who acts is settled first (sign-in if needed), then the reader runs in a thread worker and
-        tells the screen how it goes."""
-        sale = self.sale
-        if sale is None:
-            return
-        tip, sale_id = self.tip_cents, sale.id
-        self._change(lambda s, loc, actor: (actor, loc), lambda who: self._run_reader(who[0], who[1], sale_id,
-                                                                                      amount, tip))
+        """Who acts is settled first (sign-in if needed) in the change that opens the sale if need be and
+        checks a booked visit in; then the reader runs in a thread worker and tells the screen how it goes."""
+        desk, tip, opening = self.desk, self.tip_cents, self.sale is None
+
+        def work(s: Any, loc: LocationView, actor: Any) -> tuple[Any, LocationView, int]:
+            sale_id = ticket.ensure_sale(s, loc, actor, desk)
+            ticket.check_in_for_money(s, loc, actor, sale_id)
+            return actor, loc, sale_id
+
+        def ready(who: tuple[Any, LocationView, int]) -> None:
+            actor, location, sale_id = who
+            if opening:
+                self.created_sale_id = sale_id
+            self.desk = replace(desk, sale_id=sale_id)
+            self._run_reader(actor, location, sale_id, amount, tip)
+
+        self._change(work, ready)
 
     def _run_reader(self, actor: Any, location: LocationView, sale_id: int, amount: int, tip: int) -> None:
         app = self.app
@@ -71,17 +84,17 @@ class ReaderPayment:
         text = (reason or "the reader failed") if ok is None else \
             f"card payment {'not taken' if status == 'cancelled' else 'failed'}: {reason}"
         self._refused(text)
-        self._request(open_if_missing=False, then=lambda: self._refused(text))
+        self._request(then=lambda: self._refused(text))
 
     def _finish_after_reader(self) -> None:
         """The reader paid the rest: the appointment is completed like after a desk payment."""
-        appointment_id = self.appointment_id
-        sale_id = self.sale.id if self.sale else 0
+        desk = self.desk
 
-        def work(s: Any, loc: LocationView, actor: Any) -> SaleView:
-            sale = view(s, sale_id, loc)
-            if sale.status == "paid":
-                checkout.complete_appointment(s, loc, actor, appointment_id)
-            return sale
+        def work(s: Any, loc: LocationView, actor: Any) -> Ticket:
+            loaded = ticket.load(s, loc, desk)
+            if loaded.sale is not None and loaded.sale.status == "paid" and loaded.appointment is not None:
+                ticket.complete_appointment(s, loc, actor, loaded.appointment.id)
+                loaded = ticket.load(s, loc, desk)
+            return loaded
 
-        self._change(work, self._show)
+        self._change(work, self._loaded)

@@ -1,0 +1,232 @@
+"""The guarded close's first step (issue 28): what is unfinished on the day, with a key on the selected row
+for each way of finishing it. Mixed into `CloseDayScreen`, which holds the table (`#unfinished`), the
+day (`self.day`) and what to do once the list changes (`_load`).
+
+- an appointment: `x` no-show (`till.deposits.no_show`, as `salon appt no-show`: a deposit pays the
+  fee, the rest refunded or kept; a refund asks a manager's PIN), `c` complete (`book.day_end.
+  complete_settled`: refused while its price is owed), `l` leave it booked past the close with a reason
+  (`book.day_end.leave_booked`), Enter its checkout;
+- an open sale: Enter its checkout (a sale with no appointment: the day's sales), `v` void (a manager's PIN);
+- a pending penalty: Enter the no-shows screen (charge, mark paid, waive).
+
+When nothing remains the screen goes on to the count. A receptionist cannot go on while anything remains;
+`a` asks a note and a manager's code and PIN (`Permission.day_close_unfinished`): the manager approves
+the close over what is left, and the list is kept with the close. The services decide; their refusals
+are shown on the summary line."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rich.text import Text
+from textual.widgets import DataTable
+
+from salon_cli.core.money import format_amount
+from salon_cli.core.permissions import Permission
+from salon_cli.services.closing.unfinished import Unfinished
+from salon_cli.tui.screens.deposit_refunds import send_deposit_refund
+from salon_cli.tui.screens.modals import Field, FormModal
+
+# the state comes second so that it is on screen at 80 columns (as on the Today list)
+COLUMNS = ("Time", "State", "Client", "Stylist", "What")
+STATE_WORDS = {"booked": "booked", "checked_in": "here", "in_service": "in chair"}
+APPOINTMENT_KEYS = ("no_show_visit", "complete_visit", "leave_booked")
+
+
+def unfinished_rows(left: Unfinished, tz: Any, currency: str) -> list[tuple[str, tuple[Text, ...]]]:
+    """The table's rows (key, cells): appointments by time, then open sales, then pending penalties."""
+    def money(cents: int) -> str:
+        return format_amount(cents, currency)
+
+    rows: list[tuple[str, tuple[Text, ...]]] = []
+    for a in left.appointments:
+        rows.append((f"appointment:{a.id}", (
+            Text(f"{a.starts_at.astimezone(tz):%H:%M}"),
+            Text(STATE_WORDS.get(a.status, a.status), style="bold" if a.status != "booked" else ""), Text(a.client),
+            Text(a.staff_name.split()[0] if a.staff_name else a.staff), Text(a.service))))
+    for s in left.sales:
+        visit = f" (appointment {s.appointment_id})" if s.appointment_id else ""
+        rows.append((f"sale:{s.id}", (
+            Text(f"{s.created_at.astimezone(tz):%H:%M}"), Text("open sale", style="bold yellow"),
+            Text(s.client or "—"), Text(""),
+            Text(f"sale {s.id}{visit}: paid {money(s.paid_cents)}, owes {money(s.balance_cents)}"))))
+    for p in left.penalties:
+        rows.append((f"penalty:{p.id}", (
+            Text(f"{p.created_at.astimezone(tz):%H:%M}"), Text("fee due", style="bold yellow"), Text(p.client),
+            Text(""), Text(f"{p.kind.replace('_', '-')} fee {money(p.amount_cents)}"))))
+    return rows
+
+
+def keys_for(kind: str | None) -> str:
+    """What the keys do on a row of this kind (the summary line says it)."""
+    return {"appointment": "a visit: x no-show · c complete · l leave booked · enter its checkout",
+            "sale": "an open sale: enter its checkout · v void (a manager's PIN)",
+            "penalty": "a fee of today: enter the no-shows (charge, mark paid, waive)"}.get(kind or "", "")
+
+
+class UnfinishedSteps:
+    """The keys of the unfinished step (the screen's `check_action` asks `unfinished_allows`)."""
+
+    left: Unfinished | None = None
+    approval: tuple[Any, str] | None = None  # the manager who approved closing over what is left, and the note
+
+    # -- the table ---------------------------------------------------------------------------------
+
+    def show_unfinished(self, left: Unfinished, tz: Any, currency: str) -> None:
+        self.left = left
+        table = self.query_one("#unfinished", DataTable)  # type: ignore[attr-defined]
+        keep = table.cursor_row
+        table.clear()
+        for key, cells in unfinished_rows(left, tz, currency):
+            table.add_row(*cells, key=key)
+        if table.row_count:
+            table.move_cursor(row=min(keep, table.row_count - 1))
+        table.focus()
+        aside = f" ({len(left.left_booked)} left booked past the close)" if left.left_booked else ""
+        self.query_one("#unfinished-intro").update(Text.assemble(  # type: ignore[attr-defined]
+            (f"Before the count: {left.words()}{aside}.", "bold"),
+            "\nFinish each (the keys below), or a manager closes over them with a note (a)."))
+
+    def selected_item(self) -> tuple[str, int] | None:
+        table = self.query_one("#unfinished", DataTable)  # type: ignore[attr-defined]
+        if self.step != "unfinished" or not table.row_count:  # type: ignore[attr-defined]
+            return None
+        key = table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value or ""
+        kind, _, ident = key.partition(":")
+        return kind, int(ident)
+
+    def unfinished_allows(self, action: str) -> bool:
+        item = self.selected_item()
+        kind = item[0] if item else None
+        if action in APPOINTMENT_KEYS:
+            return kind == "appointment"
+        if action == "void_sale":
+            return kind == "sale"
+        return self.step == "unfinished"  # type: ignore[attr-defined]
+
+    def on_data_table_row_highlighted(self, event: DataTable.RowHighlighted) -> None:
+        if event.data_table.id == "unfinished":
+            self.refresh_bindings()  # type: ignore[attr-defined]
+            item = self.selected_item()
+            if item is not None:
+                self._set_summary(keys_for(item[0]))  # type: ignore[attr-defined]
+
+    # -- the keys ----------------------------------------------------------------------------------
+
+    def _done(self, what: str) -> Any:
+        def done(_: object) -> None:
+            self.app.notify(what)  # type: ignore[attr-defined]
+            self._load()  # type: ignore[attr-defined]
+        return done
+
+    def _refused(self, text: str) -> None:
+        self._set_summary(f"refused: {text}", error=True)  # type: ignore[attr-defined]
+        self.app.show_error(text)  # type: ignore[attr-defined]  # in full: the summary is one line, cut at 80
+
+    def _appointment(self) -> int | None:
+        item = self.selected_item()
+        return item[1] if item and item[0] == "appointment" else None
+
+    def action_no_show_visit(self) -> None:
+        from salon_cli.services.till import deposits
+
+        appointment_id = self._appointment()
+        if appointment_id is None:
+            return
+
+        def work(s: Any, loc: Any, actor: Any) -> Any:
+            return loc, actor, deposits.no_show(s, actor=actor, location=loc, appointment_id=appointment_id)
+
+        def done(result: Any) -> None:
+            loc, actor, (_, settled) = result
+            if settled is not None and settled.refunded_cents:
+                send_deposit_refund(self.app, actor, loc, settled.sale_id,  # type: ignore[attr-defined]
+                                     f"appointment {appointment_id} is a no-show")
+            self._done(f"appointment {appointment_id} is a no-show")(None)
+
+        self.app.change(Permission.desk, work, done, self._refused, manager=Permission.sale_refund)  # type: ignore[attr-defined]
+
+    def action_complete_visit(self) -> None:
+        from salon_cli.services.book import day_end
+
+        appointment_id = self._appointment()
+        if appointment_id is not None:
+            self.app.change(Permission.desk, lambda s, loc, actor: day_end.complete_settled(  # type: ignore[attr-defined]
+                s, actor=actor, location=loc, appointment_id=appointment_id),
+                self._done(f"appointment {appointment_id} is done"), self._refused)
+
+    def action_leave_booked(self) -> None:
+        from salon_cli.services.book import day_end
+
+        appointment_id = self._appointment()
+        if appointment_id is None:
+            return
+
+        def asked(values: dict[str, str] | None) -> None:
+            if values is not None:
+                self.app.change(Permission.desk, lambda s, loc, actor: day_end.leave_booked(  # type: ignore[attr-defined]
+                    s, actor=actor, location=loc, appointment_id=appointment_id, reason=values["reason"]),
+                    self._done(f"appointment {appointment_id} stays booked past the close"), self._refused)
+
+        self.app.push_screen(FormModal(f"Leave appointment {appointment_id} booked past the close?", [  # type: ignore[attr-defined]
+            Field("reason", "Reason (one line)")], note="It stays as it is and no longer holds the close.",
+            ok="Leave it"), asked)
+
+    def action_void_sale(self) -> None:
+        from salon_cli.services.till import sales
+
+        item = self.selected_item()
+        if item is None or item[0] != "sale":
+            return
+        sale_id = item[1]
+
+        def asked(values: dict[str, str] | None) -> None:
+            if values is not None:
+                self.app.change(Permission.sale_void, lambda s, loc, actor: sales.void(  # type: ignore[attr-defined]
+                    s, actor=actor, location=loc, sale_id=sale_id, reason=values["reason"]),
+                    self._done(f"sale {sale_id} voided"), self._refused, title=f"Void sale {sale_id}: a manager's PIN")
+
+        self.app.push_screen(FormModal(f"Void open sale {sale_id}?", [Field("reason", "Reason")],  # type: ignore[attr-defined]
+                                       note="A manager's code and PIN are asked next.", ok="Void"), asked)
+
+    def open_selected(self) -> None:
+        """Enter: the visit's checkout, the open sale's, the no-shows screen (its fees)."""
+        item = self.selected_item()
+        if item is None or self.left is None:
+            return
+        kind, ident = item
+        appointment_id = ident if kind == "appointment" else next(
+            (s.appointment_id for s in self.left.sales if s.id == ident), None) if kind == "sale" else None
+        self.away = True  # type: ignore[attr-defined]  # read the list again when back
+        if appointment_id is not None:
+            self.app.open_checkout(appointment_id)  # type: ignore[attr-defined]
+        elif kind == "sale":
+            self.app.open_checkout(sale_id=ident)  # type: ignore[attr-defined]  # a sale at the desk
+        else:
+            self.app.action_no_shows()  # type: ignore[attr-defined]
+
+    def action_close_anyway(self) -> None:
+        """A manager approves closing over what is left: a note, then their code and PIN."""
+        from salon_cli.services.closing import day_close
+
+        if self.left is None or self.left.empty:
+            return
+        day = self.day  # type: ignore[attr-defined]
+
+        def asked(values: dict[str, str] | None) -> None:
+            if values is None:
+                return
+            note = values["note"]
+
+            def approved(result: Any) -> None:
+                self.approval = (result[0], note)
+                self.app.notify(f"{result[0].name} approved closing over {result[1].words()}")  # type: ignore[attr-defined]
+                self._load()  # type: ignore[attr-defined]
+
+            self.app.change(Permission.day_close_unfinished, lambda s, loc, actor: (  # type: ignore[attr-defined]
+                actor, day_close.check_unfinished(s, actor=actor, location=loc, day=day, note=note)),
+                approved, self._refused, title="Close over what is unfinished: a manager's code and PIN")
+
+        self.app.push_screen(FormModal(f"Close with {self.left.words()}?", [  # type: ignore[attr-defined]
+            Field("note", "Note (why; kept with the close)")],
+            note="A manager's code and PIN are asked next; the list is kept with the close.", ok="Go on"), asked)
