@@ -53,7 +53,7 @@ key f; wait_for "float is already"; shot 04-float-once-a-day
 gone "float is already"
 key x; wait_for "see the expected cash"; typed sofia; key Enter; typed 3333; key Enter
 wait_for "may not"; shot 05-expected-cash-not-for-sofia
-key Escape; wait_for "appointments:"
+gone "may not"; key Escape; wait_for "appointments:"
 key Right; key p; wait_for "Checkout — Michael Johnson"; wait_for "points"; shot 06-checkout-what-the-client-brings
 big 06b-checkout-160x50
 key 2; wait_for "Pay by card"; typed 120; key Enter; wait_for "card 120.00"; shot 07-card-120
@@ -90,14 +90,16 @@ wait_for "appointments:"
 sign_in_sofia
 key z; wait_for "Before the count"; gone "is at the desk"; shot 23-unfinished
 big 23b-unfinished-160x50
-key a; wait_for "Note (why"; typed "end of day"; key Enter; wait_for "a manager's code and PIN"
+key a; wait_for "Note (why"; typed "end of day"; key Enter; wait_for "Close over what is unfinished"
 typed sofia; key Enter; typed 3333; key Enter; wait_for "may not"; shot 24-sofia-cannot-close-over-it
+gone "may not"
 key Down; key Down; key Down; key Down; key x; wait_for "is a no-show"; shot 25-no-show
 key l; wait_for "booked past the close?"; typed "client called: coming Monday instead"; shot 26-leave-booked
 key Enter; wait_for "stays booked past"; shot 27-left-booked
+gone "is a no-show"; gone "stays booked past"
 key PageDown; key PageDown; key PageDown; key PageDown; wait_for "open sale"; shot 28-unfinished-the-end
 key a; wait_for "Note (why"; typed "the rest is for the manager on Monday"; key Enter
-wait_for "a manager's code and PIN"; typed marco; key Enter; typed 2222; key Enter
+wait_for "Close over what is unfinished"; typed marco; key Enter; typed 2222; key Enter
 wait_for "Count the drawer"; gone "approved closing"; shot 29-blind-count
 typed 3; key Tab; key Tab; key Tab; typed 1; key Tab; key Tab; typed 2           # 1000 x3, 100 x1, 20 x2
 wait_for "Counted: 3,140.00"; shot 30-counted

@@ -12,6 +12,7 @@ import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import datetime, timezone
+from pathlib import Path
 
 import pytest
 
@@ -107,14 +108,75 @@ def clock() -> Iterator[FixedClock]:
     clock_module.set_clock(None)
 
 
-@pytest.fixture
-def engine(db_url):
-    """An engine on a database at schema head (empty: not initialised)."""
+def copy_sqlite(source: Path, url: str) -> None:
+    """The SQLite database `source` copied to the file of `url` with SQLite's backup (its write-ahead log
+    included)."""
+    import sqlite3
+
+    target = url.removeprefix("sqlite:///")
+    os.close(os.open(target, os.O_CREAT | os.O_WRONLY, 0o600))  # private, as the app creates its database
+    src, dst = sqlite3.connect(source), sqlite3.connect(target)
+    try:
+        src.backup(dst)
+    finally:
+        src.close()
+        dst.close()
+
+
+@pytest.fixture(scope="session")
+def head_sqlite(tmp_path_factory) -> Path:
+    """A SQLite file at schema head, migrated once per test process: `engine` copies it."""
     from salon_cli.db import migrate
     from salon_cli.db.engine import make_engine
 
-    eng = make_engine(db_url)
+    path = tmp_path_factory.mktemp("head") / "head.db"
+    eng = make_engine(f"sqlite:///{path}")
     migrate.upgrade(eng)
+    eng.dispose()
+    return path
+
+
+@pytest.fixture(scope="session")
+def head_postgres() -> Iterator[str]:
+    """A PostgreSQL database at schema head, migrated once per test process (dropped at the end, as every
+    throwaway database is): `engine` makes each test's database from it (CREATE DATABASE ... TEMPLATE)."""
+    from sqlalchemy.engine import make_url
+
+    from salon_cli.db import migrate
+    from salon_cli.db.engine import make_engine
+
+    server = _pg_server_url()
+    assert server
+    with throwaway_database(server) as url:
+        eng = make_engine(url)
+        migrate.upgrade(eng)
+        eng.dispose()
+        yield make_url(url).database or ""
+
+
+def _from_template(url: str, template: str) -> None:
+    """The (empty, unused) PostgreSQL database of `url` made again as a copy of `template`."""
+    import psycopg
+    from sqlalchemy.engine import make_url
+
+    target = make_url(url)
+    admin = make_url(_pg_server_url() or "").set(drivername="postgresql").render_as_string(hide_password=False)
+    with psycopg.connect(admin, autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{target.database}" WITH (FORCE)')
+        conn.execute(f'CREATE DATABASE "{target.database}" TEMPLATE "{template}"')
+
+
+@pytest.fixture
+def engine(db_url, request):
+    """An engine on a database at schema head (empty: not initialised): a copy of the process's migrated
+    database (migrating every test's database took a second or more each)."""
+    from salon_cli.db.engine import make_engine
+
+    if db_url.startswith("sqlite"):
+        copy_sqlite(request.getfixturevalue("head_sqlite"), db_url)
+    else:
+        _from_template(db_url, request.getfixturevalue("head_postgres"))
+    eng = make_engine(db_url)
     yield eng
     eng.dispose()
 
@@ -140,17 +202,34 @@ def _isolated_env(tmp_path, monkeypatch):
     monkeypatch.setenv("NO_COLOR", "1")
 
 
-@pytest.fixture
-def demo_engine(sqlite_url, clock):
-    """The demo salon (30 clients, a week of history, today's book) on a SQLite file: the dashboard's tests.
-    Without the demo's next two weeks of bookings, so that a test books any free time ahead it names
-    (tests/demo/test_demo_ahead.py builds those)."""
+@pytest.fixture(scope="session")
+def demo_template(tmp_path_factory) -> Path:
+    """The demo salon built once per test process, at the test clock: each `demo_engine` starts from a
+    copy of it (building it, 19 migrations and the demo, took seconds for each of the dashboard's tests)."""
     from salon_cli.db import migrate
     from salon_cli.db.engine import make_engine
     from salon_cli.services.demo.build import build_demo
 
+    path = tmp_path_factory.mktemp("demo-template") / "demo.db"
+    clock_module.set_clock(FixedClock(DEFAULT_NOW))
+    try:
+        engine = make_engine(f"sqlite:///{path}")
+        migrate.upgrade(engine)
+        build_demo(engine, clients=30, days=7, ahead=0)
+        engine.dispose()
+    finally:
+        clock_module.set_clock(None)
+    return path
+
+
+@pytest.fixture
+def demo_engine(sqlite_url, clock, demo_template):
+    """The demo salon (30 clients, a week of history, today's book) on a SQLite file: the dashboard's tests.
+    Without the demo's next two weeks of bookings, so that a test books any free time ahead it names
+    (tests/demo/test_demo_ahead.py builds those). A copy of `demo_template`."""
+    from salon_cli.db.engine import make_engine
+
+    copy_sqlite(demo_template, sqlite_url)
     engine = make_engine(sqlite_url)
-    migrate.upgrade(engine)
-    build_demo(engine, clients=30, days=7, ahead=0)
     yield engine
     engine.dispose()

@@ -279,7 +279,7 @@ def test_a_receptionists_pin_cannot_count_again(demo_engine):
             await pilot.press("ctrl+s")
             await _give_pin(pilot, "sofia", "3333")
             assert app.screen.step == "count"
-            assert text_of(app, "#summary").startswith("refused: sofia (receptionist) may not day recount")
+            assert text_of(app, "#summary").startswith("refused: sofia (receptionist) may not count the drawer again")
 
     asyncio.run(scenario())
     assert _counts(demo_engine) == [(310000, "sofia")]

@@ -103,7 +103,7 @@ def test_the_close_holds_a_receptionist_until_the_day_is_finished_or_a_manager_a
             await _answer(pilot, "the evening's visits stay booked")
             await _answer(pilot, "sofia", "3333")
             assert screen.step == "unfinished"
-            assert text_of(app, "#summary").startswith("refused: sofia (receptionist) may not day close unfinished")
+            assert text_of(app, "#summary").startswith("refused: sofia (receptionist) may not close a day with work unfinished")
             await pilot.press("a")
             await _answer(pilot, "the evening's visits stay booked")
             await _answer(pilot, "marco", "2222")

@@ -61,7 +61,7 @@ def report_lines(r: dict[str, Any]) -> list[tuple[str, str, str]]:
     if r.get("counted_cash_cents") is not None:
         line("counted", m(r["counted_cash_cents"]))
         v = r.get("variance_cents") or 0
-        line("variance", m(v) + ("" if not v else " over" if v > 0 else " short"))
+        line("variance", m(v) if not v else f"{m(abs(v))} {'over' if v > 0 else 'short'}")
     if r.get("count"):
         lines.append(("t", "  by denominations: " + ", ".join(
             f"{denomination_label(c['denomination_cents'], cur)}x{c['count']}" for c in r["count"]), ""))

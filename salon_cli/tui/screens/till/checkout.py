@@ -263,7 +263,8 @@ class CheckoutScreen(ReloadsWhenBack, TicketKeys, ReaderPayment, Screen[None]):
             text = said(value) if callable(said) else said
             was_paid = self.sale is not None and self.sale.status == "paid"
             self._loaded(loaded)
-            self.app.notify(text)
+            if loaded.sale is None or last_change(loaded.sale) is None:  # a notice would hide the change due
+                self.app.notify(text)
             if loaded.sale is not None and loaded.sale.status == "paid" and not was_paid:
                 self._receipt_by_policy(loaded.sale.id)
 
