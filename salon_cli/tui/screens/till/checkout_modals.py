@@ -107,7 +107,7 @@ class _PickerForm(TypesAhead, ModalScreen[Any]):
         self.form_button(event)
 
     def action_save(self) -> None:
-        raise NotImplementedError
+        raise NotImplementedError  # abstract: each form (ItemForm, ClientChoice) says what saving answers
 
 
 class ItemForm(_PickerForm):

@@ -70,7 +70,7 @@ class SaleKeys:
 
     app: Any
 
-    # -- provided by the screen --------------------------------------------------------------------
+    # -- provided by the screen (SalesScreen, SaleDetailScreen): abstract here, never called as is ---
 
     def sale_on_show(self) -> SaleView | None:
         raise NotImplementedError
