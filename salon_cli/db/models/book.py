@@ -49,6 +49,7 @@ class Appointment(TableModel, table=True):
     cancelled_at: datetime | None = _utc(default=None, nullable=True)
     cancel_reason: str | None = Field(default=None, max_length=255)
     cancelled_by_salon: bool = Field(default=False, sa_column_kwargs={"server_default": sa.false()})
+    cancelled_by: str | None = Field(default=None, max_length=120)  # who cancelled, as an imported report names them
     no_show_at: datetime | None = _utc(default=None, nullable=True)
     series_id: int | None = Field(default=None, index=True)  # id of the first appointment of a repeat
     external_id: str | None = Field(default=None, max_length=64)  # from an import (unique per location)

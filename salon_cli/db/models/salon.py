@@ -94,6 +94,7 @@ class Service(TableModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     location_id: int = Field(foreign_key="location.id", index=True)
     code: str = Field(max_length=32)
+    external_code: str | None = Field(default=None, max_length=64)  # the source's own code, from an import
     name: str = Field(max_length=120)
     category: str | None = Field(default=None, max_length=64)
     duration_min: int
@@ -110,6 +111,7 @@ class Product(TableModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     location_id: int = Field(foreign_key="location.id", index=True)
     code: str = Field(max_length=32)
+    external_code: str | None = Field(default=None, max_length=64)  # the source's own code, from an import
     name: str = Field(max_length=120)
     category: str | None = Field(default=None, max_length=64)
     price_cents: int = _wide()

@@ -19,7 +19,7 @@ __all__ = [
 
 SALE_STATUSES = ("open", "paid", "void", "partially_refunded", "refunded")
 # deposit: what a deposit left once its visit did not happen, kept or given back (never taxed or discounted)
-LINE_KINDS = ("service", "product", "fee", "gift_card", "membership", "deposit")
+LINE_KINDS = ("service", "product", "fee", "gift_card", "membership", "deposit", "discount", "return")
 PAYMENT_METHODS = ("cash", "card", "stripe", "gift_card", "credit", "points", "transfer", "unknown")
 PAYMENT_STATUSES = ("pending", "succeeded", "failed", "cancelled")
 REFUND_STATUSES = ("pending", "succeeded", "failed", "cancelled")
@@ -61,6 +61,8 @@ class Sale(TableModel, table=True):
     paid_cents: int = _wide(default=0)
     refunded_cents: int = _wide(default=0)
     external_id: str | None = Field(default=None, max_length=64)  # a receipt number from an import
+    # an imported receipt's own figures as its file gave them (exact, e.g. tax "3.1875"), for reports to show beside ours
+    source: dict[str, Any] | None = Field(default=None, sa_type=JSONType)
     note: str | None = Field(default=None, max_length=500)
     created_at: datetime = _utc()
     created_by_id: int | None = Field(default=None, foreign_key="staff.id")
@@ -161,6 +163,8 @@ class Refund(TableModel, table=True):
     amount_cents: int = _wide()
     reason: str = Field(default="", max_length=255)
     business_date: date
+    # who gave it back, when the source says (an imported return): revenue by staff takes it from them
+    staff_id: int | None = Field(default=None, foreign_key="staff.id")
     stripe_refund_id: str | None = Field(default=None, max_length=64, unique=True)
     failure_reason: str | None = Field(default=None, max_length=255)
     created_at: datetime = _utc()
