@@ -224,6 +224,21 @@ def _money_cell(text: str, currency: str, *, what: str = "amount", allow_negativ
     The exact conversion, decimals included, is `parse_amount`'s.
     """
     currency = check_currency(currency)
+    negative, plain = money_cell_number(text, currency, what=what, decimal=decimal)
+    try:
+        cents = parse_amount(plain, currency, what=what)
+    except InvalidInput as exc:  # name the cell as written, not the number it was reduced to
+        raise InvalidInput(exc.message.replace(repr(plain), repr(text)), hint=exc.hint) from None
+    if negative and cents and not allow_negative:
+        raise InvalidInput(f"{what} {text!r} must not be negative")
+    return -cents if negative else cents
+
+
+def money_cell_number(text: str, currency: str, *, what: str = "amount", decimal: str | None = None) -> tuple[bool, str]:
+    """A money cell of an exported file taken apart: (negative, the plain number '1234.5678'), its
+    signs, currency symbols and separators read as `_money_cell` says; the number keeps every decimal
+    the cell has (a tax column's exact figure, `services.transfer.tax_basis`)."""
+    currency = check_currency(currency)
     raw = (text or "").strip()
     if not raw:
         raise InvalidInput(f"{what} is empty")
@@ -243,13 +258,7 @@ def _money_cell(text: str, currency: str, *, what: str = "amount", allow_negativ
         if named is not None and currency not in named:
             raise InvalidInput(f"{what} {text!r} is in {' or '.join(sorted(named))}; this location bills in {currency}")
     plain = _plain_number(core, currency, text, what, decimal)
-    try:
-        cents = parse_amount(plain, currency, what=what)
-    except InvalidInput as exc:  # name the cell as written, not the number it was reduced to
-        raise InvalidInput(exc.message.replace(repr(plain), repr(text)), hint=exc.hint) from None
-    if negative and cents and not allow_negative:
-        raise InvalidInput(f"{what} {text!r} must not be negative")
-    return -cents if negative else cents
+    return negative, plain
 
 
 def _sign(before: str, after: str, text: str, what: str) -> bool:

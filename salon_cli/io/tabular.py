@@ -1,4 +1,4 @@
-"""Records out as CSV, JSON and NDJSON, streamed: rows are written as they come; CSV files in.
+"""Records out as CSV, JSON and NDJSON, streamed: rows are written as they come.
 
 A record is a flat-ish dict of JSON-ready values (see `jsonable`). JSON is one document: an object
 for one record, an array for many. NDJSON is one object a line. CSV has a header row; lists are
@@ -6,26 +6,32 @@ joined with ';' and objects written as JSON.
 
 CSV cells a spreadsheet would run as a formula are written with a leading `'` (`neutralise`, OWASP's
 advice on CSV injection) unless the caller asks for `raw`; reading takes that mark off again (`unmark`),
-so a file written here reads back exactly. JSON and NDJSON are always exact.
+so a file written here reads back exactly (`formula_cells`). JSON and NDJSON are always exact.
+
+CSV files in are read by `source_rows` and mapped by `column_map`; their names are imported here too,
+where the importers have always found them.
 """
 
 from __future__ import annotations
 
-import codecs
 import csv
-import io
-import itertools
 import json
 import operator
-import re
-from collections.abc import Iterable, Iterator, Mapping, Sequence
-from dataclasses import asdict, dataclass, is_dataclass
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import asdict, is_dataclass
 from datetime import date, datetime
 from enum import Enum
 from typing import IO, Any
 from zoneinfo import ZoneInfo
 
-from salon_cli.core.errors import InvalidInput
+from salon_cli.io.column_map import IGNORE, ColumnMap, parse_mapping
+from salon_cli.io.formula_cells import FORMULA_STARTS, is_formula, neutralise, unmark
+from salon_cli.io.source_rows import (ERROR_COLUMN, Fault, ImportRefused, SourceRow, SourceRows, delimiter_of,
+                                      file_encoding, read_csv, write_rejects)
+
+__all__ = ["ERROR_COLUMN", "FORMULA_STARTS", "IGNORE", "ColumnMap", "Fault", "ImportRefused", "SourceRow", "SourceRows",
+           "as_dict", "cell_maker", "csv_cell", "delimiter_of", "file_encoding", "is_formula", "jsonable", "neutralise",
+           "parse_mapping", "read_csv", "records", "unmark", "write_csv", "write_json", "write_ndjson", "write_rejects"]
 
 
 def as_dict(obj: Any) -> dict[str, Any]:
@@ -84,35 +90,6 @@ def write_json(rows: Iterable[dict[str, Any]], out: IO[str], *, one: bool = Fals
 def write_ndjson(rows: Iterable[dict[str, Any]], out: IO[str]) -> None:
     for row in rows:
         out.write(json.dumps(row, ensure_ascii=False) + "\n")
-
-
-# -- formula cells ---------------------------------------------------------------------------------
-
-# first characters a spreadsheet reads as the start of a formula ('+' and '-' only before more than a
-# number), and the mark itself: a text that begins with marks before such a start is marked once more
-FORMULA_STARTS = frozenset("=@\t\r+-'")
-_NUMBER = re.compile(r"[+-](?:\d+(?:[.,]\d+)*|[.,]\d+)(?:[eE][+-]?\d+)?%?\Z")
-
-
-def is_formula(text: str) -> bool:
-    """Would a spreadsheet run this cell: it starts with `=`, `@`, a tab or a carriage return, or with `+`
-    or `-` followed by anything but a number (`+5215512345678`, `-12.50`, `+3` are numbers). A text that
-    is such a cell behind leading `'` counts too, so that `unmark(neutralise(t)) == t` for every text."""
-    core = text.lstrip("'")
-    first = core[:1]
-    if first in ("+", "-"):
-        return len(core) > 1 and _NUMBER.match(core) is None
-    return first in ("=", "@", "\t", "\r")
-
-
-def neutralise(text: str) -> str:
-    """The CSV cell of `text`: as it is, or with a leading `'` when a spreadsheet would run it."""
-    return "'" + text if text[:1] in FORMULA_STARTS and is_formula(text) else text
-
-
-def unmark(text: str) -> str:
-    """A cell read from CSV without the mark `neutralise` put on it (a `'` before a formula)."""
-    return text[1:] if text[:1] == "'" and is_formula(text[1:]) else text
 
 
 def csv_cell(value: Any) -> str:
@@ -187,202 +164,3 @@ def write_csv(rows: Iterable[dict[str, Any]], out: IO[str], *, columns: list[str
                          for v in values])
     if writer is None and columns:
         csv.writer(out, lineterminator="\n").writerow(columns)
-
-
-# -- reading -----------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class SourceRow:
-    """One data row of an import: `number` is its row in the file (the header is row 1); `cells`
-    are its values as the file has them (to write a refused row back out)."""
-
-    number: int
-    values: dict[str, str]
-    cells: tuple[str, ...] = ()
-
-
-class SourceRows(list[SourceRow]):
-    """The rows of a file, and its header as the file names the columns."""
-
-    def __init__(self, rows: Iterable[SourceRow] = (), header: Sequence[str] = ()) -> None:
-        super().__init__(rows)
-        self.header = list(header)
-
-
-@dataclass(frozen=True)
-class Fault:
-    row: int | None
-    column: str | None
-    problem: str
-
-    def __str__(self) -> str:
-        where = " ".join(p for p in (f"row {self.row}" if self.row else "", f"column {self.column}" if self.column else "") if p)
-        return _printable(f"{where}: {self.problem}" if where else self.problem)
-
-
-def _printable(text: str) -> str:
-    """A fault on one line of a terminal: what a hostile file puts in a column name or value (a newline,
-    a form feed, an escape sequence, NUL) is shown escaped, never sent to the terminal as it is."""
-    return text if text.isprintable() else "".join(c if c.isprintable() else repr(c)[1:-1] for c in text)
-
-
-class ImportRefused(InvalidInput):
-    """An import with faults: nothing was written. Names every row and column at fault."""
-
-    def __init__(self, faults: list[Fault]) -> None:
-        shown = "; ".join(str(f) for f in faults[:3])
-        more = f" (and {len(faults) - 3} more)" if len(faults) > 3 else ""
-        super().__init__(f"import refused, nothing written: {shown}{more}",
-                         hint="fix the file (or map its columns with --map SRC=field) and run it again, "
-                              "or import the good rows with --skip-bad")
-        self.faults = faults
-        self.outcome: Any = None  # a dry run's plan, when the rows could be checked
-
-
-IGNORE = "-"  # `--map "Loyalty Points=-"`: a column of the file that is not imported
-ERROR_COLUMN = "import_error"  # the reason column of a rejects file: read and ignored, so it imports again
-
-
-def parse_mapping(pairs: Iterable[str], *, base: Mapping[str, str] | None = None) -> dict[str, str]:
-    """`--map "Nombre=first_name"` ... -> {"nombre": "first_name"} (source names folded), over `base`
-    (a mapping file's columns); `SRC=-` ignores the column."""
-    mapping: dict[str, str] = {_column_key(k): v for k, v in (base or {}).items()}
-    for pair in pairs:
-        src, sep, field = pair.partition("=")
-        if not sep or not src.strip() or not field.strip():
-            raise InvalidInput(f"--map {pair!r} is not SRC=field", hint="e.g. --map \"Nombre=first_name\", or SRC=- to skip a column")
-        mapping[_column_key(src)] = field.strip()
-    return mapping
-
-
-def _column_key(name: str) -> str:
-    return " ".join(name.strip().lower().split())
-
-
-def read_csv(
-    stream: IO[bytes],
-    *,
-    fields: Sequence[str],
-    required: Sequence[str] = (),
-    mapping: Mapping[str, str] | None = None,
-    encoding: str = "utf-8-sig",
-) -> SourceRows:
-    """Every row of a CSV file, keyed by our field names, or `ImportRefused` naming the faults.
-
-    UTF-8 with or without a BOM (a UTF-16 BOM is followed too), other encodings by name; CRLF, LF
-    or CR-only lines; quoted fields with newlines inside; values separated by commas, or by the
-    semicolons (Excel where the decimal mark is a comma), tabs or bars the header line shows. A
-    column that maps to no field (and is not mapped to `-`), a missing required column, a row with
-    more or fewer values than the header, a value holding a NUL character, or bytes that are not in
-    the encoding: all refused before anything is written.
-    """
-
-    try:
-        codecs.lookup(encoding)
-    except LookupError:
-        raise InvalidInput(f"encoding {encoding!r} is not known") from None
-    encoding = file_encoding(encoding, _start(stream))
-    try:
-        text = io.TextIOWrapper(stream, encoding=encoding, newline="")
-    except LookupError:  # a codec of bytes to bytes (hex, base64, rot13, ...): not how text is stored
-        raise InvalidInput(f"encoding {encoding!r} is not a text encoding",
-                           hint="e.g. utf-8, latin-1, cp1252, utf-16") from None
-    mapping = mapping or {}
-    known = {f.lower(): f for f in fields}
-    faults: list[Fault] = []
-    try:
-        first = text.readline()
-        lines = itertools.chain([first], text) if first else iter(())
-        reader = csv.reader(lines, delimiter=delimiter_of(first), strict=True)
-        header = next(reader, None)
-        if header is None:
-            raise ImportRefused([Fault(None, None, "the file is empty")])
-        columns: list[str | None] = []
-        for name in header:
-            target = mapping.get(_column_key(name)) or known.get(_column_key(name).replace(" ", "_"))
-            if target == IGNORE or (target is None and _column_key(name) == ERROR_COLUMN):
-                columns.append(None)
-            elif target is None or target.lower() not in known:
-                faults.append(Fault(1, name or "(blank)", "unknown column"))
-                columns.append(None)
-            else:
-                columns.append(known[target.lower()])
-        seen = [c for c in columns if c]
-        for dup in {c for c in seen if seen.count(c) > 1}:
-            faults.append(Fault(1, dup, "two columns map to this field"))
-        for need in required:
-            if need not in seen:
-                faults.append(Fault(1, need, "required column is missing"))
-        rows = SourceRows(header=header)
-        for values in reader:
-            number = reader.line_num
-            if not any(v.strip() for v in values):
-                continue
-            if len(values) != len(header):
-                faults.append(Fault(number, None, f"has {len(values)} values, the header has {len(header)}"))
-                continue
-            cells = {c: _cell_in(v) for c, v in zip(columns, values) if c}
-            if any("\x00" in v for v in cells.values()):  # no database keeps it in text (PostgreSQL refuses it)
-                faults += [Fault(number, c, "holds a NUL character (\\x00)") for c, v in cells.items() if "\x00" in v]
-                continue
-            rows.append(SourceRow(number, cells, tuple(values)))
-    except UnicodeError as exc:  # bytes not in the encoding; or UTF-16 without its byte-order mark
-        reason = exc.reason if isinstance(exc, UnicodeDecodeError) else str(exc)
-        raise ImportRefused([Fault(None, None, f"not {encoding} text ({reason}); try --encoding")]) from None
-    except csv.Error as exc:
-        raise ImportRefused([Fault(reader.line_num, None, f"malformed CSV: {exc}")]) from None
-    finally:
-        text.detach()
-    if faults:
-        raise ImportRefused(faults)
-    return rows
-
-
-def _cell_in(cell: str) -> str:
-    """A value as an import reads it: trimmed, and without the mark our CSV puts on a formula."""
-    cell = cell.strip()
-    return unmark(cell) if cell[:1] == "'" else cell
-
-
-def delimiter_of(header: str) -> str:
-    """The separator of a file, read off its header line: the one of `,` `;` tab `|` it uses most
-    outside quotes (a comma when it shows none: a file of one column)."""
-    outside = re.sub(r'"[^"]*"', "", header)
-    counts = {d: outside.count(d) for d in (",", ";", "\t", "|")}
-    best = max(counts, key=lambda d: counts[d])
-    return best if counts[best] > counts[","] else ","
-
-
-def file_encoding(encoding: str, start: bytes) -> str:
-    """The encoding a file opening with the bytes `start` is read in: `encoding`, unless that is UTF-8
-    and the file opens with a UTF-16 byte-order mark (Excel's "Unicode text" exports)."""
-
-    utf8 = codecs.lookup(encoding).name in ("utf-8", "utf-8-sig")
-    return "utf-16" if utf8 and start[:2] in (b"\xff\xfe", b"\xfe\xff") else encoding
-
-
-def _start(stream: IO[bytes]) -> bytes:
-    """The first two bytes of the stream, left unread (empty when it can neither peek nor seek)."""
-    peek = getattr(stream, "peek", None)
-    if peek is not None:
-        return peek(2)[:2]
-    if stream.seekable():
-        at = stream.tell()
-        start = stream.read(2)
-        stream.seek(at)
-        return start
-    return b""
-
-
-def write_rejects(out: IO[str], header: Sequence[str], refused: Iterable[tuple[SourceRow, str]]) -> int:
-    """Refused rows as the file had them, with their reasons in an `import_error` column (which the
-    importers ignore, so the fixed file imports as it is). Returns the number of rows written. A cell
-    a spreadsheet would run is marked once (`neutralise` of what the import read), never twice."""
-    writer = csv.writer(out, lineterminator="\n")
-    writer.writerow([*header, ERROR_COLUMN])
-    count = 0
-    for row, reason in refused:
-        writer.writerow([neutralise(unmark(cell)) for cell in (*row.cells, reason)])
-        count += 1
-    return count

@@ -24,7 +24,7 @@ def book(engine, salon):
     Ana: 3 visits, 300 + 300 + 450 = 1050.00, last 5 days ago   -> active
     Beto: 1 visit, 200.00, 120 days ago                          -> churned, win-back
     Carla: 2 visits, 999.99, last 100 days ago                   -> churned, win-back (first)
-    Dani: no visits, joined 10 days ago                          -> new
+    Dani: no visits, joined 10 days ago                          -> not new: has not come yet
     Eva: merged into Ana                                         -> not counted
     """
     now = clock_module.now()
@@ -69,7 +69,7 @@ def test_stats_by_hand(engine, book):
     loc, _ = book
     with UnitOfWork(engine, write=False) as uow:
         st = client_insights.stats(uow.session, location=loc)
-    assert (st.total, st.active_30d, st.new_30d, st.churned_90d) == (4, 1, 1, 2)
+    assert (st.total, st.active_30d, st.new_30d, st.churned_90d) == (4, 1, 0, 2)
     # lifetime value: (105000 + 20000 + 99999) / 3 = 74999.67 -> 75000; visits (3 + 1 + 2) / 3 = 2
     assert (st.avg_clv_cents, st.avg_visits) == (75000, 2.0)
     assert [(t.name, t.total_spent_cents, t.visits) for t in st.top_clients] == [
@@ -118,7 +118,7 @@ def test_insights_on_the_command_line(db_url, clock):
     assert salon(db_url, *OWNER, "client", "add", "--first", "Ana", "--last", "Ruiz", "--birthday", "1990-11-23").code == 0
     st = json.loads(salon(db_url, "client", "stats", "-f", "json").stdout)
     assert {"total", "active_30d", "new_30d", "churned_90d", "avg_clv_cents", "avg_visits", "top_clients"} <= set(st)
-    assert st["total"] == 1 and st["new_30d"] == 1
+    assert st["total"] == 1 and st["new_30d"] == 0
     bd = json.loads(salon(db_url, "client", "birthdays", "-f", "json").stdout)
     assert [(b["first_name"], b["days_away"]) for b in bd] == [("Ana", 2)]
     assert json.loads(salon(db_url, "client", "win-back", "-f", "json").stdout) == []

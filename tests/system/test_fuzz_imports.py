@@ -32,9 +32,9 @@ FIELDS = {
     "services": ["code", "name", "category", "duration_min", "price", "price_cents", "active"],
     "products": ["code", "name", "category", "price", "stock", "active"],
     "appointments": ["external_id", "client", "service", "staff", "date", "time", "status", "duration_min", "price",
-                     "note", "deposit", "starts_at", "client_id", "walk_in"],
+                     "note", "deposit", "starts_at", "client_id", "walk_in", "created", "cancel_date", "cancelled_by"],
     "sales": ["receipt", "date", "time", "client", "staff", "description", "quantity", "amount", "method", "tip",
-              "tax:IVA", "external_id", "paid_at"],
+              "tax:IVA", "external_id", "paid_at", "discount", "kind", "refund_of"],
 }
 # Values an importer should take (so that some rows, or whole files, are good), per field.
 GOOD = {
@@ -52,7 +52,9 @@ GOOD = {
     "starts_at": ["2026-11-23T10:00:00-06:00"], "client_id": ["1"], "walk_in": ["false"],
     "receipt": ["R-1", "R-2"], "description": ["corte", "Shampoo", "Propina"], "quantity": ["1", "2"],
     "amount": ["350.00", "180"], "method": ["cash", "tarjeta", ""], "tip": ["50", ""], "tax:IVA": ["48.28", ""],
-    "paid_at": ["2026-11-20T12:00:00-06:00"], "note": ["ok"],
+    "paid_at": ["2026-11-20T12:00:00-06:00"], "note": ["ok"], "created": ["2026-11-01", "11/01/2026"],
+    "cancel_date": ["2026-11-19"], "cancelled_by": ["client", "Ana Díaz"], "discount": ["0", "10.00"],
+    "kind": ["service", "product", "discount"], "refund_of": ["R-1", ""],
 }
 HOSTILE = [
     "", " ", "=CMD|' /C calc'!A0", "+1+1", "-2+3", "@SUM(A1:A2)", "=HYPERLINK(\"http://x\")", "\x00", "a\x00b",
@@ -84,12 +86,13 @@ FLAGS = {
     "services": ["--dry-run", "--skip-bad"],
     "products": ["--dry-run", "--skip-bad"],
     "appointments": ["--dry-run", "--skip-bad", "--keep-ids", "--create-missing", "--allow-overlap"],
-    "sales": ["--dry-run", "--skip-bad", "--keep-ids", "--create-missing", "--amount-before-tax"],
+    "sales": ["--dry-run", "--skip-bad", "--keep-ids", "--create-missing", "--amount-before-tax",
+              "--amount-includes-tax"],
 }
 ALLOWED_EXITS = {0, 1, 2}
 # What stderr may say: errors and hints, the faults listed one a line, and a command's own notes.
 STDERR_STARTS = ("error: ", "hint: ", "  ", "imported ", "dry run, nothing written", "the refused rows and why",
-                 "created ", "would create ", "warning: ")
+                 "created ", "would create ", "warning: ", "(no rows)")
 
 
 def _cell(field: str) -> st.SearchStrategy[str]:

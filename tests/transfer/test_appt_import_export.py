@@ -242,7 +242,8 @@ US_MAP = ["--map", "Ref=external_id", "--map", "Customer=client", "--map", "Trea
 
 def test_import_a_us_file_with_foreign_headers_field_by_field(desk, tmp_path):
     path = _write(tmp_path, US_FILE)
-    assert _imported(desk, path, *US_MAP) == {"rows": 7, "created": 7, "unchanged": 0, "dry_run": False, "refused": 0}
+    assert _imported(desk, path, *US_MAP) == {"rows_read": 7, "rows_used": 7, "created": 7, "unchanged": 0,
+                                              "dry_run": False, "refused": 0, "updated": 0}
     got = {r["external_id"]: r for r in _records(desk)}
     fields = ("client_id", "staff", "services", "starts_at", "ends_at", "status", "price_cents", "deposit_cents",
               "note", "checked_in_at", "completed_at", "cancelled_at", "no_show_at", "penalty_id", "walk_in")
@@ -280,7 +281,8 @@ def test_import_a_us_file_with_foreign_headers_field_by_field(desk, tmp_path):
         {"rows": 7, "created": 7, "unchanged": 0, "source": "citas.csv", "created_missing": []}]
     # the same file again creates nothing, and counts nothing twice
     before = _counts(desk)
-    assert _imported(desk, path, *US_MAP) == {"rows": 7, "created": 0, "unchanged": 7, "dry_run": False, "refused": 0}
+    assert _imported(desk, path, *US_MAP) == {"rows_read": 7, "rows_used": 7, "created": 0, "unchanged": 7,
+                                              "dry_run": False, "refused": 0, "updated": 0}
     assert _counts(desk)[:2] == before[:2]
     assert json.loads(salon(desk, "client", "show", "4", "-f", "json").stdout)["no_show_count"] == 1
 
@@ -288,7 +290,8 @@ def test_import_a_us_file_with_foreign_headers_field_by_field(desk, tmp_path):
 def test_rows_without_external_id_match_by_client_staff_and_start(desk, tmp_path):
     text = "client,service,staff,date,time,status\n1,corte,ana,2026-11-25,10:00:30,\n,barba,beto,2026-10-01,18:00,done\n"
     assert _imported(desk, "-", input=text)["created"] == 2
-    assert _imported(desk, "-", input=text) == {"rows": 2, "created": 0, "unchanged": 2, "dry_run": False, "refused": 0}
+    assert _imported(desk, "-", input=text) == {"rows_read": 2, "rows_used": 2, "created": 0, "unchanged": 2,
+                                                "dry_run": False, "refused": 0, "updated": 0}
     assert [r["starts_at"] for r in _records(desk)] == ["2026-10-01T18:00:00-06:00", "2026-11-25T10:00:30-06:00"]
     log = json.loads(salon(desk, "audit", "--entity", "appointment", "-f", "json").stdout)
     assert {e["after"]["source"] for e in log if e["action"] == "appointment.import_file"} == {"stdin"}
@@ -356,7 +359,7 @@ def test_dry_run_counts_and_writes_nothing(desk, tmp_path):
     assert [p["action"] for p in plan] == ["match"] * 7 + ["create"]
     assert plan[-1] == {"row": 9, "action": "create", "record": "2026-11-30 10:00 beto barba (client 1, booked)",
                         "existing_id": None, "reason": None}
-    assert "dry run, nothing written: 1 new appointment, 7 already here" in run.stderr
+    assert "dry run, nothing written: read 8 rows, would use 8: 1 new appointment, 7 already here" in run.stderr
     assert _counts(desk) == before
 
 
@@ -418,7 +421,8 @@ def test_round_trip_export_then_import_into_a_fresh_salon(desk, fresh_url, clock
     out = tmp_path / "citas.csv"
     _export(desk, "--output", str(out))
     _init(fresh_url)
-    assert _imported(fresh_url, out) == {"rows": 5, "created": 5, "unchanged": 0, "dry_run": False, "refused": 0}
+    assert _imported(fresh_url, out) == {"rows_read": 5, "rows_used": 5, "created": 5, "unchanged": 0,
+                                         "dry_run": False, "refused": 0, "updated": 0}
     before = [{k: r[k] for k in SAME} for r in _records(desk)]
     after = [{k: r[k] for k in SAME} for r in _records(fresh_url)]
     assert after == before
@@ -427,7 +431,8 @@ def test_round_trip_export_then_import_into_a_fresh_salon(desk, fresh_url, clock
     assert _counts(fresh_url)[3] == 0
     # and the same export again is already here (JSON round trip through CSV is exact)
     assert _imported(fresh_url, out)["unchanged"] == 5
-    assert _imported(desk, out) == {"rows": 5, "created": 0, "unchanged": 5, "dry_run": False, "refused": 0}
+    assert _imported(desk, out) == {"rows_read": 5, "rows_used": 5, "created": 0, "unchanged": 5,
+                                    "dry_run": False, "refused": 0, "updated": 0}
 
 
 def test_two_thousand_appointments_import_and_export(desk, tmp_path):

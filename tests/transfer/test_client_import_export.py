@@ -110,7 +110,8 @@ def test_round_trip_export_then_import_into_a_fresh_database(desk, fresh_url, tm
 
     _init(fresh_url)
     summary = _imported(fresh_url, tmp_path / "out.csv")
-    assert summary == {"rows": 3, "created": 3, "unchanged": 0, "dry_run": False, "refused": 0}
+    assert summary == {"rows_read": 3, "rows_used": 3, "created": 3, "unchanged": 0,
+                       "dry_run": False, "refused": 0, "filled": 0}
     before = sorted((tuple(c[f] for f in PROFILE) for c in _clients(desk)), key=str)
     after = sorted((tuple(c[f] for f in PROFILE) for c in _clients(fresh_url)), key=str)
     assert after == before
@@ -118,7 +119,8 @@ def test_round_trip_export_then_import_into_a_fresh_database(desk, fresh_url, tm
     assert [(h.first_name, h.phone) for h in _search(fresh_url, "Ximena Gimenes")][:1] == [("Ximena", "+525512345678")]
     # and importing the same export again creates nothing twice
     again = _imported(fresh_url, tmp_path / "out.csv")
-    assert again == {"rows": 3, "created": 0, "unchanged": 3, "dry_run": False, "refused": 0}
+    assert again == {"rows_read": 3, "rows_used": 3, "created": 0, "unchanged": 3,
+                     "dry_run": False, "refused": 0, "filled": 0}
     assert _counts(fresh_url)[0] == 3
 
 
@@ -149,11 +151,12 @@ def test_spanish_headers_mapped_and_day_first_dates(desk, tmp_path):
 
 def test_stdin_is_read_with_a_dash(desk):
     text = "first_name,last_name,phone\nAna,López,5512345678\nBeto,Gómez,5587654321\n"
-    assert _imported(desk, "-", input=text) == {"rows": 2, "created": 2, "unchanged": 0, "dry_run": False, "refused": 0}
+    assert _imported(desk, "-", input=text) == {"rows_read": 2, "rows_used": 2, "created": 2, "unchanged": 0,
+                                                "dry_run": False, "refused": 0, "filled": 0}
     assert [c["first_name"] for c in _clients(desk)] == ["Ana", "Beto"]
     log = json.loads(salon(desk, "audit", "--entity", "client", "-f", "json").stdout)
     imports = [e for e in log if e["action"] == "client.import"]
-    assert [e["after"] for e in imports] == [{"rows": 2, "created": 2, "unchanged": 0, "source": "stdin"}]
+    assert [e["after"] for e in imports] == [{"rows": 2, "created": 2, "unchanged": 0, "filled": 0, "source": "stdin"}]
     assert sorted(e["actor"] for e in log if e["action"] == "client.add") == ["sofia", "sofia"]
 
 
@@ -167,7 +170,7 @@ def test_dry_run_counts_and_writes_nothing(desk, tmp_path):
     assert json.loads(run.stdout) == [
         {"row": 2, "action": "match", "record": "Ana López · +525512345678", "existing_id": ana, "reason": None},
         {"row": 3, "action": "create", "record": "Beto Gómez · +525587654321", "existing_id": None, "reason": None}]
-    assert "dry run, nothing written: 1 new client, 1 already here" in run.stderr
+    assert "dry run, nothing written: read 2 rows, would use 2: 1 new client, 1 already here" in run.stderr
     assert _counts(desk) == before
 
 
@@ -179,7 +182,8 @@ def test_reimport_creates_nothing_twice(desk, tmp_path):
                             ",Dora,Sin Contacto,,\n")
     assert _imported(desk, path)["created"] == 4
     before = _counts(desk)
-    assert _imported(desk, path) == {"rows": 4, "created": 0, "unchanged": 4, "dry_run": False, "refused": 0}
+    assert _imported(desk, path) == {"rows_read": 4, "rows_used": 4, "created": 0, "unchanged": 4,
+                                     "dry_run": False, "refused": 0, "filled": 0}
     assert _counts(desk)[0] == before[0]
     # matched by external code first (even with a new phone), then phone, then e-mail: still nothing new
     edited = _write(tmp_path, "external_code,first_name,last_name,phone,email\n"
@@ -187,7 +191,8 @@ def test_reimport_creates_nothing_twice(desk, tmp_path):
                               ",Carla,Ruiz,55 1111 2222,carla@example.com\n"
                               ",Beto,Gómez,,BETO@example.com\n"
                               ",Eva,Nueva,,\n", name="edited.csv")
-    assert _imported(desk, edited) == {"rows": 4, "created": 1, "unchanged": 3, "dry_run": False, "refused": 0}
+    assert _imported(desk, edited) == {"rows_read": 4, "rows_used": 4, "created": 1, "unchanged": 3,
+                                       "dry_run": False, "refused": 0, "filled": 0}
     assert _counts(desk)[0] == before[0] + 1
     ana = _clients(desk)[0]
     assert (ana["phone"], ana["email"]) == ("+525512345678", "ana@example.com")  # an import never edits

@@ -20,7 +20,7 @@ import pytest
 from cli_helpers import INIT, OWNER, salon
 
 DESK = ["--as", "lucia"]
-EXPORTS = ("clients", "appointments", "sales", "payments", "expenses", "loyalty", "audit")
+EXPORTS = ("clients", "appointments", "sales", "sale-lines", "payments", "expenses", "loyalty", "audit")
 
 
 @pytest.fixture
@@ -122,7 +122,7 @@ def test_export_replaces_only_its_own_previous_export_unless_forced(shop, tmp_pa
             # a stranger's file is kept
             run = salon(shop, *OWNER, "export", what, "-f", fmt, "--output", str(letter))
             line = _refused(run, str(letter))
-            assert "--force" in line and f"{what} export" in line
+            assert "--force" in line and f"{what.replace('-', ' ')} export" in line
             assert letter.read_text(encoding="utf-8") == "Querida Ana,\nno me borres.\n"
             assert not (tmp_path / "carta.txt.part").exists()
     # another export's file is not this export's: kept too

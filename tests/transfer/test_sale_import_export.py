@@ -273,7 +273,7 @@ RECEIPTS = (
 )
 MAP = ["--map", "Ticket=receipt", "--map", "Customer=client", "--map", "Stylist=staff", "--map", "Item=description",
        "--map", "Qty=quantity", "--map", "Total=amount", "--map", "Paid by=method", "--map", "Hospedaje=tax:ISH",
-       "--date-format", "%m/%d/%Y", "--time-format", "%I:%M %p"]
+       "--date-format", "%m/%d/%Y", "--time-format", "%I:%M %p", "--amount-includes-tax"]
 
 
 def _write(tmp_path, text, name="tickets.csv"):
@@ -285,8 +285,9 @@ def _write(tmp_path, text, name="tickets.csv"):
 def test_import_receipts_with_two_taxes_us_dates_and_a_bom(desk, tmp_path):
     path = _write(tmp_path, RECEIPTS)
     run = _ok(_import(desk, path, *MAP))
-    assert json.loads(run.stdout) == {"rows": 4, "created": 3, "unchanged": 0, "dry_run": False, "refused": 0}
-    assert "imported 3 new sales (4 rows); 0 already here" in run.stderr
+    assert json.loads(run.stdout) == {"rows_read": 4, "rows_used": 4, "created": 3, "unchanged": 0,
+                                      "dry_run": False, "refused": 0}
+    assert "imported tickets.csv: read 4 rows, used 4: 3 new sales, 0 already here (left as they are)" in run.stderr
     got = {r["external_id"]: r for r in _records(desk)}
     assert {k: [r[c] for c in MONEY] for k, r in got.items()} == {
         "R-100": ["2026-11-02", "paid", 3, 82360, 0, 11360, 5000, 82360, 82360, 0,
@@ -304,9 +305,10 @@ def test_import_receipts_with_two_taxes_us_dates_and_a_bom(desk, tmp_path):
                    [("IVA", 1600, True, 5600)]),
                   ("product", "shampoo", 2, 20880, 41760, 36000, 5760, 41760, "ana", False, True,
                    [("IVA", 1600, True, 5760)])],
-        # ISH is not in the policy: added on top of the amount's subtotal, at rate 0
+        # ISH is not in the policy: added on top of the amount's subtotal, at the rate the data implies
+        # (30.00 on 1046.00 - 116.00 - 30.00 = 900.00 before tax: 3.33 %)
         "R-101": [("service", "Masaje relajante", 1, 101600, 101600, 90000, 14600, 104600, "beto", False, False,
-                   [("IVA", 1600, True, 11600), ("ISH", 0, False, 3000)])],
+                   [("IVA", 1600, True, 11600), ("ISH", 333, False, 3000)])],
         "R-102": [("service", "TINTE", 1, 80000, 80000, 80000, 0, 80000, None, True, False, [])]}
     assert {k: [(p["method"], p["amount_cents"], p["tip_cents"], p["business_date"]) for p in r["payments"]]
             for k, r in got.items()} == {
@@ -323,7 +325,8 @@ def test_import_receipts_with_two_taxes_us_dates_and_a_bom(desk, tmp_path):
     assert {e["actor"] for e in log} == {"sofia"}
     # the same file again creates nothing
     before = _counts(desk)
-    assert _imported(desk, path, *MAP) == {"rows": 4, "created": 0, "unchanged": 3, "dry_run": False, "refused": 0}
+    assert _imported(desk, path, *MAP) == {"rows_read": 4, "rows_used": 4, "created": 0, "unchanged": 3,
+                                           "dry_run": False, "refused": 0}
     assert _counts(desk)[:4] == before[:4]
 
 
@@ -363,21 +366,23 @@ BAD = (
 def test_a_bad_file_changes_nothing_and_names_every_row_and_column(desk, tmp_path):
     path = _write(tmp_path, BAD)
     before = _counts(desk)
-    run = _import(desk, path)
+    run = _import(desk, path, "--amount-includes-tax")
     assert run.code == 2 and run.stdout == "" and _counts(desk) == before
     for named in ("row 2 column method: method 'bitcoin' is not one of cash, card",
                   "row 3 column date: date '2026-11-31' does not match the date format %Y-%m-%d",
                   "row 4 column time: time '25:00' does not match the time format %H:%M",
                   "row 4 column quantity: quantity 0 must be between 1 and 10000",
-                  "row 5 column amount: amount '-350' must not be negative",
+                  "row 5 column amount: receipt B-4 gives back 350.00 of Corte dama and client 1 has no earlier "
+                  "sale to refund it from",
                   "row 6 column description: description is empty",
                   "row 6 column amount: amount '350.005' has more decimals than MXN allows",
-                  "row 7 column amount: the taxes (10001) are more than the amount",
+                  "row 7 column amount: the taxes (100.01) are more than the amount (100.00)",
                   "row 9 column date: receipt B-7 is dated 2026-11-02 on row 8",
-                  "row 9 column client: receipt B-7 is client 1's on row 8",
                   "row 11 column tip: a tip paid by card on a receipt with nothing paid by card",
                   "row 12 column receipt: receipt is empty"):
         assert named in run.stderr, (named, run.stderr)
+    # those 11 faults and no other: B-7's second client is a sale of its own (B-7/2), not a fault
+    assert "(and 8 more) (read 11 rows, 11 refused)" in run.stderr and "B-7 is client" not in run.stderr
     run = _import(desk, "-", input="receipt,date,description,amount,staff\nX,2026-11-02,Corte,100,nadie\n")
     assert run.code == 2 and "row 2 column staff: no staff member 'nadie' at centro (--create-missing adds it)" in run.stderr
     assert _counts(desk) == before
@@ -404,7 +409,8 @@ def test_missing_columns_unknown_columns_and_bad_options(desk, tmp_path):
     [sale] = _records(desk)
     assert [sale[k] for k in ("subtotal_cents", "tax_cents", "total_cents", "paid_cents", "created_at")] == [
         10000, 500, 10500, 10500, "2026-11-02T00:00:00-06:00"]
-    assert sale["lines"][0]["taxes"] == [{"name": "GST", "rate_bp": 0, "inclusive": False, "amount_cents": 500}]
+    # GST is not in the policy: the rate the data implies (5.00 on 100.00 before tax)
+    assert sale["lines"][0]["taxes"] == [{"name": "GST", "rate_bp": 500, "inclusive": False, "amount_cents": 500}]
 
 
 def test_dry_run_counts_and_writes_nothing(desk, tmp_path):
@@ -415,7 +421,7 @@ def test_dry_run_counts_and_writes_nothing(desk, tmp_path):
     run = _ok(_import(desk, more, *MAP, "--dry-run"))
     assert [(p["row"], p["action"]) for p in json.loads(run.stdout)] == [
         (2, "match"), (3, "match"), (5, "match"), (6, "create")]
-    assert "dry run, nothing written: 1 new sale (5 rows), 3 already here" in run.stderr
+    assert "dry run, nothing written: read 5 rows, would use 5: 1 new sale, 3 already here" in run.stderr
     assert _counts(desk) == before
 
 
@@ -454,8 +460,8 @@ def test_round_trip_export_then_import_into_a_fresh_salon(desk, fresh_url, clock
             "manager's PIN", "hint: import it as a manager: --as MANAGER --pin PIN"]
     assert _counts(fresh_url)[:4] == (0, 0, 0, 0)
     assert _import(fresh_url, out, "--dry-run", who=DESK).code == 3
-    assert _imported(fresh_url, out, who=MARCO) == {"rows": 4, "created": 4, "unchanged": 0, "dry_run": False,
-                                                     "refused": 0}
+    assert _imported(fresh_url, out, who=MARCO) == {"rows_read": 4, "rows_used": 4, "created": 4, "unchanged": 0,
+                                                    "dry_run": False, "refused": 0}
     before, after = _records(desk), _records(fresh_url)
     assert [[r[k] for k in MONEY] for r in after] == [[r[k] for k in MONEY] for r in before]
     assert [r["external_id"] for r in after] == [f"centro:{r['id']}" for r in before]
@@ -470,7 +476,8 @@ def test_round_trip_export_then_import_into_a_fresh_salon(desk, fresh_url, clock
         assert sum(x["total_cents"] for x in r["lines"]) == r["total_cents"]
     # the same export again is already here, in both salons
     assert _imported(fresh_url, out)["unchanged"] == 4
-    assert _imported(desk, out) == {"rows": 4, "created": 0, "unchanged": 4, "dry_run": False, "refused": 0}
+    assert _imported(desk, out) == {"rows_read": 4, "rows_used": 4, "created": 0, "unchanged": 4,
+                                    "dry_run": False, "refused": 0}
     # and an export of the fresh salon imports back into it as it is
     again = tmp_path / "otra.csv"
     _export(fresh_url, "sales", "--output", str(again))

@@ -166,7 +166,10 @@ def win_back(ctx: typer.Context,
 @client_app.command("timeline")
 def timeline(ctx: typer.Context, client_id: int = typer.Argument(...),
              limit: int = typer.Option(200, "--limit", min=1), fmt: Format = FORMAT_OPTION) -> None:
-    """A client's visits, notes and messages, newest first (private notes need --as and --pin).
+    """A client's visits, sales, refunds, loyalty, notes and messages, newest first (private notes need --as and --pin).
+
+    A sale is named by its receipt (an import's receipt number, else LOCATION:ID); `amount` is a sale's total
+    or a refund given back (negative), `points` a loyalty entry's (signed).
 
     Example: salon --as marco --pin 2222 client timeline 12
     """
@@ -176,7 +179,8 @@ def timeline(ctx: typer.Context, client_id: int = typer.Argument(...),
     loc = app.location()
     reader = note_reader(app)
     rows = app.read(lambda session: timeline.timeline(session, client_id=client_id, reader=reader, limit=limit))
-    emit(rows, fmt, columns=["at", "kind", "ref", "summary"], tz=loc.tz)
+    emit(rows, fmt, columns=["at", "kind", "ref", "summary", "amount_cents", "points"], tz=loc.tz,
+         currency=loc.currency)
 
 
 @client_app.command("duplicates")

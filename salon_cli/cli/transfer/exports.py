@@ -1,4 +1,4 @@
-"""`salon export clients|appointments|sales|payments|loyalty|expenses|audit`: data out of the salon, streamed.
+"""`salon export clients|appointments|sales|sale-lines|payments|loyalty|expenses|audit`: data out, streamed.
 
 Rows are written as they are read, CSV by default, to stdout or to `--output FILE` (written beside
 it, then moved into place, so that a failed export never leaves half a file). FILE is checked first
@@ -212,18 +212,92 @@ def export_sales(
     fmt: ExportFormat = typer.Option(ExportFormat.csv, "--format", "-f", help="csv (default), json or ndjson."),
     output: Path | None = OUTPUT_OPTION, force: bool = FORCE_OPTION, raw: bool = RAW_OPTION,
     status: str | None = typer.Option(None, "--status", help="Only this status: open, paid, void, partially_refunded, refunded."),
+    lines: bool = typer.Option(False, "--lines", help="One row a sale line, as salon import sales reads them "
+                                                      "(the same as salon export sale-lines)."),
 ) -> None:
     """Export the location's sales by id, one record a sale, streamed; CSV by default.
 
     The days are business days (the day a sale was paid). Money is in minor units (`_cents`); `methods` lists the methods of its payments (joined by ';' in CSV). JSON and NDJSON also carry each sale's lines, payments and refunds.
 
+    With --lines, one row a sale line instead: see salon export sale-lines.
+
     Example: salon export sales --from 2026-11-01 --to 2026-11-30 --format ndjson --output ventas-noviembre.ndjson
     """
     from salon_cli.services.transfer import sale_export
 
+    if lines:
+        if status is not None:
+            raise InvalidInput("--lines exports the sales that took money and their refunds: no --status with it")
+        _export_sale_lines(ctx, from_, to, fmt, output, force, raw)
+        return
     _export(ctx, from_, to, fmt, output, force, raw, noun="sale", columns=sale_export.COLUMNS,
             rows_of=lambda session, loc, first, last: sale_export.sales(
                 session, location=loc, first=first, last=last, status=status, detail=fmt is not ExportFormat.csv))
+
+
+@export_app.command("sale-lines")
+def export_sale_lines(
+    ctx: typer.Context,
+    from_: str | None = typer.Option(None, "--from", help="Sales and refunds of this business day or later, YYYY-MM-DD."),
+    to: str | None = typer.Option(None, "--to", help="Sales and refunds of this business day or earlier, YYYY-MM-DD."),
+    fmt: ExportFormat = typer.Option(ExportFormat.csv, "--format", "-f", help="csv (default), json or ndjson."),
+    output: Path | None = OUTPUT_OPTION, force: bool = FORCE_OPTION, raw: bool = RAW_OPTION,
+) -> None:
+    """Export one row a sale line, as salon import sales reads them, streamed; CSV by default (also: export sales --lines).
+
+    The sales that took money (paid or refunded; open and void ones are left out), by id: receipt, date, time, client (external code, phone, e-mail or id), staff (code), description, kind, quantity, amount (the line's total, after its discount, with its taxes, in major units), discount, one tax:NAME column a tax, method (the sale's only one) and tenders (method:amount_cents:tip_cents;...: the tips are there).
+
+    Then each refund made in the period, as a receipt of its own (RECEIPT-R<refund id>, refund_of RECEIPT) with negative amounts, split over the sale's lines as report revenue splits it; its staff is who gave the money back, when the refund says.
+
+    sale_id, line and net_cents say where a row comes from. Imported into another salon, the file gives the same sales, revenue by day and by staff.
+
+    Example: salon export sale-lines --from 2026-11-01 --to 2026-11-30 --output lineas-noviembre.csv
+    """
+    _export_sale_lines(ctx, from_, to, fmt, output, force, raw)
+
+
+def _export_sale_lines(ctx: typer.Context, from_: str | None, to: str | None, fmt: ExportFormat,
+                       output: Path | None, force: bool, raw: bool) -> None:
+    """Like `_export`, but the columns depend on the period (a tax:NAME column a tax): a previous file of
+    this export is one whose columns start with the fixed ones."""
+    from salon_cli.core.days import parse_date
+    from salon_cli.services.transfer import sale_line_export
+
+    app = app_context(ctx)
+    if output is not None:
+        targets.check(app, output, option="--output", force=force, what="sale lines export",
+                      ours=_sale_lines_file(sale_line_export.FIXED))
+    loc = app.location()
+    first = parse_date(from_, what="--from") if from_ else None
+    last = parse_date(to, what="--to") if to else None
+    with app.uow(write=False) as uow:
+        columns = sale_line_export.columns(uow.session, location=loc, first=first, last=last)
+        rows = sale_line_export.sale_lines(uow.session, location=loc, first=first, last=last)
+        count = _write(rows, fmt, output, loc.tz, columns, raw=raw)
+    where = f" to {output}" if output else ""
+    message(f"exported {count} sale line{'' if count == 1 else 's'}{where}")
+
+
+def _sale_lines_file(fixed: list[str]) -> Callable[[str], bool]:
+    """A previous sale lines export: its records begin with `fixed` (JSON, NDJSON), or its CSV header is
+    `fixed` and tax:NAME columns."""
+    import csv
+    import io
+
+    from salon_cli.io.output_files import export_of
+
+    as_records = export_of(fixed)
+
+    def recognise(head: str) -> bool:
+        if as_records(head):
+            return True
+        try:
+            header = next(csv.reader(io.StringIO(head, newline="")), [])
+        except csv.Error:
+            return False
+        return header[:len(fixed)] == fixed and all(name.startswith("tax:") for name in header[len(fixed):])
+
+    return recognise
 
 
 @export_app.command("payments")

@@ -62,12 +62,18 @@ def _rounded_mean(total: int, count: int) -> int:
 
 
 def stats(session: Session, *, location: LocationView) -> ClientStats:
+    """The client base at `location`, read from the visits themselves (`visit_stats`), never from when a
+    row was written: an import makes thousands of clients today whose history goes back years.
+
+    `total`: live clients on file. `new_30d`: those whose first visit here was in the last 30 days (a
+    client who has not come yet is not new; one whose first visit was years ago is not new because
+    the import wrote them today). `active_30d`: a visit in the last 30 days; `churned_90d`: came
+    before, not in the last 90 days. Lifetime value and visits are averaged over the clients with
+    any visit or purchase here."""
     now = clock.now()
     figures = client_views.visit_stats(location.id)
     live = col(Client.merged_into_id).is_(None)
     total = session.exec(select(sa.func.count()).select_from(Client).where(live)).one()
-    new = session.exec(select(sa.func.count()).select_from(Client)
-                       .where(live, col(Client.created_at) >= now - timedelta(days=NEW_DAYS))).one()
     row = session.execute(
         sa.select(
             sa.func.count(),
@@ -75,9 +81,10 @@ def stats(session: Session, *, location: LocationView) -> ClientStats:
             sa.func.coalesce(sa.func.sum(figures.c.visits), 0),
             sa.func.count().filter(figures.c.last_visit_at >= now - timedelta(days=ACTIVE_DAYS)),
             sa.func.count().filter(figures.c.last_visit_at < now - timedelta(days=CHURN_DAYS)),
+            sa.func.count().filter(figures.c.first_visit_at >= now - timedelta(days=NEW_DAYS)),
         ).select_from(figures).join(Client, col(Client.id) == figures.c.client_id).where(live)
     ).one()
-    visited, spent, visits, active, churned = (int(x) for x in row)
+    visited, spent, visits, active, churned, new = (int(x) for x in row)
     top = [
         TopClient(id=r.id, name=f"{r.first_name} {r.last_name}".strip(), visits=r.visits,
                   total_spent_cents=r.total_spent_cents)
@@ -85,7 +92,7 @@ def stats(session: Session, *, location: LocationView) -> ClientStats:
                                            sort="total_spent", desc=True, limit=TOP)
     ]
     return ClientStats(
-        location=location.code, total=int(total), active_30d=active, new_30d=int(new), churned_90d=churned,
+        location=location.code, total=int(total), active_30d=active, new_30d=new, churned_90d=churned,
         avg_clv_cents=_rounded_mean(spent, visited),
         avg_visits=round(visits / visited, 2) if visited else 0.0, top_clients=tuple(top),
     )

@@ -1,5 +1,6 @@
 """Finding a client as the receptionist types: by name (typos and sound-alike spellings), by any
-run of phone digits, or by the start of an e-mail address; ranked, each hit with a score.
+run of phone digits, by the start of an e-mail address, or by the code another system gave them
+(`PERA01`, any case: first, at 100); ranked, each hit with a score.
 
 Names go through the key index of client_name_index.py (the keys a name is stored under and how a
 typed name reads them) and are scored by core/name_match.py; phones and e-mails through their
@@ -46,7 +47,7 @@ class ClientHit:
     no_show_count: int
     deposit_required: bool
     score: float
-    matched_on: str  # name | phone | email
+    matched_on: str  # name | phone | email | external_code
 
 
 def _key_rows(client_id: int, first_name: str, last_name: str) -> list[dict]:
@@ -135,7 +136,8 @@ def _ignored(words: int) -> str:
 def search(session: Session, query: str, *, limit: int = 10) -> list[ClientHit]:
     """Clients that best match `query`, best first, merged clients never.
 
-    Only digits (and phone punctuation): any run of 3+ digits of the phone. An '@', a dot, an
+    Any query: the clients whose external code it is (`_by_external_code`), first. Only digits (and
+    phone punctuation): any run of 3+ digits of the phone. An '@', a dot, an
     underscore or a digit among letters: the start of an e-mail. Otherwise names, typo-tolerant and
     by sound (a trailing half-typed word counts as a prefix); a one-word query also matches the
     start of e-mails. Only the first MAX_QUERY characters count (`bound_query`).
@@ -143,6 +145,7 @@ def search(session: Session, query: str, *, limit: int = 10) -> list[ClientHit]:
     text, _, typing = bound_query(query)
     if not text or limit <= 0:
         return []
+    coded = _by_external_code(session, " ".join(text.split()), limit)
     if PHONE_CHARS.fullmatch(text):
         digits = re.sub(r"\D", "", text)
         found = [_by_phone(session, digits, limit)] if len(digits) >= 3 else []
@@ -153,7 +156,7 @@ def search(session: Session, query: str, *, limit: int = 10) -> list[ClientHit]:
         found = [[(cid, score, "name") for cid, score in named]]
         if " " not in text and len(text) >= 3:
             found.append(_by_email(session, text.lower(), limit))
-    return _hits(session, _merge(found)[: limit + 10])[:limit]  # a few spare for merged clients
+    return _hits(session, _merge([coded, *found])[: limit + 10])[:limit]  # a few spare for merged clients
 
 
 Ranked = list[tuple[int, float, str]]  # (client id, score, matched_on), best first
@@ -196,7 +199,23 @@ def _hits(session: Session, ranked: Ranked) -> list[ClientHit]:
     ]
 
 
-# -- phone and e-mail ----------------------------------------------------------------------------
+# -- external code, phone and e-mail -------------------------------------------------------------
+
+
+def _by_external_code(session: Session, code: str, limit: int) -> Ranked:
+    # An exact look-up on the column's plain index, as typed, in capitals and in small letters: other
+    # systems write their codes in one case (`PERA01`), the desk types it in either. A code stored in
+    # mixed case (`PerA01`) is found as stored or in one case only; a case-blind index would need a
+    # migration (lower(external_code)), and this costs one index probe a keystroke, no scan.
+    if not code or len(code) > 64:
+        return []
+    rows = session.execute(_EXTERNAL, {"codes": sorted({code, code.upper(), code.lower()}), "most": limit}).all()
+    return [(cid, 100.0, "external_code") for (cid,) in rows]
+
+
+_EXTERNAL = sa.text("SELECT id FROM client WHERE external_code IN :codes AND merged_into_id IS NULL "
+                    "ORDER BY id LIMIT :most").bindparams(sa.bindparam("codes", expanding=True))
+
 
 
 def _by_phone(session: Session, digits: str, limit: int) -> Ranked:

@@ -80,7 +80,9 @@ class StaffRow:
     no_shows: int  # their appointments starting in the period marked no-show
     appointments: int  # their appointments starting in the period, not cancelled
     average_ticket_cents: int  # revenue / distinct sales they worked on, half up
-    rebooking_rate: float | None  # percent of their completed visits rebooked before the client left
+    # percent of their completed visits rebooked before the client left; a visit of imported history whose
+    # client's later booking has no known making time is left out (`rebooking`); None when no visit counts
+    rebooking_rate: float | None
 
 
 def staff(session: Session, *, location: LocationView, first: date, last: date) -> list[StaffRow]:
@@ -125,10 +127,18 @@ def staff(session: Session, *, location: LocationView, first: date, last: date) 
 
 
 def rebooking(session: Session, location: LocationView, start: datetime, end: datetime) -> dict[int, tuple[int, int]]:
-    """staff id -> (completed visits, of which rebooked). A completed visit (starting in `[start, end)`,
-    with a known client) is rebooked when its client has a later appointment (starting after it, at any
-    location of the business, not cancelled) created no later than the end of the visit's business day:
-    the client booked again before leaving (a standing booking made earlier counts too)."""
+    """staff id -> (completed visits counted, of which rebooked). A completed visit (starting in
+    `[start, end)`, with a known client) is rebooked when its client has a later appointment (starting
+    after it, at any location of the business, not cancelled) created no later than the end of the
+    visit's business day: the client booked again before leaving (a standing booking made earlier
+    counts too).
+
+    Imported history may not say when its bookings were made: such an appointment is stamped with the
+    instant of the import, after its own day had ended, which no booking at the desk can be (a day gone
+    by is not booked). Its creation time is unknown, so a visit that no known booking rebooks but whose
+    client has such a later appointment may have been rebooked or not: it is left out of the count,
+    neither rebooked nor not. A staff member all of whose visits are left out counts (0, 0): their
+    rate is none (null), not 0 %."""
     visits = session.exec(select(Appointment.staff_id, Appointment.client_id, Appointment.starts_at).where(
         Appointment.location_id == location.id, Appointment.status == "completed",
         col(Appointment.starts_at) >= start, col(Appointment.starts_at) < end,
@@ -136,20 +146,34 @@ def rebooking(session: Session, location: LocationView, start: datetime, end: da
     if not visits:
         return {}
     tz = location.tz
-    cutoff = {at: day_bounds(business_date(at, tz), tz)[1] for _, _, at in visits}
-    later: dict[int, list[tuple[datetime, datetime]]] = defaultdict(list)
+    day_end: dict[date, datetime] = {}
+
+    def end_of(at: datetime) -> datetime:
+        day = business_date(at, tz)
+        if day not in day_end:
+            day_end[day] = day_bounds(day, tz)[1]
+        return day_end[day]
+
+    cutoff = {at: end_of(at) for _, _, at in visits}
+    later: dict[int, list[tuple[datetime, datetime | None]]] = defaultdict(list)  # (starts, created; None: unknown)
     earliest, latest = min(at for _, _, at in visits), max(cutoff.values())
     for part in chunks(sorted({int(c) for _, c, _ in visits})):
         for cid, starts, created in session.exec(
                 select(Appointment.client_id, Appointment.starts_at, Appointment.created_at).where(
                     col(Appointment.client_id).in_(part), col(Appointment.status).not_in(CANCELLED),
-                    col(Appointment.starts_at) > earliest, col(Appointment.created_at) < latest)).all():
-            later[int(cid)].append((starts, created))
+                    col(Appointment.starts_at) > earliest,
+                    sa.or_(col(Appointment.created_at) < latest,
+                           col(Appointment.created_at) > Appointment.starts_at))).all():
+            later[int(cid)].append((starts, None if created >= end_of(starts) else created))
     out: dict[int, tuple[int, int]] = {}
     for sid, cid, at in visits:
-        again = any(starts > at and created < cutoff[at] for starts, created in later.get(int(cid), ()))
+        after = [created for starts, created in later.get(int(cid), ()) if starts > at]
+        again = any(created is not None and created < cutoff[at] for created in after)
         done, hits = out.get(int(sid), (0, 0))
-        out[int(sid)] = (done + 1, hits + int(again))
+        if again or None not in after:
+            out[int(sid)] = (done + 1, hits + int(again))
+        else:
+            out[int(sid)] = (done, hits)
     return out
 
 

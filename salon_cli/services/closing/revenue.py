@@ -7,10 +7,11 @@ Revenue is net of discounts and refunds, before tax and tips, in integer minor u
   the line's share of the discount, before tax), their `tax_cents`, and the sale's `tip_cents`.
 - **Refund side.** A succeeded refund counts on its *own* `business_date` (the day the money went
   back), whatever day its sale counted on. Each refund is split over its sale's lines in proportion to
-  the lines' `total_cents` (`allocate`, largest remainder: the shares add up to the refund exactly);
-  each line's share is split into a pre-tax part, `round_half_up_div(share * net, total)` (0 for a
-  line whose total is 0), and a tax part, the rest. Revenue loses the pre-tax parts, tax the tax parts.
-  Tips are never refunded.
+  the lines' `total_cents` (largest remainder: the shares add up to the refund exactly; an imported
+  sale's `discount` and `return` lines have negative totals, and so take a negative share, the other
+  lines more); each line's share is split into a pre-tax part, `share * net / total` rounded half away
+  from zero (0 for a line whose total is 0), and a tax part, the rest. Revenue loses the pre-tax parts,
+  tax the tax parts. Tips are never refunded.
 
 Gift cards sold are not revenue (the money is owed back as services until the card is spent, and the
 sale it is spent on counts then): `gift_card` lines, and the refund parts that fall on them, are left out.
@@ -20,11 +21,16 @@ tax parts)` and `tips_cents = sum(sale tip)`. Every grouping (day, ISO week, mon
 sums the very same per-line figures, so the total over any grouping is identical to the cent.
 
 By service and by staff, a sale's tip goes to the people who did its services: it is split over its
-service lines that have a staff member (or, on a sale with none, its other lines that have one), in
-proportion to their net (`allocate`; equally when those nets are all 0); a sale without such a line
-gives its tip to `(none)`. Lines without a service go to `(products)`, `(fees)`, `(gift cards)` or `(memberships)`
-by kind; lines without a staff member to `(none)`. `sales_count` is the number of distinct counting
-sales in a group (0 for a group that only has refunds or tips).
+service lines that have a staff member (or, on a sale with none, its other lines that have one, but
+its discount and return lines), in proportion to their net (`allocate`; equally when those nets are
+all 0); a sale without such a line gives its tip to `(none)`. Lines without a service go to
+`(products)`, `(fees)`, `(gift cards)` or `(memberships)` by kind, an imported receipt's negative
+`discount` lines to `(discounts)`, and a `return` line (an item given back on a receipt that also
+sells) to its service, or to `(products)`, like that item's own lines; lines without a staff member go
+to `(none)`. By staff, a refund that says who gave the money back (`refund.staff_id`, an imported
+return) takes its pre-tax part from that staff member; by service it stays split over its sale's lines.
+`sales_count` is the number of distinct counting sales in a group (0 for a group that only has
+refunds or tips).
 
 Sales are aggregated in SQL (GROUP BY) through `ix_sale_location_date`; refunds, which are few, are
 read through `ix_refund_location_date` with their sales' lines and split here. `day_totals` reads one
@@ -52,7 +58,8 @@ BY = (*TIME_BY, "service", "staff")
 NONE = "(none)"
 NOT_REVENUE = "gift_card"  # a liability until spent
 KIND_LABELS = {"product": "(products)", "fee": "(fees)", "gift_card": "(gift cards)",
-               "membership": "(memberships)", "service": "(other services)"}
+               "membership": "(memberships)", "service": "(other services)", "discount": "(discounts)"}
+NEGATIVE = ("discount", "return")  # an imported receipt's lines of money taken off
 _CHUNK = 500
 
 
@@ -112,8 +119,11 @@ def rows(session: Session, *, location_id: int, first: date, last: date, by: str
     counted = (Sale.location_id == location_id, col(Sale.business_date) >= first,
                col(Sale.business_date) <= last, col(Sale.status).in_(COUNTED))
     sums = _by_time(session, counted, how) if how in TIME_BY else _by_line(session, counted, how)
-    for when, line, pre_tax, tax in _refund_parts(session, location_id, first, last):
-        key = period_of(when, how) if how in TIME_BY else _line_key(line, how)
+    for when, line, pre_tax, tax, staff_id in _refund_parts(session, location_id, first, last):
+        if how == "staff" and staff_id is not None:
+            key = staff_id  # who gave the money back
+        else:
+            key = period_of(when, how) if how in TIME_BY else _line_key(line, how)
         acc = sums[key]
         acc.revenue -= pre_tax
         acc.tax -= tax
@@ -168,20 +178,27 @@ def _by_time(session: Session, counted: tuple[Any, ...], how: str) -> dict[Any, 
     return sums
 
 
+def _kind_key_column() -> Any:
+    # a returned item goes with that item's own lines: its service, else (products)
+    returned = sa.case((col(SaleLine.service_id).is_not(None), "service"), else_="product")
+    return sa.case((col(SaleLine.kind) == "return", returned), else_=col(SaleLine.kind))
+
+
 def _service_key_column() -> Any:
-    # a service line's service; every other kind of line is grouped by its kind alone
-    return sa.case((col(SaleLine.kind) == "service", col(SaleLine.service_id)), else_=sa.null())
+    # a service line's service (and a returned service's); every other kind of line is grouped by its kind alone
+    return sa.case((col(SaleLine.kind).in_(("service", "return")), col(SaleLine.service_id)), else_=sa.null())
 
 
 def _line_key(line: _Line, how: str) -> Any:
     if how == "staff":
         return NONE if line.staff_id is None else line.staff_id
-    return (line.kind, line.service_id if line.kind == "service" else None)
+    kind = ("service" if line.service_id is not None else "product") if line.kind == "return" else line.kind
+    return (kind, line.service_id if kind == "service" else None)
 
 
 def _by_line(session: Session, counted: tuple[Any, ...], how: str) -> dict[Any, _Sum]:
     sums: dict[Any, _Sum] = defaultdict(_Sum)
-    keys = [col(SaleLine.staff_id)] if how == "staff" else [col(SaleLine.kind), _service_key_column()]
+    keys = [col(SaleLine.staff_id)] if how == "staff" else [_kind_key_column(), _service_key_column()]
     grouped = session.exec(select(*keys, sa.func.count(sa.distinct(SaleLine.sale_id)),
                                   sa.func.coalesce(sa.func.sum(SaleLine.net_cents), 0),
                                   sa.func.coalesce(sa.func.sum(SaleLine.tax_cents), 0))
@@ -208,7 +225,7 @@ def _split_tip(cents: int, lines: Sequence[_Line], how: str) -> list[tuple[Any, 
     """A sale's tip over its service lines with a staff member (else its other lines with one), by net
     (equally if those nets are all 0)."""
     worked = [line for line in lines if line.staff_id is not None and line.kind == "service"] or [
-        line for line in lines if line.staff_id is not None]
+        line for line in lines if line.staff_id is not None and line.kind not in NEGATIVE]
     if not worked:
         return [(NONE, cents)]
     weights = [line.net_cents for line in worked]
@@ -233,31 +250,56 @@ def _lines_of(session: Session, sale_ids: Sequence[int]) -> dict[int, list[_Line
 
 
 def refund_split(amount_cents: int, lines: Sequence[_Line]) -> list[tuple[_Line, int, int]]:
-    """One refund over its sale's lines: (line, pre-tax part, tax part) for each line."""
+    """One refund over its sale's lines: (line, pre-tax part, tax part) for each line. A negative line
+    (an imported discount or return) takes a negative share: the refund of the whole sale gives back
+    each line as it was."""
     if not lines:
         return []
     weights = [line.total_cents for line in lines]
-    if sum(weights) == 0:  # nothing was charged, so nothing can have been paid: kept total anyway
+    if sum(weights) <= 0:  # nothing was charged, so nothing can have been paid: kept total anyway
         weights = [1] * len(lines)
     out = []
-    for line, share in zip(lines, allocate(amount_cents, weights), strict=True):
-        pre_tax = round_half_up_div(share * line.net_cents, line.total_cents) if line.total_cents > 0 else 0
+    for line, share in zip(lines, _allocate_signed(amount_cents, weights), strict=True):
+        pre_tax = _div_half_away(share * line.net_cents, line.total_cents) if line.total_cents else 0
         out.append((line, pre_tax, share - pre_tax))
     return out
 
 
-def _refund_parts(session: Session, location_id: int, first: date, last: date) -> list[tuple[date, _Line, int, int]]:
-    refunds = session.exec(select(Refund.id, Refund.sale_id, Refund.amount_cents, Refund.business_date).where(
+def _allocate_signed(amount_cents: int, weights: Sequence[int]) -> list[int]:
+    """`allocate` where some weights may be negative (their sum is above 0): each share is the floor of
+    its exact part, the cents left going to the largest remainders (ties to the lower index), so the
+    shares add up to the amount and none is a cent or more from its exact part."""
+    if all(w >= 0 for w in weights):
+        return allocate(amount_cents, weights)
+    total = sum(weights)
+    shares = [amount_cents * w // total for w in weights]  # floor division: also for a negative weight
+    order = sorted(range(len(weights)), key=lambda i: (-(amount_cents * weights[i] % total), i))
+    for i in order[:amount_cents - sum(shares)]:
+        shares[i] += 1
+    return shares
+
+
+def _div_half_away(numerator: int, denominator: int) -> int:
+    """numerator / denominator rounded half away from zero (half up, as a positive one is)."""
+    quotient = round_half_up_div(abs(numerator), abs(denominator))
+    return quotient if (numerator < 0) == (denominator < 0) else -quotient
+
+
+def _refund_parts(session: Session, location_id: int, first: date,
+                  last: date) -> list[tuple[date, _Line, int, int, int | None]]:
+    """(day, line, pre-tax part, tax part, who gave the money back when the refund says) of each refund."""
+    refunds = session.exec(select(Refund.id, Refund.sale_id, Refund.amount_cents, Refund.business_date,
+                                  Refund.staff_id).where(
         Refund.location_id == location_id, col(Refund.business_date) >= first, col(Refund.business_date) <= last,
         col(Refund.status) == "succeeded").order_by(col(Refund.id))).all()
     if not refunds:
         return []
     lines = _lines_of(session, [int(r[1]) for r in refunds])
     parts = []
-    for _, sale_id, amount, when in refunds:
+    for _, sale_id, amount, when, staff_id in refunds:
         for line, pre_tax, tax in refund_split(int(amount), lines.get(int(sale_id), [])):
             if line.kind != NOT_REVENUE:
-                parts.append((when, line, pre_tax, tax))
+                parts.append((when, line, pre_tax, tax, staff_id))
     return parts
 
 

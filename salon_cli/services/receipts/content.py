@@ -204,6 +204,9 @@ def build(session: Session, location: LocationView, sale_id: int, *, refund_id: 
         mine = (col(LoyaltyEntry.sale_id) == sale.id) & (LoyaltyEntry.kind == "earn")
         paying, sold = [p.gift_card_id for p in payments], [line.gift_card_id for line in lines]
     points, balance = _points(session, sale.client_id, mine, at) if kind != "void" else (None, None)
+    # an imported receipt's negative lines (a discount, an item given back) are shown as lines, so the
+    # subtotal is that of every line and the sale's discount only what is not on a line of its own
+    taken_off = -sum(line.gross_cents for line in lines if line.kind in ("discount", "return"))
     shown_refunds = tuple(RefundLine(r.id or 0, r.method, r.status, r.amount_cents, r.reason,
                                      r.succeeded_at or r.created_at) for r in refunds)
     return Receipt(
@@ -217,8 +220,9 @@ def build(session: Session, location: LocationView, sale_id: int, *, refund_id: 
                                 line.discount_cents, names.get(line.staff_id) if line.staff_id else None,
                                 mask(card_codes.get(line.gift_card_id)) if line.gift_card_id else None)
                     for line in lines),
-        subtotal_cents=sale.subtotal_cents, discount_kind=sale.discount_kind, discount_value=sale.discount_value,
-        discount_cents=sale.discount_cents, taxes=taxes_by_name(lines), tax_cents=sale.tax_cents,
+        subtotal_cents=sale.subtotal_cents - taken_off, discount_kind=sale.discount_kind,
+        discount_value=sale.discount_value - taken_off if sale.discount_kind == "amount" else sale.discount_value,
+        discount_cents=sale.discount_cents - taken_off, taxes=taxes_by_name(lines), tax_cents=sale.tax_cents,
         total_cents=sale.total_cents, tip_cents=sale.tip_cents,
         paid_cents=sum(p.amount_cents + p.tip_cents for p in payments),
         refunded_cents=sum(r.amount_cents for r in refunds if r.status == "succeeded"),

@@ -75,14 +75,15 @@ def _free_code(session: Session, model: type[Item], location: LocationView, code
 
 
 def find(session: Session, model: type[Item], location: LocationView, ref: str | int, *, lock: bool = False) -> Item:
-    """A service or product at this location by id, code, or exact name (case-insensitive)."""
+    """A service or product at this location by id, code, exact name (case-insensitive) or the code
+    another system gave it (`SH UR 300`, as imported)."""
     text = str(ref).strip()
     query = select(model).where(model.location_id == location.id)
     if text.isdigit():
         query = query.where(model.id == int(text))
     else:
         low = text.lower()
-        query = query.where((model.code == low) | (col(model.name).ilike(text)))
+        query = query.where((model.code == low) | (col(model.name).ilike(text)) | (model.external_code == text))
     if lock:
         query = query.with_for_update()
     rows = session.exec(query).all()
@@ -94,14 +95,14 @@ def find(session: Session, model: type[Item], location: LocationView, ref: str |
 
 def add_service(
     session: Session, *, actor: Actor, location: LocationView, name: str, duration_min: int,
-    price_cents: int, category: str | None = None, code: str | None = None,
+    price_cents: int, category: str | None = None, code: str | None = None, external_code: str | None = None,
 ) -> ServiceView:
     authorize(actor, Permission.service_manage)
     _check(name, price_cents, duration_min)
     row = Service(
         location_id=location.id, code=_free_code(session, Service, location, code, name),
         name=name.strip(), category=(category or None), duration_min=duration_min,
-        price_cents=price_cents, created_at=clock.now(),
+        price_cents=price_cents, external_code=external_code or None, created_at=clock.now(),
     )
     session.add(row)
     session.flush()
@@ -150,7 +151,7 @@ def _apply(session: Session, actor: Actor, location: LocationView, row: Item, en
 
 def add_product(
     session: Session, *, actor: Actor, location: LocationView, name: str, price_cents: int,
-    stock: int = 0, category: str | None = None, code: str | None = None,
+    stock: int = 0, category: str | None = None, code: str | None = None, external_code: str | None = None,
 ) -> ProductView:
     authorize(actor, Permission.service_manage)
     _check(name, price_cents)
@@ -159,7 +160,7 @@ def add_product(
     row = Product(
         location_id=location.id, code=_free_code(session, Product, location, code, name),
         name=name.strip(), category=category or None, price_cents=price_cents, stock=stock,
-        created_at=clock.now(),
+        external_code=external_code or None, created_at=clock.now(),
     )
     session.add(row)
     session.flush()

@@ -11,6 +11,7 @@ in CSV) and `tenders` those payments themselves, in the order they were made, as
 the file imports back with it. With `detail` (JSON and NDJSON) it also has `lines`, `payments` and `refunds` as
 `salon sale show` gives them. A payment record has `PAYMENT_COLUMNS`; its `refunded_cents` is the
 sum of its succeeded refunds. A sales file written here imports back with `salon import sales`.
+One row a sale line instead (`--lines`): `sale_line_export`, which pages the same way (`keyset`).
 """
 
 from __future__ import annotations
@@ -53,7 +54,7 @@ _PAYMENT_QUERY = (
 )
 
 
-def _check_window(first: date | None, last: date | None) -> None:
+def check_window(first: date | None, last: date | None) -> None:
     if first and last and first > last:
         raise InvalidInput(f"--from {first.isoformat()} is after --to {last.isoformat()}")
 
@@ -63,7 +64,7 @@ def sales(session: Session, *, location: LocationView, first: date | None = None
     """Sales of `location` on business days `first`..`last` (either end open), by id: one dict each
     with `COLUMNS` (and `DETAIL` when `detail`), from a generator over keyset pages. Bad options are
     refused here, before the first record."""
-    _check_window(first, last)
+    check_window(first, last)
     status = sale_views.check_status(status)
     query = (sa.select(*_SALE_QUERY).outerjoin(Client, col(Client.id) == Sale.client_id)
              .where(Sale.location_id == location.id))
@@ -76,7 +77,7 @@ def sales(session: Session, *, location: LocationView, first: date | None = None
 
     def page(rows: Sequence[Any]) -> Iterator[dict[str, Any]]:
         ids = [row.id for row in rows]
-        methods, tenders = _methods(session, ids)
+        methods, tenders = methods_and_tenders(session, ids)
         views = {v.id: v for v in sale_views.views(session, ids, location)} if detail else {}
         for row in rows:
             record = dict(row._mapping)
@@ -90,14 +91,14 @@ def sales(session: Session, *, location: LocationView, first: date | None = None
                            refunds=[asdict(x) for x in view.refunds])
             yield out
 
-    return _keyset(session, query, col(Sale.id), batch, page)
+    return keyset(session, query, col(Sale.id), batch, page)
 
 
 def payments(session: Session, *, location: LocationView, first: date | None = None, last: date | None = None,
              method: str | None = None, batch: int = 500) -> Iterator[dict[str, Any]]:
     """Payments of `location` (every status) on business days `first`..`last`, by id: one dict each
     with `PAYMENT_COLUMNS`."""
-    _check_window(first, last)
+    check_window(first, last)
     if method is not None and method.strip().lower() not in PAYMENT_METHODS:
         raise InvalidInput(f"method {method!r} is not one of {', '.join(PAYMENT_METHODS)}")
     query = (sa.select(*_PAYMENT_QUERY).outerjoin(GiftCard, col(GiftCard.id) == Payment.gift_card_id)
@@ -116,10 +117,10 @@ def payments(session: Session, *, location: LocationView, first: date | None = N
             record["refunded_cents"] = refunded.get(row.id, 0)
             yield {column: record[column] for column in PAYMENT_COLUMNS}
 
-    return _keyset(session, query, col(Payment.id), batch, page)
+    return keyset(session, query, col(Payment.id), batch, page)
 
 
-def _keyset(session: Session, query: Any, key: Any, batch: int,
+def keyset(session: Session, query: Any, key: Any, batch: int,
             page: Callable[[Sequence[Any]], Iterator[dict[str, Any]]]) -> Iterator[dict[str, Any]]:
     after = 0
     while True:
@@ -132,7 +133,8 @@ def _keyset(session: Session, query: Any, key: Any, batch: int,
         after = rows[-1].id
 
 
-def _methods(session: Session, ids: Sequence[int]) -> tuple[dict[int, list[str]], dict[int, list[str]]]:
+def methods_and_tenders(session: Session,
+                        ids: Sequence[int]) -> tuple[dict[int, list[str]], dict[int, list[str]]]:
     """Each sale's methods of succeeded payments, in the order they were first used, and those
     payments as `method:amount_cents:tip_cents`, in the order they were made."""
     methods: dict[int, list[str]] = {}

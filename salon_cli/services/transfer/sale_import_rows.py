@@ -2,7 +2,9 @@
 
 `check_row` turns a source row into a `Row` (a line of its receipt, or a whole sale of our own
 export), or names its faults; `sale_import` groups the rows into receipts, resolves what they point
-at and writes them.
+at and writes them. A line's money is read as the file has it: `amount` in minor units (negative for
+a discount or a return), its `discount`, and each `tax:NAME` cell exactly (`Decimal`, any number of
+decimals); its figures in minor units come once its receipt is known (`sale_import_receipts.price`).
 """
 
 from __future__ import annotations
@@ -11,19 +13,26 @@ import csv
 import io
 import re
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime
+from decimal import Decimal
+from functools import lru_cache
 from typing import IO, Any
 
 from salon_cli.core.errors import InvalidInput
 from salon_cli.core.money import parse_money_cell
 from salon_cli.core.recurrence import resolve
-from salon_cli.db.models import SALE_STATUSES
+from salon_cli.db.models import LINE_KINDS, SALE_STATUSES
+from salon_cli.io.column_map import mapped_fields
 from salon_cli.io.tabular import Fault, ImportRefused, SourceRow, delimiter_of, file_encoding, read_csv
-from salon_cli.services.transfer.appt_import_rows import Formats, Ref, _client_tries, _instant, _limited, _whole
 from salon_cli.services.salon.locations import LocationView
+from salon_cli.services.transfer.appt_import_rows import Formats, Ref, _client_tries, _instant, _limited, _whole
+from salon_cli.services.transfer.tax_basis import exact_tax
 
-FIELDS = ("receipt", "date", "time", "client", "staff", "description", "quantity", "amount", "method", "tip")
+FIELDS = ("receipt", "date", "time", "client", "staff", "description", "quantity", "amount", "method", "tip",
+          "discount", "kind", "tenders", "refund_of")
+# where a row of `salon export sales --lines` comes from: read and left alone
+INFORMATIVE = ("sale_id", "line", "net_cents")
 EXPORTED = ("id", "location", "external_id", "business_date", "status", "client_id", "client_phone", "client_email",
             "subtotal_cents", "discount_cents", "tax_cents", "tip_cents", "total_cents", "paid_cents",
             "refunded_cents", "methods", "tenders", "created_at", "paid_at", "appointment_id")
@@ -42,13 +51,14 @@ _METHODS = {"cash": "cash", "efectivo": "cash", "contado": "cash", "card": "card
 class Tax:
     field: str  # the column's field, tax:NAME
     name: str
-    rate_bp: int
-    inclusive: bool
+    rate_bp: int | None  # the policy's; None: a tax the policy does not have (its rate is read off the file)
+    inclusive: bool  # in the price (the policy's flag, when the amounts include the taxes)
 
 
 @dataclass(eq=False)
 class Row:
-    """One row of the file, checked; a line of its receipt."""
+    """One row of the file, checked; a line of its receipt. `gross` .. `taxes`, `kind` and `item_id`
+    are its line's figures, set once its receipt is priced (a row of our export: when it is read)."""
 
     number: int
     values: dict[str, str]
@@ -62,22 +72,39 @@ class Row:
     staff_ref: str | None
     description: str
     quantity: int
-    gross: int
-    tax: int
-    total: int
-    taxes: list[tuple[Tax, int]]
     method: str | None
     tip: int
+    amount: int = 0  # the `amount` cell in minor units, signed
+    discount: int = 0  # the `discount` cell (a positive line's discount; amount is after it)
+    exact: list[tuple[str, Decimal]] = field(default_factory=list)  # (tax field, the cell as written)
+    kind_given: str | None = None
+    tenders: tuple[tuple[str, int, int], ...] | None = None  # the `tenders` cell: (method, amount, tip)
+    refund_of: str | None = None
+    gross: int = 0
+    net: int = 0
+    tax: int = 0
+    total: int = 0
+    taxes: list[tuple[Tax, int]] = field(default_factory=list)
+    line_discount: int = 0
+    kind: str = "service"
+    item_kind: str | None = None  # service or product: what `item_id` is (a return line's is either)
+    item_id: int | None = None
     figures: dict[str, Any] | None = None  # a row of our export: its figures, status, instants
     client_id: int | None = None
     staff: Ref | None = None
+
+    @property
+    def client_cell(self) -> str:
+        """The client as the file names it (`PERA01`), for messages and the sale's `source`."""
+        return self.values.get(self.client_column, "").strip()
 
 
 def read(stream: IO[bytes], *, mapping: dict[str, str] | None = None, encoding: str = "utf-8-sig") -> list[SourceRow]:
     """Every row of the file; its `tax:NAME` columns (and those `--map` names) are fields too."""
     data = stream.read()
     taxes = _tax_fields(data, mapping or {}, encoding)
-    rows = read_csv(io.BytesIO(data), fields=FIELDS + EXPORTED + taxes, mapping=mapping, encoding=encoding)
+    rows = read_csv(io.BytesIO(data), fields=FIELDS + EXPORTED + INFORMATIVE + taxes, mapping=mapping,
+                    encoding=encoding)
     have = set(rows[0].values) if rows else set()
     if "total_cents" in have:
         need: tuple[tuple[str, set[str]], ...] = (("business_date", {"business_date", "date"}),
@@ -88,7 +115,7 @@ def read(stream: IO[bytes], *, mapping: dict[str, str] | None = None, encoding: 
         faults = [Fault(1, name, "required column is missing") for name in ("receipt", "date", "description", "amount")
                   if rows and name not in have]
         faults += [Fault(1, name, "only files from `salon export sales` (with total_cents) have this column")
-                   for name in EXPORTED if name in have and name != "appointment_id"]
+                   for name in EXPORTED if name in have and name not in (*FIELDS, "appointment_id")]
     if faults:
         raise ImportRefused(faults)
     return rows
@@ -105,14 +132,14 @@ def _tax_fields(data: bytes, mapping: dict[str, str], encoding: str) -> tuple[st
     except csv.Error:  # malformed: read_csv says where
         return ()
     found: dict[str, str] = {}
-    for name in [*header, *mapping.values()]:
+    for name in [*header, *mapped_fields(mapping)]:
         key = " ".join(name.strip().split())
         if key.lower().startswith("tax:") and key[4:].strip():
             found.setdefault(key.lower(), "tax:" + key[4:].strip())
     return tuple(found.values())
 
 
-def check_row(src: SourceRow, location: LocationView, formats: Formats, taxes: dict[str, Tax], before_tax: bool,
+def check_row(src: SourceRow, location: LocationView, formats: Formats, taxes: dict[str, Tax],
               faults: list[Fault]) -> Row | None:
     v, tz, currency, before = src.values, location.tz, location.currency, len(faults)
 
@@ -142,30 +169,31 @@ def check_row(src: SourceRow, location: LocationView, formats: Formats, taxes: d
 
     clients, client_column = _client_tries(v, location, check)
     method = check("method", _method)
+    quantity = check("quantity", _quantity, 1) or 1
     common = dict(number=src.number, values=v, clients=clients, client_column=client_column,
-                  staff_ref=text("staff") or None, quantity=check("quantity", _quantity, 1) or 1)
+                  staff_ref=text("staff") or None, quantity=abs(quantity))
     if "total_cents" in v:
         return _check_exported(src, location, check, need, faults, before, common, method)
     receipt = need("receipt", lambda t: _limited(t, 64, "receipt"))
     day, at = need("date", formats.day_and_time) or (None, None)
     at = check("time", formats.time_of) if text("time") else at
     description = need("description", lambda t: _limited(t, 200, "description"))
-    amount = need("amount", lambda t: parse_money_cell(t, currency, what="amount", decimal=formats.decimal)) or 0
-    tip = money("tip")
-    cells = [(tax, check(tax.field, lambda t, n=tax.field: parse_money_cell(t, currency, what=n, decimal=formats.decimal)))
+    amount = need("amount", lambda t: parse_money_cell(t, currency, what="amount", allow_negative=True,
+                                                       decimal=formats.decimal)) or 0
+    tip, discount = money("tip"), money("discount")
+    exact = [(tax.field, check(tax.field, lambda t, n=tax.field: _exact_tax(t, currency, formats.decimal, n)))
              for tax in taxes.values() if text(tax.field)]
+    kind = check("kind", _kind)
+    tenders = check("tenders", _tenders)
+    refund_of = check("refund_of", lambda t: _limited(t, 64, "refund_of"))
+    if quantity < 0 < amount:
+        faults.append(Fault(src.number, "quantity", f"quantity {quantity} is negative on a line of {text('amount')}"))
     if len(faults) > before:
-        return None
-    on_top = sum(c for t, c in cells if not t.inclusive)
-    included = sum(c for t, c in cells if t.inclusive)
-    gross, total = (amount, amount + on_top) if before_tax else (amount - on_top, amount)
-    if gross < 0 or gross - included < 0:
-        faults.append(Fault(src.number, "amount", f"the taxes ({on_top + included}) are more than the amount"))
         return None
     instant = resolve(datetime.combine(day, at), tz).at if at is not None else None
     return Row(**common, receipt=receipt, receipt_column="receipt", day=day, date_column="date", at=instant,
-               description=description, gross=gross, tax=on_top + included, total=total, taxes=cells,
-               method=method, tip=tip)
+               description=description, method=method, tip=tip, amount=amount, discount=discount, exact=exact,
+               kind_given=kind, tenders=tuple(tenders) if tenders is not None else None, refund_of=refund_of)
 
 
 def _check_exported(src: SourceRow, location: LocationView, check: Callable[..., Any], need: Callable[..., Any],
@@ -222,11 +250,17 @@ def _check_exported(src: SourceRow, location: LocationView, check: Callable[...,
     return Row(**common, receipt=receipt, receipt_column="external_id" if given else "id", day=day,
                date_column=date_column, at=paid_at or stamps["created_at"],
                description=" ".join(v.get("description", "").split()) or f"Imported sale {receipt}"[:200],
-               gross=f["subtotal_cents"], tax=f["tax_cents"], total=f["total_cents"], taxes=taxes,
+               amount=f["total_cents"], gross=f["subtotal_cents"], tax=f["tax_cents"], total=f["total_cents"], taxes=taxes,
                method=methods[0] if len(methods) == 1 else method or "unknown", tip=f["tip_cents"],
                figures={**f, "status": figured, "created_at": stamps["created_at"], "paid_at": paid_at,
                         "sale_id": sale_id, "location": place, "tenders": tenders, "external_id": given,
                         "appointment_id": appointment_id})
+
+
+@lru_cache(maxsize=16384)
+def _exact_tax(text: str, currency: str, decimal: str | None, column: str) -> Decimal:
+    """`exact_tax`, each distinct cell read once: a file's taxes repeat as its prices do."""
+    return exact_tax(text, currency, decimal, column)
 
 
 def _tenders(text: str) -> list[tuple[str, int, int]]:
@@ -266,7 +300,15 @@ def _method(text: str) -> str:
 
 
 def _quantity(text: str) -> int:
-    quantity = _whole(text, "quantity")
-    if not 1 <= quantity <= 10_000:
+    """A line's quantity; a returned item's may be negative (-1), as other systems write a return."""
+    quantity = -_whole(text[1:], "quantity") if text.startswith("-") and text[1:].isdigit() else _whole(text, "quantity")
+    if not 1 <= abs(quantity) <= 10_000:
         raise InvalidInput(f"quantity {quantity} must be between 1 and 10000")
     return quantity
+
+
+def _kind(text: str) -> str:
+    kind = re.sub(r"[\s-]+", "_", text.strip().lower())
+    if kind not in LINE_KINDS:
+        raise InvalidInput(f"kind {text!r} is not one of {', '.join(LINE_KINDS)}")
+    return kind

@@ -75,7 +75,7 @@ def load_card(session: Any, location: LocationView, client_id: int, reader: Any)
     day = business_days.today(location)
     today = book.appointments(session, location=location, start=day, client_id=client_id)
     # before today (today's are listed apart, with what can be done to them)
-    visits = [e for e in timeline.timeline(session, client_id=client_id, reader=reader, limit=40)
+    visits = [e for e in timeline.timeline(session, client_id=client_id, reader=reader, limit=40, kinds=("visit",))
               if e.kind == "visit" and e.at.astimezone(location.tz).date() < day][:6]
     owed = penalties.list_penalties(session, location=location, client_id=client_id, limit=5)
     next_in = appt_status.next_to_check_in(session, location=location, client_id=client_id)
