@@ -58,3 +58,16 @@ def js(db_url: str | None, *args: str):  # type: ignore[no-untyped-def]
     import json
 
     return json.loads(ok(db_url, *args, "-f", "json").stdout)
+
+
+def small_salon(db_url: str) -> str:
+    """A salon to import into: `salon init`, a receptionist (sofia 3333), a stylist (ana 4444), one
+    service (corte, 45 min, 350), one product (shampoo, 180, 5 in stock) and IVA 16 % included."""
+    ok(db_url, *INIT)
+    for args in (["staff", "add", "Sofía Muñoz", "--code", "sofia", "--role", "receptionist", "--pin", "3333"],
+                 ["staff", "add", "Ana Díaz", "--code", "ana", "--role", "stylist", "--pin", "4444"],
+                 ["service", "add", "Corte dama", "--code", "corte", "--duration", "45", "--price", "350"],
+                 ["product", "add", "Shampoo", "--code", "shampoo", "--price", "180", "--stock", "5"],
+                 ["policy", "set", "--tax", "IVA:16%:inclusive"]):
+        ok(db_url, *OWNER, *args)
+    return db_url

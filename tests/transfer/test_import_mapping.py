@@ -22,7 +22,7 @@ from decimal import Decimal
 
 import pytest
 
-from cli_helpers import INIT, OWNER, salon
+from cli_helpers import OWNER, salon, small_salon
 
 DESK = ["--as", "sofia"]
 SALES = (  # semicolons, decimal commas, day-first dates that read both ways (03/11), amounts before tax
@@ -44,13 +44,7 @@ def _ok(run):
 
 @pytest.fixture
 def salon_url(db_url, clock):
-    _ok(salon(db_url, *INIT))
-    for args in (["staff", "add", "Sofía Muñoz", "--code", "sofia", "--role", "receptionist", "--pin", "3333"],
-                 ["staff", "add", "Ana Díaz", "--code", "ana", "--role", "stylist", "--pin", "4444"],
-                 ["service", "add", "Corte dama", "--code", "corte", "--duration", "45", "--price", "350"],
-                 ["product", "add", "Shampoo", "--code", "shampoo", "--price", "180", "--stock", "5"],
-                 ["policy", "set", "--tax", "IVA:16%:inclusive"]):
-        _ok(salon(db_url, *OWNER, *args))
+    small_salon(db_url)
     return db_url
 
 

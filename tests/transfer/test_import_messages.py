@@ -12,7 +12,7 @@ import json
 
 import pytest
 
-from cli_helpers import INIT, OWNER, salon
+from cli_helpers import salon, small_salon
 
 DESK = ["--as", "sofia"]
 SUMMARY = ("rows_read", "rows_used", "created", "unchanged", "refused", "dry_run")
@@ -39,13 +39,7 @@ def _ok(run):
 
 @pytest.fixture
 def salon_url(db_url, clock):
-    _ok(salon(db_url, *INIT))
-    for args in (["staff", "add", "Sofía Muñoz", "--code", "sofia", "--role", "receptionist", "--pin", "3333"],
-                 ["staff", "add", "Ana Díaz", "--code", "ana", "--role", "stylist", "--pin", "4444"],
-                 ["service", "add", "Corte dama", "--code", "corte", "--duration", "45", "--price", "350"],
-                 ["product", "add", "Shampoo", "--code", "shampoo", "--price", "180", "--stock", "5"],
-                 ["policy", "set", "--tax", "IVA:16%:inclusive"]):
-        _ok(salon(db_url, *OWNER, *args))
+    small_salon(db_url)
     _ok(salon(db_url, *DESK, "client", "add", "--first", "Ana", "--last", "López", "--phone", "5512345678"))
     return db_url
 
