@@ -64,9 +64,11 @@ def parse_datetime(text: str, pattern: str, *, what: str = "date", option: str =
                        hint=f"give the file's format with {option}, e.g. {example}")
 
 
-@lru_cache(maxsize=16384)
+@lru_cache(maxsize=131072)
 def _parsed(text: str, pattern: str) -> datetime | str:
-    """A file's dates and times repeat: each distinct one is read once."""
+    """A file's dates and times repeat: each distinct one is read once. Room for every second of a
+    day (86,400 times as a file writes them to the second) and years of dates: a smaller cache thrashed
+    on a 100,000-line export with times to the second, reading most of them again."""
     plain = normalise(text)
     if not plain:
         return "empty"

@@ -14,6 +14,8 @@ from typing import Any
 import sqlalchemy as sa
 from sqlmodel import Session
 
+from salon_cli.db.types import UTCDateTime
+
 
 def insert_with_ids(session: Session, model: Any, values: list[dict[str, Any]],
                     ids: list[int] | None = None) -> list[int]:
@@ -62,16 +64,27 @@ def insert_many(session: Session, model: Any, values: list[dict[str, Any]]) -> N
     defaults = {c.name: c.default for c in table.c if c.name not in columns and c.default is not None
                 and (c.default.is_scalar or c.default.is_callable)}
     dialect = connection.dialect
-    processors = [table.c[c].type.dialect_impl(dialect).bind_processor(dialect) for c in (*columns, *defaults)]
-    steps = [(k, p) for k, p in enumerate(processors) if p is not None]
+    names = (*columns, *defaults)
+    processors = [table.c[c].type.dialect_impl(dialect).bind_processor(dialect) for c in names]
+    # an instant repeats down a batch (every row's updated_at, a sale's created_at on each of its
+    # payments): each distinct one goes through its processors once
+    steps = [(k, p, {} if isinstance(table.c[names[k]].type, UTCDateTime) else None)
+             for k, p in enumerate(processors) if p is not None]
     rows = []
     for value in values:
         row = [value[c] for c in columns]
         row += [d.arg(None) if d.is_callable else d.arg for d in defaults.values()]
-        for k, process in steps:
-            row[k] = process(row[k])
+        for k, process, seen in steps:
+            if seen is None:
+                row[k] = process(row[k])
+            else:
+                given = row[k]
+                done = seen.get(given, seen)
+                if done is seen:
+                    done = seen[given] = process(given)
+                row[k] = done
         rows.append(tuple(row))
-    insert_plain(session, model, (*columns, *defaults), rows)
+    insert_plain(session, model, names, rows)
 
 
 def insert_plain(session: Session, model: Any, columns: tuple[str, ...], rows: list[tuple[Any, ...]]) -> None:

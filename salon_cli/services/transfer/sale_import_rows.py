@@ -190,10 +190,16 @@ def check_row(src: SourceRow, location: LocationView, formats: Formats, taxes: d
         faults.append(Fault(src.number, "quantity", f"quantity {quantity} is negative on a line of {text('amount')}"))
     if len(faults) > before:
         return None
-    instant = resolve(datetime.combine(day, at), tz).at if at is not None else None
+    instant = _instant_at(datetime.combine(day, at), tz) if at is not None else None
     return Row(**common, receipt=receipt, receipt_column="receipt", day=day, date_column="date", at=instant,
                description=description, method=method, tip=tip, amount=amount, discount=discount, exact=exact,
                kind_given=kind, tenders=tuple(tenders) if tenders is not None else None, refund_of=refund_of)
+
+
+@lru_cache(maxsize=65536)
+def _instant_at(wall: datetime, tz: Any) -> datetime:
+    """The UTC instant of a line's wall time: the lines of a receipt share it."""
+    return resolve(wall, tz).at
 
 
 def _check_exported(src: SourceRow, location: LocationView, check: Callable[..., Any], need: Callable[..., Any],

@@ -18,7 +18,7 @@ from sqlmodel import Session
 
 from salon_cli.core import clock
 from salon_cli.core.recurrence import resolve
-from salon_cli.db.bulk import insert_with_ids
+from salon_cli.db.bulk import insert_many, insert_with_ids
 from salon_cli.db.models import Payment, Refund, Sale, SaleLine
 from salon_cli.services.salon import audit
 from salon_cli.services.salon.actors import Actor
@@ -48,8 +48,7 @@ def write(session: Session, actor: Actor, location: LocationView, receipts: Sequ
                       "reference": f"receipt {r.receipt}"[:120], "created_at": paid_at, "created_by_id": actor.id,
                       "succeeded_at": paid_at, "updated_at": now}
                      for method, amount, tip, _ in r.tenders if amount > 0]
-    if lines:
-        session.execute(sa.insert(SaleLine.__table__), lines)  # type: ignore[attr-defined]
+    insert_many(session, SaleLine, lines)
     payment_ids = insert_with_ids(session, Payment, payments) if payments else []
     _exported_refunds(session, actor, location, sale_ids, sales, payment_ids, payments, now)
     audit.record_many(session, actor=actor, location_id=location.id, rows=(
