@@ -18,15 +18,23 @@ which time it has imported the services and models it needs. `salon --help` and 
 never get there, and load no database library at all. The dashboard `hold`s: its start-up goes on
 until the first book is painted.
 
+A bulk job (an import) runs with the collector off for the whole job (`bulk`): it holds every row of
+its file until it commits, millions of live objects the collector would walk again and again without
+finding garbage. A start-up that settles during the job leaves the collector off until the job ends.
+
 This module imports nothing of the project: the console script writes it, the modules it loads read it.
 """
 
 from __future__ import annotations
 
 import gc
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 _paused = False
 _held = False
+_bulk = 0  # bulk jobs running (`bulk`)
+_on_after_bulk = False  # a settle during a bulk job: the collector goes on when the job ends
 command: str | None = None  # the one command the console script was given, if it could tell (startup.main)
 
 
@@ -52,8 +60,30 @@ def loaded() -> None:
 
 def settle() -> None:
     """End the start-up: freeze what was loaded and turn the collector back on (once; a no-op unless paused)."""
-    global _paused
+    global _paused, _on_after_bulk
     if _paused:
         _paused = False
         gc.freeze()
-        gc.enable()
+        if _bulk:
+            _on_after_bulk = True
+        else:
+            gc.enable()
+
+
+@contextmanager
+def bulk() -> Iterator[None]:
+    """The collector off for a bulk job, and afterwards as it was (or on, if the start-up settled
+    meanwhile). Reference counting still frees what the job lets go; the few cycles it makes are
+    collected once the collector is back."""
+    global _bulk, _on_after_bulk
+    was_on = gc.isenabled()
+    gc.disable()
+    _bulk += 1
+    try:
+        yield
+    finally:
+        _bulk -= 1
+        if not _bulk:
+            if was_on or _on_after_bulk:
+                gc.enable()
+            _on_after_bulk = False

@@ -64,6 +64,24 @@ def test_the_dashboard_holds_the_start_up_past_the_database_opening(collector):
     assert gc.isenabled()
 
 
+def test_a_bulk_job_keeps_the_collector_off_even_when_the_start_up_settles_inside_it(collector):
+    launch.pause()
+    with launch.bulk():  # an import: its command opens the database (and settles) inside the job
+        launch.loaded()
+        assert not gc.isenabled()
+        with launch.bulk():  # nested: the outer job still owns the collector
+            pass
+        assert not gc.isenabled()
+    assert gc.isenabled()  # the job over, the start-up's settle takes effect
+    with launch.bulk():  # a later job in the same process
+        assert not gc.isenabled()
+    assert gc.isenabled()
+    gc.disable()
+    with launch.bulk():
+        pass
+    assert not gc.isenabled()  # off before the job: left off
+
+
 _PROBE = """
 import atexit, gc, json, sys
 from salon_cli import launch, startup
