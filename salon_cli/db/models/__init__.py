@@ -25,7 +25,9 @@ from salon_cli.db.models.salon import (
     AuditLog, JobLock, JobRun, Location, OpeningHours, Policy, Product, Service, Staff, StaffHours, TimeOff,
 )
 from salon_cli.db.models.clients import (
+    FOLLOW_UP_STATUSES,
     Client,
+    ClientFollowUp,
     ClientNote,
     ClientPhoto,
     ClientPref,
@@ -61,6 +63,7 @@ from salon_cli.db.models.closing import (
 from salon_cli.db.models.loyalty import (
     LOYALTY_ENTRY_KINDS,
     REDEMPTION_STATUSES,
+    REFERRAL_STATUSES,
     REWARD_KINDS,
     LoyaltyAccount,
     LoyaltyEntry,
@@ -68,6 +71,7 @@ from salon_cli.db.models.loyalty import (
     LoyaltyLotUse,
     LoyaltyProgram,
     Redemption,
+    Referral,
     Reward,
 )
 from salon_cli.db.models.memberships import MEMBERSHIP_STATUSES, Membership, MembershipPeriod, MembershipPlan
@@ -90,6 +94,7 @@ __all__ = [
     "AuditLog", "JobRun", "JobLock",
     # clients
     "Client", "ClientTag", "ClientNote", "ClientPref", "ClientSearchKey", "Communication", "ClientPhoto",
+    "ClientFollowUp", "FOLLOW_UP_STATUSES",
     # book
     "Appointment", "AppointmentItem", "PENALTY_KINDS", "PENALTY_STATUSES", "Penalty",
     # till
@@ -101,7 +106,7 @@ __all__ = [
     "DayClose", "CashCount", "CashReveal", "CASH_REVEAL_VIAS", "EXPENSE_SOURCES", "EXPENSE_STATUSES",
     "CASH_MOVEMENT_KINDS", "Expense", "CashMovement",
     # loyalty
-    "LOYALTY_ENTRY_KINDS", "REWARD_KINDS", "REDEMPTION_STATUSES",
+    "LOYALTY_ENTRY_KINDS", "REWARD_KINDS", "REDEMPTION_STATUSES", "REFERRAL_STATUSES", "Referral",
     "LoyaltyProgram", "LoyaltyAccount", "LoyaltyEntry", "LoyaltyLot", "LoyaltyLotUse", "Reward", "Redemption",
     # memberships
     "MEMBERSHIP_STATUSES", "MembershipPlan", "Membership", "MembershipPeriod",

@@ -5,14 +5,18 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
+import sqlalchemy as sa
 from sqlmodel import Field
 
-from salon_cli.db.models.base import TableModel, _utc
+from salon_cli.db.models.base import TableModel, _in, _utc
 from salon_cli.db.types import JSONType
 
 __all__ = [
     "Client", "ClientTag", "ClientNote", "ClientPref", "ClientSearchKey", "Communication", "ClientPhoto",
+    "ClientFollowUp", "FOLLOW_UP_STATUSES",
 ]
+
+FOLLOW_UP_STATUSES = ("open", "done", "cancelled")
 
 
 class Client(TableModel, table=True):
@@ -41,6 +45,9 @@ class Client(TableModel, table=True):
     name_key: str = Field(default="", max_length=170, index=True)
     created_at: datetime = _utc()
     updated_at: datetime | None = _utc(default=None, nullable=True)
+    # erased at the client's request (`client erase`): the person is gone, the row stays anonymous so
+    # that the sales, payments, visits and points on it keep every total true
+    erased_at: datetime | None = _utc(default=None, nullable=True)
 
 
 class ClientTag(TableModel, table=True):
@@ -60,6 +67,8 @@ class ClientNote(TableModel, table=True):
     private: bool = False
     author_id: int | None = Field(default=None, foreign_key="staff.id")
     created_at: datetime = _utc()
+    edited_at: datetime | None = _utc(default=None, nullable=True)  # `client note-edit`: the last edit
+    edited_by_id: int | None = Field(default=None, foreign_key="staff.id")
 
 
 class ClientPref(TableModel, table=True):
@@ -110,3 +119,24 @@ class ClientPhoto(TableModel, table=True):
     caption: str | None = Field(default=None, max_length=255)
     staff_id: int | None = Field(default=None, foreign_key="staff.id")
     created_at: datetime = _utc()
+
+
+class ClientFollowUp(TableModel, table=True):
+    """Something to do about a client on a day: call back, a patch test's result, a colour touch-up due."""
+
+    __tablename__ = "client_follow_up"
+    __table_args__ = (
+        sa.CheckConstraint(_in("status", FOLLOW_UP_STATUSES), name="status"),
+        sa.Index("ix_client_follow_up_status_due", "status", "due_on"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    client_id: int = Field(foreign_key="client.id", index=True)
+    location_id: int | None = Field(default=None, foreign_key="location.id")
+    due_on: date  # the location's local day
+    note: str = Field(max_length=1000)
+    status: str = Field(default="open", max_length=12)
+    created_by_id: int | None = Field(default=None, foreign_key="staff.id")
+    created_at: datetime = _utc()
+    closed_at: datetime | None = _utc(default=None, nullable=True)
+    closed_by_id: int | None = Field(default=None, foreign_key="staff.id")

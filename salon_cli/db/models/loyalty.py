@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 import sqlalchemy as sa
@@ -12,14 +12,15 @@ from salon_cli.db.models.base import TableModel, _wide, _in, _utc, partial_index
 from salon_cli.db.types import JSONType
 
 __all__ = [
-    "LOYALTY_ENTRY_KINDS", "REWARD_KINDS", "REDEMPTION_STATUSES", "LoyaltyProgram", "LoyaltyAccount",
-    "LoyaltyEntry", "LoyaltyLot", "LoyaltyLotUse", "Reward", "Redemption",
+    "LOYALTY_ENTRY_KINDS", "REWARD_KINDS", "REDEMPTION_STATUSES", "REFERRAL_STATUSES", "LoyaltyProgram",
+    "LoyaltyAccount", "LoyaltyEntry", "LoyaltyLot", "LoyaltyLotUse", "Reward", "Redemption", "Referral",
 ]
 
 
 LOYALTY_ENTRY_KINDS = ("earn", "redeem", "expire", "void", "welcome", "adjust", "referral", "stamp", "stamp_reward")
 REWARD_KINDS = ("discount_amount", "discount_pct", "free_service")
 REDEMPTION_STATUSES = ("issued", "used", "voided")
+REFERRAL_STATUSES = ("pending", "rewarded", "expired")
 
 
 class LoyaltyProgram(TableModel, table=True):
@@ -70,6 +71,7 @@ class LoyaltyAccount(TableModel, table=True):
     lifetime_points: int = _wide(default=0)
     tier: str = Field(default="bronze", max_length=16)
     referred_by_id: int | None = Field(default=None, foreign_key="client.id")
+    referral_code: str | None = Field(default=None, max_length=16, unique=True)  # `loyalty referral-code`
     enrolled_at: datetime = _utc()
     enrolled_location_id: int | None = Field(default=None, foreign_key="location.id")
     last_activity_at: datetime = _utc()
@@ -156,6 +158,12 @@ class Reward(TableModel, table=True):
     points_cost: int = _wide()
     active: bool = True
     created_at: datetime = _utc()
+    # when it can be redeemed (the location's local days, both included; None: open-ended) and how many
+    # are left to issue (None: no limit); `loyalty rewards set`
+    available_from: date | None = None
+    available_to: date | None = None
+    stock: int | None = None
+    retired_at: datetime | None = _utc(default=None, nullable=True)
 
 
 class Redemption(TableModel, table=True):
@@ -183,3 +191,25 @@ class Redemption(TableModel, table=True):
     voided_at: datetime | None = _utc(default=None, nullable=True)
     voided_by_id: int | None = Field(default=None, foreign_key="staff.id")
     void_reason: str | None = Field(default=None, max_length=255)
+
+
+class Referral(TableModel, table=True):
+    """A client brought by another: pending until the new client's first paid sale, then both sides'
+    bonus (rewarded), or expired when no sale came in time. One per referred client, by constraint."""
+
+    __table_args__ = (
+        sa.CheckConstraint(_in("status", REFERRAL_STATUSES), name="status"),
+        sa.CheckConstraint("referrer_id <> referred_id", name="not_self"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    referrer_id: int = Field(foreign_key="client.id", index=True)
+    referred_id: int = Field(foreign_key="client.id", unique=True)
+    code: str | None = Field(default=None, max_length=16)  # the referrer's code, when one was given
+    status: str = Field(default="pending", max_length=12)
+    expires_on: date | None = None  # no first sale by this local day: expired
+    sale_id: int | None = Field(default=None, foreign_key="sale.id")  # the first paid sale that rewarded it
+    location_id: int | None = Field(default=None, foreign_key="location.id")
+    created_by_id: int | None = Field(default=None, foreign_key="staff.id")
+    created_at: datetime = _utc()
+    rewarded_at: datetime | None = _utc(default=None, nullable=True)
