@@ -26,8 +26,10 @@ from salon_cli.db.models.salon import (
 )
 from salon_cli.db.models.clients import (
     FOLLOW_UP_STATUSES,
+    GENDERS,
     Client,
     ClientFollowUp,
+    ClientPreferredStaff,
     ClientNote,
     ClientPhoto,
     ClientPref,
@@ -74,6 +76,7 @@ from salon_cli.db.models.loyalty import (
     Referral,
     Reward,
 )
+from salon_cli.db.models.promotions import PROMOTION_KINDS, PROMOTION_USE_STATUSES, Promotion, PromotionUse
 from salon_cli.db.models.memberships import MEMBERSHIP_STATUSES, Membership, MembershipPeriod, MembershipPlan
 from salon_cli.db.models.messages import (
     MESSAGE_CHANNELS,
@@ -94,7 +97,7 @@ __all__ = [
     "AuditLog", "JobRun", "JobLock",
     # clients
     "Client", "ClientTag", "ClientNote", "ClientPref", "ClientSearchKey", "Communication", "ClientPhoto",
-    "ClientFollowUp", "FOLLOW_UP_STATUSES",
+    "ClientFollowUp", "ClientPreferredStaff", "FOLLOW_UP_STATUSES", "GENDERS",
     # book
     "Appointment", "AppointmentItem", "PENALTY_KINDS", "PENALTY_STATUSES", "Penalty",
     # till
@@ -108,6 +111,8 @@ __all__ = [
     # loyalty
     "LOYALTY_ENTRY_KINDS", "REWARD_KINDS", "REDEMPTION_STATUSES", "REFERRAL_STATUSES", "Referral",
     "LoyaltyProgram", "LoyaltyAccount", "LoyaltyEntry", "LoyaltyLot", "LoyaltyLotUse", "Reward", "Redemption",
+    # promotions
+    "PROMOTION_KINDS", "PROMOTION_USE_STATUSES", "Promotion", "PromotionUse",
     # memberships
     "MEMBERSHIP_STATUSES", "MembershipPlan", "Membership", "MembershipPeriod",
     # messages

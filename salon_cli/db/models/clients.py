@@ -13,8 +13,10 @@ from salon_cli.db.types import JSONType
 
 __all__ = [
     "Client", "ClientTag", "ClientNote", "ClientPref", "ClientSearchKey", "Communication", "ClientPhoto",
-    "ClientFollowUp", "FOLLOW_UP_STATUSES",
+    "ClientFollowUp", "ClientPreferredStaff", "FOLLOW_UP_STATUSES", "GENDERS",
 ]
+
+GENDERS = ("female", "male", "non_binary", "other")  # or unset
 
 FOLLOW_UP_STATUSES = ("open", "done", "cancelled")
 
@@ -30,8 +32,18 @@ class Client(TableModel, table=True):
     email: str | None = Field(default=None, max_length=254, index=True)  # lower-cased
     birthday: date | None = None
     gender: str | None = Field(default=None, max_length=16)
-    address: str | None = Field(default=None, max_length=255)
-    emergency_contact: str | None = Field(default=None, max_length=255)
+    address: str | None = Field(default=None, max_length=255)  # old one-line form: moved into the parts (0021)
+    emergency_contact: str | None = Field(default=None, max_length=255)  # old: moved to emergency_name/phone
+    street: str | None = Field(default=None, max_length=255)
+    city: str | None = Field(default=None, max_length=80)
+    state: str | None = Field(default=None, max_length=80)
+    postal_code: str | None = Field(default=None, max_length=16)
+    country: str | None = Field(default=None, max_length=2)  # ISO 3166-1 alpha-2
+    phone2: str | None = Field(default=None, max_length=20)  # E.164
+    email2: str | None = Field(default=None, max_length=254)
+    occupation: str | None = Field(default=None, max_length=80)
+    emergency_name: str | None = Field(default=None, max_length=120)
+    emergency_phone: str | None = Field(default=None, max_length=20)  # E.164
     external_code: str | None = Field(default=None, max_length=64, index=True)  # from an import
     marketing_consent: bool = False
     no_show_count: int = 0
@@ -82,6 +94,16 @@ class ClientPref(TableModel, table=True):
     requests: str | None = Field(default=None, max_length=1000)
     language: str | None = Field(default=None, max_length=2)  # es | en (None: the location's)
     updated_at: datetime = _utc()
+
+
+class ClientPreferredStaff(TableModel, table=True):
+    """A client's preferred stylists, in order (1 first)."""
+
+    __tablename__ = "client_preferred_staff"
+
+    client_id: int = Field(foreign_key="client.id", primary_key=True)
+    staff_id: int = Field(foreign_key="staff.id", primary_key=True)
+    position: int = 1
 
 
 class ClientSearchKey(TableModel, table=True):

@@ -102,6 +102,7 @@ class SaleLine(TableModel, table=True):
     staff_id: int | None = Field(default=None, foreign_key="staff.id", index=True)  # who did it (commission)
     penalty_id: int | None = Field(default=None, foreign_key="penalty.id", index=True)
     gift_card_id: int | None = Field(default=None, foreign_key="gift_card.id")
+    promotion_id: int | None = Field(default=None, foreign_key="promotion.id")  # a promotion's discount line
 
 
 class Payment(TableModel, table=True):

@@ -13,7 +13,14 @@ Create Date: 2026-12-07
 - `loyalty_account.referral_code` and `referral`: a code per client, and each referral with its
   status. The referrals recorded before (`loyalty_account.referred_by_id`) become rows: `rewarded`
   where the referrer's bonus was paid, else `pending`.
+- `promotion`, `promotion_use`, `sale_line.promotion_id`: promotions (codes and automatic offers)
+  with their rules, each use on a sale, and the discount line a promotion puts on a sale.
+- The client's profile in parts: address (`street`, `city`, `state`, `postal_code`, `country`), a
+  second phone and e-mail, occupation, emergency contact name and phone; `client_preferred_staff`
+  (several preferred stylists in order). The one-line address moves to `street`, the emergency
+  contact into its name and phone; a preferred stylist of `client_pref` becomes the first of the list.
 """
+import re
 from typing import Sequence, Union
 
 from alembic import op
@@ -104,9 +111,142 @@ def upgrade() -> None:
         LEFT JOIN loyalty_entry e ON e.key = 'referral:client:' || CAST(a.client_id AS VARCHAR(20))
         WHERE a.referred_by_id IS NOT NULL AND a.referred_by_id <> a.client_id
     """)
+    op.create_table('client_preferred_staff',
+    sa.Column('client_id', sa.Integer(), nullable=False),
+    sa.Column('staff_id', sa.Integer(), nullable=False),
+    sa.Column('position', sa.Integer(), nullable=False),
+    sa.ForeignKeyConstraint(['client_id'], ['client.id'], name=op.f('fk_client_preferred_staff_client_id_client')),
+    sa.ForeignKeyConstraint(['staff_id'], ['staff.id'], name=op.f('fk_client_preferred_staff_staff_id_staff')),
+    sa.PrimaryKeyConstraint('client_id', 'staff_id', name=op.f('pk_client_preferred_staff'))
+    )
+    op.create_table('promotion',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('code', sqlmodel.sql.sqltypes.AutoString(length=32), nullable=True),
+    sa.Column('name', sqlmodel.sql.sqltypes.AutoString(length=120), nullable=False),
+    sa.Column('kind', sqlmodel.sql.sqltypes.AutoString(length=20), nullable=False),
+    sa.Column('value', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=False),
+    sa.Column('service_id', sa.Integer(), nullable=True),
+    sa.Column('category', sqlmodel.sql.sqltypes.AutoString(length=64), nullable=True),
+    sa.Column('starts_on', sa.Date(), nullable=True),
+    sa.Column('ends_on', sa.Date(), nullable=True),
+    sa.Column('days', salon_cli.db.types.JSONDocument(), nullable=False),
+    sa.Column('start_minute', sa.Integer(), nullable=True),
+    sa.Column('end_minute', sa.Integer(), nullable=True),
+    sa.Column('min_spend_cents', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=False),
+    sa.Column('tier', sqlmodel.sql.sqltypes.AutoString(length=16), nullable=True),
+    sa.Column('tag', sqlmodel.sql.sqltypes.AutoString(length=40), nullable=True),
+    sa.Column('new_clients', sa.Boolean(), nullable=False),
+    sa.Column('per_client', sa.Integer(), nullable=True),
+    sa.Column('use_limit', sa.Integer(), nullable=True),
+    sa.Column('uses', sa.Integer(), nullable=False),
+    sa.Column('stackable', sa.Boolean(), nullable=False),
+    sa.Column('automatic', sa.Boolean(), nullable=False),
+    sa.Column('client_id', sa.Integer(), nullable=True),
+    sa.Column('location_id', sa.Integer(), nullable=True),
+    sa.Column('active', sa.Boolean(), nullable=False),
+    sa.Column('ended_at', salon_cli.db.types.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('ended_by_id', sa.Integer(), nullable=True),
+    sa.Column('created_at', salon_cli.db.types.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('created_by_id', sa.Integer(), nullable=True),
+    sa.Column('updated_at', salon_cli.db.types.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('extra', salon_cli.db.types.JSONDocument(), nullable=True),
+    sa.CheckConstraint("kind IN ('percent', 'amount', 'free_service', 'points_multiplier')", name=op.f('ck_promotion_kind')),
+    sa.CheckConstraint('use_limit IS NULL OR uses <= use_limit', name=op.f('ck_promotion_within_limit')),
+    sa.CheckConstraint('uses >= 0', name=op.f('ck_promotion_uses_not_negative')),
+    sa.CheckConstraint('value >= 0', name=op.f('ck_promotion_value_not_negative')),
+    sa.ForeignKeyConstraint(['client_id'], ['client.id'], name=op.f('fk_promotion_client_id_client')),
+    sa.ForeignKeyConstraint(['created_by_id'], ['staff.id'], name=op.f('fk_promotion_created_by_id_staff')),
+    sa.ForeignKeyConstraint(['ended_by_id'], ['staff.id'], name=op.f('fk_promotion_ended_by_id_staff')),
+    sa.ForeignKeyConstraint(['location_id'], ['location.id'], name=op.f('fk_promotion_location_id_location')),
+    sa.ForeignKeyConstraint(['service_id'], ['service.id'], name=op.f('fk_promotion_service_id_service')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_promotion')),
+    sa.UniqueConstraint('code', name=op.f('uq_promotion_code'))
+    )
+    with op.batch_alter_table('promotion', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_promotion_client_id'), ['client_id'], unique=False)
+
+    op.create_table('promotion_use',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('promotion_id', sa.Integer(), nullable=False),
+    sa.Column('sale_id', sa.Integer(), nullable=False),
+    sa.Column('client_id', sa.Integer(), nullable=True),
+    sa.Column('location_id', sa.Integer(), nullable=True),
+    sa.Column('discount_cents', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=False),
+    sa.Column('status', sqlmodel.sql.sqltypes.AutoString(length=10), nullable=False),
+    sa.Column('created_at', salon_cli.db.types.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('created_by_id', sa.Integer(), nullable=True),
+    sa.Column('voided_at', salon_cli.db.types.UTCDateTime(timezone=True), nullable=True),
+    sa.CheckConstraint("status IN ('applied', 'voided')", name=op.f('ck_promotion_use_status')),
+    sa.ForeignKeyConstraint(['client_id'], ['client.id'], name=op.f('fk_promotion_use_client_id_client')),
+    sa.ForeignKeyConstraint(['created_by_id'], ['staff.id'], name=op.f('fk_promotion_use_created_by_id_staff')),
+    sa.ForeignKeyConstraint(['location_id'], ['location.id'], name=op.f('fk_promotion_use_location_id_location')),
+    sa.ForeignKeyConstraint(['promotion_id'], ['promotion.id'], name=op.f('fk_promotion_use_promotion_id_promotion')),
+    sa.ForeignKeyConstraint(['sale_id'], ['sale.id'], name=op.f('fk_promotion_use_sale_id_sale')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_promotion_use')),
+    sa.UniqueConstraint('promotion_id', 'sale_id', name='one_per_sale')
+    )
+    with op.batch_alter_table('promotion_use', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_promotion_use_client_id'), ['client_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_promotion_use_promotion_id'), ['promotion_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_promotion_use_sale_id'), ['sale_id'], unique=False)
+
+    for column in (
+            sa.Column('street', sqlmodel.sql.sqltypes.AutoString(length=255), nullable=True),
+            sa.Column('city', sqlmodel.sql.sqltypes.AutoString(length=80), nullable=True),
+            sa.Column('state', sqlmodel.sql.sqltypes.AutoString(length=80), nullable=True),
+            sa.Column('postal_code', sqlmodel.sql.sqltypes.AutoString(length=16), nullable=True),
+            sa.Column('country', sqlmodel.sql.sqltypes.AutoString(length=2), nullable=True),
+            sa.Column('phone2', sqlmodel.sql.sqltypes.AutoString(length=20), nullable=True),
+            sa.Column('email2', sqlmodel.sql.sqltypes.AutoString(length=254), nullable=True),
+            sa.Column('occupation', sqlmodel.sql.sqltypes.AutoString(length=80), nullable=True),
+            sa.Column('emergency_name', sqlmodel.sql.sqltypes.AutoString(length=120), nullable=True),
+            sa.Column('emergency_phone', sqlmodel.sql.sqltypes.AutoString(length=20), nullable=True),
+    ):
+        op.add_column('client', column)
+
+    with op.batch_alter_table('sale_line', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('promotion_id', sa.Integer(), nullable=True))
+        batch_op.create_foreign_key(batch_op.f('fk_sale_line_promotion_id_promotion'), 'promotion', ['promotion_id'], ['id'])
+
+    _move_address_and_emergency_contact()
+    op.execute("INSERT INTO client_preferred_staff (client_id, staff_id, position) "
+               "SELECT client_id, preferred_staff_id, 1 FROM client_pref WHERE preferred_staff_id IS NOT NULL")
+
+
+_PHONE = re.compile(r"\+?\d[\d\s().-]{5,}\d")
+
+
+def _move_address_and_emergency_contact() -> None:
+    """The one-line address goes to `street` (the parts after it stay empty until someone edits
+    them); an emergency contact's phone (the run of digits in it) to `emergency_phone` as written, and
+    the rest to `emergency_name`."""
+    connection = op.get_bind()
+    client = sa.table("client", sa.column("id", sa.Integer), sa.column("address", sa.String),
+                      sa.column("emergency_contact", sa.String), sa.column("street", sa.String),
+                      sa.column("emergency_name", sa.String), sa.column("emergency_phone", sa.String))
+    rows = connection.execute(sa.select(client.c.id, client.c.address, client.c.emergency_contact).where(
+        sa.or_(client.c.address.isnot(None), client.c.emergency_contact.isnot(None)))).all()
+    for client_id, address, contact in rows:
+        values: dict[str, str | None] = {"street": (address or "").strip()[:255] or None}
+        text = (contact or "").strip()
+        found = _PHONE.search(text)
+        phone = found.group() if found else None
+        name = (text[:found.start()] + text[found.end():]) if found else text
+        values["emergency_name"] = name.strip(" ,;:-/()").strip()[:120] or None
+        values["emergency_phone"] = phone[:20] if phone else None
+        connection.execute(client.update().where(client.c.id == client_id).values(**values))
 
 
 def downgrade() -> None:
+    with op.batch_alter_table('sale_line', schema=None) as batch_op:
+        batch_op.drop_constraint(batch_op.f('fk_sale_line_promotion_id_promotion'), type_='foreignkey')
+        batch_op.drop_column('promotion_id')
+    for column in ('street', 'city', 'state', 'postal_code', 'country', 'phone2', 'email2', 'occupation',
+                   'emergency_name', 'emergency_phone'):
+        op.drop_column('client', column)  # the old one-line columns are still there
+    op.drop_table('promotion_use')
+    op.drop_table('promotion')
+    op.drop_table('client_preferred_staff')
     for column in ('retired_at', 'stock', 'available_to', 'available_from'):
         op.drop_column('reward', column)  # SQLite 3.35+ drops a column in place
 
