@@ -1,4 +1,5 @@
-"""`salon loyalty ...` and `salon expire-points`: thin over `services.loyalty.cards*` and `services.loyalty.expiry`.
+"""`salon loyalty ...` (the program, cards, points, stamps, rewards, codes) and `salon expire-points`: thin
+over `services.loyalty.cards*` and `services.loyalty.expiry`.
 
 Imports inside commands keep `salon --help` light (DESIGN.md, lazy imports)."""
 
@@ -15,11 +16,7 @@ from salon_cli.cli.output import FORMAT_OPTION, Format, emit, message
 from salon_cli.core.errors import InvalidInput
 from salon_cli.core.permissions import Permission
 
-loyalty_app = typer.Typer(help="Loyalty cards: points, stamps, tiers, rewards and redemption codes.", no_args_is_help=True)
-program_app = typer.Typer(help="The loyalty program's rules (one for the whole business).", no_args_is_help=True)
-rewards_app = typer.Typer(help="What points buy.", no_args_is_help=True)
-loyalty_app.add_typer(program_app, name="program")
-loyalty_app.add_typer(rewards_app, name="rewards")
+from salon_cli.cli.loyalty.group import loyalty_app, program_app, rewards_app
 
 CARD_COLUMNS = ["client_id", "enrolled", "program_type", "points", "lifetime_points", "tier", "multiplier", "stamps",
                 "stamps_target", "next_tier", "points_to_next_tier", "last_activity_at", "expiring", "codes"]
@@ -383,8 +380,3 @@ def _first_location(session: Any) -> Any:
 
     places = locations.list_locations(session)
     return places[0] if places else None
-
-
-def register(root: typer.Typer) -> None:
-    root.add_typer(loyalty_app, name="loyalty")
-    root.command("expire-points")(expire_points)
