@@ -151,7 +151,7 @@ def root(
 # against the full tree.
 MODULES = ("salon.setup", "salon.locations", "salon.hours", "salon.staff", "salon.catalog", "clients", "transfer.imports",
            "transfer.exports", "book.appointments", "book.no_show_job", "book.penalties", "messages", "salon.audit", "till.sales",
-           "till.gift_cards", "stripe", "loyalty", "memberships", "closing.money_out", "closing.close_day",
+           "till.gift_cards", "stripe", "loyalty", "promotions", "memberships", "closing.money_out", "closing.close_day",
            "closing.reports")
 COMMAND_MODULES = {
     "db": "salon.setup", "demo": "salon.setup", "init": "salon.setup", "tui": "salon.setup",
@@ -161,7 +161,7 @@ COMMAND_MODULES = {
     "penalty": "book.penalties", "send-reminders": "messages", "template": "messages", "outbox": "messages",
     "audit": "salon.audit", "jobs": "salon.audit", "checkout": "till.sales", "sale": "till.sales",
     "giftcard": "till.gift_cards", "stripe": "stripe", "expire-points": "loyalty", "loyalty": "loyalty",
-    "membership": "memberships", "renew-memberships": "memberships", "cash": "closing.money_out",
+    "promo": "promotions", "membership": "memberships", "renew-memberships": "memberships", "cash": "closing.money_out",
     "expense": "closing.money_out", "close-day": "closing.close_day", "reopen-day": "closing.close_day",
     "report": "closing.reports",
 }

@@ -27,6 +27,7 @@ class Permission(StrEnum):
     sale_void = "sale.void"
     expense_void = "expense.void"
     client_merge = "client.merge"
+    client_erase = "client.erase"  # a client's erasure at their request (services/record/erasure.py)
     notes_private_export = "notes.private.export"
     notes_private_read = "notes.private.read"
     location_manage = "location.manage"
@@ -46,7 +47,7 @@ MANAGER_ONLY = frozenset(
         Permission.staff_manage, Permission.service_manage, Permission.policy_manage,
         Permission.program_manage, Permission.penalty_waive, Permission.day_reopen,
         Permission.points_adjust, Permission.sale_refund, Permission.sale_void, Permission.expense_void,
-        Permission.client_merge, Permission.notes_private_export, Permission.location_manage,
+        Permission.client_merge, Permission.client_erase, Permission.notes_private_export, Permission.location_manage,
         Permission.cash_expected, Permission.day_recount, Permission.day_close_unfinished,
     }
 )

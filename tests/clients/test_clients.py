@@ -68,8 +68,8 @@ def _db(url):
 def test_add_prints_the_client_and_show_reads_it_back(desk):
     added = _add(desk, "--first", " Ximena ", "--last", "Jiménez  Ruiz", "--phone", "55-1234-5678",
                  "--email", "Ximena.J@Example.COM", "--birthday", "1990-04-12", "--tag", "VIP",
-                 "--tag", "Novia Mayo", "--gender", "female", "--address", "Av. Juárez 10",
-                 "--emergency-contact", "Rosa 55 8765 4321", "--marketing-consent")
+                 "--tag", "Novia Mayo", "--gender", "female", "--street", "Av. Juárez 10",
+                 "--emergency-name", "Rosa", "--emergency-phone", "55 8765 4321", "--marketing-consent")
     assert CLIENT_FIELDS <= set(added)
     assert added["first_name"] == "Ximena" and added["last_name"] == "Jiménez Ruiz"
     assert (added["phone"], added["phone_raw"]) == ("+525512345678", "55-1234-5678")
@@ -332,7 +332,8 @@ def test_prefs_show_defaults_then_change_and_clear(desk):
     cid = _add(desk, "--first", "Ana", "--last", "López", "--phone", "55 1234 5678")["id"]
     shown = json.loads(salon(desk, "client", "prefs", str(cid), "-f", "json").stdout)
     assert shown == {"client_id": cid, "channel": None, "reminder": "24h", "preferred_staff": None,
-                     "preferred_services": [], "requests": None, "updated_at": None, "language": None}
+                     "preferred_services": [], "requests": None, "updated_at": None, "language": None,
+                     "preferred_staff_codes": []}
     run = salon(desk, *DESK, "client", "prefs", str(cid), "--channel", "WhatsApp", "--reminder", "both",
                 "--staff", "ana", "--service", "Balayage", "--service", "corte", "--requests", "Agua mineral",
                 "-f", "json")

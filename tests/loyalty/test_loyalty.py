@@ -15,7 +15,7 @@ from salon_cli.db.uow import UnitOfWork
 from salon_cli.services.checkout import appointment as checkout
 from salon_cli.services.till import sales, tenders, tickets
 from salon_cli.services.loyalty import cards as loyalty, program as loyalty_program, rewards as loyalty_rewards
-from salon_cli.services.loyalty import ledger
+from salon_cli.services.loyalty import ledger, referrals
 from salon_cli.services.salon.actors import Actor
 from shop import OWNER, make_shop
 
@@ -328,17 +328,17 @@ def test_enroll_welcome_bonus_once(engine, shop):
 
 
 def test_referral_bonus_on_the_first_paid_sale_only(engine, shop):
-    _do(engine, loyalty.refer, actor=shop.sofia, location=shop.loc, client_id=shop.ximena, referred_id=shop.pedro)
+    _do(engine, referrals.refer, actor=shop.sofia, location=shop.loc, client_id=shop.ximena, referred_id=shop.pedro)
     with pytest.raises(RuleViolation, match="referred by client"):
-        _do(engine, loyalty.refer, actor=shop.sofia, location=shop.loc, client_id=shop.ximena, referred_id=shop.pedro)
+        _do(engine, referrals.refer, actor=shop.sofia, location=shop.loc, client_id=shop.ximena, referred_id=shop.pedro)
     with pytest.raises(InvalidInput):
-        _do(engine, loyalty.refer, actor=shop.sofia, location=shop.loc, client_id=shop.pedro, referred_id=shop.pedro)
+        _do(engine, referrals.refer, actor=shop.sofia, location=shop.loc, client_id=shop.pedro, referred_id=shop.pedro)
     _sale(engine, shop, shop.pedro)
     _sale(engine, shop, shop.pedro)
-    # Ximena: welcome 50 + one referral bonus 100
+    # Ximena: welcome 50 + one referral bonus 100 (Pedro earns his too: tests/loyalty/test_referrals.py)
     assert [(e.kind, e.points) for e in _read(engine, loyalty.history, shop.ximena)] == [("referral", 100), ("welcome", 50)]
     with pytest.raises(RuleViolation, match="has paid sale"):  # Pedro is no longer a new client
-        _do(engine, loyalty.refer, actor=shop.sofia, location=shop.loc, client_id=shop.ximena, referred_id=shop.pedro)
+        _do(engine, referrals.refer, actor=shop.sofia, location=shop.loc, client_id=shop.ximena, referred_id=shop.pedro)
 
 
 def test_adjust_needs_a_manager_and_a_reason_and_never_goes_negative(engine, shop):

@@ -42,7 +42,7 @@ def test_photos_are_refused_without_a_gallery_membership(engine, salon, tmp_path
 
 def test_with_the_gallery_a_photo_is_copied_into_media(engine, salon, tmp_path):
     photo = tmp_path / "despues.PNG"
-    photo.write_bytes(b"\x89PNG....")
+    photo.write_bytes(b"\x89PNG\r\n\x1a\n....")
     (tmp_path / "notes.txt").write_text("x")
     with UnitOfWork(engine) as uow:
         c = Client(first_name="Ana", last_name="Ruiz", name_key=name_key("Ana", "Ruiz"), created_at=clock_module.now())
@@ -58,5 +58,5 @@ def test_with_the_gallery_a_photo_is_copied_into_media(engine, salon, tmp_path):
         uow.commit()
         listed = client_photos.list_photos(uow.session, client_id=c.id)
     assert view.path.startswith(f"clients/{c.id}/") and view.path.endswith(".png")
-    assert (tmp_path / "media" / view.path).read_bytes() == b"\x89PNG...."
+    assert (tmp_path / "media" / view.path).read_bytes() == b"\x89PNG\r\n\x1a\n...."
     assert [p.caption for p in listed] == ["después del balayage"]

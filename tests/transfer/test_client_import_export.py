@@ -23,7 +23,8 @@ MARCO = ["--as", "marco", "--pin", "2222"]
 ANA = ["--as", "ana", "--pin", "4444"]
 DESK = ["--as", "sofia"]
 EXPORT_COLUMNS = ["id", "first_name", "last_name", "phone", "email", "birthday", "tags", "no_show_count",
-                  "deposit_required", "gender", "marketing_consent", "external_code", "created_at", "notes"]
+                  "deposit_required", "gender", "marketing_consent", "external_code", "created_at",
+                  "visits", "total_spent_cents", "first_visit", "last_visit", "notes"]
 PROFILE = ("first_name", "last_name", "phone", "email", "birthday", "tags", "gender", "marketing_consent",
            "external_code", "no_show_count", "deposit_required")
 

@@ -291,6 +291,36 @@ def test_e_edits_the_profile_and_its_tags(demo_engine):
         assert list(tags) == ["vip"]
 
 
+def test_e_edits_the_rest_of_the_profile_and_a_refusal_names_it(demo_engine):
+    async def scenario() -> None:
+        app = desk_app(demo_engine)
+        async with app.run_test(size=(80, 24)) as pilot:
+            await settle(pilot)
+            app.open_client(RICARDO)
+            await settle(pilot)
+            await pilot.press("e")
+            await settle(pilot)
+            form = app.screen
+            assert isinstance(form, ClientForm) and field(app, "city") == "" and field(app, "gender") == ""
+            for name, value in (("street", "Av. Juárez 10"), ("city", "CDMX"), ("country", "mx"),
+                                ("emergency_name", "Rosa"), ("emergency_phone", "55 8765 4321"), ("gender", "robot")):
+                form.query_one(f"#field-{name}", Input).value = value
+            await pilot.press("ctrl+s")
+            await settle(pilot)
+            assert app.screen is form and "gender 'robot' is not one of" in text_of(app, "#dialog-error")
+            assert field(app, "city") == "CDMX"  # what was typed stays
+            form.query_one("#field-gender", Input).value = "hombre"
+            await pilot.press("ctrl+s")
+            await settle(pilot)
+            assert isinstance(app.screen, ClientCardScreen)
+
+    asyncio.run(scenario())
+    with UnitOfWork(demo_engine, write=False) as uow:
+        row = uow.session.get(Client, RICARDO)
+        assert (row.street, row.city, row.country, row.gender) == ("Av. Juárez 10", "CDMX", "MX", "male")
+        assert (row.emergency_name, row.emergency_phone) == ("Rosa", "+525587654321")
+
+
 def test_a_adds_a_private_note(demo_engine):
     async def scenario() -> None:
         app = desk_app(demo_engine)

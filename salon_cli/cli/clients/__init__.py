@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import typer
 
-from salon_cli.cli.clients import profiles, records, search  # noqa: F401  (their commands join client_app)
+from salon_cli.cli.clients import profiles, follow_ups, notes, records, photos, search, erasure  # noqa: F401  (their commands join client_app)
 from salon_cli.cli.clients.group import client_app
 
 

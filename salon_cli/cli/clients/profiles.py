@@ -1,4 +1,4 @@
-"""`salon client add | show | edit | list | note | notes | tag | untag | prefs`: profiles, notes, tags, preferences.
+"""`salon client add | show | edit | list | tag | untag | prefs`: profiles, tags, preferences (notes: `notes`).
 
 Private notes show only to a reader who proves who they are (`--as CODE --pin PIN`) and may read
 them: the owner, a manager, or the note's author. Without that, `show` and `notes` hold them back
@@ -26,15 +26,18 @@ if TYPE_CHECKING:
     from salon_cli.services.salon.locations import LocationView
 
 CLIENT_COLUMNS = ["id", "first_name", "last_name", "phone", "email", "birthday", "tags", "no_show_count",
-                  "deposit_required", "gender", "address", "emergency_contact", "marketing_consent",
+                  "deposit_required", "gender", "street", "city", "state", "postal_code", "country", "phone2",
+                  "email2", "occupation", "emergency_name", "emergency_phone", "marketing_consent",
                   "merged_into_id"]
+GENDER_HELP = "female, male, non_binary or other (f, m, mujer, hombre, no binario are understood)."
 LIST_COLUMNS = ["id", "first_name", "last_name", "phone", "email", "tags", "visits", "total_spent_cents",
                 "last_visit_at"]
 CARD_COLUMNS = [*CLIENT_COLUMNS, "visits", "total_spent_cents", "first_visit_at", "last_visit_at",
-                "channel", "reminder", "preferred_staff", "preferred_services", "requests"]
+                "last_no_show_on", "next_expiry_on", "next_expiry_points",
+                "channel", "reminder", "preferred_staff_codes", "preferred_services", "requests"]
 NOTE_COLUMNS = ["id", "created_at", "type", "private", "author", "body"]
-PREFS_COLUMNS = ["client_id", "channel", "reminder", "language", "preferred_staff", "preferred_services", "requests",
-                 "updated_at"]
+PREFS_COLUMNS = ["client_id", "channel", "reminder", "language", "preferred_staff_codes", "preferred_services",
+                 "requests", "updated_at"]
 
 
 class Sort(StrEnum):
@@ -60,9 +63,17 @@ def add(
     email: str | None = typer.Option(None, "--email"),
     birthday: str | None = typer.Option(None, "--birthday", help="YYYY-MM-DD."),
     tags: list[str] = typer.Option([], "--tag", help="A tag; repeat for more."),
-    gender: str | None = typer.Option(None, "--gender"),
-    address: str | None = typer.Option(None, "--address"),
-    emergency_contact: str | None = typer.Option(None, "--emergency-contact", help="Name and phone."),
+    street: str | None = typer.Option(None, "--street", help="Street and number."),
+    city: str | None = typer.Option(None, "--city"),
+    state: str | None = typer.Option(None, "--state", help="State or province."),
+    postal_code: str | None = typer.Option(None, "--postal-code"),
+    country: str | None = typer.Option(None, "--country", help="ISO 3166-1 code, e.g. MX, ES, US."),
+    phone2: str | None = typer.Option(None, "--phone2", help="A second phone (same rules as --phone)."),
+    email2: str | None = typer.Option(None, "--email2", help="A second e-mail."),
+    occupation: str | None = typer.Option(None, "--occupation"),
+    emergency_name: str | None = typer.Option(None, "--emergency-name", help="Emergency contact's name."),
+    emergency_phone: str | None = typer.Option(None, "--emergency-phone", help="Emergency contact's phone."),
+    gender: str | None = typer.Option(None, "--gender", help=GENDER_HELP),
     external_code: str | None = typer.Option(None, "--external-code", help="The client's code in another system."),
     consent: bool = typer.Option(False, "--marketing-consent/--no-marketing-consent",
                                  help="Agreed to marketing messages."),
@@ -71,15 +82,19 @@ def add(
     """Add a client and print it.
 
     Example: salon --as sofia client add --first Ximena --last "Jiménez Ruiz" --phone "55 1234 5678" --tag vip
+
+    Example: salon --as sofia client add --first Ana --last Ruiz --street "Av. Juárez 10" --city CDMX --country MX --emergency-name "Luis Ruiz" --emergency-phone "55 8765 4321" --gender mujer
     """
     from salon_cli.services.clients import profiles as clients
 
     app = app_context(ctx)
     loc = app.location()
+    parts = dict(street=street, city=city, state=state, postal_code=postal_code, country=country, phone2=phone2,
+                 email2=email2, occupation=occupation, emergency_name=emergency_name,
+                 emergency_phone=emergency_phone, gender=gender)
     client = app.change(Permission.desk, lambda session, actor: clients.add(
         session, actor=actor, location=loc, first_name=first, last_name=last, phone=phone, email=email,
-        birthday=birthday, tags=tags, gender=gender, address=address, emergency_contact=emergency_contact,
-        external_code=external_code, marketing_consent=consent))
+        birthday=birthday, tags=tags, external_code=external_code, marketing_consent=consent, **parts))
     emit(client, fmt, one=True, columns=CLIENT_COLUMNS, tz=loc.tz)
 
 
@@ -129,9 +144,17 @@ def edit(
     phone: str | None = typer.Option(None, "--phone", help='"" clears it.'),
     email: str | None = typer.Option(None, "--email", help='"" clears it.'),
     birthday: str | None = typer.Option(None, "--birthday", help='YYYY-MM-DD; "" clears it.'),
-    gender: str | None = typer.Option(None, "--gender"),
-    address: str | None = typer.Option(None, "--address"),
-    emergency_contact: str | None = typer.Option(None, "--emergency-contact"),
+    street: str | None = typer.Option(None, "--street", help='Street and number; "" clears it.'),
+    city: str | None = typer.Option(None, "--city", help='"" clears it.'),
+    state: str | None = typer.Option(None, "--state", help='State or province; "" clears it.'),
+    postal_code: str | None = typer.Option(None, "--postal-code", help='"" clears it.'),
+    country: str | None = typer.Option(None, "--country", help='ISO 3166-1 code, e.g. MX; "" clears it.'),
+    phone2: str | None = typer.Option(None, "--phone2", help='A second phone; "" clears it.'),
+    email2: str | None = typer.Option(None, "--email2", help='A second e-mail; "" clears it.'),
+    occupation: str | None = typer.Option(None, "--occupation", help='"" clears it.'),
+    emergency_name: str | None = typer.Option(None, "--emergency-name", help='"" clears it.'),
+    emergency_phone: str | None = typer.Option(None, "--emergency-phone", help='"" clears it.'),
+    gender: str | None = typer.Option(None, "--gender", help=GENDER_HELP + ' "" clears it.'),
     external_code: str | None = typer.Option(None, "--external-code"),
     consent: bool | None = typer.Option(None, "--marketing-consent/--no-marketing-consent"),
     fmt: Format = FORMAT_OPTION,
@@ -139,15 +162,20 @@ def edit(
     """Change a client's profile (only what is given; "" clears an optional field).
 
     Example: salon --as sofia client edit 42 --email ximena.jimenez@example.com --birthday 1990-04-12
+
+    Example: salon --as sofia client edit 42 --city Guadalajara --state Jalisco --postal-code 44100 --phone2 ""
     """
     from salon_cli.services.clients import profiles as clients
 
     app = app_context(ctx)
     loc = app.location()
+    parts = dict(street=street, city=city, state=state, postal_code=postal_code, country=country, phone2=phone2,
+                 email2=email2, occupation=occupation, emergency_name=emergency_name,
+                 emergency_phone=emergency_phone, gender=gender)
     client = app.change(Permission.desk, lambda session, actor: clients.edit(
         session, actor=actor, location=loc, client_id=client_id, first_name=first, last_name=last,
-        phone=phone, email=email, birthday=birthday, gender=gender, address=address,
-        emergency_contact=emergency_contact, external_code=external_code, marketing_consent=consent))
+        phone=phone, email=email, birthday=birthday, external_code=external_code, marketing_consent=consent,
+        **parts))
     emit(client, fmt, one=True, columns=CLIENT_COLUMNS, tz=loc.tz)
 
 
@@ -179,48 +207,6 @@ def list_(
         session, location_id=loc.id, tags=tags, min_visits=min_visits, min_spent_cents=spent,
         inactive_days=inactive_days, sort=sort.value, desc=desc, limit=limit, offset=offset))
     emit(rows, fmt, columns=LIST_COLUMNS, tz=loc.tz, currency=loc.currency)
-
-
-@client_app.command("note")
-def note(
-    ctx: typer.Context,
-    client_id: int = typer.Argument(..., help="Client id."),
-    text: str = typer.Argument(..., help="The note."),
-    type_: str = typer.Option("general", "--type", help="general, technical, medical, preference or complaint."),
-    private: bool = typer.Option(False, "--private", help="Only the owner, managers and you may read it."),
-    fmt: Format = FORMAT_OPTION,
-) -> None:
-    """Write a note on a client (you are its author).
-
-    Example: salon --as ana client note 42 "Alergia al tinte con amoníaco" --type medical --private
-    """
-    from salon_cli.services.clients import notes as client_notes
-
-    app = app_context(ctx)
-    loc = app.location()
-    written = app.change(Permission.desk, lambda session, actor: client_notes.add_note(
-        session, actor=actor, location=loc, client_id=client_id, body=text, type=type_, private=private))
-    emit(written, fmt, one=True, columns=NOTE_COLUMNS, tz=loc.tz)
-
-
-@client_app.command("notes")
-def notes(
-    ctx: typer.Context,
-    client_id: int = typer.Argument(..., help="Client id."),
-    fmt: Format = FORMAT_OPTION,
-) -> None:
-    """A client's notes, newest first (private ones only for the owner, managers and their author).
-
-    Example: salon --as ana --pin 4821 client notes 42 -f json
-    """
-    from salon_cli.services.clients import notes as client_notes
-
-    app = app_context(ctx)
-    loc = app.location()
-    reader = note_reader(app)
-    listed = app.read(lambda session: client_notes.notes(session, client_id=client_id, reader=reader))
-    emit(listed.notes, fmt, columns=NOTE_COLUMNS, tz=loc.tz)
-    _say_hidden(listed.hidden, reader)
 
 
 @client_app.command("tag")
@@ -269,7 +255,9 @@ def prefs(
     client_id: int = typer.Argument(..., help="Client id."),
     channel: str | None = typer.Option(None, "--channel", help='sms, email or whatsapp ("" clears it).'),
     reminder: str | None = typer.Option(None, "--reminder", help="24h, 1h, both or none."),
-    staff: str | None = typer.Option(None, "--staff", help='Preferred staff code ("" clears it).'),
+    staff: list[str] | None = typer.Option(None, "--staff",
+                                           help='Preferred stylist (code); repeat, in order: the first is '
+                                                'offered first; "" clears them.'),
     services: list[str] | None = typer.Option(None, "--service",
                                               help='Preferred service (code or name); repeat; "" clears them.'),
     requests: str | None = typer.Option(None, "--requests", help='Special requests ("" clears them).'),
@@ -279,15 +267,17 @@ def prefs(
     """Show a client's preferences, or change them with any option.
 
     Example: salon --as sofia client prefs 42 --channel whatsapp --reminder both --staff ana --service balayage
+
+    Example: salon --as sofia client prefs 42 --staff ana --staff marco
     """
     from salon_cli.services.clients import notes as client_notes
 
     app = app_context(ctx)
     loc = app.location()
-    if all(v is None for v in (channel, reminder, staff, requests, language)) and not services:
+    if all(v is None for v in (channel, reminder, requests, language)) and not services and not staff:
         shown = app.read(lambda session: client_notes.prefs(session, client_id=client_id))
     else:
         shown = app.change(Permission.desk, lambda session, actor: client_notes.set_prefs(
             session, actor=actor, location=loc, client_id=client_id, channel=channel, reminder=reminder,
-            staff=staff, services=services or None, requests=requests, language=language))
+            staff=staff or None, services=services or None, requests=requests, language=language))
     emit(shown, fmt, one=True, columns=PREFS_COLUMNS, tz=loc.tz)

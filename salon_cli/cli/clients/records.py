@@ -1,10 +1,8 @@
-"""`salon client merge | log-comm | comms | photo ...`: what happens around a client's profile.
+"""`salon client merge | log-comm | comms ...`: what happens around a client's profile (photos: `photos`).
 
 Imports inside commands keep `salon --help` light (DESIGN.md, lazy imports)."""
 
 from __future__ import annotations
-
-from pathlib import Path
 
 import typer
 
@@ -14,11 +12,7 @@ from salon_cli.cli.output import FORMAT_OPTION, Format, emit, message
 from salon_cli.core.errors import InvalidInput
 from salon_cli.core.permissions import Permission
 
-photo_app = typer.Typer(help="Before-and-after photos (a membership benefit).", no_args_is_help=True)
-client_app.add_typer(photo_app, name="photo")
-
 COMM_COLUMNS = ["id", "source", "created_at", "channel", "purpose", "status", "body"]
-PHOTO_COLUMNS = ["id", "created_at", "path", "caption"]
 
 
 @client_app.command("merge")
@@ -77,42 +71,6 @@ def comms(ctx: typer.Context, client_id: int = typer.Argument(...),
     loc = app.location()
     rows = app.read(lambda session: client_comms.comms(session, client_id=client_id, limit=limit))
     emit(rows, fmt, columns=COMM_COLUMNS, tz=loc.tz)
-
-
-@photo_app.command("add")
-def photo_add(
-    ctx: typer.Context,
-    client_id: int = typer.Argument(...),
-    file: Path = typer.Argument(..., help="A .jpg, .png, .webp or .heic file; it is copied into SALON_HOME/media."),
-    caption: str | None = typer.Option(None, "--caption"),
-    fmt: Format = FORMAT_OPTION,
-) -> None:
-    """Keep a photo of a client's look (clients whose membership includes the gallery).
-
-    Example: salon --as ana client photo add 12 ~/fotos/balayage.jpg --caption "después"
-    """
-    from salon_cli.services.record import photos as client_photos
-
-    app = app_context(ctx)
-    loc = app.location()
-    media = app.settings.home / "media"
-    view = app.change(Permission.desk, lambda session, actor: client_photos.add_photo(
-        session, actor=actor, media_root=media, client_id=client_id, source=file, caption=caption))
-    emit(view, fmt, one=True, columns=PHOTO_COLUMNS, tz=loc.tz)
-
-
-@photo_app.command("list")
-def photo_list(ctx: typer.Context, client_id: int = typer.Argument(...), fmt: Format = FORMAT_OPTION) -> None:
-    """A client's photos, newest first (paths are relative to SALON_HOME/media).
-
-    Example: salon client photo list 12
-    """
-    from salon_cli.services.record import photos as client_photos
-
-    app = app_context(ctx)
-    loc = app.location()
-    rows = app.read(lambda session: client_photos.list_photos(session, client_id=client_id))
-    emit(rows, fmt, columns=PHOTO_COLUMNS, tz=loc.tz)
 
 
 @client_app.command("stats")

@@ -276,6 +276,24 @@ def finance_report(ctx: typer.Context, date_: str | None = DATE_OPTION, from_: s
         emit(report.periods, fmt, currency=loc.currency, title=f"by {by.value if by else 'period'}")
 
 
+@report_app.command("promotions")
+def promotions_report(ctx: typer.Context, date_: str | None = DATE_OPTION, from_: str | None = FROM_OPTION,
+                      to: str | None = TO_OPTION, fmt: Format = FORMAT_OPTION) -> None:
+    """Per promotion: uses, discount given, revenue of the sales that used it, new clients it brought.
+
+    Uses count on paid sales of the period (a voided sale gives its use back). revenue: those sales' net,
+    before tax and tips. new_clients: clients whose first paid sale used it. Promotions on offer show
+    even without a use.
+
+    Example: salon --as lucia report promotions --from 2026-11-01 --to 2026-11-30 -f json
+    """
+    from salon_cli.services.promotions import report
+
+    app, loc, first, last = _start(ctx, date_, from_, to)
+    rows = app.read(lambda s: report.rows(s, location=loc, first=first, last=last))
+    emit(rows, fmt, currency=loc.currency if fmt is Format.table else None)
+
+
 def register(root: typer.Typer) -> None:
     report_app.command("day")(report_day)  # the Z-report: the stored snapshot, or the open day live
     root.add_typer(report_app, name="report")

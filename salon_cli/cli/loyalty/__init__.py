@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import typer
 
-from salon_cli.cli.loyalty import cards  # noqa: F401  (their commands join loyalty_app)
+from salon_cli.cli.loyalty import cards, referrals, rewards  # noqa: F401  (their commands join loyalty_app)
 from salon_cli.cli.loyalty.cards import expire_points
 from salon_cli.cli.loyalty.group import loyalty_app
 

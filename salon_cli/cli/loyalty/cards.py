@@ -1,5 +1,5 @@
-"""`salon loyalty ...` (the program, cards, points, stamps, rewards, codes) and `salon expire-points`: thin
-over `services.loyalty.cards*` and `services.loyalty.expiry`.
+"""`salon loyalty ...` (the program, cards, points, stamps, codes) and `salon expire-points`: thin
+over `services.loyalty.cards*` and `services.loyalty.expiry`. The rewards catalog is `rewards`.
 
 Imports inside commands keep `salon --help` light (DESIGN.md, lazy imports)."""
 
@@ -13,18 +13,16 @@ import typer
 
 from salon_cli.cli.context import AppContext, app_context
 from salon_cli.cli.output import FORMAT_OPTION, Format, emit, message
-from salon_cli.core.errors import InvalidInput
 from salon_cli.core.permissions import Permission
 
-from salon_cli.cli.loyalty.group import loyalty_app, program_app, rewards_app
+from salon_cli.cli.loyalty.group import loyalty_app, program_app
 
 CARD_COLUMNS = ["client_id", "enrolled", "program_type", "points", "lifetime_points", "tier", "multiplier", "stamps",
                 "stamps_target", "next_tier", "points_to_next_tier", "last_activity_at", "expiring", "codes"]
 ENTRY_COLUMNS = ["id", "created_at", "kind", "points", "stamps", "ref", "reason"]
-REWARD_COLUMNS = ["id", "name", "kind", "value", "service_id", "category", "points", "active"]
 REDEMPTION_COLUMNS = ["code", "client_id", "description", "points", "status", "balance", "sale_id"]
 STAMP_COLUMNS = ["client_id", "stamps", "stamps_target", "stamped_at", "reward_code", "reward", "next_stamp_at"]
-EXPIRY_COLUMNS = ["as_of", "dry_run", "accounts", "points", "lots", "account_ids", "job_run_id"]
+EXPIRY_COLUMNS = ["as_of", "dry_run", "accounts", "points", "lots", "account_ids", "referrals", "job_run_id"]
 
 
 def _card_out(app: AppContext, client_id: int, card: Any, fmt: Format) -> None:
@@ -203,111 +201,7 @@ def adjust(ctx: typer.Context, client: int = typer.Argument(..., help="Client id
     _card_out(app, client, card, fmt)
 
 
-@loyalty_app.command("refer")
-def refer(ctx: typer.Context, client: int = typer.Argument(..., help="The client who brought someone."),
-          referred: int = typer.Option(..., "--referred", help="The new client they brought."),
-          fmt: Format = FORMAT_OPTION) -> None:
-    """Record a referral: CLIENT earns the referral bonus when the new client's first sale is paid.
-
-    Example: salon --as sofia loyalty refer 12 --referred 87
-    """
-    from salon_cli.services.loyalty import cards as loyalty
-
-    app = app_context(ctx)
-    loc = app.location()
-    card = app.change(Permission.desk, lambda session, actor: loyalty.refer(
-        session, actor=actor, location=loc, client_id=client, referred_id=referred))
-    _card_out(app, referred, card, fmt)
-    message(f"client {client} earns the referral bonus when client {referred}'s first sale is paid")
-
-
-# ----------------------------------------------------------------------------- rewards and codes
-
-@rewards_app.command("add")
-def reward_add(
-    ctx: typer.Context,
-    name: str = typer.Argument(..., help="What the client gets, e.g. 'Free blow-dry'."),
-    points: int = typer.Option(..., "--points", help="What it costs in points (0: a stamp card's reward only)."),
-    kind: str = typer.Option(..., "--kind", help="discount_amount, discount_pct or free_service."),
-    value: str | None = typer.Option(None, "--value", help="Amount (e.g. 100) or percent (e.g. 15%); not for free_service."),
-    service: str | None = typer.Option(None, "--service", help="free_service: the service it pays (at most its price)."),
-    category: str | None = typer.Option(None, "--category", help="free_service: or a category (the cheapest such line)."),
-    fmt: Format = FORMAT_OPTION,
-) -> None:
-    """Add a reward to the catalog (a manager, with PIN). Every reward is definite: an amount, a
-    percent, or one service (or category) free, which pays at most that service's price on the ticket.
-
-    Example: salon --as lucia --pin 1234 loyalty rewards add "100 off" --points 500 --kind discount_amount --value 100
-
-    Example: salon --as lucia --pin 1234 loyalty rewards add "A free blow-dry" --points 0 --kind free_service --service blowout
-    """
-    from salon_cli.services.loyalty import rewards as loyalty_rewards
-
-    app = app_context(ctx)
-    loc = app.location()
-    how = kind.strip().lower()
-    amount = _reward_value(how, value, loc.currency)
-    row = app.change(Permission.program_manage, lambda session, actor: loyalty_rewards.add_reward(
-        session, actor=actor, location=loc, name=name, kind=how, points=points, value=amount or 0, service=service,
-        category=category))
-    emit(row, fmt, one=True, columns=REWARD_COLUMNS if fmt is Format.table else None, currency=loc.currency)
-
-
-def _reward_value(kind: str, value: str | None, currency: str) -> int | None:
-    from salon_cli.core.money import parse_amount, parse_percent
-
-    if kind == "discount_amount":
-        return parse_amount(value or "", currency, what="--value")
-    if kind == "discount_pct":
-        return parse_percent(value or "", what="--value")
-    if value is not None:
-        raise InvalidInput("--value is for discount_amount and discount_pct rewards")
-    return None
-
-
-@rewards_app.command("set")
-def reward_set(
-    ctx: typer.Context,
-    reward: int = typer.Argument(..., help="Reward id (salon loyalty rewards list --all)."),
-    name: str | None = typer.Option(None, "--name"),
-    points: int | None = typer.Option(None, "--points", help="What it costs in points (0: a stamp card's reward only)."),
-    value: str | None = typer.Option(None, "--value", help="Amount or percent, for its kind."),
-    service: str | None = typer.Option(None, "--service", help="free_service: the service it pays."),
-    category: str | None = typer.Option(None, "--category", help="free_service: or a category."),
-    fmt: Format = FORMAT_OPTION,
-) -> None:
-    """Change a reward of the catalog (a manager, with PIN; audited).
-
-    Example: salon --as lucia --pin 1234 loyalty rewards set 3 --service blowout
-    """
-    from salon_cli.services.loyalty import rewards as loyalty_rewards
-
-    app = app_context(ctx)
-    loc = app.location()
-
-    def work(session: Any, actor: Any) -> Any:
-        row = session.get(loyalty_rewards.Reward, reward)
-        amount = _reward_value(row.kind, value, loc.currency) if row is not None and value is not None else None
-        return loyalty_rewards.set_reward(session, actor=actor, location=loc, reward_id=reward, name=name,
-                                          points=points, value=amount, service=service, category=category)
-
-    row = app.change(Permission.program_manage, work)
-    emit(row, fmt, one=True, columns=REWARD_COLUMNS if fmt is Format.table else None, currency=loc.currency)
-
-
-@rewards_app.command("list")
-def reward_list(ctx: typer.Context, all_: bool = typer.Option(False, "--all", help="Include inactive rewards."),
-                fmt: Format = FORMAT_OPTION) -> None:
-    """The rewards catalog, cheapest first.
-
-    Example: salon loyalty rewards list -f json
-    """
-    from salon_cli.services.loyalty import rewards as loyalty_rewards
-
-    app = app_context(ctx)
-    rows = app.read(lambda session: loyalty_rewards.list_rewards(session, include_inactive=all_))
-    emit(rows, fmt, columns=REWARD_COLUMNS)
-
+# ----------------------------------------------------------------------------- codes (the rewards catalog: `rewards`)
 
 @loyalty_app.command("redeem")
 def redeem(ctx: typer.Context, client: int = typer.Argument(..., help="Client id."),
@@ -371,7 +265,9 @@ def expire_points(
     emit(asdict(report), fmt, one=True, columns=EXPIRY_COLUMNS if fmt is Format.table else None,
          tz=places.tz if places else None)
     verb = "would expire" if dry_run else "expired"
+    referrals = report.referrals
     message(f"{verb} {report.points} points on {report.accounts} card{'s' if report.accounts != 1 else ''}"
+            + (f"; {referrals} referral{'s' if referrals != 1 else ''} {verb}" if referrals else "")
             + ("; dry run: nothing changed" if dry_run else ""))
 
 

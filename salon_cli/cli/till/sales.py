@@ -65,6 +65,7 @@ def checkout(
     tip: str | None = typer.Option(None, "--tip", help="Tip, e.g. 50 (rides on the last payment)."),
     discount: str | None = typer.Option(None, "--discount", help="PCT% or AMOUNT off the services and products."),
     redeem: str | None = typer.Option(None, "--redeem", help="A loyalty redemption code."),
+    promo: str | None = typer.Option(None, "--promo", help="A promotion code, e.g. HAPPY10 (automatic offers apply by themselves)."),
     products: list[str] = typer.Option([], "--product", help="NAME[:QTY] sold with the visit; repeat."),
     reader_timeout: float = READER_TIMEOUT,
     fmt: Format = FORMAT_OPTION,
@@ -76,6 +77,7 @@ def checkout(
     declined card leaves the sale open with its balance (exit 1).
 
     Example: salon --as sofia checkout 120 --pay card:100 --pay cash:500 --tip 20 --discount 10% --product shampoo:1
+    Example: salon --as sofia checkout 121 --promo HAPPY10 --pay cash
     """
     from salon_cli.services.checkout import appointment as service
 
@@ -87,7 +89,7 @@ def checkout(
     actor = app.actor(Permission.desk)
     done = service.checkout(app.engine, actor=actor, location=loc, appointment_id=appointment_id, tenders=tenders,
                             tip_cents=tip_cents, discount=discount, products=products_in, redeem=redeem,
-                            gateway_factory=_gateway, reader_timeout=reader_timeout, progress=message)
+                            promo=promo, gateway_factory=_gateway, reader_timeout=reader_timeout, progress=message)
     show_sale(loc, done.sale, fmt, change_cents=done.change_cents)
     if done.reader is not None and not done.reader.ok:
         reader_refused(loc, done.sale, done.reader.reason)

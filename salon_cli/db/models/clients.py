@@ -31,9 +31,7 @@ class Client(TableModel, table=True):
     phone_raw: str | None = Field(default=None, max_length=40)  # as it was typed
     email: str | None = Field(default=None, max_length=254, index=True)  # lower-cased
     birthday: date | None = None
-    gender: str | None = Field(default=None, max_length=16)
-    address: str | None = Field(default=None, max_length=255)  # old one-line form: moved into the parts (0021)
-    emergency_contact: str | None = Field(default=None, max_length=255)  # old: moved to emergency_name/phone
+    gender: str | None = Field(default=None, max_length=16)  # one of GENDERS, or unset
     street: str | None = Field(default=None, max_length=255)
     city: str | None = Field(default=None, max_length=80)
     state: str | None = Field(default=None, max_length=80)
@@ -89,7 +87,6 @@ class ClientPref(TableModel, table=True):
     client_id: int = Field(foreign_key="client.id", primary_key=True)
     channel: str | None = Field(default=None, max_length=16)  # sms | email | whatsapp
     reminder: str = Field(default="24h", max_length=8)  # 24h | 1h | both | none
-    preferred_staff_id: int | None = Field(default=None, foreign_key="staff.id")
     preferred_services: list[str] = Field(default_factory=list, sa_type=JSONType)  # service codes
     requests: str | None = Field(default=None, max_length=1000)
     language: str | None = Field(default=None, max_length=2)  # es | en (None: the location's)
@@ -97,7 +94,7 @@ class ClientPref(TableModel, table=True):
 
 
 class ClientPreferredStaff(TableModel, table=True):
-    """A client's preferred stylists, in order (1 first)."""
+    """A client's preferred stylists, in order (1 first: the one the booking form offers)."""
 
     __tablename__ = "client_preferred_staff"
 

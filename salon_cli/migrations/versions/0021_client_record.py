@@ -18,7 +18,10 @@ Create Date: 2026-12-07
 - The client's profile in parts: address (`street`, `city`, `state`, `postal_code`, `country`), a
   second phone and e-mail, occupation, emergency contact name and phone; `client_preferred_staff`
   (several preferred stylists in order). The one-line address moves to `street`, the emergency
-  contact into its name and phone; a preferred stylist of `client_pref` becomes the first of the list.
+  contact into its name and phone (E.164 when it reads as a number of the location's country); a
+  preferred stylist of `client_pref` becomes the first of the list. Then `client.address`,
+  `client.emergency_contact` and `client_pref.preferred_staff_id` are dropped (a downgrade puts them
+  back, filled from the parts).
 """
 import re
 from typing import Sequence, Union
@@ -211,39 +214,94 @@ def upgrade() -> None:
     _move_address_and_emergency_contact()
     op.execute("INSERT INTO client_preferred_staff (client_id, staff_id, position) "
                "SELECT client_id, preferred_staff_id, 1 FROM client_pref WHERE preferred_staff_id IS NOT NULL")
+    # the old one-line columns, now that their data is in the parts
+    op.drop_column('client', 'address')  # SQLite 3.35+ drops a column in place
+    op.drop_column('client', 'emergency_contact')
+    with op.batch_alter_table('client_pref', schema=None) as batch_op:
+        batch_op.drop_constraint(batch_op.f('fk_client_pref_preferred_staff_id_staff'), type_='foreignkey')
+        batch_op.drop_column('preferred_staff_id')
 
 
 _PHONE = re.compile(r"\+?\d[\d\s().-]{5,}\d")
 
 
+def _location_zones(connection: sa.Connection) -> tuple[dict[int, str], str | None]:
+    """Each location's IANA zone, and the first location's (for clients with no home location)."""
+    rows = connection.execute(sa.text("SELECT id, timezone FROM location ORDER BY id")).all()
+    zones = {location_id: zone for location_id, zone in rows}
+    return zones, (rows[0][1] if rows else None)
+
+
+def _emergency_phone(text: str, zone: str | None) -> str:
+    """E.164 when the number reads as one with the location's country; else the digits as written."""
+    from salon_cli.core.errors import InvalidInput
+    from salon_cli.core.phones import country_code_for_zone, to_e164
+
+    try:
+        return to_e164(text, country_code=country_code_for_zone(zone) if zone else None)
+    except InvalidInput:
+        return text[:20]
+
+
 def _move_address_and_emergency_contact() -> None:
     """The one-line address goes to `street` (the parts after it stay empty until someone edits
-    them); an emergency contact's phone (the run of digits in it) to `emergency_phone` as written, and
-    the rest to `emergency_name`."""
+    them); an emergency contact's phone (the run of digits in it) to `emergency_phone` (E.164 when
+    it reads as a number of the client's location's country, else as written), and the rest to
+    `emergency_name`."""
     connection = op.get_bind()
     client = sa.table("client", sa.column("id", sa.Integer), sa.column("address", sa.String),
                       sa.column("emergency_contact", sa.String), sa.column("street", sa.String),
-                      sa.column("emergency_name", sa.String), sa.column("emergency_phone", sa.String))
-    rows = connection.execute(sa.select(client.c.id, client.c.address, client.c.emergency_contact).where(
+                      sa.column("emergency_name", sa.String), sa.column("emergency_phone", sa.String),
+                      sa.column("home_location_id", sa.Integer))
+    rows = connection.execute(sa.select(
+        client.c.id, client.c.address, client.c.emergency_contact, client.c.home_location_id).where(
         sa.or_(client.c.address.isnot(None), client.c.emergency_contact.isnot(None)))).all()
-    for client_id, address, contact in rows:
-        values: dict[str, str | None] = {"street": (address or "").strip()[:255] or None}
+    zones, first_zone = _location_zones(connection) if rows else ({}, None)
+    for client_id, address, contact, home_id in rows:
+        values: dict[str, str | None] = {"street": " ".join((address or "").split())[:255] or None}
         text = (contact or "").strip()
         found = _PHONE.search(text)
         phone = found.group() if found else None
         name = (text[:found.start()] + text[found.end():]) if found else text
-        values["emergency_name"] = name.strip(" ,;:-/()").strip()[:120] or None
-        values["emergency_phone"] = phone[:20] if phone else None
+        values["emergency_name"] = " ".join(name.strip(" ,;:-/()").split())[:120] or None
+        values["emergency_phone"] = _emergency_phone(phone, zones.get(home_id, first_zone)) if phone else None
         connection.execute(client.update().where(client.c.id == client_id).values(**values))
 
 
+def _restore_one_line_columns() -> None:
+    """Downgrade: the old columns back, filled from the parts (the address on one line, the emergency
+    contact's name and phone, the first preferred stylist)."""
+    op.add_column('client', sa.Column('address', sqlmodel.sql.sqltypes.AutoString(length=255), nullable=True))
+    op.add_column('client', sa.Column('emergency_contact', sqlmodel.sql.sqltypes.AutoString(length=255),
+                                      nullable=True))
+    with op.batch_alter_table('client_pref', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('preferred_staff_id', sa.Integer(), nullable=True))
+        batch_op.create_foreign_key(batch_op.f('fk_client_pref_preferred_staff_id_staff'), 'staff',
+                                    ['preferred_staff_id'], ['id'])
+    connection = op.get_bind()
+    parts = ("street", "city", "state", "postal_code", "country")
+    client = sa.table("client", sa.column("id", sa.Integer), sa.column("address", sa.String),
+                      sa.column("emergency_contact", sa.String), sa.column("emergency_name", sa.String),
+                      sa.column("emergency_phone", sa.String), *(sa.column(p, sa.String) for p in parts))
+    rows = connection.execute(sa.select(client).where(sa.or_(
+        *(client.c[p].isnot(None) for p in (*parts, "emergency_name", "emergency_phone"))))).mappings().all()
+    for row in rows:
+        address = ", ".join(row[p] for p in parts if row[p])[:255] or None
+        contact = " ".join(x for x in (row["emergency_name"], row["emergency_phone"]) if x)[:255] or None
+        connection.execute(client.update().where(client.c.id == row["id"]).values(
+            address=address, emergency_contact=contact))
+    op.execute("UPDATE client_pref SET preferred_staff_id = (SELECT p.staff_id FROM client_preferred_staff p "
+               "WHERE p.client_id = client_pref.client_id ORDER BY p.position LIMIT 1)")
+
+
 def downgrade() -> None:
+    _restore_one_line_columns()
     with op.batch_alter_table('sale_line', schema=None) as batch_op:
         batch_op.drop_constraint(batch_op.f('fk_sale_line_promotion_id_promotion'), type_='foreignkey')
         batch_op.drop_column('promotion_id')
     for column in ('street', 'city', 'state', 'postal_code', 'country', 'phone2', 'email2', 'occupation',
                    'emergency_name', 'emergency_phone'):
-        op.drop_column('client', column)  # the old one-line columns are still there
+        op.drop_column('client', column)  # the old one-line columns are back, filled from these
     op.drop_table('promotion_use')
     op.drop_table('promotion')
     op.drop_table('client_preferred_staff')

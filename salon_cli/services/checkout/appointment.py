@@ -19,6 +19,7 @@ from salon_cli.core.permissions import Permission
 from salon_cli.db.uow import UnitOfWork
 from salon_cli.services.book import appointments
 from salon_cli.services.book import status as appt_status
+from salon_cli.services.promotions import apply as promotions
 from salon_cli.services.salon.actors import Actor
 from salon_cli.services.salon.authz import authorize
 from salon_cli.services.salon.locations import LocationView
@@ -88,7 +89,7 @@ class CheckoutResult:
 
 def checkout(engine: Engine, *, actor: Actor, location: LocationView, appointment_id: int, tenders: Sequence[Tender],
              tip_cents: int = 0, discount: str | None = None, products: Sequence[tuple[str, int]] = (),
-             redeem: str | None = None, gateway_factory: Callable[[], StripeGateway] | None = None,
+             redeem: str | None = None, promo: str | None = None, gateway_factory: Callable[[], StripeGateway] | None = None,
              reader_timeout: float = 120.0, poll: float = 1.0,
              progress: Callable[[str], None] | None = None) -> CheckoutResult:
     authorize(actor, Permission.desk)
@@ -121,6 +122,9 @@ def checkout(engine: Engine, *, actor: Actor, location: LocationView, appointmen
             sales.add_product(s, actor=actor, location=location, sale_id=sale_id, product=name, quantity=qty)
         if discount is not None:
             sales.set_discount(s, actor=actor, location=location, sale_id=sale_id, discount=discount)
+        if promo:  # the code first, then the automatic offers whose rules pass
+            promotions.apply_code(s, actor=actor, location=location, sale_id=sale_id, code=promo)
+        promotions.apply_automatic(s, actor=actor, location=location, sale_id=sale_id)
         if redeem:  # the reward first: the other tenders pay what it leaves
             till_tenders.pay(s, actor=actor, location=location, sale_id=sale_id, method="points", code=redeem)
         if payments.due_cents(s, sales.get(s, sale_id, location)) > 0 and not tenders:

@@ -57,7 +57,7 @@ def _name_score(a: Client, b: Client) -> tuple[int, str] | None:
 def find(session: Session, *, min_score: int = 70, limit: int = 500) -> list[DuplicatePair]:
     if not 0 <= min_score <= 100:
         raise InvalidInput("--min-score must be between 0 and 100")
-    live = col(Client.merged_into_id).is_(None)
+    live = sa.and_(col(Client.merged_into_id).is_(None), col(Client.erased_at).is_(None))  # erased: no one's twin
     found: dict[tuple[int, int], DuplicatePair] = {}
 
     def keep(a: Client, b: Client, score: int, reason: str) -> None:
@@ -84,7 +84,8 @@ def find(session: Session, *, min_score: int = 70, limit: int = 500) -> list[Dup
         .join(a_client, a_client.id == a_key.client_id)
         .join(b_client, b_client.id == b_key.client_id)
         .where(a_key.kind == "pair", col(a_client.birthday).is_not(None), col(b_client.birthday).is_not(None),
-               col(a_client.merged_into_id).is_(None), col(b_client.merged_into_id).is_(None))
+               col(a_client.merged_into_id).is_(None), col(b_client.merged_into_id).is_(None),
+               col(a_client.erased_at).is_(None), col(b_client.erased_at).is_(None))
         .distinct()
     )
     for a, b in candidates:

@@ -119,7 +119,8 @@ def birthdays(session: Session, *, location: LocationView, days: int = 7, today:
     if 228 in wanted:
         wanted.add(229)  # those born on 29 February celebrate on the 28th in common years
     month_day = sa.extract("month", col(Client.birthday)) * 100 + sa.extract("day", col(Client.birthday))
-    rows = session.exec(select(Client).where(col(Client.merged_into_id).is_(None), col(Client.birthday).is_not(None),
+    rows = session.exec(select(Client).where(col(Client.merged_into_id).is_(None), col(Client.erased_at).is_(None),
+                                             col(Client.birthday).is_not(None),
                                              month_day.in_(sorted(wanted)))).all()
     found = []
     for c in rows:
@@ -136,6 +137,8 @@ def birthdays(session: Session, *, location: LocationView, days: int = 7, today:
 
 def win_back(session: Session, *, location: LocationView, inactive_days: int = 90,
              limit: int | None = None) -> list[ClientRow]:
-    """Clients who came before but not in `inactive_days`, best customers first."""
-    return client_views.list_clients(session, location_id=location.id, min_visits=1,
-                                     inactive_days=inactive_days, sort="total_spent", desc=True, limit=limit)
+    """Clients who came before but not in `inactive_days`, best customers first (erased clients left out)."""
+    erased = set(session.exec(select(Client.id).where(col(Client.erased_at).is_not(None))).all())
+    rows = client_views.list_clients(session, location_id=location.id, min_visits=1, inactive_days=inactive_days,
+                                     sort="total_spent", desc=True, limit=None if limit is None else limit + len(erased))
+    return [r for r in rows if r.id not in erased][:limit]

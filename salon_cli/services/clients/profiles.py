@@ -2,9 +2,10 @@
 
 Clients are shared by every location of a chain. A phone is kept in E.164 (the location's country
 by default) beside what was typed; e-mails are lower-cased; the same phone or e-mail on two live
-clients is refused. A merged client (`merged_into_id`) is still shown, pointing at the client it
-was merged into, and refuses changes. Notes and preferences live in `client_notes`; visit figures
-and `client list` in `client_list`.
+clients is refused. The rest of the profile (address in parts, a second phone and e-mail,
+occupation, emergency contact, gender) is checked by `profile_fields`. A merged client
+(`merged_into_id`) is still shown, pointing at the client it was merged into, and refuses changes.
+Notes and preferences live in `client_notes`; visit figures and `client list` in `client_list`.
 """
 
 from __future__ import annotations
@@ -23,22 +24,21 @@ from salon_cli.core import clock
 from salon_cli.core.days import business_date, parse_date
 from salon_cli.core.errors import Conflict, InvalidInput, NotFound, RuleViolation
 from salon_cli.core.permissions import Permission
-from salon_cli.core.phones import country_code_for_zone, to_e164
 from salon_cli.core.text import fold, name_key
 from salon_cli.db.models import Client, ClientTag
 from salon_cli.services.salon import audit
 from salon_cli.services.salon.actors import Actor
 from salon_cli.services.salon.authz import authorize
+from salon_cli.services.clients.profile_fields import PARTS, check_email, check_parts, check_phone
 from salon_cli.services.clients.search import index_client
 from salon_cli.services.salon.locations import LocationView
 
-_EMAIL = re.compile(r"^[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?"
-                    r"(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)+$")
 _TAG = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
 _OLDEST_BIRTHDAY = date(1900, 1, 1)
 # Longest values the columns take (models.py); longer input is refused, never cut.
-_LIMITS = {"first_name": 80, "last_name": 80, "gender": 16, "address": 255, "emergency_contact": 255,
-           "external_code": 64}
+_LIMITS = {"first_name": 80, "last_name": 80, "external_code": 64}
+__all__ = ["ClientView", "PARTS", "check_email", "check_phone", "check_name", "check_birthday", "normalise_tag",
+           "get", "live", "view", "tags_of", "refuse_duplicates", "add", "edit", "tag", "untag"]
 
 
 @dataclass(frozen=True)
@@ -56,8 +56,16 @@ class ClientView:
     deposit_required: bool
     phone_raw: str | None
     gender: str | None
-    address: str | None
-    emergency_contact: str | None
+    street: str | None
+    city: str | None
+    state: str | None
+    postal_code: str | None
+    country: str | None
+    phone2: str | None
+    email2: str | None
+    occupation: str | None
+    emergency_name: str | None
+    emergency_phone: str | None
     external_code: str | None
     marketing_consent: bool
     merged_into_id: int | None
@@ -71,8 +79,10 @@ class ClientView:
             id=row.id or 0, first_name=row.first_name, last_name=row.last_name, phone=row.phone,
             email=row.email, birthday=row.birthday, tags=tuple(sorted(tags)),
             no_show_count=row.no_show_count, deposit_required=row.deposit_required,
-            phone_raw=row.phone_raw, gender=row.gender, address=row.address,
-            emergency_contact=row.emergency_contact, external_code=row.external_code,
+            phone_raw=row.phone_raw, gender=row.gender, street=row.street, city=row.city, state=row.state,
+            postal_code=row.postal_code, country=row.country, phone2=row.phone2, email2=row.email2,
+            occupation=row.occupation, emergency_name=row.emergency_name, emergency_phone=row.emergency_phone,
+            external_code=row.external_code,
             marketing_consent=row.marketing_consent, merged_into_id=row.merged_into_id,
             home_location_id=row.home_location_id, created_at=row.created_at, updated_at=row.updated_at,
         )
@@ -132,26 +142,6 @@ def _fits(value: str, field: str, what: str) -> str:
 def _optional(text: str | None, field: str) -> str | None:
     value = " ".join((text or "").split())
     return _fits(value, field, field.replace("_", " ")) if value else None
-
-
-def check_email(text: str | None) -> str | None:
-    """A lower-cased e-mail address, or None for an empty one; exit 2 when it is not one."""
-    value = (text or "").strip().lower()
-    if not value:
-        return None
-    if len(value) > 254 or not _EMAIL.match(value) or ".." in value:
-        raise InvalidInput(f"email {text!r} is not an e-mail address", hint="e.g. ana.lopez@example.com")
-    return value
-
-
-def check_phone(text: str | None, location: LocationView) -> tuple[str | None, str | None]:
-    """(E.164, as typed); a national number takes the location's country."""
-    raw = " ".join((text or "").split())
-    if not raw:
-        return None, None
-    if len(raw) > 40:
-        raise InvalidInput(f"phone {text!r} is too long")
-    return to_e164(raw, country_code=country_code_for_zone(location.timezone)), raw
 
 
 def check_birthday(value: date | str | None, location: LocationView) -> date | None:
@@ -222,21 +212,20 @@ def add(
     email: str | None = None,
     birthday: date | str | None = None,
     tags: Sequence[str] = (),
-    gender: str | None = None,
-    address: str | None = None,
-    emergency_contact: str | None = None,
     external_code: str | None = None,
     marketing_consent: bool = False,
+    **parts: str | None,
 ) -> ClientView:
+    """A new client; `parts` are the rest of the profile by name (`PARTS`: street, city, state,
+    postal_code, country, phone2, email2, occupation, emergency_name, emergency_phone, gender)."""
     authorize(actor, Permission.desk)
     first, last = check_name(first_name, what="first name"), check_name(last_name, what="last name")
     e164, raw = check_phone(phone, location)
     email_ = check_email(email)
+    extra = check_parts(_known(parts), location)
     row = Client(
         first_name=first, last_name=last, name_key=name_key(first, last), phone=e164, phone_raw=raw,
-        email=email_, birthday=check_birthday(birthday, location), gender=_optional(gender, "gender"),
-        address=_optional(address, "address"),
-        emergency_contact=_optional(emergency_contact, "emergency_contact"),
+        email=email_, birthday=check_birthday(birthday, location), **extra,
         external_code=_optional(external_code, "external_code"), marketing_consent=marketing_consent,
         home_location_id=location.id, created_at=clock.now(),
     )
@@ -263,15 +252,14 @@ def edit(
     phone: str | None = None,
     email: str | None = None,
     birthday: date | str | None = None,
-    gender: str | None = None,
-    address: str | None = None,
-    emergency_contact: str | None = None,
     external_code: str | None = None,
     marketing_consent: bool | None = None,
+    **parts: str | None,
 ) -> ClientView:
-    """Change what is given: None leaves a field alone, an empty string clears an optional one."""
+    """Change what is given: None leaves a field alone, an empty string clears an optional one.
+    `parts` as for `add`."""
     authorize(actor, Permission.desk)
-    changes: dict[str, object] = {}
+    changes: dict[str, object] = dict(check_parts(_known(parts), location))
     if first_name is not None:
         changes["first_name"] = check_name(first_name, what="first name")
     if last_name is not None:
@@ -282,10 +270,8 @@ def edit(
         changes["email"] = check_email(email)
     if birthday is not None:
         changes["birthday"] = check_birthday(birthday, location)
-    for field, value in (("gender", gender), ("address", address),
-                         ("emergency_contact", emergency_contact), ("external_code", external_code)):
-        if value is not None:
-            changes[field] = _optional(value, field)
+    if external_code is not None:
+        changes["external_code"] = _optional(external_code, "external_code")
     if marketing_consent is not None:
         changes["marketing_consent"] = marketing_consent
     if not changes:
@@ -306,6 +292,13 @@ def edit(
     audit.record(session, actor=actor, action="client.edit", entity="client", entity_id=row.id,
                  before=before, after=audit.snapshot(row), location_id=location.id)
     return view(session, row)
+
+
+def _known(parts: dict[str, str | None]) -> dict[str, str | None]:
+    unknown = sorted(set(parts) - set(PARTS))
+    if unknown:
+        raise TypeError(f"not a part of a client's profile: {', '.join(unknown)}")
+    return parts
 
 
 def tag(session: Session, *, actor: Actor, location: LocationView, client_id: int,

@@ -75,12 +75,13 @@ def _insert_keys(session: Session, rows: list[dict]) -> None:
 def index_client(session: Session, client: Client) -> None:
     """Replace the client's look-up keys (call after add, rename and merge).
 
-    A merged client keeps no keys: it must not turn up in a search.
+    A merged or erased client keeps no keys: it must not turn up in a search.
     """
     session.flush()
     assert client.id is not None
     session.execute(sa.delete(ClientSearchKey).where(col(ClientSearchKey.client_id) == client.id))
-    rows = [] if client.merged_into_id is not None else _key_rows(client.id, client.first_name, client.last_name)
+    gone = client.merged_into_id is not None or client.erased_at is not None
+    rows = [] if gone else _key_rows(client.id, client.first_name, client.last_name)
     if rows:
         _insert_keys(session, rows)
 
@@ -93,7 +94,7 @@ def reindex_all(session: Session, *, batch: int = 5000) -> int:
     while True:
         people = session.execute(
             sa.select(Client.id, Client.first_name, Client.last_name)
-            .where(col(Client.id) > last_id, col(Client.merged_into_id).is_(None))
+            .where(col(Client.id) > last_id, col(Client.merged_into_id).is_(None), col(Client.erased_at).is_(None))
             .order_by(col(Client.id)).limit(batch)
         ).all()
         if not people:
@@ -177,7 +178,7 @@ def _merge(found: list[Ranked]) -> Ranked:
 # Plain SQL for the hot path: building ORM selects costs more than running them here.
 _CLIENT_ROWS = sa.text(
     "SELECT id, first_name, last_name, phone, email, birthday, no_show_count, deposit_required "
-    "FROM client WHERE id IN :ids AND merged_into_id IS NULL"
+    "FROM client WHERE id IN :ids AND merged_into_id IS NULL AND erased_at IS NULL"  # erased: never found
 ).bindparams(sa.bindparam("ids", expanding=True)).columns(birthday=sa.Date, deposit_required=sa.Boolean)
 _TAGS = sa.text("SELECT client_id, tag FROM client_tag WHERE client_id IN :ids ORDER BY tag").bindparams(
     sa.bindparam("ids", expanding=True))

@@ -5,21 +5,30 @@ Visit figures (visits, total spent, first and last visit) are aggregated in SQL 
 A visit is a completed appointment. What was spent is what its paid sale kept (payments less
 refunds, tips aside), or the booked price for a visit with no paid sale (history imported without
 receipts); a sale with no appointment (retail only, a gift card) adds to what was spent, not to visits.
+
+The card also says when the client last failed to come (`last_no_show_on`, any location: as
+`no_show_count` counts them) and when their next points expire and how many (`next_expiry_on`,
+`next_expiry_points`), however far away: the loyalty tables read as `salon expire-points` reads them
+(a lot at its `expires_at`, or the whole balance once the card is idle `expiry_inactivity_days`).
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
 from salon_cli.core import clock
 from salon_cli.core.errors import InvalidInput
-from salon_cli.db.models import Appointment, Client, ClientTag, Sale
+from salon_cli.core.days import business_date, day_bounds, zone
+from salon_cli.db.models import (
+    Appointment, Client, ClientTag, Location, LoyaltyAccount, LoyaltyLot, LoyaltyProgram, Sale,
+)
 from salon_cli.services.clients import notes as client_notes
 from salon_cli.services.salon.actors import Actor
 from salon_cli.services.clients.notes import NoteView, PrefsView
@@ -46,6 +55,9 @@ class ClientCard(ClientRow):
     prefs: PrefsView
     notes: tuple[NoteView, ...]
     private_notes_hidden: int
+    last_no_show_on: date | None = None  # the day (where it was booked) of the latest no-show anywhere
+    next_expiry_on: date | None = None  # the next day points expire (the location's day), however far
+    next_expiry_points: int | None = None  # how many expire that day
 
 
 _KEPT = ("paid", "partially_refunded", "refunded")
@@ -196,8 +208,46 @@ def show(
     stats = visit_stats(location_id, [client_id])
     _, visits, spent, first, last = session.exec(_with_stats(stats).where(col(Client.id) == client_id)).one()
     listed = client_notes.notes(session, client_id=client_id, reader=reader, limit=notes_limit)
+    place = session.get(Location, location_id) if location_id is not None else None
+    expiry_on, expiry_points = next_expiry(session, client_id, zone(place.timezone) if place else ZoneInfo("UTC"))
     return ClientCard(
         **view(session, client).fields_dict(), visits=int(visits), total_spent_cents=int(spent),
         first_visit_at=first, last_visit_at=last, prefs=client_notes.prefs(session, client_id=client_id),
-        notes=listed.notes, private_notes_hidden=listed.hidden,
+        notes=listed.notes, private_notes_hidden=listed.hidden, last_no_show_on=last_no_show(session, client_id),
+        next_expiry_on=expiry_on, next_expiry_points=expiry_points,
     )
+
+
+def last_no_show(session: Session, client_id: int) -> date | None:
+    """The day of the client's latest no-show at any location, in that location's zone."""
+    found = session.exec(
+        select(Appointment.starts_at, Location.timezone)
+        .join(Location, col(Location.id) == Appointment.location_id)
+        .where(Appointment.client_id == client_id, Appointment.status == "no_show")
+        .order_by(col(Appointment.starts_at).desc()).limit(1)
+    ).first()
+    return business_date(found[0], zone(found[1])) if found else None
+
+
+def next_expiry(session: Session, client_id: int, tz: ZoneInfo) -> tuple[date | None, int | None]:
+    """The next day (in `tz`) some of the client's points expire, and how many expire by its end:
+    the lots reaching their `expires_at` by then, or the whole balance on the day an idle card
+    expires, when that comes first. (None, None) with no points, or none that expire."""
+    acct = session.exec(select(LoyaltyAccount).where(LoyaltyAccount.client_id == client_id)).first()
+    if acct is None or acct.points <= 0:
+        return None, None
+    prog = session.get(LoyaltyProgram, 1)
+    idle_at = (acct.last_activity_at + timedelta(days=prog.expiry_inactivity_days)
+               if prog is not None and prog.expiry_inactivity_days and acct.last_activity_at else None)
+    first_at = session.exec(select(sa.func.min(LoyaltyLot.expires_at)).where(
+        LoyaltyLot.account_id == acct.id, col(LoyaltyLot.remaining) > 0,
+        col(LoyaltyLot.expires_at).is_not(None))).one()
+    if idle_at is not None and (first_at is None or business_date(idle_at, tz) <= business_date(first_at, tz)):
+        return business_date(idle_at, tz), acct.points
+    if first_at is None:
+        return None, None
+    day = business_date(first_at, tz)
+    points = session.exec(select(sa.func.sum(LoyaltyLot.remaining)).where(
+        LoyaltyLot.account_id == acct.id, col(LoyaltyLot.remaining) > 0,
+        col(LoyaltyLot.expires_at) < day_bounds(day, tz)[1])).one()
+    return day, int(points or 0)

@@ -13,7 +13,7 @@ from sqlmodel import SQLModel
 
 from salon_cli.core.codes import slug
 from salon_cli.core.text import name_key
-from salon_cli.db.models import Client, ClientNote, ClientPref, ClientTag
+from salon_cli.db.models import Client, ClientNote, ClientPref, ClientPreferredStaff, ClientTag
 
 SPANISH_WOMEN = (
     "María", "Guadalupe", "Ximena", "Jimena", "Sofía", "Valentina", "Camila", "Fernanda", "Daniela",
@@ -119,8 +119,8 @@ def make_profiles(rng: random.Random, people: Sequence[Client], regulars: Sequen
             channels = ("whatsapp", "whatsapp", "sms") + (("email",) if person.email else ())
             rows.append(ClientPref(
                 client_id=cid, channel=rng.choice(channels), reminder=rng.choice(("24h", "24h", "both", "1h", "none")),
-                preferred_staff_id=staff_ids[stylist],
                 preferred_services=sorted(code for code, _ in rng.sample(menu[stylist], rng.choice((1, 2)))),
                 requests=rng.choice(DEMO_REQUESTS) if rng.random() < 0.15 else None, updated_at=now))
+            rows.append(ClientPreferredStaff(client_id=cid, staff_id=staff_ids[stylist], position=1))
             counts["prefs"] += 1
     return rows, dict(counts)

@@ -1,5 +1,5 @@
-"""Loyalty cards: the program's rules, enrolment, earning on paid sales, voids on refunds, referrals,
-manager adjustments, and what the desk reads (the card and its history).
+"""Loyalty cards: the program's rules, enrolment, earning on paid sales (and a referral's bonus on the
+first), voids on refunds, manager adjustments, and what the desk reads (the card and its history).
 
 Earning follows what was really paid (DESIGN.md): when a sale becomes paid, its client earns
 `floor(net paid in major units x points_per_unit)` times the tier's multiplier, where "net paid" is
@@ -26,7 +26,7 @@ from salon_cli.core.errors import InvalidInput, NotFound, RuleViolation
 from salon_cli.core.money import exponent
 from salon_cli.core.permissions import Permission
 from salon_cli.db.models import (
-    LoyaltyAccount, LoyaltyEntry, LoyaltyLot, Payment, Redemption, Refund, Sale, SaleLine,
+    LoyaltyAccount, LoyaltyEntry, LoyaltyLot, Payment, Redemption, Referral, Refund, Sale, SaleLine,
 )
 from salon_cli.services.salon import business_days
 from salon_cli.services.loyalty import ledger
@@ -35,7 +35,7 @@ from salon_cli.services.salon.authz import authorize
 from salon_cli.services.salon.locations import LocationView
 from salon_cli.services.salon import audit
 
-EARNING_LINES = ("service", "product")
+EARNING_LINES = ("service", "product", "discount")  # a promotion's discount line takes its part off
 NON_MONEY = ("points", "credit")
 EXPIRY_WARNING = timedelta(days=30)
 
@@ -162,7 +162,7 @@ def _ref(entry: LoyaltyEntry, code: str | None) -> str | None:
     return ", ".join(parts) or None
 
 
-# ----------------------------------------------------------------------------- enrolment and referrals
+# ----------------------------------------------------------------------------- enrolment
 
 def enroll(session: Session, *, actor: Actor, location: LocationView, client_id: int) -> CardView:
     authorize(actor, Permission.desk)
@@ -190,34 +190,6 @@ def ensure_account(session: Session, client_id: int, *, actor: Actor, location: 
     if opened.created:
         welcome(session, opened.account, actor=actor, location=location)
     return opened.account
-
-
-def refer(session: Session, *, actor: Actor, location: LocationView, client_id: int, referred_id: int) -> CardView:
-    """Record that `client_id` brought `referred_id`: the referrer earns the referral bonus when the new
-    client's first sale is paid. Only a client with no paid sale yet can be referred, and only once."""
-    authorize(actor, Permission.desk)
-    business_days.ensure_today_open(session, location, "a referral")
-    _program_on(session)
-    if client_id == referred_id:
-        raise InvalidInput("a client cannot refer themselves")
-    ledger.live_client(session, client_id)
-    ledger.live_client(session, referred_id)
-    paid = session.exec(select(Sale.id).where(Sale.client_id == referred_id,
-                                              col(Sale.status).in_(("paid", "partially_refunded", "refunded")))
-                        .limit(1)).first()
-    if paid is not None:
-        raise RuleViolation(f"client {referred_id} has paid sale {paid} already: a referral is for a new client")
-    ensure_account(session, client_id, actor=actor, location=location)
-    acct = ensure_account(session, referred_id, actor=actor, location=location)
-    if acct.referred_by_id is not None:
-        raise RuleViolation(f"client {referred_id} was referred by client {acct.referred_by_id} already")
-    acct.referred_by_id = client_id
-    session.add(acct)
-    session.flush()
-
-    audit.record(session, actor=actor, action="loyalty.refer", entity="loyalty_account", entity_id=acct.id,
-                 location_id=location.id, after={"client_id": referred_id, "referred_by": client_id})
-    return card(session, referred_id)
 
 
 def _program_on(session: Session) -> Any:
@@ -258,8 +230,10 @@ def points_for(session: Session, cents: int, currency: str, multiplier_bp: int) 
     return base * multiplier_bp // 10000
 
 
-def earn_for_sale(session: Session, sale: Sale, *, actor: Actor, location: LocationView) -> LoyaltyEntry | None:
-    """Called when a sale becomes paid: its client's points, and the referrer's bonus on a first sale."""
+def earn_for_sale(session: Session, sale: Sale, *, actor: Actor, location: LocationView,
+                  multiplier_bp: int = 10000) -> LoyaltyEntry | None:
+    # multiplier_bp: a points promotion on the sale (20000: twice the points), after the tier's
+    """Called when a sale becomes paid: its client's points, and both referral bonuses on a first sale."""
     prog = ledger.program(session)
     if sale.client_id is None or not prog.active or prog.type == "stamps":
         return None
@@ -269,6 +243,7 @@ def earn_for_sale(session: Session, sale: Sale, *, actor: Actor, location: Locat
     known = ledger.account(session, sale.client_id)
     tier = ledger.tier_of(prog, known.lifetime_points if known else 0)
     points = points_for(session, earnable_cents(session, sale), location.currency, int(tier.get("multiplier_bp", 10000)))
+    points = points * multiplier_bp // 10000
     if points <= 0:  # nothing bought that earns (a fee, a gift card, a membership): no card made, no referral
         return None
     acct = ensure_account(session, sale.client_id, actor=actor, location=location)
@@ -279,13 +254,36 @@ def earn_for_sale(session: Session, sale: Sale, *, actor: Actor, location: Locat
 
 
 def _referral(session: Session, acct: LoyaltyAccount, sale: Sale, *, actor: Actor, location: LocationView) -> None:
-    prog = ledger.program(session)
-    key = f"referral:client:{acct.client_id}"
-    if acct.referred_by_id is None or prog.referral_bonus <= 0 or ledger.entry_by_key(session, key) is not None:
+    """The referred client's first paid sale: the program's referral bonus to both sides, once each by
+    its key, and the referral `rewarded`; past its `expires_on` (today, here) it pays nothing and is
+    `expired`. `services.loyalty.referrals` records referrals, lists them and says why a refund keeps it."""
+    ref = session.exec(select(Referral).where(Referral.referred_id == acct.client_id).with_for_update()).first()
+    if ref is None or ref.status != "pending":
         return
-    referrer = ensure_account(session, acct.referred_by_id, actor=actor, location=location)
-    ledger.post(session, referrer, "referral", points=prog.referral_bonus, actor=actor, location_id=location.id,
-                key=key, sale_id=sale.id, reason=f"referred client {acct.client_id}")
+    now = clock.now()
+    if ref.expires_on is not None and business_days.today(location) > ref.expires_on:
+        ref.status = "expired"
+        _referral_audit(session, ref, actor, location, "loyalty.referral_expired", {"sale_id": sale.id})
+        return
+    bonus = ledger.program(session).referral_bonus
+    sides = ((ref.referrer_id, f"referral:client:{ref.referred_id}", f"referred client {ref.referred_id}"),
+             (ref.referred_id, f"referral:referred:{ref.referred_id}", f"referred by client {ref.referrer_id}"))
+    for client_id, key, reason in (sides if bonus > 0 else ()):
+        if ledger.entry_by_key(session, key) is None:
+            side = acct if client_id == acct.client_id else ensure_account(session, client_id, actor=actor,
+                                                                           location=location)
+            ledger.post(session, side, "referral", points=bonus, actor=actor, location_id=location.id, key=key,
+                        sale_id=sale.id, reason=reason)
+    ref.status, ref.sale_id, ref.rewarded_at = "rewarded", sale.id, now
+    _referral_audit(session, ref, actor, location, "loyalty.referral_rewarded", {"sale_id": sale.id, "bonus": bonus})
+
+
+def _referral_audit(session: Session, ref: Referral, actor: Actor, location: LocationView, action: str,
+                    extra: dict[str, Any]) -> None:
+    session.add(ref)
+    session.flush()
+    audit.record(session, actor=actor, action=action, entity="referral", entity_id=ref.id, location_id=location.id,
+                 before={"status": "pending"}, after={"status": ref.status, **extra})
 
 
 def void_for_refund(session: Session, refund: Refund, *, actor: Actor, location: LocationView) -> LoyaltyEntry | None:

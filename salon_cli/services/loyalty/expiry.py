@@ -12,6 +12,9 @@ job-logged. The cards are done in windows of ids, each window its own transactio
 locked (PostgreSQL), so the desks are never held up for long and memory stays flat: the work reads
 the live lots through the partial index `ix_loyalty_lot_due` (account, expiry; only lots with points
 left), never the spent ones, and each of them once.
+
+The same run marks pending referrals past their `expires_on` (each in its location's local day at
+`as_of`) `expired` (`referrals.mark_expired`), in a last transaction of its own.
 """
 
 from __future__ import annotations
@@ -27,6 +30,7 @@ from sqlmodel import Session, col, select
 from salon_cli.core import clock
 from salon_cli.db.models import LoyaltyAccount, LoyaltyEntry, LoyaltyLot, LoyaltyProgram
 from salon_cli.db.uow import UnitOfWork
+from salon_cli.services.loyalty import referrals
 from salon_cli.services.salon import audit, jobs
 from salon_cli.services.salon.actors import SYSTEM, Actor
 
@@ -42,6 +46,8 @@ class ExpiryReport:
     points: int = 0
     lots: int = 0
     account_ids: list[int] = field(default_factory=list)
+    referrals: int = 0  # pending referrals past their day, marked expired
+    referral_ids: list[int] = field(default_factory=list)
     job_run_id: int | None = None
 
 
@@ -124,6 +130,12 @@ def expire(engine: Engine, *, as_of: datetime | None = None, dry_run: bool = Fal
                 uow.rollback()
             else:
                 uow.commit()  # each window its own transaction: the cards it locked are free again
+        gone = referrals.mark_expired(session, as_of=at, actor=actor, dry_run=dry_run)
+        report.referrals, report.referral_ids = len(gone), gone[:_SHOWN]
+        if dry_run:
+            uow.rollback()
+        else:
+            uow.commit()
         return _counts(report)
 
     if dry_run:
@@ -137,4 +149,4 @@ def expire(engine: Engine, *, as_of: datetime | None = None, dry_run: bool = Fal
 
 def _counts(report: ExpiryReport) -> dict[str, Any]:
     return {"accounts": report.accounts, "points": report.points, "lots": report.lots,
-            "as_of": report.as_of.isoformat()}
+            "referrals": report.referrals, "as_of": report.as_of.isoformat()}

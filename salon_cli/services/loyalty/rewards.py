@@ -1,10 +1,11 @@
-"""Rewards, redemption codes and stamps.
+"""Redemption codes and stamps (the catalog itself is `reward_catalog`, whose names this module still offers).
 
 `redeem` spends a card's points on a reward and issues a code (8 characters from an alphabet without
 look-alikes, `K7QM-3XPD`: about 40 bits, short enough to read aloud, far too many to guess at a desk).
 The code is used once, at checkout, as a `points` payment (`use`): the payment's unique
 `redemption_id` makes "once" a constraint. An unused code can be voided: its points go back to the
-very lots they came from.
+very lots they came from, and the reward's stock gets its one back. Points buy a reward only inside
+its window and while its stock lasts (`reward_catalog.buyable`, which locks the reward's row).
 
 A stamp obeys the program's anti-fraud rules: a cooldown between two stamps of one card, a cap per
 business day, and the staff member's PIN when the program asks for it. The card's row is locked
@@ -26,27 +27,19 @@ from salon_cli.core.days import day_bounds
 from salon_cli.core.errors import InvalidInput, NotFound, NotPermitted, RuleViolation
 from salon_cli.core.money import percent_of
 from salon_cli.core.permissions import Permission
-from salon_cli.db.models import REWARD_KINDS, LoyaltyAccount, LoyaltyEntry, Redemption, Reward, Sale, SaleLine, Service
-from salon_cli.services.salon import audit, business_days, catalog
+from salon_cli.db.models import LoyaltyAccount, LoyaltyEntry, Redemption, Reward, Sale, SaleLine, Service
+from salon_cli.services.salon import business_days
 from salon_cli.services.loyalty import cards as loyalty
-from salon_cli.services.loyalty import ledger
+from salon_cli.services.loyalty import ledger, reward_catalog
+from salon_cli.services.loyalty.reward_catalog import RewardView, add_reward, list_rewards, retire_reward, set_reward
 from salon_cli.services.salon.actors import Actor
 from salon_cli.services.salon.authz import authorize
 from salon_cli.services.salon.locations import LocationView
 
+__all__ = ["RedemptionView", "RewardView", "StampResult", "add_reward", "find", "list_rewards", "new_code",
+           "normalise", "redeem", "retire_reward", "set_reward", "stamp", "use", "void"]
+
 _ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
-
-
-@dataclass(frozen=True)
-class RewardView:
-    id: int
-    name: str
-    kind: str
-    value: int
-    service_id: int | None
-    category: str | None
-    points: int
-    active: bool
 
 
 @dataclass(frozen=True)
@@ -66,11 +59,6 @@ class RedemptionView:
     balance: int
 
 
-def _reward_view(row: Reward) -> RewardView:
-    return RewardView(id=row.id or 0, name=row.name, kind=row.kind, value=row.value, service_id=row.service_id,
-                      category=row.category, points=row.points_cost, active=row.active)
-
-
 def _redemption_view(session: Session, row: Redemption) -> RedemptionView:
     acct = session.get(LoyaltyAccount, row.account_id)
     assert acct is not None
@@ -78,94 +66,6 @@ def _redemption_view(session: Session, row: Redemption) -> RedemptionView:
                           description=row.description, kind=row.kind, value=row.value, points=row.points,
                           status=row.status, issued_at=row.issued_at, used_at=row.used_at, sale_id=row.sale_id,
                           balance=acct.points)
-
-
-# ----------------------------------------------------------------------------- the catalog
-
-def add_reward(session: Session, *, actor: Actor, location: LocationView, name: str, kind: str, points: int,
-               value: int = 0, service: str | None = None, category: str | None = None) -> RewardView:
-    """`value` is cents for discount_amount, basis points for discount_pct; free_service names its
-    service, or a category (the cheapest line of it on the ticket). `points` 0: a stamp card's reward,
-    which points do not buy."""
-    authorize(actor, Permission.program_manage)
-    title = " ".join((name or "").split())
-    if not title or len(title) > 120:
-        raise InvalidInput("a reward needs a name of 1 to 120 characters")
-    if kind not in REWARD_KINDS:
-        raise InvalidInput(f"kind {kind!r} is not one of {', '.join(REWARD_KINDS)}")
-    if points < 0:
-        raise InvalidInput("--points must be 0 (a stamp card's reward) or more")
-    row = Reward(name=title, kind=kind, value=value, points_cost=points, created_at=clock.now())
-    _definite(session, location, row, value=value, service=service, category=category)
-    session.add(row)
-    session.flush()
-    audit.record(session, actor=actor, action="reward.add", entity="reward", entity_id=row.id,
-                 location_id=location.id, after=audit.snapshot(row))
-    return _reward_view(row)
-
-
-def set_reward(session: Session, *, actor: Actor, location: LocationView, reward_id: int, name: str | None = None,
-               points: int | None = None, value: int | None = None, service: str | None = None,
-               category: str | None = None) -> RewardView:
-    """Change a reward of the catalog (a manager's, audited). Codes already issued keep what they were
-    issued for, except that a free-service code issued without a service follows its reward's."""
-    authorize(actor, Permission.program_manage)
-    row = session.get(Reward, reward_id, with_for_update=True)
-    if row is None:
-        raise NotFound(f"no reward {reward_id}", hint="see: salon loyalty rewards list --all")
-    before = audit.snapshot(row)
-    if name is not None:
-        row.name = " ".join(name.split())
-        if not row.name or len(row.name) > 120:
-            raise InvalidInput("a reward needs a name of 1 to 120 characters")
-    if points is not None:
-        if points < 0:
-            raise InvalidInput("--points must be 0 (a stamp card's reward) or more")
-        row.points_cost = points
-    if value is not None or service is not None or category is not None:
-        _definite(session, location, row, value=row.value if value is None else value,
-                  service=service, category=category)
-    session.add(row)
-    session.flush()
-    audit.record(session, actor=actor, action="reward.set", entity="reward", entity_id=row.id,
-                 location_id=location.id, before=before, after=audit.snapshot(row))
-    return _reward_view(row)
-
-
-def _definite(session: Session, location: LocationView, row: Reward, *, value: int, service: str | None,
-              category: str | None) -> None:
-    """What the reward is for, checked: an amount, a percent, or one service or category (exit 2 else)."""
-    if row.kind == "discount_pct" and not 0 < value <= 10000:
-        raise InvalidInput("a percent reward needs --value between 0% and 100%")
-    if row.kind == "discount_amount" and value <= 0:
-        raise InvalidInput("an amount reward needs --value more than zero")
-    if row.kind != "free_service":
-        if service or category:
-            raise InvalidInput("--service and --category are for a free_service reward")
-        row.value, row.service_id, row.category = value, None, None
-        return
-    if bool(service) == bool(category):
-        raise InvalidInput("a free_service reward names its service or a category (one of them)",
-                           hint="--service corte, or --category cuts: it pays at most that service's price")
-    row.value = 0
-    if service:
-        row.service_id, row.category = catalog.find(session, Service, location, service).id, None
-        return
-    known = session.exec(select(Service.category).where(
-        Service.location_id == location.id, sa.func.lower(Service.category) == category.strip().lower())).first()
-    if known is None:
-        raise InvalidInput(f"no service is in category {category!r}", hint="see: salon service list")
-    row.service_id, row.category = None, known
-
-
-def list_rewards(session: Session, *, include_inactive: bool = False, for_points: bool = False) -> list[RewardView]:
-    """The catalog, cheapest first; `for_points`: only what points buy (not a stamp card's reward)."""
-    query = select(Reward).order_by(col(Reward.points_cost), col(Reward.id))
-    if not include_inactive:
-        query = query.where(col(Reward.active).is_(True))
-    if for_points:
-        query = query.where(col(Reward.points_cost) > 0)
-    return [_reward_view(r) for r in session.exec(query)]
 
 
 # ----------------------------------------------------------------------------- codes
@@ -202,11 +102,7 @@ def redeem(session: Session, *, actor: Actor, location: LocationView, client_id:
     authorize(actor, Permission.desk)
     business_days.ensure_today_open(session, location, "a redemption")
     prog = loyalty._points_program(session)
-    reward = session.get(Reward, reward_id)
-    if reward is None or not reward.active:
-        raise NotFound(f"no reward {reward_id}", hint="see: salon loyalty rewards list")
-    if reward.points_cost == 0:
-        raise RuleViolation(f"{reward.name} is a full stamp card's reward: points do not buy it")
+    reward = reward_catalog.buyable(session, location, reward_id)  # locked: its stock is taken below
     acct = ledger.account(session, client_id)
     if acct is None:
         ledger.live_client(session, client_id)
@@ -219,6 +115,7 @@ def redeem(session: Session, *, actor: Actor, location: LocationView, client_id:
                      description=reward.name, kind=reward.kind, value=reward.value, service_id=reward.service_id,
                      category=reward.category, points=reward.points_cost, location_id=location.id,
                      issued_at=clock.now(), issued_by_id=actor.id)
+    reward_catalog.take(session, reward)
     session.add(row)
     session.flush()
     ledger.post(session, acct, "redeem", points=-reward.points_cost, actor=actor, location_id=location.id,
@@ -227,12 +124,15 @@ def redeem(session: Session, *, actor: Actor, location: LocationView, client_id:
 
 
 def void(session: Session, *, actor: Actor, location: LocationView, code: str, reason: str | None = None) -> RedemptionView:
-    """An unused code is cancelled; its points (or a stamp card's stamps) come back."""
+    """An unused code is cancelled; its points (or a stamp card's stamps) come back, and a code bought
+    with points gives its reward's stock its one back (locked before the card, as `redeem` locks them)."""
     authorize(actor, Permission.desk)
     business_days.ensure_today_open(session, location, "voiding a code")
     row = find(session, code, lock=True)
     if row.status != "issued":
         raise RuleViolation(f"code {row.code} is {row.status}: only an unused code can be voided")
+    if row.points > 0:  # bought with points (a stamp card's code took no stock)
+        reward_catalog.give_back(session, row.reward_id)
     acct = session.exec(select(LoyaltyAccount).where(LoyaltyAccount.id == row.account_id).with_for_update()).one()
     spent = session.exec(select(LoyaltyEntry).where(LoyaltyEntry.redemption_id == row.id,
                                                     col(LoyaltyEntry.kind).in_(("redeem", "stamp_reward")))).one()

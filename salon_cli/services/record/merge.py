@@ -11,8 +11,8 @@ from salon_cli.core import clock
 from salon_cli.core.errors import NotFound, RuleViolation
 from salon_cli.core.permissions import Permission
 from salon_cli.db.models import (
-    Appointment, Client, ClientNote, ClientPhoto, ClientPref, ClientSearchKey, ClientTag, Communication, GiftCard,
-    Membership, Outbox, Penalty, Sale,
+    Appointment, Client, ClientFollowUp, ClientNote, ClientPhoto, ClientPref, ClientPreferredStaff, ClientSearchKey,
+    ClientTag, Communication, GiftCard, Membership, Outbox, Penalty, Promotion, PromotionUse, Referral, Sale,
 )
 from salon_cli.services.salon import audit
 from salon_cli.services.clients import search as client_search
@@ -23,9 +23,10 @@ from salon_cli.services.loyalty import ledger as loyalty_ledger
 # Every table whose rows belong to a client through `client_id` and simply move to the kept one.
 # Later areas (sales, loyalty, memberships) add their tables here; a test fails if one is forgotten.
 MOVED: tuple[type[SQLModel], ...] = (Appointment, Penalty, ClientNote, Communication, ClientPhoto, Sale, GiftCard,
-                                     Outbox)
+                                     Outbox, ClientFollowUp, Promotion, PromotionUse)
 # Tables moved by a rule of their own (below).
-SPECIAL = frozenset({"client_tag", "client_pref", "client_search_key", "loyalty_account", "membership"})
+SPECIAL = frozenset({"client_tag", "client_pref", "client_preferred_staff", "client_search_key", "loyalty_account",
+                     "membership", "referral"})
 
 
 @dataclass(frozen=True)
@@ -62,11 +63,14 @@ def merge(session: Session, *, actor: Actor, keep_id: int, duplicate_id: int) ->
         moved[table.name] = result.rowcount or 0
     moved["client_tag"] = _move_tags(session, keep_id, duplicate_id)
     moved["client_pref"] = _move_prefs(session, keep_id, duplicate_id)
+    moved["client_preferred_staff"] = _move_preferred_staff(session, keep_id, duplicate_id)
+    moved["referral"] = _move_referrals(session, keep_id, duplicate_id)
 
     moved["loyalty_account"] = loyalty_ledger.merge_accounts(session, keep_id, duplicate_id)
     keep.no_show_count += dup.no_show_count
     keep.deposit_required = keep.deposit_required or dup.deposit_required
-    for field in ("phone", "phone_raw", "email", "birthday", "gender", "address", "emergency_contact", "external_code"):
+    for field in ("phone", "phone_raw", "email", "birthday", "gender", "street", "city", "state", "postal_code",
+                  "country", "phone2", "email2", "occupation", "emergency_name", "emergency_phone", "external_code"):
         if getattr(keep, field) is None and getattr(dup, field) is not None:
             setattr(keep, field, getattr(dup, field))
             if field in ("phone", "email", "external_code"):
@@ -111,6 +115,32 @@ def _move_tags(session: Session, keep_id: int, dup_id: int) -> int:
     return moved
 
 
+def _move_referrals(session: Session, keep_id: int, dup_id: int) -> int:
+    """Referrals follow the person on both sides. A referral between the two (one brought the other) goes,
+    as it would now refer a client to themself; when both were referred, the kept client's referral wins
+    (one per referred client). Their bonuses already paid stay on the merged card (loyalty merges it)."""
+    table = Referral.__table__  # type: ignore[attr-defined]
+    pair = sa.or_(sa.and_(table.c.referrer_id == keep_id, table.c.referred_id == dup_id),
+                  sa.and_(table.c.referrer_id == dup_id, table.c.referred_id == keep_id))
+    session.execute(sa.delete(table).where(pair))
+    if session.exec(select(Referral.id).where(Referral.referred_id == keep_id)).first() is not None:
+        session.execute(sa.delete(table).where(table.c.referred_id == dup_id))
+    moved = session.execute(sa.update(table).where(table.c.referred_id == dup_id).values(referred_id=keep_id)).rowcount
+    moved += session.execute(sa.update(table).where(table.c.referrer_id == dup_id).values(referrer_id=keep_id)).rowcount
+    return moved or 0
+
+
+def _move_preferred_staff(session: Session, keep_id: int, dup_id: int) -> int:
+    """The kept client's preferred stylists win; the duplicate's (in their order) only if the kept has none."""
+    table = ClientPreferredStaff.__table__  # type: ignore[attr-defined]
+    kept = session.exec(select(ClientPreferredStaff.staff_id).where(ClientPreferredStaff.client_id == keep_id)).first()
+    if kept is not None:
+        session.execute(sa.delete(table).where(table.c.client_id == dup_id))
+        return 0
+    result = session.execute(sa.update(table).where(table.c.client_id == dup_id).values(client_id=keep_id))
+    return result.rowcount or 0
+
+
 def _move_prefs(session: Session, keep_id: int, dup_id: int) -> int:
     """The kept client's preferences win; the duplicate's are used only where the kept has none."""
     dup_pref = session.get(ClientPref, dup_id)
@@ -119,7 +149,7 @@ def _move_prefs(session: Session, keep_id: int, dup_id: int) -> int:
     if session.get(ClientPref, keep_id) is None:
         session.add(ClientPref(
             client_id=keep_id, channel=dup_pref.channel, reminder=dup_pref.reminder,
-            preferred_staff_id=dup_pref.preferred_staff_id, preferred_services=list(dup_pref.preferred_services),
+            preferred_services=list(dup_pref.preferred_services),
             requests=dup_pref.requests, language=dup_pref.language, updated_at=clock.now(),
         ))
     session.delete(dup_pref)

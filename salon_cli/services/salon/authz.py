@@ -12,6 +12,7 @@ WORDS = {
     Permission.cash_expected: "see the drawer's expected cash before the count",
     Permission.day_recount: "count the drawer again",
     Permission.day_close_unfinished: "close a day with work unfinished",
+    Permission.client_erase: "erase a client",
 }
 
 

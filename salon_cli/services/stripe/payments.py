@@ -26,7 +26,7 @@ from salon_cli.core.permissions import Permission
 from salon_cli.db.models import Appointment, Client, Location, Payment, Penalty, Refund, Sale
 from salon_cli.db.uow import UnitOfWork
 from salon_cli.services.salon import audit, business_days, install
-from salon_cli.services.till import payments, penalty_fees, sales, tenders, tickets
+from salon_cli.services.till import payments, penalty_fees, pricing, sales, tenders, tickets
 from salon_cli.services.salon.actors import Actor
 from salon_cli.services.salon.authz import authorize
 from salon_cli.services.salon.locations import LocationView
@@ -204,7 +204,7 @@ def _penalty_sale(session: Session, *, actor: Actor, location: LocationView, pen
     line.sale_id, line.position, line.gross_cents = sale.id or 0, 0, penalty.amount_cents
     session.add(line)
     session.flush()
-    sales.reprice(session, sale)
+    pricing.reprice(session, sale)
     return sale, penalty
 
 

@@ -26,9 +26,10 @@ from salon_cli.core import clock
 from salon_cli.core.errors import Conflict, InvalidInput, NotFound, NotPermitted, RuleViolation
 from salon_cli.core.money import check_bound, format_percent, parse_fee
 from salon_cli.core.permissions import Permission
-from salon_cli.core.sale_math import Discount, LineIn, price, tax_rates
 from salon_cli.core.text import clean_text
-from salon_cli.db.models import Appointment, AppointmentItem, GiftCard, Payment, Product, Refund, Sale, SaleLine, Service
+from salon_cli.db.models import (
+    Appointment, AppointmentItem, GiftCard, Payment, Product, Promotion, PromotionUse, Refund, Sale, SaleLine, Service,
+)
 from salon_cli.services.salon import audit, business_days, catalog
 from salon_cli.services.till import gift_cards
 from salon_cli.services.salon import staff as staff_service
@@ -37,6 +38,7 @@ from salon_cli.services.salon.authz import authorize
 from salon_cli.services.salon.locations import LocationView
 from salon_cli.services.salon.policy import row as policy_row
 from salon_cli.services.clients.profiles import get as get_client
+from salon_cli.services.till.pricing import reprice
 from salon_cli.services.till.sale_views import SaleView, view
 
 _REASON_MAX = 255
@@ -296,9 +298,10 @@ def _check_desk_discount(session: Session, actor: Actor, location: LocationView,
     """A discount typed at the desk beyond the policy's `max_desk_discount_bp` of the discountable
     lines (a percentage or an amount alike) needs a manager who proved it with a PIN (exit 3)."""
     limit = policy_row(session, location).max_desk_discount_bp
-    base = sum(line.gross_cents for line in session.exec(select(SaleLine).where(
-        SaleLine.sale_id == sale.id, col(SaleLine.kind).not_in(("gift_card", "fee", "membership", "deposit")))).all())
-    if sale.discount_cents * 10000 <= base * limit or actor.is_manager:
+    items = session.exec(select(SaleLine).where(SaleLine.sale_id == sale.id, col(SaleLine.kind).not_in(
+        ("gift_card", "fee", "membership", "deposit", "discount")))).all()  # a promotion's line is not the desk's
+    base, given = sum(line.gross_cents for line in items), sum(line.discount_cents for line in items)
+    if given * 10000 <= base * limit or actor.is_manager:
         return
     raise NotPermitted(f"a discount of {discount} is more than the desk may give ({format_percent(limit)})",
                        hint="a manager gives it: --as MANAGER --pin PIN")
@@ -310,29 +313,6 @@ def apply_discount(sale: Sale, discount: str | None, location: LocationView) -> 
         return
     kind, value = parse_fee(discount, location.currency, what="discount")
     sale.discount_kind, sale.discount_value = ("pct" if kind == "pct" else "amount"), value
-
-
-# ----------------------------------------------------------------------------- figures
-
-def reprice(session: Session, sale: Sale) -> None:
-    """Write every line's discount share and taxes and the sale's totals (core.sale_math)."""
-    lines = session.exec(select(SaleLine).where(SaleLine.sale_id == sale.id).order_by(col(SaleLine.position))).all()
-    discount = Discount(sale.discount_kind, sale.discount_value) if sale.discount_kind else None
-    totals = price([LineIn(gross_cents=line.gross_cents, taxable=line.kind not in ("gift_card", "deposit"),
-                           discountable=line.kind not in ("gift_card", "fee", "membership", "deposit"))
-                    for line in lines],
-                   tax_rates(sale.taxes or []), discount)
-    for line, out in zip(lines, totals.lines):
-        line.discount_cents, line.net_cents, line.tax_cents, line.total_cents = (
-            out.discount_cents, out.net_cents, out.tax_cents, out.total_cents)
-        line.taxes = [{"name": t.name, "rate_bp": t.rate_bp, "inclusive": t.inclusive, "amount_cents": t.amount_cents}
-                      for t in out.taxes]
-        session.add(line)
-    sale.subtotal_cents, sale.discount_cents, sale.tax_cents, sale.total_cents = (
-        totals.subtotal_cents, totals.discount_cents, totals.tax_cents, totals.total_cents)
-    sale.updated_at = clock.now()
-    session.add(sale)
-    session.flush()
 
 
 def settle(session: Session, sale: Sale, *, actor: Actor, location: LocationView, effects: SaleEffects,
@@ -403,8 +383,22 @@ def void(session: Session, *, actor: Actor, location: LocationView, sale_id: int
     sale.status, sale.voided_at, sale.voided_by_id, sale.void_reason, sale.updated_at = "void", now, actor.id, why, now
     session.add(sale)
     session.flush()
+    _give_back_promotions(session, sale.id or 0, now)
     _audit(session, actor, location, sale, "void", before, reason=why)
     return view(session, sale_id, location)
+
+
+def _give_back_promotions(session: Session, sale_id: int, now: datetime) -> None:
+    """A voided sale gives its promotions' uses back (each promotion's row locked, then decremented)."""
+    for use in session.exec(select(PromotionUse).where(PromotionUse.sale_id == sale_id,
+                                                       PromotionUse.status == "applied")).all():
+        promo = session.get(Promotion, use.promotion_id, with_for_update=True)
+        use.status, use.voided_at = "voided", now
+        session.add(use)
+        if promo is not None and promo.uses > 0:
+            promo.uses -= 1
+            session.add(promo)
+    session.flush()
 
 
 __all__ = ["SaleView", "view", "GiftCard"]

@@ -14,10 +14,10 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlmodel import Session
+from sqlmodel import Session, col, select
 
 from salon_cli.core.errors import InvalidInput, RuleViolation
-from salon_cli.db.models import Payment, Refund, Sale
+from salon_cli.db.models import Payment, Promotion, PromotionUse, Refund, Sale
 from salon_cli.services.book import appointments, penalties
 from salon_cli.services.book import status as appt_status
 from salon_cli.services.loyalty import cards as loyalty
@@ -29,13 +29,24 @@ from salon_cli.services.till import payments, sales
 from salon_cli.services.till.sale_views import PaymentView
 
 
+def promotion_multiplier_bp(session: Session, sale_id: int) -> int:
+    """The points promotions applied to the sale, multiplied together (10000: none)."""
+    bp = 10000
+    for value in session.exec(select(Promotion.value).join(PromotionUse, col(PromotionUse.promotion_id) == Promotion.id)
+                              .where(PromotionUse.sale_id == sale_id, PromotionUse.status == "applied",
+                                     Promotion.kind == "points_multiplier").order_by(col(Promotion.id))).all():
+        bp = bp * int(value) // 10000
+    return bp
+
+
 class _TillEffects:
     """`sales.SaleEffects` of the till: the visit, penalties and loyalty follow the sale's money."""
 
     def paid(self, session: Session, sale: Sale, *, actor: Actor, location: LocationView, method: str,
              now: datetime) -> None:
         penalties.paid_by_sale(session, sale.id or 0, method=method, actor=actor, location=location, now=now)
-        loyalty.earn_for_sale(session, sale, actor=actor, location=location)
+        loyalty.earn_for_sale(session, sale, actor=actor, location=location,
+                              multiplier_bp=promotion_multiplier_bp(session, sale.id or 0))
         if sale.appointment_id is not None:  # a visit is completed by its money, never before it
             appt = appointments.get(session, sale.appointment_id, location, lock=True)
             if appt.status in ("checked_in", "in_service"):

@@ -4,6 +4,10 @@ The clients are read in batches from one query (a server-side cursor on PostgreS
 on both), with the batch's tags and notes read beside them: memory stays flat however many clients
 there are. Merged clients are left out.
 
+Each client carries their visit figures at the location, as `client list` and `client show` count them
+(`clients.views.visit_stats`): `visits`, `total_spent_cents`, and the days (the location's) of the
+`first_visit` and `last_visit` (empty when they never came). An import of this file ignores them.
+
 Notes: without `private_reader` only notes that are not private are exported, whoever asks (a
 manager included). With it, the reader must hold `notes.private.export` (owner or manager, PIN
 checked by the caller) and gets the notes `client_notes.readable_clause` lets them read.
@@ -18,7 +22,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlmodel import Session, col
 
-from salon_cli.core.days import day_bounds
+from salon_cli.core.days import business_date, day_bounds
 from salon_cli.core.errors import InvalidInput
 from salon_cli.core.permissions import Permission
 from salon_cli.db.models import Client, ClientNote, Staff
@@ -26,12 +30,15 @@ from salon_cli.services.salon.actors import Actor
 from salon_cli.services.salon.authz import authorize
 from salon_cli.services.clients.notes import readable_clause
 from salon_cli.services.clients.profiles import tags_of
+from salon_cli.services.clients.views import visit_stats
 from salon_cli.services.salon.locations import LocationView
 
 COLUMNS = ["id", "first_name", "last_name", "phone", "email", "birthday", "tags", "no_show_count",
-           "deposit_required", "gender", "marketing_consent", "external_code", "created_at", "notes"]
+           "deposit_required", "gender", "marketing_consent", "external_code", "created_at",
+           "visits", "total_spent_cents", "first_visit", "last_visit", "notes"]
+VISIT_COLUMNS = ("visits", "total_spent_cents", "first_visit", "last_visit")  # read-only: an import ignores them
 NOTE_FIELDS = ("id", "type", "body", "private", "author", "created_at")
-_CLIENT_COLUMNS = [getattr(Client, name) for name in COLUMNS if name not in ("tags", "notes")]
+_CLIENT_COLUMNS = [getattr(Client, name) for name in COLUMNS if name not in ("tags", "notes", *VISIT_COLUMNS)]
 
 
 def window(location: LocationView, first: date | None, last: date | None) -> tuple[Any, Any]:
@@ -70,13 +77,28 @@ def clients(
             ids = [row.id for row in part]
             tags = tags_of(session, ids)
             notes = _notes(session, ids, notes_clause)
+            visits = _visits(session, location, ids)
             for row in part:
                 record = dict(row._mapping)
                 record["tags"] = list(tags.get(row.id, ()))
                 record["notes"] = notes.get(row.id, [])
+                record.update(visits.get(row.id) or _NEVER)
                 yield {name: record[name] for name in COLUMNS}
     finally:
         result.close()
+
+
+_NEVER = {"visits": 0, "total_spent_cents": 0, "first_visit": None, "last_visit": None}
+
+
+def _visits(session: Session, location: LocationView, client_ids: Sequence[int]) -> dict[int, dict[str, Any]]:
+    """The batch's visit figures at the location, in one query (clients who never came left out)."""
+    stats = visit_stats(location.id, list(client_ids))
+    tz = location.tz
+    return {int(cid): {"visits": int(visits or 0), "total_spent_cents": int(spent or 0),
+                       "first_visit": business_date(first, tz) if first else None,
+                       "last_visit": business_date(last, tz) if last else None}
+            for cid, visits, spent, first, last in session.execute(sa.select(stats))}
 
 
 def _notes(session: Session, client_ids: Sequence[int], clause: Any) -> dict[int, list[dict[str, Any]]]:

@@ -20,13 +20,15 @@ from salon_cli.core.errors import InvalidInput
 from salon_cli.core.text import name_key
 from salon_cli.io.tabular import Fault, SourceRow
 from salon_cli.services.clients import profiles as client_service
+from salon_cli.services.clients.profile_fields import check_gender
 from salon_cli.services.salon.locations import LocationView
 from salon_cli.services.transfer.appt_import_rows import _instant as iso_instant
 from salon_cli.services.transfer.imports import record_id
 
 FIELDS = ("first_name", "last_name", "phone", "email", "birthday", "external_code", "tags", "gender",
           "marketing_consent", "notes", "created_at")
-IGNORED = ("id", "no_show_count", "deposit_required")
+# our export's read-only columns (`client_export`): a re-import of an exported file ignores them
+IGNORED = ("id", "no_show_count", "deposit_required", "visits", "total_spent_cents", "first_visit", "last_visit")
 _NOTE = re.compile(r"^(general|technical|medical|preference|complaint)( \(private\))?: (.*)$", re.DOTALL)
 _NOTE_MAX = 4000
 _TAG_SPLIT = re.compile(r"[;,]")
@@ -81,7 +83,7 @@ def check_row(source: SourceRow, location: LocationView, date_format: str,
     email = check("email", lambda: client_service.check_email(values.get("email")))
     birthday = check("birthday", lambda: _birthday(values.get("birthday", ""), date_format, location))
     external = check("external_code", lambda: _limited(values.get("external_code"), 64, "external code"))
-    gender = check("gender", lambda: _limited(values.get("gender"), 16, "gender"))
+    gender = check("gender", lambda: check_gender(values.get("gender")))
     tags = check("tags", lambda: _tags(values.get("tags", "")))
     consent = check("marketing_consent", lambda: _consent(values.get("marketing_consent", "")))
     notes = check("notes", lambda: _notes(values.get("notes", "")))

@@ -27,6 +27,7 @@ from salon_cli.services.book import board as desk_board
 from salon_cli.services.book import grid as book_grid
 from salon_cli.services.book.board import Board, BoardRow
 from salon_cli.services.book.grid import Grid
+from salon_cli.services.clients import follow_ups
 from salon_cli.services.salon.locations import LocationView
 from salon_cli.tui.screens.modals import Field, FormModal
 from salon_cli.tui.screens.reload import ReloadsWhenBack
@@ -53,6 +54,11 @@ def status_summary(rows: Sequence[BoardRow]) -> str:
     order = [s for s in STATE_ORDER if s in counts] + sorted(set(counts) - set(STATE_ORDER))
     noun = "appointment" if len(rows) == 1 else "appointments"
     return f"{len(rows)} {noun}: " + " · ".join(f"{counts[s]} {s}" for s in order)
+
+
+def due_note(count: int) -> str:
+    """' · 3 follow-ups due (f)', when any are due today or overdue."""
+    return f" · {count} follow-up{'s' if count != 1 else ''} due (f)" if count else ""
 
 
 def _short(name: str) -> str:
@@ -114,6 +120,8 @@ class TodayScreen(ReloadsWhenBack, Screen[None]):
         # only while a day before today is left unclosed (check_action; the warning line names the key);
         # else the app's `z` closes today
         Binding("z", "close_unclosed", show=False, id="close-unclosed"),
+        # off the footer (full already); the summary line names the key when any are due, F1 lists it
+        Binding("f", "follow_ups", "Follow-ups due", show=False, id="follow-ups"),
     ]
 
     def __init__(self) -> None:
@@ -124,6 +132,7 @@ class TodayScreen(ReloadsWhenBack, Screen[None]):
         self._go_to: int | None = None  # an appointment to put the cursor on once its day is loaded
         self._generation = 0
         self.unclosed: date | None = None  # the latest day before today left unclosed
+        self.due = 0  # follow-ups due today or overdue (services.clients.follow_ups)
 
     def compose(self) -> ComposeResult:
         # markup off: names and error texts are shown as they are, brackets and all
@@ -152,9 +161,9 @@ class TodayScreen(ReloadsWhenBack, Screen[None]):
         generation = self._generation
         self._set_summary("loading…")
 
-        def done(loaded: tuple[Board, Grid]) -> None:
+        def done(loaded: tuple[Board, Grid, int]) -> None:
             if generation == self._generation:
-                self.grid = loaded[1]
+                self.grid, self.due = loaded[1], loaded[2]
                 self.query_one(BookGrid).show(loaded[1])
                 self._show(loaded[0])
                 if self._go_to is not None:
@@ -168,7 +177,8 @@ class TodayScreen(ReloadsWhenBack, Screen[None]):
                 self.call_after_refresh(launch.settle)
 
         self.app.read(lambda s, loc: (desk_board.board(s, location=loc, day=day),  # type: ignore[attr-defined]
-                                      book_grid.grid(s, location=loc, day=day)), done, failed, group="book")
+                                      book_grid.grid(s, location=loc, day=day),
+                                      follow_ups.due_count(s, location=loc)), done, failed, group="book")
 
     def _read_unclosed(self) -> None:
         from salon_cli.services.closing import unfinished
@@ -207,7 +217,7 @@ class TodayScreen(ReloadsWhenBack, Screen[None]):
         if board.rows:
             table.move_cursor(row=min(keep, len(board.rows) - 1))
         self.query_one("#desk", Static).update(desk_line(board))
-        self._set_summary(status_summary(board.rows))
+        self._set_summary(status_summary(board.rows) + due_note(self.due))
         self.call_after_refresh(launch.settle)  # the first book is on screen: start-up is over
 
     def _set_summary(self, text: str, *, error: bool = False) -> None:
@@ -383,12 +393,17 @@ class TodayScreen(ReloadsWhenBack, Screen[None]):
 
     def on_book_grid_move_cancelled(self, _: BookGrid.MoveCancelled) -> None:
         if self.loaded is not None:
-            self._set_summary(status_summary(self.loaded.rows))
+            self._set_summary(status_summary(self.loaded.rows) + due_note(self.due))
 
     def action_checkout(self) -> None:
         row = self.selected()
         if row is not None:
             self.app.open_checkout(row.appointment.id)  # type: ignore[attr-defined]
+
+    def action_follow_ups(self) -> None:
+        from salon_cli.tui.screens.clients.follow_ups import FollowUpsScreen
+
+        self.app.push_screen(FollowUpsScreen(), lambda _: self.action_refresh_book())
 
     def action_open_client(self) -> None:
         row = self.selected()

@@ -109,8 +109,11 @@ def profile_text(data: CardData) -> Text:
         line("Requests", p.requests)
     line("Visits", f"{c.visits} · last {_day(c.last_visit_at, tz)}")
     line("Spent", format_amount(c.total_spent_cents, currency))
-    no_shows = f"{c.no_show_count}" + (" · deposit required" if c.deposit_required else "")
+    no_shows = (f"{c.no_show_count}" + (f" · last {_day(c.last_no_show_on, tz)}" if c.last_no_show_on else "")
+                + (" · deposit required" if c.deposit_required else ""))
     line("No-shows", no_shows, "bold red" if c.no_show_count else "")
+    if c.next_expiry_on is not None:
+        line("Expiry", f"{c.next_expiry_points or 0:,} pts on {_day(c.next_expiry_on, tz)}")
     open_fees = [p for p in data.penalties if p.status in ("pending", "failed")]
     if data.penalties:
         owed = sum(p.amount_cents for p in open_fees)

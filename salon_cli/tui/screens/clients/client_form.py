@@ -1,7 +1,10 @@
 """The client form: a new client (`n`, anywhere) or a client's profile (`e` on the card).
 
-First and last name, phone, e-mail, birthday (YYYY-MM-DD) and tags (comma separated). The form only
-collects text; `services.clients` checks it, normalises it and says what is wrong:
+First and last name, phone, e-mail, birthday (YYYY-MM-DD) and tags (comma separated); then, below
+(Tab on to them; the form scrolls on a small terminal), the rest of the profile: address in parts,
+a second phone and e-mail, occupation, emergency contact and gender. Enter saves from the tags (a
+new client at the desk rarely needs more) and from the last field. The form only collects text;
+`services.clients` checks it, normalises it and says what is wrong:
 
 - before a new client is added, `existing_contact` (the same phone or e-mail on a live client: that
   client is the one meant, and the form answers with them, saying so) and `likely_duplicates` (names
@@ -41,6 +44,21 @@ FIELDS = (
     ("birthday", "Birthday", "YYYY-MM-DD"),
     ("tags", "Tags", "comma separated, e.g. vip, alergia-tinte"),
 )
+# the rest of the profile, below the first fields (names as `profiles.add`/`edit` take them)
+MORE_FIELDS = (
+    ("street", "Street", "street and number"),
+    ("city", "City", ""),
+    ("state", "State", ""),
+    ("postal_code", "Postal code", ""),
+    ("country", "Country", "two letters, e.g. MX, ES, US"),
+    ("phone2", "Phone 2", "a second phone"),
+    ("email2", "E-mail 2", "a second e-mail"),
+    ("occupation", "Occupation", ""),
+    ("emergency_name", "Emergency", "emergency contact's name"),
+    ("emergency_phone", "Emerg. phone", "emergency contact's phone"),
+    ("gender", "Gender", "female, male, non_binary, other (or empty)"),
+)
+ALL_FIELDS = FIELDS + MORE_FIELDS
 ANYWAY = "create-anyway"
 
 
@@ -54,6 +72,21 @@ class Draft:
     email: str = ""
     birthday: str = ""
     tags: str = ""
+    street: str = ""
+    city: str = ""
+    state: str = ""
+    postal_code: str = ""
+    country: str = ""
+    phone2: str = ""
+    email2: str = ""
+    occupation: str = ""
+    emergency_name: str = ""
+    emergency_phone: str = ""
+    gender: str = ""
+
+    def parts(self) -> dict[str, str]:
+        """The rest of the profile, by the names the services take."""
+        return {name: getattr(self, name) for name, *_ in MORE_FIELDS}
 
     def tag_list(self) -> list[str]:
         return [t for t in (part.strip() for part in self.tags.split(",")) if t]
@@ -87,7 +120,7 @@ def add_client(session: Any, location: LocationView, actor: Any, draft: Draft) -
 
     return profiles.add(session, actor=actor, location=location, first_name=draft.first, last_name=draft.last,
                         phone=draft.phone, email=draft.email, birthday=draft.birthday or None,
-                        tags=draft.tag_list())
+                        tags=draft.tag_list(), **draft.parts())
 
 
 def edit_client(session: Any, location: LocationView, actor: Any, client_id: int, draft: Draft,
@@ -96,7 +129,8 @@ def edit_client(session: Any, location: LocationView, actor: Any, client_id: int
     from salon_cli.services.clients import profiles
 
     client = profiles.edit(session, actor=actor, location=location, client_id=client_id, first_name=draft.first,
-                           last_name=draft.last, phone=draft.phone, email=draft.email, birthday=draft.birthday)
+                           last_name=draft.last, phone=draft.phone, email=draft.email, birthday=draft.birthday,
+                           **draft.parts())
     wanted = {profiles.normalise_tag(t) for t in draft.tag_list()}
     gone = sorted(set(had_tags) - wanted)
     new = sorted(wanted - set(had_tags))
@@ -117,10 +151,11 @@ class ClientForm(TypesAhead, ModalScreen[int | None]):
     ]
 
     def __init__(self, *, client_id: int | None = None, first: str = "", last: str = "", phone: str = "",
-                 email: str = "", birthday: str = "", tags: str = "", had_tags: Sequence[str] = ()) -> None:
+                 email: str = "", birthday: str = "", tags: str = "", had_tags: Sequence[str] = (),
+                 **parts: str) -> None:
         super().__init__(classes="form-modal client-form")
         self.client_id = client_id
-        self.given = Draft(first, last, phone, email, birthday, tags)
+        self.given = Draft(first, last, phone, email, birthday, tags, **parts)
         self.had_tags = tuple(had_tags)
         self.outcome = ""  # created | edited | existing | duplicate: how the id came back
         self.told = ""  # what the screen that opens the client should say about it
@@ -132,7 +167,7 @@ class ClientForm(TypesAhead, ModalScreen[int | None]):
         return cls(client_id=client.id, first=client.first_name, last=client.last_name,
                    phone=client.phone_raw or client.phone or "", email=client.email or "",
                    birthday=client.birthday.isoformat() if client.birthday else "", tags=", ".join(client.tags),
-                   had_tags=client.tags)
+                   had_tags=client.tags, **{name: getattr(client, name) or "" for name, *_ in MORE_FIELDS})
 
     def compose(self) -> ComposeResult:
         heading = "New client" if self.client_id is None else f"Edit client {self.client_id}"
@@ -140,9 +175,11 @@ class ClientForm(TypesAhead, ModalScreen[int | None]):
             yield Static(heading, id="dialog-title", markup=False)
             with Grid(id="client-fields"):
                 for name, label, placeholder in FIELDS:
-                    yield Label(label, classes="field-label")
-                    yield Input(value=getattr(self.given, name), placeholder=placeholder, id=f"field-{name}",
-                                compact=True, select_on_focus=False)
+                    yield from self._field(name, label, placeholder)
+                yield Label("More", classes="field-label")
+                yield Label("Tab on for the rest of the profile", classes="field-label")
+                for name, label, placeholder in MORE_FIELDS:
+                    yield from self._field(name, label, placeholder)
             yield Static("", id="dialog-error", classes="empty", markup=False)
             yield Static("", id="likely-note", markup=False)
             yield OptionList(id="likely")
@@ -150,6 +187,11 @@ class ClientForm(TypesAhead, ModalScreen[int | None]):
                 yield Button("Save", id="ok", variant="primary", compact=True)
                 yield Button("Cancel", id="cancel", compact=True)
                 yield Static("ctrl+s saves · Esc cancels", classes="form-keys", markup=False)
+
+    def _field(self, name: str, label: str, placeholder: str) -> ComposeResult:
+        yield Label(label, classes="field-label")
+        yield Input(value=getattr(self.given, name), placeholder=placeholder, id=f"field-{name}",
+                    compact=True, select_on_focus=False)
 
     def on_mount(self) -> None:
         self.query_one("#likely-note").display = False
@@ -162,7 +204,13 @@ class ClientForm(TypesAhead, ModalScreen[int | None]):
     # -- what was typed ----------------------------------------------------------------------------
 
     def draft(self) -> Draft:
-        return Draft(**{name: self.query_one(f"#field-{name}", Input).value for name, *_ in FIELDS})
+        return Draft(**{name: self.query_one(f"#field-{name}", Input).value for name, *_ in ALL_FIELDS})
+
+    def submitted(self, field: Input) -> None:
+        if field.id == "field-tags":
+            self.action_save()  # the first fields are what a new client at the desk needs
+        else:
+            super().submitted(field)
 
     def on_input_changed(self, event: Input.Changed) -> None:
         if self.likely and event.input.id in ("field-first", "field-last"):
@@ -226,6 +274,8 @@ class ClientForm(TypesAhead, ModalScreen[int | None]):
     def _refused(self, text: str) -> None:
         self.hold(False)
         self.say(text)
+        error = self.query_one("#dialog-error")  # below the fields: scrolled to on a small terminal
+        self.call_after_refresh(lambda: error.scroll_visible(animate=False))
 
     # -- likely duplicates -------------------------------------------------------------------------
 
@@ -246,6 +296,8 @@ class ClientForm(TypesAhead, ModalScreen[int | None]):
         options.add_option(Option(Text(f"Create anyway: {typed} as a new client", style="bold"), id=ANYWAY))
         options.highlighted = 0
         self.set_focus(options)
+        dialog = self.query_one("#dialog")  # the list is below the fields: scrolled to on a small terminal
+        self.call_after_refresh(lambda: dialog.scroll_end(animate=False))
 
     def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
         event.stop()

@@ -1,0 +1,1 @@
+"""Promotions: codes and automatic offers, their rules, their use at checkout and their report."""
