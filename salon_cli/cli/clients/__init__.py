@@ -1,5 +1,6 @@
-"""`salon client ...`: profiles, notes, tags and preferences (`profiles`), what happens around a profile
-(`records`: merges, messages, photos, the timeline, duplicates, saved cards) and search (`search`).
+"""`salon client ...`: profiles, tags and preferences (`profiles`), notes (`notes`), follow-ups
+(`follow_ups`), what happens around a profile (`records`: merges, messages, the timeline, duplicates,
+saved cards), photos (`photos`), erasure and the right of access (`erasure`) and search (`search`).
 
 The group itself is `group.client_app`; importing the command modules here adds their commands to it,
 in the order `salon client --help` lists them, and `register` puts the group on the root.

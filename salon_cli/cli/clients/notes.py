@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 
 import typer
 
-from salon_cli.cli.clients.group import client_app, note_reader
+from salon_cli.cli.clients.group import client_app, note_reader, say_hidden
 from salon_cli.cli.context import app_context
 from salon_cli.cli.output import FORMAT_OPTION, Format, emit, message
 from salon_cli.core.permissions import Permission
@@ -23,13 +23,6 @@ if TYPE_CHECKING:
     from salon_cli.services.salon.actors import Actor
 
 NOTE_COLUMNS = ["id", "created_at", "type", "private", "author", "edited_at", "edited_by", "body"]
-
-
-def _say_hidden(count: int, reader: Actor | None) -> None:
-    if count:
-        how = "" if reader else " (--as CODE --pin PIN)"
-        message(f"{count} private note{'s' if count > 1 else ''} not shown: for the owner, managers "
-                f"and the note's author{how}")
 
 
 @client_app.command("note")
@@ -85,7 +78,7 @@ def notes(
         session, client_id=client_id, reader=reader, type=type_, private_only=private, author=author,
         since=since_at))
     emit(listed.notes, fmt, columns=NOTE_COLUMNS, tz=loc.tz)
-    _say_hidden(listed.hidden, reader)
+    say_hidden(listed.hidden, reader)
 
 
 @client_app.command("note-edit")

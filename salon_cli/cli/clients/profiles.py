@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 
 import typer
 
-from salon_cli.cli.clients.group import client_app, note_reader
+from salon_cli.cli.clients.group import client_app, note_reader, say_hidden
 from salon_cli.cli.context import app_context
 from salon_cli.cli.output import FORMAT_OPTION, Format, emit, message
 from salon_cli.core.permissions import Permission
@@ -45,13 +45,6 @@ class Sort(StrEnum):
     last_visit = "last_visit"
     total_spent = "total_spent"
     visits = "visits"
-
-
-def _say_hidden(count: int, reader: Actor | None) -> None:
-    if count:
-        how = "" if reader else " (--as CODE --pin PIN)"
-        message(f"{count} private note{'s' if count > 1 else ''} not shown: for the owner, managers "
-                f"and the note's author{how}")
 
 
 @client_app.command("add")
@@ -123,7 +116,7 @@ def show(
         _card_table(card, loc)
     else:
         emit(card, fmt, one=True, tz=loc.tz)
-    _say_hidden(card.private_notes_hidden, reader)
+    say_hidden(card.private_notes_hidden, reader)
 
 
 def _card_table(card: ClientCard, loc: LocationView) -> None:
