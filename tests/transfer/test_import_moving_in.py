@@ -391,8 +391,12 @@ def test_importing_the_menu_is_a_managers_action(salon_url, tmp_path):
 # export lists them by start, the import creates them in that order), penalties (an imported no-show
 # makes none: any fee belonged to the other system), the sale's link to its appointment (ids differ)
 # and the receipt key the import remembers (`external_id`).
+# Without --keep-ids a sale's appointment is not carried, so a client's figures, which count a visit's
+# sale once through it (clients.views.visit_facts), are not either: a re-imported visit and its sale
+# count apart (issue 30's note: link them for the sales the export says paid for a visit).
 NOT_CARRIED = {"appointments": {"id", "penalty_id", "penalty_status", "penalty_cents"},
-               "sales": {"appointment_id", "external_id"}}
+               "sales": {"appointment_id", "external_id"},
+               "clients": {"visits", "total_spent_cents", "first_visit", "last_visit"}}
 
 
 def _empty_salon_like(db_url, fresh_url, tmp_path):
