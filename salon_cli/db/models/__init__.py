@@ -37,7 +37,9 @@ from salon_cli.db.models.clients import (
     ClientTag,
     Communication,
 )
-from salon_cli.db.models.book import PENALTY_KINDS, PENALTY_STATUSES, Appointment, AppointmentItem, Penalty
+from salon_cli.db.models.book import (
+    PENALTY_KINDS, PENALTY_STATUSES, WAITLIST_STATUSES, Appointment, AppointmentItem, Penalty, WaitlistEntry,
+)
 from salon_cli.db.models.till import (
     LINE_KINDS,
     PAYMENT_METHODS,
@@ -99,7 +101,7 @@ __all__ = [
     "Client", "ClientTag", "ClientNote", "ClientPref", "ClientSearchKey", "Communication", "ClientPhoto",
     "ClientFollowUp", "ClientPreferredStaff", "FOLLOW_UP_STATUSES", "GENDERS",
     # book
-    "Appointment", "AppointmentItem", "PENALTY_KINDS", "PENALTY_STATUSES", "Penalty",
+    "Appointment", "AppointmentItem", "PENALTY_KINDS", "PENALTY_STATUSES", "Penalty", "WAITLIST_STATUSES", "WaitlistEntry",
     # till
     "SALE_STATUSES", "LINE_KINDS", "PAYMENT_METHODS", "PAYMENT_STATUSES", "REFUND_STATUSES",
     "Sale", "SaleLine", "Payment", "Refund", "GiftCard",

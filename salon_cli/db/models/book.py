@@ -7,9 +7,12 @@ from datetime import date, datetime
 import sqlalchemy as sa
 from sqlmodel import Field
 
-from salon_cli.db.models.base import TableModel, _wide, _utc
+from salon_cli.db.models.base import TableModel, _in, _utc, _wide
 
-__all__ = ["Appointment", "AppointmentItem", "PENALTY_KINDS", "PENALTY_STATUSES", "Penalty"]
+__all__ = ["Appointment", "AppointmentItem", "PENALTY_KINDS", "PENALTY_STATUSES", "Penalty", "WAITLIST_STATUSES",
+           "WaitlistEntry"]
+
+WAITLIST_STATUSES = ("waiting", "booked", "removed")
 
 
 class Appointment(TableModel, table=True):
@@ -110,3 +113,30 @@ class Penalty(TableModel, table=True):
     failure_reason: str | None = Field(default=None, max_length=255)
     stripe_payment_intent_id: str | None = Field(default=None, max_length=64)
     updated_at: datetime | None = _utc(default=None, nullable=True)
+
+
+class WaitlistEntry(TableModel, table=True):
+    """A client waiting for a slot that is not free: a service, perhaps a stylist, between two local days.
+    When a slot opens, the waiting clients are offered it in order: those with priority booking first,
+    then by when they joined."""
+
+    __tablename__ = "waitlist_entry"
+    __table_args__ = (
+        sa.CheckConstraint(_in("status", WAITLIST_STATUSES), name="status"),
+        sa.CheckConstraint("to_date >= from_date", name="dates_in_order"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    location_id: int = Field(foreign_key="location.id", index=True)
+    client_id: int = Field(foreign_key="client.id", index=True)
+    service_id: int = Field(foreign_key="service.id")
+    staff_id: int | None = Field(default=None, foreign_key="staff.id")  # None: any stylist
+    from_date: date  # the location's local days, both included
+    to_date: date
+    note: str | None = Field(default=None, max_length=255)
+    status: str = Field(default="waiting", max_length=8)
+    appointment_id: int | None = Field(default=None, foreign_key="appointment.id")  # the visit it became
+    created_at: datetime = _utc()
+    created_by_id: int | None = Field(default=None, foreign_key="staff.id")
+    closed_at: datetime | None = _utc(default=None, nullable=True)
+    closed_by_id: int | None = Field(default=None, foreign_key="staff.id")

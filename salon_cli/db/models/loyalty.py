@@ -49,6 +49,8 @@ class LoyaltyProgram(TableModel, table=True):
     require_pin: bool = False
     # [{"name": "bronze", "min_points": 0, "multiplier_bp": 10000}, ...] by lifetime points
     tiers: list[dict[str, Any]] = Field(default_factory=list, sa_type=JSONType)
+    # the reward a membership's `birthday_gift` benefit gives each birthday, as a code (None: none chosen)
+    birthday_gift_reward_id: int | None = Field(default=None, foreign_key="reward.id")
     active: bool = True
     updated_at: datetime = _utc()
 
@@ -170,7 +172,10 @@ class Redemption(TableModel, table=True):
     """A code a client hands over at checkout: a reward bought with points, or a full stamp card's reward.
     Used once (as a `points` payment); an unused one can be voided and its points restored."""
 
-    __table_args__ = (sa.CheckConstraint(_in("status", REDEMPTION_STATUSES), name="status"),)
+    __table_args__ = (
+        sa.CheckConstraint(_in("status", REDEMPTION_STATUSES), name="status"),
+        sa.UniqueConstraint("account_id", "birthday_year", name="one_birthday_gift"),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     code: str = Field(max_length=16, unique=True)
@@ -191,6 +196,7 @@ class Redemption(TableModel, table=True):
     voided_at: datetime | None = _utc(default=None, nullable=True)
     voided_by_id: int | None = Field(default=None, foreign_key="staff.id")
     void_reason: str | None = Field(default=None, max_length=255)
+    birthday_year: int | None = None  # a membership's birthday gift: the year of the birthday it was for
 
 
 class Referral(TableModel, table=True):

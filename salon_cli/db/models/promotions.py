@@ -27,6 +27,9 @@ class Promotion(TableModel, table=True):
         sa.CheckConstraint("value >= 0", name="value_not_negative"),
         sa.CheckConstraint("uses >= 0", name="uses_not_negative"),
         sa.CheckConstraint("use_limit IS NULL OR uses <= use_limit", name="within_limit"),
+        sa.CheckConstraint("birthday_days IS NULL OR birthday_days BETWEEN 0 AND 60", name="birthday_window"),
+        # the birthday job issues one personal code per client and birthday window of a birthday offer
+        sa.UniqueConstraint("template_id", "client_id", "starts_on", name="one_birthday_code"),
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -53,6 +56,10 @@ class Promotion(TableModel, table=True):
     stackable: bool = False  # may go with another promotion on one sale
     automatic: bool = False
     client_id: int | None = Field(default=None, foreign_key="client.id", index=True)  # a personal code
+    # a birthday offer: never used itself; the birthday job issues each consenting client a personal code
+    # (`template_id` names the offer) valid from `birthday_days` before the birthday to as many after
+    birthday_days: int | None = None
+    template_id: int | None = Field(default=None, foreign_key="promotion.id", index=True)
     location_id: int | None = Field(default=None, foreign_key="location.id")  # None: every location
     active: bool = True
     ended_at: datetime | None = _utc(default=None, nullable=True)

@@ -81,6 +81,10 @@ class Policy(TableModel, table=True):
     allow_clock_override: bool = False
     # the book's row: appointments are offered (next free, slot suggestions) on this grid of minutes
     slot_min: int = 15
+    # how far ahead a visit can be booked, in days: for everyone, and for clients with priority booking (a
+    # membership's `priority_booking` benefit or a loyalty tier's `priority`)
+    booking_horizon_days: int = 180
+    priority_horizon_days: int = 365
     # receipts: the ESC/POS printer (network:HOST[:PORT] | usb:VENDOR:PRODUCT | serial:DEVICE | file:PATH;
     # none: no printer) and the ways a receipt goes out by default (screen, print, email; comma-separated)
     receipt_printer: str | None = Field(default=None, max_length=255)

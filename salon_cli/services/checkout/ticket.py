@@ -31,7 +31,6 @@ from salon_cli.services.checkout.client_offers import Offers
 from salon_cli.services.clients import profiles
 from salon_cli.services.loyalty import rewards
 from salon_cli.services.loyalty.rewards import RedemptionView
-from salon_cli.services.memberships.subscriptions import discount_for
 from salon_cli.services.salon import business_days
 from salon_cli.services.salon.actors import Actor
 from salon_cli.services.salon.locations import LocationView
@@ -106,7 +105,7 @@ def draft_sale(session: Session, location: LocationView, *, appointment: Appoint
         .outerjoin(Staff, col(Staff.id) == AppointmentItem.staff_id)
         .where(AppointmentItem.appointment_id == appointment.id).order_by(col(AppointmentItem.position))).all()
     taxes = list(policy_row(session, location).taxes or [])
-    member = discount_for(session, client_id)
+    member = tickets.client_discount(session, client_id)
     discount = Discount("pct", member[0]) if member else None
     totals = price([LineIn(item.price_cents) for item, _, _ in rows], tax_rates(taxes), discount)
     lines = [SaleLineView(

@@ -22,8 +22,8 @@ DEFAULT_TIERS = [
 # code, name, monthly price (minor units), monthly credits, discount (basis points), benefits.
 # Seeded active so the desk can sell them at once; a manager changes them with `salon membership plan set`.
 DEFAULT_PLANS = [
-    ("gold", "Gold", 50000, 1, 1000, ["priority_booking"]),
-    ("black", "Black", 90000, 2, 1500, ["priority_booking", "birthday_gift"]),
+    ("gold", "Gold", 50000, 1, 1000, ["priority_booking", "photo_gallery"]),
+    ("black", "Black", 90000, 2, 1500, ["priority_booking", "birthday_gift", "photo_gallery"]),
     ("vip", "VIP", 150000, 4, 2000, ["priority_booking", "birthday_gift", "photo_gallery"]),
 ]
 

@@ -15,6 +15,12 @@ from salon_cli.services.till import sales
 from salon_cli.services.till.sale_views import SaleView, view
 
 
+def client_discount(session: Session, client_id: int | None) -> tuple[int, str] | None:
+    """(basis points, label) of the discount a client's sales get by themselves: their membership's.
+    The one place checkout, the dashboard's ticket and every opened sale read it from."""
+    return discount_for(session, client_id)
+
+
 def create(session: Session, *, actor: Actor, location: LocationView, client_id: int | None = None,
            appointment_id: int | None = None, note: str | None = None) -> Sale:
     """A new open sale (`sales.create`) with the discount of its client's membership, if any. From an
@@ -24,7 +30,7 @@ def create(session: Session, *, actor: Actor, location: LocationView, client_id:
         appt = session.get(Appointment, appointment_id)
         if appt is not None and appt.location_id == location.id:
             client = appt.client_id
-    member = discount_for(session, client)
+    member = client_discount(session, client)
     return sales.create(session, actor=actor, location=location, client_id=client_id, appointment_id=appointment_id,
                         note=note, discount_bp=member[0] if member else None)
 

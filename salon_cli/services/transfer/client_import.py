@@ -13,9 +13,9 @@ three is the live client with the same folded name and birthday and no phone, e-
 code. Such rows count as `unchanged`: an import never edits a client, with one exception. A client
 that an appointments or sales import created from a code alone (`--create-missing`: first name the
 code, no last name) is filled in by the row with that external code: its names and the rest of the
-row (phone, e-mail, birthday, gender, consent, when they joined, tags and notes; what the desk gave
-it meanwhile stays where the file's cell is empty), its search keys rebuilt, a `client.edit` audit
-row each; the dry run's action for such a row is `fill`, the summary counts them as `filled`.
+row (phone, e-mail, birthday, gender, consent, when they joined, the profile's parts, preferred
+stylists, tags and notes; what the desk gave it meanwhile stays where the file's cell is empty), its
+search keys rebuilt, a `client.edit` audit row each; the dry run's action for such a row is `fill`, the summary counts them as `filled`.
 
 A row whose keys point at two different clients, or whose phone or e-mail is on a client with
 another name (and no shared external code), is a fault: that is someone else's number.
@@ -25,7 +25,10 @@ exported file imports as it is (with `keep_ids`, each new client takes the row's
 one salon database to another, say SQLite to PostgreSQL, keeps every reference to it; a row that is
 a client already here must be that id); `gender`, `marketing_consent`, `created_at` (when the client joined)
 and `notes` are imported too: our export's notes cell ('type: body | type (private): body') as
-those notes, any other text as one general note, written by the importer now.
+those notes, any other text as one general note, written by the importer now. So is the rest of the
+profile (`street, city, state, postal_code, country, phone2, email2, occupation, emergency_name,
+emergency_phone`, checked as `client add` checks them) and `preferred_staff`: staff codes in order
+(';' or ','), each a staff member here (a deactivated one too), or a fault.
 """
 
 from __future__ import annotations
@@ -43,16 +46,16 @@ from salon_cli.core.date_formats import detect_date_format
 from salon_cli.core.errors import InvalidInput
 from salon_cli.core.permissions import Permission
 from salon_cli.db.bulk import analyze, insert_many, insert_plain, insert_with_ids
-from salon_cli.db.models import AuditLog, Client, ClientNote, ClientSearchKey, ClientTag
+from salon_cli.db.models import AuditLog, Client, ClientNote, ClientPreferredStaff, ClientSearchKey, ClientTag, Staff
 from salon_cli.io.tabular import Fault, ImportRefused, SourceRow, read_csv
 from salon_cli.services.clients.search import keys_for
 from salon_cli.services.salon import audit
 from salon_cli.services.salon.actors import Actor
 from salon_cli.services.salon.authz import authorize
 from salon_cli.services.salon.locations import LocationView
-from salon_cli.services.transfer.client_import_match import chunks, hold, kept_ids, match_existing
-from salon_cli.services.transfer.client_import_rows import (FIELDS, IGNORED, ClientFileRow, check_row, column_order,
-                                                            duplicates_in_file)
+from salon_cli.services.transfer.client_import_match import chunks, hold, kept_ids, match_existing, preferred_staff
+from salon_cli.services.transfer.client_import_rows import (FIELDS, IGNORED, PROFILE, ClientFileRow, check_row,
+                                                            column_order, duplicates_in_file)
 from salon_cli.services.transfer.imports import ImportSummary, Outcome, Planned, Progress, quietly, run_import, ticking
 
 __all__ = ["DEFAULT_DATE_FORMAT", "FIELDS", "IGNORED", "ClientImportSummary", "check_date_format", "import_clients",
@@ -124,6 +127,8 @@ def _import(session: Session, actor: Actor, location: LocationView, rows: Sequen
         hold(session, good)
     matches, match_faults = match_existing(session, good)
     faults += match_faults
+    staff_ids, staff_faults = preferred_staff(session, good)
+    faults += staff_faults
     if keep_ids:
         faults += kept_ids(session, good, matches.here)
     if faults:
@@ -136,8 +141,8 @@ def _import(session: Session, actor: Actor, location: LocationView, rows: Sequen
         return Outcome(summary, plan=tuple(_planned(r, matches.here.get(r.number), r.number in matches.fill)
                                            for r in good))
     progress("writing", 0, len(new) + len(fills))
-    _write(session, actor, location, new, keep_ids)
-    _fill_in(session, actor, location, fills, {r.number: matches.here[r.number].id for r in fills})
+    _write(session, actor, location, new, staff_ids, keep_ids)
+    _fill_in(session, actor, location, fills, {r.number: matches.here[r.number].id for r in fills}, staff_ids)
     progress("writing", len(new) + len(fills), len(new) + len(fills))
     audit.record(session, actor=actor, action="client.import", entity="client", entity_id=None,
                  after={"rows": summary.rows, "created": summary.created, "unchanged": summary.unchanged,
@@ -162,9 +167,9 @@ def _label(row: ClientFileRow) -> str:
 # ----------------------------------------------------------------------------- writing
 
 def _write(session: Session, actor: Actor, location: LocationView, rows: Sequence[ClientFileRow],
-           keep_ids: bool = False) -> None:
-    """The new clients, their tags, search keys and `client.add` audit rows, as batched inserts
-    (10,000 clients in seconds: no ORM object per row)."""
+           staff_ids: dict[str, int], keep_ids: bool = False) -> None:
+    """The new clients, their tags, preferred stylists, search keys and `client.add` audit rows, as
+    batched inserts (10,000 clients in seconds: no ORM object per row)."""
     if not rows:
         return
     now = clock.now()
@@ -172,20 +177,27 @@ def _write(session: Session, actor: Actor, location: LocationView, rows: Sequenc
     values = [{**defaults, "first_name": r.first_name, "last_name": r.last_name, "name_key": r.name_key,
                "phone": r.phone, "phone_raw": r.phone_raw, "email": r.email, "birthday": r.birthday,
                "gender": r.gender, "external_code": r.external_code, "marketing_consent": r.marketing_consent,
-               "home_location_id": location.id, "created_at": r.created_at or now} for r in rows]
+               "home_location_id": location.id, "created_at": r.created_at or now, **dict(r.profile)} for r in rows]
     ids = insert_with_ids(session, Client, values, [r.id for r in rows if r.id is not None] if keep_ids else None)
     insert_plain(session, ClientTag, ("client_id", "tag"),
                  [(cid, t) for cid, r in zip(ids, rows, strict=True) for t in r.tags])
+    _write_preferred(session, [(cid, r) for cid, r in zip(ids, rows) if r.preferred_staff], staff_ids)
     insert_plain(session, ClientSearchKey, ("key", "client_id", "kind"),
                  [(key, cid, kind) for cid, r in zip(ids, rows) for kind, key in sorted(keys_for(r.first_name, r.last_name))])
     insert_many(session, AuditLog, [
         {"at": now, "location_id": location.id, "actor": actor.code, "actor_id": actor.id, "action": "client.add",
          "entity": "client", "entity_id": cid, "before": None,
          "after": {**_json_safe({**v, "id": cid}), "tags": list(r.tags), "import_row": r.number,
-                   "notes": len(r.notes)}}
+                   "notes": len(r.notes), "preferred_staff": list(r.preferred_staff)}}
         for cid, v, r in zip(ids, values, rows)])
     _write_notes(session, actor, location, list(zip(ids, rows)), now)
     analyze(session, len(rows), Client, ClientTag, ClientSearchKey, ClientNote, AuditLog)
+
+
+def _write_preferred(session: Session, rows: list[tuple[int, ClientFileRow]], staff_ids: dict[str, int]) -> None:
+    """The rows' preferred stylists on their clients, positions 1, 2, ... in the file's order."""
+    insert_plain(session, ClientPreferredStaff, ("client_id", "staff_id", "position"),
+                 [(cid, staff_ids[code], n) for cid, r in rows for n, code in enumerate(r.preferred_staff, start=1)])
 
 
 def _write_notes(session: Session, actor: Actor, location: LocationView, rows: list[tuple[int, ClientFileRow]],
@@ -203,14 +215,16 @@ def _write_notes(session: Session, actor: Actor, location: LocationView, rows: l
             for nid, n in zip(note_ids, notes, strict=True)])
 
 
-_FILLED = ("first_name", "last_name", "phone", "email", "birthday", "gender", "marketing_consent", "created_at")
+_FILLED = ("first_name", "last_name", "phone", "email", "birthday", "gender", "marketing_consent", "created_at",
+           *PROFILE)
 
 
 def _fill_in(session: Session, actor: Actor, location: LocationView, rows: Sequence[ClientFileRow],
-             ids: dict[int, int]) -> None:
+             ids: dict[int, int], staff_ids: dict[str, int]) -> None:
     """The clients named by their codes (`ids`: row number -> client) take their rows' names and the
     rest of the row; a cell the file leaves empty keeps what the client has, and consent once given
-    stays given. Their search keys are rebuilt; tags the client has not got are added."""
+    stays given. Their search keys are rebuilt; tags the client has not got are added; a row's
+    preferred stylists replace the client's (an empty cell keeps them)."""
     if not rows:
         return
     now = clock.now()
@@ -218,10 +232,12 @@ def _fill_in(session: Session, actor: Actor, location: LocationView, rows: Seque
                for c in session.exec(select(Client).where(col(Client.id).in_(chunk)))}
     had = {(cid, tag) for chunk in chunks(ids.values()) for cid, tag in session.execute(
         sa.select(col(ClientTag.client_id), col(ClientTag.tag)).where(col(ClientTag.client_id).in_(chunk)))}
+    preferred = _preferred_codes(session, list(ids.values()))
     edits = []
     for r in rows:
         client = clients[ids[r.number]]
-        before = audit.snapshot(client, only=_FILLED + ("external_code",))
+        before = {**(audit.snapshot(client, only=_FILLED + ("external_code",)) or {}),
+                  "preferred_staff": preferred.get(client.id, [])}
         client.first_name, client.last_name, client.name_key = r.first_name, r.last_name, r.name_key
         if r.phone:
             client.phone, client.phone_raw = r.phone, r.phone_raw
@@ -230,9 +246,12 @@ def _fill_in(session: Session, actor: Actor, location: LocationView, rows: Seque
         client.gender = r.gender or client.gender
         client.marketing_consent = client.marketing_consent or r.marketing_consent
         client.created_at = r.created_at or client.created_at
+        for part in PROFILE:
+            setattr(client, part, r.part(part) or getattr(client, part))
         client.updated_at = now
         edits.append(("client.edit", "client", client.id, before,
                       {**(audit.snapshot(client, only=_FILLED + ("external_code",)) or {}), "tags": list(r.tags),
+                       "preferred_staff": list(r.preferred_staff or preferred.get(client.id, [])),
                        "notes": len(r.notes), "import_row": r.number, "filled_in": True}))
     session.flush()
     filled = [ids[r.number] for r in rows]
@@ -242,8 +261,25 @@ def _fill_in(session: Session, actor: Actor, location: LocationView, rows: Seque
                  [(key, ids[r.number], kind) for r in rows for kind, key in sorted(keys_for(r.first_name, r.last_name))])
     insert_plain(session, ClientTag, ("client_id", "tag"),
                  [(ids[r.number], t) for r in rows for t in r.tags if (ids[r.number], t) not in had])
+    restaffed = [(ids[r.number], r) for r in rows if r.preferred_staff]
+    for chunk in chunks(cid for cid, _ in restaffed):
+        session.execute(sa.delete(ClientPreferredStaff).where(col(ClientPreferredStaff.client_id).in_(chunk)))
+    _write_preferred(session, restaffed, staff_ids)
     audit.record_many(session, actor=actor, location_id=location.id, rows=edits)
     _write_notes(session, actor, location, [(ids[r.number], r) for r in rows], now)
+
+
+def _preferred_codes(session: Session, client_ids: list[int]) -> dict[int, list[str]]:
+    """The clients' preferred stylists' codes, first first (for the audit's before and after)."""
+    found: dict[int, list[str]] = {}
+    for chunk in chunks(client_ids):
+        query = (sa.select(col(ClientPreferredStaff.client_id), col(Staff.code))
+                 .join(Staff, col(Staff.id) == ClientPreferredStaff.staff_id)
+                 .where(col(ClientPreferredStaff.client_id).in_(chunk))
+                 .order_by(col(ClientPreferredStaff.client_id), col(ClientPreferredStaff.position)))
+        for cid, code in session.execute(query):
+            found.setdefault(cid, []).append(code)
+    return found
 
 
 def _json_safe(values: dict[str, Any]) -> dict[str, Any]:

@@ -8,6 +8,10 @@ a client with another name (and no shared external code), is a fault: that is so
 A client that an appointments or sales import created from a code alone (`--create-missing`:
 first name the code, no last name, external code the code) is still waiting for its names:
 the row with that code is to fill it in (`Matches.fill`), not a client left as it is.
+
+The preferred stylists a row names are staff here by code (`preferred_staff`): an unknown code is
+a fault. A deactivated stylist is taken: the preference is a fact of the client's history, and our
+own export carries it.
 """
 
 from __future__ import annotations
@@ -22,7 +26,7 @@ from sqlmodel import Session, col
 
 from salon_cli.core.text import fold
 from salon_cli.db.bulk import taken_ids
-from salon_cli.db.models import Client
+from salon_cli.db.models import Client, Staff
 from salon_cli.io.tabular import Fault
 from salon_cli.services.clients import profiles as client_service
 from salon_cli.services.transfer.client_import_rows import ClientFileRow
@@ -124,6 +128,17 @@ def match_existing(session: Session, rows: Sequence[ClientFileRow]) -> tuple[Mat
         if code_match is not None and named_by_code(code_match):
             matches.fill.add(row.number)
     return matches, faults
+
+
+def preferred_staff(session: Session, rows: Sequence[ClientFileRow]) -> tuple[dict[str, int], list[Fault]]:
+    """The staff ids of the codes the rows' `preferred_staff` name; a fault for each unknown code."""
+    ids: dict[str, int] = {}
+    for chunk in chunks(code for r in rows for code in r.preferred_staff):
+        ids.update((code, sid) for code, sid in session.execute(
+            sa.select(col(Staff.code), col(Staff.id)).where(col(Staff.code).in_(chunk))))
+    faults = [Fault(r.number, "preferred_staff", f"no staff member {code!r}")
+              for r in rows for code in r.preferred_staff if code not in ids]
+    return ids, faults
 
 
 def kept_ids(session: Session, rows: Sequence[ClientFileRow], matches: dict[int, Any]) -> list[Fault]:

@@ -2,8 +2,12 @@
 
 Names, phone, e-mail, birthday (in the import's date format), external code, tags, gender, marketing
 consent, notes (our export's cell, or any text as one general note) and `created_at` (when the
-client joined: an ISO-8601 instant, not in the future); `id` where the import keeps ids. Every fault
-is collected with its row and column. Then the rows that share a phone, e-mail, external code or id.
+client joined: an ISO-8601 instant, not in the future); `id` where the import keeps ids. The rest
+of the profile (`profile_fields.PARTS`: address in parts, second phone and e-mail, occupation,
+emergency contact) is checked the one way `client add` checks it (`check_parts`), column by column;
+`preferred_staff` is staff codes in order, split on ';' or ',' (whether they are staff here is for
+`client_import_match.preferred_staff`). Every fault is collected with its row and column. Then the
+rows that share a phone, e-mail, external code or id.
 """
 
 from __future__ import annotations
@@ -15,18 +19,22 @@ from datetime import date, datetime
 from typing import Any
 
 from salon_cli.core import clock
+from salon_cli.core.codes import check_code
 from salon_cli.core.date_formats import parse_date
 from salon_cli.core.errors import InvalidInput
 from salon_cli.core.text import name_key
 from salon_cli.io.tabular import Fault, SourceRow
 from salon_cli.services.clients import profiles as client_service
-from salon_cli.services.clients.profile_fields import check_gender
+from salon_cli.services.clients.profile_fields import check_gender, check_parts
 from salon_cli.services.salon.locations import LocationView
 from salon_cli.services.transfer.appt_import_rows import _instant as iso_instant
 from salon_cli.services.transfer.imports import record_id
 
+# the profile's parts beyond gender (`profile_fields.PARTS`), in our export's order
+PROFILE = ("street", "city", "state", "postal_code", "country", "phone2", "email2", "occupation",
+           "emergency_name", "emergency_phone")
 FIELDS = ("first_name", "last_name", "phone", "email", "birthday", "external_code", "tags", "gender",
-          "marketing_consent", "notes", "created_at")
+          "marketing_consent", "notes", "created_at", *PROFILE, "preferred_staff")
 # our export's read-only columns (`client_export`): a re-import of an exported file ignores them
 IGNORED = ("id", "no_show_count", "deposit_required", "visits", "total_spent_cents", "first_visit", "last_visit")
 _NOTE = re.compile(r"^(general|technical|medical|preference|complaint)( \(private\))?: (.*)$", re.DOTALL)
@@ -54,6 +62,11 @@ class ClientFileRow:
     notes: tuple[tuple[str, bool, str], ...] = ()  # (type, private, body), newest first as exported
     created_at: datetime | None = None
     id: int | None = None  # the file's, kept (`keep_ids`)
+    profile: tuple[tuple[str, str], ...] = ()  # (PROFILE part, value) of the cells not empty, as stored
+    preferred_staff: tuple[str, ...] = ()  # staff codes, first first
+
+    def part(self, name: str) -> str | None:
+        return dict(self.profile).get(name)
 
     @property
     def name_key(self) -> str:
@@ -89,12 +102,21 @@ def check_row(source: SourceRow, location: LocationView, date_format: str,
     notes = check("notes", lambda: _notes(values.get("notes", "")))
     since = check("created_at", lambda: _joined(values.get("created_at", ""), location))
     kept = check("id", lambda: record_id(values.get("id", ""), "client")) if keep_ids else None
+    profile = [(part, check(part, lambda part=part: check_parts({part: values.get(part, "")}, location)[part]))
+               for part in PROFILE]
+    preferred = check("preferred_staff", lambda: _staff_codes(values.get("preferred_staff", "")))
     if faults:
         return None, faults
     return ClientFileRow(number=source.number, first_name=first, last_name=last or "", phone=phone[0],
                          phone_raw=phone[1], email=email, birthday=birthday, external_code=external, tags=tags,
                          gender=gender, marketing_consent=bool(consent), notes=notes or (), created_at=since,
-                         id=kept), []
+                         id=kept, profile=tuple((p, v) for p, v in profile if v is not None),
+                         preferred_staff=preferred or ()), []
+
+
+def _staff_codes(text: str) -> tuple[str, ...]:
+    """'Ana; marco,ana' -> ('ana', 'marco'): codes in order, each once."""
+    return tuple(dict.fromkeys(check_code(c, what="staff code") for c in _TAG_SPLIT.split(text) if c.strip()))
 
 
 def _notes(cell: str) -> tuple[tuple[str, bool, str], ...]:
