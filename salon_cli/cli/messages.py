@@ -17,8 +17,8 @@ from salon_cli.core.permissions import Permission
 template_app = typer.Typer(help="Message wording per location and language (es, en): list, set, reset, preview.",
                            no_args_is_help=True)
 
-RUN_COLUMNS = ["location", "as_of", "dry_run", "queued", "sent", "retried", "failed", "skipped", "waiting",
-               "recovered", "job_run_id"]
+RUN_COLUMNS = ["location", "as_of", "dry_run", "birthday_codes", "birthday_gifts", "queued", "sent", "retried",
+               "failed", "skipped", "waiting", "recovered", "job_run_id"]
 STEP_COLUMNS = ["action", "id", "client", "template", "channel", "recipient", "send_after", "attempts", "error"]
 TEMPLATE_COLUMNS = ["kind", "language", "source", "subject", "body"]
 OUTBOX_COLUMNS = ["id", "created_at", "client", "template", "channel", "recipient", "status", "send_after",
@@ -38,6 +38,10 @@ def send_reminders(
 ) -> None:
     """Queue the reminders, birthday greetings and win-back offers that are due, then send the queue (for cron).
 
+    First the birthday job (services.benefits.birthdays): each birthday offer's personal codes (promo add
+    --birthday-days) and each member's birthday gift (loyalty program set --birthday-gift-reward), each told
+    in a message; the summary counts them (birthday_codes, birthday_gifts; a dry run counts those it would issue).
+
     Reminders go 24h and/or 1h before each booked appointment, as each client chose (none: never);
     promotions only to clients with marketing consent; nothing in a location's quiet hours. A message
     the provider could not take stays queued and is tried again (2, 4, 8 ... minutes later; failed
@@ -52,6 +56,7 @@ def send_reminders(
     Example: salon send-reminders --dry-run -f json
     """
     from salon_cli.core.clock import parse_as_of
+    from salon_cli.services.benefits import birthdays
     from salon_cli.services.salon import locations
     from salon_cli.services.messages import reminders
     from salon_cli.services.messages.channels import channels_from_env
@@ -62,8 +67,9 @@ def send_reminders(
     actor = app.job_actor()
     places = [app.location()] if app.settings.location else app.read(locations.list_locations)
     places = [p for p in places if p.active]
-    reports, busy = [], None
+    reports, busy, born = [], None, {}
     for place in places:
+        born[place.code] = birthdays.run(app.engine, location=place, as_of=at, dry_run=dry_run, actor=actor)
         try:
             reports.append(reminders.run(app.engine, location=place, channels=channels, as_of=at, dry_run=dry_run,
                                          actor=actor))
@@ -71,7 +77,7 @@ def send_reminders(
             busy = exc
     if busy is not None and not reports:
         raise busy
-    total = _total(reports, dry_run, at)
+    total = _total(reports, dry_run, at, born)
     steps = [_step(s) for r in reports for s in r.steps]
     tz = places[0].tz if places else None
     if fmt is Format.table:
@@ -82,6 +88,9 @@ def send_reminders(
     else:
         emit({**total, "messages": steps}, fmt, one=True, tz=tz)
     verb = "would" if dry_run else ""
+    message(f"{verb + ' ' if verb else ''}issue {total['birthday_codes']} birthday code"
+            f"{'s' if total['birthday_codes'] != 1 else ''} and {total['birthday_gifts']} birthday gift"
+            f"{'s' if total['birthday_gifts'] != 1 else ''}")
     message(f"{verb + ' ' if verb else ''}queue {total['queued']}, send {total['sent']}; "
             f"{total['retried']} to retry, {total['failed']} failed, {total['skipped']} skipped, "
             f"{total['waiting']} waiting for the end of quiet hours" + ("; dry run: nothing changed" if dry_run else ""))
@@ -94,18 +103,28 @@ def send_reminders(
             hint="they are kept: the next run tries again those marked retry; see: salon outbox --status failed")
 
 
-def _total(reports: list[Any], dry_run: bool, at: Any) -> dict[str, Any]:
+def _total(reports: list[Any], dry_run: bool, at: Any, born: dict[str, Any]) -> dict[str, Any]:
+    """The summary; `born` is each location's birthday job (`services.benefits.birthdays`), by code."""
     from salon_cli.core import clock
 
     keys = ("queued", "sent", "retried", "failed", "skipped", "waiting", "recovered")
+    gifts = ("birthday_codes", "birthday_gifts")
+
+    def issued(r: Any) -> dict[str, Any]:
+        job = born.get(r.location)
+        return {k: getattr(job, k) if job is not None else 0 for k in gifts}
+
     return {
         "location": ",".join(r.location for r in reports),
         "as_of": reports[0].as_of if reports else at or clock.now(),
         "dry_run": dry_run,
+        **{k: sum(getattr(b, k) for b in born.values()) for k in gifts},
         **{k: sum(getattr(r, k) for r in reports) for k in keys},
         "job_run_id": reports[0].job_run_id if len(reports) == 1 else None,
         "locations": [{"location": r.location, "job_run_id": r.job_run_id, "quiet_until": r.quiet_until,
-                       **{k: getattr(r, k) for k in keys}} for r in reports],
+                       **issued(r), **{k: getattr(r, k) for k in keys}} for r in reports],
+        "birthday": [{"location": b.location, "codes": [asdict(c) for c in b.codes],
+                      "gifts": [asdict(g) for g in b.gifts]} for b in born.values()],
     }
 
 

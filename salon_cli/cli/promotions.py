@@ -25,9 +25,9 @@ promo_app = typer.Typer(help="Promotions: codes and automatic offers with their 
 
 COLUMNS = ["id", "code", "name", "kind", "value_text", "service_id", "category", "starts_on", "ends_on", "days",
            "hours", "min_spend_cents", "tier", "tag", "new_clients", "per_client", "use_limit", "uses", "stackable",
-           "automatic", "client_id", "location_id", "active"]
+           "automatic", "client_id", "location_id", "active", "birthday_days", "template_id"]
 LIST_COLUMNS = ["id", "code", "name", "kind", "value_text", "starts_on", "ends_on", "days", "hours", "uses",
-                "use_limit", "active"]
+                "use_limit", "birthday_days", "active"]
 
 REF_ARG: Any = typer.Argument(..., help="The promotion's code or id.")
 KIND_OPT: Any = typer.Option(None, "--kind", help="percent | amount | free_service | points_multiplier.")
@@ -45,6 +45,11 @@ TAG_OPT: Any = typer.Option(None, "--tag", help="Client tag the client must carr
 PER_CLIENT_OPT: Any = typer.Option(None, "--per-client", help="Uses per client.")
 LIMIT_OPT: Any = typer.Option(None, "--limit", help="Uses in all.")
 CLIENT_OPT: Any = typer.Option(None, "--client", help="A personal code: only this client (id).")
+BIRTHDAY_OPT: Any = typer.Option(
+    None, "--birthday-days",
+    help="A birthday offer (0-60): never used itself; `salon send-reminders` gives each client with marketing "
+         "consent a personal code valid this many days either side of their birthday. "
+         "Example: salon --as lucia --pin 1234 promo add BDAY --kind percent --value 20 --birthday-days 7")
 
 
 def _date(text: str | None, what: str) -> Any:
@@ -56,13 +61,14 @@ def _date(text: str | None, what: str) -> Any:
 def _input(*, kind: str | None, value: str | None, service: str | None, category: str | None, from_: str | None,
            to: str | None, days: str | None, hours: str | None, min_spend: str | None, tier: str | None,
            tag: str | None, new_clients: bool | None, per_client: int | None, limit: int | None,
-           stackable: bool | None, name: str | None, client: int | None, here_only: bool | None) -> PromoInput:
+           stackable: bool | None, name: str | None, client: int | None, here_only: bool | None,
+           birthday_days: int | None = None) -> PromoInput:
     from salon_cli.services.promotions.catalog import PromoInput
 
     return PromoInput(kind=kind, value=value, service=service, category=category, starts_on=_date(from_, "--from"),
                       ends_on=_date(to, "--to"), days=days, hours=hours, min_spend=min_spend, tier=tier, tag=tag,
                       new_clients=new_clients, per_client=per_client, limit=limit, stackable=stackable, name=name,
-                      client_id=client, location_only=here_only)
+                      client_id=client, location_only=here_only, birthday_days=birthday_days)
 
 
 @promo_app.command("add")
@@ -79,12 +85,15 @@ def add(
     name: str = typer.Option(None, "--name", help="As the ticket shows it, e.g. \"20% off colour on Tuesdays\"."),
     client: int = CLIENT_OPT,
     here_only: bool = typer.Option(False, "--here-only", help="Only at this location (default: every one)."),
+    birthday_days: int = BIRTHDAY_OPT,
     fmt: Format = FORMAT_OPTION,
 ) -> None:
     """Add a promotion (manager PIN).
 
     Example: salon --as lucia --pin 1234 promo add HAPPY10 --kind percent --value 10% --days tue --hours 10:00-14:00 --limit 100
     Example: salon --as lucia --pin 1234 promo add --automatic --name "20% off colour on Tuesdays" --kind percent --value 20 --category colour --days tue
+
+    Example: salon --as lucia --pin 1234 promo add BDAY --kind percent --value 20 --birthday-days 7
     """
     from salon_cli.services.promotions import catalog
 
@@ -93,7 +102,7 @@ def add(
     given = _input(kind=kind, value=value, service=service, category=category, from_=from_, to=to, days=days,
                    hours=hours, min_spend=min_spend, tier=tier, tag=tag, new_clients=new_clients or None,
                    per_client=per_client, limit=limit, stackable=stackable or None, name=name, client=client,
-                   here_only=here_only or None)
+                   here_only=here_only or None, birthday_days=birthday_days)
     view = app.change(Permission.program_manage, lambda session, actor: catalog.add(
         session, actor=actor, location=loc, code=code, automatic=automatic, given=given))
     emit(view, fmt, one=True, columns=COLUMNS if fmt is Format.table else None, tz=loc.tz, currency=loc.currency)
@@ -140,11 +149,14 @@ def set_(
     per_client: int = PER_CLIENT_OPT, limit: int = LIMIT_OPT,
     stackable: bool = typer.Option(None, "--stackable/--not-stackable", help="May go with another promotion."),
     name: str = typer.Option(None, "--name", help="As the ticket shows it."),
+    birthday_days: int = BIRTHDAY_OPT,
     fmt: Format = FORMAT_OPTION,
 ) -> None:
     """Change a promotion's rules (manager PIN); what is not given stays.
 
     Example: salon --as lucia --pin 1234 promo set HAPPY10 --to 2026-12-31 --limit 200
+
+    Example: salon --as lucia --pin 1234 promo set BDAY --birthday-days 10
     """
     from salon_cli.services.promotions import catalog
 
@@ -152,7 +164,8 @@ def set_(
     loc = app.location()
     given = _input(kind=kind, value=value, service=service, category=category, from_=from_, to=to, days=days,
                    hours=hours, min_spend=min_spend, tier=tier, tag=tag, new_clients=new_clients,
-                   per_client=per_client, limit=limit, stackable=stackable, name=name, client=None, here_only=None)
+                   per_client=per_client, limit=limit, stackable=stackable, name=name, client=None, here_only=None,
+                   birthday_days=birthday_days)
     view = app.change(Permission.program_manage, lambda session, actor: catalog.update(
         session, actor=actor, location=loc, ref=ref, given=given))
     emit(view, fmt, one=True, columns=COLUMNS if fmt is Format.table else None, tz=loc.tz, currency=loc.currency)

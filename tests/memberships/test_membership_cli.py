@@ -57,7 +57,8 @@ def test_plans_in_every_format(desk):
     rows = js(desk, "membership", "plans")
     assert [set(r) for r in rows] == [PLAN_FIELDS] * 3
     assert rows[0] == {"id": 1, "code": "gold", "name": "Gold", "tier": "gold", "monthly_price_cents": 50000,
-                       "monthly_credits": 1, "discount_bp": 1000, "benefits": ["priority_booking"], "active": True}
+                       "monthly_credits": 1, "discount_bp": 1000, "benefits": ["priority_booking", "photo_gallery"],
+                       "active": True}
     assert [json.loads(line)["code"] for line in ok(desk, "membership", "plans", "-f", "ndjson").stdout.splitlines()] == [
         "gold", "black", "vip"]
     csv = ok(desk, "membership", "plans", "-f", "csv").stdout.splitlines()
@@ -66,7 +67,7 @@ def test_plans_in_every_format(desk):
     table = ok(desk, "membership", "plans").stdout.splitlines()
     assert table[0].split() == ["code", "name", "tier", "monthly_price", "monthly_credits", "discount_pct", "benefits",
                                 "active"]
-    assert table[1].split() == ["gold", "Gold", "gold", "500.00", "1", "10%", "priority_booking", "true"]
+    assert table[1].split() == ["gold", "Gold", "gold", "500.00", "1", "10%", "priority_booking;photo_gallery", "true"]
 
 
 def test_a_manager_adds_and_sets_a_plan(desk):
@@ -129,8 +130,8 @@ def test_subscribe_show_and_a_second_one_refused(desk):
                                  "current_period_end", "period_number", "fee_sale_id", "fee_status", "fee_cents",
                                  "location", "cancels_at_period_end")} == {
         "id": 1, "client_id": 1, "plan": "gold", "plan_name": "Gold", "tier": "gold", "status": "active",
-        "credits_remaining": 1, "monthly_credits": 1, "discount_bp": 1000, "benefits": ["priority_booking"],
-        "current_period_start": "2026-11-21", "current_period_end": "2026-12-21", "period_number": 1,
+        "credits_remaining": 1, "monthly_credits": 1, "discount_bp": 1000,
+        "benefits": ["priority_booking", "photo_gallery"], "current_period_start": "2026-11-21", "current_period_end": "2026-12-21", "period_number": 1,
         "fee_sale_id": 1, "fee_status": "open", "fee_cents": 50000, "location": "centro",
         "cancels_at_period_end": False}
     assert view["created_at"] == "2026-11-21T11:00:00-06:00"

@@ -94,8 +94,8 @@ def _membership(engine, membership_id):
 def test_seeded_plans_and_a_manager_adds_and_changes_one(engine, shop):
     assert [(p.code, p.tier, p.monthly_price_cents, p.monthly_credits, p.discount_bp, p.benefits, p.active)
             for p in _read(engine, membership_plans.list_plans)] == [
-        ("gold", "gold", 50000, 1, 1000, ["priority_booking"], True),
-        ("black", "black", 90000, 2, 1500, ["priority_booking", "birthday_gift"], True),
+        ("gold", "gold", 50000, 1, 1000, ["priority_booking", "photo_gallery"], True),
+        ("black", "black", 90000, 2, 1500, ["priority_booking", "birthday_gift", "photo_gallery"], True),
         ("vip", "vip", 150000, 4, 2000, ["priority_booking", "birthday_gift", "photo_gallery"], True)]
     plan = _do(engine, membership_plans.add_plan, actor=shop.marco, location=shop.loc, code="Platinum",
                name=" Platinum ", tier="VIP", price_cents=200000, credits=6, discount_bp=2500,
@@ -386,13 +386,16 @@ def test_discount_for_the_active_membership_only(engine, shop):
     assert _read(engine, memberships.discount_for, shop.ximena) == (1800, "Black membership")
 
 
-def test_benefits_follow_the_plan_and_the_vip_gallery_opens_for_photos(engine, shop, tmp_path):
+def test_benefits_follow_the_plan_and_the_gallery_opens_for_photos(engine, shop, tmp_path):
     photo = tmp_path / "antes.jpg"
     photo.write_bytes(b"\xff\xd8\xff")
     media = tmp_path / "media"
     _subscribe(engine, shop, plan="gold")
     assert _read(engine, memberships.has_benefit, shop.ximena, "priority_booking") is True
-    assert _read(engine, client_photos.gallery_allowed, shop.ximena) is False
+    assert _read(engine, client_photos.gallery_allowed, shop.ximena) is True  # Gold includes it (0022)
+    _do(engine, membership_plans.update_plan, actor=shop.marco, location=shop.loc, code="gold",
+        benefits=["priority_booking"])
+    assert _read(engine, client_photos.gallery_allowed, shop.ximena) is False  # at once, as the plan changes
     _subscribe(engine, shop, plan="vip", client=shop.pedro)
     assert _read(engine, client_photos.gallery_allowed, shop.pedro) is True
     added = _do(engine, client_photos.add_photo, actor=OWNER, media_root=media, client_id=shop.pedro, source=photo)

@@ -7,6 +7,7 @@ from salon_cli.core.errors import InvalidInput, RuleViolation
 from salon_cli.core.text import name_key
 from salon_cli.db.models import Client
 from salon_cli.db.uow import UnitOfWork
+from salon_cli.services.memberships import plans as membership_plans
 from salon_cli.services.record import photos as client_photos
 from salon_cli.services.salon.actors import Actor
 from salon_cli.services.till import membership_fees
@@ -29,6 +30,9 @@ def test_photos_are_refused_without_a_gallery_membership(engine, salon, tmp_path
         c = Client(first_name="Ana", last_name="Ruiz", name_key=name_key("Ana", "Ruiz"), created_at=clock_module.now())
         uow.session.add(c)
         uow.session.flush()
+        # a plan without the gallery (the seeded Gold has it since 0022: take it off)
+        membership_plans.update_plan(uow.session, actor=DESK, location=salon.location, code="gold",
+                                     benefits=["priority_booking"])
         for plan in (None, "gold"):  # no membership, then one whose plan has no gallery
             if plan:
                 membership_fees.subscribe(uow.session, actor=DESK, location=salon.location, client_id=c.id, plan_code=plan)

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 import typer
 
 from salon_cli.cli.book.day_end import leave_booked
+from salon_cli.cli.book.waitlist import say_waiting, waitlist_app
 from salon_cli.cli.context import app_context
 from salon_cli.cli.output import FORMAT_OPTION, Format, emit, message
 from salon_cli.core.errors import InvalidInput
@@ -65,9 +66,14 @@ def book(
     A client who must leave a deposit books only with it taken (--deposit AMOUNT --pay METHOD), or by a
     manager (--as CODE --pin PIN).
 
+    A visit opens at most the policy's booking horizon ahead (salon policy show: 180 days by default),
+    its priority horizon (365) for a client with priority booking; a --repeat series is checked by its
+    first visit only.
+
     Example: salon --as sofia appt book --client 42 --service "Corte dama" --service peinado --staff ana --at "2026-11-24 10:30" --repeat "FREQ=WEEKLY;COUNT=4"
     """
     from salon_cli.core.money import parse_amount
+    from salon_cli.services.benefits import priority
     from salon_cli.services.book import appointments
 
     app = app_context(ctx)
@@ -85,10 +91,11 @@ def book(
             raise InvalidInput("--pay takes the --deposit amount: write --pay METHOD")
         done = app.change(Permission.desk, lambda session, actor: deposits.book(
             session, actor=actor, location=loc, method=tender.method, deposit_cents=deposit_cents,
-            gift_card=tender.gift_card, **booking))
+            gift_card=tender.gift_card, horizon_days=priority.horizon_days(session, loc, client), **booking))
     else:
         done = app.change(Permission.desk, lambda session, actor: appointments.book_appointment(
-            session, actor=actor, location=loc, deposit_cents=deposit_cents, **booking))  # type: ignore[arg-type]
+            session, actor=actor, location=loc, deposit_cents=deposit_cents,
+            horizon_days=priority.horizon_days(session, loc, client), **booking))  # type: ignore[arg-type]
     for warning in done.warnings:
         message(f"warning: {warning}")
     if len(done.appointments) == 1:
@@ -196,17 +203,20 @@ def move(
     on_gap: Gap = GAP_OPTION,
     fmt: Format = FORMAT_OPTION,
 ) -> None:
-    """Move a booked appointment to another time (and staff member), keeping its length.
+    """Move a booked appointment to another time (and staff member), keeping its length, no further ahead
+    than the client's booking horizon (as appt book).
 
     Example: salon --as sofia appt move 120 --at "2026-11-25 16:00" --staff marco
     """
+    from salon_cli.services.benefits import priority
     from salon_cli.services.book import appointments
 
     app = app_context(ctx)
     loc = app.location()
     done = app.change(Permission.desk, lambda session, actor: appointments.move(
         session, actor=actor, location=loc, appointment_id=appointment_id, at=at, staff=staff,
-        allow_overlap=allow_overlap, on_gap=on_gap.value, allow_outside_hours=allow_outside_hours))
+        allow_overlap=allow_overlap, on_gap=on_gap.value, allow_outside_hours=allow_outside_hours,
+        horizon_days=priority.appointment_horizon_days(session, loc, appointment_id)))
     for warning in done.warnings:
         message(f"warning: {warning}")
     _one(loc, done.appointments[0], fmt)
@@ -240,6 +250,7 @@ def cancel(
     _say_deposit(settled, loc)
     _one(loc, app.read(lambda session: _view(session, appointment_id)) if settled else done.appointment, fmt)
     _send_deposit_refund(app, actor, loc, settled, f"appointment {appointment_id} is cancelled")
+    say_waiting(app, loc, appointment_id)
 
 
 def _view(session: Any, appointment_id: int) -> Any:
@@ -306,9 +317,11 @@ def no_show(ctx: typer.Context, appointment_id: int = typer.Argument(..., help="
     _say_deposit(settled, loc)
     _one(loc, app.read(lambda session: _view(session, appointment_id)) if settled else view, fmt)
     _send_deposit_refund(app, actor, loc, settled, f"appointment {appointment_id} is a no-show")
+    say_waiting(app, loc, appointment_id)
 
 
 appt_app.command("leave-booked")(leave_booked)
+appt_app.add_typer(waitlist_app, name="waitlist")
 
 
 @appt_app.command("reinstate")

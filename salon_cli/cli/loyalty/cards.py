@@ -41,6 +41,23 @@ def _card_out(app: AppContext, client_id: int, card: Any, fmt: Format) -> None:
 
 # ----------------------------------------------------------------------------- program
 
+def _program_out(view: Any, fmt: Format) -> None:
+    """The program; in a table each tier reads `gold from 2500 x1.5, 5% off, priority booking`."""
+    from decimal import Decimal
+
+    from salon_cli.core.money import format_percent
+
+    if fmt is not Format.table:
+        emit(view, fmt, one=True)
+        return
+    data = asdict(view)
+    data["tiers"] = "; ".join(
+        f"{t['name']} from {t['min_points']} x{format((Decimal(int(t['multiplier_bp'])) / 10000).normalize(), 'f')}"
+        + (f", {format_percent(t['discount_bp'])} off" if t["discount_bp"] else "")
+        + (", priority booking" if t["priority"] else "") for t in view.tiers)
+    emit(data, fmt, one=True)
+
+
 @program_app.command("show")
 def program_show(ctx: typer.Context, fmt: Format = FORMAT_OPTION) -> None:
     """The program's rules.
@@ -50,7 +67,7 @@ def program_show(ctx: typer.Context, fmt: Format = FORMAT_OPTION) -> None:
     from salon_cli.services.loyalty import program as loyalty_program
 
     app = app_context(ctx)
-    emit(app.read(loyalty_program.show), fmt, one=True)
+    _program_out(app.read(loyalty_program.show), fmt)
 
 
 @program_app.command("set")
@@ -70,13 +87,22 @@ def program_set(
     cooldown_minutes: int | None = typer.Option(None, "--cooldown-minutes", help="Minutes between two stamps of a card."),
     max_daily_stamps: int | None = typer.Option(None, "--max-daily-stamps", help="Stamps per card per day (0: no cap)."),
     require_pin: bool | None = typer.Option(None, "--require-pin/--no-require-pin", help="A stamp needs the staff PIN."),
-    tiers: str | None = typer.Option(None, "--tiers", help="NAME:MIN[:MULTIPLIER],... e.g. bronze:0,silver:1000:1.25"),
+    tiers: str | None = typer.Option(None, "--tiers", help="NAME:MIN[:MULTIPLIER],... e.g. bronze:0,silver:1000:1.25 (a tier keeps its discount and priority by name)"),
+    tier_discount: str | None = typer.Option(None, "--tier-discount", help="TIER=PCT%,... a discount on the sales of the tier's clients, a whole percent up to 50% (the larger of it and a membership's applies, never both); tiers not named get none; none for no tier. E.g. gold=5%,platinum=10%"),
+    tier_priority: str | None = typer.Option(None, "--tier-priority", help="TIER,... the tiers that book with priority (the policy's --priority-horizon); the others do not; none for no tier. E.g. gold,platinum"),
     active: bool | None = typer.Option(None, "--active/--inactive", help="Switch the program on or off."),
+    birthday_gift_reward: str | None = typer.Option(
+        None, "--birthday-gift-reward",
+        help="REWARD_ID|none: the catalog reward a membership with the birthday_gift benefit gives on each "
+             "birthday, as a code (no points spent; salon send-reminders issues it). "
+             "Example: salon --as lucia --pin 1234 loyalty program set --birthday-gift-reward 1"),
     fmt: Format = FORMAT_OPTION,
 ) -> None:
     """Change the program's rules (a manager, with PIN; audited).
 
     Example: salon --as lucia --pin 1234 loyalty program set --type hybrid --stamps-target 8 --cooldown-minutes 120
+
+    Example: salon --as lucia --pin 1234 loyalty program set --tier-discount gold=5%,platinum=10% --tier-priority gold,platinum
     """
     from salon_cli.core.money import parse_amount
     from salon_cli.services.loyalty import program as loyalty_program
@@ -91,9 +117,11 @@ def program_set(
                    expiry_months=expiry_months, expiry_inactivity_days=expiry_inactivity_days,
                    cooldown_minutes=cooldown_minutes, max_daily_stamps=max_daily_stamps, require_pin=require_pin,
                    tiers=tiers, active=active)
+    changes.update(tier_discount=tier_discount, tier_priority=tier_priority)
+    changes.update(birthday_gift_reward=birthday_gift_reward)
     view = app.change(Permission.program_manage, lambda session, actor: loyalty_program.update(
         session, actor=actor, location=loc, **changes))
-    emit(view, fmt, one=True)
+    _program_out(view, fmt)
 
 
 # ----------------------------------------------------------------------------- cards

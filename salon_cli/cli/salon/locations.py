@@ -142,6 +142,8 @@ def policy_set(
     allow_clock_override: bool | None = typer.Option(None, "--allow-clock-override/--no-allow-clock-override", help="Let commands that change data honour SALON_NOW (tests, demos, backfills), at every location; the owner only."),
     receipt_printer: str | None = typer.Option(None, "--receipt-printer", help="The ESC/POS receipt printer: network:HOST[:PORT], usb:VENDOR:PRODUCT (hex), serial:DEVICE[:BAUD], file:PATH, or none."),
     receipt_via: str | None = typer.Option(None, "--receipt-via", help="How receipts go out by default: one or more of screen, print, email (comma-separated)."),
+    booking_horizon: int | None = typer.Option(None, "--booking-horizon", metavar="DAYS", help="A visit may be booked up to today + DAYS (1 to 1095, default 180); a repeated series is checked by its first visit; walk-ins and imports are not limited."),
+    priority_horizon: int | None = typer.Option(None, "--priority-horizon", metavar="DAYS", help="The same for clients with priority booking (a membership with priority_booking, or a tier set with loyalty program set --tier-priority): 1 to 1095, default 365, never shorter than --booking-horizon."),
     fmt: Format = FORMAT_OPTION,
 ) -> None:
     """Change the location's policy (manager PIN).
@@ -153,6 +155,8 @@ def policy_set(
     Example: salon --as lucia --pin 2580 policy set --no-allow-clock-override
 
     Example: salon --as marco --pin 2222 policy set --receipt-printer network:192.168.1.50:9100 --receipt-via screen,print
+
+    Example: salon --as marco --pin 2222 policy set --booking-horizon 90 --priority-horizon 365
     """
     from salon_cli.services.salon import clock_override, policy
 
@@ -173,7 +177,8 @@ def policy_set(
             pin_lock_minutes=pin_lock_minutes, desk_actor=desk_actor, quiet_hours=quiet_hours,
             message_language=message_language, win_back_days=win_back_days, payment_url=payment_url,
             max_desk_discount=max_desk_discount, deposit_remainder=deposit_remainder, slot_min=slot,
-            receipt_printer=receipt_printer, receipt_via=receipt_via)
+            receipt_printer=receipt_printer, receipt_via=receipt_via,
+            booking_horizon_days=booking_horizon, priority_horizon_days=priority_horizon)
 
     view = app.change(Permission.policy_manage, change)
     emit(view, fmt, one=True, currency=loc.currency)

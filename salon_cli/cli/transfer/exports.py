@@ -60,6 +60,8 @@ def export_clients(
 
     Notes are a list of objects in JSON, 'type: body' joined with ' | ' in CSV.
 
+    After the notes come the address and contact details (street, city, state, postal_code, country, phone2, email2, occupation, emergency_name, emergency_phone) and preferred_staff: the preferred stylists' codes, first first (a list in JSON, joined with ';' in CSV, like tags).
+
     Private notes only with --include-private: the owner or a manager, with their PIN (exit 3 otherwise).
 
     Example: salon --as marco --pin 2222 export clients --from 2026-01-01 --format ndjson --include-private --output clientes.ndjson

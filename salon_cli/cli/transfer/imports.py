@@ -119,7 +119,8 @@ def _import_catalog(kind: str, run: ImportRun) -> None:
 def import_clients(
     ctx: typer.Context, file: str = FILE_ARG,
     maps: list[str] = maps_option("first_name last_name phone email birthday external_code tags gender "
-                                  "marketing_consent"),
+                                  "marketing_consent notes created_at street city state postal_code country "
+                                  "phone2 email2 occupation emergency_name emergency_phone preferred_staff"),
     mapping: Path | None = MAPPING_OPTION, date_format: str | None = DATE_OPTION,
     encoding: str | None = ENCODING_OPTION, dry_run: bool = DRY_RUN_OPTION, skip_bad: bool = SKIP_BAD_OPTION,
     rejects: Path | None = REJECTS_OPTION, save_mapping: Path | None = SAVE_MAPPING_OPTION,
@@ -130,6 +131,8 @@ def import_clients(
     A client already here (same external code, else phone, else e-mail) is left as it is and counted as unchanged. Keep the other system's client id as external_code: appointments and sales find their clients by it.
 
     Tags are separated by ';' or ','. A file from `salon export clients` imports as it is.
+
+    The rest of the profile is checked as `client add` checks it: street, city, state, postal_code, country (ISO code, e.g. MX), phone2, email2, occupation, emergency_name, emergency_phone; gender is female, male, non_binary or other (f, m, mujer, hombre... understood). preferred_staff is staff codes in order, separated by ';' or ',' (an unknown code refuses the file).
 
     Example: salon --as sofia import clients clientes.csv --map "Nombre=first_name" --map "Apellido=last_name" --map "Teléfono=phone" --date-format %d/%m/%Y
 

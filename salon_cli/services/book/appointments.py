@@ -9,6 +9,9 @@ Rules of the desk kept here:
   booking says `allow_overlap`; on PostgreSQL the staff row is locked while checking, so two desks
   cannot both take the same slot (SQLite writers are serial already);
 - a time already past (beyond the no-show grace) is booked only as a walk-in, who is here now;
+- a visit is booked at most `horizon_days` ahead (its local date against today's; None: the policy's
+  `booking_horizon_days`; the caller hands a client with priority booking the longer one,
+  `benefits.priority.horizon_days`); a series is checked by its first visit, a walk-in never;
 - a client flagged `deposit_required` is warned, and booked without a deposit only by a manager
   who gave their PIN;
 - a repeat (RRULE) keeps the wall-clock time across DST changes; a time a change skips is moved
@@ -27,11 +30,13 @@ from salon_cli.core import clock
 from salon_cli.core.errors import Conflict, InvalidInput, NotFound, NotPermitted, RuleViolation
 from salon_cli.core.money import format_amount
 from salon_cli.core.permissions import Permission
+from salon_cli.core.days import business_date
 from salon_cli.core.recurrence import GAP_CHOICES, LocalTime, occurrences, resolve
 from salon_cli.core.spoken_time import wall_of
 from salon_cli.db.models import Appointment, AppointmentItem, Client, Service, Staff
 from salon_cli.services.salon import audit, catalog
 from salon_cli.services.book import views as book
+from salon_cli.services.book import waitlist
 from salon_cli.services.messages import outbox
 from salon_cli.services.clients import profiles as client_service
 from salon_cli.services.salon import hours as hours_service
@@ -164,6 +169,27 @@ def _refuse_outside_hours(session: Session, location: LocationView, member: Staf
     return [f"{why}: booked anyway by {actor.code}" for why in reasons[:3]]
 
 
+def _refuse_beyond_horizon(session: Session, location: LocationView, slot: _Slot, horizon_days: int | None,
+                           now: datetime) -> None:
+    """Refuse (exit 1) a visit whose local date is past today + the horizon, saying the limit that applies
+    to this client and, to a client without priority, the longer one priority booking gives."""
+    policy = policy_row(session, location)
+    days = policy.booking_horizon_days if horizon_days is None else horizon_days
+    last = business_date(now, location.tz) + timedelta(days=days)
+    day = slot.starts_at.astimezone(location.tz).date()
+    if day <= last:
+        return
+    opens = f"bookings open {days} days ahead"
+    if days > policy.booking_horizon_days and days == policy.priority_horizon_days:
+        why = f"{opens} for clients with priority booking (until {last.isoformat()})"
+    elif days == policy.booking_horizon_days and policy.priority_horizon_days > days:
+        why = f"{opens} (until {last.isoformat()}); clients with priority booking {policy.priority_horizon_days} days"
+    else:
+        why = f"{opens} (until {last.isoformat()})"
+    raise RuleViolation(f"{day.isoformat()} is too far ahead: {why}",
+                        hint="a manager sets how far: salon policy set --booking-horizon DAYS --priority-horizon DAYS")
+
+
 def _slots(location: LocationView, at: str | datetime, minutes: int, repeat: str | None,
            on_gap: str) -> tuple[list[_Slot], list[str]]:
     tz, notes = location.tz, []
@@ -209,10 +235,12 @@ def book_appointment(
     note: str | None = None,
     deposit_taken: bool = False,
     allow_outside_hours: bool = False,
+    horizon_days: int | None = None,
 ) -> Booking:
     """`deposit_cents` is the deposit asked; `deposit_taken` says the caller takes it as a payment in
     this transaction (`till.deposits.book`): a client flagged deposit_required books only so, or by a
-    manager with a PIN."""
+    manager with a PIN. `horizon_days`: how far ahead this client may book (None: the policy's
+    `booking_horizon_days`); a series is checked by its first visit, a walk-in (now) not at all."""
     authorize(actor, Permission.desk)
     now = clock.now()
     if on_gap not in GAP_CHOICES:
@@ -248,6 +276,8 @@ def book_appointment(
                             hint="if the client is here, book a walk-in: --walk-in")
     if walk_in and slots[0].starts_at > now + timedelta(hours=1):
         raise InvalidInput("a walk-in starts now (or within the hour)", hint="book it without --walk-in")
+    if not walk_in:
+        _refuse_beyond_horizon(session, location, slots[0], horizon_days, now)
     if client is not None and client.deposit_required:
         count = f"{client.no_show_count} no-show{'s' if client.no_show_count != 1 else ''}"
         name = f"{client.first_name} {client.last_name}".strip()
@@ -284,6 +314,7 @@ def book_appointment(
         audit.record(session, actor=actor, action="appointment.walk_in" if walk_in else "appointment.book",
                      entity="appointment", entity_id=appt.id, location_id=location.id,
                      after={**(audit.snapshot(appt) or {}), "services": [s.code for s in menu]})
+    waitlist.fulfil(session, actor=actor, location=location, appointments=created)  # the client waited for it
     if client is not None and not walk_in:  # a walk-in is here: nothing to confirm
         first = created[0]
         outbox.queue(session, location=location, actor=actor, drafts=[outbox.Draft(
@@ -322,8 +353,10 @@ def move(
     allow_overlap: bool = False,
     on_gap: str = "shift",
     allow_outside_hours: bool = False,
+    horizon_days: int | None = None,
 ) -> Booking:
-    """Move a booked appointment to another time (and staff member), keeping its length."""
+    """Move a booked appointment to another time (and staff member), keeping its length; no further
+    ahead than `horizon_days` (None: the policy's `booking_horizon_days`), as booking."""
     authorize(actor, Permission.desk)
     appt = get(session, appointment_id, location, lock=True)
     if appt.status != "booked":
@@ -335,6 +368,7 @@ def move(
     now = clock.now()
     if slot.starts_at + timedelta(minutes=policy_row(session, location).no_show_grace_min) <= now:
         raise RuleViolation(f"{slot.wall.wall:%Y-%m-%d %H:%M} has already passed")
+    _refuse_beyond_horizon(session, location, slot, horizon_days, now)
     if (slot.starts_at, member.id) == (appt.starts_at, appt.staff_id):
         raise InvalidInput("the appointment is already at that time with that staff member")
     warnings += _refuse_outside_hours(session, location, member, [slot], actor=actor, allow=allow_outside_hours)
@@ -349,4 +383,5 @@ def move(
     session.flush()
     audit.record(session, actor=actor, action="appointment.move", entity="appointment", entity_id=appt.id,
                  location_id=location.id, before=before, after=audit.snapshot(appt))
+    waitlist.fulfil(session, actor=actor, location=location, appointments=[appt])  # moved into days they waited
     return Booking([book.view(session, appt.id or 0)], warnings)

@@ -1,7 +1,8 @@
 """What a client brings to a checkout, read for the desk: the deposit already paid on the ticket, the
 membership (plan, discount, credits), unused reward codes and the rewards their points buy now (each
 with what it pays on this ticket, or why it pays nothing), gift cards with their balances, open
-penalties not yet on a sale, and the stamp the visit earns.
+penalties not yet on a sale, the stamp the visit earns, and the client's own promotion codes
+(`checkout.promos.personal`, each with why it cannot apply here).
 
 A read model: it changes nothing. What a code pays follows `loyalty.rewards` (an amount, a percent
 of what was bought, or the price on the ticket of its service or the cheapest of its category, never
@@ -21,6 +22,7 @@ from salon_cli.core.days import business_date
 from salon_cli.core.money import format_money, percent_of
 from salon_cli.db.models import LoyaltyAccount, Redemption, Reward, Service
 from salon_cli.services.book import penalties
+from salon_cli.services.checkout.promos import PromoOffer, personal
 from salon_cli.services.loyalty import ledger
 from salon_cli.services.memberships import subscriptions
 from salon_cli.services.salon.business_days import today
@@ -93,6 +95,7 @@ class Offers:
     gift_cards: list[GiftCardOffer] = field(default_factory=list)
     penalties: list[PenaltyOffer] = field(default_factory=list)
     stamp: StampOffer | None = None
+    promos: list[PromoOffer] = field(default_factory=list)  # the client's own codes, in their dates
 
 
 def offers(session: Session, location: LocationView, *, client_id: int, ticket: SaleView | None) -> Offers:
@@ -121,7 +124,8 @@ def offers(session: Session, location: LocationView, *, client_id: int, ticket: 
                   points=points, rewards=buyable, gift_cards=[
                       GiftCardOffer(c.code, c.balance_cents) for c in gift_cards.list_cards(
                           session, location=location, client_id=client_id, status="active") if c.balance_cents > 0],
-                  penalties=_penalties(session, location, client_id), stamp=stamp)
+                  penalties=_penalties(session, location, client_id), stamp=stamp,
+                  promos=personal(session, location, client_id, ticket))
 
 
 def _membership(session: Session, client_id: int) -> MembershipOffer | None:

@@ -8,6 +8,10 @@ them, the location's taxes, the member's discount, through `core.sale_math`), ne
 first change to the ticket opens the sale (`ensure_sale`); the first money checks a booked
 appointment in, in the same transaction as the payment (`pay`), since money before the visit is a
 deposit (`till.tenders`). Leaving with no money taken deletes the sale (`till.discard`).
+
+Promotions (`checkout.promos`): a code goes on when the desk types it; the automatic offers go on just
+before the money (`before_money`), after any code, as `salon checkout` puts them on. Until then the ticket
+shows them ahead (`Ticket.ahead`, and the draft), written nowhere, priced to the cent as they will be.
 """
 
 from __future__ import annotations
@@ -26,7 +30,7 @@ from salon_cli.services.book import appointments
 from salon_cli.services.book import status as appt_status
 from salon_cli.services.book import views as book
 from salon_cli.services.book.views import AppointmentView
-from salon_cli.services.checkout import client_offers
+from salon_cli.services.checkout import client_offers, promos
 from salon_cli.services.checkout.client_offers import Offers
 from salon_cli.services.clients import profiles
 from salon_cli.services.loyalty import rewards
@@ -64,10 +68,12 @@ class Ticket:
     draft: SaleView | None  # what the first change will open, while there is no sale (status "draft", id 0)
     offers: Offers | None  # what the client brings (None: no client)
     note: str | None = None  # why there is neither sale nor draft
+    ahead: SaleView | None = None  # the open sale with the automatic offers the next money puts on it (if any)
 
     @property
     def shown(self) -> SaleView | None:
-        return self.sale or self.draft
+        """What the screen shows and the money is asked against: the ticket as the next payment sees it."""
+        return self.ahead or self.sale or self.draft
 
 
 def load(session: Session, location: LocationView, desk: Desk) -> Ticket:
@@ -87,13 +93,18 @@ def load(session: Session, location: LocationView, desk: Desk) -> Ticket:
             note = f"appointment {appointment.id} is {appointment.status.replace('_', ' ')}: it has no sale"
         else:
             draft = draft_sale(session, location, appointment=appointment, client_id=client_id)
+            draft = promos.ahead(session, location, draft, policy_row(session, location).taxes or [])
+    ahead = None
+    if sale is not None and sale.status == "open":
+        ahead = promos.ahead(session, location, sale, sales.get(session, sale.id, location).taxes or [])
+        ahead = ahead if ahead is not sale else None
     name = (appointment.client if appointment is not None else sale.client if sale is not None else "")
     if client_id is not None and not name:
         row = profiles.get(session, client_id)
         name = f"{row.first_name} {row.last_name}".strip()
-    offers = client_offers.offers(session, location, client_id=client_id, ticket=sale or draft) \
+    offers = client_offers.offers(session, location, client_id=client_id, ticket=ahead or sale or draft) \
         if client_id is not None else None
-    return Ticket(location, desk, appointment, name, sale, draft, offers, note)
+    return Ticket(location, desk, appointment, name, sale, draft, offers, note, ahead)
 
 
 def draft_sale(session: Session, location: LocationView, *, appointment: AppointmentView | None,
@@ -158,11 +169,21 @@ def check_in_for_money(session: Session, location: LocationView, actor: Actor, s
         appt_status.check_in(session, actor=actor, location=location, appointment_id=sale.appointment_id)
 
 
+def before_money(session: Session, location: LocationView, actor: Actor, sale_id: int) -> None:
+    """What comes before any money at the desk, as in `salon checkout`: a booked visit checked in, then
+    the automatic offers whose rules pass put on the sale (`promotions.apply.apply_automatic`; the ones
+    already on it are not put twice)."""
+    check_in_for_money(session, location, actor, sale_id)
+    if sales.get(session, sale_id, location).status == "open":
+        promos.apply_automatic(session, location, actor, sale_id)
+
+
 def pay(session: Session, location: LocationView, actor: Actor, *, sale_id: int, **how: Any) -> PaymentView:
-    """One payment (`till.tenders.pay`); a paid sale completes its appointment (`tenders.EFFECTS`)."""
+    """One payment (`till.tenders.pay`), after what comes before money (`before_money`); a paid sale
+    completes its appointment (`tenders.EFFECTS`)."""
     if how.get("method") == "stripe":
         raise InvalidInput("a Stripe payment goes to the card reader")
-    check_in_for_money(session, location, actor, sale_id)
+    before_money(session, location, actor, sale_id)
     return tenders.pay(session, actor=actor, location=location, sale_id=sale_id, **how)
 
 

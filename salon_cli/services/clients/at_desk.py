@@ -1,4 +1,5 @@
-"""What the new-client form asks while the receptionist types: is this person here already?
+"""What the desk's forms ask while the receptionist types: is this person here already (the new-client
+form)? Whom does this client prefer on that day (the booking form)?
 
 - `existing_contact`: a live client with this phone (read to E.164 as `profiles` stores it, the
   location's country for a national number) or this e-mail (lower-cased). `clients add` refuses
@@ -8,16 +9,22 @@
 - `likely_duplicates`: live clients whose name answers the typed first and last name by the search's
   own scoring (typos and sound-alike spellings: Ximena Jiménez ~ Jimena Giménez), best first, those
   scoring at least `LIKELY_SCORE` only.
+- `preferred_stylist`: the booking form's stylist for a client on a day, the first of their preferred
+  stylists (in order) who works that day (active, taking appointments here, hours that day, not off).
 """
 
 from __future__ import annotations
+
+from datetime import date
 
 from sqlmodel import Session, col, select
 
 from salon_cli.core.errors import InvalidInput
 from salon_cli.db.models import Client
 from salon_cli.services.clients import name_index
+from salon_cli.services.clients.notes import preferred_staff_ids
 from salon_cli.services.clients.profiles import ClientView, check_email, check_phone, tags_of
+from salon_cli.services.salon.hours import day_plan
 from salon_cli.services.salon.locations import LocationView
 
 LIKELY_SCORE = 75.0  # a slip in each name, or names said the same and spelt otherwise
@@ -58,3 +65,12 @@ def likely_duplicates(session: Session, *, first: str, last: str, limit: int = 5
                                                                col(Client.merged_into_id).is_(None)))}
     tags = tags_of(session, [cid for cid in ids if cid in rows])
     return [ClientView.of(rows[cid], tags[cid]) for cid in ids if cid in rows][:limit]
+
+
+def preferred_stylist(session: Session, *, location: LocationView, client_id: int, day: date) -> str | None:
+    """The code of the client's first preferred stylist who works `day` at this location, else None."""
+    wanted = preferred_staff_ids(session, client_id)
+    if not wanted:
+        return None
+    working = {m.staff_id: m.code for m in day_plan(session, location, day).staff if m.spans}
+    return next((working[sid] for sid in wanted if sid in working), None)

@@ -20,7 +20,7 @@ from salon_cli.core.message_text import (
     BODY_MAX, KINDS, LANGUAGES, PLACEHOLDERS, SUBJECT_MAX, check_kind, check_language, check_template, local_date,
     local_time, local_when, render,
 )
-from salon_cli.core.money import format_money
+from salon_cli.core.money import format_money, format_percent
 from salon_cli.core.permissions import Permission
 from salon_cli.db.models import Appointment, Client, ClientPref, MessageTemplate, Service, Staff
 from salon_cli.services.salon import audit
@@ -74,6 +74,49 @@ DEFAULTS: dict[tuple[str, str], tuple[str, str]] = {
 }
 # {payment_link} when the location has no payment page: where the client pays instead.
 AT_THE_DESK = {"es": "recepción", "en": "the front desk"}
+
+# A birthday offer's personal code and a membership's birthday gift (`services.benefits.birthdays`): built-in
+# wording only, for the outbox and the `message_template` table do not take these kinds yet (their checks
+# list the kinds above), so they travel as `birthday` messages with this text and a payload naming them.
+BENEFIT_MESSAGES: dict[tuple[str, str], tuple[str, str]] = {
+    ("birthday_offer", "es"): (
+        "Un regalo de cumpleaños de {location_name}",
+        "¡Feliz cumpleaños, {client_first_name}! Para celebrarlo tienes {offer} con tu código {code}, "
+        "válido hasta el {last_day}. Te esperamos en {location_name}."),
+    ("birthday_offer", "en"): (
+        "A birthday treat from {location_name}",
+        "Happy birthday, {client_first_name}! To celebrate, you have {offer} with your code {code}, "
+        "valid until {last_day}. See you at {location_name}."),
+    ("birthday_gift", "es"): (
+        "Tu regalo de cumpleaños en {location_name}",
+        "¡Feliz cumpleaños, {client_first_name}! Tu membresía te regala {reward}: muestra el código {code} "
+        "en tu próxima visita a {location_name}."),
+    ("birthday_gift", "en"): (
+        "Your birthday gift at {location_name}",
+        "Happy birthday, {client_first_name}! Your membership gives you {reward}: show the code {code} "
+        "on your next visit to {location_name}."),
+}
+
+
+def offer_words(kind: str, value: int, currency: str, language: str) -> str:
+    """What a birthday offer gives, as its message says it: '20% de descuento' / '20% off'."""
+    if kind == "percent":
+        amount = format_percent(value)
+    elif kind == "amount":
+        amount = format_money(value, currency)
+    elif kind == "free_service":
+        return "un servicio de regalo" if language == "es" else "a service on us"
+    else:
+        whole, frac = divmod(value, 10000)
+        factor = f"{whole}" if not frac else f"{whole}.{frac:04d}".rstrip("0")
+        return f"{factor} veces los puntos" if language == "es" else f"{factor} times the points"
+    return f"{amount} de descuento" if language == "es" else f"{amount} off"
+
+
+def benefit_message(kind: str, language: str, values: dict[str, str]) -> tuple[str, str]:
+    """(subject, body) of a birthday offer's or gift's message, filled in."""
+    subject, body = BENEFIT_MESSAGES[(kind, language)]
+    return render(subject, values), render(body, values)
 
 
 @dataclass(frozen=True)

@@ -44,7 +44,8 @@ def rules_of(row: Promotion) -> PromoRules:
         starts_on=row.starts_on, ends_on=row.ends_on, days=tuple(row.days or ()), start_minute=row.start_minute,
         end_minute=row.end_minute, min_spend_cents=row.min_spend_cents, tier=row.tier, tag=row.tag,
         new_clients=row.new_clients, per_client=row.per_client, use_limit=row.use_limit, uses=row.uses,
-        stackable=row.stackable, client_id=row.client_id, location_id=row.location_id, active=row.active)
+        stackable=row.stackable, client_id=row.client_id, location_id=row.location_id, active=row.active,
+        birthday_days=row.birthday_days)
 
 
 def _items(session: Session, sale_id: int) -> list[tuple[SaleLine, str | None]]:

@@ -4,6 +4,10 @@ What people type is read here, exactly: a percent as `10` or `10%` (basis points
 units (`core.money`), a points multiplier as `2` or `1.5x` (basis points of the points: 20000 = twice),
 days as `mon,tue`, hours as `10:00-14:00` (local minutes, `[start, end)`). A code is upper-cased; a
 promotion without one is automatic and needs a name.
+
+A birthday offer (`birthday_days`, 0 to 60) is a code never used itself: the birthday job
+(`services.benefits.birthdays`) issues each consenting client a personal code from it (`template_id`),
+valid from that many days before the birthday to as many after. It is neither automatic nor personal.
 """
 
 from __future__ import annotations
@@ -58,6 +62,7 @@ class PromoInput:
     name: str | None = None
     client_id: int | None = None
     location_only: bool | None = None  # only at the acting location
+    birthday_days: int | None = None  # a birthday offer's window, days either side of the birthday
 
 
 @dataclass(frozen=True)
@@ -87,6 +92,8 @@ class PromotionView:
     location_id: int | None
     active: bool
     ended_at: datetime | None
+    birthday_days: int | None = None  # a birthday offer
+    template_id: int | None = None  # a personal code the birthday job issued from this offer
 
     @classmethod
     def of(cls, row: Promotion, currency: str) -> PromotionView:
@@ -97,7 +104,8 @@ class PromotionView:
                    hours=hours_text(row.start_minute, row.end_minute), min_spend_cents=row.min_spend_cents,
                    tier=row.tier, tag=row.tag, new_clients=row.new_clients, per_client=row.per_client,
                    use_limit=row.use_limit, uses=row.uses, stackable=row.stackable, automatic=row.automatic,
-                   client_id=row.client_id, location_id=row.location_id, active=row.active, ended_at=row.ended_at)
+                   client_id=row.client_id, location_id=row.location_id, active=row.active, ended_at=row.ended_at,
+                   birthday_days=row.birthday_days, template_id=row.template_id)
 
 
 def value_text(kind: str, value: int, currency: str) -> str:
@@ -224,6 +232,29 @@ def _apply(session: Session, row: Promotion, given: PromoInput, location: Locati
         row.name = clean_text(given.name, "--name", 120, required=True)
     if row.kind == "free_service" and row.service_id is None:
         raise InvalidInput("a free_service promotion names its service", hint="--service corte")
+    if given.birthday_days is not None:
+        row.birthday_days = _birthday_days(given.birthday_days)
+    if row.birthday_days is not None:
+        _birthday_offer(row)
+
+
+MAX_BIRTHDAY_DAYS = 60  # the check `birthday_window` of the promotion table
+
+
+def _birthday_days(days: int) -> int:
+    if not 0 <= days <= MAX_BIRTHDAY_DAYS:
+        raise InvalidInput(f"--birthday-days {days} must be between 0 and {MAX_BIRTHDAY_DAYS}",
+                           hint="e.g. --birthday-days 7: from a week before the birthday to a week after")
+    return days
+
+
+def _birthday_offer(row: Promotion) -> None:
+    """A birthday offer has a code of its own (never used: each client gets a personal one)."""
+    if row.automatic:
+        raise InvalidInput("a birthday offer cannot be automatic: each client gets a personal code",
+                           hint="salon promo add BDAY --kind percent --value 20 --birthday-days 7")
+    if row.client_id is not None or row.template_id is not None:
+        raise InvalidInput(f"{row.code} is a personal code: a birthday offer is for every client with consent")
 
 
 def _tier(session: Session, text: str) -> str | None:

@@ -47,6 +47,7 @@ class PromoRules:
     client_id: int | None = None
     location_id: int | None = None
     active: bool = True
+    birthday_days: int | None = None  # a birthday offer: never used itself (its clients' codes are)
 
 
 @dataclass(frozen=True)
@@ -167,6 +168,8 @@ def _ticket(promo: PromoRules, ctx: SaleContext) -> str | None:
 
 def refusal(promo: PromoRules, ctx: SaleContext) -> str | None:
     """Why `promo` cannot apply to this sale, in one sentence; None when it can."""
+    if promo.birthday_days is not None:
+        return f"{label(promo)} is a birthday offer: each client gets a personal code"
     if not promo.active:
         return f"{label(promo)} has ended"
     if promo.location_id is not None and promo.location_id != ctx.location_id:

@@ -6,7 +6,7 @@ preferences and preferred stylists, every note (private ones too: the client's o
 needs a manager's PIN), follow-ups, appointments with their services, sales with their lines and payments,
 refunds, gift cards, loyalty (accounts, entries, lots, redemptions), memberships with their periods,
 penalties, the communication log and the outbox's messages, photos (paths and captions), referrals (given
-and received) and promotions used. Reading it is audited (`client.export_data`), without its content.
+and received), promotions used and waitlist entries. Reading it is audited (`client.export_data`), without its content.
 """
 
 from __future__ import annotations
@@ -22,7 +22,7 @@ from salon_cli.core.permissions import Permission
 from salon_cli.db.models import (
     Appointment, AppointmentItem, Client, ClientFollowUp, ClientNote, ClientPhoto, ClientPref, ClientPreferredStaff,
     ClientTag, Communication, GiftCard, LoyaltyAccount, LoyaltyEntry, LoyaltyLot, Membership, MembershipPeriod,
-    Outbox, Payment, Penalty, PromotionUse, Redemption, Referral, Refund, Sale, SaleLine, Staff,
+    Outbox, Payment, Penalty, PromotionUse, Redemption, Referral, Refund, Sale, SaleLine, Staff, WaitlistEntry,
 )
 from salon_cli.services.salon import audit
 from salon_cli.services.salon.actors import Actor
@@ -114,6 +114,7 @@ def gather(session: Session, client_id: int) -> dict[str, Any]:
         "referrals": [_dump(r) for r in _rows(session, Referral, or_(Referral.referrer_id == client_id,
                                                                       Referral.referred_id == client_id))],
         "promotion_uses": [_dump(r) for r in owned(PromotionUse)],
+        "waitlist": [{**_dump(r), "staff": staff.get(r.staff_id)} for r in owned(WaitlistEntry)],  # type: ignore[attr-defined]
     }
 
 

@@ -1,7 +1,7 @@
 """Erasing a client at their request (`salon client erase`): the person leaves the record, the money stays.
 
 What goes: the profile's personal fields (names become `Erased` / `client #ID`), the search keys, tags,
-notes, preferences and preferred stylists, follow-ups, photos (rows and files), the bodies of messages
+notes, preferences and preferred stylists, follow-ups, waitlist entries, photos (rows and files), the bodies of messages
 and, in any other row of any table, every string that names the person. What stays, on the now
 anonymous client: appointments, sales, payments, refunds, gift cards, loyalty accounts, entries and lots,
 memberships, penalties and promotions' uses, so that every total stays true.
@@ -42,7 +42,7 @@ from salon_cli.core.permissions import Permission
 from salon_cli.core.text import clean_text, name_key
 from salon_cli.db.models import (
     Client, ClientFollowUp, ClientNote, ClientPhoto, ClientPref, ClientPreferredStaff, ClientSearchKey, ClientTag,
-    Communication, Membership, Outbox, Penalty,
+    Communication, Membership, Outbox, Penalty, WaitlistEntry,
 )
 from salon_cli.services.record.photos import media_path
 from salon_cli.services.salon import audit
@@ -64,7 +64,7 @@ PERSONAL_KEYS = frozenset(PERSONAL) | {"first_name", "last_name", "name_key"}
 # Tables of the client's rows, by what erasure does with them; a test fails when a table that refers to
 # `client` is in none of them.
 DELETED: tuple[type[SQLModel], ...] = (ClientSearchKey, ClientTag, ClientNote, ClientPref, ClientPreferredStaff,
-                                       ClientFollowUp, ClientPhoto)
+                                       ClientFollowUp, ClientPhoto, WaitlistEntry)
 EMPTIED = frozenset({"communication", "outbox"})  # the bodies go, the fact that a message went stays
 KEPT = frozenset({"client", "appointment", "penalty", "sale", "gift_card", "loyalty_account", "membership",
                   "promotion", "promotion_use", "referral"})

@@ -19,6 +19,7 @@ from salon_cli.services.clients import search as client_search
 from salon_cli.services.salon.actors import Actor
 from salon_cli.services.salon.authz import authorize
 from salon_cli.services.loyalty import ledger as loyalty_ledger
+from salon_cli.services.book import waitlist
 
 # Every table whose rows belong to a client through `client_id` and simply move to the kept one.
 # Later areas (sales, loyalty, memberships) add their tables here; a test fails if one is forgotten.
@@ -26,7 +27,7 @@ MOVED: tuple[type[SQLModel], ...] = (Appointment, Penalty, ClientNote, Communica
                                      Outbox, ClientFollowUp, Promotion, PromotionUse)
 # Tables moved by a rule of their own (below).
 SPECIAL = frozenset({"client_tag", "client_pref", "client_preferred_staff", "client_search_key", "loyalty_account",
-                     "membership", "referral"})
+                     "membership", "referral", "waitlist_entry"})
 
 
 @dataclass(frozen=True)
@@ -65,6 +66,7 @@ def merge(session: Session, *, actor: Actor, keep_id: int, duplicate_id: int) ->
     moved["client_pref"] = _move_prefs(session, keep_id, duplicate_id)
     moved["client_preferred_staff"] = _move_preferred_staff(session, keep_id, duplicate_id)
     moved["referral"] = _move_referrals(session, keep_id, duplicate_id)
+    moved["waitlist_entry"] = waitlist.move_client(session, keep_id, duplicate_id)  # the client waits once
 
     moved["loyalty_account"] = loyalty_ledger.merge_accounts(session, keep_id, duplicate_id)
     keep.no_show_count += dup.no_show_count

@@ -1,4 +1,5 @@
-"""A location's house rules: no-shows, late cancels, deposits, cash variance, taxes, PIN lockout."""
+"""A location's house rules: no-shows, late cancels, deposits, cash variance, taxes, PIN lockout, how far
+ahead the book opens."""
 
 from __future__ import annotations
 
@@ -56,6 +57,11 @@ class PolicyView:
     slot_min: int = 15  # the book's row: slot suggestions and the next free slot sit on this grid
     receipt_printer: str | None = None  # the ESC/POS printer (services/salon/policy_receipts.py)
     receipt_via: str = "screen"  # the ways a receipt goes out by default: screen, print, email
+    booking_horizon_days: int = 180  # a visit may be booked up to today + this many days (the location's date)
+    priority_horizon_days: int = 365  # ... by a client with priority booking (`services.benefits.priority`)
+
+
+MAX_HORIZON_DAYS = 1095  # three years: the book's horizons run from 1 day to this
 
 
 def parse_tax(text: str) -> Tax:
@@ -108,6 +114,8 @@ def show(session: Session, location: LocationView) -> PolicyView:
         slot_min=p.slot_min,
         receipt_printer=p.receipt_printer,
         receipt_via=p.receipt_via,
+        booking_horizon_days=p.booking_horizon_days,
+        priority_horizon_days=p.priority_horizon_days,
     )
 
 
@@ -126,6 +134,20 @@ def _bounded(value: int | None, low: int, high: int, what: str) -> int | None:
     if value is not None and not low <= value <= high:
         raise InvalidInput(f"{what} must be between {low} and {high}")
     return value
+
+
+def _horizon(days: int | None, flag: str) -> int | None:
+    if days is not None and not 1 <= days <= MAX_HORIZON_DAYS:
+        raise InvalidInput(f"{flag} {days} must be between 1 and {MAX_HORIZON_DAYS} days")
+    return days
+
+
+def _check_horizons(booking: int, priority: int) -> None:
+    """Priority booking opens the book at least as far ahead as for everyone."""
+    if priority < booking:
+        raise InvalidInput(f"the priority horizon ({priority} days) is shorter than the booking horizon "
+                           f"({booking} days): clients with priority booking would book less far ahead",
+                           hint="give --priority-horizon at least as long as --booking-horizon")
 
 
 def update(
@@ -153,6 +175,8 @@ def update(
     slot_min: int | None = None,
     receipt_printer: str | None = None,
     receipt_via: str | None = None,
+    booking_horizon_days: int | None = None,
+    priority_horizon_days: int | None = None,
 ) -> PolicyView:
     """Change some rules; everything is validated before anything is written."""
     authorize(actor, Permission.policy_manage)
@@ -165,6 +189,8 @@ def update(
         "pin_max_failures": _bounded(pin_max_failures, 1, 100, "PIN failures before lock"),
         "pin_lock_minutes": _bounded(pin_lock_minutes, 1, 24 * 60, "PIN lock (minutes)"),
         "win_back_days": _bounded(win_back_days, 0, 3650, "win-back offer after (days)"),
+        "booking_horizon_days": _horizon(booking_horizon_days, "--booking-horizon"),
+        "priority_horizon_days": _horizon(priority_horizon_days, "--priority-horizon"),
     }
     if slot_min is not None:
         if not 5 <= slot_min <= 60 or 60 % slot_min:
@@ -208,6 +234,8 @@ def update(
                if v is not None or k in ("payment_url", "receipt_printer")
                or k == "desk_actor_id" and desk_actor is not None}
     p = row(session, location, lock=True)
+    _check_horizons(changes.get("booking_horizon_days") or p.booking_horizon_days,
+                    changes.get("priority_horizon_days") or p.priority_horizon_days)
     before = audit.snapshot(p)
     for key, value in changes.items():
         setattr(p, key, value)

@@ -9,6 +9,9 @@ saving calls `book.appointments.book_appointment`, or `till.deposits.book` when 
 refusal keeps everything typed and says why in the desk's words (`booking_checks.desk_words`: never a
 command-line flag).
 
+A client picked with no stylist chosen brings their first preferred stylist working the day asked
+(`clients.at_desk.preferred_stylist`), selected in its box: typing there replaces it.
+
 Enter moves to the next field and books from the last; ctrl+s books from anywhere; a form opened with
 everything filled in (a rebooking, a slot of the grid) has the focus on Book, so Enter books it. Enter
 and Tab move the focus when the app reads them (`TypesAhead`), and a picker reads its text after the
@@ -30,6 +33,7 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widget import Widget
 from textual.widgets import Button, Input, Label, Static
+from textual.widgets.input import Selection
 
 from salon_cli.core import clock
 from salon_cli.core.errors import SalonError
@@ -66,6 +70,8 @@ class BookingForm(TypesAhead, ModalScreen[int | None]):
         self._busy = False
         self._save_when_ready = False  # Enter to book came before a pick's answer: book when it comes
         self._generation = 0
+        self._preferred: str | None = None  # the stylist the form put in the box (the client's preferred)
+        self._preferred_generation = 0
 
     # -- the form ----------------------------------------------------------------------------------
 
@@ -193,6 +199,7 @@ class BookingForm(TypesAhead, ModalScreen[int | None]):
             picked = event.picker.picked
             for row in self.query("#deposit-row"):
                 row.display = bool(picked and picked.deposit_required)
+            self._offer_preferred()
         self._recheck()
         self._saving_now()
 
@@ -208,6 +215,48 @@ class BookingForm(TypesAhead, ModalScreen[int | None]):
 
     def on_when_input_changed(self, event: WhenInput.Changed) -> None:
         self._recheck()
+        self._offer_preferred()
+
+    def _offer_preferred(self) -> None:
+        """The client's preferred stylist for the day asked (today until one is), while the box holds
+        no stylist the desk chose or was given (the grid's column, a rebooking); again for a new day."""
+        client = self.query_one(ClientPicker).picked
+        whens = self.query(WhenInput)
+        if self.staff or client is None or client.id is None or not whens:  # a walk-in: whoever is free now
+            return
+        staff_picker, at, client_id = self.query_one(StaffPicker), whens.first().at, client.id
+        self._preferred_generation = generation = self._preferred_generation + 1
+
+        def work(session: Any, location: LocationView) -> str | None:
+            from salon_cli.services.clients.at_desk import preferred_stylist
+            from salon_cli.services.salon.business_days import today
+
+            day = at.astimezone(location.tz).date() if at is not None else today(location)
+            return preferred_stylist(session, location=location, client_id=client_id, day=day)
+
+        def done(code: str | None) -> None:
+            ours = self._preferred is not None and staff_picker.decided and staff_picker.chosen_code == self._preferred
+            untouched = not staff_picker.decided and not staff_picker.input.value
+            if generation != self._preferred_generation or not (ours or untouched):
+                return  # the receptionist chose or is typing: theirs stands
+            if code is None:
+                if ours:  # nobody the client prefers works that day: the desk chooses
+                    self._preferred = None
+                    staff_picker.input.value = ""
+                    staff_picker.note("any stylist, or type a code or name")
+                return
+            if staff_picker.team is None:  # the team is on its way
+                self.set_timer(0.1, lambda: done(code))
+                return
+            member = next((m for m in staff_picker.team if m.code == code), None)
+            if member is None or code == staff_picker.chosen_code:
+                return
+            self._preferred = code
+            staff_picker.set_code(code)
+            staff_picker.input.selection = Selection(0, len(code))  # typing in the box replaces it
+            staff_picker.note(f"✓ {member.name} ({code}) · {client.name}'s preferred stylist")
+
+        self.app.read(work, done, lambda _text: None, group="booking-preferred")  # type: ignore[attr-defined]
 
     def on_slot_picker_picked(self, event: SlotPicker.Picked) -> None:
         self.query_one(StaffPicker).set_code(event.staff)
@@ -330,8 +379,11 @@ class BookingForm(TypesAhead, ModalScreen[int | None]):
             from salon_cli.services.book import appointments
 
             code = staff or any_stylist(session, loc, minutes=minutes, at=at)
+            from salon_cli.services.benefits.priority import horizon_days
+
             booking = dict(client_id=client.id, services=list(codes), staff=code,
-                           at=f"{at:%Y-%m-%d %H:%M}", repeat=repeat, note=note)  # the wall time: DST is the service's
+                           at=f"{at:%Y-%m-%d %H:%M}", repeat=repeat, note=note,  # the wall time: DST is the service's
+                           horizon_days=horizon_days(session, loc, client.id))  # priority booking's, if theirs
             if deposit:
                 from salon_cli.services.till import deposits
 

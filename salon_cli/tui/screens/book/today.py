@@ -273,6 +273,7 @@ class TodayScreen(ReloadsWhenBack, Screen[None]):
             self._open_panel(row.appointment.id, then="cancel_visit")
 
     def action_move_appointment(self) -> None:
+        from salon_cli.services.benefits import priority
         from salon_cli.services.book import appointments
 
         if not self.list_view:  # in the grid: pick the block up; the arrows carry it, Enter drops it
@@ -289,7 +290,8 @@ class TodayScreen(ReloadsWhenBack, Screen[None]):
         def asked(values: dict[str, str] | None) -> None:
             if values is not None:
                 self.app.change(Permission.desk, lambda s, loc, actor: appointments.move(  # type: ignore[attr-defined]
-                    s, actor=actor, location=loc, appointment_id=appt.id, at=values["at"]),
+                    s, actor=actor, location=loc, appointment_id=appt.id, at=values["at"],
+                    horizon_days=priority.appointment_horizon_days(s, loc, appt.id)),
                     self._changed(f"moved: {appt.client} to {values['at']}"))
 
         self.app.push_screen(FormModal(f"Move {appt.client}'s {appt.service}", [
@@ -370,6 +372,7 @@ class TodayScreen(ReloadsWhenBack, Screen[None]):
         self.app.push_screen(AppointmentPanel(appointment_id, then=then), closed)
 
     def on_book_grid_dropped(self, event: BookGrid.Dropped) -> None:
+        from salon_cli.services.benefits import priority
         from salon_cli.services.book import appointments
 
         tz = self.loaded.location.tz if self.loaded else None
@@ -388,7 +391,8 @@ class TodayScreen(ReloadsWhenBack, Screen[None]):
             self.action_refresh_book()
 
         self.app.change(Permission.desk, lambda s, loc, actor: appointments.move(  # type: ignore[attr-defined]
-            s, actor=actor, location=loc, appointment_id=event.appointment_id, at=at, staff=event.staff),
+            s, actor=actor, location=loc, appointment_id=event.appointment_id, at=at, staff=event.staff,
+            horizon_days=priority.appointment_horizon_days(s, loc, event.appointment_id)),
             moved, refused)
 
     def on_book_grid_move_cancelled(self, _: BookGrid.MoveCancelled) -> None:

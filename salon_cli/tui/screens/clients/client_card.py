@@ -2,7 +2,7 @@
 staff member read them), the loyalty card, membership, today's appointments, recent visits, no-shows and
 penalties, and its history: visits, sales and loyalty beside one another. One key each: check in today's
 next appointment, stamp, redeem a reward, checkout; edit the profile (`client_form`), add a note
-(`note_form`), edit the preferences (`prefs_form`).
+(`note_form`), correct or delete one (`note_actions`), edit the preferences (`prefs_form`).
 
 `load_card` reads everything in one unit of work; the `*_text` builders turn it into what the card shows.
 
@@ -22,6 +22,7 @@ from textual.widgets import Footer, Static
 
 from salon_cli.core.permissions import Permission
 from salon_cli.services.book.views import AppointmentView
+from salon_cli.services.clients.notes import NoteView
 from salon_cli.services.loyalty import rewards as loyalty_rewards
 from salon_cli.services.salon.locations import LocationView
 from salon_cli.tui.screens.clients.loyalty_card import CodeModal, LoyaltyCard, RewardPicker
@@ -43,6 +44,7 @@ class ClientCardScreen(ReloadsWhenBack, Screen[None]):
         Binding("b", "rebook", "Book again", id="rebook"),
         Binding("e", "edit_profile", "Edit", id="client-edit"),
         Binding("a", "add_note", "Note", id="client-note"),
+        Binding("o", "note_actions", "Edit notes", id="client-notes"),
         Binding("f", "edit_prefs", "Prefs", id="client-prefs"),
         Binding("f5", "reload", "Reload", id="reload", show=False),
     ]
@@ -241,7 +243,6 @@ class ClientCardScreen(ReloadsWhenBack, Screen[None]):
         self.app.push_screen(ClientForm.editing(self.data.client), edited)
 
     def action_add_note(self) -> None:
-        from salon_cli.services.clients.notes import NoteView
         from salon_cli.tui.screens.clients.note_form import NoteForm
 
         if self.data is None:
@@ -255,6 +256,68 @@ class ClientCardScreen(ReloadsWhenBack, Screen[None]):
 
         c = self.data.client
         self.app.push_screen(NoteForm(self.client_id, _name(c.first_name, c.last_name)), written)
+
+    def action_note_actions(self) -> None:
+        """The card's notes: Enter corrects one (the note form, filled), `d` deletes one (a reason; a PIN
+        where `note_actions.pin_title` says the service will want one)."""
+        from salon_cli.tui.screens.clients.note_actions import DELETE, NotePicker
+
+        data = self.data
+        if data is None:
+            return
+        if not data.client.notes:
+            self.say("no notes to edit (a adds one)", error=True)
+            return
+        self.say("")
+        notes = {n.id: n for n in data.client.notes}
+        name = _name(data.client.first_name, data.client.last_name)
+
+        def picked(choice: tuple[str, int] | None) -> None:
+            if choice is not None:
+                what, note_id = choice
+                (self._delete_note if what == DELETE else self._edit_note)(notes[note_id])
+
+        self.app.push_screen(NotePicker(name, data.client.notes, data.location.tz), picked)
+
+    def _edit_note(self, note: NoteView) -> None:
+        from salon_cli.tui.screens.clients.note_actions import pin_title
+        from salon_cli.tui.screens.clients.note_form import NoteForm
+
+        def corrected(edited: NoteView | None) -> None:
+            if edited is not None:
+                self.say(f"note {edited.id} corrected")
+                self._request()
+
+        c = self.data.client  # type: ignore[union-attr]
+        self.app.push_screen(NoteForm(self.client_id, _name(c.first_name, c.last_name), editing=note,
+                                      pin_title=pin_title(note, self.app.desk)), corrected)  # type: ignore[attr-defined]
+
+    def _delete_note(self, note: NoteView) -> None:
+        from salon_cli.services.clients import note_edits
+        from salon_cli.tui.screens.clients.note_actions import pin_title, reason_modal
+
+        client_id, tz = self.client_id, self.data.location.tz  # type: ignore[union-attr]
+
+        def done(gone: NoteView) -> None:
+            self.say(f"note {gone.id} by {gone.author} deleted")
+            self._request()
+
+        def given(values: dict[str, str] | None) -> None:
+            if values is None:
+                return
+            reason = values["reason"]
+
+            def work(s: Any, loc: LocationView, actor: Any) -> NoteView:
+                return note_edits.delete_note(s, actor=actor, location=loc, client_id=client_id, note_id=note.id,
+                                              reason=reason)
+
+            title = pin_title(note, self.app.desk)  # type: ignore[attr-defined]
+            if title is None:
+                self.app.change(Permission.desk, work, done, self._refused)  # type: ignore[attr-defined]
+            else:
+                self.app.change_with_pin(Permission.desk, work, done, self._refused, title=title)  # type: ignore[attr-defined]
+
+        self.app.push_screen(reason_modal(note, tz), given)
 
     def action_edit_prefs(self) -> None:
         from salon_cli.services.clients.notes import PrefsView

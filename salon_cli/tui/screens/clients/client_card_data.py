@@ -103,7 +103,8 @@ def profile_text(data: CardData) -> Text:
         line("Birthday", "—")
     line("Tags", ", ".join(c.tags) or "—")
     p = c.prefs
-    prefers = [x for x in (p.preferred_staff, ", ".join(p.preferred_services), p.channel) if x]
+    stylists = ", ".join(p.preferred_staff_codes) or p.preferred_staff  # in order: the first is offered first
+    prefers = [x for x in (stylists, ", ".join(p.preferred_services), p.channel) if x]
     line("Prefers", " · ".join(prefers + [f"reminder {p.reminder}"]))
     if p.requests:
         line("Requests", p.requests)

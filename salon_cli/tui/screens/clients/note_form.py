@@ -1,8 +1,13 @@
 """A note on the client (`a` on the card): its text, its type and whether it is private, as
-`salon client note` takes them, written by `client_notes.add_note` as the desk's staff member. A
-refusal shows in the form and keeps what was typed. The result is the note written (None: cancelled)."""
+`salon client note` takes them, written by `client_notes.add_note` as the desk's staff member. Opened
+with a note (`editing`, from the card's `o`), it corrects that note's text (`note_edits.edit_note`, as
+`salon client note-edit`): its type and privacy stay and are shown only; with a `pin_title` the save
+asks for a PIN first (`note_actions.pin_title`). A refusal shows in the form and keeps what was typed.
+The result is the note written or corrected (None: cancelled)."""
 
 from __future__ import annotations
+
+from typing import Any
 
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -24,22 +29,30 @@ class NoteForm(TypesAhead, ModalScreen[NoteView | None]):
         Binding("ctrl+s", "save", "Save", id="save", priority=True),
     ]
 
-    def __init__(self, client_id: int, client_name: str) -> None:
+    def __init__(self, client_id: int, client_name: str, *, editing: NoteView | None = None,
+                 pin_title: str | None = None) -> None:
         super().__init__(classes="form-modal note-form")
         self.client_id = client_id
         self.client_name = client_name
+        self.editing = editing
+        self.pin_title = pin_title
 
     def compose(self) -> ComposeResult:
         with VerticalScroll(id="dialog", can_focus=False):  # Tab goes from field to field
-            yield Static(f"A note on {self.client_name}", id="dialog-title", markup=False)
+            note = self.editing
+            title = f"Correct {note.author}'s note on {self.client_name}" if note else f"A note on {self.client_name}"
+            yield Static(title, id="dialog-title", markup=False)
             with Grid(id="note-fields"):
                 yield Label("Note", classes="field-label")
-                yield Input(id="field-body", compact=True, placeholder="what the next person should know")
+                yield Input(note.body if note else "", id="field-body", compact=True, select_on_focus=note is None,
+                            placeholder="what the next person should know")  # a correction: the cursor at the end
                 yield Label("Type", classes="field-label")
-                yield Select([(t, t) for t in NOTE_TYPES], value="general", allow_blank=False, id="field-type",
-                             compact=True)
+                yield Select([(t, t) for t in NOTE_TYPES], value=note.type if note else "general", allow_blank=False,
+                             id="field-type", compact=True, disabled=note is not None)
                 yield Label("Private", classes="field-label")
-                yield Checkbox("only the owner, managers and you read it", id="field-private", compact=True)
+                yield Checkbox("only the owner, managers and its author read it" if note
+                               else "only the owner, managers and you read it", value=bool(note and note.private),
+                               id="field-private", compact=True, disabled=note is not None)
             yield Static("", id="dialog-error", classes="empty", markup=False)
             with Horizontal(id="form-buttons"):
                 yield Button("Save", id="ok", variant="primary", compact=True)
@@ -56,21 +69,30 @@ class NoteForm(TypesAhead, ModalScreen[NoteView | None]):
         self.form_button(event)
 
     def action_save(self) -> None:
-        from salon_cli.services.clients import notes as client_notes
+        from salon_cli.services.clients import note_edits, notes as client_notes
 
         if self._busy:
             return
         body = self.query_one("#field-body", Input).value
         kind = str(self.query_one("#field-type", Select).value)
         private = self.query_one("#field-private", Checkbox).value
-        client_id = self.client_id
+        client_id, note_id = self.client_id, self.editing.id if self.editing else None
+
+        def work(s: Any, loc: Any, actor: Any) -> NoteView:
+            if note_id is not None:
+                return note_edits.edit_note(s, actor=actor, location=loc, client_id=client_id, note_id=note_id,
+                                            body=body)
+            return client_notes.add_note(s, actor=actor, location=loc, client_id=client_id, body=body, type=kind,
+                                         private=private)
 
         def refused(text: str) -> None:
             self.hold(False)
             self.say(text)
 
-        self.hold(True)
         self.say("")
-        self.app.change(Permission.desk, lambda s, loc, actor: client_notes.add_note(  # type: ignore[attr-defined]
-            s, actor=actor, location=loc, client_id=client_id, body=body, type=kind, private=private),
-            self.dismiss, refused)
+        if self.pin_title:  # the PIN modal takes the keys meanwhile (held, a cancelled one would keep it held)
+            self.app.change_with_pin(Permission.desk, work, self.dismiss, refused,  # type: ignore[attr-defined]
+                                     title=self.pin_title)
+            return
+        self.hold(True)
+        self.app.change(Permission.desk, work, self.dismiss, refused)  # type: ignore[attr-defined]

@@ -1,8 +1,9 @@
 """A client's preferences (`f` on the card), as `salon client prefs` takes them: the channel and timing
-of reminders, the preferred staff member and services, and special requests. The form is filled with
-what is on file; an emptied field clears it. `client_notes.set_prefs` checks and saves them as the desk's
-staff member; a refusal shows in the form and keeps what was typed. The result is the preferences saved
-(None: cancelled)."""
+of reminders, the preferred stylists in order (staff codes, comma separated: the first is the one the
+booking form offers), the preferred services, and special requests. The form is filled with what is on
+file; an emptied field clears it. `client_notes.set_prefs` checks and saves them as the desk's staff
+member (an unknown or deactivated stylist is refused and nothing is saved); a refusal shows in the form
+and keeps what was typed. The result is the preferences saved (None: cancelled)."""
 
 from __future__ import annotations
 
@@ -17,6 +18,11 @@ from salon_cli.services.clients.notes import CHANNELS, REMINDERS, PrefsView
 from salon_cli.tui.screens.type_ahead import TypesAhead
 
 NO_CHANNEL = "none"
+
+
+def codes_in(text: str) -> list[str]:
+    """The items of a comma-separated field, in order (an empty field: none, which clears the list)."""
+    return [item.strip() for item in text.split(",") if item.strip()]
 
 
 class PrefsForm(TypesAhead, ModalScreen[PrefsView | None]):
@@ -43,8 +49,9 @@ class PrefsForm(TypesAhead, ModalScreen[PrefsView | None]):
                 yield Label("Remind", classes="field-label")
                 yield Select([(r, r) for r in REMINDERS], value=p.reminder, allow_blank=False, id="field-reminder",
                              compact=True)
-                yield Label("Staff", classes="field-label")
-                yield Input(p.preferred_staff or "", id="field-staff", compact=True, placeholder="a staff code")
+                yield Label("Stylists", classes="field-label")
+                yield Input(", ".join(p.preferred_staff_codes), id="field-staff", compact=True,
+                            placeholder="staff codes in order, comma separated (e.g. ana, diego)")
                 yield Label("Services", classes="field-label")
                 yield Input(", ".join(p.preferred_services), id="field-services", compact=True,
                             placeholder="codes or names, comma separated")
@@ -71,8 +78,8 @@ class PrefsForm(TypesAhead, ModalScreen[PrefsView | None]):
         channel = str(self.query_one("#field-channel", Select).value)
         channel = "" if channel == NO_CHANNEL else channel
         reminder = str(self.query_one("#field-reminder", Select).value)
-        staff = self.query_one("#field-staff", Input).value.strip()
-        services = [s.strip() for s in self.query_one("#field-services", Input).value.split(",") if s.strip()]
+        staff = codes_in(self.query_one("#field-staff", Input).value)
+        services = codes_in(self.query_one("#field-services", Input).value)
         requests = self.query_one("#field-requests", Input).value
 
         def refused(text: str) -> None:

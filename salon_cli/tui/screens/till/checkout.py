@@ -1,7 +1,8 @@
 """Checkout: a ticket built in front of the desk — an appointment's, an open sale's, or a sale at the desk
 with no appointment (`CheckoutScreen(None)`: gift cards, memberships, retail) — and what the client
 brings to it, each applied with one key: the deposit (a payment already), the membership's credits,
-reward codes (picked, never typed) and points, gift cards, open penalties, the visit's stamp.
+reward codes (picked, never typed) and points, gift cards, open penalties, the visit's stamp, and a
+promotion code (typed, or one of the client's own picked; automatic offers show ahead and go on at the money).
 
 Looking changes nothing (`services.checkout.ticket`): until the first change the screen shows a draft
 priced as the sale will be; the first change opens the sale and the first money checks a booked visit
@@ -41,7 +42,7 @@ from salon_cli.tui.screens.till.checkout_text import COLUMNS, last_change, offer
 
 # keys that change the ticket: on an open sale or a draft, while nothing else is on its way
 TICKET_KEYS = {"add_item", "discount", "tip", "pay_cash", "pay_card", "pay_stripe", "pay_credit", "reward",
-               "pay_gift_card", "add_fee", "sell_gift_card", "membership"}
+               "pay_gift_card", "add_fee", "sell_gift_card", "membership", "promo"}
 PAYING = {"pay_cash", "pay_card", "pay_stripe", "pay_credit", "pay_gift_card"}
 
 
@@ -60,6 +61,7 @@ class CheckoutScreen(ReloadsWhenBack, TicketKeys, ReaderPayment, Screen[None]):
         Binding("3", "pay_stripe", "Stripe", id="pay-stripe"),
         Binding("c", "pay_credit", "Credit", id="pay-credit"),
         Binding("r", "reward", "Reward", id="reward"),
+        Binding("o", "promo", "Promo code", id="promo-code", tooltip="A promotion code on this ticket"),
         Binding("g", "pay_gift_card", "Gift card", id="pay-gift-card"),
         Binding("f", "add_fee", "Penalty", id="add-fee"),
         Binding("k", "stamp", "Stamp", id="stamp"),
@@ -210,7 +212,7 @@ class CheckoutScreen(ReloadsWhenBack, TicketKeys, ReaderPayment, Screen[None]):
         balance = f"{format_amount(sale.balance_cents, money)} {money}"
         if sale.status == "draft":
             state.update(f"Draft · total {balance} · kept once something is added or paid")
-            self._set_summary("a add · 1 cash · 2 card · 3 stripe" + (" · G gift card · M membership"
+            self._set_summary("a add · o promo · 1 cash · 2 card · 3 stripe" + (" · G gift card · M membership"
                                                                        if t.appointment is None else ""))
         elif sale.status == "open":
             state.update(f"Sale {sale.id} · open · balance {balance}")

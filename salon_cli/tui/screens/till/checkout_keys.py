@@ -1,7 +1,8 @@
 """The checkout's keys: one each for what goes on the ticket (a product or a service with who sold it, a
 discount, a tip, a gift card or a membership sold, an open penalty's fee) and for how it is paid (cash,
 card, Stripe, a membership credit, a reward code picked from the client's or bought with points after
-a confirmation, a gift card whose balance is shown first), the visit's stamp and the receipt.
+a confirmation, a gift card whose balance is shown first), a promotion code (typed, or one of the client's
+own picked), the visit's stamp and the receipt.
 
 A mixin of `CheckoutScreen`, which provides the ticket on show and its doors: `_on_ticket(step, said)`
 runs `step(session, location, actor, sale_id)` on the sale (opened by the first change), `_parse`,
@@ -15,13 +16,13 @@ from typing import TYPE_CHECKING, Any
 from salon_cli.core.errors import SalonError
 from salon_cli.core.money import format_amount, parse_fee
 from salon_cli.core.permissions import Permission
-from salon_cli.services.checkout import desk_sale, ticket
+from salon_cli.services.checkout import desk_sale, promos, ticket
 from salon_cli.services.checkout.ticket import Desk, Ticket
 from salon_cli.services.till import gift_cards, penalty_fees, sales
 from salon_cli.services.till.sale_views import PaymentView, SaleView
 from salon_cli.tui.screens.modals import Field, FormModal
 from salon_cli.tui.screens.modals import ChoiceModal
-from salon_cli.tui.screens.till.checkout_modals import ClientChoice, ConfirmModal, GiftCardPay, ItemForm
+from salon_cli.tui.screens.till.checkout_modals import ClientChoice, ConfirmModal, GiftCardPay, ItemForm, PromoCodeForm
 
 
 class TicketKeys:
@@ -154,6 +155,25 @@ class TicketKeys:
                     lambda m: f"{m.plan_name} membership from today: {m.credits_remaining} credits")
 
         self.app.read(lambda s, _loc: desk_sale.plans_on_sale(s), listed, self._refused, group="checkout-plans")
+
+    def action_promo(self) -> None:
+        """A promotion code on the ticket (the sale opened first if need be), by its rules: a refusal is the
+        service's reason, and nothing changes."""
+        t = self.ticket
+        if t is None:
+            return
+        money = t.location.currency
+        mine = [(p.code, p.text, p.why_not) for p in t.offers.promos] if t.offers is not None else []
+
+        def asked(code: str | None) -> None:
+            if not code:
+                return
+            wanted = code.strip().upper()
+            self._on_ticket(lambda s, loc, actor, sale_id: promos.apply_code(s, loc, actor, sale_id=sale_id, code=code),
+                            lambda use: f"promotion {wanted}: {format_amount(use.discount_cents, money)} off"
+                            if use.discount_cents else f"promotion {wanted} on this ticket")
+
+        self.app.push_screen(PromoCodeForm(mine), asked)
 
     def action_choose_client(self) -> None:
         self.app.push_screen(ClientChoice(), self._client_chosen)

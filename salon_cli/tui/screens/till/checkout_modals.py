@@ -1,7 +1,7 @@
 """The checkout's questions (a short list to pick from is `modals.ChoiceModal`): confirm what a key
 spends, add a product or a service with who sold it, pay by gift card (its balance shown before the
-amount is asked), and who the client of a desk sale is. They only collect answers; the screen calls the
-services.
+amount is asked), who the client of a desk sale is, and a promotion code (typed, or one of the client's
+own picked). They only collect answers; the screen calls the services.
 """
 
 from __future__ import annotations
@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import Any
 
+from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
@@ -291,4 +292,60 @@ class GiftCardPay(ModalScreen[dict[str, str] | None]):
         self.dismiss(None)
 
 
-__all__ = ["ClientChoice", "ConfirmModal", "GiftCardPay", "ItemForm", "PickedClient"]
+class PromoCodeForm(ModalScreen[str | None]):
+    """A promotion code for the ticket: typed, or one of the client's own codes picked (`codes`: (code,
+    what it gives, why it cannot apply here or None); one that cannot is shown dimmed with why). The
+    answer: the code as typed; the service reads it and says any refusal."""
+
+    DEFAULT_CSS = """
+    PromoCodeForm #codes { height: auto; max-height: 4; margin-bottom: 1; border: none; padding: 0; }
+    """
+    BINDINGS = [Binding("escape", "cancel", "Cancel", id="cancel")]
+
+    def __init__(self, codes: Sequence[tuple[str, str, str | None]]) -> None:
+        super().__init__(classes="form-modal")
+        self.codes = list(codes)
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="dialog"):
+            yield Static("Promotion code", id="dialog-title", markup=False)
+            yield Static("Type the code the client gives" + (", or pick one of theirs." if self.codes else ".")
+                         + " Its rules are checked on this ticket.", id="dialog-note", markup=False)
+            if self.codes:
+                yield OptionList(*(Option(Text(f"{code} · {text}" + (f" — {why}" if why else ""),
+                                               style="dim" if why else ""), id=code, disabled=why is not None)
+                                   for code, text, why in self.codes), id="codes")
+            yield Label("Code")
+            yield Input(placeholder="HOY15", id="field-code", compact=True)
+            yield Static("", id="dialog-error", markup=False)
+            with Horizontal(id="dialog-buttons"):
+                yield Button("Apply", id="ok", variant="primary")
+                yield Button("Cancel", id="cancel")
+
+    def on_mount(self) -> None:
+        self.query_one("#field-code", Input).focus()
+
+    def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
+        self.dismiss(event.option.id)
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        self._done()
+
+    def on_button_pressed(self, event: Button.Pressed) -> None:
+        if event.button.id == "ok":
+            self._done()
+        else:
+            self.dismiss(None)
+
+    def _done(self) -> None:
+        code = self.query_one("#field-code", Input).value.strip()
+        if not code:
+            self.query_one("#dialog-error", Static).update("type the code" + (", or pick one above" if self.codes else ""))
+            return
+        self.dismiss(code)
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+
+__all__ = ["ClientChoice", "ConfirmModal", "GiftCardPay", "ItemForm", "PickedClient", "PromoCodeForm"]

@@ -1,7 +1,7 @@
 """The Stripe Terminal part of the checkout: a payment sent to the sale's card reader, polled in a thread
 worker (`services.stripe.payments.pay_on_reader`) while the screen says how it goes; Escape asks it to
-stop. Before the reader is asked, the sale is opened if it was a draft and a booked visit is checked in
-(the first money: `services.checkout.ticket`). A mixin of `CheckoutScreen`, which holds the state it
+stop. Before the reader is asked, the sale is opened if it was a draft, a booked visit is checked in and
+the automatic offers go on (what comes before money: `services.checkout.ticket.before_money`). A mixin of `CheckoutScreen`, which holds the state it
 uses and provides the screen's doors (`_change`, `_request`, `_loaded`, `_set_summary`, `_refused`)."""
 
 from __future__ import annotations
@@ -41,7 +41,7 @@ class ReaderPayment:
 
         def work(s: Any, loc: LocationView, actor: Any) -> tuple[Any, LocationView, int]:
             sale_id = ticket.ensure_sale(s, loc, actor, desk)
-            ticket.check_in_for_money(s, loc, actor, sale_id)
+            ticket.before_money(s, loc, actor, sale_id)  # checked in, the automatic offers on
             return actor, loc, sale_id
 
         def ready(who: tuple[Any, LocationView, int]) -> None:

@@ -30,10 +30,12 @@ def totals_text(sale: SaleView, tip_cents: int) -> str:
 
 
 def discount_label(sale: SaleView) -> str:
-    """'Discount 10%' / 'Discount' (an amount, or none)."""
+    """'Discount 10%' / 'Discount' (an amount, or none) / 'Discount 10%+promo' / 'Discount + promo' (a
+    promotion's lines are part of the sale's discount)."""
+    promo = any(line.kind == "discount" for line in sale.lines)
     if sale.discount_kind == "pct":
-        return f"Discount {sale.discount_value / 100:g}%"
-    return "Discount"
+        return f"Discount {sale.discount_value / 100:g}%" + ("+promo" if promo else "")
+    return "Discount + promo" if promo and sale.discount_kind else "Promotions" if promo else "Discount"
 
 
 def _inclusive(sale: SaleView) -> bool:
@@ -107,6 +109,10 @@ def offers_text(offers: Offers | None, client: str, money: str, *, choose: bool 
     for i, (text, style) in enumerate(due):
         out.append("\n" if i == 0 else " · ")
         out.append(text, style=style)
+    usable = [p for p in offers.promos if p.why_not is None]
+    if offers.promos:
+        out.append("\n" + (f"promo code {usable[0].code}: {usable[0].text} (o)" if len(usable) == 1 else
+                           f"{len(offers.promos)} promo codes, {len(usable)} usable here (o)"))
     rewards = [c for c in offers.codes if c.pays_cents] + [r for r in offers.rewards if r.pays_cents]
     if offers.codes or offers.rewards:
         best = max(rewards, key=lambda c: c.pays_cents) if rewards else None
