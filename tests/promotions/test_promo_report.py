@@ -28,11 +28,13 @@ def test_report_promotions(engine, salon, db_url):
         promotions.apply_code(uow.session, actor=shop.sofia, location=shop.loc, sale_id=sale.id, code="TEN")
         uow.commit()
     ok(desk, *OWNER, "sale", "void", str(sale.id), "--reason", "client left")
+    ok(desk, *OWNER, "sale", "refund", "3", "--amount", "100", "--reason", "colour redone")  # Pedro's TEN sale
     found = {r["code"]: r for r in js(desk, *OWNER, "report", "promotions", "--from", "2026-11-21",
                                        "--to", "2026-11-21")}
     assert found["TEN"] == {"id": 1, "code": "TEN", "name": "TEN", "kind": "amount", "active": True, "uses": 2,
-                            "discount_cents": 2000, "revenue_cents": 35000 - 1000 + 80000 - 1000, "new_clients": 1}
-    assert (found["IDLE"]["uses"], found["IDLE"]["revenue_cents"]) == (0, 0)
+                            "discount_cents": 2000, "revenue_cents": 35000 - 1000 + 80000 - 1000, "refunded_cents": 10000,
+                            "new_clients": 1}
+    assert (found["IDLE"]["uses"], found["IDLE"]["revenue_cents"], found["IDLE"]["refunded_cents"]) == (0, 0, 0)
     assert js(desk, *OWNER, "report", "promotions", "--from", "2026-11-22", "--to", "2026-11-23")[0]["uses"] == 0
     assert cli(desk, *OWNER, "report", "promotions", "--from", "2026-11-23", "--to", "2026-11-22").code == 2
     assert "Example: salon" in cli(None, "report", "promotions", "--help").stdout

@@ -282,7 +282,7 @@ def promotions_report(ctx: typer.Context, date_: str | None = DATE_OPTION, from_
     """Per promotion: uses, discount given, revenue of the sales that used it, new clients it brought.
 
     Uses count on paid sales of the period (a voided sale gives its use back). revenue: those sales' net,
-    before tax and tips. new_clients: clients whose first paid sale used it. Promotions on offer show
+    before tax and tips; refunded: money given back on those sales since, taxes included. new_clients: clients whose first paid sale used it. Promotions on offer show
     even without a use.
 
     Example: salon --as lucia report promotions --from 2026-11-01 --to 2026-11-30 -f json
