@@ -24,7 +24,10 @@ ANA = ["--as", "ana", "--pin", "4444"]
 DESK = ["--as", "sofia"]
 EXPORT_COLUMNS = ["id", "first_name", "last_name", "phone", "email", "birthday", "tags", "no_show_count",
                   "deposit_required", "gender", "marketing_consent", "external_code", "created_at",
-                  "visits", "total_spent_cents", "first_visit", "last_visit", "notes"]
+                  "visits", "total_spent_cents", "first_visit", "last_visit", "notes",
+                  # the profile's parts (migration 0021), appended (tests/transfer/test_client_profile_transfer.py)
+                  "street", "city", "state", "postal_code", "country", "phone2", "email2", "occupation",
+                  "emergency_name", "emergency_phone", "preferred_staff"]
 PROFILE = ("first_name", "last_name", "phone", "email", "birthday", "tags", "gender", "marketing_consent",
            "external_code", "no_show_count", "deposit_required")
 

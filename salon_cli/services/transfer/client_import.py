@@ -15,7 +15,8 @@ that an appointments or sales import created from a code alone (`--create-missin
 code, no last name) is filled in by the row with that external code: its names and the rest of the
 row (phone, e-mail, birthday, gender, consent, when they joined, the profile's parts, preferred
 stylists, tags and notes; what the desk gave it meanwhile stays where the file's cell is empty), its
-search keys rebuilt, a `client.edit` audit row each; the dry run's action for such a row is `fill`, the summary counts them as `filled`.
+search keys rebuilt, a `client.edit` audit row each; the dry run's action for such a row is `fill`,
+the summary counts them as `filled`.
 
 A row whose keys point at two different clients, or whose phone or e-mail is on a client with
 another name (and no shared external code), is a fault: that is someone else's number.
