@@ -234,6 +234,7 @@ def test_a_private_note_is_deleted_with_its_authors_pin_and_its_body_stays_out_o
 def test_a_receptionist_is_not_offered_a_private_note_she_may_not_read(demo_engine):
     secret = "paga tarde, preguntar antes"
     note_id = _note(demo_engine, "lucia", secret, private=True)
+    public = _note(demo_engine, "lucia", "trae a su hija los sabados")
 
     async def scenario() -> None:
         app = SalonApp(demo_engine, poll_seconds=0)
@@ -245,8 +246,9 @@ def test_a_receptionist_is_not_offered_a_private_note_she_may_not_read(demo_engi
             await pilot.press("o")
             await pilot.pause()
             picker = app.screen
-            assert isinstance(picker, NotePicker) and picker.notes
-            assert note_id not in [n.id for n in picker.notes]
+            assert isinstance(picker, NotePicker)
+            assert public in [n.id for n in picker.notes] and note_id not in [n.id for n in picker.notes]
+            assert all(not n.private for n in picker.notes)  # the demo's private note on Ricardo: not hers either
             listed = picker.query_one(OptionList)
             assert all(secret not in str(listed.get_option_at_index(i).prompt) for i in range(listed.option_count))
             await pilot.press("escape")
@@ -255,6 +257,22 @@ def test_a_receptionist_is_not_offered_a_private_note_she_may_not_read(demo_engi
 
     asyncio.run(scenario())
     assert _row(demo_engine, note_id).body == secret
+
+
+def test_a_card_with_no_notes_she_may_read_says_so(demo_engine):
+    async def scenario() -> None:
+        app = SalonApp(demo_engine, poll_seconds=0)
+        async with app.run_test(size=SIZE) as pilot:
+            app.desk = actor(demo_engine, "sofia")
+            await settle(pilot)
+            app.open_client(RICARDO)  # his one note is private (the demo's)
+            await settle(pilot)
+            await pilot.press("o")
+            await pilot.pause()
+            assert isinstance(app.screen, ClientCardScreen)
+            assert _notice(app) == "no notes to edit (a adds one)"
+
+    asyncio.run(scenario())
 
 
 def test_when_the_pin_is_asked():

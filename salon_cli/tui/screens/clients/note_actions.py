@@ -41,7 +41,7 @@ def pin_title(note: NoteView, desk: Actor | None) -> str | None:
     return f"A manager's code and PIN: the note is {note.author}'s"
 
 
-def note_line(note: NoteView, tz: tzinfo, width: int = 60) -> str:
+def note_line(note: NoteView, tz: tzinfo, width: int = 64) -> str:
     """One line for a note: its day (the location's), type, author and the start of its text."""
     kind = f"{note.type}{', private' if note.private else ''}"
     body = " ".join(note.body.split())
@@ -53,16 +53,13 @@ def note_line(note: NoteView, tz: tzinfo, width: int = 60) -> str:
 def reason_modal(note: NoteView, tz: tzinfo) -> FormModal:
     """Why the note is removed (kept in the audit); it shows the note it removes."""
     return FormModal(f"Delete {note.author}'s note?", [Field("reason", "Reason", placeholder="kept in the audit")],
-                     note=note_line(note, tz, 64), ok="Delete")
+                     note=note_line(note, tz, 200), ok="Delete")  # wrapped: a few lines at most
 
 
 class NotePicker(ModalScreen[tuple[str, int] | None]):
     """The card's notes, newest first. Enter: correct the highlighted one; d: delete it; Esc: back.
     The result is (`EDIT` or `DELETE`, the note's id), or None."""
 
-    DEFAULT_CSS = """
-    NotePicker #note-choices { height: auto; max-height: 10; margin-bottom: 1; }
-    """
     BINDINGS = [
         Binding("escape", "cancel", "Back", id="notes-back"),
         Binding("d", "pick('delete')", "Delete", id="note-delete"),
@@ -77,14 +74,13 @@ class NotePicker(ModalScreen[tuple[str, int] | None]):
     def compose(self) -> ComposeResult:
         with Vertical(id="dialog"):
             yield Static(f"Notes on {self.client_name}", id="dialog-title", markup=False)
-            yield Static("Enter corrects the highlighted note · d deletes it · Esc goes back", id="dialog-note",
-                         markup=False)
+            yield Static("Enter: correct it · d: delete it · Esc: back", id="dialog-note", markup=False)
             yield OptionList(*(Option(Text(note_line(n, self.tz), style="magenta" if n.private else ""), id=str(n.id))
                                for n in self.notes), id="note-choices")
             with Horizontal(id="dialog-buttons"):
-                yield Button("Edit", id=EDIT, variant="primary")
-                yield Button("Delete", id=DELETE, variant="error")
-                yield Button("Cancel", id="cancel")
+                yield Button("Edit", id=EDIT, variant="primary", compact=True)
+                yield Button("Delete", id=DELETE, variant="error", compact=True)
+                yield Button("Cancel", id="cancel", compact=True)
 
     def on_mount(self) -> None:
         listed = self.query_one(OptionList)
