@@ -148,14 +148,16 @@ class SalonApp(App[None]):
         return refused
 
     def change_with_pin(self, permission: Permission, work: Callable[[Any, LocationView, Actor], T],
-                        done: Callable[[T], None], failed: Failed | None = None, *, title: str = "Your PIN") -> None:
+                        done: Callable[[T], None], failed: Failed | None = None, *, title: str = "Your PIN",
+                        who: str | None = None) -> None:
         """A desk action that needs the acting staff member's own PIN (e.g. a stamp when the program
-        asks for one): the modal is filled with whoever is signed in."""
+        asks for one): the modal is filled with whoever is signed in, or with `who` ("" when someone
+        else, a manager, must sign: the code box starts empty and takes the focus)."""
         def given(values: dict[str, str] | None) -> None:
             if values is not None:
                 self._run_change(permission, work, done, failed, values["who"], values["pin"])
 
-        self.push_screen(pin_modal(title, self.desk.code if self.desk else ""), given)
+        self.push_screen(pin_modal(title, who if who is not None else self.desk.code if self.desk else ""), given)
 
     def _run_change(self, permission: Permission, work: Callable[[Any, LocationView, Actor], T],
                     done: Callable[[T], None], failed: Failed | None, who: str, pin: str | None) -> None:

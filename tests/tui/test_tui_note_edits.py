@@ -169,9 +169,9 @@ def test_a_receptionist_deleting_anothers_note_needs_a_managers_pin_and_a_wrong_
             pin = app.screen
             assert isinstance(pin, FormModal)
             assert pin.query_one("#dialog-title", Static).render().plain == "A manager's code and PIN: the note is ana's"
-            assert pin.query_one("#field-who", Input).value == "sofia"
-            pin.query_one("#field-who", Input).value = "marco"
-            await pilot.press(*"9999", "enter")
+            assert pin.query_one("#field-who", Input).value == ""  # the manager types their own code
+            assert pin.focused is pin.query_one("#field-who", Input)
+            await pilot.press(*"marco", "tab", *"9999", "enter")
             await settle(pilot)
             assert isinstance(app.screen, ClientCardScreen)
             assert _notice(app) == "refused: wrong PIN for marco"
@@ -183,7 +183,7 @@ def test_a_receptionist_deleting_anothers_note_needs_a_managers_pin_and_a_wrong_
             app.screen.query_one(OptionList).highlighted = [n.id for n in app.screen.notes].index(note_id)
             await pilot.press("d", *"duplicada", "enter")
             await pilot.pause()
-            await pilot.press(*"3333", "enter")
+            await pilot.press(*"sofia", "tab", *"3333", "enter")
             await settle(pilot)
             assert _notice(app) == ("refused: sofia (receptionist) may not change a note written by ana"
                                     " (a manager's PIN is asked)")
@@ -193,8 +193,7 @@ def test_a_receptionist_deleting_anothers_note_needs_a_managers_pin_and_a_wrong_
             app.screen.query_one(OptionList).highlighted = [n.id for n in app.screen.notes].index(note_id)
             await pilot.press("d", *"duplicada", "enter")
             await pilot.pause()
-            app.screen.query_one("#field-who", Input).value = "marco"
-            await pilot.press(*"2222", "enter")
+            await pilot.press(*"marco", "tab", *"2222", "enter")
             await settle(pilot)
             assert _notice(app) == f"note {note_id} by ana deleted"
 

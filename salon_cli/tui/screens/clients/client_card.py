@@ -280,7 +280,7 @@ class ClientCardScreen(ReloadsWhenBack, Screen[None]):
         self.app.push_screen(NotePicker(name, data.client.notes, data.location.tz), picked)
 
     def _edit_note(self, note: NoteView) -> None:
-        from salon_cli.tui.screens.clients.note_actions import pin_title
+        from salon_cli.tui.screens.clients.note_actions import pin_title, pin_who
         from salon_cli.tui.screens.clients.note_form import NoteForm
 
         def corrected(edited: NoteView | None) -> None:
@@ -290,11 +290,12 @@ class ClientCardScreen(ReloadsWhenBack, Screen[None]):
 
         c = self.data.client  # type: ignore[union-attr]
         self.app.push_screen(NoteForm(self.client_id, _name(c.first_name, c.last_name), editing=note,
-                                      pin_title=pin_title(note, self.app.desk)), corrected)  # type: ignore[attr-defined]
+                                      pin_title=pin_title(note, self.app.desk),  # type: ignore[attr-defined]
+                                      pin_who=pin_who(note, self.app.desk)), corrected)  # type: ignore[attr-defined]
 
     def _delete_note(self, note: NoteView) -> None:
         from salon_cli.services.clients import note_edits
-        from salon_cli.tui.screens.clients.note_actions import pin_title, reason_modal
+        from salon_cli.tui.screens.clients.note_actions import pin_title, pin_who, reason_modal
 
         client_id, tz = self.client_id, self.data.location.tz  # type: ignore[union-attr]
 
@@ -315,7 +316,8 @@ class ClientCardScreen(ReloadsWhenBack, Screen[None]):
             if title is None:
                 self.app.change(Permission.desk, work, done, self._refused)  # type: ignore[attr-defined]
             else:
-                self.app.change_with_pin(Permission.desk, work, done, self._refused, title=title)  # type: ignore[attr-defined]
+                self.app.change_with_pin(Permission.desk, work, done, self._refused, title=title,  # type: ignore[attr-defined]
+                                         who=pin_who(note, self.app.desk))  # type: ignore[attr-defined]
 
         self.app.push_screen(reason_modal(note, tz), given)
 

@@ -6,7 +6,7 @@ Who may is `clients.note_edits`' rule: the note's author, or a manager or the ow
 their PIN; a private note only for someone who proved who they are. `pin_title` is the form's reading
 of that rule, to ask for the PIN before the service would refuse without it: None when the desk's staff
 member may go ahead as they are (their own note, not private), else the PIN modal's title (the desk's
-code is filled in: a receptionist's manager types their own code over it).
+code is filled in, or none when a receptionist's manager must sign: `pin_who`).
 """
 
 from __future__ import annotations
@@ -39,6 +39,14 @@ def pin_title(note: NoteView, desk: Actor | None) -> str | None:
     if desk.role in MANAGERS:
         return f"Your PIN, to change {note.author}'s note"
     return f"A manager's code and PIN: the note is {note.author}'s"
+
+
+def pin_who(note: NoteView, desk: Actor | None) -> str | None:
+    """The code the PIN modal starts with: "" when a manager must sign for a receptionist (they type
+    their own code), None for the desk's own."""
+    if desk is None or note.author == desk.code or desk.role in MANAGERS:
+        return None
+    return ""
 
 
 def note_line(note: NoteView, tz: tzinfo, width: int = 64) -> str:

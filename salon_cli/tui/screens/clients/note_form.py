@@ -30,12 +30,13 @@ class NoteForm(TypesAhead, ModalScreen[NoteView | None]):
     ]
 
     def __init__(self, client_id: int, client_name: str, *, editing: NoteView | None = None,
-                 pin_title: str | None = None) -> None:
+                 pin_title: str | None = None, pin_who: str | None = None) -> None:
         super().__init__(classes="form-modal note-form")
         self.client_id = client_id
         self.client_name = client_name
         self.editing = editing
         self.pin_title = pin_title
+        self.pin_who = pin_who  # the PIN modal's code: None the desk's, "" a manager types theirs
 
     def compose(self) -> ComposeResult:
         with VerticalScroll(id="dialog", can_focus=False):  # Tab goes from field to field
@@ -92,7 +93,7 @@ class NoteForm(TypesAhead, ModalScreen[NoteView | None]):
         self.say("")
         if self.pin_title:  # the PIN modal takes the keys meanwhile (held, a cancelled one would keep it held)
             self.app.change_with_pin(Permission.desk, work, self.dismiss, refused,  # type: ignore[attr-defined]
-                                     title=self.pin_title)
+                                     title=self.pin_title, who=self.pin_who)
             return
         self.hold(True)
         self.app.change(Permission.desk, work, self.dismiss, refused)  # type: ignore[attr-defined]
