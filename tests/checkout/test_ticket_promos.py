@@ -191,3 +191,31 @@ def test_the_clients_own_codes_are_listed_with_why_one_cannot_apply(desk, engine
     assert done.sale.discount_cents == 7000
     assert [(p.code, p.why_not) for p in done.offers.promos] == [
         ("XIME20", "XIME20 is on this sale already"), ("XIMETUE", "XIMETUE is for Tuesdays")]
+
+
+def test_a_ticket_left_with_a_code_and_no_money_is_discarded_and_gives_the_use_back(desk, engine, shop):
+    ok(desk, *OWNER, "promo", "add", "LAST", "--kind", "amount", "--value", "10", "--limit", "1")
+    at = Desk(appointment_id=shop.appt)
+    _, coded = _code(engine, shop, at, "LAST")
+    assert js(desk, "promo", "show", "LAST")["uses"] == 1
+    assert _do(engine, lambda s: ticket.discard_if_empty(s, shop.loc, shop.sofia, coded.sale.id))
+    assert _read(engine, lambda s: s.get(Sale, coded.sale.id)) is None
+    assert js(desk, "promo", "show", "LAST")["uses"] == 0
+    assert _read(engine, lambda s: s.exec(select(PromotionUse)).all()) == []
+    given = _read(engine, lambda s: s.exec(select(AuditLog).where(AuditLog.action == "promotion.give_back")).one())
+    assert (given.actor, given.before, given.after["uses"]) == ("sofia", {"uses": 1}, 0)
+    # the use is there again for the next ticket
+    _, again = _code(engine, shop, at, "LAST")
+    assert again.sale.discount_cents == 1000
+
+
+def test_a_ticket_with_a_code_and_money_taken_is_kept_with_its_use(desk, engine, shop):
+    ok(desk, *OWNER, "promo", "add", "LAST", "--kind", "amount", "--value", "10", "--limit", "1")
+    at = Desk(appointment_id=shop.appt)
+    _, coded = _code(engine, shop, at, "LAST")
+    _pay(engine, shop, Desk(appointment_id=shop.appt, sale_id=coded.sale.id), 5000)
+    with pytest.raises(RuleViolation) as kept:
+        _do(engine, lambda s: ticket.discard_if_empty(s, shop.loc, shop.sofia, coded.sale.id))
+    assert describe(kept.value) == "it has payments"
+    assert js(desk, "promo", "show", "LAST")["uses"] == 1
+    assert _read(engine, lambda s: [u.status for u in s.exec(select(PromotionUse))]) == ["applied"]

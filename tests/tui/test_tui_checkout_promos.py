@@ -230,3 +230,24 @@ def test_the_clients_own_code_is_picked_from_the_list(demo_engine):
             assert "2 promo codes, 0 usable here (o)" in text_of(app, "#offers")
 
     asyncio.run(scenario())
+
+
+def test_escape_after_a_code_and_no_money_keeps_nothing_and_gives_the_use_back(demo_engine):
+    _promo(demo_engine, "LAST", kind="amount", value="10", limit=1)
+    appt = _booked(demo_engine)
+    before = _state(demo_engine)
+
+    async def scenario() -> None:
+        app = SalonApp(demo_engine, poll_seconds=0)
+        async with app.run_test(size=(120, 40)) as pilot:
+            app.desk = SOFIA
+            screen = await _open(app, pilot, appt.id)
+            await _type_code(pilot, "LAST")
+            assert screen.sale is not None and screen.sale.discount_cents >= 1000
+            assert _state(demo_engine)[2] == [("LAST", 1)]
+            await pilot.press("escape")
+            await settle(pilot)
+            assert not isinstance(app.screen, CheckoutScreen)
+
+    asyncio.run(scenario())
+    assert _state(demo_engine) == before and _sale_of(demo_engine, appt.id) is None

@@ -8,7 +8,8 @@ any code. Until then `ahead` shows the ticket as that moment will leave it, writ
 and the open sale with the discount lines the offers whose rules pass would add, priced as
 `till.pricing.reprice` prices them, so the figures on screen are the sale's to the cent once paid.
 `personal` lists the client's own codes (a promotion with `client_id`, active, in its dates), each with
-why it cannot apply to this ticket, if it cannot.
+why it cannot apply to this ticket, if it cannot. A sale left with no money is deleted with its uses,
+given back (`give_back`).
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from salon_cli.db.models import Promotion, PromotionUse, Sale, Service
 from salon_cli.services.promotions import apply as promotions
 from salon_cli.services.promotions.catalog import describe
 from salon_cli.services.promotions.rules import LineInfo, PromoRules, SaleContext, matching, refusal
+from salon_cli.services.salon import audit
 from salon_cli.services.salon.actors import Actor
 from salon_cli.services.salon.business_days import today
 from salon_cli.services.salon.locations import LocationView
@@ -148,3 +150,21 @@ def apply_code(session: Session, location: LocationView, actor: Actor, *, sale_i
 def apply_automatic(session: Session, location: LocationView, actor: Actor, sale_id: int) -> list[PromotionUse]:
     """The automatic offers whose rules pass, put on the sale (`promotions.apply.apply_automatic`)."""
     return promotions.apply_automatic(session, actor=actor, location=location, sale_id=sale_id)
+
+
+def give_back(session: Session, location: LocationView, actor: Actor, sale_id: int) -> int:
+    """Before a sale left with no money is deleted (`ticket.discard_if_empty`): each promotion use on it goes
+    with it, an applied one giving its use back under the promotion's row lock (audited). How many went."""
+    uses = session.exec(select(PromotionUse).where(PromotionUse.sale_id == sale_id)).all()
+    for use in uses:
+        if use.status == "applied":
+            promo = session.exec(select(Promotion).where(Promotion.id == use.promotion_id).with_for_update()
+                                 .execution_options(populate_existing=True)).one()
+            promo.uses = max(0, promo.uses - 1)
+            session.add(promo)
+            audit.record(session, actor=actor, action="promotion.give_back", entity="promotion",
+                         entity_id=promo.id, location_id=location.id, before={"uses": promo.uses + 1},
+                         after={"uses": promo.uses, "sale_id": sale_id, "reason": "its sale was left with no payment"})
+        session.delete(use)
+    session.flush()
+    return len(uses)

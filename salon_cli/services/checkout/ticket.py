@@ -39,7 +39,7 @@ from salon_cli.services.salon import business_days
 from salon_cli.services.salon.actors import Actor
 from salon_cli.services.salon.locations import LocationView
 from salon_cli.services.salon.policy import row as policy_row
-from salon_cli.services.till import sales, tenders, tickets
+from salon_cli.services.till import discard, sales, tenders, tickets
 from salon_cli.services.till.sale_views import PaymentView, SaleLineView, SaleView, view
 
 if TYPE_CHECKING:
@@ -192,6 +192,17 @@ def complete_appointment(session: Session, location: LocationView, actor: Actor,
     if appointments.get(session, appointment_id, location).status in ("checked_in", "in_service"):
         appt_status.complete(session, actor=actor, location=location, appointment_id=appointment_id)
 
+
+
+def discard_if_empty(session: Session, location: LocationView, actor: Actor, sale_id: int) -> bool:
+    """Leaving the ticket with no money taken: `till.discard.discard_if_empty`, the promotions on the sale
+    given back first (`promos.give_back`: their uses go with it). A sale that is kept keeps them: the
+    change is refused with why, nothing changed."""
+    given = promos.give_back(session, location, actor, sale_id)
+    gone = discard.discard_if_empty(session, actor, location, sale_id)
+    if given and not gone:
+        raise RuleViolation(discard.keeps(session, sale_id) or "its day is closed")
+    return gone
 
 
 def redeem_and_apply(session: Session, location: LocationView, actor: Actor, *, sale_id: int,

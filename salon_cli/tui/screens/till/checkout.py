@@ -369,7 +369,7 @@ class CheckoutScreen(ReloadsWhenBack, TicketKeys, ReaderPayment, Screen[None]):
 
         def work(s: Any, loc: Any, actor: Any) -> bool:
             self._kept_why = discard.keeps(s, sale_id) or "its day is closed"
-            return discard.discard_if_empty(s, actor, loc, sale_id)
+            return ticket.discard_if_empty(s, loc, actor, sale_id)  # a promotion's use given back
 
         def failed(text: str) -> None:
             self.app.notify(f"sale {sale_id} stays open: {text}", severity="warning")
