@@ -92,7 +92,7 @@ def test_the_code_comes_on_the_window_s_first_day_once_with_its_dates(desk, engi
     assert (code.client_id, code.template_id, code.starts_on, code.ends_on, code.per_client, code.kind, code.value,
             code.stackable, code.automatic, code.birthday_days, code.active) == (
         1, offer["id"], date(2026, 11, 21), date(2026, 12, 5), 1, "percent", 2000, False, False, None, True)
-    assert code.extra == {"birthday_offer": "BDAY", "birthday": "2026-11-28"}
+    assert code.extra == {"birthday_offer": "BDAY"}
     shown = js(desk, "promo", "show", code.code)
     assert (shown["template_id"], shown["client_id"], shown["birthday_days"]) == (offer["id"], 1, None)
     audit = _read(engine, lambda s: s.exec(select(AuditLog).where(AuditLog.action == "promotion.birthday_code")).all())
@@ -123,6 +123,7 @@ def test_a_late_run_still_gives_the_code_inside_the_window_and_none_after(desk, 
 def test_no_consent_erased_and_merged_clients_get_nothing(desk, engine, clock):
     erased = _client(engine, "Erika", "1991-11-28")
     merged = _client(engine, "Marta", "1992-11-28")
+    _client(engine, "Lola", "1993-11-25")  # her window began on 2026-11-18, before BDAY was made: none
     with UnitOfWork(engine) as uow:
         uow.session.get(Client, erased).erased_at = _local(2026, 11, 1)
         uow.session.get(Client, merged).merged_into_id = 1

@@ -7,6 +7,7 @@ message. `salon send-reminders` runs it at each location before it queues (`run`
   not run that day, each client with marketing consent whose home is this location (or who has none)
   gets a personal code (`BDAY-K7QM`): valid from that first day to as many days after the birthday,
   used once, with the offer's kind, value, service or category, least spend, stackability and location.
+  A window that began before the offer was made gets no code (the job did not miss it).
 - A membership's `birthday_gift`: on the birthday, a client whose active (not paused) membership's plan
   lists it gets a redemption code of the program's `birthday_gift_reward_id` (no points spent; a card
   opened first if they had none), one per birthday year. A gift is part of the plan, not marketing: it
@@ -136,7 +137,10 @@ def due_codes(session: Session, location: LocationView, today: date) -> list[tup
             continue
         issued = set(session.exec(select(Promotion.client_id, Promotion.starts_on).where(
             Promotion.template_id == offer.id, col(Promotion.client_id).in_([b.id for b in found]))).all())
-        due += [(offer, b) for b in found if (b.id, _window(offer, b.next_birthday)[0]) not in issued]
+        # a window that began before the offer was made is not one the job missed: no code for it
+        made = business_date(offer.created_at, location.tz)
+        due += [(offer, b) for b in found if made <= (first := _window(offer, b.next_birthday)[0])
+                and (b.id, first) not in issued]
     return due
 
 
@@ -182,7 +186,7 @@ def issue_code(session: Session, *, offer: Promotion, client: Birthday, location
             ends_on=ends_on, min_spend_cents=offer.min_spend_cents, per_client=1, stackable=offer.stackable,
             client_id=client.id, template_id=offer.id, location_id=offer.location_id, created_at=now,
             created_by_id=actor.id, updated_at=now,
-            extra={"birthday_offer": offer.code, "birthday": client.next_birthday.isoformat()})
+            extra={"birthday_offer": offer.code})  # where it came from (not the birthday: the person's)
         try:
             with session.begin_nested():
                 session.add(row)
