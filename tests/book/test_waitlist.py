@@ -257,13 +257,13 @@ def test_a_cancel_frees_its_slot_for_the_clients_it_fits(engine, shop):
     assert booked.value.message == (f"appointment {shop.appt} is booked and was never moved: it left no slot free")
     _cancel(engine, shop, shop.appt, by_salon=True)
     slot, offers = _read(engine, waitlist_offers.offers, shop.loc, shop.appt)
-    assert (slot.how, slot.staff, slot.starts_at, slot.ends_at, slot.minutes) == (
-        "cancelled", "ana", _at(21, 12), _at(21, 12, 45), 45)
+    assert (slot.how, slot.staff, slot.starts_at, slot.ends_at, slot.free_from, slot.free_to, slot.minutes) == (
+        "cancelled", "ana", _at(21, 12), _at(21, 12, 45), _at(21, 12), _at(21, 12, 45), 45)
     assert [(o.position, o.entry_id, o.client, o.priority) for o in offers] == [(1, pedro.id, "Pedro Páramo", False)]
     # once someone takes part of it, what is left is offered: 12:00-12:30 is not a corte any more
     book(engine, shop, at="2026-11-21 12:30", client=olga, services=("corte",))
     slot, offers = _read(engine, waitlist_offers.offers, shop.loc, shop.appt)
-    assert (slot.starts_at, slot.ends_at, offers) == (_at(21, 12), _at(21, 12, 30), [])
+    assert (slot.starts_at, slot.free_from, slot.free_to, offers) == (_at(21, 12), _at(21, 12), _at(21, 12, 30), [])
 
 
 def test_a_no_show_offers_what_is_left_of_its_slot(engine, shop, clock):
@@ -271,7 +271,8 @@ def test_a_no_show_offers_what_is_left_of_its_slot(engine, shop, clock):
     clock.set(_at(21, 12, 20))
     _do(engine, status.no_show, actor=shop.sofia, location=shop.loc, appointment_id=shop.appt)
     slot, offers = _read(engine, waitlist_offers.offers, shop.loc, shop.appt)
-    assert (slot.how, slot.starts_at, slot.ends_at) == ("no_show", _at(21, 12, 20), _at(21, 12, 45))
+    assert (slot.how, slot.starts_at, slot.free_from, slot.free_to) == ("no_show", _at(21, 12), _at(21, 12, 20),
+                                                                        _at(21, 12, 45))
     assert offers == []  # 25 minutes left: no corte fits
     clock.set(_at(21, 13))
     slot, offers = _read(engine, waitlist_offers.offers, shop.loc, shop.appt)

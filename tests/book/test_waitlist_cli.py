@@ -141,7 +141,8 @@ def test_a_cancel_says_who_waits_for_the_slot_and_offers_lists_them(desk):
     assert run.stderr.splitlines()[-1] == (
         f"waitlist: 2 waiting for this slot; first: Regina Castillo (priority) — salon appt waitlist offers {appt}")
     offers = salon(desk, "appt", "waitlist", "offers", str(appt), "-f", "json")
-    assert offers.stderr.splitlines() == [f"slot left by appointment {appt} (cancelled): 2026-11-23 10:00-10:45 with ana"]
+    assert offers.stderr.splitlines() == [f"slot left by appointment {appt} (cancelled): 2026-11-23 10:00-10:45 with ana; "
+                                          "free now: 2026-11-23 10:00-10:45"]
     assert [(o["position"], o["client_id"], o["client"], o["priority"], o["service"], o["phone"])
             for o in json.loads(offers.stdout)] == [(1, 3, "Regina Castillo", True, "peinado", None),
                                                     (2, 2, "Pedro Páramo", False, "corte", "+525512345678")]
@@ -169,7 +170,13 @@ def test_a_no_show_says_who_waits_for_what_is_left(desk, clock):
     assert run.stderr.splitlines()[-1] == (
         f"waitlist: 1 waiting for this slot; first: Pedro Páramo — salon appt waitlist offers {appt}")
     offers = salon(desk, "appt", "waitlist", "offers", str(appt), "-f", "csv")
-    assert offers.stderr.splitlines() == [f"slot left by appointment {appt} (no show): 2026-11-21 11:20-12:30 with ana"]
+    assert offers.stderr.splitlines() == [f"slot left by appointment {appt} (no show): 2026-11-21 11:00-12:30 with ana; "
+                                          "free now: 2026-11-21 11:20-12:30"]
+    clock.advance(hours=2)
+    past = salon(desk, "appt", "waitlist", "offers", str(appt))
+    assert (past.code, len(past.stdout.splitlines()), past.stderr.splitlines()) == (0, 1, [  # the header alone
+        f"slot left by appointment {appt} (no show): 2026-11-21 11:00-12:30 with ana; nothing of it is free now",
+        "(no rows)"])
     assert [r["client"] for r in csv.DictReader(io.StringIO(offers.stdout))] == ["Pedro Páramo"]
 
 

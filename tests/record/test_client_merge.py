@@ -92,7 +92,8 @@ def test_merge_moves_every_dependent_row(engine, pair):
     assert result.moved == {"appointment": 4, "penalty": 1, "client_note": 2, "communication": 1, "client_photo": 1,
                             "sale": 1, "gift_card": 1, "outbox": 1, "client_tag": 1, "client_pref": 1,
                             "client_preferred_staff": 0, "loyalty_account": 0, "membership": 0,
-                            "client_follow_up": 0, "promotion": 0, "promotion_use": 0, "referral": 0}
+                            "client_follow_up": 0, "promotion": 0, "promotion_use": 0, "referral": 0,
+                            "waitlist_entry": 0}
     with UnitOfWork(engine, write=False) as uow:
         s = uow.session
         after = {m.__tablename__: (_count(s, m, keep_id), _count(s, m, dup_id)) for m in models}

@@ -104,7 +104,7 @@ def waitlist_remove(
 ) -> None:
     """Take a waiting entry off the waitlist.
 
-    Example: salon --as sofia appt waitlist remove 3 --reason "ya no puede venir"
+    Example: salon --as sofia appt waitlist remove 1 --reason "ya no puede venir"
     """
     from salon_cli.services.book import waitlist
 
@@ -126,7 +126,7 @@ def waitlist_offers(
     Clients with priority booking (a membership's benefit or a loyalty tier) first, then by when they
     joined. What is still free of the slot goes to stderr, the offers to stdout.
 
-    Example: salon appt waitlist offers 120
+    Example: salon appt waitlist offers 28
     """
     from salon_cli.services.benefits import waitlist_offers as offers_service
 
@@ -134,9 +134,10 @@ def waitlist_offers(
     loc = app.location()
     slot, offers = app.read(lambda session: offers_service.offers(session, loc, appointment_id))
     tz = loc.tz
-    message(f"slot left by appointment {appointment_id} ({slot.how.replace('_', ' ')}): "
-            f"{slot.starts_at.astimezone(tz):%Y-%m-%d %H:%M}-{slot.ends_at.astimezone(tz):%H:%M} with {slot.staff}"
-            + ("" if slot.minutes else " (nothing of it is free now)"))
+    left = f"{slot.starts_at.astimezone(tz):%Y-%m-%d %H:%M}-{slot.ends_at.astimezone(tz):%H:%M}"
+    free = f"{slot.free_from.astimezone(tz):%Y-%m-%d %H:%M}-{slot.free_to.astimezone(tz):%H:%M}"
+    message(f"slot left by appointment {appointment_id} ({slot.how.replace('_', ' ')}): {left} with {slot.staff}; "
+            + (f"free now: {free}" if slot.minutes else "nothing of it is free now"))
     emit(offers, fmt, columns=OFFER_COLUMNS, tz=tz)
 
 

@@ -34,12 +34,15 @@ class FreedSlot:
     how: str  # cancelled | late_cancelled | no_show | moved
     staff_id: int
     staff: str
-    starts_at: datetime  # what is still free of it (UTC)
+    starts_at: datetime  # the slot as the appointment left it (UTC)
     ends_at: datetime
+    free_from: datetime  # what is still free of it (UTC): empty when free_to == free_from
+    free_to: datetime
 
     @property
     def minutes(self) -> int:
-        return max(0, int((self.ends_at - self.starts_at).total_seconds() // 60))
+        """How long what is still free of it lasts."""
+        return max(0, int((self.free_to - self.free_from).total_seconds() // 60))
 
 
 @dataclass(frozen=True)
@@ -98,12 +101,11 @@ def freed_slot(session: Session, location: LocationView, appointment_id: int) ->
     else:
         raise RuleViolation(f"appointment {appointment_id} is {appt.status.replace('_', ' ')} and was never moved: "
                             "it left no slot free", hint="offers follow a cancel, a no-show or a move")
-    start = max(start, clock.now())
-    if end > start:
-        start, end = _still_free(session, staff_id, start, end)
+    free_from = max(start, clock.now())
+    free_from, free_to = _still_free(session, staff_id, free_from, end) if end > free_from else (free_from, free_from)
     member = session.get(Staff, staff_id)
     return FreedSlot(appointment_id=appointment_id, how=how, staff_id=staff_id, staff=member.code if member else "",
-                     starts_at=start, ends_at=max(start, end))
+                     starts_at=start, ends_at=end, free_from=free_from, free_to=free_to)
 
 
 def order(session: Session, entries: list[waitlist.WaitlistView]) -> list[Offer]:
@@ -122,6 +124,6 @@ def offers(session: Session, location: LocationView, appointment_id: int) -> tup
     if slot.minutes <= 0:
         return slot, []
     client_id = session.get(Appointment, appointment_id).client_id  # type: ignore[union-attr]
-    fits = [e for e in waitlist.matching(session, location, slot.starts_at, slot.ends_at, slot.staff_id)
+    fits = [e for e in waitlist.matching(session, location, slot.free_from, slot.free_to, slot.staff_id)
             if e.client_id != client_id]
     return slot, order(session, fits)

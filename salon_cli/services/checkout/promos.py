@@ -98,7 +98,7 @@ def ahead(session: Session, location: LocationView, shown: SaleView, taxes: Sequ
         if reading.refusal(promo) is not None:
             continue
         targets = [reading.items[i] for i in matching(promotions.rules_of(promo), reading.info)]
-        shares = promotions._shares(promo, targets, taken)  # type: ignore[arg-type]  # the same arithmetic
+        shares = promotions.shares(promo, targets, taken)  # the same arithmetic as `apply`
         if promo.kind != "points_multiplier" and not sum(shares):
             continue  # `apply` refuses it: nothing to take off this ticket
         reading.added.append(promotions.rules_of(promo))

@@ -15,6 +15,7 @@ the last use give one success. `till.sales.void` gives a voided sale's uses back
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Protocol
 from datetime import datetime
 
 import sqlalchemy as sa
@@ -96,8 +97,16 @@ def _locked(session: Session, promotion_id: int) -> Promotion:
                         .execution_options(populate_existing=True)).one()
 
 
-def _shares(promo: Promotion, targets: Sequence[SaleLine], taken: int) -> list[int]:
-    """What comes off each target line: what is left of it after the sale's discount, at most."""
+class PricedLine(Protocol):
+    """What `shares` reads of a line: a sale's line, or the dashboard's priced view of one."""
+
+    gross_cents: int
+    discount_cents: int
+
+
+def shares(promo: Promotion, targets: Sequence[PricedLine], taken: int) -> list[int]:
+    """What comes off each target line: what is left of it after the sale's discount, at most. The one
+    arithmetic of a promotion's amount: `apply` writes it, the dashboard's ticket shows it ahead."""
     bases = [max(0, line.gross_cents - line.discount_cents) for line in targets]
     room = max(0, sum(bases) - taken)  # other promotions' lines on this sale took `taken` already
     if promo.kind == "percent":
@@ -125,14 +134,14 @@ def apply(session: Session, *, actor: Actor, location: LocationView, sale_id: in
     targets = [items[i] for i in matching(rules_of(promo), ctx_lines)]
     taken = -int(session.exec(select(sa.func.coalesce(sa.func.sum(SaleLine.gross_cents), 0)).where(
         SaleLine.sale_id == sale_id, SaleLine.kind == "discount")).one())
-    shares = _shares(promo, targets, taken)
-    if promo.kind != "points_multiplier" and not sum(shares):
+    parts = shares(promo, targets, taken)
+    if promo.kind != "points_multiplier" and not sum(parts):
         raise RuleViolation(f"{label(rules_of(promo))} leaves nothing to take off this ticket")
     text = f"Promo {promo.code}: {promo.name if promo.name != promo.code else describe(promo, location.currency)}" \
         if promo.code else f"Promo: {promo.name}"
     top = session.exec(select(sa.func.max(SaleLine.position)).where(SaleLine.sale_id == sale_id)).one()
     position = 0 if top is None else top + 1
-    for target, share in zip(targets, shares):
+    for target, share in zip(targets, parts):
         if share:
             session.add(SaleLine(sale_id=sale_id, position=position, kind="discount", description=text[:200],
                                  quantity=1, unit_price_cents=share, gross_cents=-share, staff_id=target.staff_id,
@@ -140,7 +149,7 @@ def apply(session: Session, *, actor: Actor, location: LocationView, sale_id: in
             position += 1
     now = clock.now()
     use = PromotionUse(promotion_id=promo.id or 0, sale_id=sale_id, client_id=sale.client_id, location_id=location.id,
-                       discount_cents=sum(shares), created_at=now, created_by_id=actor.id)
+                       discount_cents=sum(parts), created_at=now, created_by_id=actor.id)
     promo.uses += 1
     session.add_all([use, promo])
     session.flush()
