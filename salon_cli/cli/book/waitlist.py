@@ -151,7 +151,6 @@ def say_waiting(app: Any, loc: Any, appointment_id: int) -> None:
         _, offers = app.read(lambda session: offers_service.offers(session, loc, appointment_id))
     except SalonError:
         return
-    if offers:
-        first = offers[0]
-        message(f"waitlist: {len(offers)} waiting for this slot; first: {first.client}"
-                f"{' (priority)' if first.priority else ''} — salon appt waitlist offers {appointment_id}")
+    line = offers_service.waiting_summary(offers)
+    if line:
+        message(f"{line} — salon appt waitlist offers {appointment_id}")

@@ -127,3 +127,12 @@ def offers(session: Session, location: LocationView, appointment_id: int) -> tup
     fits = [e for e in waitlist.matching(session, location, slot.free_from, slot.free_to, slot.staff_id)
             if e.client_id != client_id]
     return slot, order(session, fits)
+
+
+def waiting_summary(offers: list[Offer]) -> str | None:
+    """The desk's one line about a freed slot's offers (the command line and the dashboard say it
+    alike), or None when nobody waits for it."""
+    if not offers:
+        return None
+    first = offers[0]
+    return f"waitlist: {len(offers)} waiting for this slot; first: {first.client}{' (priority)' if first.priority else ''}"

@@ -134,6 +134,18 @@ class AppointmentPanel(ModalScreen[str | None]):
             self._load()
         return done
 
+    def _say_waiting(self) -> None:
+        """After a cancel or a no-show: who waits for the slot it freed (priority first), as a notice."""
+        from salon_cli.services.benefits import waitlist_offers
+
+        def shown(found: Any) -> None:
+            line = waitlist_offers.waiting_summary(found[1])
+            if line:
+                self.app.notify(f"{line} (salon appt waitlist offers {self.appointment_id})", timeout=10)
+
+        self.app.read(lambda s, loc: waitlist_offers.offers(s, loc, self.appointment_id), shown,  # type: ignore[attr-defined]
+                      lambda _: None, group="panel-waitlist")
+
     def _change(self, work: Any, what: str, *, manager: Permission | None = None) -> None:
         self.query_one("#panel-error", Static).update("")
         self.app.change(Permission.desk, work, self._after(what), self._refused, manager=manager)  # type: ignore[attr-defined]
@@ -174,6 +186,7 @@ class AppointmentPanel(ModalScreen[str | None]):
         def done(result: Any) -> None:
             actor, (_, settled) = result
             self._after("marked a no-show")(None)
+            self._say_waiting()
             if settled is not None and settled.refunded_cents and self.data is not None:
                 send_deposit_refund(self.app, actor, self.data.location, settled.sale_id,
                                     f"appointment {self.appointment_id} is a no-show")
@@ -220,6 +233,7 @@ class AppointmentPanel(ModalScreen[str | None]):
                 actor, (cancelled, settled) = result
                 fee = cancelled.penalty
                 self._after(f"cancelled{f': fee {money(fee.amount_cents)}' if fee else ''}")(None)
+                self._say_waiting()
                 if settled is not None and settled.refunded_cents:
                     send_deposit_refund(self.app, actor, self.data.location, settled.sale_id,  # type: ignore[union-attr]
                                         f"{appt.client}'s visit is cancelled")
