@@ -356,8 +356,9 @@ def test_adjust_needs_a_manager_and_a_reason_and_never_goes_negative(engine, sho
 def test_program_set_validates_and_keeps_one_program(engine, shop):
     view = _program(engine, type="hybrid", tiers="bronze:0,silver:800:1.3", expiry_inactivity_days=180)
     assert (view.type, view.expiry_months, view.expiry_inactivity_days) == ("hybrid", None, 180)
-    assert view.tiers == [{"name": "bronze", "min_points": 0, "multiplier_bp": 10000},
-                          {"name": "silver", "min_points": 800, "multiplier_bp": 13000}]
+    assert view.tiers == [{"name": "bronze", "min_points": 0, "multiplier_bp": 10000, "discount_bp": 0, "priority": False},
+                          {"name": "silver", "min_points": 800, "multiplier_bp": 13000, "discount_bp": 0,
+                           "priority": False}]
     for bad in (dict(type="cards"), dict(tiers="silver:10"), dict(tiers="bronze:0,silver:0"),
                 dict(expiry_months=3, expiry_inactivity_days=9), dict(stamps_target=0)):
         with pytest.raises(InvalidInput):

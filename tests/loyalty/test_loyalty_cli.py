@@ -61,7 +61,8 @@ def test_program_show_and_set_need_a_manager(desk):
               "--min-purchase", "100", "--require-pin", "--tiers", "bronze:0,silver:500:1.5")
     assert (view["type"], view["stamps_target"], view["min_purchase_cents"], view["require_pin"]) == (
         "hybrid", 5, 10000, True)
-    assert view["tiers"][1] == {"name": "silver", "min_points": 500, "multiplier_bp": 15000}
+    assert view["tiers"][1] == {"name": "silver", "min_points": 500, "multiplier_bp": 15000, "discount_bp": 0,
+                                "priority": False}
 
 
 def test_stamp_pin_cooldown_and_reward(desk, clock):

@@ -125,7 +125,8 @@ def parse_tier_discounts(text: str, tiers: list[dict[str, Any]]) -> dict[str, in
     for part in given.split(","):
         name, eq, pct = part.partition("=")
         if not eq or not name.strip() or not pct.strip():
-            raise InvalidInput(f"{flag} {part.strip()!r} is not TIER=PCT%", hint="e.g. --tier-discount gold=5%,platinum=10%")
+            raise InvalidInput(f"{flag} {part.strip()!r} is not TIER=PCT%",
+                               hint="e.g. --tier-discount gold=5%,platinum=10%")
         tier = _tier_name(flag, name, tiers, part)
         try:
             value = Decimal(pct.strip().removesuffix("%").strip())
