@@ -38,7 +38,7 @@ class SalonGroup(TyperGroup):
             raise
         except BrokenPipeError:  # `salon ... | head`: the reader has had enough; say nothing more
             _quiet_stdout()
-            raise typer.Exit(1) from None
+            raise typer.Exit(PIPE_CLOSED) from None
         except Exception as exc:
             if _debug() or _is_click_exception(exc):
                 raise
@@ -62,8 +62,29 @@ class SalonGroup(TyperGroup):
             output.error("aborted")
             code = 1
         if standalone_mode:
+            if code == PIPE_CLOSED:
+                _end_as_cat_does()
             sys.exit(code)
         return code
+
+
+# The status a shell gives a command that a closed pipe ended (128 + SIGPIPE), as `cat` ends.
+PIPE_CLOSED = 141
+
+
+def _end_as_cat_does() -> None:
+    """End the process by SIGPIPE itself, as `cat` does when the reader of its output has gone: no
+    message, and the status a shell (and `set -o pipefail`) expects. Python ignores SIGPIPE so that a
+    socket's write raises instead (SMTP, Stripe); the default comes back only here, at the very end.
+    Where there is no SIGPIPE (Windows), the exit status is 141."""
+    import signal
+
+    sigpipe = getattr(signal, "SIGPIPE", None)
+    if sigpipe is None:
+        return
+    sys.stderr.flush()
+    signal.signal(sigpipe, signal.SIG_DFL)
+    os.kill(os.getpid(), sigpipe)
 
 
 def _quiet_stdout() -> None:

@@ -40,15 +40,20 @@ class AppContext:
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
         self._location: LocationView | None = None
+        self._create = False
 
-    def raw_engine(self) -> Engine:
-        """The engine with no schema check (for `init`, `demo`, `db ...`)."""
+    def raw_engine(self, *, create: bool = False) -> Engine:
+        """The engine with no schema check (for `init`, `demo`, `db ...`). `create`: a SQLite file that
+        does not exist yet is made (only `init`, `demo` and `db upgrade` make one)."""
+        self._create = self._create or create
         return self._engine
 
     @cached_property
     def _engine(self) -> Engine:
         from salon_cli.db.engine import make_engine
 
+        if not self._create:
+            _refuse_a_missing_file(self.settings)
         engine = make_engine(self.settings.database_url)
         launch.loaded()  # the command's modules are in: the collector back on (salon_cli/launch.py)
         _warn_if_open_to_others(engine)
@@ -144,6 +149,26 @@ class AppContext:
         location = self.location() if self.settings.location else None
         with self.uow(fenced=False) as uow:
             return staff.job_runner(uow, who=self.settings.staff, pin=self.settings.pin, location=location)
+
+
+def _refuse_a_missing_file(settings: Settings) -> None:
+    """A SQLite database that is not there is never made by a command that only uses one: a mistyped
+    `--db` must not leave folders and an empty database behind. A folder that does not exist is a wrong
+    path (exit 2); a file that does not exist, a salon not made yet (exit 1)."""
+    from salon_cli.core.errors import InvalidInput, NotFound
+    from salon_cli.db.engine import normalize_url, sqlite_path
+
+    url = normalize_url(settings.database_url)
+    path = sqlite_path(url) if url.startswith("sqlite") else None
+    if path is None or path.exists():
+        return
+    if settings.default_database:
+        raise NotFound("salon is not initialised here", hint="run: salon init ... (or salon demo)")
+    if not path.parent.is_dir():
+        raise InvalidInput(f"--db: there is no folder {path.parent} for the database {path}",
+                           hint="check the path; salon init, salon demo or salon db upgrade create a new one")
+    raise NotFound(f"there is no database at {path}",
+                   hint="check --db; salon init, salon demo or salon db upgrade create a new one")
 
 
 def _os_user() -> str:

@@ -23,7 +23,7 @@ STEP_COLUMNS = ["action", "id", "client", "template", "channel", "recipient", "s
 TEMPLATE_COLUMNS = ["kind", "language", "source", "subject", "body"]
 OUTBOX_COLUMNS = ["id", "created_at", "client", "template", "channel", "recipient", "status", "send_after",
                   "attempts", "sent_at", "error"]
-_KINDS = "confirmation, reminder, no_show_notice, birthday or win_back"
+_KINDS = "confirmation, reminder, no_show_notice, birthday, win_back, birthday_offer or birthday_gift"
 
 
 def _step(step: Any) -> dict[str, Any]:
@@ -40,7 +40,8 @@ def send_reminders(
 
     First the birthday job (services.benefits.birthdays): each birthday offer's personal codes (promo add
     --birthday-days) and each member's birthday gift (loyalty program set --birthday-gift-reward), each told
-    in a message; the summary counts them (birthday_codes, birthday_gifts; a dry run counts those it would issue).
+    in a message (templates birthday_offer and birthday_gift); the summary counts them (birthday_codes,
+    birthday_gifts; a dry run counts those it would issue).
 
     Reminders go 24h and/or 1h before each booked appointment, as each client chose (none: never);
     promotions only to clients with marketing consent; nothing in a location's quiet hours. A message
@@ -160,8 +161,9 @@ def template_set(
 
     Placeholders: {client_first_name} {client_last_name} {location_name} {location_phone};
     appointment messages add {service} {staff_name} {starts_at_local} {date_local} {time_local};
-    the no-show notice adds {penalty_amount} {payment_link}; the win-back offer {last_visit_date}.
-    {{ and }} are braces.
+    the no-show notice adds {penalty_amount} {payment_link}; the win-back offer {last_visit_date};
+    a birthday offer's code {offer_code} {offer_text} {last_day}; a member's birthday gift {gift_code}
+    {reward_name}. {{ and }} are braces.
 
     Example: salon --as marco --pin 2222 template set reminder --language es --body "Hola {client_first_name}, te esperamos el {starts_at_local}."
     """

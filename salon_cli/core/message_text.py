@@ -12,10 +12,11 @@ from zoneinfo import ZoneInfo
 
 from salon_cli.core.errors import InvalidInput
 
-KINDS = ("confirmation", "reminder", "no_show_notice", "birthday", "win_back")
+KINDS = ("confirmation", "reminder", "no_show_notice", "birthday", "win_back", "birthday_offer", "birthday_gift")
 LANGUAGES = ("es", "en")
-# Promotions go only to clients who gave marketing consent; service messages always may.
-PROMOTIONS = frozenset({"birthday", "win_back"})
+# Promotions go only to clients who gave marketing consent; service messages always may. A birthday offer's
+# code is marketing; a membership's birthday gift is part of the member's plan: a service message.
+PROMOTIONS = frozenset({"birthday", "win_back", "birthday_offer"})
 # Messages about one appointment: never sent once it has started or is no longer booked.
 ABOUT_AN_APPOINTMENT = frozenset({"confirmation", "reminder"})
 
@@ -27,6 +28,10 @@ PLACEHOLDERS: dict[str, tuple[str, ...]] = {
     "no_show_notice": _CLIENT + _APPOINTMENT + ("penalty_amount", "payment_link"),
     "birthday": _CLIENT,
     "win_back": _CLIENT + ("last_visit_date",),
+    # the client's personal code, what it gives in words ('20% de descuento') and the last day it is valid
+    "birthday_offer": _CLIENT + ("offer_code", "offer_text", "last_day"),
+    # the redemption code of the gift and the reward's name
+    "birthday_gift": _CLIENT + ("gift_code", "reward_name"),
 }
 BODY_MAX = 2000
 SUBJECT_MAX = 200

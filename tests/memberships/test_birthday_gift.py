@@ -1,7 +1,8 @@
 """Issue 30: a membership's `birthday_gift`. With `loyalty program set --birthday-gift-reward ID`, the
 birthday job (`send-reminders` runs it first) gives a member whose active plan lists the benefit a
 redemption code of that reward on their birthday: no points spent, one per birthday year, told in a
-message; it pays at checkout like any reward code. Both databases.
+`birthday_gift` message (a service message: no marketing consent needed; its wording is the location's
+template); it pays at checkout like any reward code. Both databases.
 
 The salon is `tests/shop.py`'s (no taxes): now is Saturday 2026-11-21 11:00 in Mexico City. Ximena (1,
 born 1990-11-21, consent) has appointment 1 (corte 350.00, 12:00) and the Black plan (15 % off, with
@@ -92,6 +93,8 @@ def test_a_member_gets_one_gift_a_year_told_in_a_message(desk, engine, clock):
     assert [(a.actor, a.after["code"], a.after["birthday_year"]) for a in audit] == [("system", code, 2026)]
     [message] = _read(engine, lambda s: s.exec(select(Outbox).where(
         col(Outbox.dedupe_key) == "birthday_gift:client:1:2026")).all())
+    assert (message.template, message.purpose, message.language, message.channel) == (
+        "birthday_gift", "service", "es", "sms")
     assert message.body == (f"¡Feliz cumpleaños, Ximena! Tu membresía te regala Corte de cumpleaños: muestra el "
                             f"código {code} en tu próxima visita a Salón Centro.")
     assert message.payload["birthday_gift"] == {"code": code, "reward": "Corte de cumpleaños", "birthday_year": 2026}
@@ -142,11 +145,51 @@ def test_no_gift_for_a_paused_membership_a_plan_without_it_or_without_a_reward(d
     assert _gifts(engine) == []
 
 
-def test_a_member_without_consent_gets_the_gift_but_no_message(desk, engine):
+def _gift_messages(engine) -> list[Outbox]:
+    return _read(engine, lambda s: list(s.exec(select(Outbox).where(col(Outbox.template) == "birthday_gift")
+                                              .order_by(col(Outbox.id))).all()))
+
+
+def test_a_member_without_consent_gets_the_gift_and_its_message(desk, engine, shop):
     ok(desk, *OWNER, "client", "edit", "1", "--no-marketing-consent")
-    assert js(desk, "send-reminders")["birthday_gifts"] == 1
-    assert len(_gifts(engine)) == 1
-    assert _read(engine, lambda s: s.exec(select(Outbox).where(col(Outbox.dedupe_key).startswith("birthday_gift:"))).all()) == []
+    ok(desk, *OWNER, "client", "edit", "2", "--birthday", "1985-11-21")  # no consent, no phone, no e-mail
+    _member(engine, shop, shop.pedro, "black")
+    ok(desk, *OWNER, "client", "prefs", "1", "--language", "en")
+    run = js(desk, "send-reminders")
+    assert run["birthday_gifts"] == 2
+    [(_, xime, *_x), (_, pedro, *_p)] = _gifts(engine)
+    told, unreachable = _gift_messages(engine)
+    assert (told.client_id, told.template, told.purpose, told.channel, told.recipient) == (
+        1, "birthday_gift", "service", "sms", "+525512345678")
+    assert told.body == (f"Happy birthday, Ximena! Your membership gives you Corte de cumpleaños: show the code "
+                         f"{xime} on your next visit to Salón Centro.")
+    assert told.payload["birthday_gift"] == {"code": xime, "reward": "Corte de cumpleaños", "birthday_year": 2026}
+    # a gift's message still needs a channel: Pedro's is written skipped, with why
+    assert (unreachable.client_id, unreachable.status, unreachable.error) == (
+        2, "skipped", "the client has no phone or e-mail address")
+    assert pedro in unreachable.body
+    # the `birthday` greeting stays a promotion: neither gets one without consent
+    assert _read(engine, lambda s: s.exec(select(Outbox).where(Outbox.template == "birthday")).all()) == []
+
+
+def test_the_location_words_the_gift_its_own_way(desk, engine):
+    body = "{client_first_name}, tu regalo: {reward_name}. Código {gift_code}. {location_name}"
+    bad = cli(desk, *MARCO, "template", "set", "birthday_gift", "--language", "es", "--body", "Tu código {offer_code}")
+    assert bad.code == 2
+    assert bad.stderr.splitlines() == [
+        "error: birthday_gift (es) body: unknown placeholder {offer_code}",
+        "hint: a birthday_gift may use {client_first_name}, {client_last_name}, {location_name}, {location_phone}, "
+        "{gift_code}, {reward_name}"]
+    assert js(desk, "template", "list", "--message", "birthday_gift", "--language", "es")[0]["source"] == "default"
+    assert cli(desk, *SOFIA, "template", "set", "birthday_gift", "--body", body).code == 3
+    assert js(desk, *MARCO, "template", "set", "birthday_gift", "--language", "es", "--body", body)["source"] == "custom"
+    shown = ok(desk, "template", "preview", "birthday_gift", "--client", "1")
+    assert shown.stdout == ("Subject: Tu regalo de cumpleaños en Salón Centro\n\n"
+                            "Ximena, tu regalo: Corte de cumpleaños. Código K7QM-3XPD. Salón Centro\n")
+    ok(desk, "send-reminders")
+    [(_, code, *_rest)] = _gifts(engine)
+    [message] = _gift_messages(engine)
+    assert message.body == f"Ximena, tu regalo: Corte de cumpleaños. Código {code}. Salón Centro"
 
 
 def test_two_runs_at_once_give_one_gift(desk, engine):

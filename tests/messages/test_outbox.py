@@ -1,10 +1,11 @@
 """The outbox: written in the same transaction as what caused it (a booking, a no-show), unique by its
-key in the database, read by the communication log and the timeline."""
+key in the database, read by the communication log and the timeline; a birthday offer's code is a
+promotion, a membership's birthday gift a service message."""
 
 from __future__ import annotations
 
 import json
-from datetime import datetime, timezone
+from datetime import date, datetime, timezone
 
 import pytest
 import sqlalchemy as sa
@@ -251,3 +252,91 @@ def test_policy_and_preferences_for_messages_on_the_command_line(db_url, clock):
     assert (bad.code, bad.stderr.splitlines()[0]) == (2, "error: language 'pt' is not one of es, en")
     cleared = run_salon(db_url, *OWNER_ARGS, "client", "prefs", "1", "--language", "", "-f", "json")
     assert json.loads(cleared.stdout)["language"] is None
+
+
+def _birthday_drafts(ids: dict[str, int], names: tuple[str, ...]) -> list[outbox.Draft]:
+    drafts = []
+    for name in names:
+        drafts.append(outbox.Draft(template="birthday_offer", client_id=ids[name], due=NOW,
+                                   dedupe_key=f"birthday_offer:1:client:{ids[name]}:2026",
+                                   offer=outbox.OfferFacts("BDAY", f"BDAY-{name[:4].upper()}", "percent", 2000,
+                                                           date(2026, 12, 5))))
+        drafts.append(outbox.Draft(template="birthday_gift", client_id=ids[name], due=NOW,
+                                   dedupe_key=f"birthday_gift:client:{ids[name]}:2026",
+                                   gift=outbox.GiftFacts("K7QM-3XPD", "Corte de cumpleaños", 2026)))
+    return drafts
+
+
+def test_a_birthday_offer_needs_consent_and_a_birthday_gift_does_not(engine, desk):
+    loc, ids = desk
+    with UnitOfWork(engine) as uow:
+        clients.edit(uow.session, actor=OWNER, location=loc, client_id=ids["Grace"], marketing_consent=True)
+        uow.commit()
+    with UnitOfWork(engine) as uow:
+        outbox.queue(uow.session, location=loc, drafts=_birthday_drafts(ids, ("Pedro", "Grace", "Sin")), actor=SYSTEM)
+        uow.commit()
+    got = [(m.template, m.client_id, m.purpose, m.channel, m.status) for m in messages(engine)]
+    assert got == [  # Pedro and Sin gave no consent: their gifts' messages only; Sin has no address
+        ("birthday_gift", ids["Pedro"], "service", "sms", "queued"),
+        ("birthday_offer", ids["Grace"], "promotion", "whatsapp", "queued"),
+        ("birthday_gift", ids["Grace"], "service", "whatsapp", "queued"),
+        ("birthday_gift", ids["Sin"], "service", "sms", "skipped"),
+    ]
+    pedro, offer, gift, _ = messages(engine)
+    assert pedro.body == ("¡Feliz cumpleaños, Pedro! Tu membresía te regala Corte de cumpleaños: muestra el código "
+                          "K7QM-3XPD en tu próxima visita a Salón Centro.")
+    assert offer.body == ("Happy birthday, Grace! To celebrate, you have 20% off with your code BDAY-GRAC, "
+                          "valid until Saturday, December 5. See you at Salón Centro.")
+    assert gift.body == ("Happy birthday, Grace! Your membership gives you Corte de cumpleaños: show the code "
+                         "K7QM-3XPD on your next visit to Salón Centro.")
+    assert offer.payload == {"birthday_offer": {"offer": "BDAY", "code": "BDAY-GRAC", "kind": "percent",
+                                                "value": 2000, "last_day": "2026-12-05"}}
+    assert gift.payload == {"birthday_gift": {"code": "K7QM-3XPD", "reward": "Corte de cumpleaños",
+                                              "birthday_year": 2026}}
+    with UnitOfWork(engine, write=False) as uow:
+        log = client_comms.comms(uow.session, client_id=ids["Grace"])
+    assert sorted((c.source, c.purpose, c.channel) for c in log) == [
+        ("outbox", "birthday", "whatsapp"), ("outbox", "birthday", "whatsapp")]
+
+
+def test_the_database_takes_the_birthday_kinds_and_no_other(engine, desk):
+    from salon_cli.db.models import MessageTemplate
+
+    loc, ids = desk
+    for kind, ok_ in (("birthday_offer", True), ("birthday_gift", True), ("postcard", False)):
+        with UnitOfWork(engine) as uow:
+            uow.session.add(Outbox(dedupe_key=f"x:{kind}", location_id=loc.id, client_id=ids["Pedro"], template=kind,
+                                   purpose="service", channel="sms", language="es", body="hola", send_after=NOW,
+                                   created_at=NOW))
+            uow.session.add(MessageTemplate(location_id=loc.id, kind=kind, language="es", body="hola", updated_at=NOW))
+            if ok_:
+                uow.commit()
+            else:
+                with pytest.raises(sa.exc.IntegrityError):
+                    uow.session.flush()
+
+
+def test_downgrading_the_benefits_revision_keeps_the_birthday_messages_as_birthday_ones(engine, desk):
+    from alembic import command
+
+    from salon_cli.db import migrate
+    from salon_cli.db.models import MessageTemplate
+
+    loc, ids = desk
+    with UnitOfWork(engine) as uow:
+        outbox.queue(uow.session, location=loc, drafts=_birthday_drafts(ids, ("Grace",)), actor=SYSTEM)
+        uow.session.add(MessageTemplate(location_id=loc.id, kind="birthday_gift", language="es", body="{gift_code}",
+                                        updated_at=NOW))
+        uow.session.add(MessageTemplate(location_id=loc.id, kind="birthday", language="es", body="Feliz día",
+                                        updated_at=NOW))
+        uow.commit()
+    with migrate.writer(engine).begin() as conn:
+        command.downgrade(migrate.alembic_config(conn), "0021_client_record")
+    with engine.connect() as conn:
+        rows = conn.execute(sa.text("SELECT template, body FROM outbox ORDER BY id")).all()
+        kinds = conn.execute(sa.text("SELECT kind FROM message_template ORDER BY id")).scalars().all()
+    assert [r.template for r in rows] == ["birthday"]  # the gift's (Grace gave no consent: no offer's)
+    assert rows[0].body.startswith("Happy birthday, Grace! Your membership gives you Corte de cumpleaños")
+    assert kinds == ["birthday"]
+    migrate.upgrade(engine)
+    assert migrate.current_revision(engine) == migrate.HEAD

@@ -12,7 +12,7 @@ import pytest
 from cli_helpers import INIT, OWNER, salon
 from salon_cli.core.errors import InvalidInput
 from salon_cli.core.message_text import (
-    KINDS, LANGUAGES, PLACEHOLDERS, check_template, local_when, parse_quiet_hours, placeholders_in, quiet_until, render,
+    KINDS, LANGUAGES, PLACEHOLDERS, PROMOTIONS, check_template, local_when, parse_quiet_hours, placeholders_in, quiet_until, render,
     retry_delay,
 )
 from salon_cli.services.messages.templates import DEFAULTS
@@ -114,7 +114,8 @@ def test_template_list_shows_each_message_in_each_language(shop):
     reminder = json.loads(salon(shop, "template", "list", "--message", "reminder", "--language", "es", "-f", "json").stdout)
     assert [r["body"] for r in reminder] == [DEFAULTS[("reminder", "es")][1]]
     assert salon(shop, "template", "list", "--message", "postcard").stderr.startswith(
-        "error: message 'postcard' is not one of confirmation, reminder, no_show_notice, birthday, win_back")
+        "error: message 'postcard' is not one of confirmation, reminder, no_show_notice, birthday, win_back, "
+        "birthday_offer, birthday_gift")
 
 
 def test_setting_a_template_needs_a_manager_and_known_placeholders(shop):
@@ -174,3 +175,47 @@ def test_the_location_wording_is_what_goes_out(shop):
         bodies = uow.session.exec(select(Outbox.body).order_by(Outbox.id)).all()
     engine.dispose()
     assert bodies[-1] == "Hi Grace, see you on Tuesday, November 24 at 4:30 PM."
+
+
+def test_the_birthday_offer_is_a_promotion_and_the_gift_a_service_message():
+    assert "birthday_offer" in PROMOTIONS and "birthday_gift" not in PROMOTIONS
+    assert PLACEHOLDERS["birthday_offer"][-3:] == ("offer_code", "offer_text", "last_day")
+    assert PLACEHOLDERS["birthday_gift"][-2:] == ("gift_code", "reward_name")
+    for kind, text, unknown in (("birthday_offer", "Tu regalo {reward_name}", "{reward_name}"),
+                                ("birthday_gift", "Tu código {offer_code}", "{offer_code}"),
+                                ("birthday_gift", "Hasta el {last_visit_date}", "{last_visit_date}")):
+        with pytest.raises(InvalidInput) as caught:
+            check_template(kind, text, what=f"{kind} body")
+        assert caught.value.message == f"{kind} body: unknown placeholder {unknown}"
+
+
+def test_the_birthday_messages_are_listed_previewed_and_set_like_the_others(shop):
+    rows = json.loads(salon(shop, "template", "list", "--message", "birthday-gift", "-f", "json").stdout)
+    assert [(r["kind"], r["language"], r["source"], r["placeholders"][-2:]) for r in rows] == [
+        ("birthday_gift", "es", "default", ["gift_code", "reward_name"]),
+        ("birthday_gift", "en", "default", ["gift_code", "reward_name"])]
+    gift = salon(shop, "template", "preview", "birthday_gift", "--language", "en")
+    assert gift.code == 0, gift.stderr
+    assert gift.stdout == ("Subject: Your birthday gift at Salón Centro\n\n"
+                           "Happy birthday, Ximena! Your membership gives you Birthday haircut: show the code "
+                           "K7QM-3XPD on your next visit to Salón Centro.\n")
+    offer = json.loads(salon(shop, "template", "preview", "birthday_offer", "--client", "1", "-f", "json").stdout)
+    assert (offer["kind"], offer["language"], offer["source"]) == ("birthday_offer", "en", "default")  # Grace's
+    assert offer["body"] == ("Happy birthday, Grace! To celebrate, you have 20% off with your code BDAY-K7QM, "
+                             "valid until Sunday, November 29. See you at Salón Centro.")
+    before = salon(shop, "audit", "-f", "json").stdout
+    bad = salon(shop, *MANAGER, "template", "set", "birthday_gift", "--language", "en", "--body",
+                "Your code {offer_code}")
+    assert (bad.code, bad.stderr.splitlines()[0]) == (2, "error: birthday_gift (en) body: unknown placeholder {offer_code}")
+    bad_subject = salon(shop, *MANAGER, "template", "set", "birthday_offer", "--subject", "Hasta {last_visit_date}")
+    assert (bad_subject.code, bad_subject.stderr.splitlines()[0]) == (
+        2, "error: birthday_offer (es) subject: unknown placeholder {last_visit_date}")
+    assert salon(shop, "--as", "sofia", "--pin", "3333", "template", "set", "birthday_gift", "--body", "{gift_code}").code == 3
+    assert salon(shop, "audit", "-f", "json").stdout == before  # refused: nothing changed
+    done = salon(shop, *MANAGER, "template", "set", "birthday_gift", "--language", "en", "--body",
+                 "{client_first_name}, {reward_name} is yours: {gift_code}")
+    assert done.code == 0, done.stderr
+    shown = salon(shop, "template", "preview", "birthday_gift", "--client", "1")
+    assert shown.stdout.splitlines()[-1] == "Grace, Birthday haircut is yours: K7QM-3XPD"
+    reset = json.loads(salon(shop, *MANAGER, "template", "reset", "birthday_gift", "--language", "en", "-f", "json").stdout)
+    assert (reset["source"], reset["body"]) == ("default", DEFAULTS[("birthday_gift", "en")][1])

@@ -1,7 +1,7 @@
 """Issue 30: birthday offers. `promo add BDAY --birthday-days 7` is never used itself; the birthday job
 (`send-reminders` runs it first) gives each client with marketing consent a personal code on the first day
-of their window (the birthday less 7 days), valid to 7 days after it, once, and tells it in a message.
-Both databases.
+of their window (the birthday less 7 days), valid to 7 days after it, once, and tells it in a
+`birthday_offer` message (a promotion, worded by the location's template if it has one). Both databases.
 
 The salon is `tests/shop.py`'s (no taxes): now is Saturday 2026-11-21 11:00 in Mexico City; Ximena (1)
 has appointment 1 (corte 350.00, 12:00). Ximena was born on 1990-11-28 and gives consent, so her window of
@@ -17,7 +17,7 @@ import pytest
 import sqlalchemy as sa
 from sqlmodel import col, select
 
-from cli_helpers import OWNER, SOFIA, js, ok
+from cli_helpers import MARCO, OWNER, SOFIA, js, ok
 from cli_helpers import salon as cli
 from salon_cli.db.models import AuditLog, Client, Outbox, Promotion, Sale
 from salon_cli.db.uow import UnitOfWork
@@ -98,7 +98,8 @@ def test_the_code_comes_on_the_window_s_first_day_once_with_its_dates(desk, engi
     audit = _read(engine, lambda s: s.exec(select(AuditLog).where(AuditLog.action == "promotion.birthday_code")).all())
     assert [(a.entity_id, a.actor) for a in audit] == [(code.id, "system")]
     [sent] = _offer_messages(engine)
-    assert (sent.client_id, sent.purpose, sent.language, sent.channel) == (1, "promotion", "es", "sms")
+    assert (sent.client_id, sent.template, sent.purpose, sent.language, sent.channel) == (
+        1, "birthday_offer", "promotion", "es", "sms")
     assert sent.body == (f"¡Feliz cumpleaños, Ximena! Para celebrarlo tienes 20% de descuento con tu código {code.code}, "
                          "válido hasta el sábado 5 de diciembre. Te esperamos en Salón Centro.")
     assert sent.payload["birthday_offer"]["code"] == code.code
@@ -221,3 +222,34 @@ def test_the_offer_s_rules_at_the_desk(desk, engine):
     assert refused.code == 3
     assert js(desk, "promo", "list", "--all") == [{**before[0]}]
     assert "Example:" in ok(desk, "promo", "add", "--help").stdout
+
+
+def test_the_location_words_the_offer_its_own_way_and_the_next_run_uses_it(desk, engine):
+    body = "{client_first_name}: {offer_text} con {offer_code} hasta el {last_day}. {location_name}"
+    subject = "{client_first_name}, tu código {offer_code}"
+    before = js(desk, "audit", "--entity", "message_template")
+    bad = cli(desk, *MARCO, "template", "set", "birthday_offer", "--language", "es", "--body", "Hola {reward_name}")
+    assert bad.code == 2
+    assert bad.stderr.splitlines() == [
+        "error: birthday_offer (es) body: unknown placeholder {reward_name}",
+        "hint: a birthday_offer may use {client_first_name}, {client_last_name}, {location_name}, {location_phone}, "
+        "{offer_code}, {offer_text}, {last_day}"]
+    assert cli(desk, *SOFIA, "template", "set", "birthday_offer", "--body", body).code == 3
+    assert js(desk, "audit", "--entity", "message_template") == before  # refused: nothing changed
+    done = js(desk, *MARCO, "template", "set", "birthday_offer", "--language", "es", "--body", body, "--subject", subject)
+    assert (done["kind"], done["language"], done["source"], done["body"], done["subject"]) == (
+        "birthday_offer", "es", "custom", body, subject)
+    shown = js(desk, "template", "preview", "birthday_offer", "--client", "1")
+    assert shown["body"] == "Ximena: 20% de descuento con BDAY-K7QM hasta el domingo 29 de noviembre. Salón Centro"
+    ok(desk, *OWNER, "client", "prefs", "1", "--channel", "email")
+    ok(desk, "send-reminders")
+    [code] = _codes(engine)
+    [sent] = _offer_messages(engine)
+    assert (sent.template, sent.channel, sent.recipient) == ("birthday_offer", "email", "xime@example.com")
+    assert sent.subject == f"Ximena, tu código {code.code}"
+    assert sent.body == f"Ximena: 20% de descuento con {code.code} hasta el sábado 5 de diciembre. Salón Centro"
+    # the English wording is still the built-in one
+    en = js(desk, "template", "list", "--message", "birthday_offer", "--language", "en")
+    assert [(t["source"], t["body"]) for t in en] == [("default", (
+        "Happy birthday, {client_first_name}! To celebrate, you have {offer_text} with your code {offer_code}, "
+        "valid until {last_day}. See you at {location_name}."))]

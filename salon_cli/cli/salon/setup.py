@@ -43,7 +43,7 @@ def init(
         raise clock_override.refusal(hint="unset SALON_NOW, or create the database with: salon init ... --allow-clock-override")
     app = app_context(ctx)
     result = initialise(
-        app.raw_engine(), location_code=location_code, location_name=location_name,
+        app.raw_engine(create=True), location_code=location_code, location_name=location_name,
         timezone=timezone, currency=currency, owner_name=owner, owner_code=owner_code,
         owner_pin=owner_pin, allow_clock_override=allow_clock_override,
     )
@@ -70,7 +70,7 @@ def demo(
     """
     from salon_cli.services.demo.build import fresh_demo
 
-    summary = fresh_demo(app_context(ctx).raw_engine(), clients=clients, days=days, seed=seed, force=force)
+    summary = fresh_demo(app_context(ctx).raw_engine(create=True), clients=clients, days=days, seed=seed, force=force)
     message("demo salon ready; open it with: salon tui   (staff PINs below)")
     if fmt is not Format.table:
         emit(summary, fmt, one=True)
@@ -89,7 +89,7 @@ def db_upgrade(ctx: typer.Context, fmt: Format = FORMAT_OPTION) -> None:
     """
     from salon_cli.db import migrate
 
-    before, after = migrate.upgrade(app_context(ctx).raw_engine())
+    before, after = migrate.upgrade(app_context(ctx).raw_engine(create=True))
     message("already at head" if before == after else f"upgraded {before or 'empty'} -> {after}")
     emit({"before": before, "after": after}, fmt, one=True)
 
@@ -137,7 +137,7 @@ def tui(
         demo_settings = replace(app.settings, database_url=app.settings.demo_database_url,
                                 default_database=True, location=None)
         app = AppContext(demo_settings)
-        built = ensure_demo(app.raw_engine(), progress=message)
+        built = ensure_demo(app.raw_engine(create=True), progress=message)
         if built:
             message(f"{built} the demo salon in {app.settings.home / 'demo.db'}")
     location = app.location()

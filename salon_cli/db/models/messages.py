@@ -18,7 +18,7 @@ __all__ = [
 
 
 MESSAGE_CHANNELS = ("sms", "email", "whatsapp")
-MESSAGE_KINDS = ("confirmation", "reminder", "no_show_notice", "birthday", "win_back")
+MESSAGE_KINDS = ("confirmation", "reminder", "no_show_notice", "birthday", "win_back", "birthday_offer", "birthday_gift")
 # what the outbox carries: the message kinds (each with its template) and a receipt (services.receipts)
 OUTBOX_TEMPLATES = (*MESSAGE_KINDS, "receipt")
 MESSAGE_LANGUAGES = ("es", "en")
@@ -51,7 +51,7 @@ class Outbox(TableModel, table=True):
     client_id: int = Field(foreign_key="client.id")
     appointment_id: int | None = Field(default=None, foreign_key="appointment.id", index=True)
     penalty_id: int | None = Field(default=None, foreign_key="penalty.id")
-    template: str = Field(max_length=24)  # confirmation | reminder | no_show_notice | birthday | win_back | receipt
+    template: str = Field(max_length=24)  # a message kind (MESSAGE_KINDS) or receipt
     purpose: str = Field(max_length=16)  # service (always allowed) | promotion (marketing consent only)
     channel: str = Field(max_length=16)
     recipient: str | None = Field(default=None, max_length=254)  # e-mail address or E.164 number

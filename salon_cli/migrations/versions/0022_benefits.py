@@ -15,6 +15,11 @@ Create Date: 2026-12-07
   `birthday_gift` gives, one code per client and birthday.
 - The default Gold and Black plans gain `photo_gallery`, as the plans are described (the gallery is a
   member's benefit, not the VIP's alone), where their benefits are still the defaults `init` seeded.
+- `birthday_offer` and `birthday_gift` become message kinds: the checks of `outbox.template` and
+  `message_template.kind` take them, so each has its own wording a location can change (`salon template
+  set`) and the gift's message, a service message, needs no marketing consent. Downgrading turns the
+  outbox's messages of these kinds into `birthday` ones (as the job wrote them before: the history stays)
+  and deletes the locations' own wordings of them.
 """
 from typing import Sequence, Union
 
@@ -29,6 +34,9 @@ revision: str = '0022_benefits'
 down_revision: Union[str, None] = '0021_client_record'
 branch_labels: Union[str, Sequence[str], None] = None
 depends_on: Union[str, Sequence[str], None] = None
+
+_KINDS_OLD = "'confirmation', 'reminder', 'no_show_notice', 'birthday', 'win_back'"
+_KINDS_NEW = _KINDS_OLD + ", 'birthday_offer', 'birthday_gift'"
 
 # code -> (the benefits `init` seeded before, the benefits it seeds now)
 _PLANS = {
@@ -46,6 +54,16 @@ def _plans_benefits(before: int) -> None:
         pair = _PLANS.get(row.code)
         if pair is not None and list(row.benefits or []) == pair[before]:
             bind.execute(plan.update().where(plan.c.id == row.id).values(benefits=pair[1 - before]))
+
+
+def _message_kinds(kinds: str) -> None:
+    """The message kinds the outbox (with its receipts) and `message_template` take."""
+    with op.batch_alter_table('outbox', schema=None) as batch_op:
+        batch_op.drop_constraint(batch_op.f('ck_outbox_template'), type_='check')
+        batch_op.create_check_constraint('template', f"template IN ({kinds}, 'receipt')")
+    with op.batch_alter_table('message_template', schema=None) as batch_op:
+        batch_op.drop_constraint(batch_op.f('ck_message_template_kind'), type_='check')
+        batch_op.create_check_constraint('kind', f"kind IN ({kinds})")
 
 
 def upgrade() -> None:
@@ -104,9 +122,13 @@ def upgrade() -> None:
         batch_op.create_unique_constraint('one_birthday_gift', ['account_id', 'birthday_year'])
 
     _plans_benefits(0)
+    _message_kinds(_KINDS_NEW)
 
 
 def downgrade() -> None:
+    op.execute("UPDATE outbox SET template = 'birthday' WHERE template IN ('birthday_offer', 'birthday_gift')")
+    op.execute("DELETE FROM message_template WHERE kind IN ('birthday_offer', 'birthday_gift')")
+    _message_kinds(_KINDS_OLD)
     _plans_benefits(1)
     with op.batch_alter_table('redemption', schema=None) as batch_op:
         batch_op.drop_constraint('one_birthday_gift', type_='unique')

@@ -20,11 +20,10 @@ each row goes in inside a savepoint, so a second run, or one at the same moment,
 Each is audited, and its message is queued through the outbox in the same transaction (a dedupe key per
 client and year, and per offer).
 
-The outbox and `message_template` do not take `birthday_offer` and `birthday_gift` as kinds yet (their
-checks, migrations 0009 and 0019): until a migration does, each goes as a `birthday` message worded by
-`messages.templates.BENEFIT_MESSAGES`, its payload naming it. So a gift's message, like any `birthday`
-message, reaches only clients with marketing consent; the gift itself does not need consent and shows on
-the client's loyalty card.
+The messages are of their own kinds, worded like any other (the location's template, else the built-in
+one; `salon template set birthday_offer|birthday_gift`): a `birthday_offer` is a promotion, for clients
+with marketing consent (they alone get the code); a `birthday_gift` is part of the member's plan, a
+service message that needs no consent (a channel still: one with no phone or e-mail is written skipped).
 """
 
 from __future__ import annotations
@@ -32,7 +31,6 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
-from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
@@ -41,21 +39,18 @@ from sqlmodel import Session, col, select
 
 from salon_cli.core import clock
 from salon_cli.core.days import business_date
-from salon_cli.core.message_text import local_date
-from salon_cli.db.models import Client, LoyaltyAccount, Outbox, Promotion, Redemption, Reward
+from salon_cli.db.models import Client, LoyaltyAccount, Promotion, Redemption, Reward
 from salon_cli.db.uow import UnitOfWork
 from salon_cli.services.clients.insights import Birthday, birthdays
 from salon_cli.services.loyalty import cards, ledger
 from salon_cli.services.loyalty.rewards import new_code
 from salon_cli.services.memberships.subscriptions import has_benefit
-from salon_cli.services.messages import templates
-from salon_cli.services.messages.outbox import Draft, queue
+from salon_cli.services.messages.outbox import Draft, GiftFacts, OfferFacts, queue
 from salon_cli.services.salon import audit
 from salon_cli.services.salon.actors import SYSTEM, Actor
 from salon_cli.services.salon.locations import LocationView
 
 GIFT_BENEFIT = "birthday_gift"
-MESSAGE_CARRIER = "birthday"  # the outbox kind both messages travel as (see the module's docstring)
 _DRAWS = 20
 
 
@@ -235,49 +230,6 @@ def issue_gift(session: Session, *, client: Birthday, reward: Reward, location: 
     raise RuntimeError(f"no free redemption code after {_DRAWS} draws")
 
 
-# ----------------------------------------------------------------------------- messages
-
-@dataclass(frozen=True)
-class _Note:
-    kind: str  # birthday_offer | birthday_gift
-    client: Birthday
-    key: str
-    facts: dict[str, Any]
-
-
-def _values(note: _Note, location: LocationView, language: str) -> dict[str, str]:
-    values = {"client_first_name": note.client.first_name, "client_last_name": note.client.last_name,
-              "location_name": location.name, "location_phone": location.phone or "", "code": note.facts["code"]}
-    if note.kind == "birthday_offer":
-        values["last_day"] = local_date(note.facts["last_day"], language)
-        values["offer"] = templates.offer_words(note.facts["promotion_kind"], note.facts["value"],
-                                                location.currency, language)
-    else:
-        values["reward"] = note.facts["reward"]
-    return values
-
-
-def _tell(session: Session, location: LocationView, as_of: datetime, actor: Actor, notes: Sequence[_Note]) -> int:
-    """Queue each note's message and word it (see the module's docstring: the outbox's `birthday` kind
-    carries it until the outbox takes these kinds)."""
-    drafts = [Draft(template=MESSAGE_CARRIER, client_id=n.client.id, dedupe_key=n.key, due=as_of,
-                    created_by_id=actor.id) for n in notes]
-    written = queue(session, location=location, drafts=drafts, actor=actor)
-    by_key = {n.key: n for n in notes}
-    for message in written:
-        note, row = by_key[message.dedupe_key], session.get(Outbox, message.id)
-        if row is None:
-            continue
-        subject, body = templates.benefit_message(note.kind, row.language, _values(note, location, row.language))
-        row.subject = subject[:200] if row.channel == "email" else None
-        row.body = body[:4000]
-        row.payload = {**(row.payload or {}), note.kind: {k: (v.isoformat() if isinstance(v, date) else v)
-                                                          for k, v in note.facts.items()}}
-        session.add(row)
-    session.flush()
-    return len(written)
-
-
 # ----------------------------------------------------------------------------- the job
 
 def issue(session: Session, *, location: LocationView, as_of: datetime, actor: Actor = SYSTEM,
@@ -295,25 +247,30 @@ def issue(session: Session, *, location: LocationView, as_of: datetime, actor: A
                    for offer, b in offered],
             gifts=[BirthdayGift(b.id, reward.name if reward else "", None, b.next_birthday.year) for b in gifted])
     now = clock.now()
-    codes, gifts, notes = [], [], []
+    codes: list[BirthdayCode] = []
+    gifts: list[BirthdayGift] = []
+    drafts: list[Draft] = []
     for offer, b in offered:
         row = issue_code(session, offer=offer, client=b, location=location, actor=actor, now=now)
         if row is None:
             continue
         codes.append(BirthdayCode(b.id, offer.code or "", row.code, b.next_birthday, row.starts_on or today,
                                   row.ends_on or today))
-        notes.append(_Note("birthday_offer", b, f"birthday_offer:{offer.id}:client:{b.id}:{b.next_birthday.year}",
-                           {"code": row.code, "last_day": row.ends_on, "promotion_kind": row.kind,
-                            "value": row.value, "offer": offer.code}))
+        drafts.append(Draft(
+            template="birthday_offer", client_id=b.id, due=as_of, created_by_id=actor.id,
+            dedupe_key=f"birthday_offer:{offer.id}:client:{b.id}:{b.next_birthday.year}",
+            offer=OfferFacts(offer.code or "", row.code or "", row.kind, row.value, row.ends_on or today)))
     for b in gifted:
         assert reward is not None
         given = issue_gift(session, client=b, reward=reward, location=location, actor=actor, now=now)
         if given is None:
             continue
         gifts.append(BirthdayGift(b.id, reward.name, given.code, b.next_birthday.year))
-        notes.append(_Note("birthday_gift", b, f"birthday_gift:client:{b.id}:{b.next_birthday.year}",
-                           {"code": given.code, "reward": reward.name, "birthday_year": b.next_birthday.year}))
-    sent = _tell(session, location, as_of, actor, notes) if notes else 0
+        drafts.append(Draft(
+            template="birthday_gift", client_id=b.id, due=as_of, created_by_id=actor.id,
+            dedupe_key=f"birthday_gift:client:{b.id}:{b.next_birthday.year}",
+            gift=GiftFacts(given.code, reward.name, b.next_birthday.year)))
+    sent = len(queue(session, location=location, drafts=drafts, actor=actor))
     return BirthdayReport(location=location.code, as_of=as_of, dry_run=False, codes=codes, gifts=gifts, messages=sent)
 
 

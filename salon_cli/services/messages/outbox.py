@@ -34,7 +34,8 @@ from salon_cli.services.salon.policy import row as policy_row
 _CHUNK = 500
 # How the communication log names each message.
 LOG_PURPOSE = {"confirmation": "confirmation", "reminder": "reminder", "no_show_notice": "no_show",
-               "birthday": "birthday", "win_back": "win_back"}
+               "birthday": "birthday", "win_back": "win_back", "birthday_offer": "birthday",
+               "birthday_gift": "birthday"}
 
 
 class AppointmentFacts(NamedTuple):
@@ -53,6 +54,24 @@ class PenaltyFacts(NamedTuple):
     amount_cents: int
 
 
+class OfferFacts(NamedTuple):
+    """What a birthday offer's message says of the client's personal code (`services.benefits.birthdays`)."""
+
+    offer: str  # the birthday offer's own code (BDAY)
+    code: str  # the client's personal code (BDAY-K7QM)
+    kind: str  # the promotion's kind and value, told in words in the client's language
+    value: int
+    last_day: date
+
+
+class GiftFacts(NamedTuple):
+    """What a membership's birthday gift's message says of it."""
+
+    code: str  # the redemption code
+    reward: str  # the reward's name
+    birthday_year: int
+
+
 @dataclass(frozen=True)
 class Draft:
     """A message to queue: what it is about and when it is due; the rest is worked out from the client."""
@@ -64,6 +83,8 @@ class Draft:
     appointment: Appointment | AppointmentFacts | None = None
     penalty: Penalty | PenaltyFacts | None = None
     last_visit: date | None = None
+    offer: OfferFacts | None = None  # a birthday_offer's
+    gift: GiftFacts | None = None  # a birthday_gift's
     lead: str | None = None  # a reminder's: 24h | 1h
     created_by_id: int | None = None
 
@@ -195,6 +216,11 @@ def _values(session: Session, draft: Draft, contact: Contact, location: Location
         values.update(templates.penalty_values(draft.penalty, location, policy.payment_url, language))
     if draft.last_visit is not None:
         values["last_visit_date"] = local_date(draft.last_visit, language)
+    if draft.offer is not None:
+        values.update(offer_code=draft.offer.code, last_day=local_date(draft.offer.last_day, language),
+                      offer_text=templates.offer_words(draft.offer.kind, draft.offer.value, location.currency, language))
+    if draft.gift is not None:
+        values.update(gift_code=draft.gift.code, reward_name=draft.gift.reward)
     return values
 
 
@@ -215,6 +241,10 @@ def _row(session: Session, draft: Draft, contact: Contact, location: LocationVie
         payload["starts_at"] = appt.starts_at.isoformat()
     if draft.lead:
         payload["lead"] = draft.lead
+    if draft.offer is not None:
+        payload["birthday_offer"] = {**draft.offer._asdict(), "last_day": draft.offer.last_day.isoformat()}
+    if draft.gift is not None:
+        payload["birthday_gift"] = draft.gift._asdict()
     return {
         "dedupe_key": draft.dedupe_key, "location_id": location.id, "client_id": contact.id,
         "appointment_id": appt.id if appt is not None else None,

@@ -71,32 +71,27 @@ DEFAULTS: dict[tuple[str, str], tuple[str, str]] = {
         "We miss you at {location_name}",
         "Hi {client_first_name}, it's been a while since we saw you at {location_name}. Book your next visit "
         "and treat yourself: we'd love to see you."),
-}
-# {payment_link} when the location has no payment page: where the client pays instead.
-AT_THE_DESK = {"es": "recepción", "en": "the front desk"}
-
-# A birthday offer's personal code and a membership's birthday gift (`services.benefits.birthdays`): built-in
-# wording only, for the outbox and the `message_template` table do not take these kinds yet (their checks
-# list the kinds above), so they travel as `birthday` messages with this text and a payload naming them.
-BENEFIT_MESSAGES: dict[tuple[str, str], tuple[str, str]] = {
+    # a birthday offer's personal code (services.benefits.birthdays): a promotion
     ("birthday_offer", "es"): (
         "Un regalo de cumpleaños de {location_name}",
-        "¡Feliz cumpleaños, {client_first_name}! Para celebrarlo tienes {offer} con tu código {code}, "
+        "¡Feliz cumpleaños, {client_first_name}! Para celebrarlo tienes {offer_text} con tu código {offer_code}, "
         "válido hasta el {last_day}. Te esperamos en {location_name}."),
     ("birthday_offer", "en"): (
         "A birthday treat from {location_name}",
-        "Happy birthday, {client_first_name}! To celebrate, you have {offer} with your code {code}, "
+        "Happy birthday, {client_first_name}! To celebrate, you have {offer_text} with your code {offer_code}, "
         "valid until {last_day}. See you at {location_name}."),
+    # a membership's birthday gift: part of the member's plan, a service message
     ("birthday_gift", "es"): (
         "Tu regalo de cumpleaños en {location_name}",
-        "¡Feliz cumpleaños, {client_first_name}! Tu membresía te regala {reward}: muestra el código {code} "
-        "en tu próxima visita a {location_name}."),
+        "¡Feliz cumpleaños, {client_first_name}! Tu membresía te regala {reward_name}: muestra el código "
+        "{gift_code} en tu próxima visita a {location_name}."),
     ("birthday_gift", "en"): (
         "Your birthday gift at {location_name}",
-        "Happy birthday, {client_first_name}! Your membership gives you {reward}: show the code {code} "
-        "on your next visit to {location_name}."),
+        "Happy birthday, {client_first_name}! Your membership gives you {reward_name}: show the code "
+        "{gift_code} on your next visit to {location_name}."),
 }
-
+# {payment_link} when the location has no payment page: where the client pays instead.
+AT_THE_DESK = {"es": "recepción", "en": "the front desk"}
 
 def offer_words(kind: str, value: int, currency: str, language: str) -> str:
     """What a birthday offer gives, as its message says it: '20% de descuento' / '20% off'."""
@@ -111,12 +106,6 @@ def offer_words(kind: str, value: int, currency: str, language: str) -> str:
         factor = f"{whole}" if not frac else f"{whole}.{frac:04d}".rstrip("0")
         return f"{factor} veces los puntos" if language == "es" else f"{factor} times the points"
     return f"{amount} de descuento" if language == "es" else f"{amount} off"
-
-
-def benefit_message(kind: str, language: str, values: dict[str, str]) -> tuple[str, str]:
-    """(subject, body) of a birthday offer's or gift's message, filled in."""
-    subject, body = BENEFIT_MESSAGES[(kind, language)]
-    return render(subject, values), render(body, values)
 
 
 @dataclass(frozen=True)
@@ -287,6 +276,9 @@ def _sample(kind: str, location: LocationView, language: str) -> dict[str, str]:
         "date_local": local_date(local.date(), language), "time_local": local_time(local, language),
         "penalty_amount": format_money(17500, location.currency), "payment_link": AT_THE_DESK[language],
         "last_visit_date": local_date((local - timedelta(days=120)).date(), language),
+        "offer_code": "BDAY-K7QM", "offer_text": offer_words("percent", 2000, location.currency, language),
+        "last_day": local_date((local + timedelta(days=7)).date(), language),
+        "gift_code": "K7QM-3XPD", "reward_name": "Corte de cumpleaños" if language == "es" else "Birthday haircut",
     }
     return {k: sample[k] for k in PLACEHOLDERS[kind]}
 
