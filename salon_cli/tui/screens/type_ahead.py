@@ -33,12 +33,15 @@ class TypesAhead(Screen):  # type: ignore[type-arg]
         """While a save is on its way the fields take no keys: what is typed meanwhile (the code and PIN
         of a sign-in about to be asked) is dropped, never typed into the form. Then the focus is back."""
         self._busy = busy
-        dialog = self.query_one("#dialog")
+        found = self.query("#dialog")  # a form with a body of its own (the booking form) only keeps the flag
+        dialog = found.first() if found else None
         if busy:
             self._held_focus = self.focused
-            dialog.disabled = True
+            if dialog is not None:
+                dialog.disabled = True
             return
-        dialog.disabled = False
+        if dialog is not None:
+            dialog.disabled = False
         if self._held_focus is not None:
             self.set_focus(self._held_focus)
             self._held_focus = None
