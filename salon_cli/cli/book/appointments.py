@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 import typer
 
 from salon_cli.cli.book.day_end import leave_booked
+from salon_cli.cli.book.invites import ics
 from salon_cli.cli.book.waitlist import say_waiting, waitlist_app
 from salon_cli.cli.context import app_context
 from salon_cli.cli.output import FORMAT_OPTION, Format, emit, message
@@ -321,6 +322,7 @@ def no_show(ctx: typer.Context, appointment_id: int = typer.Argument(..., help="
 
 
 appt_app.command("leave-booked")(leave_booked)
+appt_app.command("ics")(ics)
 appt_app.add_typer(waitlist_app, name="waitlist")
 
 
