@@ -13,6 +13,7 @@ from __future__ import annotations
 import sys
 
 from salon_cli import launch
+from salon_cli.quick import complete, help
 
 _VALUED = ("--db", "--location", "--as", "--pin")  # the root's options that take a value
 
@@ -34,9 +35,37 @@ def command_of(argv: list[str]) -> str | None:
 
 
 def main() -> None:
-    """The `salon` console script: pause the collector, then load and run the command tree."""
+    """The `salon` console script: answer quickly what needs no command tree (the version, a help page
+    kept, a TAB); else pause the collector, then load and run the tree."""
+    argv = sys.argv[1:]
+    status = quick_answer(argv)
+    if status is not None:
+        sys.exit(status)
     launch.pause()
-    launch.command = command_of(sys.argv[1:])
-    from salon_cli.cli.app import main as run  # after the pause: loading the tree is what it is for
+    tab = complete.requested() is not None
+    launch.command = None if tab else command_of(argv)
+    page = help.capture(argv)  # a help page printed for the first time: kept for the next
+    from salon_cli.cli.app import app, main as run  # after the pause: loading the tree is what it is for
 
-    run()
+    if tab:  # the whole tree is loaded: describe it for the next TAB, then let Typer answer this one
+        from salon_cli.cli import tree
+
+        tree.save(app)
+    try:
+        run()
+    except SystemExit as done:
+        help.keep(argv, page, done.code)
+        raise
+
+
+def quick_answer(argv: list[str]) -> int | None:
+    """The exit status of an answer given without the command tree (salon_cli/quick), or None."""
+    if argv == ["--version"]:
+        from salon_cli import __version__
+
+        print(f"salon {__version__}")
+        return 0
+    status = complete.answer()
+    if status is not None:
+        return status
+    return 0 if help.answer(argv) else None

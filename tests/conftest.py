@@ -7,7 +7,10 @@ a PostgreSQL test never skips there.
 
 from __future__ import annotations
 
+import atexit
 import os
+import sys
+import threading
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -46,16 +49,66 @@ def _psycopg_url(url: str) -> str:
     return url.replace("postgresql+psycopg://", "postgresql://", 1)
 
 
+# The tests' commits on PostgreSQL do not wait for the server's disk flush (libpq reads PGOPTIONS, so the
+# `salon` processes tests start inherit it): 9 ms a commit becomes 0.2 ms on this machine. Only a crash of
+# the server itself could lose the last commits, and no test crashes the server.
+os.environ.setdefault("PGOPTIONS", "-c synchronous_commit=off")
+
+
+class _Dropper:
+    """Drops throwaway databases on a thread of its own: DROP DATABASE waits for a checkpoint (a second or
+    more while the other worker writes), which the next test need not wait for. `finish` (end of the
+    session, and at exit) waits until every one is gone."""
+
+    def __init__(self) -> None:
+        import queue
+
+        self._queue: queue.Queue[tuple[str, str] | None] = queue.Queue()
+        self._thread: threading.Thread | None = None
+
+    def drop(self, admin: str, name: str) -> None:
+        if self._thread is None:
+            self._thread = threading.Thread(target=self._run, name="drop-databases", daemon=True)
+            self._thread.start()
+            atexit.register(self.finish)
+        self._queue.put((admin, name))
+
+    def _run(self) -> None:
+        import psycopg
+
+        while (item := self._queue.get()) is not None:
+            admin, name = item
+            try:
+                with psycopg.connect(admin, autocommit=True) as conn:
+                    conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+            except Exception as exc:  # noqa: BLE001 - said, and the next one still goes
+                print(f"could not drop the test database {name}: {exc}", file=sys.stderr)
+
+    def finish(self) -> None:
+        if self._thread is not None:
+            self._queue.put(None)
+            self._thread.join()
+            self._thread = None
+
+
+DROPPER = _Dropper()
+
+
+def pytest_sessionfinish(session) -> None:
+    DROPPER.finish()
+
+
 @contextmanager
-def throwaway_database(server: str) -> Iterator[str]:
-    """A new, empty database on the PostgreSQL server at `server` (any driver), dropped afterwards."""
+def throwaway_database(server: str, template: str | None = None) -> Iterator[str]:
+    """A new database on the PostgreSQL server at `server` (any driver), empty or a copy of `template`,
+    dropped afterwards (on the dropping thread)."""
     import psycopg
     from sqlalchemy.engine import make_url
 
     name = f"salon_test_{uuid.uuid4().hex[:12]}"
-    with psycopg.connect(_psycopg_url(make_url(server).set(drivername="postgresql").render_as_string(
-            hide_password=False)), autocommit=True) as conn:
-        conn.execute(f'CREATE DATABASE "{name}"')
+    admin = make_url(server).set(drivername="postgresql").render_as_string(hide_password=False)
+    with psycopg.connect(_psycopg_url(admin), autocommit=True) as conn:
+        conn.execute(f'CREATE DATABASE "{name}"' + (f' TEMPLATE "{template}"' if template else ""))
     url = make_url(server).set(drivername="postgresql+psycopg", database=name)
     try:
         yield url.render_as_string(hide_password=False)
@@ -63,18 +116,24 @@ def throwaway_database(server: str) -> Iterator[str]:
         from salon_cli.db import engine as engine_module
 
         engine_module.dispose_all()
-        admin = make_url(server).set(drivername="postgresql").render_as_string(hide_password=False)
-        with psycopg.connect(admin, autocommit=True) as conn:
-            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        DROPPER.drop(_psycopg_url(admin), name)
+
+
+_AT_HEAD: set[str] = set()  # the pg_url databases made from the migrated one
 
 
 @pytest.fixture
-def pg_url() -> Iterator[str]:
-    """A fresh, empty PostgreSQL database; dropped after the test."""
+def pg_url(request) -> Iterator[str]:
+    """A fresh PostgreSQL database, dropped after the test: empty, or at schema head when the test uses
+    `engine` (made from the process's migrated database at once, not made empty and then again)."""
     server = _pg_server_url()
     assert server
-    with throwaway_database(server) as url:
+    template = request.getfixturevalue("head_postgres") if "engine" in request.fixturenames else None
+    with throwaway_database(server, template) as url:
+        if template:
+            _AT_HEAD.add(url)
         yield url
+        _AT_HEAD.discard(url)
 
 
 @pytest.fixture
@@ -174,7 +233,7 @@ def engine(db_url, request):
 
     if db_url.startswith("sqlite"):
         copy_sqlite(request.getfixturevalue("head_sqlite"), db_url)
-    else:
+    elif db_url not in _AT_HEAD:
         _from_template(db_url, request.getfixturevalue("head_postgres"))
     eng = make_engine(db_url)
     yield eng

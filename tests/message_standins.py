@@ -71,7 +71,8 @@ class Received:
 
     @property
     def body(self) -> str:
-        return self.message.get_content().strip()
+        """The text: the plain part of a message with attachments (an invitation, a receipt's PDF)."""
+        return (self.message.get_body(preferencelist=("plain",)) or self.message).get_content().strip()
 
 
 class MailServer:

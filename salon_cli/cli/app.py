@@ -140,7 +140,7 @@ app = typer.Typer(
     help="The front desk of a salon, barbershop or spa: clients, appointments, checkout, loyalty, the daily close.",
     epilog=_EPILOG,
     no_args_is_help=True,
-    add_completion=False,
+    add_completion=True,
     context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100},
     pretty_exceptions_enable=False,
 )

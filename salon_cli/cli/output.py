@@ -56,8 +56,10 @@ def emit(
     tz: ZoneInfo | None = None,
     currency: str | None = None,
     title: str | None = None,
+    headers: dict[str, str] | None = None,
 ) -> None:
-    """Write one record (`one=True`) or many. `columns` picks and orders what tables show."""
+    """Write one record (`one=True`) or many. `columns` picks and orders what tables show; `headers` renames
+    columns in tables only (`period` -> `service`: JSON and CSV keep the field names SPEC.md gives)."""
     rows: Iterable[dict[str, Any]] = tabular.records([items] if one else items, tz)
     out = sys.stdout
     if fmt is Format.json:
@@ -67,7 +69,7 @@ def emit(
     elif fmt is Format.csv:
         tabular.write_csv(rows, out, columns=list(columns) if columns else None)
     else:
-        _table(list(rows), one=one, columns=columns, currency=currency, title=title)
+        _table(list(rows), one=one, columns=columns, currency=currency, title=title, names=headers or {})
     out.flush()
 
 
@@ -98,33 +100,67 @@ def _header(key: str, currency: str | None) -> str:
     return key
 
 
+def _numeric(key: str, values: Iterable[Any]) -> bool:
+    """A column of figures (counts, amounts, rates): right-aligned, so that units line up under units."""
+    if key.endswith(("_cents", "_bp")):
+        return True
+    seen = [v for v in values if v is not None and v != ""]
+    return bool(seen) and all(isinstance(v, int | float) and not isinstance(v, bool) for v in seen)
+
+
 def _table(rows: list[dict[str, Any]], *, one: bool, columns: Sequence[str] | None,
-           currency: str | None, title: str | None) -> None:
+           currency: str | None, title: str | None, names: dict[str, str]) -> None:
     if one:
         record = rows[0] if rows else {}
         keys = [k for k in (columns or record.keys()) if k in record]
         body = [[_header(k, currency), _cell(k, record[k], currency)] for k in keys]
         headers: list[str] = []
+        # a record's values are right-aligned when every one is a figure (a summary of amounts)
+        right = [False, bool(keys) and all(record[k] is None or _numeric(k, [record[k]]) for k in keys)]
     else:
         keys = list(columns or (rows[0].keys() if rows else []))
         body = [[_cell(k, r.get(k), currency) for k in keys] for r in rows]
-        headers = [_header(k, currency) for k in keys]
+        headers = [names.get(k) or _header(k, currency) for k in keys]
+        right = [_numeric(k, (r.get(k) for r in rows)) for k in keys]
+    # money is printed without its sign in every cell: the currency is named once, under the table
+    money = currency if any(k.endswith("_cents") for k in keys) else None
     if styled():
-        from rich.console import Console
-        from rich.table import Table
-
-        table = Table(title=title, show_header=bool(headers), header_style="bold")
-        for h in headers or ["field", "value"]:
-            table.add_column(h, overflow="fold")
-        for line in body:
-            table.add_row(*line)
-        Console().print(table)
+        _rich_table(headers, body, right, title=title, caption=f"amounts in {money}" if money else None)
         if not one and not rows:
             message("(no rows)")
         return
     lines = ([headers] if headers else []) + body
     widths = [max(len(cell) for cell in column) for column in zip(*lines)]
     for line in lines:
-        sys.stdout.write("  ".join(c.ljust(w) for c, w in zip(line, widths)).rstrip() + "\n")
+        cells = [c.rjust(w) if r else c.ljust(w) for c, w, r in zip(line, widths, right)]
+        sys.stdout.write("  ".join(cells).rstrip() + "\n")
     if not one and not rows:
         message("(no rows)")
+
+
+def _rich_table(headers: list[str], body: list[list[str]], right: list[bool], *, title: str | None,
+                caption: str | None) -> None:
+    """The table on a terminal, laid out as the plain one (two spaces between columns, no rules: the staff
+    report's ten columns fit 120), with bold headers that never wrap, figures right-aligned, and long text
+    folded inside its own column."""
+    from rich.console import Console
+    from rich.table import Table
+
+    table = Table(title=title, caption=caption, show_header=bool(headers), header_style="bold",
+                  box=None, pad_edge=False, caption_justify="right")
+    names = headers or ["field", "value"]
+    # never narrower than a header or a figure: a squeezed table would crop an amount ("94976.6")
+    least = [max([len(h)] + [len(line[i]) for line in body if i < len(line)] if right[i] else [len(h)])
+             for i, h in enumerate(names)]
+    for h, figures, width in zip(names, right, least):
+        table.add_column(h, justify="right" if figures else "left", no_wrap=figures, min_width=width,
+                         overflow="fold")
+    for line in body:
+        table.add_row(*line)
+    console = Console()
+    if sum(least) + 2 * (len(least) - 1) > console.width:
+        # too narrow even with text folded: drawn at its natural width (the terminal wraps the lines)
+        # rather than cropping a figure
+        natural = [max([len(h)] + [len(line[i]) for line in body if i < len(line)]) for i, h in enumerate(names)]
+        console = Console(width=sum(natural) + 2 * len(natural))
+    console.print(table)

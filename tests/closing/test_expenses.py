@@ -337,8 +337,8 @@ def test_expense_list_formats_and_total(shop, db_url):
     assert [json.loads(line)["id"] for line in run.stdout.splitlines()] == [1]
     run = ok(db_url, "expense", "list", "--date", "2026-11-21")
     assert run.stdout.splitlines() == [
-        "id  business_date  category  description    amount  paid_from  status    created_by",
-        "2   2026-11-21     supplies  Foil, 2 rolls  12.50   cash       recorded  sofia"]
+        "id  business_date  category  description    amount  paid_from  status    created_by",  # figures to the right
+        " 2  2026-11-21     supplies  Foil, 2 rolls   12.50  cash       recorded  sofia"]
     run = ok(db_url, "expense", "list", "--date", "2026-10-01", "-f", "json")
     assert run.stdout == "[]\n" and run.stderr == "0 expenses, total 0.00 MXN\n"
 

@@ -429,9 +429,19 @@ def test_cli_revenue_formats(db_url, days):
     assert parsed[1] == ["beto", "2", "142759", "22841", "2000"] and len(parsed) == 5
     lines = run(db_url, *OWNER_AS, "report", "revenue", *PERIOD, "--by", "month", "-f", "ndjson").stdout.splitlines()
     assert [json.loads(x)["period"] for x in lines] == ["2026-11", "2026-12"]
-    table = run(db_url, *OWNER_AS, "report", "revenue", *PERIOD)
-    assert table.code == 0 and "2568.38" in table.stdout.splitlines()[-1]  # the total row, in major units
-    assert "█" not in table.stdout and "\x1b[" not in table.stdout  # piped: no chart, no colour
+    table = run(db_url, *OWNER_AS, "report", "revenue", *PERIOD, "--by", "month")
+    lines = table.stdout.splitlines()
+    assert table.code == 0 and lines[0].split() == ["month", "sales_count", "revenue", "tax", "tips"]
+    total = lines.index("") - 1  # the table, a blank line, then the chart
+    assert lines[total].startswith("total")
+    assert "2568.38" in lines[total]  # the total row, in major units
+    widths = {len(line) for line in lines[:total + 1]}
+    assert len(widths) == 1  # figures right-aligned: every row ends at the last column's edge
+    # piped: no colour, no Unicode blocks; the chart in ASCII, one bar per month, the largest 40 wide
+    assert "█" not in table.stdout and "\x1b[" not in table.stdout
+    chart = lines[total + 2:]
+    assert [c.split()[0] for c in chart] == ["2026-11", "2026-12"]
+    assert max(c.count("#") for c in chart) == 40 and all(set(c.split()[-1]) == {"#"} for c in chart)
     today = json.loads(run(db_url, *OWNER_AS, "report", "revenue", "-f", "json").stdout)
     assert today == []  # default: today (Dec 2), nothing sold
 

@@ -10,6 +10,8 @@ from typing import Any
 
 import typer
 
+from salon_cli.cli.closing import report_mail
+from salon_cli.cli.closing.report_mail import EMAIL_OPTION, PDF_OPTION
 from salon_cli.cli.context import AppContext, app_context
 from salon_cli.cli.output import FORMAT_OPTION, Format, emit, message, styled
 from salon_cli.core.errors import InvalidInput
@@ -154,16 +156,25 @@ def report_day(
     date_: str | None = typer.Option(None, "--date", help="Business day, YYYY-MM-DD (default: today)."),
     revision: int | None = typer.Option(None, "--revision", min=1, help="A kept revision of a re-opened day."),
     revisions: bool = typer.Option(False, "--revisions", help="List the day's closes and re-openings instead."),
+    email: list[str] | None = EMAIL_OPTION,
+    pdf: bool = PDF_OPTION,
     fmt: Format = FORMAT_OPTION,
 ) -> None:
     """A day's Z-report: the stored snapshot of a closed day (or a kept revision), else the live figures of
     the open day (blind until a count is committed, unless a manager gives --pin).
 
+    With --email the report goes by mail instead, as printed here; --pdf attaches the Z-report's PDF
+    (80 mm, as printed on the receipt printer). stdout lists what was sent.
+
     Example: salon --as marco report day --date 2026-11-20
     Example: salon --as marco report day --date 2026-11-20 --revision 1 -f json
+    Example: salon --as lucia report day --date 2026-11-20 --email owner@example.com --pdf
     """
     from salon_cli.services.closing import day_close
 
+    sending = report_mail.prepare(email, pdf)
+    if sending is not None and revisions:
+        raise InvalidInput("--email mails the Z-report: not with --revisions")
     app = app_context(ctx)
     loc = app.location()
     day = _day(app, date_)
@@ -173,14 +184,18 @@ def report_day(
              columns=["revision", "status", "closed_at", "closed_by", "expected_cash_cents", "counted_cash_cents",
                       "variance_cents", "note", "reopened_at", "reopened_by", "reopen_reason"])
         return
-    report = app.change(Permission.reports_view, lambda s, actor: day_close.show(
-        s, location=loc, day=day, revision=revision, actor=actor))
+    report, actor = app.change(Permission.reports_view, lambda s, actor: (day_close.show(
+        s, location=loc, day=day, revision=revision, actor=actor), actor))
     if report["status"] == "open":
         message(f"{day.isoformat()} is open: live figures" + (
             "; blind until a count is committed (a manager with --pin sees the cash)" if report["blind"] else ""))
     elif report["status"] == "reopened":
         message(f"revision {report['revision']} of {day.isoformat()}, re-opened {report['reopened_at'][:16]} "
                 f"by {report['reopened_by']}: {report['reopen_reason']}")
+    if sending is not None:
+        report_mail.mail(app, loc, sending, "day", day, day, draw=lambda: render(report, Format.table), fmt=fmt,
+                         z_report=report, actor=actor)
+        return
     render(report, fmt)
 
 

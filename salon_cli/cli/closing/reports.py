@@ -13,8 +13,9 @@ from typing import TYPE_CHECKING, Any
 
 import typer
 
-from salon_cli.cli.closing import charts
+from salon_cli.cli.closing import charts, report_mail
 from salon_cli.cli.closing.close_day import report_day
+from salon_cli.cli.closing.report_mail import EMAIL_OPTION, LAST_OPTION, PDF_OPTION
 from salon_cli.cli.context import AppContext, app_context
 from salon_cli.cli.output import FORMAT_OPTION, Format, emit, message, styled
 from salon_cli.core.errors import InvalidInput
@@ -107,7 +108,7 @@ def revenue_report(ctx: typer.Context, date_: str | None = DATE_OPTION, from_: s
     A sale counts on its business day once paid (open and void sales never count).
     A refund counts on the day it was made: split over its sale's lines by their totals, each share into tax and the rest.
     Tips (never refunded) go to services and staff over the lines with a staff member, by their net.
-    Every grouping adds up to the same totals, to the cent. On a terminal, a bar chart follows the table.
+    Every grouping adds up to the same totals, to the cent. A bar chart follows the table (ASCII in a pipe or with NO_COLOR).
 
     Example: salon --as lucia report revenue --from 2026-11-01 --to 2026-11-30 --by week -f csv
     """
@@ -122,19 +123,21 @@ def revenue_report(ctx: typer.Context, date_: str | None = DATE_OPTION, from_: s
     shown = [asdict(r) for r in rows]
     if rows:
         shown.append({**asdict(whole), "sales_count": whole.sales_count if by.value in revenue.TIME_BY else None})
-    emit(shown, fmt, columns=REVENUE_COLUMNS, currency=loc.currency)
-    if styled() and rows:
+    emit(shown, fmt, columns=REVENUE_COLUMNS, currency=loc.currency, headers={"period": by.value})
+    if rows:  # the chart: Unicode on a terminal, ASCII in a pipe or with NO_COLOR
         points = [(r.period, r.revenue_cents) for r in rows]
         if by is By.day and (last - first).days < CHART_DAYS:
             have = dict(points)
             days = [first + timedelta(days=i) for i in range((last - first).days + 1)]
             points = [(d.isoformat(), have.get(d.isoformat(), 0)) for d in days]
-        sys.stdout.write("\n" + "\n".join(charts.bar_chart(points, show=_money(loc))) + "\n")
+        chart = charts.bar_chart(points, show=_money(loc), plain=not styled())
+        sys.stdout.write("\n" + "\n".join(chart) + "\n")
 
 
 @report_app.command("staff")
 def staff_report(ctx: typer.Context, date_: str | None = DATE_OPTION, from_: str | None = FROM_OPTION,
-                 to: str | None = TO_OPTION, fmt: Format = FORMAT_OPTION) -> None:
+                 to: str | None = TO_OPTION, last_: Every | None = LAST_OPTION,
+                 email: list[str] | None = EMAIL_OPTION, pdf: bool = PDF_OPTION, fmt: Format = FORMAT_OPTION) -> None:
     """Per staff member: services, revenue, tips, commission, no-shows, appointments, average ticket, rebooking.
 
     services: the service lines they did (by quantity) on sales paid in the period.
@@ -146,20 +149,35 @@ def staff_report(ctx: typer.Context, date_: str | None = DATE_OPTION, from_: str
     Rebooked: the client has a later appointment, not cancelled, created by the end of the visit's business day.
     A booking made earlier counts too; the rate is empty when they completed no visit.
 
+    With --email the table goes by mail instead (--pdf attaches it as a PDF); stdout lists what was sent.
+
     Example: salon --as lucia report staff --from 2026-11-01 --to 2026-11-30 -f json
+    Example: salon --as lucia report staff --last month --email owner@example.com --pdf
     """
     from salon_cli.services.closing import reports
 
+    sending = report_mail.prepare(email, pdf)
+    report_mail.check_last(last_, date_, from_, to)
     app, loc, first, last = _start(ctx, date_, from_, to)
+    first, last = report_mail.previous(first, last, last_)
     rows = app.read(lambda s: reports.staff(s, location=loc, first=first, last=last))
-    if fmt is not Format.table:
+    if fmt is not Format.table and sending is None:
         emit(rows, fmt, columns=STAFF_COLUMNS)
         return
     shown = [asdict(r) for r in rows]
     if rows:
         shown.append({"code": "total", "name": "", **{k: sum(getattr(r, k) for r in rows) for k in (
             "services", "revenue_cents", "tips_cents", "commission_cents", "no_shows", "appointments")}})
-    emit(shown, fmt, columns=STAFF_COLUMNS, currency=loc.currency)
+
+    def show() -> None:
+        emit(shown, Format.table, columns=STAFF_COLUMNS, currency=loc.currency,
+             headers={"average_ticket_cents": "avg_ticket"})
+
+    if sending is not None:
+        report_mail.mail(app, loc, sending, "staff", first, last, draw=show, fmt=fmt,
+                         tables=[(None, shown, STAFF_COLUMNS, False)])
+        return
+    show()
 
 
 @report_app.command("no-shows")
@@ -174,7 +192,7 @@ def no_shows_report(ctx: typer.Context, date_: str | None = DATE_OPTION, from_: 
     rate: no-shows / appointments, in percent (one decimal). cost: the booked price of the no-shows.
     penalties: the no-show penalties on them; collected: those paid; waived: those waived.
     JSON is one object; CSV carries the summary, or with --breakdown that breakdown's rows.
-    On a terminal, a sparkline of the weekly rate follows.
+    A sparkline of the weekly rate follows the table (ASCII in a pipe or with NO_COLOR).
 
     Example: salon --as lucia report no-shows --from 2026-10-01 --to 2026-11-30 --breakdown client -f csv
     """
@@ -200,10 +218,10 @@ def no_shows_report(ctx: typer.Context, date_: str | None = DATE_OPTION, from_: 
         if rows:
             _section(title)
             emit(rows, fmt, currency=loc.currency, title=title)
-    if styled() and report.by_week:
+    if report.by_week:
         weeks = report.by_week
         sys.stdout.write(f"\nweekly rate {weeks[0].week}..{weeks[-1].week}  "
-                         f"{charts.sparkline([w.rate for w in weeks])}\n")
+                         f"{charts.sparkline([w.rate for w in weeks], plain=not styled())}\n")
 
 
 @report_app.command("loyalty")
@@ -237,15 +255,18 @@ def finance_report(ctx: typer.Context, date_: str | None = DATE_OPTION, from_: s
                    by: Every | None = typer.Option(None, "--by", help="day, week or month: add the periods."),
                    breakdown: str | None = typer.Option(None, "--breakdown",
                                                         help="category or period: print only those rows."),
-                   fmt: Format = FORMAT_OPTION) -> None:
+                   last_: Every | None = LAST_OPTION, email: list[str] | None = EMAIL_OPTION,
+                   pdf: bool = PDF_OPTION, fmt: Format = FORMAT_OPTION) -> None:
     """Money in and out: revenue, tax, tips, refunds, expenses and net = revenue - expenses.
 
     revenue, tax, tips: as report revenue. refund: money given back in the period.
     expenses: recorded (not voided) expenses dated in the period, also by category.
     With --by day|week|month, the periods too (revenue, expenses, net each).
     JSON is one object (periods null without --by); CSV carries the summary, or with --breakdown those rows.
+    With --email the tables go by mail instead (--pdf attaches them as a PDF); stdout lists what was sent.
 
     Example: salon --as lucia report finance --from 2026-01-01 --to 2026-12-31 --by month -f json
+    Example: salon --as lucia report finance --last week --by day --email owner@example.com --pdf
     """
     from salon_cli.services.closing import reports
 
@@ -253,27 +274,50 @@ def finance_report(ctx: typer.Context, date_: str | None = DATE_OPTION, from_: s
         raise InvalidInput(f"--breakdown {breakdown!r} is not one of category, period")
     if breakdown == "period" and by is None:
         raise InvalidInput("--breakdown period needs --by day|week|month")
+    sending = report_mail.prepare(email, pdf)
+    report_mail.check_last(last_, date_, from_, to)
     app, loc, first, last = _start(ctx, date_, from_, to)
+    first, last = report_mail.previous(first, last, last_)
     report = app.read(lambda s: reports.finance(s, location=loc, first=first, last=last,
                                                 by=by.value if by is not None else None))
+    tables = _finance_tables(report, by, breakdown)
+
+    def show(fmt: Format) -> None:
+        if breakdown is not None:
+            emit(tables[0][1], fmt, currency=loc.currency)
+            return
+        if fmt is Format.csv:
+            emit(report, fmt, one=True, columns=FINANCE_SUMMARY)
+            message("the breakdowns: --breakdown category|period (or -f json)")
+            return
+        if fmt is not Format.table:
+            emit(report, fmt, one=True)
+            return
+        for title, items, columns, one in tables:
+            if title:
+                _section(title)
+            emit(items, fmt, one=one, columns=columns, currency=loc.currency, title=title)
+
+    if sending is not None:
+        report_mail.mail(app, loc, sending, "finance", first, last, draw=lambda: show(Format.table), fmt=fmt,
+                         tables=tables)
+        return
+    show(fmt)
+
+
+def _finance_tables(report: Any, by: Every | None, breakdown: str | None) -> list[report_mail.Section]:
+    """The tables a finance report shows (title, records, columns, one record): the summary, expenses by
+    category, the periods with --by; with --breakdown only those rows. The terminal and the mail share them."""
+    periods = f"by {by.value if by else 'period'}"
     if breakdown is not None:
-        rows = report.expenses_by_category if breakdown == "category" else report.periods or []
-        emit(rows, fmt, currency=loc.currency)
-        return
-    if fmt is Format.csv:
-        emit(report, fmt, one=True, columns=FINANCE_SUMMARY)
-        message("the breakdowns: --breakdown category|period (or -f json)")
-        return
-    if fmt is not Format.table:
-        emit(report, fmt, one=True)
-        return
-    emit(report, fmt, one=True, columns=FINANCE_SUMMARY, currency=loc.currency)
+        return [("expenses by category", report.expenses_by_category, None, False) if breakdown == "category"
+                else (periods, report.periods or [], None, False)]
+    tables: list[report_mail.Section] = [(None, report, FINANCE_SUMMARY, True)]
     if report.expenses_by_category:
-        _section("expenses by category")
-        emit(report.expenses_by_category, fmt, currency=loc.currency, title="expenses by category")
+        tables.append(("expenses by category", report.expenses_by_category, None, False))
     if report.periods:
-        _section(f"by {by.value if by else 'period'}")
-        emit(report.periods, fmt, currency=loc.currency, title=f"by {by.value if by else 'period'}")
+        tables.append((periods, report.periods, None, False))
+    return tables
 
 
 @report_app.command("promotions")

@@ -38,7 +38,7 @@ class Attachment:
     """A file sent with an e-mail (a receipt's PDF); the outbox keeps it in the message's payload."""
 
     filename: str
-    content_type: str  # e.g. application/pdf
+    content_type: str  # e.g. application/pdf; parameters kept: text/calendar; charset=utf-8; method=PUBLISH
     data: bytes = field(repr=False)
 
     def to_payload(self) -> dict[str, str]:
@@ -131,8 +131,8 @@ class SmtpEmail:
         mail["Auto-Submitted"] = "auto-generated"
         mail.set_content(message.body)
         for item in message.attachments:
-            maintype, _, subtype = item.content_type.partition("/")
-            mail.add_attachment(item.data, maintype=maintype, subtype=subtype or "octet-stream", filename=item.filename)
+            maintype, subtype, params = _content_type(item.content_type)
+            mail.add_attachment(item.data, maintype=maintype, subtype=subtype, filename=item.filename, params=params)
         return mail
 
     def _connect(self) -> smtplib.SMTP:
@@ -165,6 +165,18 @@ class SmtpEmail:
             if server is not None:
                 _hang_up(server)
         return str(mail["Message-ID"])
+
+
+def _content_type(text: str) -> tuple[str, str, dict[str, str]]:
+    """`text/calendar; charset=utf-8; method=PUBLISH` -> ("text", "calendar", {"charset": ..., "method": ...})."""
+    kind, *rest = (part.strip() for part in text.split(";"))
+    maintype, _, subtype = kind.lower().partition("/")
+    params = {}
+    for part in rest:
+        name, equals, value = part.partition("=")
+        if equals and name.strip():
+            params[name.strip().lower()] = value.strip().strip('"')
+    return maintype or "application", subtype or "octet-stream", params
 
 
 def _hang_up(server: smtplib.SMTP) -> None:

@@ -14,6 +14,9 @@ after 30 seconds): a run that dies between taking and recording leaves it `sendi
 the lease puts it back in the queue. That one message may then go twice: the only case where it can,
 and preferred to losing it. A sender still at work is never taken over, lock or no lock.
 Nothing is sent in the location's quiet hours: due messages wait for their end.
+
+An e-mailed confirmation or reminder carries the visit as `invite.ics` (`invites`), built as it is
+taken: the event `salon appt ics` writes at that moment. SMS and WhatsApp carry the text alone.
 """
 
 from __future__ import annotations
@@ -35,6 +38,7 @@ from salon_cli.db.models import Appointment, Outbox, Penalty
 from salon_cli.db.uow import UnitOfWork
 from salon_cli.services.salon import audit
 from salon_cli.services.salon.actors import SYSTEM, Actor
+from salon_cli.services.messages import invites
 from salon_cli.services.messages.channels import Attachment, Channel, OutgoingMessage, RetryLater, SendFailed, Unconfigured
 from salon_cli.services.salon.locations import LocationView
 from salon_cli.services.messages.outbox import contacts
@@ -139,6 +143,9 @@ def _take(engine: Engine, message_id: int, as_of: datetime, location: LocationVi
         audit.record(session, actor=actor, action="message.send", entity="outbox", entity_id=message_id,
                      location_id=location.id, after={"status": "sending", "attempts": message.attempts})
         attached = tuple(Attachment.from_payload(a) for a in (message.payload or {}).get("attachments") or ())
+        if message.channel == "email" and message.template in invites.CARRIED_BY and message.appointment_id is not None:
+            # the visit as the book has it now: a moved visit's reminder carries its new time and SEQUENCE
+            attached += (invites.attachment(session, location, message.appointment_id),)
         outgoing = OutgoingMessage(outbox_id=message_id, channel=message.channel, to=message.recipient,
                                    subject=message.subject, body=message.body, sender_name=location.name,
                                    attachments=attached)

@@ -14,8 +14,12 @@ from collections.abc import Sequence
 from datetime import datetime
 from functools import cache
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from salon_cli.services.receipts.text import Row
+
+if TYPE_CHECKING:
+    from fpdf import FPDF
 
 PAGE_WIDTH_MM = 80.0
 MARGIN_MM = 4.0
@@ -64,31 +68,44 @@ def latin1(text: str) -> str:
     return "".join(out)
 
 
-def document(rows: Sequence[Row], *, title: str, created: datetime | None = None,
-             font: tuple[str, str] | None | bool = True) -> bytes:
-    """The rows on one page 80 mm wide. `font`: True looks for a system font, None forces Courier,
-    a (regular, bold) pair of paths names one."""
+def new_document(*, page: str | tuple[float, float], title: str, orientation: str = "P",
+                 created: datetime | None = None, font: tuple[str, str] | None | bool = True,
+                 creator: str = CREATOR) -> tuple[FPDF, str]:
+    """An fpdf2 document in mm with its metadata set and its font chosen: (the document, the family).
+    `font`: True looks for a system font ("receipt"), None forces Courier (its text goes through
+    `latin1`, see `shown`), a (regular, bold) pair of paths names one. The receipts and the mailed
+    reports (`report_pdf`) both start here."""
     from fpdf import FPDF
 
     chosen = system_font() if font is True else font or None
-    height = 2 * MARGIN_MM + 2 + sum(TITLE_LINE_MM if r.style == "title" else LINE_MM for r in rows)
-    pdf = FPDF(orientation="P", unit="mm", format=(PAGE_WIDTH_MM, max(height, 60.0)))
-    pdf.set_margins(MARGIN_MM, MARGIN_MM, MARGIN_MM)
-    pdf.set_auto_page_break(False)
+    pdf = FPDF(orientation=orientation, unit="mm", format=page)
     pdf.set_title(title)
-    pdf.set_creator(CREATOR)
-    pdf.set_producer(CREATOR)
+    pdf.set_creator(creator)
+    pdf.set_producer(creator)
     if created is not None:
         pdf.set_creation_date(created)
     if isinstance(chosen, tuple):
         pdf.add_font("receipt", "", chosen[0])
         pdf.add_font("receipt", "B", chosen[1])
-        family = "receipt"
-    else:
-        family = "Courier"
+        return pdf, "receipt"
+    return pdf, "Courier"
+
+
+def shown(text: str, family: str) -> str:
+    """`text` as the family can show it: as it is in a TrueType font, else through `latin1`."""
+    return latin1(text) if family == "Courier" else text
+
+
+def document(rows: Sequence[Row], *, title: str, created: datetime | None = None,
+             font: tuple[str, str] | None | bool = True) -> bytes:
+    """The rows on one page 80 mm wide. `font`: as `new_document` takes it."""
+    height = 2 * MARGIN_MM + 2 + sum(TITLE_LINE_MM if r.style == "title" else LINE_MM for r in rows)
+    pdf, family = new_document(page=(PAGE_WIDTH_MM, max(height, 60.0)), title=title, created=created, font=font)
+    pdf.set_margins(MARGIN_MM, MARGIN_MM, MARGIN_MM)
+    pdf.set_auto_page_break(False)
     pdf.add_page()
     for row in rows:
-        text = row.text if family == "receipt" else latin1(row.text)
+        text = shown(row.text, family)
         bold = "B" if row.style in ("title", "bold") else ""
         pdf.set_font(family, bold, TITLE_PT if row.style == "title" else FONT_PT)
         pdf.cell(w=0, h=TITLE_LINE_MM if row.style == "title" else LINE_MM, text=text,
