@@ -6,8 +6,8 @@ and answer on the UI thread: `read(work, done, failed)` (a read-only unit of wor
 committed unit of work). Who acts: the staff member signed in at the desk (`s`); a manager-only action
 asks for a manager's code and PIN in a modal, every time. Errors are shown, never a crash.
 
-Changes from other terminals and cron show within `poll_seconds`: the app reads one cheap change marker
-(`services.salon.changes.marker`, the newest audit id) and asks the screen on show to reload when it moved.
+Changes from other terminals and cron show on the screen on show (`live`): on PostgreSQL as they commit
+(LISTEN/NOTIFY), on SQLite within `poll_seconds` (the app polls one cheap change marker).
 
 Imports inside methods are the dashboard's launch kept light (benchmarks/tui.py): a screen's module
 loads when the screen first opens (the first paint needs only Today's), a service when first called.
@@ -31,9 +31,9 @@ from salon_cli.db.uow import UnitOfWork
 from salon_cli.services.salon import locations
 from salon_cli.services.salon.actors import Actor
 from salon_cli.services.salon.locations import LocationView
+from salon_cli.tui.live import LiveRefresh
 from salon_cli.tui.palette import SalonCommands
 from salon_cli.tui.screens.modals import pin_modal, sign_in_modal
-from salon_cli.tui.screens.reload import ReloadsWhenBack
 from salon_cli.tui.words import describe
 
 T = TypeVar("T")
@@ -41,7 +41,7 @@ Done = Callable[[Any], None]
 Failed = Callable[[str], None]
 
 
-class SalonApp(App[None]):
+class SalonApp(LiveRefresh, App[None]):
     """The front-desk dashboard over one database and location."""
 
     TITLE = "salon"
@@ -71,8 +71,7 @@ class SalonApp(App[None]):
         self.location_code = location_code
         self.location: LocationView | None = location  # given when the caller has read it already
         self.desk: Actor | None = None  # who signed in at the desk
-        self.poll_seconds = poll_seconds
-        self._marker: int | None = None
+        self.poll_seconds = poll_seconds  # 0: no refresh for changes made elsewhere (`live`)
 
     def get_default_screen(self) -> Any:
         from salon_cli.tui.screens.book.today import TodayScreen
@@ -85,8 +84,7 @@ class SalonApp(App[None]):
 
             self.push_screen(DemoWelcome())
         self.set_timer(5, launch.settle)  # if the first Today never paints (an error), start-up still ends
-        if self.poll_seconds > 0:
-            self.set_interval(self.poll_seconds, self._poll)
+        self.start_refresh()
 
     # -- the two doors to the services -------------------------------------------------------------
 
@@ -378,25 +376,6 @@ class SalonApp(App[None]):
 
     def action_toggle_theme(self) -> None:
         self.theme = "textual-light" if self.theme == "textual-dark" else "textual-dark"
-
-    # -- changes from elsewhere ----------------------------------------------------------------------
-
-    def _poll(self) -> None:
-        from salon_cli.services.salon import changes
-
-        def seen(marker: int) -> None:
-            before, self._marker = self._marker, marker
-            if before is not None and marker != before:
-                # the screen on show reads again now; those beneath it (the book under a checkout)
-                # when they are back on top, or they would keep showing the day as it was
-                for screen in self.screen_stack[:-1]:
-                    if isinstance(screen, ReloadsWhenBack):
-                        screen.stale = True
-                reload = getattr(self.screen, "data_changed", None)
-                if callable(reload):
-                    reload()
-
-        self.read(lambda s, _loc: changes.marker(s), seen, lambda _text: None, group="poll")
 
 
 def run(engine: Engine, location_code: str | None = None, location: LocationView | None = None, *,

@@ -2,7 +2,10 @@
 
 `at` is always the machine's real instant (`clock.real_now`): a clock override (SALON_NOW) cannot date
 a row at will. When the override set another business instant, the row keeps that too (`business_at`).
-A cron job acts as `system`; `run_by` names who ran it (`--as`, else the machine's user)."""
+A cron job acts as `system`; `run_by` names who ran it (`--as`, else the machine's user).
+
+A new audit row moves the change marker the dashboard watches (`changes.marker`); on PostgreSQL its
+transaction also tells the listening dashboards when it commits (`db.notify`)."""
 
 from __future__ import annotations
 
@@ -15,9 +18,12 @@ from typing import Any
 from sqlmodel import Session, SQLModel, col, select
 
 from salon_cli.core import clock
+from salon_cli.db import notify
 from salon_cli.db.models import AuditLog
 from salon_cli.services.salon.actors import Actor
 from salon_cli.db.bulk import insert_many
+
+notify.install()  # every session that writes an audit row tells the other desks when it commits
 
 _SECRET = frozenset({"pin_hash", "pin"})
 
@@ -71,6 +77,7 @@ def record(
         after=_json_safe(after) if after is not None else None,
     )
     session.add(row)
+    notify.changed(session, location_id)
     return row
 
 
@@ -143,4 +150,6 @@ def record_many(
     ]
     # the plain table, not the ORM's bulk machinery: one executemany (a job or an import writes thousands)
     insert_many(session, AuditLog, values)
+    if values:
+        notify.changed(session, location_id)
     return len(values)
