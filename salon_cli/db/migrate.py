@@ -17,7 +17,7 @@ from sqlalchemy.engine import Engine
 from salon_cli.core.errors import RuleViolation
 from salon_cli.db.engine import is_sqlite, writer
 
-HEAD = "0022_benefits"
+HEAD = "0023_location_country"
 _LOCK_KEY = 0x5A1_0000  # advisory lock that serialises migrations on PostgreSQL
 
 

@@ -93,7 +93,8 @@ def test_n_adds_a_client_and_opens_the_card(demo_engine):
             assert text_of(app, "#title") == f"Zoe Quintana Nava — client {zoe.id}"
             assert text_of(app, "#notice") == f"new client added: Zoe Quintana Nava, client {zoe.id}"
             profile = text_of(app, "#profile")
-            assert "+525512345678" in profile and "zoe.q@example.com" in profile and "novia, vip" in profile
+            assert "55 1234 5678" in profile and "zoe.q@example.com" in profile and "novia, vip" in profile
+            assert "+52" not in profile  # the phone in the location's national format (E.164 is kept)
             assert "04 Mar 1992 (34)" in profile
 
     asyncio.run(scenario())

@@ -61,7 +61,7 @@ def test_a_misspelt_name_finds_the_client_and_enter_opens_the_card(demo_engine):
             assert table.row_count >= 1
             top = [str(c) for c in table.get_row_at(0)]
             assert top[0] == "Ricardo López Morales"
-            assert top[1] == "+525585893910"
+            assert top[1] == "55 8589 3910"  # national: the location is in Mexico (E.164 is kept)
             assert top[2] == "2026-11-20"  # the last visit, from the client's visit figures
             assert "match 'Rikardo Lopes'" in text_of(app, "#summary")
             await pilot.press("enter")

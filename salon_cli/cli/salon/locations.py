@@ -17,7 +17,10 @@ location_app = typer.Typer(help="Locations: one salon, or each branch of a chain
 policy_app = typer.Typer(help="A location's rules: no-shows, late cancels, deposits, taxes, PIN lockout, messages.",
                          no_args_is_help=True)
 
-LOCATION_COLUMNS = ["id", "code", "name", "timezone", "currency", "active"]
+LOCATION_COLUMNS = ["id", "code", "name", "timezone", "country", "currency", "active"]
+COUNTRY_HELP = ("ISO 3166-1 country code, e.g. MX, ES, US: phone numbers typed without a country code are read "
+                "in its plan")
+PHONE_HELP = "The location's phone, checked in the country's plan and kept as +52 55 1234 5678"
 
 
 @location_app.command("list")
@@ -53,20 +56,23 @@ def location_add(
     name: str = typer.Option(..., "--name"),
     timezone: str = typer.Option(..., "--timezone", help="IANA zone."),
     currency: str = typer.Option(..., "--currency", help="ISO-4217 code."),
+    country: str | None = typer.Option(None, "--country", help=COUNTRY_HELP + " (default: the zone's)."),
     address: str | None = typer.Option(None, "--address"),
-    phone: str | None = typer.Option(None, "--phone"),
+    phone: str | None = typer.Option(None, "--phone", help=PHONE_HELP + "."),
     fmt: Format = FORMAT_OPTION,
 ) -> None:
     """Add a branch (owner only; gets the default policy).
 
-    Example: salon --as lucia --pin 2580 location add --code norte --name "Salón Norte" --timezone America/Monterrey --currency MXN
+    Example: salon --as lucia --pin 1234 location add --code norte --name "Salón Norte" --timezone America/Monterrey --currency MXN
+
+    Example: salon --as lucia --pin 1234 location add --code tenerife --name "Salón Tenerife" --timezone Atlantic/Canary --currency EUR --country ES --phone "922 12 34 56"
     """
     from salon_cli.services.salon import locations
 
     app = app_context(ctx)
     loc = app.change(Permission.location_manage, lambda session, actor: locations.add(
         session, actor=actor, code=code, name=name, timezone=timezone,
-        currency=currency, address=address, phone=phone))
+        currency=currency, address=address, phone=phone, country=country))
     emit(loc, fmt, one=True)
 
 
@@ -75,8 +81,9 @@ def location_set(
     ctx: typer.Context,
     name: str | None = typer.Option(None, "--name"),
     timezone: str | None = typer.Option(None, "--timezone"),
+    country: str | None = typer.Option(None, "--country", help=COUNTRY_HELP + "."),
     address: str | None = typer.Option(None, "--address"),
-    phone: str | None = typer.Option(None, "--phone"),
+    phone: str | None = typer.Option(None, "--phone", help=PHONE_HELP + '; "" removes it.'),
     active: bool | None = typer.Option(None, "--active/--inactive"),
     stripe_reader: str | None = typer.Option(None, "--stripe-reader",
                                              help="The desk's Stripe Terminal reader, tmr_... (salon checkout --pay stripe)."),
@@ -86,9 +93,11 @@ def location_set(
 ) -> None:
     """Change the current location (--location CODE picks it).
 
-    Example: salon --as lucia --pin 2580 --location norte location set --phone +528112345678 --stripe-reader tmr_FZx8d2
+    Example: salon --as lucia --pin 1234 --location norte location set --phone +528112345678 --stripe-reader tmr_FZx8d2
 
-    Example: salon --as lucia --pin 2580 location set --tax-id SACE800101AB1 --address "Av. Juárez 10, CDMX"
+    Example: salon --as lucia --pin 1234 location set --tax-id SACE800101AB1 --address "Av. Juárez 10, CDMX"
+
+    Example: salon --as lucia --pin 1234 location set --country MX --phone "55 1234 5678"
     """
     from salon_cli.services.salon import locations
 
@@ -98,7 +107,8 @@ def location_set(
     app = app_context(ctx)
     loc = app.change(Permission.location_manage, lambda session, actor: locations.update(
         session, actor=actor, location=app.location(), name=name,
-        timezone=timezone, address=address, phone=phone, active=active, stripe_reader_id=reader, tax_id=tax_id))
+        timezone=timezone, address=address, phone=phone, active=active, stripe_reader_id=reader, tax_id=tax_id,
+        country=country))
     emit(loc, fmt, one=True)
 
 
@@ -152,7 +162,7 @@ def policy_set(
 
     Example: salon --as marco --pin 2222 policy set --quiet-hours 20:30-09:00 --message-language en --win-back-days 90
 
-    Example: salon --as lucia --pin 2580 policy set --no-allow-clock-override
+    Example: salon --as lucia --pin 1234 policy set --no-allow-clock-override
 
     Example: salon --as marco --pin 2222 policy set --receipt-printer network:192.168.1.50:9100 --receipt-via screen,print
 

@@ -22,6 +22,9 @@ def init(
     location_name: str = typer.Option(..., "--location-name", help="Name shown on screens and reports."),
     timezone: str = typer.Option(..., "--timezone", help="IANA zone, e.g. America/Mexico_City."),
     currency: str = typer.Option(..., "--currency", help="ISO-4217 code, e.g. MXN."),
+    country: str | None = typer.Option(
+        None, "--country", help="ISO 3166-1 country code, e.g. MX: phone numbers typed without a country code are "
+                                "read in its plan (default: the zone's country; salon location set --country changes it)."),
     owner: str = typer.Option(..., "--owner", help="The owner's name."),
     owner_code: str = typer.Option(..., "--owner-code", help="The owner's staff code (what --as takes)."),
     owner_pin: str = typer.Option(..., "--owner-pin", help="The owner's PIN, 4 to 12 digits."),
@@ -45,11 +48,12 @@ def init(
     result = initialise(
         app.raw_engine(create=True), location_code=location_code, location_name=location_name,
         timezone=timezone, currency=currency, owner_name=owner, owner_code=owner_code,
-        owner_pin=owner_pin, allow_clock_override=allow_clock_override,
+        owner_pin=owner_pin, allow_clock_override=allow_clock_override, country=country,
     )
     message(f"initialised {result.location.name} ({result.location.code}); owner {result.owner.code}")
     emit({"location": result.location.code, "location_name": result.location.name,
-          "timezone": result.location.timezone, "currency": result.location.currency,
+          "timezone": result.location.timezone, "country": result.location.country,
+          "currency": result.location.currency,
           "owner": result.owner.code, "schema_revision": result.schema_revision,
           "allow_clock_override": allow_clock_override,
           "database": redact_url(app.settings.database_url).split("@")[-1]}, fmt, one=True)
@@ -107,17 +111,41 @@ def db_current(ctx: typer.Context, fmt: Format = FORMAT_OPTION) -> None:
 
 
 @db_app.command("check")
-def db_check(ctx: typer.Context) -> None:
+def db_check(
+    ctx: typer.Context,
+    data: bool = typer.Option(
+        False, "--data", help="Check the data too: list the clients whose stored phones are not valid numbers "
+                              "(id, name, field, phone, reason); exit 1 when there is one. Nothing is changed."),
+    fmt: Format = FORMAT_OPTION,
+) -> None:
     """Exit 0 when the schema is at head, 1 when it is not (for deploy scripts).
 
     Example: salon db check || salon db upgrade
+
+    Example: salon db check --data -f json
     """
     from salon_cli.db import migrate
 
-    rev = migrate.current_revision(app_context(ctx).raw_engine())
+    app = app_context(ctx)
+    rev = migrate.current_revision(app.raw_engine())
     if rev != migrate.HEAD:
         raise RuleViolation(f"schema is at {rev or 'nothing'}, head is {migrate.HEAD}", hint="run: salon db upgrade")
     message(f"schema at head ({rev})")
+    if not data:
+        return
+    from salon_cli.services.salon.setup import phone_problems
+
+    with app.uow(write=False) as uow:
+        found = list(phone_problems(uow.session))
+    if found or fmt is not Format.table:  # a script reads [] (JSON) or the header (CSV) when all is well
+        emit(found, fmt, columns=["id", "name", "field", "phone", "reason"])
+    if not found:
+        message("data: every stored phone is a valid number")
+        return
+    clients = len({p.id for p in found})
+    raise RuleViolation(f"{len(found)} stored phone{'s' if len(found) != 1 else ''} of {clients} "
+                        f"client{'s' if clients != 1 else ''} {'are' if len(found) != 1 else 'is'} not valid",
+                        hint="correct each with: salon client edit ID --phone ... (or --phone2, --emergency-phone)")
 
 
 def tui(

@@ -23,6 +23,8 @@ class Location(TableModel, table=True):
     name: str = Field(max_length=120)
     timezone: str = Field(max_length=64)
     currency: str = Field(max_length=3)
+    # ISO 3166-1 alpha-2: the country whose plan national phone numbers are read in (NULL: not known)
+    country: str | None = Field(default=None, max_length=2)
     address: str | None = Field(default=None, max_length=255)
     phone: str | None = Field(default=None, max_length=32)
     tax_id: str | None = Field(default=None, max_length=32)  # printed on receipts (RFC, NIF, VAT number)

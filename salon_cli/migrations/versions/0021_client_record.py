@@ -235,10 +235,11 @@ def _location_zones(connection: sa.Connection) -> tuple[dict[int, str], str | No
 def _emergency_phone(text: str, zone: str | None) -> str:
     """E.164 when the number reads as one with the location's country; else the digits as written."""
     from salon_cli.core.errors import InvalidInput
-    from salon_cli.core.phones import country_code_for_zone, to_e164
+    from salon_cli.core.countries import country_for_zone
+    from salon_cli.core.phones import to_e164
 
     try:
-        return to_e164(text, country_code=country_code_for_zone(zone) if zone else None)
+        return to_e164(text, region=country_for_zone(zone))
     except InvalidInput:
         return text[:20]
 

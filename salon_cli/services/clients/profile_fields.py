@@ -4,7 +4,7 @@ contact and gender, each checked the one way the desk, the dashboard and imports
 - Phones (`phone`, `phone2`, `emergency_phone`) are kept in E.164; a national number takes the
   location's country (`check_phone` also returns the number as typed, which `phone_raw` keeps).
 - E-mails (`email`, `email2`) are lower-cased and must read as an address.
-- `country` is an ISO 3166-1 alpha-2 code in upper case, checked against the list of regions.
+- `country` is an ISO 3166-1 alpha-2 code in upper case, checked against the list of regions (`core.countries`).
 - `gender` is one of `GENDERS` (or unset); a few spellings in English and Spanish are understood.
 - Longer input than a column takes is refused, never cut.
 """
@@ -13,10 +13,10 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from functools import cache
 
 from salon_cli.core.errors import InvalidInput
-from salon_cli.core.phones import country_code_for_zone, to_e164
+from salon_cli.core.countries import check_country
+from salon_cli.core.phones import to_e164
 from salon_cli.core.text import fold
 from salon_cli.db.models.clients import GENDERS
 from salon_cli.services.salon.locations import LocationView
@@ -41,8 +41,6 @@ GENDER_SPELLINGS: dict[str, str] = {
     "no binario": "non_binary", "no binaria": "non_binary", "no-binario": "non_binary", "no_binario": "non_binary",
     "otro": "other", "otra": "other",
 }
-# Regions in Babel's list that are not countries (unknown, the EU, the eurozone, the UN, pseudo-regions).
-_NOT_COUNTRIES = frozenset({"ZZ", "EU", "EZ", "UN", "QO", "XA", "XB"})
 
 
 def check_email(text: str | None, *, what: str = "email") -> str | None:
@@ -62,7 +60,7 @@ def check_phone(text: str | None, location: LocationView) -> tuple[str | None, s
         return None, None
     if len(raw) > 40:
         raise InvalidInput(f"phone {text!r} is too long")
-    return to_e164(raw, country_code=country_code_for_zone(location.timezone)), raw
+    return to_e164(raw, region=location.country), raw
 
 
 def check_gender(text: str | None) -> str | None:
@@ -75,26 +73,6 @@ def check_gender(text: str | None) -> str | None:
         raise InvalidInput(f"gender {text!r} is not one of {', '.join(GENDERS)}",
                            hint='or leave it unset ("" clears it); f, m, mujer, hombre, no binario are understood')
     return found
-
-
-@cache
-def countries() -> frozenset[str]:
-    """ISO 3166-1 alpha-2 codes (Babel's regions, less the ones that are not countries)."""
-    from babel import Locale
-
-    return frozenset(code for code in Locale("en").territories
-                     if len(code) == 2 and code.isalpha() and code not in _NOT_COUNTRIES)
-
-
-def check_country(text: str | None) -> str | None:
-    """An ISO 3166-1 alpha-2 code in upper case ('mx' -> 'MX'), or None for an empty value."""
-    value = (text or "").strip().upper()
-    if not value:
-        return None
-    if value not in countries():
-        raise InvalidInput(f"country {text!r} is not an ISO 3166-1 country code",
-                           hint="two letters, e.g. MX, ES, US, CO")
-    return value
 
 
 def _text(value: str, field: str) -> str | None:

@@ -1,4 +1,10 @@
-"""Locations: a salon, or one branch of a chain, with its own zone, currency and policy."""
+"""Locations: a salon, or one branch of a chain, with its own zone, currency, country and policy.
+
+The country (ISO 3166-1 alpha-2) is the region national phone numbers are read in; a new location
+takes its zone's (`core.countries.country_for_zone`) unless one is given. The location's own phone is
+checked in that country's plan and kept in the international format (`+52 55 1234 5678`): it is
+printed on receipts and sent in messages, read from anywhere.
+"""
 
 from __future__ import annotations
 
@@ -9,10 +15,12 @@ from sqlmodel import Session, col, select
 
 from salon_cli.core import clock
 from salon_cli.core.codes import check_code
+from salon_cli.core.countries import check_country, country_for_zone
 from salon_cli.core.days import zone
 from salon_cli.core.errors import Conflict, InvalidInput, NotFound
 from salon_cli.core.money import check_currency
 from salon_cli.core.permissions import Permission
+from salon_cli.core.phones import international
 from salon_cli.db.models import Location, Policy
 from salon_cli.services.salon import audit, clock_override, programs
 from salon_cli.services.salon.actors import Actor
@@ -31,6 +39,7 @@ class LocationView:
     active: bool
     stripe_reader_id: str | None = None  # the Stripe Terminal reader (tmr_...) of the desk
     tax_id: str | None = None  # printed on receipts (RFC, NIF, VAT number)
+    country: str | None = None  # ISO 3166-1 alpha-2: where national phone numbers are read (None: unknown)
 
     @property
     def tz(self) -> ZoneInfo:
@@ -41,7 +50,7 @@ class LocationView:
         return cls(
             id=row.id or 0, code=row.code, name=row.name, timezone=row.timezone,
             currency=row.currency, address=row.address, phone=row.phone, active=row.active,
-            stripe_reader_id=row.stripe_reader_id, tax_id=row.tax_id,
+            stripe_reader_id=row.stripe_reader_id, tax_id=row.tax_id, country=row.country,
         )
 
 
@@ -81,18 +90,22 @@ def create(
     currency: str,
     address: str | None = None,
     phone: str | None = None,
+    country: str | None = None,
 ) -> LocationView:
-    """A new location with the default policy, loyalty program and membership plans."""
+    """A new location with the default policy, loyalty program and membership plans; `country` (ISO
+    3166-1 alpha-2) defaults to the zone's."""
     code = check_code(code, what="location code")
     if not name.strip():
         raise InvalidInput("location name is empty")
     zone(timezone)
     currency = check_currency(currency)
+    country = check_country(country) or country_for_zone(timezone)
+    phone = _phone(phone, country)
     if session.exec(select(Location).where(Location.code == code)).first():
         raise Conflict(f"location {code!r} exists already")
     now = clock.now()
     row = Location(
-        code=code, name=name.strip(), timezone=timezone, currency=currency,
+        code=code, name=name.strip(), timezone=timezone, currency=currency, country=country,
         address=address, phone=phone, created_at=now,
     )
     session.add(row)
@@ -122,9 +135,11 @@ def update(
     active: bool | None = None,
     stripe_reader_id: str | None = None,
     tax_id: str | None = None,
+    country: str | None = None,
 ) -> LocationView:
-    """Name, zone, address, phone, active, the Stripe reader (`tmr_...`; "" removes it), the tax id
-    printed on receipts ("" removes it). The currency is not changed here: money is kept in it."""
+    """Name, zone, country (ISO 3166-1 alpha-2; changing the zone does not change it), address, phone,
+    active, the Stripe reader (`tmr_...`; "" removes it), the tax id printed on receipts ("" removes it).
+    The currency is not changed here: money is kept in it."""
     authorize(actor, Permission.location_manage)
     row = session.get(Location, location.id, with_for_update=True)
     if row is None:
@@ -137,10 +152,14 @@ def update(
     if timezone is not None:
         zone(timezone)
         row.timezone = timezone
+    if country is not None:
+        if not country.strip():
+            raise InvalidInput("country is empty", hint="two letters, e.g. MX, ES, US, CO")
+        row.country = check_country(country)
     if address is not None:
         row.address = address or None
     if phone is not None:
-        row.phone = phone or None
+        row.phone = _phone(phone, row.country)
     if active is not None:
         row.active = active
     if stripe_reader_id is not None:
@@ -151,6 +170,13 @@ def update(
     audit.record(session, actor=actor, action="location.set", entity="location", entity_id=row.id,
                  before=before, after=audit.snapshot(row), location_id=row.id)
     return LocationView.of(row)
+
+
+def _phone(text: str | None, country: str | None) -> str | None:
+    """The location's phone checked in its country's plan, international (`+52 55 1234 5678`); "" removes it."""
+    if not (text or "").strip():
+        return None
+    return international(text or "", region=country)
 
 
 def _tax_id(text: str) -> str | None:

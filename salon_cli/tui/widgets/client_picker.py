@@ -15,6 +15,7 @@ from typing import Any
 
 from textual.message import Message
 
+from salon_cli.core.phones import national
 from salon_cli.services.clients.search import MAX_QUERY, ClientHit
 from salon_cli.tui.widgets.picker import Picker
 
@@ -204,7 +205,8 @@ class ClientPicker(Picker):
                       group=f"picker-{self.id}", exclusive=False)
 
     def _list(self) -> None:
-        options = [(str(h.id), f"{_name(h)}" + (f" · {h.phone}" if h.phone else "")
+        country = getattr(self.app.location, "country", None)  # type: ignore[attr-defined]
+        options = [(str(h.id), f"{_name(h)}" + (f" · {national(h.phone, country)}" if h.phone else "")
                     + (" · deposit" if h.deposit_required else "")) for h in self.hits]
         extra = [(NEW, "+ New client")]
         if self.allow_none:

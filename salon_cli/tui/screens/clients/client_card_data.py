@@ -13,6 +13,7 @@ from rich.text import Text
 from salon_cli.core import clock
 from salon_cli.core.errors import SalonError
 from salon_cli.core.money import format_amount
+from salon_cli.core.phones import national
 from salon_cli.services.book.penalties import PenaltyView
 from salon_cli.services.book.views import AppointmentView
 from salon_cli.services.clients import views as client_views
@@ -93,7 +94,7 @@ def profile_text(data: CardData) -> Text:
         text.append(f"{label:<10}", style="dim")
         text.append(value, style=style)
 
-    line("Phone", c.phone or "—")
+    line("Phone", national(c.phone, data.location.country) if c.phone else "—")
     line("E-mail", c.email or "—")
     if c.birthday:
         today = data.now.astimezone(tz).date()

@@ -31,6 +31,7 @@ from textual.widgets import Button, Input, Label, OptionList, Static
 from textual.widgets.option_list import Option
 
 from salon_cli.core.permissions import Permission
+from salon_cli.core.phones import national
 from salon_cli.services.clients.profiles import ClientView
 from salon_cli.services.salon.locations import LocationView
 from salon_cli.tui.screens.type_ahead import TypesAhead
@@ -290,7 +291,8 @@ class ClientForm(TypesAhead, ModalScreen[int | None]):
         count = f"{len(likely)} client{'s' if len(likely) != 1 else ''}"
         note.update(f"On file already? {count} with a name like this: Enter opens one.")
         for c in likely:
-            contact = " · ".join(x for x in (c.phone, c.email) if x)
+            country = getattr(self.app.location, "country", None)  # type: ignore[attr-defined]
+            contact = " · ".join(x for x in (national(c.phone, country) if c.phone else None, c.email) if x)
             options.add_option(Option(Text(f"{_name(c)}  ") + Text(contact or "no contact", style="dim"),
                                       id=str(c.id)))
         options.add_option(Option(Text(f"Create anyway: {typed} as a new client", style="bold"), id=ANYWAY))

@@ -25,6 +25,7 @@ from textual.binding import Binding
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Input, Static
 
+from salon_cli.core.phones import national
 from salon_cli.services.clients.search import MAX_QUERY, ClientHit
 from salon_cli.services.salon.locations import LocationView
 from salon_cli.tui.screens.reload import ReloadsWhenBack
@@ -148,7 +149,8 @@ class ClientSearchScreen(ReloadsWhenBack, Screen[None]):
             return
         tz = found.location.tz
         for hit in found.hits:
-            table.add_row(Text(_name(hit.first_name, hit.last_name)), Text(hit.phone or ""),
+            phone = national(hit.phone, found.location.country) if hit.phone else ""
+            table.add_row(Text(_name(hit.first_name, hit.last_name)), Text(phone),
                           Text(_day(found.last_visit.get(hit.id), tz)), Text(", ".join(hit.tags)),
                           key=str(hit.id))
         count = len(found.hits)
