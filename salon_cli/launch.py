@@ -87,3 +87,35 @@ def bulk() -> Iterator[None]:
             if was_on or _on_after_bulk:
                 gc.enable()
             _on_after_bulk = False
+
+
+# The status a shell gives a command that a closed pipe ended (128 + SIGPIPE), as `cat` ends.
+PIPE_CLOSED = 141
+
+
+def end_as_cat_does() -> None:
+    """End the process by SIGPIPE itself, as `cat` does when the reader of its output has gone: no
+    message, and the status a shell (and `set -o pipefail`) expects. Python ignores SIGPIPE so that a
+    socket's write raises instead (SMTP, Stripe); the default comes back only here, at the very end.
+    Where there is no SIGPIPE (Windows), the caller exits with 141."""
+    import os
+    import signal
+    import sys
+
+    sigpipe = getattr(signal, "SIGPIPE", None)
+    if sigpipe is None:
+        return
+    sys.stderr.flush()
+    signal.signal(sigpipe, signal.SIG_DFL)
+    os.kill(os.getpid(), sigpipe)
+
+
+def quiet_stdout() -> None:
+    """Point stdout at /dev/null so that Python's own flush at exit cannot fail on the closed pipe."""
+    import os
+    import sys
+
+    try:
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+    except (OSError, ValueError, AttributeError):
+        pass

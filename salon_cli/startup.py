@@ -54,6 +54,9 @@ def main() -> None:
     try:
         run()
     except SystemExit as done:
+        if page is not None and page.pipe_closed:  # rich's own answer is exit 1: end as `cat` ends
+            launch.quiet_stdout()
+            launch.end_as_cat_does()
         help.keep(argv, page, done.code)
         raise
 
@@ -68,4 +71,9 @@ def quick_answer(argv: list[str]) -> int | None:
     status = complete.answer()
     if status is not None:
         return status
-    return 0 if help.answer(argv) else None
+    try:
+        return 0 if help.answer(argv) else None
+    except BrokenPipeError:  # `salon --help | head -1`: ended as `cat` ends, as the full tree would
+        launch.quiet_stdout()
+        launch.end_as_cat_does()
+        return launch.PIPE_CLOSED

@@ -68,31 +68,15 @@ class SalonGroup(TyperGroup):
         return code
 
 
-# The status a shell gives a command that a closed pipe ended (128 + SIGPIPE), as `cat` ends.
-PIPE_CLOSED = 141
+PIPE_CLOSED = launch.PIPE_CLOSED
 
 
 def _end_as_cat_does() -> None:
-    """End the process by SIGPIPE itself, as `cat` does when the reader of its output has gone: no
-    message, and the status a shell (and `set -o pipefail`) expects. Python ignores SIGPIPE so that a
-    socket's write raises instead (SMTP, Stripe); the default comes back only here, at the very end.
-    Where there is no SIGPIPE (Windows), the exit status is 141."""
-    import signal
-
-    sigpipe = getattr(signal, "SIGPIPE", None)
-    if sigpipe is None:
-        return
-    sys.stderr.flush()
-    signal.signal(sigpipe, signal.SIG_DFL)
-    os.kill(os.getpid(), sigpipe)
+    launch.end_as_cat_does()
 
 
 def _quiet_stdout() -> None:
-    """Point stdout at /dev/null so that Python's own flush at exit cannot fail on the closed pipe."""
-    try:
-        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
-    except (OSError, ValueError, AttributeError):
-        pass
+    launch.quiet_stdout()
 
 
 def _debug() -> bool:

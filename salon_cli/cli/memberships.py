@@ -161,7 +161,7 @@ def subscribe(
     Without --pay the fee sale stays open for the desk (salon sale pay SALE ...); a fee still unpaid
     when the period ends lets the membership expire. One membership per client (exit 1 for a second).
 
-    Example: salon --as sofia membership subscribe 42 gold --pay card
+    Example: salon --as sofia membership subscribe 12 gold --pay card
     """
     from salon_cli.services.till import membership_fees
 

@@ -90,7 +90,7 @@ def add(
 ) -> None:
     """Add a promotion (manager PIN).
 
-    Example: salon --as lucia --pin 1234 promo add HAPPY10 --kind percent --value 10% --days tue --hours 10:00-14:00 --limit 100
+    Example: salon --as lucia --pin 1234 promo add HAPPY10 --kind percent --value 10% --days tue,sat --hours 10:00-14:00 --limit 100
     Example: salon --as lucia --pin 1234 promo add --automatic --name "20% off colour on Tuesdays" --kind percent --value 20 --category colour --days tue
 
     Example: salon --as lucia --pin 1234 promo add BDAY --kind percent --value 20 --birthday-days 7

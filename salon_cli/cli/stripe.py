@@ -279,7 +279,7 @@ def stripe_link(
     On a table only the URL is printed, to pipe or paste; -f json prints the payment record. The
     money counts when Stripe says the client paid (webhook, or salon stripe sync).
 
-    Example: salon --as sofia stripe link --penalty 4 | qrencode -t ansiutf8
+    Example: salon --as sofia stripe link --penalty 7 | qrencode -t ansiutf8
     """
     from salon_cli.services.stripe import payments as stripe_payments
 

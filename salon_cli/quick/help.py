@@ -64,10 +64,22 @@ class Capture:
     def __init__(self, stream: TextIO) -> None:
         self._stream = stream
         self.parts: list[str | bytes] = []
+        self.pipe_closed = False  # the reader went away (`salon --help | head -1`)
 
     def write(self, text: str | bytes) -> int:
         self.parts.append(text)
-        return self._stream.write(text)  # type: ignore[arg-type]
+        try:
+            return self._stream.write(text)  # type: ignore[arg-type]
+        except BrokenPipeError:
+            self.pipe_closed = True
+            raise
+
+    def flush(self) -> None:
+        try:
+            self._stream.flush()
+        except BrokenPipeError:
+            self.pipe_closed = True
+            raise
 
     def __getattr__(self, name: str) -> Any:  # isatty, fileno, encoding, flush, buffer ...
         return getattr(self._stream, name)
@@ -84,7 +96,7 @@ def capture(argv: list[str]) -> Capture | None:
 
 def keep(argv: list[str], copy: Capture | None, status: object) -> None:
     """Keep the page copied, if it was printed in full (status 0) and nothing wrote past the copy."""
-    if copy is None or status not in (0, None) or not copy.parts:
+    if copy is None or status not in (0, None) or not copy.parts or copy.pipe_closed:
         return
     encoding = getattr(copy, "encoding", None) or "utf-8"
     try:

@@ -108,3 +108,17 @@ def test_only_the_plain_forms_are_help_pages():
     assert help.requested(["--help"]) and help.requested(["appt", "book", "-h"])
     assert not help.requested([]) and not help.requested(["--db", "x", "--help"])
     assert not help.requested(["--help", "client"]) and not help.requested(["client", "show", "1"])
+
+
+@pytest.mark.slow
+def test_a_help_page_into_a_closed_pipe_ends_as_cat_does(tmp_path):
+    """`salon --help | head -0`: SIGPIPE, no message, whether Typer prints the page or the kept copy."""
+    env = {**os.environ, "SALON_HOME": str(tmp_path)}
+    assert _salon(env, "client", "--help").returncode == 0  # the page kept
+    for words in (["client", "--help"], ["report", "--help"]):  # kept, then printed by Typer (not kept)
+        proc = subprocess.Popen([sys.executable, "-m", "salon_cli", *words], stdout=subprocess.PIPE,
+                                stderr=subprocess.PIPE, env=env)
+        proc.stdout.close()  # the reader is gone before the first byte
+        err = proc.stderr.read()
+        assert proc.wait(timeout=120) == -13 and err == b"", (words, err)
+    assert not list((tmp_path / "cache").glob("help-*")) or len(list((tmp_path / "cache").glob("help-*"))) == 1

@@ -71,7 +71,7 @@ def book(
     its priority horizon (365) for a client with priority booking; a --repeat series is checked by its
     first visit only.
 
-    Example: salon --as sofia appt book --client 42 --service "Corte dama" --service peinado --staff ana --at "2026-11-24 10:30" --repeat "FREQ=WEEKLY;COUNT=4"
+    Example: salon --as sofia appt book --client 42 --service corte-dama --service blowout --staff ana --at "2026-11-24 10:30" --repeat "FREQ=WEEKLY;COUNT=4"
     """
     from salon_cli.core.money import parse_amount
     from salon_cli.services.benefits import priority
@@ -207,7 +207,7 @@ def move(
     """Move a booked appointment to another time (and staff member), keeping its length, no further ahead
     than the client's booking horizon (as appt book).
 
-    Example: salon --as sofia appt move 120 --at "2026-11-25 16:00" --staff marco
+    Example: salon --as sofia appt move 793 --at "2026-11-26 16:00" --staff ana
     """
     from salon_cli.services.benefits import priority
     from salon_cli.services.book import appointments
@@ -233,7 +233,7 @@ def cancel(
 ) -> None:
     """Cancel an appointment; a client's cancellation inside the policy window is late and gets its fee.
 
-    Example: salon --as sofia appt cancel 120 --reason "se enfermó"
+    Example: salon --as sofia appt cancel 793 --reason "se enfermó"
     """
     from salon_cli.core.money import format_money
     from salon_cli.services.till import deposits
@@ -296,9 +296,9 @@ def _step(name: str, doc: str) -> None:
     appt_app.command(name.replace("_", "-") if name != "check_in" else "checkin")(command)
 
 
-_step("check_in", "The client is here: check the appointment in.\n\nExample: salon --as sofia appt checkin 120")
-_step("start", "The client is in the chair (checks them in if that was skipped).\n\nExample: salon --as ana appt start 120")
-_step("complete", "The service is done.\n\nExample: salon --as ana appt complete 120")
+_step("check_in", "The client is here: check the appointment in.\n\nExample: salon --as sofia appt checkin 793")
+_step("start", "The client is in the chair (checks them in if that was skipped).\n\nExample: salon --as emma appt start 822")
+_step("complete", "The service is done.\n\nExample: salon --as ana appt complete 791")
 
 
 @appt_app.command("no-show")
@@ -307,7 +307,7 @@ def no_show(ctx: typer.Context, appointment_id: int = typer.Argument(..., help="
     """Mark a booked appointment whose time has come as a no-show, with its penalty (a deposit it
     holds pays the penalty first; the rest is refunded or kept, as the policy says).
 
-    Example: salon --as sofia appt no-show 120
+    Example: salon --as sofia appt no-show 789
     """
     from salon_cli.services.till import deposits
 
@@ -335,7 +335,7 @@ def reinstate(ctx: typer.Context, appointment_id: int = typer.Argument(..., help
     waived with the reason, the client's no-show count corrected. Refused once its fee is paid or its
     deposit was settled.
 
-    Example: salon --as marco --pin 2222 appt reinstate 120 --reason "llegó, no la registramos" --checked-in
+    Example: salon --as marco --pin 2222 appt reinstate 789 --reason "llegó, no la registramos" --checked-in
     """
     from salon_cli.services.book import corrections
 
@@ -352,7 +352,7 @@ def undo_checkin(ctx: typer.Context, appointment_id: int = typer.Argument(..., h
     """Take back a check-in: the appointment is booked again. Anyone at the desk within 15 minutes of
     the check-in; later a manager (--as CODE --pin PIN).
 
-    Example: salon --as sofia appt undo-checkin 120
+    Example: salon --as sofia appt undo-checkin 822
     """
     from salon_cli.services.book import corrections
 
@@ -375,7 +375,7 @@ def deposit(
     checkout, to the penalty if the client does not come, refunded if the salon cancels. A Stripe
     deposit is a payment link: salon stripe link --appt ID.
 
-    Example: salon --as sofia appt deposit 120 --pay cash:200
+    Example: salon --as sofia appt deposit 793 --pay cash:200
     """
     from salon_cli.services.checkout.appointment import parse_tender
     from salon_cli.services.till import deposits
@@ -394,7 +394,7 @@ def checkin(ctx: typer.Context, query: str = typer.Argument(..., help="The clien
             fmt: Format = FORMAT_OPTION) -> None:
     """Find the client and check in their next booked appointment today.
 
-    Example: salon --as sofia checkin "ximena jimenez"
+    Example: salon --as sofia checkin "jimena ibanez"
     """
     from salon_cli.services.book import status as appt_status
 

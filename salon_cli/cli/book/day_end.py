@@ -22,7 +22,7 @@ def leave_booked(ctx: typer.Context, appointment_id: int = typer.Argument(..., h
     longer holds the close of its day (salon close-day --unfinished no longer lists it). Leaving it again
     changes the reason.
 
-    Example: salon --as sofia appt leave-booked 120 --reason "client running late, stylist stays on"
+    Example: salon --as sofia appt leave-booked 799 --reason "client running late, stylist stays on"
     """
     from salon_cli.services.book import day_end
 

@@ -99,8 +99,9 @@ def charge(ctx: typer.Context, penalty_id: int = typer.Argument(..., help="Penal
 
     Accepted by Stripe, the penalty is `charged` (then `paid` when Stripe confirms). A declined card
     leaves it `failed` with the reason (exit 1); Stripe unreachable changes nothing counted (exit 5:
-    run it again, Stripe will not charge twice). Needs SALON_STRIPE_API_KEY; a card is saved with
-    salon client card ID --customer cus_... --payment-method pm_...
+    run it again, Stripe will not charge twice). Needs SALON_STRIPE_API_KEY and the client's card saved
+    first, e.g. for penalty 7's client: salon --as sofia client card 18 --customer cus_Q2n5Zb8kLm
+    --payment-method pm_1PqR7sT
 
     Example: salon --as sofia penalty charge 7
     """

@@ -126,7 +126,7 @@ def waitlist_offers(
     Clients with priority booking (a membership's benefit or a loyalty tier) first, then by when they
     joined. What is still free of the slot goes to stderr, the offers to stdout.
 
-    Example: salon appt waitlist offers 28
+    Example: salon appt waitlist offers 795
     """
     from salon_cli.services.benefits import waitlist_offers as offers_service
 

@@ -69,8 +69,8 @@ def follow_up_done(
 ) -> None:
     """Mark an open follow-up done (or cancelled with --cancel).
 
-    Example: salon --as sofia client follow-up-done 7
-    Example: salon --as sofia client follow-up-done 8 --cancel
+    Example: salon --as sofia client follow-up-done 1
+    Example: salon --as sofia client follow-up-done 1 --cancel
     """
     from salon_cli.services.clients import follow_ups
 

@@ -61,7 +61,7 @@ def notes(
 ) -> None:
     """A client's notes, newest first (private ones only for the owner, managers and their author).
 
-    Example: salon --as marco --pin 2222 client notes 42 --type medical --since 2026-01-01 -f json
+    Example: salon --as marco --pin 2222 client notes 6 --type medical --since 2026-01-01 -f json
     """
     from salon_cli.core.clock import parse_instant
     from salon_cli.core.days import day_bounds, parse_date
@@ -91,7 +91,7 @@ def note_edit(
 ) -> None:
     """Correct a note's text (its author, or a manager or the owner with their PIN); audited.
 
-    Example: salon --as ana --pin 4444 client note-edit 42 7 "Alergia al tinte con amoníaco y al PPD"
+    Example: salon --as ana --pin 4444 client note-edit 42 87 "Alergia al tinte con amoníaco y al PPD"
     """
     from salon_cli.services.clients import note_edits
 
@@ -114,7 +114,7 @@ def note_delete(
 
     Prints the note as it was.
 
-    Example: salon --as marco --pin 2222 client note-delete 42 7 --reason "written on the wrong client"
+    Example: salon --as marco --pin 2222 client note-delete 42 40 --reason "written on the wrong client"
     """
     from salon_cli.services.clients import note_edits
 

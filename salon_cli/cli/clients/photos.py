@@ -34,7 +34,7 @@ def photo_add(
     The file must be an image by its content: a .jpg that holds text is refused (exit 2), a photo with
     the wrong extension is kept with the right one.
 
-    Example: salon --as ana client photo add 12 ~/fotos/balayage.jpg --caption "después"
+    Example: salon --as ana client photo add 42 ~/fotos/balayage.jpg --caption "después"
     """
     from salon_cli.services.record import photos as client_photos
 
@@ -50,7 +50,7 @@ def photo_add(
 def photo_list(ctx: typer.Context, client_id: int = typer.Argument(...), fmt: Format = FORMAT_OPTION) -> None:
     """A client's photos, newest first (paths are relative to SALON_HOME/media).
 
-    Example: salon client photo list 12
+    Example: salon client photo list 42
     """
     from salon_cli.services.record import photos as client_photos
 
@@ -70,7 +70,7 @@ def photo_caption(
 ) -> None:
     """Change a photo's caption (audited, with the caption before and after).
 
-    Example: salon --as ana client photo caption 12 5 "balayage, 3 semanas después"
+    Example: salon --as ana client photo caption 42 1 "balayage, 3 semanas después"
     """
     from salon_cli.services.record import photos as client_photos
 
@@ -92,7 +92,7 @@ def photo_delete(
 
     Works even after the client's membership has lapsed (their photos can always go).
 
-    Example: salon --as ana client photo delete 12 5
+    Example: salon --as ana client photo delete 42 1
     """
     from salon_cli.services.record import photos as client_photos
 

@@ -154,7 +154,7 @@ def edit(
 ) -> None:
     """Change a client's profile (only what is given; "" clears an optional field).
 
-    Example: salon --as sofia client edit 42 --email ximena.jimenez@example.com --birthday 1990-04-12
+    Example: salon --as sofia client edit 42 --email alejandra.perez@example.com --birthday 1990-04-12
 
     Example: salon --as sofia client edit 42 --city Guadalajara --state Jalisco --postal-code 44100 --phone2 ""
     """

@@ -24,7 +24,7 @@ def merge(
 ) -> None:
     """Merge a duplicate into the client kept: visits, notes, tags, messages, photos move (manager PIN).
 
-    Example: salon --as marco --pin 2222 client merge 12 340
+    Example: salon --as marco --pin 2222 client merge 12 101
     """
     from salon_cli.services.record import merge as client_merge
 

@@ -65,7 +65,7 @@ def close_day(
     and needs --early in a script (exit 1 without). --pending lists the days before today (60 days back)
     with sales, payments, drawer movements, expenses or appointments and no close.
 
-    Example: salon --as sofia close-day --count "500x4,200x6,100x3,50x2" --note "tip jar counted in"
+    Example: salon --as sofia close-day --date 2026-11-12 --count "500x4,200x6,100x3,50x2" --note "tip jar counted in"
     Example: salon --as marco --pin 2222 close-day --date 2026-11-20 --preview -f json
     Example: salon close-day --unfinished -f json
     Example: salon --as marco --pin 2222 close-day --counted-cash 3500 --early --note "two visits moved to Monday"

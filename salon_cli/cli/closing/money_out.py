@@ -119,7 +119,7 @@ def expense_void(
 ) -> None:
     """Void an expense entered by mistake: a manager or the owner, with PIN. Refused in a closed day (exit 1).
 
-    Example: salon --as marco --pin 2222 expense void 7 --reason "entered twice"
+    Example: salon --as marco --pin 2222 expense void 27 --reason "entered twice"
     """
     from salon_cli.services.closing import expenses
 

@@ -130,7 +130,7 @@ def program_set(
 def enroll(ctx: typer.Context, client: int = typer.Argument(..., help="Client id."), fmt: Format = FORMAT_OPTION) -> None:
     """Give a client a loyalty card (with the welcome bonus). A first paid sale does this by itself.
 
-    Example: salon --as sofia loyalty enroll 12
+    Example: salon --as sofia loyalty enroll 77
     """
     from salon_cli.services.loyalty import cards as loyalty
 
@@ -175,7 +175,7 @@ def stamp(ctx: typer.Context, client: int = typer.Argument(..., help="Client id.
     """Stamp a client's card. Refused within the cooldown or past the daily cap (exit 1, saying when the
     next stamp is allowed); needs the staff PIN when the program says so (exit 3 without it).
 
-    Example: salon --as ana --pin 4321 loyalty stamp 12
+    Example: salon --as ana --pin 4444 loyalty stamp 12
     """
     from salon_cli.services.loyalty import program as loyalty_program, rewards as loyalty_rewards
 

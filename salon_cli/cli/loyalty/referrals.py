@@ -51,9 +51,9 @@ def refer(ctx: typer.Context,
     When the new client's first sale is paid, both clients earn the program's referral bonus, unless
     the referral expired first (refused: the new client has a paid sale, or was referred already).
 
-    Example: salon --as sofia loyalty refer 12 --referred 87
+    Example: salon --as sofia loyalty refer 12 --referred 77
 
-    Example: salon --as sofia loyalty refer --code K7QM3XPD --referred 87 --expires-in-days 30
+    Example: salon --as sofia loyalty refer --code K7QM3XPD --referred 77 --expires-in-days 30
     """
     from salon_cli.services.loyalty import referrals
 

@@ -135,7 +135,7 @@ def reward_set(
     Codes already issued keep what they were issued for. --stock N sets how many are left;
     --no-stock-limit takes the limit away; --no-window makes it redeemable any day again.
 
-    Example: salon --as lucia --pin 1234 loyalty rewards set 3 --service blowout
+    Example: salon --as lucia --pin 1234 loyalty rewards set 4 --service corte-dama
 
     Example: salon --as lucia --pin 1234 loyalty rewards set 3 --from 2026-12-01 --to 2026-12-24 --stock 20
     """

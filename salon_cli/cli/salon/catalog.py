@@ -35,7 +35,7 @@ def service_add(
 ) -> None:
     """Add a service (manager PIN).
 
-    Example: salon --as lucia --pin 2580 service add "Corte de dama" --duration 45 --price 350 --category cortes
+    Example: salon --as lucia --pin 1234 service add "Keratina express" --duration 90 --price 1250 --category cuts
     """
     from salon_cli.services.salon import catalog
 
@@ -57,7 +57,7 @@ def service_list(
 ) -> None:
     """List services.
 
-    Example: salon service list --category color -f json
+    Example: salon service list --category colour -f json
     """
     from salon_cli.services.salon import catalog
 
@@ -81,7 +81,7 @@ def service_set(
 ) -> None:
     """Change a service (manager PIN). Booked appointments keep their price.
 
-    Example: salon --as lucia --pin 2580 service set corte-de-dama --price 380
+    Example: salon --as lucia --pin 1234 service set corte-dama --price 480
     """
     from salon_cli.services.salon import catalog
 
@@ -99,7 +99,7 @@ def service_set(
 def service_deactivate(ctx: typer.Context, ref: str = typer.Argument(...), fmt: Format = FORMAT_OPTION) -> None:
     """Take a service off the menu; its history stays (manager PIN).
 
-    Example: salon --as lucia --pin 2580 service deactivate 12
+    Example: salon --as lucia --pin 1234 service deactivate 12
     """
     from salon_cli.services.salon import catalog
 
@@ -122,7 +122,7 @@ def product_add(
 ) -> None:
     """Add a retail product (manager PIN).
 
-    Example: salon --as lucia --pin 2580 product add "Shampoo Argán 300 ml" --price 289.90 --stock 12
+    Example: salon --as lucia --pin 1234 product add "Shampoo Argán 300 ml" --price 289.90 --stock 12
     """
     from salon_cli.services.salon import catalog
 
@@ -167,7 +167,7 @@ def product_set(
 ) -> None:
     """Change a product (manager PIN).
 
-    Example: salon --as lucia --pin 2580 product set shampoo-argan-300-ml --stock 20
+    Example: salon --as lucia --pin 1234 product set aceite-argan --stock 20
     """
     from salon_cli.services.salon import catalog
 

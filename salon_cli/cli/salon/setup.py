@@ -35,7 +35,7 @@ def init(
 ) -> None:
     """Create the schema, the first location and its owner, and the default policy.
 
-    Example: salon init --location-code centro --location-name "Salón Centro" --timezone America/Mexico_City --currency MXN --owner "Lucía Hernández" --owner-code lucia --owner-pin 2580
+    Example: salon init --location-code centro --location-name "Salón Centro" --timezone America/Mexico_City --currency MXN --owner "Lucía Hernández" --owner-code lucia --owner-pin 1234
     """
     from salon_cli.core import clock
     from salon_cli.core.redact import redact_url

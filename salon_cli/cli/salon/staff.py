@@ -35,7 +35,7 @@ def add(
 ) -> None:
     """Add a staff member (manager PIN).
 
-    Example: salon --as lucia --pin 2580 staff add "Ana Muñoz" --code ana --role stylist --pin 4821 --commission 40%
+    Example: salon --as lucia --pin 1234 staff add "Paola Reyes" --code paola --role stylist --pin 4821 --commission 40%
     """
     from salon_cli.services.salon import staff
 
@@ -76,7 +76,7 @@ def set_(
 ) -> None:
     """Change a staff member's name, role or commission (manager PIN).
 
-    Example: salon --as lucia --pin 2580 staff set ana --role manager
+    Example: salon --as lucia --pin 1234 staff set ana --role manager
     """
     from salon_cli.services.salon import staff
 
@@ -94,7 +94,7 @@ def set_pin(
 ) -> None:
     """Change a PIN: your own (prove it with --pin), or anyone's as a manager.
 
-    Example: salon --as ana --pin 4821 staff set-pin ana --new-pin 7390
+    Example: salon --as ana --pin 4444 staff set-pin ana --new-pin 7390
     """
     from salon_cli.services.salon import staff
 
@@ -116,7 +116,7 @@ def set_pin(
 def deactivate(ctx: typer.Context, who: str = typer.Argument(...), fmt: Format = FORMAT_OPTION) -> None:
     """Deactivate a staff member; their history stays (manager PIN).
 
-    Example: salon --as lucia --pin 2580 staff deactivate ana
+    Example: salon --as lucia --pin 1234 staff deactivate ana
     """
     from salon_cli.services.salon import staff
 

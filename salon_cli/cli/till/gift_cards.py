@@ -20,7 +20,7 @@ def giftcard_show(ctx: typer.Context, code: str = typer.Argument(..., help="GC-X
                   fmt: Format = FORMAT_OPTION) -> None:
     """A gift card and its balance.
 
-    Example: salon giftcard show GC-7KQ4-M2XD
+    Example: salon giftcard show GC-RP98-7ETY
     """
     from salon_cli.services.till import gift_cards
 

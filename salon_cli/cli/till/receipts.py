@@ -44,7 +44,7 @@ def sale_receipt(
 
     Example: salon --as sofia sale receipt 31 --print --email
 
-    Example: salon sale receipt 31 --refund 4 --pdf devolucion-31.pdf
+    Example: salon sale receipt 475 --refund 1 --pdf devolucion-475.pdf
 
     Example: SALON_LANG=en salon sale receipt 31 -f json
     """

@@ -76,8 +76,8 @@ def checkout(
     rest is change. --pay stripe goes last and hands the rest to the location's Stripe reader; a
     declined card leaves the sale open with its balance (exit 1).
 
-    Example: salon --as sofia checkout 120 --pay card:100 --pay cash:500 --tip 20 --discount 10% --product shampoo:1
-    Example: salon --as sofia checkout 121 --promo HAPPY10 --pay cash
+    Example: salon --as sofia checkout 791 --pay card:100 --pay cash:500 --tip 20 --discount 10% --product shampoo-reparador:1
+    Example: salon --as sofia checkout 821 --promo HAPPY10 --pay cash
     """
     from salon_cli.services.checkout import appointment as service
 
@@ -137,7 +137,7 @@ def sale_add(
 ) -> None:
     """Add one line to an open sale: a service, a product, a penalty's fee or a gift card.
 
-    Example: salon --as sofia sale add 31 --service tinte --staff ana --price 750
+    Example: salon --as sofia sale add 712 --service tinte-raiz --staff ana --price 750
     """
     from salon_cli.services.till import penalty_fees, sales
 
@@ -180,7 +180,7 @@ def sale_remove(ctx: typer.Context, sale_id: int = typer.Argument(..., help="Sal
                 fmt: Format = FORMAT_OPTION) -> None:
     """Take a line off an open sale (a product goes back to stock; an unsold gift card is voided).
 
-    Example: salon --as sofia sale remove 31 87
+    Example: salon --as sofia sale remove 712 828
     """
     from salon_cli.services.till import sales
 
@@ -196,7 +196,7 @@ def sale_discount(ctx: typer.Context, sale_id: int = typer.Argument(..., help="S
                   fmt: Format = FORMAT_OPTION) -> None:
     """Set (or remove, with 0) the discount of an open sale; taxes follow.
 
-    Example: salon --as sofia sale discount 31 15%
+    Example: salon --as sofia sale discount 712 15%
     """
     from salon_cli.services.till import sales
 
@@ -226,7 +226,7 @@ def sale_pay(
     --method credit spends one of the client's membership credits on a service line; --method points
     uses a redemption code (--code) for what its reward is worth.
 
-    Example: salon --as sofia sale pay 31 --method cash --amount 400 --tendered 500 --tip 50
+    Example: salon --as sofia sale pay 712 --method cash --amount 400 --tendered 500 --tip 50
     """
     from salon_cli.core.money import format_money
     from salon_cli.services.till import payments, tenders
@@ -325,7 +325,7 @@ def sale_void(ctx: typer.Context, sale_id: int = typer.Argument(..., help="Sale 
               fmt: Format = FORMAT_OPTION) -> None:
     """Void an open sale that has taken no money (manager PIN): stock goes back, gift cards die.
 
-    Example: salon --as marco --pin 2222 sale void 31 --reason "rang up twice"
+    Example: salon --as marco --pin 2222 sale void 712 --reason "rang up twice"
     """
     from salon_cli.services.till import sales
 

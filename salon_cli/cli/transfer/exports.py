@@ -359,7 +359,7 @@ def export_loyalty(
 
     Points and stamps are signed (an expiry or a redemption is negative); `ref` says what the entry points at, as `salon loyalty history` does.
 
-    Example: salon export loyalty --from 2026-11-01 --to 2026-11-30 --kind expire -f ndjson --output caducados.ndjson
+    Example: salon export loyalty --from 2026-11-01 --to 2026-11-30 --kind redeem -f ndjson --output canjes.ndjson
     """
     from salon_cli.db.models import LOYALTY_ENTRY_KINDS
     from salon_cli.services.transfer import ledger_export

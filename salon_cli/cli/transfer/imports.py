@@ -215,9 +215,9 @@ def import_sales(
 
     Example: salon --as sofia import sales tickets.csv --map "Ticket=receipt" --map "Fecha=date" --map "Concepto=description" --map "Importe=amount" --map "IVA=tax:IVA" --date-format %d/%m/%Y
 
-    Example: salon --as sofia import sales tickets.csv --map "Ticket=receipt" --map "Concepto=description" --map "Importe=amount" --map "IVA=tax:IVA" --amount-before-tax --dry-run --save-mapping tickets.toml
+    Example: salon --as sofia import sales tickets-septiembre.csv --map "Ticket=receipt" --map "Fecha=date" --map "Concepto=description" --map "Importe=amount" --map "IVA=tax:IVA" --amount-before-tax --dry-run --save-mapping tickets.toml
 
-    Example: salon --as sofia import sales tickets-diciembre.csv --mapping tickets.toml
+    Example: salon --as sofia import sales tickets-octubre.csv --mapping tickets.toml
     """
     from salon_cli.services.transfer import sale_import
 
