@@ -55,10 +55,10 @@ def test_list_shows_money_in_major_units_and_typed_fields_in_json(desk):
     table = ok(desk, "loyalty", "rewards", "list")
     assert table.stdout.splitlines() == [
         "id  name          kind             worth      points  available_from  available_to  stock     active  retired_at",
-        "2   10% off       discount_pct     10%        300                                   5         true",
-        "1   50 off        discount_amount  50.00 MXN  500                                   no limit  true",
-        "4   Half price    discount_pct     12.5%      700                                   no limit  true",
-        "3   A free corte  free_service     Corte      900     2026-12-01      2026-12-24    no limit  true",
+        " 2  10% off       discount_pct     10%           300                                5         true",
+        " 1  50 off        discount_amount  50.00 MXN     500                                no limit  true",
+        " 4  Half price    discount_pct     12.5%         700                                no limit  true",
+        " 3  A free corte  free_service     Corte         900  2026-12-01      2026-12-24    no limit  true",
     ]
     rows = {r["name"]: r for r in js(desk, "loyalty", "rewards", "list")}
     assert {k: rows["50 off"][k] for k in ("kind", "value_cents", "value_bp", "percent", "service_id", "service",
