@@ -27,6 +27,28 @@ from salon_cli.core.clock import FixedClock
 pytest_plugins = ["stripe_standin", "message_standins"]
 
 PG_ENV = "SALON_TEST_POSTGRES_URL"
+
+
+def _keep_commands() -> None:
+    """Typer's CliRunner makes the click command of the whole tree at every call (0.2 s for this tree,
+    thousands of calls in the suite): make it once per Typer app and process. The tree is not changed
+    after it is built, and every option is still read at each call."""
+    import typer.testing
+
+    made: dict[int, tuple[object, object]] = {}
+    make = typer.testing._get_command
+
+    def kept(app):  # type: ignore[no-untyped-def]
+        entry = made.get(id(app))
+        if entry is None or entry[0] is not app:
+            entry = made[id(app)] = (app, make(app))  # the app held: its id is never reused
+        return entry[1]
+
+    typer.testing._get_command = kept
+
+
+_keep_commands()
+
 # Saturday 2026-11-21, 11:00 in Mexico City: the demo salon's usual "now" in tests.
 DEFAULT_NOW = datetime(2026, 11, 21, 17, 0, tzinfo=timezone.utc)
 
@@ -95,7 +117,7 @@ DROPPER = _Dropper()
 
 
 def pytest_sessionfinish(session) -> None:
-    DROPPER.finish()
+    POOL.close()  # and waits for every drop
 
 
 @contextmanager
@@ -119,21 +141,116 @@ def throwaway_database(server: str, template: str | None = None) -> Iterator[str
         DROPPER.drop(_psycopg_url(admin), name)
 
 
-_AT_HEAD: set[str] = set()  # the pg_url databases made from the migrated one
+_AT_HEAD: set[str] = set()  # the pg_url databases at schema head (from the pool)
+
+# A database's schema, said in one digest: its tables, columns and types, constraints, indexes,
+# sequences, functions, triggers and the Alembic revision. A test that changed any of these (a
+# downgrade, a dropped column) leaves a database that is not the template's: it is dropped, not reused.
+_SCHEMA_DIGEST = """
+SELECT md5(coalesce(string_agg(x, ',' ORDER BY x), '')) FROM (
+  SELECT c.relname || '.' || a.attname || ':' || format_type(a.atttypid, a.atttypmod) || a.attnotnull::text AS x
+    FROM pg_attribute a JOIN pg_class c ON c.oid = a.attrelid
+   WHERE c.relnamespace = 'public'::regnamespace AND a.attnum > 0 AND NOT a.attisdropped
+  UNION ALL SELECT c.relname || ':' || c.relkind::text FROM pg_class c WHERE c.relnamespace = 'public'::regnamespace
+  UNION ALL SELECT 'c:' || conname || contype::text FROM pg_constraint WHERE connamespace = 'public'::regnamespace
+  UNION ALL SELECT 'f:' || proname FROM pg_proc WHERE pronamespace = 'public'::regnamespace
+  UNION ALL SELECT 't:' || tgname FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid
+   WHERE c.relnamespace = 'public'::regnamespace AND NOT t.tgisinternal
+  UNION ALL SELECT 'v:' || version_num FROM alembic_version
+) s
+"""
+
+
+class _Pool:
+    """PostgreSQL databases at schema head, reused by the tests of this process: after a test its
+    database is emptied (every row deleted, every sequence restarted, in one transaction) and waits for
+    the next test, instead of being made from the template and dropped (1-2 s each under the suite's
+    load, against about 0.1 s). A database whose schema the test changed, or that cannot be emptied,
+    is dropped instead. `close` (end of the session, and at exit) drops the ones left."""
+
+    def __init__(self) -> None:
+        self._free: list[str] = []
+        self._digest: str | None = None
+        self._admin: str | None = None
+
+    def take(self, server: str, template: str) -> str:
+        from sqlalchemy.engine import make_url
+
+        if self._free:
+            return self._free.pop()
+        name = f"salon_test_{uuid.uuid4().hex[:12]}"
+        self._admin = _psycopg_url(make_url(server).set(drivername="postgresql").render_as_string(hide_password=False))
+        import psycopg
+
+        with psycopg.connect(self._admin, autocommit=True) as conn:
+            conn.execute(f'CREATE DATABASE "{name}" TEMPLATE "{template}"')
+            if self._digest is None:
+                with psycopg.connect(self._on(name), autocommit=True) as fresh:
+                    self._digest = fresh.execute(_SCHEMA_DIGEST).fetchone()[0]
+        return make_url(server).set(drivername="postgresql+psycopg", database=name).render_as_string(hide_password=False)
+
+    def _on(self, name: str) -> str:
+        from sqlalchemy.engine import make_url
+
+        return make_url(self._admin).set(database=name).render_as_string(hide_password=False)
+
+    def give_back(self, url: str) -> None:
+        import psycopg
+        from sqlalchemy.engine import make_url
+
+        name = make_url(url).database or ""
+        try:
+            with psycopg.connect(self._on(name), autocommit=True) as conn:
+                conn.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                             "WHERE datname = current_database() AND pid <> pg_backend_pid()")
+                if conn.execute(_SCHEMA_DIGEST).fetchone()[0] != self._digest:
+                    raise LookupError("the test changed the schema")
+                tables = [r[0] for r in conn.execute(
+                    "SELECT tablename FROM pg_tables WHERE schemaname = 'public' AND tablename <> 'alembic_version'")]
+                sequences = [r[0] for r in conn.execute("SELECT sequencename FROM pg_sequences WHERE schemaname = 'public'")]
+                with conn.transaction():
+                    conn.execute("SET LOCAL session_replication_role = replica")  # every row goes: no order
+                    for table in tables:
+                        conn.execute(f'DELETE FROM "{table}"')
+                    for sequence in sequences:
+                        conn.execute(f"SELECT setval('\"{sequence}\"', 1, false)")
+        except Exception:  # noqa: BLE001 - not reusable: dropped, and the next test gets a new copy
+            DROPPER.drop(self._admin or "", name)
+            return
+        self._free.append(url)
+
+    def close(self) -> None:
+        from sqlalchemy.engine import make_url
+
+        while self._free:
+            DROPPER.drop(self._admin or "", make_url(self._free.pop()).database or "")
+        DROPPER.finish()
+
+
+POOL = _Pool()
+atexit.register(POOL.close)
 
 
 @pytest.fixture
 def pg_url(request) -> Iterator[str]:
-    """A fresh PostgreSQL database, dropped after the test: empty, or at schema head when the test uses
-    `engine` (made from the process's migrated database at once, not made empty and then again)."""
+    """A PostgreSQL database for one test: at schema head when the test uses `engine` (from this
+    process's pool, emptied after the test), else a fresh empty one, dropped after the test."""
     server = _pg_server_url()
     assert server
-    template = request.getfixturevalue("head_postgres") if "engine" in request.fixturenames else None
-    with throwaway_database(server, template) as url:
-        if template:
-            _AT_HEAD.add(url)
+    if "engine" not in request.fixturenames:
+        with throwaway_database(server) as url:
+            yield url
+        return
+    url = POOL.take(server, request.getfixturevalue("head_postgres"))
+    _AT_HEAD.add(url)
+    try:
         yield url
+    finally:
         _AT_HEAD.discard(url)
+        from salon_cli.db import engine as engine_module
+
+        engine_module.dispose_all()
+        POOL.give_back(url)
 
 
 @pytest.fixture
@@ -252,13 +369,24 @@ def salon(engine, clock):
 
 
 @pytest.fixture(autouse=True)
-def _isolated_env(tmp_path, monkeypatch):
-    """Keep the developer's own salon out of tests: a private SALON_HOME, no SALON_* leaking in."""
+def _isolated_env(tmp_path, monkeypatch, request):
+    """Keep the developer's own salon out of tests: a private SALON_HOME, no SALON_* leaking in.
+
+    The dashboard's tests (tests/tui) speak English: the demo salon's language is Spanish and the app
+    speaks the location's language when SALON_LANG is not set, so they get SALON_LANG=en; a test that
+    wants Spanish sets SALON_LANG=es itself, or deletes it to get the location's. The desk's language
+    is a process global (`salon_cli.i18n.use`): English again after every test."""
+    from salon_cli import i18n
+
     for key in list(os.environ):
         if key.startswith("SALON_") and key not in (PG_ENV, "SALON_DEBUG"):
             monkeypatch.delenv(key, raising=False)
     monkeypatch.setenv("SALON_HOME", str(tmp_path / "home"))
     monkeypatch.setenv("NO_COLOR", "1")
+    if "tui" in request.node.path.parent.parts:
+        monkeypatch.setenv("SALON_LANG", "en")
+    yield
+    i18n.use("en")
 
 
 @pytest.fixture(scope="session")

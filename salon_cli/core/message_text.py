@@ -8,6 +8,7 @@ from __future__ import annotations
 import string
 from collections.abc import Mapping
 from datetime import date, datetime, time, timedelta, timezone
+from functools import lru_cache
 from zoneinfo import ZoneInfo
 
 from salon_cli.core.errors import InvalidInput
@@ -93,21 +94,22 @@ def render(text: str, values: Mapping[str, str]) -> str:
 
 # ----------------------------------------------------------------------------- dates for people
 
-_DAYS = {
-    "es": ("lunes", "martes", "miércoles", "jueves", "viernes", "sábado", "domingo"),
-    "en": ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"),
-}
-_MONTHS = {
-    "es": ("enero", "febrero", "marzo", "abril", "mayo", "junio", "julio", "agosto", "septiembre", "octubre",
-           "noviembre", "diciembre"),
-    "en": ("January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
-           "November", "December"),
-}
+@lru_cache(maxsize=None)
+def _names(language: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """The weekdays (Monday first) and the months of `language`, as a date says them: CLDR's, through
+    Babel ('EEEE', 'MMMM' in the language's own locale). Loaded on the first date said (start-up)."""
+    from babel.dates import format_date
+
+    locale = check_language(language)
+    days = tuple(format_date(date(2024, 1, 1 + i), "EEEE", locale=locale) for i in range(7))  # 2024-01-01: a Monday
+    months = tuple(format_date(date(2024, m, 1), "MMMM", locale=locale) for m in range(1, 13))
+    return days, months
 
 
 def local_date(day: date, language: str) -> str:
     """'sábado 21 de noviembre' / 'Saturday, November 21'."""
-    weekday, month = _DAYS[language][day.weekday()], _MONTHS[language][day.month - 1]
+    days, months = _names(language)
+    weekday, month = days[day.weekday()], months[day.month - 1]
     if language == "es":
         return f"{weekday} {day.day} de {month}"
     return f"{weekday}, {month} {day.day}"

@@ -14,7 +14,10 @@ from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 from salon_cli.core.errors import InvalidInput
 
-# ISO 4217 minor-unit exponents for currencies a salon may bill in; anything not listed has 2.
+# ISO 4217 minor-unit exponents for currencies a salon may bill in; anything not listed has 2. This is the
+# storage contract (a stored integer is ISO minor units) and what money shows (`i18n.formats`), also where
+# CLDR/Babel shows fewer digits (AFN ALL COP HUF IDR IQD IRR KPW LAK LBP MGA MMK SOS SYP YER: whole units
+# there); tests/core/test_currency_digits.py names each difference.
 _EXPONENT_OTHER = {
     # no minor unit
     "BIF": 0, "CLP": 0, "DJF": 0, "GNF": 0, "ISK": 0, "JPY": 0, "KMF": 0, "KRW": 0, "PYG": 0,

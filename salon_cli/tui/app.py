@@ -9,6 +9,10 @@ asks for a manager's code and PIN in a modal, every time. Errors are shown, neve
 Changes from other terminals and cron show on the screen on show (`live`): on PostgreSQL as they commit
 (LISTEN/NOTIFY), on SQLite within `poll_seconds` (the app polls one cheap change marker).
 
+The language it speaks is chosen as it loads, before the first screen composes (`desk_language`).
+Its words are English in the source, wrapped in `_` where shown (`N_` where defined at import time, as
+`BINDINGS`).
+
 Imports inside methods are the dashboard's launch kept light (benchmarks/tui.py): a screen's module
 loads when the screen first opens (the first paint needs only Today's), a service when first called.
 """
@@ -28,43 +32,47 @@ from salon_cli import launch
 from salon_cli.core.errors import SalonError
 from salon_cli.core.permissions import Permission, needs_pin
 from salon_cli.db.uow import UnitOfWork
+from salon_cli.i18n import N_, _
 from salon_cli.services.salon import locations
 from salon_cli.services.salon.actors import Actor
 from salon_cli.services.salon.locations import LocationView
+from salon_cli.tui.desk_language import DeskLanguage
 from salon_cli.tui.live import LiveRefresh
 from salon_cli.tui.palette import SalonCommands
 from salon_cli.tui.screens.modals import pin_modal, sign_in_modal
-from salon_cli.tui.words import describe
+from salon_cli.tui.words import describe, role_name
 
 T = TypeVar("T")
 Done = Callable[[Any], None]
 Failed = Callable[[str], None]
 
-
-class SalonApp(LiveRefresh, App[None]):
+class SalonApp(DeskLanguage, LiveRefresh, App[None]):
     """The front-desk dashboard over one database and location."""
 
-    TITLE = "salon"
+    TITLE = "salon"  # the product's name (no header shows it): not translated
     CSS_PATH = "salon.tcss"
     COMMANDS = App.COMMANDS | {SalonCommands}
     BINDINGS = [
-        Binding("q", "quit", "Quit", id="quit"),
-        Binding("slash", "search", "Find client", key_display="/", id="search"),
-        Binding("s", "sign_in", "Sign in", id="sign-in"),
-        Binding("b", "book", "Book", id="book"),
-        Binding("n", "new_client", "New client", id="new-client"),
-        Binding("N", "no_shows", "No-shows", id="no-shows"),
-        Binding("z", "close_day", "Close day", id="close-day"),
-        Binding("S", "sell", "Sell", id="sell"),
-        Binding("L", "sales", "Sales", id="sales", show=False),
-        Binding("D", "drawer", "Drawer", id="drawer", show=False),
-        Binding("f1", "help", "Help", id="help"),
-        Binding("f2", "toggle_theme", "Theme", id="theme", show=False),
+        Binding("q", "quit", N_("Quit"), id="quit"),
+        Binding("slash", "search", N_("Find client"), key_display="/", id="search"),
+        Binding("s", "sign_in", N_("Sign in"), id="sign-in"),
+        Binding("b", "book", N_("Book"), id="book"),
+        Binding("n", "new_client", N_("New client"), id="new-client"),
+        Binding("N", "no_shows", N_("No-shows"), id="no-shows"),
+        Binding("z", "close_day", N_("Close day"), id="close-day"),
+        Binding("S", "sell", N_("Sell"), id="sell"),
+        Binding("L", "sales", N_("Sales"), id="sales", show=False),
+        Binding("D", "drawer", N_("Drawer"), id="drawer", show=False),
+        Binding("f1", "help", N_("Help"), id="help"),
+        Binding("f2", "toggle_theme", N_("Theme"), id="theme", show=False),
     ]
 
     def __init__(self, engine: Engine, location_code: str | None = None, *, poll_seconds: float = 2.0,
-                 location: LocationView | None = None, demo: bool = False, welcome: bool = False) -> None:
+                 location: LocationView | None = None, demo: bool = False, welcome: bool = False,
+                 language: str | None = None) -> None:
         super().__init__()
+        self.language = language or "en"  # what the desk reads: es or en, chosen on load (`choose_language`)
+        self._language_given = language
         self.demo = demo  # the demo salon: F1 also lists its staff codes and PINs
         self.welcome = welcome  # the demo was just built: show those once, at start
         self.engine = engine
@@ -123,7 +131,7 @@ class SalonApp(LiveRefresh, App[None]):
                     self._run_change(permission, work, done, failed, values["who"], values["pin"])
 
             who = self.desk.code if self.desk and self.desk.role in ("owner", "manager") else ""
-            self.push_screen(pin_modal(title or "A manager's PIN is needed", who), given)
+            self.push_screen(pin_modal(title or _("A manager's PIN is needed"), who), given)
             return
         if manager is not None:
             failed = self._escalating(manager, work, done, failed)
@@ -146,7 +154,7 @@ class SalonApp(LiveRefresh, App[None]):
         return refused
 
     def change_with_pin(self, permission: Permission, work: Callable[[Any, LocationView, Actor], T],
-                        done: Callable[[T], None], failed: Failed | None = None, *, title: str = "Your PIN",
+                        done: Callable[[T], None], failed: Failed | None = None, *, title: str | None = None,
                         who: str | None = None) -> None:
         """A desk action that needs the acting staff member's own PIN (e.g. a stamp when the program
         asks for one): the modal is filled with whoever is signed in, or with `who` ("" when someone
@@ -155,7 +163,8 @@ class SalonApp(LiveRefresh, App[None]):
             if values is not None:
                 self._run_change(permission, work, done, failed, values["who"], values["pin"])
 
-        self.push_screen(pin_modal(title, who if who is not None else self.desk.code if self.desk else ""), given)
+        self.push_screen(pin_modal(title if title is not None else _("Your PIN"),
+                                   who if who is not None else self.desk.code if self.desk else ""), given)
 
     def _run_change(self, permission: Permission, work: Callable[[Any, LocationView, Actor], T],
                     done: Callable[[T], None], failed: Failed | None, who: str, pin: str | None) -> None:
@@ -188,7 +197,7 @@ class SalonApp(LiveRefresh, App[None]):
         return describe(exc, self.engine.url)
 
     def show_error(self, text: str) -> None:
-        self.notify(text, title="Refused", severity="error", timeout=8)
+        self.notify(text, title=_("Refused"), severity="error", timeout=8)
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         # a bug in a worker (not a SalonError): shown, not a crash
@@ -197,8 +206,8 @@ class SalonApp(LiveRefresh, App[None]):
             from salon_cli.db.failures import explain
 
             known = explain(error, self.engine.url) if error is not None else None
-            text = (f"error: {describe(known)}" if known is not None
-                    else f"error: {type(error).__name__}: {error}".splitlines()[0])
+            said = describe(known) if known is not None else f"{type(error).__name__}: {error}".splitlines()[0]
+            text = _("error: {text}").format(text=said)
             setter = getattr(self.screen, "_set_summary", None)
             if callable(setter):
                 setter(text, error=True)
@@ -230,8 +239,8 @@ class SalonApp(LiveRefresh, App[None]):
 
     def _signed_in(self, actor: Actor, then: Callable[[], None] | None) -> None:
         self.desk = actor
-        self.sub_title = f"desk: {actor.name} ({actor.role})"
-        self.notify(f"{actor.name} is at the desk")
+        self.sub_title = _("desk: {name} ({role})").format(name=actor.name, role=role_name(actor.role))
+        self.notify(_("{name} is at the desk").format(name=actor.name))
         if then is not None:
             then()
 
@@ -355,8 +364,9 @@ class SalonApp(LiveRefresh, App[None]):
             if yes:
                 self._quit_leaving_nothing()
 
-        note = "; ".join(waiting) + ". Quitting leaves the sale open (the close lists it)."
-        self.push_screen(ConfirmModal("Quit with a sale in progress?", note[:1].upper() + note[1:], ok="Quit"), sure)
+        note = _("{waiting}. Quitting leaves the sale open (the close lists it).").format(waiting="; ".join(waiting))
+        self.push_screen(ConfirmModal(_("Quit with a sale in progress?"), note[:1].upper() + note[1:], ok=_("Quit")),
+                         sure)
 
     def _quit_leaving_nothing(self) -> None:
         leaving = [screen for screen in self.screen_stack if callable(getattr(screen, "leave_nothing", None))]
@@ -379,6 +389,6 @@ class SalonApp(LiveRefresh, App[None]):
 
 
 def run(engine: Engine, location_code: str | None = None, location: LocationView | None = None, *,
-        demo: bool = False, welcome: bool = False) -> None:
-    """Open the dashboard in this terminal until the user quits."""
-    SalonApp(engine, location_code, location=location, demo=demo, welcome=welcome).run()
+        demo: bool = False, welcome: bool = False, language: str | None = None) -> None:
+    """Open the dashboard in this terminal until the user quits (in `language`, else as `choose_language` says)."""
+    SalonApp(engine, location_code, location=location, demo=demo, welcome=welcome, language=language).run()

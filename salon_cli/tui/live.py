@@ -86,7 +86,10 @@ class LiveRefresh:
         if self._trailing is not None:
             self._trailing.stop()
         # the burst's last change shows SPACING after it, but never later than MAX_DELAY after the last refresh
-        delay = max(0.0, min(SPACING, self._last_refresh + MAX_DELAY - now))
+        delay = min(SPACING, self._last_refresh + MAX_DELAY - now)
+        if delay <= 0:  # MAX_DELAY is over (a busy machine): now; a timer of 0 s dies late (Textual divides by it)
+            self._trailing_refresh()
+            return
         self._trailing = app.set_timer(delay, self._trailing_refresh)
 
     def _trailing_refresh(self) -> None:

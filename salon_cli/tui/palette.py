@@ -1,4 +1,5 @@
-"""The command palette (ctrl+p): every action of the app and of the screen on show, found by name."""
+"""The command palette (ctrl+p): every action of the app and of the screen on show, found by name, in the
+desk's language (a binding's description is marked `N_` where it is defined and said here through `_`)."""
 
 from __future__ import annotations
 
@@ -7,6 +8,8 @@ from functools import partial
 from typing import Any
 
 from textual.command import DiscoveryHit, Hit, Hits, Provider
+
+from salon_cli.i18n import _
 
 
 class SalonCommands(Provider):
@@ -23,8 +26,8 @@ class SalonCommands(Provider):
                 if target.check_action(binding.action.split("(")[0], ()) is False:
                     continue
                 seen.add(binding.action)
-                help_text = f"key: {binding.key_display or self.app.get_key_display(binding)}"
-                yield binding.description, help_text, partial(target.run_action, binding.action)
+                help_text = _("key: {key}").format(key=binding.key_display or self.app.get_key_display(binding))
+                yield _(binding.description), help_text, partial(target.run_action, binding.action)
 
     async def discover(self) -> Hits:
         for name, help_text, run in self._actions():

@@ -2,7 +2,10 @@
 (`--allow-overlap`, `salon sale show 12`), which mean nothing at the desk. A known hint is said the
 dashboard's way; any other hint that names a flag or a command is left out; a flag named in the message
 itself reads as words ("--at" -> "at"). `describe` says any failure in one line: a refusal in those
-words, a failure of the database itself as the command line says it."""
+words, a failure of the database itself as the command line says it.
+
+The desk's phrases are in the desk's language (`_`); the services' own messages stay English for now.
+`role_name` is a staff role as the desk reads it."""
 
 from __future__ import annotations
 
@@ -12,18 +15,28 @@ from typing import Any
 from sqlalchemy.exc import SQLAlchemyError
 
 from salon_cli.core.errors import SalonError
+from salon_cli.i18n import N_, _
 
+# (what a service's hint names, what the desk reads instead: said through `_`)
 HINTS = (
-    ("--allow-overlap", "choose another time or stylist"),
-    ("--allow-outside-hours", "choose another time or stylist"),
-    ("--deposit AMOUNT --pay METHOD", "take a deposit now (amount and how it is paid), or a manager books it"),
-    ("appt deposit", "book it once, then repeat it after the deposit is taken"),
-    ("--on-gap", "choose another time"),
-    ("--as MANAGER --pin", "a manager's PIN is asked"),
-    ("--as CODE --pin", "a manager's PIN is asked"),
-    ("--walk-in", "if the client is here now, book a walk-in instead (w on the book)"),
-    ("resend-refunds", "it is sent again by the next no-show run, or from the command line"),
+    ("--allow-overlap", N_("choose another time or stylist")),
+    ("--allow-outside-hours", N_("choose another time or stylist")),
+    ("--deposit AMOUNT --pay METHOD", N_("take a deposit now (amount and how it is paid), or a manager books it")),
+    ("appt deposit", N_("book it once, then repeat it after the deposit is taken")),
+    ("--on-gap", N_("choose another time")),
+    ("--as MANAGER --pin", N_("a manager's PIN is asked")),
+    ("--as CODE --pin", N_("a manager's PIN is asked")),
+    ("--walk-in", N_("if the client is here now, book a walk-in instead (w on the book)")),
+    ("resend-refunds", N_("it is sent again by the next no-show run, or from the command line")),
 )
+
+ROLES = {"owner": N_("owner"), "manager": N_("manager"), "receptionist": N_("receptionist"),
+         "stylist": N_("stylist")}
+
+
+def role_name(role: str) -> str:
+    """A staff role (`core.permissions.Role`) in the desk's language: 'receptionist', 'recepcionista'."""
+    return _(ROLES[role]) if role in ROLES else role
 
 
 # "salon sale show 12", "salon appt deposit 7 ...": a command line (not "salon writes the file")
@@ -38,7 +51,7 @@ def desk_words(message: str, hint: str | None = None) -> str:
         return said
     for flag, words in HINTS:
         if flag in hint:
-            return f"{said} ({words})"
+            return f"{said} ({_(words)})"
     if "--" in hint or "see:" in hint or "run:" in hint or COMMAND.search(hint):
         return said
     return f"{said} ({hint})"

@@ -4,7 +4,7 @@ and `salon template list|set|reset|preview`."""
 from __future__ import annotations
 
 import json
-from datetime import datetime, timedelta, timezone
+from datetime import date, datetime, timedelta, timezone
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -12,7 +12,7 @@ import pytest
 from cli_helpers import INIT, OWNER, salon
 from salon_cli.core.errors import InvalidInput
 from salon_cli.core.message_text import (
-    KINDS, LANGUAGES, PLACEHOLDERS, PROMOTIONS, check_template, local_when, parse_quiet_hours, placeholders_in, quiet_until, render,
+    KINDS, LANGUAGES, PLACEHOLDERS, PROMOTIONS, check_template, local_date, local_when, parse_quiet_hours, placeholders_in, quiet_until, render,
     retry_delay,
 )
 from salon_cli.services.messages.templates import DEFAULTS
@@ -63,6 +63,21 @@ def test_dates_for_people_in_both_languages():
     assert local_when(one_am, TZ, "es") == "domingo 22 de noviembre a la 1:05"
     assert local_when(one_am, TZ, "en") == "Sunday, November 22 at 1:05 AM"
     assert local_when(datetime(2026, 11, 22, 18, 30, tzinfo=timezone.utc), TZ, "en").endswith("at 12:30 PM")
+
+
+def test_weekday_and_month_names_are_cldrs_and_what_clients_always_read():
+    """The names come from Babel (CLDR); a Babel that spelled one otherwise ('setiembre') fails here."""
+    monday = date(2026, 11, 16)
+    assert [local_date(monday + timedelta(days=i), "es").split()[0] for i in range(7)] == [
+        "lunes", "martes", "miércoles", "jueves", "viernes", "sábado", "domingo"]
+    assert [local_date(monday + timedelta(days=i), "en").split(",")[0] for i in range(7)] == [
+        "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"]
+    assert [local_date(date(2026, m, 1), "es").split(" de ")[1] for m in range(1, 13)] == [
+        "enero", "febrero", "marzo", "abril", "mayo", "junio", "julio", "agosto", "septiembre", "octubre",
+        "noviembre", "diciembre"]
+    assert [local_date(date(2026, m, 1), "en").split()[1] for m in range(1, 13)] == [
+        "January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
+        "November", "December"]
 
 
 def test_quiet_hours_on_the_location_clock():

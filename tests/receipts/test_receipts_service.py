@@ -253,7 +253,9 @@ def test_printer_specs_languages_locales_and_an_unreachable_printer():
     from zoneinfo import ZoneInfo
 
     euro = Speaker("es", "EUR", ZoneInfo("Europe/Madrid"))
-    assert (euro.money(123450), euro.money(-5), euro.percent(1050)) == ("1.234,50 €", "-0,05 €", "10,5%")
+    # Spain's Spanish groups from five digits on (CLDR's minimumGroupingDigits, `i18n.formats`)
+    assert (euro.money(123450), euro.money(1234550), euro.money(-5), euro.percent(1050)) == (
+        "1234,50 €", "12.345,50 €", "-0,05 €", "10,5%")
     assert Speaker("en", "JPY", ZoneInfo("Asia/Tokyo")).money(1234) == "¥1,234"
     assert pdf.latin1("Total — 12,00 € “ok”") == 'Total - 12,00 EUR "ok"'
 

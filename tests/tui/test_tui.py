@@ -34,7 +34,7 @@ def test_today_shows_the_book(demo_engine):
             assert cells[2:5] == [first.client, first.staff_name.split()[0], first.service]
             assert cells[1] in ("booked", "late", "here", "in chair", "done", "no-show", "cancelled", "late cancel")
             assert cells[0] == "09:00–" + cells[0].split("–")[1]
-            assert text_of(app, "#title") == "Salón Centro — Saturday 21 November 2026  (today)"
+            assert text_of(app, "#title") == "Salón Centro — Saturday, November 21, 2026  (today)"
             summary = text_of(app, "#summary")
             assert summary.startswith(f"{len(expected)} appointments: ")
             assert "in chair" in summary and "done" in summary
@@ -52,17 +52,17 @@ def test_days_move_with_the_arrow_keys_and_t_comes_back(demo_engine):
             today_rows = app.query_one(DataTable).row_count
             await pilot.press("right")
             await settle(pilot)
-            assert text_of(app, "#title") == "Salón Centro — Sunday 22 November 2026"
+            assert text_of(app, "#title") == "Salón Centro — Sunday, November 22, 2026"
             assert app.query_one(DataTable).row_count == 0  # the demo books nothing ahead
             assert text_of(app, "#summary") == "no appointments"
             await pilot.press("left", "left")
             await settle(pilot)
-            assert text_of(app, "#title") == "Salón Centro — Friday 20 November 2026"
+            assert text_of(app, "#title") == "Salón Centro — Friday, November 20, 2026"
             assert app.query_one(DataTable).row_count > 0
             assert "booked" not in text_of(app, "#summary")  # history only: every visit has ended
             await pilot.press("t")
             await settle(pilot)
-            assert text_of(app, "#title").endswith("Saturday 21 November 2026  (today)")
+            assert text_of(app, "#title").endswith("Saturday, November 21, 2026  (today)")
             assert app.query_one(DataTable).row_count == today_rows
             await pilot.press("r")
             await settle(pilot)

@@ -151,7 +151,7 @@ def test_book_a_client_found_by_a_misspelt_name_for_a_time_said_in_words(demo_en
             await pilot.press(*"monday 16")
             await settle(pilot)
             when = form.query_one(WhenInput)
-            assert str(when.query_one(".picker-note", Static).render()) == "✓ Mon 23 Nov 16:00"
+            assert str(when.query_one(".picker-note", Static).render()) == "✓ Mon Nov 23, 2026 4:00 PM"
             await pilot.press("ctrl+s")
             await settle(pilot)
             assert not isinstance(app.screen, BookingForm), _error(app)
@@ -419,7 +419,7 @@ def test_the_grid_opens_the_form_with_a_stylist_and_a_time(demo_engine):
             await settle(pilot)
             form = app.screen
             assert form.query_one(StaffPicker).chosen_code == "diego"
-            assert str(form.query_one(WhenInput).query_one(".picker-note", Static).render()) == "✓ Tue 24 Nov 13:30"
+            assert str(form.query_one(WhenInput).query_one(".picker-note", Static).render()) == "✓ Tue Nov 24, 2026 1:30 PM"
             assert app.focused is form.query_one(ClientPicker).input
             await pilot.press(*MISSPELT, "enter", *"fade", "enter", "ctrl+s")
             await settle(pilot)

@@ -15,6 +15,7 @@ from textual.widgets import Button, DataTable, Digits, Input, Static
 from salon_cli.core.money import format_amount
 from salon_cli.core.sale_math import Discount, LineIn, price, tax_rates
 from salon_cli.core.permissions import Permission
+from salon_cli.i18n import formats
 from salon_cli.db.models import AppointmentItem, Product
 from salon_cli.db.uow import UnitOfWork
 from salon_cli.services.book import views as book
@@ -103,7 +104,7 @@ def test_split_payment_with_a_tip_ends_paid_with_the_exact_figures(demo_engine):
             screen = await open_checkout(app, pilot, appt.id)
             assert screen.sale is None and screen.shown.status == "draft"  # looking opens no sale
             assert screen.shown.total_cents == total
-            assert f"total {format_amount(total, 'MXN')} MXN" in text_of(app, "#state")
+            assert f"total {formats.money(total, 'MXN')}" in text_of(app, "#state")
             assert screen.query_one(DataTable).row_count == len(screen.shown.lines) >= 1
             assert appt.client in text_of(app, "#title")
             assert sale_of(demo_engine, appt.id) is None
@@ -122,9 +123,9 @@ def test_split_payment_with_a_tip_ends_paid_with_the_exact_figures(demo_engine):
 
             assert screen.sale.status == "paid"
             assert text_of(app, "#state").startswith("Paid")
-            assert f"change {format_amount(change, 'MXN')}" in text_of(app, "#state")
+            assert f"change {formats.money(change, 'MXN')}" in text_of(app, "#state")
             assert screen.query_one("#change-box").has_class("shown")
-            assert screen.query_one("#change", Digits).value == format_amount(change, "MXN")
+            assert screen.query_one("#change", Digits).value == formats.amount(change, "MXN")
             assert text_of(app, "#summary") == "p receipt · Escape: back to the book"
             await pilot.press("1")  # nothing left to take: the key does nothing
             await pilot.pause()
@@ -231,8 +232,8 @@ def test_a_product_and_a_ten_percent_discount_change_the_totals(demo_engine):
                     screen.sale.total_cents) == (discounted.subtotal_cents, discounted.discount_cents,
                                                  discounted.tax_cents, discounted.total_cents)
             totals = text_of(app, "#totals")
-            assert f"-{format_amount(discounted.discount_cents, 'MXN')}" in totals
-            assert format_amount(discounted.total_cents, "MXN") in totals
+            assert f"-{formats.amount(discounted.discount_cents, 'MXN')}" in totals
+            assert formats.amount(discounted.total_cents, "MXN") in totals
 
     asyncio.run(scenario())
     sale = sale_of(demo_engine, appt.id)
@@ -387,7 +388,7 @@ def test_stripe_on_the_reader_pays_the_rest(demo_engine, reader):
             await fill(pilot)  # the balance, as offered
             assert screen.sale.status == "paid"
             assert text_of(app, "#state").startswith("Paid")
-            assert "stripe " + format_amount(balance, "MXN") in text_of(app, "#payments")
+            assert "stripe " + formats.amount(balance, "MXN") in text_of(app, "#payments")
 
     asyncio.run(scenario())
     sale = sale_of(demo_engine, appt.id)
@@ -414,7 +415,7 @@ def test_a_declined_card_on_the_reader_leaves_the_balance(demo_engine, reader):
             assert summary.startswith("refused: card payment failed: ") and "declined" in summary
             assert screen.sale.status == "open" and screen.sale.balance_cents == total
             assert not screen.busy
-            assert "stripe " + format_amount(total, "MXN") + " failed" in text_of(app, "#payments")
+            assert "stripe " + formats.amount(total, "MXN") + " failed" in text_of(app, "#payments")
 
     asyncio.run(scenario())
     assert sale_of(demo_engine, appt.id).status == "open"

@@ -15,6 +15,7 @@ from sqlmodel import select
 from textual.widgets import Input, Static
 
 from salon_cli.core.permissions import Permission
+from salon_cli.i18n import formats
 from salon_cli.db.models import AuditLog, GiftCard, LoyaltyEntry, Payment, Penalty, Product, Sale
 from salon_cli.db.uow import UnitOfWork
 from salon_cli.services.book import appointments
@@ -103,9 +104,9 @@ def test_the_client_brings_a_deposit_a_penalty_a_code_points_a_credit_and_a_gift
             assert isinstance(screen, CheckoutScreen) and screen.sale is not None  # the deposit opened it
             assert "deposit · cash 100.00" in text_of(app, "#payments")
             offers = text_of(app, "#offers")
-            for said in ("Valeria Prueba: deposit 100.00 paid", "Gold 10% off, 1 credit (c)",
-                         f"no-show fee {fee.amount_cents // 100}.{fee.amount_cents % 100:02d} open (f)",
-                         f"gift card {card} 500.00 (g)", "1 code, ", "(r): 150 off pays 150.00"):
+            for said in ("Valeria Prueba: deposit MX$100.00 paid", "Gold 10% off, 1 credit (c)",
+                         f"no-show fee {formats.money(fee.amount_cents, 'MXN')} open (f)",
+                         f"gift card {card} MX$500.00 (g)", "1 code, ", "(r): 150 off pays MX$150.00"):
                 assert said in offers, (said, offers)
 
             await pilot.press("f")  # the open penalty, on this ticket
@@ -123,7 +124,7 @@ def test_the_client_brings_a_deposit_a_penalty_a_code_points_a_credit_and_a_gift
             assert isinstance(app.screen, ConfirmModal)
             note = str(app.screen.query_one("#dialog-note", Static).render())
             assert note.startswith(f"80 off costs 100 points: the card goes from {points:,} to "
-                                   f"{points - 100:,} points") and "it pays 80.00 MXN" in note
+                                   f"{points - 100:,} points") and "it pays MX$80.00." in note
             await pilot.press("escape")  # not now: nothing spent
             await settle(pilot)
             assert len(screen.sale.payments) == 2 and screen.ticket.offers.points == points
@@ -146,7 +147,7 @@ def test_the_client_brings_a_deposit_a_penalty_a_code_points_a_credit_and_a_gift
             assert isinstance(app.screen, GiftCardPay)
             await pilot.press(*card, "enter")
             await settle(pilot)
-            assert str(app.screen.query_one("#balance", Static).render()) == f"{card}: 500.00 MXN left"
+            assert str(app.screen.query_one("#balance", Static).render()) == f"{card}: MX$500.00 left"
             amount = app.screen.query_one("#field-amount", Input)
             assert amount.has_focus and amount.value == f"{min(50000, due - credit) / 100:.2f}"
             await pilot.press("enter")

@@ -18,6 +18,7 @@ from textual.widgets import DataTable, Input, OptionList
 from cli_helpers import ok
 from salon_cli.core.money import format_amount
 from salon_cli.core.permissions import Permission
+from salon_cli.i18n import formats
 from salon_cli.db.models import Promotion, PromotionUse, Sale
 from salon_cli.db.uow import UnitOfWork
 from salon_cli.services.book import views as book
@@ -119,11 +120,11 @@ def test_a_code_typed_at_the_checkout_gives_the_figures_of_salon_checkout_promo(
             assert [getattr(sale, f) for f in FIGURES] == [cli[f] for f in FIGURES]
             promo_lines = [ln for ln in sale.lines if ln.kind == "discount"]
             assert [ln.description for ln in promo_lines] == ["Promo HOY15: 15% off"] * len(promo_lines)
-            assert _discount_rows(screen) == [(ln.description, format_amount(ln.total_cents, "MXN"))
+            assert _discount_rows(screen) == [(ln.description, formats.amount(ln.total_cents, "MXN"))
                                               for ln in promo_lines]
             totals = text_of(app, "#totals")
-            assert format_amount(-sale.discount_cents, "MXN") in totals and "promo" in totals.lower()
-            assert f"balance {format_amount(sale.balance_cents, 'MXN')} MXN" in text_of(app, "#state")
+            assert formats.amount(-sale.discount_cents, "MXN") in totals and "promo" in totals.lower()
+            assert f"balance {formats.money(sale.balance_cents, 'MXN')}" in text_of(app, "#state")
             await _pay_card(pilot)
             assert screen.sale.status == "paid"
 
@@ -181,8 +182,8 @@ def test_an_automatic_offer_is_on_the_ticket_and_paying_completes_with_it(demo_e
             draft = screen.shown
             offs = [ln for ln in draft.lines if ln.kind == "discount"]
             assert offs and {ln.description for ln in offs} == {"Promo: Saturday treat"}
-            assert _discount_rows(screen) == [(ln.description, format_amount(ln.total_cents, "MXN")) for ln in offs]
-            assert f"total {format_amount(draft.total_cents, 'MXN')} MXN" in text_of(app, "#state")
+            assert _discount_rows(screen) == [(ln.description, formats.amount(ln.total_cents, "MXN")) for ln in offs]
+            assert f"total {formats.money(draft.total_cents, 'MXN')}" in text_of(app, "#state")
             assert _state(demo_engine) == before  # shown ahead, written nowhere
             await pilot.press("2")
             await settle(pilot)

@@ -62,7 +62,7 @@ def test_a_misspelt_name_finds_the_client_and_enter_opens_the_card(demo_engine):
             top = [str(c) for c in table.get_row_at(0)]
             assert top[0] == "Ricardo López Morales"
             assert top[1] == "55 8589 3910"  # national: the location is in Mexico (E.164 is kept)
-            assert top[2] == "2026-11-20"  # the last visit, from the client's visit figures
+            assert top[2] == "Nov 20, 2026"  # the last visit, from the client's visit figures
             assert "match 'Rikardo Lopes'" in text_of(app, "#summary")
             await pilot.press("enter")
             await settle(pilot)
@@ -182,7 +182,7 @@ def test_stamp_then_the_cooldown_refusal_is_on_screen(demo_engine):
             await settle(pilot)
             assert app.desk is not None and app.desk.code == "sofia"
             notice = text_of(app, "#notice")
-            assert notice.startswith("stamped: 2/8 · next stamp allowed from 2026-11-22 00:00"), notice  # one a day
+            assert notice.startswith("stamped: 2/8 · next stamp allowed from Nov 22, 2026 12:00 AM"), notice  # one a day
             assert "●●○○○○○○  2/8" in text_of(app, "#loyalty")
             await pilot.press("k")
             await settle(pilot)

@@ -120,7 +120,7 @@ def test_close_today_blind_count_then_variance_note_and_z_report(demo_engine):
     assert expected == 350000  # the demo's float plus today's cash
     # 1000x2 + 500x1 + 200x3 = 3,100.00: 400.00 short, past the 50.00 threshold
     count = {100000: 2, 50000: 1, 20000: 3}
-    expected_text = "3,500.00 MXN"
+    expected_text = "MX$3,500.00"
 
     async def scenario() -> None:
         app = SalonApp(demo_engine, poll_seconds=0)
@@ -130,15 +130,15 @@ def test_close_today_blind_count_then_variance_note_and_z_report(demo_engine):
             await pilot.press("z")
             await settle(pilot)
             assert isinstance(app.screen, CloseDayScreen)
-            assert text_of(app, "#title") == "Close day — Salón Centro, Saturday 21 November 2026"
-            assert expected_text not in screen_text(app) and "3500" not in screen_text(app)
+            assert text_of(app, "#title") == "Close day — Salón Centro, Saturday, November 21, 2026"
+            assert expected_text not in screen_text(app) and "3,500" not in screen_text(app)
             await _type_count(pilot, count)
-            assert text_of(app, "#running") == "Counted: 3,100.00 MXN"  # the running total as typed
+            assert text_of(app, "#running") == "Counted: MX$3,100.00"  # the running total as typed
             assert expected_text not in screen_text(app)  # still blind
             await pilot.press("ctrl+s")
             await settle(pilot)
             shown = screen_text(app)
-            assert expected_text in shown and "3,100.00 MXN" in shown and "400.00 MXN short" in shown
+            assert expected_text in shown and "MX$3,100.00" in shown and "MX$400.00 short" in shown
             note = app.screen.query_one("#note", Input)
             assert note.display and app.screen.step == "review"
             # without the note the close is refused on screen; nothing is stored
@@ -152,11 +152,11 @@ def test_close_today_blind_count_then_variance_note_and_z_report(demo_engine):
             await close_early(pilot)
             assert app.screen.step == "closed"
             shown = screen_text(app)
-            assert "Closed 2026-11-21 (revision 1): the day is frozen." in shown
+            assert "Closed Nov 21, 2026 (revision 1): the day is frozen." in shown
             for section in ("Sales (6)", "Money received", "Expenses", "Cash drawer", "The day", "no-shows",
-                            "points issued / redeemed", "note: tip jar", "closed 2026-11-21 11:00 by sofia"):
+                            "points issued / redeemed", "note: tip jar", "closed Nov 21, 2026 11:00 AM by sofia"):
                 assert section in shown
-            assert "by denominations: 1000x2, 500x1, 200x3" in shown
+            assert "by denominations: 1,000x2 · 500x1 · 200x3" in shown
 
     asyncio.run(scenario())
     stored = _read(demo_engine, lambda s, loc: day_close.show(s, location=loc, day=TODAY))
@@ -181,7 +181,7 @@ def test_a_count_within_the_threshold_closes_without_a_note(demo_engine):
             await pilot.press(*"3520", "enter")  # 20.00 over, within 50.00
             await settle(pilot)
             assert app.screen.step == "review" and not app.screen.query_one("#note").display
-            assert "20.00 MXN over" in screen_text(app)
+            assert "MX$20.00 over" in screen_text(app)
             await pilot.press("ctrl+s")
             await close_early(pilot)
             assert app.screen.step == "closed"
@@ -212,11 +212,11 @@ def test_count_again_and_both_kinds_of_count_refused(demo_engine):
             app.screen.query_one("#total", Input).value = ""
             await pilot.press("ctrl+s")
             await settle(pilot)
-            assert app.screen.step == "review" and "0.00 MXN (the drawer is right)" in screen_text(app)
+            assert app.screen.step == "review" and "MX$0.00 (the drawer is right)" in screen_text(app)
             await pilot.press("ctrl+r")
             await pilot.pause()
             assert app.screen.step == "count" and not app.screen.query_one("#variance").display
-            assert "3,500.00 MXN" not in text_of(app, "#report")
+            assert "3,500.00" not in text_of(app, "#report")
             assert "the count made is kept" in text_of(app, "#intro")
 
     asyncio.run(scenario())
@@ -234,7 +234,7 @@ def test_count_again_needs_a_managers_pin_and_every_count_stays_in_the_z_report(
             await _type_count(pilot, {100000: 2, 50000: 1, 20000: 3})  # 3,100.00: 400.00 short
             await pilot.press("ctrl+s")
             await settle(pilot)
-            assert app.screen.step == "review" and "400.00 MXN short" in screen_text(app)
+            assert app.screen.step == "review" and "MX$400.00 short" in screen_text(app)
             assert _counts(demo_engine) == [(310000, "sofia")]  # the count is kept once it is checked
             await pilot.press("ctrl+r")
             await pilot.pause()
@@ -246,12 +246,12 @@ def test_count_again_needs_a_managers_pin_and_every_count_stays_in_the_z_report(
             await _give_pin(pilot, "marco", "2222")
             assert app.screen.step == "review"
             shown = screen_text(app)
-            assert "3,490.00 MXN" in shown and "10.00 MXN short" in shown and "Counts (2)" in shown
+            assert "MX$3,490.00" in shown and "MX$10.00 short" in shown and "Counts (2)" in shown
             await pilot.press("ctrl+s")  # the desk closes with the manager's count, within the threshold
             await close_early(pilot)
             assert app.screen.step == "closed"
             shown = screen_text(app)
-            assert re.search(r"#1 11:00 sofia +3100\.00", shown) and re.search(r"#2 11:00 marco \* +3490\.00", shown)
+            assert re.search(r"#1 11:00 sofia +3,100\.00", shown) and re.search(r"#2 11:00 marco \* +3,490\.00", shown)
             assert "* counted after the expected cash was shown" in shown
 
     asyncio.run(scenario())
@@ -304,7 +304,7 @@ def test_a_count_committed_elsewhere_opens_on_its_review(demo_engine):
             await _open_close_day(pilot)
             assert app.screen.step == "review"
             shown = screen_text(app)
-            assert "3,500.00 MXN" in shown and "500.00 MXN short" in shown and "Counts (1)" in shown
+            assert "MX$3,500.00" in shown and "MX$500.00 short" in shown and "Counts (1)" in shown
             await pilot.press("ctrl+r")  # the form is there to count again (with a manager's PIN)
             await pilot.pause()
             assert app.screen.step == "count" and app.screen.query("#d-100000")
@@ -331,8 +331,8 @@ def test_a_closed_day_shows_its_stored_report_and_a_second_close_is_refused(demo
             await settle(pilot)
             assert app.screen.step == "closed"
             shown = screen_text(app)
-            assert "2026-11-21 is closed (revision 1, 2026-11-21 11:00 by marco)" in shown
-            assert re.search(r"= expected +3500.00", shown) and not app.screen.query_one("#denominations").display
+            assert "Nov 21, 2026 is closed (revision 1, Nov 21, 2026 11:00 AM by marco)" in shown
+            assert re.search(r"= expected +3,500.00", shown) and not app.screen.query_one("#denominations").display
 
     asyncio.run(scenario())
 
@@ -385,7 +385,7 @@ def test_report_lines_cover_every_section():
               "reopened_at": None}
     labels = [label for _, label, _ in report_lines(report)]
     for label in ("Sales (1)", "Refunds given", "Expenses (3.00)", "supplies", "ana Ana", "open sales (not counted)",
-                  "payments still pending", "note: n", "closed 2026-11-20 20:00 by marco"):
+                  "payments still pending", "note: n", "closed Nov 20, 2026 8:00 PM by marco"):
         assert label in labels
     assert any(label.startswith("landed here: payment 3 of sale 4") and "(a closed day)" in label for label in labels)
     assert ("l", "(none)", "0.00") in report_lines(report)

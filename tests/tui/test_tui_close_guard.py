@@ -151,7 +151,7 @@ def test_a_closed_day_prints_saves_its_z_report_and_a_manager_reopens_it(demo_en
             await settle(pilot)
             screen = app.screen
             assert screen.step == "closed"
-            assert text_of(app, "#summary").startswith("2026-11-21 is closed: p prints the Z-report, f saves it")
+            assert text_of(app, "#summary").startswith("Nov 21, 2026 is closed: p prints the Z-report, f saves it")
             await pilot.press("p")
             await settle(pilot)
             assert text_of(app, "#summary").startswith("the Z-report is printed (")
@@ -171,7 +171,8 @@ def test_a_closed_day_prints_saves_its_z_report_and_a_manager_reopens_it(demo_en
             assert "count the drawer first" in text_of(app, "#summary")
 
     asyncio.run(scenario())
-    assert printer.read_bytes().startswith(b"\x1b@") and b"Corte Z" in printer.read_bytes()
+    # the receipt's language: SALON_LANG (en here, conftest.py) over the location's (es: "Corte Z")
+    assert printer.read_bytes().startswith(b"\x1b@") and b"Z-report" in printer.read_bytes()
     assert pdf.read_bytes().startswith(b"%PDF")
     kept = _read(demo_engine, lambda s, loc: day_close.revisions(s, location=loc, day=TODAY))
     assert [(r["revision"], r["status"], r["reopened_by"], r["reopen_reason"]) for r in kept] == [
@@ -194,11 +195,11 @@ def test_today_flags_a_day_left_unclosed_and_z_closes_that_day(demo_engine):
         async with app.run_test(size=(80, 24)) as pilot:
             await settle(pilot)
             today = app.screen
-            assert text_of(app, "#unclosed") == "Fri 20 Nov was not closed — z closes it"
+            assert text_of(app, "#unclosed") == "Fri Nov 20, 2026 was not closed — z closes it"
             await pilot.press("z")
             await settle(pilot)
             assert isinstance(app.screen, CloseDayScreen) and app.screen.requested_day == date(2026, 11, 20)
-            assert text_of(app, "#title").endswith("Friday 20 November 2026 (an earlier day)")
+            assert text_of(app, "#title").endswith("Friday, November 20, 2026 (an earlier day)")
             assert app.screen.step == "unfinished" and "penalties pending" in text_of(app, "#unfinished-intro")
             await pilot.press("escape")
             await settle(pilot)

@@ -58,7 +58,7 @@ def test_the_drawer_at_the_desk_float_in_out_expense_and_the_figure_for_managers
             await pilot.press("D")
             await settle(pilot)
             assert isinstance(app.screen, DrawerScreen)
-            assert text_of(app, "#title") == "Drawer — Salón Centro, Sunday 22 November 2026"
+            assert text_of(app, "#title") == "Drawer — Salón Centro, Sunday, November 22, 2026"
             await pilot.press("f")
             await _form(pilot, "1000", "")
             await pilot.press("i")
@@ -67,9 +67,9 @@ def test_the_drawer_at_the_desk_float_in_out_expense_and_the_figure_for_managers
             await _form(pilot, "150.50", "window cleaner")
             await pilot.press("e")
             await _form(pilot, "80.25", "Supplies", "cotton and foil")
-            assert text_of(app, "#summary") == "expense of 80.25 MXN paid from the drawer"
+            assert text_of(app, "#summary") == "expense of MX$80.25 paid from the drawer"
             assert text_of(app, "#drawer-totals") == \
-                "Float 1000.00 · cash in 200.00 · cash out 150.50 · cash expenses 80.25 MXN"
+                "Float 1,000.00 · cash in 200.00 · cash out 150.50 · cash expenses 80.25 MXN"
             # the receptionist: the movements, never the figure (1000 + 200 - 150.50 - 80.25 = 969.25)
             assert "969.25" not in screen_text(app)
             assert text_of(app, "#expected").startswith("Expected cash now: not shown before the count")
@@ -80,14 +80,14 @@ def test_the_drawer_at_the_desk_float_in_out_expense_and_the_figure_for_managers
             # a manager's PIN does
             await pilot.press("x")
             await _form(pilot, "marco", "2222")
-            assert text_of(app, "#expected") == "Expected cash now: 969.25 MXN (shown to marco)"
+            assert text_of(app, "#expected") == "Expected cash now: MX$969.25 (shown to marco)"
             # the manager voids the expense: the figure follows
             table = app.screen.query_one(DataTable)
             table.move_cursor(row=table.get_row_index(f"expense-{expense_id()}"))
             await pilot.press("v")
             await _form(pilot, "typed on the wrong day")
             await _form(pilot, "marco", "2222")
-            assert text_of(app, "#expected").startswith("Expected cash now: 1,049.50 MXN")
+            assert text_of(app, "#expected").startswith("Expected cash now: MX$1,049.50")
             assert "expense, void" in screen_text(app)
             # someone signs in at the desk: the figure is gone at the next reading
             app.desk = dataclasses.replace(SOFIA)

@@ -125,13 +125,13 @@ def test_refund_the_card_of_a_cash_and_card_sale_then_void_an_open_sale(demo_eng
             await pilot.press("L")
             screen = await _wait_for(pilot, SalesScreen)
             await settle(pilot)
-            assert text_of(app, "#title") == "Sales — Salón Centro, Saturday 21 November 2026  (today)"
+            assert text_of(app, "#title") == "Sales — Salón Centro, Saturday, November 21, 2026  (today)"
             table = screen.query_one(DataTable)
             assert table.row_count == 9  # the demo's seven, and these two
             assert str(table.get_row(str(twice))[-1]) == "open"
             assert text_of(app, "#summary").startswith("9 sales: 2 open · 7 paid")
             await _on_sale(pilot, sale_id)
-            assert text_of(app, "#sale-money") == f"sale {sale_id}: #{cash.id} cash 200.00, #{card.id} card 400.00"
+            assert text_of(app, "#sale-money") == f"sale {sale_id}: #{cash.id} cash MX$200.00, #{card.id} card MX$400.00"
 
             # a receptionist alone: her own PIN does not refund
             shown = await _refund(pilot, payment_index=1, amount=None, reason="tinte disparejo", who="sofia",
@@ -145,11 +145,11 @@ def test_refund_the_card_of_a_cash_and_card_sale_then_void_an_open_sale(demo_eng
             # the manager's PIN: 123.45 back on the card payment, to the cent
             await _refund(pilot, payment_index=1, amount="123.45", reason="tinte disparejo", who="marco", pin="2222")
             offer = await _wait_for(pilot, PickModal)
-            assert "refunded 123.45 MXN" in str(offer.query_one("#dialog-note", Static).render())
+            assert "refunded MX$123.45" in str(offer.query_one("#dialog-note", Static).render())
             await pilot.press("escape")
             await settle(pilot)
             assert refunds() == [(card.id, "card", 12345, "succeeded", "tinte disparejo")]
-            assert text_of(app, "#summary") == f"sale {sale_id}: refunded 123.45 MXN"
+            assert text_of(app, "#summary") == f"sale {sale_id}: refunded MX$123.45"
             row = table.get_row(str(sale_id))
             assert [str(c) for c in row[3:]] == ["600.00", "600.00", "123.45", "partially refunded"]
 

@@ -11,7 +11,7 @@ import typer
 
 from salon_cli.cli.context import AppContext, app_context
 from salon_cli.cli.output import FORMAT_OPTION, Format, emit, message
-from salon_cli.core.errors import RuleViolation
+from salon_cli.core.errors import InvalidInput, RuleViolation
 
 db_app = typer.Typer(help="Schema migrations (Alembic).", no_args_is_help=True)
 
@@ -158,6 +158,12 @@ def tui(
     Example: salon tui --demo
     """
     app = app_context(ctx)
+    from salon_cli import i18n
+
+    try:  # SALON_LANG names the dashboard's language (es, en; else the location's): refused before anything opens
+        i18n.choose(None, app.settings.language)
+    except ValueError as exc:
+        raise InvalidInput(str(exc)) from None
     built: str | None = None
     if use_demo:
         from salon_cli.services.demo.build import ensure_demo

@@ -18,6 +18,7 @@ from zoneinfo import ZoneInfo
 
 from sqlmodel import Session
 
+from salon_cli.i18n import NC_
 from salon_cli.services.receipts import escpos_out, pdf as pdf_out
 from salon_cli.services.receipts.text import Row, Sheet, plain
 from salon_cli.services.receipts.words import Speaker, language as pick_language
@@ -25,38 +26,25 @@ from salon_cli.services.salon.actors import Actor
 from salon_cli.services.salon.locations import LocationView
 from salon_cli.services.salon.policy import row as policy_row
 
-LABELS: dict[str, dict[str, str]] = {
-    "es": {"title": "Corte Z", "status": {"open": "abierto", "closed": "cerrado", "reopened": "reabierto"},
-           "revision": "revisión", "sales": "Ventas", "gross": "Bruto", "discounts": "Descuentos", "tax": "Impuestos",
-           "total": "Total", "refunds": "Devoluciones", "net": "Neto", "revenue": "Ingreso (sin imp. ni propinas)",
-           "tips": "Propinas", "penalties": "Penalizaciones cobradas", "received": "Dinero recibido",
-           "given_back": "Devuelto", "expenses": "Gastos", "drawer": "Caja", "float": "Fondo",
-           "cash_sales": "+ efectivo recibido", "cash_refunds": "- devoluciones en efectivo", "cash_in": "+ entradas",
-           "cash_out": "- salidas", "cash_expenses": "- gastos en efectivo", "expected": "= esperado",
-           "after_count": "(tras el conteo)", "counted": "Contado", "variance": "Diferencia", "over": "sobra",
-           "short": "falta", "blind": "conteo a ciegas: primero se cuenta", "counts": "Conteos", "staff": "Personal",
-           "services": "servicios", "commission": "comisión", "day": "El día", "no_shows": "No asistieron",
-           "points": "Puntos emitidos / canjeados", "open_sales": "Ventas abiertas (no cuentan)",
-           "pending": "Pagos pendientes", "note": "Nota", "closed_by": "Cerrado {at} por {who}",
-           "reopened_by": "Reabierto {at} por {who}: {why}", "none": "(ninguno)",
-           "unfinished": "Sin terminar: {a} citas, {s} ventas abiertas, {p} penalizaciones; aprobó {who}",
-           "early": "Cerrado antes de la hora de cierre"},
-    "en": {"title": "Z-report", "status": {"open": "open", "closed": "closed", "reopened": "re-opened"},
-           "revision": "revision", "sales": "Sales", "gross": "Gross", "discounts": "Discounts", "tax": "Tax",
-           "total": "Total", "refunds": "Refunds", "net": "Net", "revenue": "Revenue (before tax, tips)",
-           "tips": "Tips", "penalties": "Penalties collected", "received": "Money received",
-           "given_back": "Refunds given", "expenses": "Expenses", "drawer": "Cash drawer", "float": "Float",
-           "cash_sales": "+ cash received", "cash_refunds": "- cash refunds", "cash_in": "+ cash in",
-           "cash_out": "- cash out", "cash_expenses": "- cash expenses", "expected": "= expected",
-           "after_count": "(after the count)", "counted": "Counted", "variance": "Variance", "over": "over",
-           "short": "short", "blind": "blind count: counted first, then shown", "counts": "Counts", "staff": "Staff",
-           "services": "services", "commission": "commission", "day": "The day", "no_shows": "No-shows",
-           "points": "Points issued / redeemed", "open_sales": "Open sales (not counted)",
-           "pending": "Payments still pending", "note": "Note", "closed_by": "Closed {at} by {who}",
-           "reopened_by": "Re-opened {at} by {who}: {why}", "none": "(none)",
-           "unfinished": "Unfinished: {a} visits, {s} open sales, {p} penalties; approved by {who}",
-           "early": "Closed before the closing hour"},
+# the printed rows' words by key, in English (the msgids); their Spanish is in the catalog
+LABELS: dict[str, str] = {
+    "title": NC_("receipt", "Z-report"), "revision": NC_("receipt", "revision"), "sales": NC_("receipt", "Sales"), "gross": NC_("receipt", "Gross"),
+    "discounts": NC_("receipt", "Discounts"), "tax": NC_("receipt", "Tax"), "total": NC_("receipt", "Total"), "refunds": NC_("receipt", "Refunds"), "net": NC_("receipt", "Net"),
+    "revenue": NC_("receipt", "Revenue (before tax, tips)"), "tips": NC_("receipt", "Tips"), "penalties": NC_("receipt", "Penalties collected"),
+    "received": NC_("receipt", "Money received"), "given_back": NC_("receipt", "Refunds given"), "expenses": NC_("receipt", "Expenses"),
+    "drawer": NC_("receipt", "Cash drawer"), "float": NC_("receipt", "Float"), "cash_sales": NC_("receipt", "+ cash received"),
+    "cash_refunds": NC_("receipt", "- cash refunds"), "cash_in": NC_("receipt", "+ cash in"), "cash_out": NC_("receipt", "- cash out"),
+    "cash_expenses": NC_("receipt", "- cash expenses"), "expected": NC_("receipt", "= expected"), "after_count": NC_("receipt", "(after the count)"),
+    "counted": NC_("receipt", "Counted"), "variance": NC_("receipt", "Variance"), "over": NC_("receipt", "over"), "short": NC_("receipt", "short"),
+    "blind": NC_("receipt", "blind count: counted first, then shown"), "counts": NC_("receipt", "Counts"), "staff": NC_("receipt", "Staff"),
+    "services": NC_("receipt", "services"), "commission": NC_("receipt", "commission"), "day": NC_("receipt", "The day"), "no_shows": NC_("receipt", "No-shows"),
+    "points": NC_("receipt", "Points issued / redeemed"), "open_sales": NC_("receipt", "Open sales (not counted)"),
+    "pending": NC_("receipt", "Payments still pending"), "note": NC_("receipt", "Note"), "closed_by": NC_("receipt", "Closed {at} by {who}"),
+    "reopened_by": NC_("receipt", "Re-opened {at} by {who}: {why}"), "none": NC_("receipt", "(none)"),
+    "unfinished": NC_("receipt", "Unfinished: {a} visits, {s} open sales, {p} penalties; approved by {who}"),
+    "early": NC_("receipt", "Closed before the closing hour"),
 }
+STATUS: dict[str, str] = {"open": NC_("receipt", "open"), "closed": NC_("receipt", "closed"), "reopened": NC_("receipt", "re-opened")}
 
 
 def _local(value: Any, tz: ZoneInfo) -> str:
@@ -67,9 +55,10 @@ def _local(value: Any, tz: ZoneInfo) -> str:
 
 def rows(report: dict[str, Any], lang: str, *, name: str | None = None) -> list[Row]:
     """The report as rows of at most 42 characters (`name`: the location's, else its code)."""
-    r, w = report, LABELS[lang]
+    r = report
     tz = ZoneInfo(r.get("timezone") or "UTC")
     say = Speaker(lang, r["currency"], tz)
+    w = {key: say.gettext(msgid) for key, msgid in LABELS.items()}
 
     def m(cents: int | None) -> str:
         return say.money(cents or 0)
@@ -77,7 +66,8 @@ def rows(report: dict[str, Any], lang: str, *, name: str | None = None) -> list[
     sheet = Sheet()
     sheet.center(name or r["location"], "title")
     sheet.center(f"{w['title']} · {say.day(date.fromisoformat(r['business_date']))}")
-    state = w["status"].get(str(r.get("status")), str(r.get("status")))
+    status = STATUS.get(str(r.get("status")))
+    state = say.gettext(status) if status else str(r.get("status"))
     sheet.center(state + (f", {w['revision']} {r['revision']}" if r.get("revision") else ""))
     sheet.rule(heavy=True)
     sheet.add(f"{w['sales']} ({r.get('sales_count') or 0})", "bold")

@@ -1,5 +1,6 @@
 """Small modals every screen shares: a short form (a reason, a time, a count), the PIN prompt for
-manager actions and the desk's sign-in. They only collect text; the screens call the services."""
+manager actions and the desk's sign-in. They only collect text; the screens call the services.
+Their callers hand them text in the desk's language already (`_`); their own words are said here."""
 
 from __future__ import annotations
 
@@ -13,6 +14,8 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, OptionList, Static
 from textual.widgets.option_list import Option
+
+from salon_cli.i18n import N_, _
 
 
 @dataclass(frozen=True)
@@ -29,15 +32,15 @@ class FormModal(ModalScreen[dict[str, str] | None]):
     """A title, a few labelled inputs, OK and Cancel. Enter moves to the next field, then submits;
     Escape cancels (the result is None)."""
 
-    BINDINGS = [Binding("escape", "cancel", "Cancel", id="cancel")]
+    BINDINGS = [Binding("escape", "cancel", N_("Cancel"), id="cancel")]
 
-    def __init__(self, title: str, fields: list[Field], *, note: str = "", ok: str = "OK",
+    def __init__(self, title: str, fields: list[Field], *, note: str = "", ok: str | None = None,
                  focus: str | None = None) -> None:
         super().__init__(classes="form-modal")
         self.heading = title
         self.fields = fields
         self.note = note
-        self.ok_label = ok
+        self.ok_label = ok if ok is not None else _("OK")
         self.focus_first = focus  # a field to start on (else the first one left blank)
 
     def compose(self) -> ComposeResult:
@@ -52,7 +55,7 @@ class FormModal(ModalScreen[dict[str, str] | None]):
             yield Static("", id="dialog-error", markup=False)
             with Horizontal(id="dialog-buttons"):  # side by side: a three-field form still fits 24 rows
                 yield Button(self.ok_label, id="ok", variant="primary")
-                yield Button("Cancel", id="cancel")
+                yield Button(_("Cancel"), id="cancel")
 
     def on_mount(self) -> None:
         if self.focus_first is not None:
@@ -83,7 +86,7 @@ class FormModal(ModalScreen[dict[str, str] | None]):
         values = {f.name: self.query_one(f"#field-{f.name}", Input).value.strip() for f in self.fields}
         missing = [f.label for f in self.fields if f.required and not values[f.name]]
         if missing:
-            self.query_one("#dialog-error", Static).update(f"{missing[0]} is needed")
+            self.query_one("#dialog-error", Static).update(_("{field} is needed").format(field=missing[0]))
             return
         self.dismiss(values)
 
@@ -98,7 +101,7 @@ class ChoiceModal(ModalScreen[str | None]):
     DEFAULT_CSS = """
     ChoiceModal #choices { height: auto; max-height: 12; margin-bottom: 1; }
     """
-    BINDINGS = [Binding("escape", "cancel", "Cancel", id="cancel")]
+    BINDINGS = [Binding("escape", "cancel", N_("Cancel"), id="cancel")]
 
     def __init__(self, title: str, note: str, options: Sequence[Choice]) -> None:
         super().__init__(classes="form-modal")
@@ -115,7 +118,7 @@ class ChoiceModal(ModalScreen[str | None]):
                                            style="" if why is None else "dim"), id=key, disabled=why is not None)
                                for key, label, why in self.options), id="choices")
             with Horizontal(id="dialog-buttons"):
-                yield Button("Cancel", id="cancel")
+                yield Button(_("Cancel"), id="cancel")
 
     def on_mount(self) -> None:
         listed = self.query_one(OptionList)
@@ -136,10 +139,10 @@ class ChoiceModal(ModalScreen[str | None]):
 
 def pin_modal(title: str, who: str = "") -> FormModal:
     """A manager's (or a staff member's) code and PIN, for one action."""
-    return FormModal(title, [Field("who", "Staff code", value=who), Field("pin", "PIN", password=True)])
+    return FormModal(title, [Field("who", _("Staff code"), value=who), Field("pin", _("PIN"), password=True)])
 
 
 def sign_in_modal() -> FormModal:
-    return FormModal("Who is at the desk?", [Field("who", "Staff code"), Field("pin", "PIN", password=True)],
-                     note="Sign in with your code and PIN; desk actions are recorded under your name.",
-                     ok="Sign in")
+    return FormModal(_("Who is at the desk?"), [Field("who", _("Staff code")), Field("pin", _("PIN"), password=True)],
+                     note=_("Sign in with your code and PIN; desk actions are recorded under your name."),
+                     ok=_("Sign in"))

@@ -10,6 +10,8 @@ Each appointment is a block over its rows: a bar on its left edge, its client, s
 words (so the state reads without colour: NO_COLOR, a monochrome terminal), coloured by state with both
 the text and the background set (readable on the dark and the light theme). Hours a stylist does not
 work are shaded `░`; the current time is a `─` line across the free slots and `now` in the gutter.
+The words are the desk's language (`state_word`); the times stay `HH:MM`, 24h, in any language: the
+gutter is six columns wide and a block's first line is short.
 
 Keys: the arrows move over slots and blocks (a block is one stop), Enter chooses (`SlotChosen` on a free
 slot, `BlockChosen` on a block). `pick_up()` starts a move: the block follows the cursor across slots and
@@ -30,6 +32,7 @@ from textual.message import Message
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
+from salon_cli.i18n import N_, _, formats
 from salon_cli.services.book.grid import Grid, GridBlock
 
 GUTTER = 6  # "09:15 "
@@ -51,6 +54,15 @@ SHADE = Style(dim=True)
 NOW = Style(color="red", bold=True)
 CURSOR = Style(reverse=True)
 GHOST = Style(color="black", bgcolor="bright_white", bold=True)
+# an appointment's state as the book and the grid name it (`services.book.board`), marked for the catalog:
+# the state stays the English key, `state_word` says it in the desk's language
+STATES = (N_("booked"), N_("late"), N_("here"), N_("in chair"), N_("done"), N_("no-show"), N_("late cancel"),
+          N_("cancelled"))
+
+
+def state_word(state: str) -> str:
+    """'in chair' -> 'en servicio' (a state the catalog does not know is shown as it is)."""
+    return _(state)
 
 
 @dataclass(frozen=True)
@@ -63,14 +75,14 @@ class BookGrid(ScrollView, can_focus=True):
     """The book of one day; `show(grid)` gives it the day to paint."""
 
     BINDINGS = [
-        Binding("up", "move(0, -1)", "Up", show=False),
-        Binding("down", "move(0, 1)", "Down", show=False),
-        Binding("left", "move(-1, 0)", "Left", show=False),
-        Binding("right", "move(1, 0)", "Right", show=False),
-        Binding("pageup", "move(0, -8)", "Page up", show=False),
-        Binding("pagedown", "move(0, 8)", "Page down", show=False),
-        Binding("enter", "choose", "Open / book", id="grid-choose"),
-        Binding("escape", "put_back", "Put back", show=False),
+        Binding("up", "move(0, -1)", N_("Up"), show=False),
+        Binding("down", "move(0, 1)", N_("Down"), show=False),
+        Binding("left", "move(-1, 0)", N_("Left"), show=False),
+        Binding("right", "move(1, 0)", N_("Right"), show=False),
+        Binding("pageup", "move(0, -8)", N_("Page up"), show=False),
+        Binding("pagedown", "move(0, 8)", N_("Page down"), show=False),
+        Binding("enter", "choose", N_("Open / book"), id="grid-choose"),
+        Binding("escape", "put_back", N_("Put back"), show=False),
     ]
 
     class SlotChosen(Message):
@@ -263,13 +275,14 @@ class BookGrid(ScrollView, can_focus=True):
     def _header(self, grid: Grid, columns: range, wide: int) -> tuple[list[Segment], list[Segment]]:
         before = "◀" if columns.start > 0 else " "
         after = "▶" if columns.stop < len(grid.columns) else " "
-        gutter = [Segment(f"{before}{grid.day:%a}{after}".ljust(GUTTER)[:GUTTER], HEADER)]
+        weekday = formats.weekday(grid.day, grid.location.currency, width="abbreviated")
+        gutter = [Segment(f"{before}{weekday}{after}".ljust(GUTTER)[:GUTTER], HEADER)]
         body = []
         for i in columns:
             column = grid.columns[i]
             label = self._labels[i]
             if column.off:
-                label = f"{label} · off"  # the reason is on its shaded column
+                label = _("{name} · off").format(name=label)  # the reason is on its shaded column
             style = HEADER + CURSOR if i == self.cursor.column else HEADER
             body.append(Segment(" " + label[:wide - 2].ljust(wide - 1), style))
         return gutter, body
@@ -277,7 +290,7 @@ class BookGrid(ScrollView, can_focus=True):
     def _row(self, grid: Grid, row: int, columns: range, wide: int) -> tuple[list[Segment], list[Segment]]:
         at = grid.at(row)
         now = grid.now_row() == row
-        label = "now▸ " if now else f"{at:%H:%M} "
+        label = _("now▸ ") if now else f"{at:%H:%M} "
         gutter = [Segment(label.ljust(GUTTER)[:GUTTER], NOW if now else GUTTER_STYLE)]
         ghost = self._ghost_rows()
         body: list[Segment] = []
@@ -298,14 +311,15 @@ class BookGrid(ScrollView, can_focus=True):
             off = grid.columns[column].off
             if off and row == self._first_row_shown():
                 body.append(Segment("│", SHADE))
-                body.append(Segment(f" off: {off}"[:wide - 1].ljust(wide - 1, "░"), CURSOR if on_cursor else SHADE))
+                body.append(Segment(_(" off: {reason}").format(reason=off)[:wide - 1].ljust(wide - 1, "░"),
+                                    CURSOR if on_cursor else SHADE))
                 continue
             style = SHADE
             if now and working:
                 fill, style = "─", NOW
             text = fill * (wide - 1)
             if on_cursor:
-                text, style = (" + book" if working else " (not working)").ljust(wide - 1)[:wide - 1], CURSOR
+                text, style = (_(" + book") if working else _(" (not working)")).ljust(wide - 1)[:wide - 1], CURSOR
             body.append(Segment("│", SHADE))
             body.append(Segment(text, style))
         return gutter, body
@@ -321,7 +335,7 @@ class BookGrid(ScrollView, can_focus=True):
     def _ghost_cell(self, grid: Grid, offset: int, wide: int) -> list[Segment]:
         assert self.moving is not None
         text = f"→ {grid.at(self.cursor.row):%H:%M} {self.moving.appointment.client}" if offset == 0 else \
-            ("Enter drops, Esc back" if offset == 1 else "")
+            (_("Enter drops, Esc back") if offset == 1 else "")
         return [Segment("▌", GHOST), Segment(text[:wide - 1].ljust(wide - 1), GHOST)]
 
     def _block_cell(self, block: GridBlock, offset: int, wide: int, selected: bool) -> list[Segment]:
@@ -338,12 +352,12 @@ class BookGrid(ScrollView, can_focus=True):
 
 
 def _block_lines(block: GridBlock, start: str) -> list[str]:
-    appt = block.appointment
+    appt, state = block.appointment, state_word(block.state)
     if block.rows == 1:
-        return [f"{appt.client} · {block.state}"]
+        return [f"{appt.client} · {state}"]
     if block.rows == 2:
-        return [f"{start} {appt.client}", f"{block.state} · {appt.service}"]
-    return [f"{start} {appt.client}", appt.service, block.state]
+        return [f"{start} {appt.client}", f"{state} · {appt.service}"]
+    return [f"{start} {appt.client}", appt.service, state]
 
 
 def _labels(grid: Grid) -> list[str]:

@@ -16,6 +16,7 @@ from typing import Any
 from textual.message import Message
 
 from salon_cli.core.phones import national
+from salon_cli.i18n import _, ngettext
 from salon_cli.services.clients.search import MAX_QUERY, ClientHit
 from salon_cli.tui.widgets.picker import Picker
 
@@ -47,7 +48,7 @@ class ClientPicker(Picker):
     """`picked` is the client (or the explicit no client); None while nobody is picked."""
 
     def __init__(self, *, allow_none: bool = False, id: str | None = "client") -> None:
-        super().__init__("Client", placeholder="name (typos are fine), phone or e-mail", id=id)
+        super().__init__(_("Client"), placeholder=_("name (typos are fine), phone or e-mail"), id=id)
         self.allow_none = allow_none
         self.picked: PickedClient | None = None
         self.hits: list[ClientHit] = []
@@ -72,11 +73,12 @@ class ClientPicker(Picker):
         self.picked = client
         if client is not None:
             self.show_text(shown if shown is not None else client.name)
-            flags = f" · {client.no_show_count} no-show{'s' if client.no_show_count != 1 else ''}" \
-                if client.no_show_count else ""
-            deposit = " · a deposit is required" if client.deposit_required else ""
-            self.note(("✓ " + (f"{client.name} (client {client.id})" if client.id else "no client: an anonymous walk-in"))
-                      + flags + deposit, error=False)
+            count = client.no_show_count
+            flags = ngettext(" · {n} no-show", " · {n} no-shows", count).format(n=count) if count else ""
+            deposit = _(" · a deposit is required") if client.deposit_required else ""
+            who = (_("{name} (client {id})").format(name=client.name, id=client.id) if client.id
+                   else _("no client: an anonymous walk-in"))
+            self.note("✓ " + who + flags + deposit, error=False)
         self.changed()
 
     def pick_id(self, client_id: int) -> None:
@@ -100,7 +102,7 @@ class ClientPicker(Picker):
         if option_id == NEW:
             self.new_client()
         elif option_id == NONE:
-            self.pick(PickedClient(None, "No client"), shown="")
+            self.pick(PickedClient(None, _("No client")), shown="")
         else:
             hit = next((h for h in self.hits if str(h.id) == option_id), None)
             if hit is not None:
@@ -145,7 +147,7 @@ class ClientPicker(Picker):
         if not text.strip() or (self._answered == text and not self._searching):
             key = self.highlighted_id()
             if key is None:
-                self.note("type a name, or choose an option", error=True)
+                self.note(_("type a name, or choose an option"), error=True)
                 self.ask_here()
             elif key in (NEW, NONE) or self._moved:
                 self._choose(key)  # what the receptionist moved the highlight to
@@ -153,7 +155,7 @@ class ClientPicker(Picker):
                 self._resolve()
             return
         self._pick_when_found, self._enter_on = True, text  # Enter before the answer: picked when it comes
-        self.note("searching…")
+        self.note(_("searching…"))
 
     def _resolve(self) -> None:
         text = self.input.value.strip()
@@ -162,10 +164,12 @@ class ClientPicker(Picker):
             self.pick(PickedClient(best.id, _name(best), best.deposit_required, best.no_show_count))
             return
         if not self.hits:
-            self.note(f"no client matches {text!r}: choose + New client" + (" or No client" if self.allow_none else ""),
-                      error=True)
+            self.note((_("no client matches {text!r}: choose + New client or No client") if self.allow_none else
+                       _("no client matches {text!r}: choose + New client")).format(text=text), error=True)
         else:
-            self.note(f"{len(self.hits)} clients match {text!r}: which one? (↑ ↓, Enter)", error=True)
+            self.note(ngettext("{n} client matches {text!r}: which one? (↑ ↓, Enter)",
+                               "{n} clients match {text!r}: which one? (↑ ↓, Enter)", len(self.hits)).format(
+                n=len(self.hits), text=text), error=True)
         self.ask_here()
 
     def _search(self) -> None:
@@ -196,7 +200,7 @@ class ClientPicker(Picker):
 
         def failed(text: str) -> None:
             self._searching = False
-            self.note(f"error: {text}", error=True)
+            self.note(_("error: {text}").format(text=text), error=True)
             if self._pick_when_found:
                 self._pick_when_found = False
                 self.changed()
@@ -207,18 +211,20 @@ class ClientPicker(Picker):
     def _list(self) -> None:
         country = getattr(self.app.location, "country", None)  # type: ignore[attr-defined]
         options = [(str(h.id), f"{_name(h)}" + (f" · {national(h.phone, country)}" if h.phone else "")
-                    + (" · deposit" if h.deposit_required else "")) for h in self.hits]
-        extra = [(NEW, "+ New client")]
+                    + (_(" · deposit") if h.deposit_required else "")) for h in self.hits]
+        extra = [(NEW, _("+ New client"))]
         if self.allow_none:
-            extra.insert(0 if not self.hits else 1, (NONE, "No client (anonymous walk-in)"))
+            extra.insert(0 if not self.hits else 1, (NONE, _("No client (anonymous walk-in)")))
         if not self.input.value.strip():
             self.set_options(extra)
             if self.picked is None:
-                self.note("type a name, a phone or an e-mail")
+                self.note(_("type a name, a phone or an e-mail"))
             return
         self.set_options(options + extra)
         if self.picked is None and not self._pick_when_found:
-            text = self.input.value.strip()
-            self.note(f"no client matches {text!r}" if not self.hits else
-                      f"{len(self.hits)} match · Enter picks" if clear_best(self.hits) else
-                      f"{len(self.hits)} match: ↑ ↓ to choose, Enter picks", error=not self.hits)
+            text, n = self.input.value.strip(), len(self.hits)
+            self.note(_("no client matches {text!r}").format(text=text) if not self.hits else
+                      ngettext("{n} match · Enter picks", "{n} match · Enter picks", n).format(n=n)
+                      if clear_best(self.hits) else
+                      ngettext("{n} match: ↑ ↓ to choose, Enter picks", "{n} match: ↑ ↓ to choose, Enter picks",
+                               n).format(n=n), error=not self.hits)

@@ -13,12 +13,13 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from salon_cli.core.money import format_amount
 from salon_cli.core.text import fold
+from salon_cli.i18n import N_, _, formats
 from salon_cli.tui.widgets.picker import Picker
 from salon_cli.tui.widgets.staff_picker import ANY, StaffPicker, matching
 
 SHOWN = 6
+KINDS = {"product": N_("product"), "service": N_("service")}  # an item's kind, in words (through _)
 
 
 @dataclass(frozen=True)
@@ -51,7 +52,7 @@ class ItemPicker(Picker):
     """`picked` is the item chosen (None while none is)."""
 
     def __init__(self, *, currency: str = "", id: str | None = "item") -> None:
-        super().__init__("Item", placeholder="type a product or a service; Enter picks", id=id)
+        super().__init__(_("Item"), placeholder=_("type a product or a service; Enter picks"), id=id)
         self.items: list[Item] | None = None
         self.picked: Item | None = None
         self.currency = currency
@@ -75,14 +76,14 @@ class ItemPicker(Picker):
         def done(items: list[Item]) -> None:
             self.items = items
             self._list()
-            self.note("type to find a product or a service")
+            self.note(_("type to find a product or a service"))
             if self._pending is not None:
                 text, self._pending = self._pending, None
                 self._take_typed(text)
 
-        self.app.read(work, done, lambda text: self.note(f"error: {text}", error=True),  # type: ignore[attr-defined]
+        self.app.read(work, done, lambda text: self.note(_("error: {text}").format(text=text), error=True),  # type: ignore[attr-defined]
                       group=f"picker-{self.id}", exclusive=False)
-        self.note("reading the shelf and the menu…")
+        self.note(_("reading the shelf and the menu…"))
 
     def typed(self, text: str) -> None:
         if self.picked is not None:
@@ -112,8 +113,8 @@ class ItemPicker(Picker):
             found = matches(self.items or (), text)
             item = found[0] if found else None
         if item is None:
-            self.note(f"nothing on the shelf or the menu matches {text.strip()!r}" if text.strip() else
-                      "type a few letters of a product or a service", error=True)
+            self.note(_("nothing on the shelf or the menu matches {text!r}").format(text=text.strip()) if text.strip()
+                      else _("type a few letters of a product or a service"), error=True)
             self.ask_here()
             self.changed()
             return
@@ -122,36 +123,38 @@ class ItemPicker(Picker):
     def _take(self, item: Item) -> None:
         self.picked = item
         self.show_text(item.name)
-        stock = f" · {item.stock} in stock" if item.stock is not None else ""
-        self.note(f"✓ {item.kind} {item.code} · {format_amount(item.price_cents, self.currency)}{stock}")
+        stock = _(" · {n} in stock").format(n=item.stock) if item.stock is not None else ""
+        kind = _(KINDS.get(item.kind, item.kind))
+        self.note(f"✓ {kind} {item.code} · {formats.money(item.price_cents, self.currency)}{stock}")
         self.changed()
 
     def _list(self) -> None:
         found = matches(self.items or (), self.input.value)[:SHOWN]
-        self.set_options([(i.key, f"{i.name} · {format_amount(i.price_cents, self.currency)}"
-                           + (f" · {i.stock} left" if i.stock is not None else " · service")) for i in found])
+        self.set_options([(i.key, f"{i.name} · {formats.money(i.price_cents, self.currency)}"
+                           + (_(" · {n} left").format(n=i.stock) if i.stock is not None else _(" · service")))
+                          for i in found])
 
 
 class SoldBy(StaffPicker):
     """Who sold the line (or did the service): a staff member, or whoever is signed in at the desk."""
 
-    DESK = "Whoever is at the desk"
+    DESK = N_("Whoever is at the desk")  # shown through _
 
     def __init__(self, code: str | None = None, *, id: str | None = "sold-by") -> None:
         super().__init__(code, id=id)
-        self.label = "Sold by"
-        self.placeholder = "code or name; empty: whoever is at the desk"
+        self.label = _("Sold by")
+        self.placeholder = _("code or name; empty: whoever is at the desk")
 
     def on_mount(self) -> None:  # StaffPicker's runs too (Textual calls each class's handler): its note, then this
-        self.call_later(self.note, "whoever is at the desk, or type a code or name")
+        self.call_later(self.note, _("whoever is at the desk, or type a code or name"))
 
     def set_code(self, code: str | None) -> None:
         super().set_code(code)
         if self.chosen_code is None:
-            self.note(f"✓ {self.DESK.lower()}")
+            self.note("✓ " + _(self.DESK).lower())
 
     def _list(self) -> None:
         text = self.input.value
         found = matching(self.team or [], text)
         options = [(m.code, f"{m.code} — {m.name}") for m in found]
-        self.set_options(([(ANY, self.DESK)] if not text.strip() else []) + options)
+        self.set_options(([(ANY, _(self.DESK))] if not text.strip() else []) + options)

@@ -19,13 +19,15 @@ from textual.message import Message
 from textual.widgets import Input, Label, OptionList, Static
 from textual.widgets.option_list import Option
 
+from salon_cli.i18n import N_
+
 
 class Picker(Vertical):
     """A labelled box whose options the subclass fills from a service."""
 
     BINDINGS = [
-        Binding("down", "move(1)", "Next", show=False),
-        Binding("up", "move(-1)", "Previous", show=False),
+        Binding("down", "move(1)", N_("Next"), show=False),
+        Binding("up", "move(-1)", N_("Previous"), show=False),
     ]
 
     class Changed(Message):

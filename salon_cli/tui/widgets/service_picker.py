@@ -14,8 +14,8 @@ from typing import Any
 
 from textual.binding import Binding
 
-from salon_cli.core.money import format_amount
 from salon_cli.core.text import fold
+from salon_cli.i18n import N_, _, formats
 from salon_cli.services.salon.catalog import ServiceView
 from salon_cli.tui.widgets.picker import Picker
 
@@ -38,10 +38,10 @@ def matches(menu: Sequence[ServiceView], text: str) -> list[ServiceView]:
 
 
 class ServicePicker(Picker):
-    BINDINGS = [Binding("backspace", "drop_last", "Remove last", show=False, priority=True)]
+    BINDINGS = [Binding("backspace", "drop_last", N_("Remove last"), show=False, priority=True)]
 
     def __init__(self, codes: Sequence[str] = (), *, currency: str = "", id: str | None = "services") -> None:
-        super().__init__("Services", placeholder="type to filter the menu; Enter adds", id=id)
+        super().__init__(_("Services"), placeholder=_("type to filter the menu; Enter adds"), id=id)
         self.menu: list[ServiceView] | None = None
         self.picked: list[ServiceView] = []
         self._prefill = tuple(codes)
@@ -71,7 +71,7 @@ class ServicePicker(Picker):
             self.currency = location.currency
             return catalog.list_services(session, location=location)
 
-        self.app.read(work, done, lambda text: self.note(f"error: {text}", error=True),  # type: ignore[attr-defined]
+        self.app.read(work, done, lambda text: self.note(_("error: {text}").format(text=text), error=True),  # type: ignore[attr-defined]
                       group=f"picker-{self.id}", exclusive=False)
 
     @property
@@ -89,7 +89,7 @@ class ServicePicker(Picker):
     def submitted(self, text: str) -> None:
         if not text.strip():
             if not self.picked:
-                self.note("choose a service: type a few letters of it", error=True)
+                self.note(_("choose a service: type a few letters of it"), error=True)
                 self.ask_here()
             return
         if self.menu is None:
@@ -110,7 +110,7 @@ class ServicePicker(Picker):
             found = matches(self.menu or (), text)
             service = found[0] if found else None
         if service is None:
-            self.note(f"no service on the menu matches {text.strip()!r}", error=True)
+            self.note(_("no service on the menu matches {text!r}").format(text=text.strip()), error=True)
             self.ask_here()
             return
         self._take(service)
@@ -132,14 +132,14 @@ class ServicePicker(Picker):
 
     def _list(self) -> None:
         found = matches(self.menu or (), self.input.value)[:SHOWN]
-        self.set_options([(s.code, f"{s.name} · {s.duration_min} min · {format_amount(s.price_cents, self.currency)}")
-                          for s in found])
+        self.set_options([(s.code, _("{name} · {minutes} min · {price}").format(
+            name=s.name, minutes=s.duration_min, price=formats.money(s.price_cents, self.currency))) for s in found])
 
     def _say(self) -> None:
         if not self.picked:
-            self.note("none yet" if self.menu is not None else "reading the menu…")
+            self.note(_("none yet") if self.menu is not None else _("reading the menu…"))
             return
         price = sum(s.price_cents for s in self.picked)
-        self.note(" + ".join(s.name for s in self.picked)
-                  + f" · {self.minutes} min · {format_amount(price, self.currency)}"
-                  + ("  (Backspace removes the last)" if len(self.picked) > 1 else ""))
+        self.note(_("{name} · {minutes} min · {price}").format(
+            name=" + ".join(s.name for s in self.picked), minutes=self.minutes, price=formats.money(price, self.currency))
+                  + (_("  (Backspace removes the last)") if len(self.picked) > 1 else ""))

@@ -14,6 +14,7 @@ from textual.message import Message
 from textual.widgets import Label, OptionList
 from textual.widgets.option_list import Option
 
+from salon_cli.i18n import _
 from salon_cli.tui.widgets.when_input import shown
 
 COUNT = 6
@@ -34,15 +35,15 @@ class SlotPicker(Vertical):
         self.slots: list[Any] = []
 
     def compose(self) -> ComposeResult:
-        yield Label("Next free", classes="picker-label")
+        yield Label(_("Next free"), classes="picker-label")
         yield OptionList(id=f"{self.id}-list", classes="slot-options")
 
-    def show_slots(self, slots: Sequence[Any], tz: ZoneInfo) -> None:
-        """`slots` are `FreeSlot(starts_at, staff)`s."""
+    def show_slots(self, slots: Sequence[Any], tz: ZoneInfo, currency: str = "") -> None:
+        """`slots` are `FreeSlot(starts_at, staff)`s; the currency picks the dates' locale."""
         self.slots = list(slots)
         listed = self.query_one(OptionList)
         listed.clear_options()
-        listed.add_options([Option(f"{shown(s.starts_at.astimezone(tz))}  {s.staff}", id=str(i))
+        listed.add_options([Option(f"{shown(s.starts_at.astimezone(tz), currency)}  {s.staff}", id=str(i))
                             for i, s in enumerate(self.slots)])
         if self.slots:
             listed.highlighted = 0

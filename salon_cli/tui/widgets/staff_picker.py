@@ -9,11 +9,12 @@ from __future__ import annotations
 from typing import Any
 
 from salon_cli.core.text import fold
+from salon_cli.i18n import N_, _
 from salon_cli.services.salon.staff import StaffView
 from salon_cli.tui.widgets.picker import Picker
 
 ANY = "any"
-ANY_TEXT = "Any stylist (the first free)"
+ANY_TEXT = N_("Any stylist (the first free)")  # shown through _
 
 
 def matching(team: list[StaffView], text: str) -> list[StaffView]:
@@ -25,7 +26,7 @@ class StaffPicker(Picker):
     """`chosen_code` is a staff code, or None for any; `decided` says whether either was picked."""
 
     def __init__(self, code: str | None = None, *, id: str | None = "staff") -> None:
-        super().__init__("Stylist", placeholder="code or name; Enter on the first: any stylist", id=id)
+        super().__init__(_("Stylist"), placeholder=_("code or name; Enter on the first: any stylist"), id=id)
         self.team: list[StaffView] | None = None
         self.chosen_code: str | None = None
         self.decided = False
@@ -53,16 +54,16 @@ class StaffPicker(Picker):
                 text, self._pending = self._pending, None
                 self._take_typed(text)
 
-        self.app.read(work, done, lambda text: self.note(f"error: {text}", error=True),  # type: ignore[attr-defined]
+        self.app.read(work, done, lambda text: self.note(_("error: {text}").format(text=text), error=True),  # type: ignore[attr-defined]
                       group=f"picker-{self.id}", exclusive=False)
-        self.note("any stylist, or type a code or name")
+        self.note(_("any stylist, or type a code or name"))
 
     def set_code(self, code: str | None) -> None:
         """Pick a staff member by code (a prefill, or a free slot picked), or any."""
         member = next((m for m in self.team or () if m.code == code), None)
         self.chosen_code, self.decided = (member.code if member else None), True
         self.show_text(member.code if member else "")
-        self.note(f"✓ {member.name} ({member.code})" if member else f"✓ {ANY_TEXT.lower()}")
+        self.note(f"✓ {member.name} ({member.code})" if member else "✓ " + _(ANY_TEXT).lower())
         self.changed()
 
     def typed(self, text: str) -> None:
@@ -86,7 +87,7 @@ class StaffPicker(Picker):
             found = matching(self.team or [], text) if text.strip() else []
             key = found[0].code if found else (ANY if not text.strip() else None)
         if key is None:
-            self.note(f"nobody on the team matches {text.strip()!r}", error=True)
+            self.note(_("nobody on the team matches {text!r}").format(text=text.strip()), error=True)
             self.ask_here()
             return
         self.set_code(None if key == ANY else key)
@@ -99,4 +100,4 @@ class StaffPicker(Picker):
         text = self.input.value
         found = matching(self.team or [], text)
         options = [(m.code, f"{m.code} — {m.name}") for m in found]
-        self.set_options(([(ANY, ANY_TEXT)] if not text.strip() else []) + options)
+        self.set_options(([(ANY, _(ANY_TEXT))] if not text.strip() else []) + options)

@@ -1,6 +1,8 @@
 """`WhenInput`: a date and time typed the way people say them ("tomorrow 16", "viernes 16:00",
 "fri 4pm", "2026-12-11 16:00"), read by `core.spoken_time.parse_when` on the location's clock as the
-receptionist types; under it, what was understood ("Fri 11 Dec 16:00") or why not, in words."""
+receptionist types; under it, what was understood ("Fri Dec 11, 2026 4:00 PM", in the desk's language
+and the location's locale: `i18n.formats`) or why not, in words. What the form puts in the box itself
+(`set_at`) stays `YYYY-MM-DD HH:MM`, which reads back the same in any language."""
 
 from __future__ import annotations
 
@@ -14,11 +16,14 @@ from textual.widgets import Input, Label, Static
 
 from salon_cli.core import clock
 from salon_cli.core.errors import SalonError
+from salon_cli.i18n import _, formats
 
 
-def shown(at: datetime) -> str:
-    """'Fri 11 Dec 16:00'."""
-    return f"{at:%a} {at.day} {at:%b %H:%M}"
+def shown(at: datetime, currency: str = "") -> str:
+    """'Fri Dec 11, 2026 4:00 PM' / 'vie 11 dic 2026 4:00 p.m.' (`at` on the location's clock already;
+    the currency picks the locale: es + MXN is es_MX)."""
+    return (f"{formats.weekday(at.date(), currency, width='abbreviated')} {formats.day(at.date(), currency)} "
+            f"{formats.clock_time(at, currency)}")
 
 
 class WhenInput(Vertical):
@@ -37,11 +42,12 @@ class WhenInput(Vertical):
         self.tz: ZoneInfo | None = None
         self.at: datetime | None = None  # aware, on the location's clock; None: nothing valid typed
         self.error: str | None = None
+        self.currency = ""  # the location's: the locale of the dates shown
 
     def compose(self) -> ComposeResult:
         with Horizontal(classes="picker-row"):
-            yield Label("When", classes="picker-label")
-            yield Input(value=self._initial, placeholder="tomorrow 16, fri 4pm, viernes 16:00, 2026-12-11 16:00",
+            yield Label(_("When"), classes="picker-label")
+            yield Input(value=self._initial, placeholder=_("tomorrow 16, fri 4pm, viernes 16:00, 2026-12-11 16:00"),
                         classes="picker-input", compact=True, select_on_focus=False)
         yield Static("", classes="picker-note", markup=False)
 
@@ -53,8 +59,8 @@ class WhenInput(Vertical):
         self.input.focus(scroll_visible)
         return self
 
-    def set_zone(self, tz: ZoneInfo) -> None:
-        self.tz = tz
+    def set_zone(self, tz: ZoneInfo, currency: str = "") -> None:
+        self.tz, self.currency = tz, currency
         self.read_text(self.input.value)
 
     def set_at(self, at: datetime) -> None:
@@ -68,7 +74,7 @@ class WhenInput(Vertical):
         before = self.at
         self.at, self.error = None, None
         if not text.strip():
-            note.update("a day and a time, as you would say them")
+            note.update(_("a day and a time, as you would say them"))
             note.set_class(False, "error")
         elif self.tz is None:
             note.update("…")
@@ -82,7 +88,7 @@ class WhenInput(Vertical):
                 note.update(self.error)
                 note.set_class(True, "error")
             else:
-                note.update(f"✓ {shown(self.at)}")
+                note.update(f"✓ {shown(self.at, self.currency)}")
                 note.set_class(False, "error")
         if self.at != before:
             self.post_message(self.Changed(self))

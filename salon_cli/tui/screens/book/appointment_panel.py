@@ -18,17 +18,21 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical, VerticalScroll
 from textual.screen import ModalScreen
-from textual.widgets import Footer, Static
+from textual.widgets import Static
 
-from salon_cli.core.money import format_money
 from salon_cli.core.permissions import Permission
+from salon_cli.i18n import N_, _, formats
 from salon_cli.services.book.views import AppointmentView
 from salon_cli.services.salon.locations import LocationView
 from salon_cli.tui.screens.deposit_refunds import send_deposit_refund
 from salon_cli.tui.screens.modals import Field, FormModal
+from salon_cli.tui.widgets.desk_footer import DeskFooter
 
-WORDS = {"booked": "booked", "checked_in": "here", "in_service": "in the chair", "completed": "done",
-         "no_show": "no-show", "cancelled": "cancelled", "late_cancelled": "late cancel"}
+# an appointment's status in the desk's words (through _)
+WORDS = {"booked": N_("booked"), "checked_in": N_("here"), "in_service": N_("in the chair"), "completed": N_("done"),
+         "no_show": N_("no-show"), "cancelled": N_("cancelled"), "late_cancelled": N_("late cancel")}
+PENALTY = {"pending": N_("pending"), "failed": N_("failed"), "charged": N_("charged"), "paid": N_("paid"),
+           "waived": N_("waived")}  # a penalty's status (through _)
 
 
 @dataclass(frozen=True)
@@ -47,31 +51,44 @@ def load(session: Any, location: LocationView, appointment_id: int) -> PanelData
 
 def panel_text(data: PanelData) -> Text:
     appt, loc = data.appointment, data.location
-    tz, money = loc.tz, (lambda cents: format_money(cents, loc.currency))
+    tz, cur = loc.tz, loc.currency
     out = Text()
+    lines: list[tuple[str, str, str]] = []
+
+    def money(cents: int) -> str:
+        return formats.money(cents, cur)
 
     def line(label: str, value: str, style: str = "") -> None:
-        out.append(f"{label:<10}", style="bold")
-        out.append(value + "\n", style=style)
+        lines.append((label, value, style))
 
-    start, end = appt.starts_at.astimezone(tz), appt.ends_at.astimezone(tz)
-    line("Client", appt.client or "(no client card)")
-    line("When", f"{start:%a %d %b %Y} {start:%H:%M}–{end:%H:%M} with {appt.staff_name or appt.staff}")
-    line("Services", appt.service)
-    line("Price", money(appt.price_cents))
+    start = appt.starts_at.astimezone(tz)
+    line(_("Client"), appt.client or _("(no client card)"))
+    line(_("When"), _("{weekday} {date} {start}–{end} with {staff}").format(
+        weekday=formats.weekday(start.date(), cur, width="abbreviated"), date=formats.day(start.date(), cur),
+        start=formats.clock_time(appt.starts_at, cur, tz), end=formats.clock_time(appt.ends_at, cur, tz),
+        staff=appt.staff_name or appt.staff))
+    line(_("Services"), appt.service)
+    line(_("Price"), money(appt.price_cents))
     if appt.deposit_cents or appt.deposit_paid_cents:
-        line("Deposit", f"{money(appt.deposit_cents)} asked · {money(appt.deposit_paid_cents)} taken")
+        line(_("Deposit"), _("{asked} asked · {taken} taken").format(asked=money(appt.deposit_cents),
+                                                                      taken=money(appt.deposit_paid_cents)))
     if appt.penalty_id is not None:
-        line("Penalty", f"{money(appt.penalty_cents or 0)} ({appt.penalty_status})", "bold red")
-    line("State", WORDS.get(appt.status, appt.status), "bold")
+        status = _(PENALTY.get(appt.penalty_status or "", appt.penalty_status or ""))
+        line(_("Penalty"), f"{money(appt.penalty_cents or 0)} ({status})", "bold red")
+    line(_("State"), _(WORDS.get(appt.status, appt.status)), "bold")
     if appt.note:
-        line("Note", appt.note)
+        line(_("Note"), appt.note)
+    pad = max(10, 2 + max(len(label) for label, _v, _s in lines))  # the values line up in any language
+    for label, value, style in lines:
+        out.append(label.ljust(pad), style="bold")
+        out.append(value + "\n", style=style)
     if data.history:
-        out.append("History\n", style="bold")
+        out.append(_("History") + "\n", style="bold")
         for change in data.history:
-            who = f" by {change.actor}" if change.actor else ""
+            at = change.at.astimezone(tz)
+            who = _(" by {actor}").format(actor=change.actor) if change.actor else ""
             detail = f": {change.detail}" if change.detail else ""
-            out.append(f"  {change.at.astimezone(tz):%d %b %H:%M}  {change.action}{who}{detail}\n")
+            out.append(f"  {formats.day(at.date(), cur)} {at:%H:%M}  {change.action}{who}{detail}\n")
     return out
 
 
@@ -79,16 +96,16 @@ class AppointmentPanel(ModalScreen[str | None]):
     """One appointment. Dismisses with "move" (the grid picks it up), "changed", or None."""
 
     BINDINGS = [
-        Binding("escape", "close", "Back", id="panel-back"),
-        Binding("c", "step('check_in')", "Check in", id="panel-check-in"),
-        Binding("u", "undo_check_in", "Undo check-in", id="panel-undo-check-in"),
-        Binding("s", "step('start')", "Start", id="panel-start"),
-        Binding("d", "step('complete')", "Done", id="panel-complete"),
-        Binding("p", "checkout", "Checkout", id="panel-checkout"),
-        Binding("N", "no_show", "No-show", id="panel-no-show"),
-        Binding("x", "cancel_visit", "Cancel", id="panel-cancel"),
-        Binding("m", "move", "Move", id="panel-move"),
-        Binding("i", "reinstate", "Reinstate", id="panel-reinstate"),
+        Binding("escape", "close", N_("Back"), id="panel-back"),
+        Binding("c", "step('check_in')", N_("Check in"), id="panel-check-in"),
+        Binding("u", "undo_check_in", N_("Undo check-in"), id="panel-undo-check-in"),
+        Binding("s", "step('start')", N_("Start"), id="panel-start"),
+        Binding("d", "step('complete')", N_("Done"), id="panel-complete"),
+        Binding("p", "checkout", N_("Checkout"), id="panel-checkout"),
+        Binding("N", "no_show", N_("No-show"), id="panel-no-show"),
+        Binding("x", "cancel_visit", N_("Cancel"), id="panel-cancel"),
+        Binding("m", "move", N_("Move"), id="panel-move"),
+        Binding("i", "reinstate", N_("Reinstate"), id="panel-reinstate"),
     ]
 
     def __init__(self, appointment_id: int, *, then: str | None = None) -> None:
@@ -101,11 +118,11 @@ class AppointmentPanel(ModalScreen[str | None]):
 
     def compose(self) -> ComposeResult:
         with Vertical(id="panel"):
-            yield Static(f"Appointment {self.appointment_id}", id="panel-title", markup=False)
+            yield Static(_("Appointment {id}").format(id=self.appointment_id), id="panel-title", markup=False)
             with VerticalScroll(id="panel-body"):
-                yield Static("loading…", id="panel-text", markup=False)
+                yield Static(_("loading…"), id="panel-text", markup=False)
             yield Static("", id="panel-error", markup=False)
-        yield Footer()
+        yield DeskFooter()
 
     def on_mount(self) -> None:
         self._load()
@@ -114,7 +131,8 @@ class AppointmentPanel(ModalScreen[str | None]):
         def done(data: PanelData) -> None:
             self.data = data
             appt = data.appointment
-            self.query_one("#panel-title", Static).update(f"Appointment {appt.id} · {appt.client or 'walk-in'}")
+            self.query_one("#panel-title", Static).update(_("Appointment {id} · {client}").format(
+                id=appt.id, client=appt.client or _("walk-in")))
             self.query_one("#panel-text", Static).update(panel_text(data))
             if self.then:
                 then, self.then = self.then, None
@@ -141,7 +159,8 @@ class AppointmentPanel(ModalScreen[str | None]):
         def shown(found: Any) -> None:
             line = waitlist_offers.waiting_summary(found[1])
             if line:
-                self.app.notify(f"{line} (salon appt waitlist offers {self.appointment_id})", timeout=10)
+                self.app.notify(_("{line} (salon appt waitlist offers {id})").format(line=line, id=self.appointment_id),
+                                timeout=10)
 
         self.app.read(lambda s, loc: waitlist_offers.offers(s, loc, self.appointment_id), shown,  # type: ignore[attr-defined]
                       lambda _: None, group="panel-waitlist")
@@ -159,16 +178,16 @@ class AppointmentPanel(ModalScreen[str | None]):
         from salon_cli.services.book import status
 
         step = getattr(status, name)
-        words = {"check_in": "checked in", "start": "in the chair", "complete": "done"}[name]
+        words = {"check_in": _("checked in"), "start": _("in the chair"), "complete": _("done")}[name]
         self._change(lambda s, loc, actor: step(s, actor=actor, location=loc, appointment_id=self.appointment_id),
-                     f"{words}")
+                     words)
 
     def action_undo_check_in(self) -> None:
         from salon_cli.services.book import corrections
 
         self._change(lambda s, loc, actor: corrections.undo_check_in(s, actor=actor, location=loc,
                                                                 appointment_id=self.appointment_id),
-                     "check-in undone", manager=Permission.penalty_waive)
+                     _("check-in undone"), manager=Permission.penalty_waive)
 
     def action_checkout(self) -> None:
         self.dismiss("changed" if self.changed else None)
@@ -185,11 +204,11 @@ class AppointmentPanel(ModalScreen[str | None]):
 
         def done(result: Any) -> None:
             actor, (_, settled) = result
-            self._after("marked a no-show")(None)
+            self._after(_("marked a no-show"))(None)
             self._say_waiting()
             if settled is not None and settled.refunded_cents and self.data is not None:
                 send_deposit_refund(self.app, actor, self.data.location, settled.sale_id,
-                                    f"appointment {self.appointment_id} is a no-show")
+                                    _("appointment {id} is a no-show").format(id=self.appointment_id))
 
         self.app.change(Permission.desk, work, done, self._refused, manager=Permission.sale_refund)  # type: ignore[attr-defined]
 
@@ -207,17 +226,19 @@ class AppointmentPanel(ModalScreen[str | None]):
 
         if self.data is None:
             return
-        money = (lambda cents: format_money(cents, self.data.location.currency))  # type: ignore[union-attr]
+        currency = self.data.location.currency
+        money = (lambda cents: formats.money(cents, currency))
         appt = self.data.appointment
         if terms.late and terms.fee_cents:
-            note = (f"Late cancellation (inside {terms.window_hours} h): the policy charges {money(terms.fee_cents)}.")
+            note = _("Late cancellation (inside {hours} h): the policy charges {fee}.").format(
+                hours=terms.window_hours, fee=money(terms.fee_cents))
         elif terms.late:
-            note = "Late cancellation: the policy charges no fee."
+            note = _("Late cancellation: the policy charges no fee.")
         else:
-            note = "No fee: it is cancelled in time."
+            note = _("No fee: it is cancelled in time.")
         if appt.deposit_paid_cents:
-            note += (f" The deposit of {money(appt.deposit_paid_cents)} pays the fee first; the rest goes back "
-                     "(a manager's PIN) or is kept, as the policy says.")
+            note += " " + _("The deposit of {amount} pays the fee first; the rest goes back (a manager's PIN) or is "
+                            "kept, as the policy says.").format(amount=money(appt.deposit_paid_cents))
 
         def asked(values: dict[str, str] | None) -> None:
             if values is None:
@@ -232,18 +253,20 @@ class AppointmentPanel(ModalScreen[str | None]):
             def done(result: Any) -> None:
                 actor, (cancelled, settled) = result
                 fee = cancelled.penalty
-                self._after(f"cancelled{f': fee {money(fee.amount_cents)}' if fee else ''}")(None)
+                said = _("cancelled: fee {fee}").format(fee=money(fee.amount_cents)) if fee else _("cancelled")
+                self._after(said)(None)
                 self._say_waiting()
                 if settled is not None and settled.refunded_cents:
                     send_deposit_refund(self.app, actor, self.data.location, settled.sale_id,  # type: ignore[union-attr]
-                                        f"{appt.client}'s visit is cancelled")
+                                        _("{client}'s visit is cancelled").format(client=appt.client))
                 if self.errand:
                     self.action_close()
 
             self.app.change(Permission.desk, work, done, self._refused, manager=Permission.sale_refund)  # type: ignore[attr-defined]
 
-        self.app.push_screen(FormModal(f"Cancel {appt.client}'s {appt.service}?", [
-            Field("reason", "Reason", required=False)], note=note, ok="Cancel it"), asked)
+        question = _("Cancel {client}'s {service}?").format(client=appt.client, service=appt.service)
+        self.app.push_screen(FormModal(question, [
+            Field("reason", _("Reason"), required=False)], note=note, ok=_("Cancel it")), asked)
 
     def action_reinstate(self) -> None:
         from salon_cli.services.book import corrections
@@ -254,11 +277,11 @@ class AppointmentPanel(ModalScreen[str | None]):
             here = values["here"].strip().lower() in ("y", "yes", "s", "si", "sí")
             self.app.change(Permission.penalty_waive, lambda s, loc, actor: corrections.reinstate(  # type: ignore[attr-defined]
                 s, actor=actor, location=loc, appointment_id=self.appointment_id, reason=values["reason"],
-                checked_in=here), self._after("reinstated: the penalty is waived"), self._refused,
-                title="Reinstate a no-show: a manager's PIN")
+                checked_in=here), self._after(_("reinstated: the penalty is waived")), self._refused,
+                title=_("Reinstate a no-show: a manager's PIN"))
 
-        self.app.push_screen(FormModal("Reinstate this no-show?", [
-            Field("reason", "Reason (why the no-show was wrong)"),
-            Field("here", "Is the client here now? (y/n)", value="n")],
-            note="The appointment goes back to booked (or checked in), its penalty is waived and the "
-                 "client's no-show count corrected.", ok="Reinstate"), asked)
+        self.app.push_screen(FormModal(_("Reinstate this no-show?"), [
+            Field("reason", _("Reason (why the no-show was wrong)")),
+            Field("here", _("Is the client here now? (y/n)"), value="n")],
+            note=_("The appointment goes back to booked (or checked in), its penalty is waived and the "
+                   "client's no-show count corrected."), ok=_("Reinstate")), asked)

@@ -1,7 +1,8 @@
 """What the booking form reads and checks before it books, from the services' own checks: what the book
 would refuse (`book_problems`), "any stylist" (`any_stylist`), the repeat as an RRULE (`repeat_rule`), and
 the services' refusals in the form's words (`desk_words`, on top of `tui.words` for the form's own
-messages). Services are imported inside the functions (the dashboard's launch)."""
+messages). The form's words are the desk's language (`_`); the services' own messages stay English.
+Services are imported inside the functions (the dashboard's launch)."""
 
 from __future__ import annotations
 
@@ -10,35 +11,49 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from salon_cli.core.errors import InvalidInput, SalonError
+from salon_cli.core.text import fold
+from salon_cli.i18n import N_, _, formats
 from salon_cli.services.salon.locations import LocationView
 from salon_cli.tui.widgets.when_input import shown
 
-# The services' hints name command-line flags; the dashboard says the same in its own words.
-_HINTS = (
-    ("--allow-overlap", "choose another time or stylist: the free slots are listed"),
-    ("--deposit AMOUNT --pay METHOD", "take a deposit now (amount and how it is paid), or a manager books it"),
-    ("--walk-in", "if the client is here now, book a walk-in instead (w on the book)"),
-    ("appt deposit", "book it once, then repeat it after the deposit is taken"),
-    ("--on-gap", "choose another time"),
-    ("--allow-outside-hours", "choose another time or stylist: the free slots are listed"),
-)
+# The services' hints name command-line flags; the dashboard says the same in its own words (said through
+# `_`). In order: the first flag a hint names wins.
+_HINTS = {
+    "--allow-overlap": N_("choose another time or stylist: the free slots are listed"),
+    "--deposit AMOUNT --pay METHOD": N_("take a deposit now (amount and how it is paid), or a manager books it"),
+    "--walk-in": N_("if the client is here now, book a walk-in instead (w on the book)"),
+    "appt deposit": N_("book it once, then repeat it after the deposit is taken"),
+    "--on-gap": N_("choose another time"),
+    "--allow-outside-hours": N_("choose another time or stylist: the free slots are listed"),
+}
 _MESSAGES = (
-    (re.compile(r"^--client is needed"), "choose a client"),
-    (re.compile(r"^--at is needed"), "say when"),
-    (re.compile(r"^--pay takes the deposit.*"), "a deposit needs an amount"),
+    (re.compile(r"^--client is needed"), N_("choose a client")),
+    (re.compile(r"^--at is needed"), N_("say when")),
+    (re.compile(r"^--pay takes the deposit.*"), N_("a deposit needs an amount")),
 )
+
+
+METHODS = {"cash": N_("cash"), "card": N_("card"), "transfer": N_("transfer")}  # the desk's tenders (through _)
+
+
+def method_typed(text: str) -> str:
+    """A tender as the desk types it, in either language ('Efectivo', 'cash') -> its code ('cash'); anything
+    else as typed, for the service to refuse in its words."""
+    typed = fold(text.strip())
+    return next((code for code, word in METHODS.items() if typed in (code, fold(_(word)))), text.strip().lower())
 
 
 def desk_words(text: str) -> str:
     """A refusal as the service words it, with its command-line hint said the dashboard's way."""
     for pattern, words in _MESSAGES:
-        text = pattern.sub(words, text)
+        said = _(words)
+        text = pattern.sub(lambda _match: said, text)
 
     def hint(match: re.Match[str]) -> str:
         inside = match.group(1)
-        for flag, words in _HINTS:
+        for flag, words in _HINTS.items():
             if flag in inside:
-                return f" ({words})"
+                return " (" + _(words) + ")"
         return "" if ("--" in inside or "salon " in inside or "see:" in inside) else match.group(0)
 
     text = re.sub(r" \(([^()]*)\)$", hint, text)
@@ -51,16 +66,16 @@ def repeat_rule(every: str, until: str, now: datetime) -> str | None:
     if not every and not until:
         return None
     if not every.isdigit() or not 1 <= int(every) <= 52:
-        raise InvalidInput("repeat every how many weeks? (1 to 52)")
+        raise InvalidInput(_("repeat every how many weeks? (1 to 52)"))
     if not until:
-        raise InvalidInput("repeat until which date?")
+        raise InvalidInput(_("repeat until which date?"))
     from salon_cli.core.spoken_time import parse_when
 
     try:
         last = datetime.fromisoformat(until).date() if re.fullmatch(r"\d{4}-\d{2}-\d{2}", until) \
             else parse_when(f"{until} 23:59", now).date()
     except (ValueError, SalonError):
-        raise InvalidInput(f"repeat until {until!r}: not a date (e.g. 2027-03-31)") from None
+        raise InvalidInput(_("repeat until {until!r}: not a date (e.g. 2027-03-31)").format(until=until)) from None
     return f"FREQ=WEEKLY;INTERVAL={int(every)};UNTIL={last:%Y%m%d}T235959"
 
 
@@ -77,8 +92,17 @@ def any_stylist(session: Any, location: LocationView, *, minutes: int, at: datet
     slot = first_free(session, location, minutes=minutes, staff=None, at=at)
     if slot is not None and slot.starts_at == at:
         return slot.staff
-    later = f"; the first free is {shown(slot.starts_at.astimezone(location.tz))} with {slot.staff}" if slot else ""
-    raise InvalidInput(f"no stylist is free at {shown(at.astimezone(location.tz))}{later}")
+    later = first_free_words(slot, location)
+    when = shown(at.astimezone(location.tz), location.currency)
+    raise InvalidInput(_("no stylist is free at {when}").format(when=when) + later)
+
+
+def first_free_words(slot: Any, location: LocationView) -> str:
+    """'; the first free is Mon Nov 23, 2026 4:00 PM with ana' (nothing when there is no slot)."""
+    if slot is None:
+        return ""
+    return _("; the first free is {when} with {staff}").format(
+        when=shown(slot.starts_at.astimezone(location.tz), location.currency), staff=slot.staff)
 
 
 def book_problems(session: Any, location: LocationView, *, staff: str, at: datetime, minutes: int) -> list[str]:
@@ -95,10 +119,11 @@ def book_problems(session: Any, location: LocationView, *, staff: str, at: datet
         problems.append(why)
     clashes = appointments.overlapping(session, member.id or 0, at, ends)
     if clashes:
-        tz = location.tz
-        problems.append(f"{member.code} is already booked: " + "; ".join(
-            f"{c.starts_at.astimezone(tz):%H:%M}-{c.ends_at.astimezone(tz):%H:%M} (appointment {c.id})"
-            for c in clashes[:3]))
+        tz, currency = location.tz, location.currency
+        problems.append(_("{code} is already booked: {times}").format(code=member.code, times="; ".join(
+            _("{start}-{end} (appointment {id})").format(start=formats.clock_time(c.starts_at, currency, tz),
+                                                         end=formats.clock_time(c.ends_at, currency, tz), id=c.id)
+            for c in clashes[:3])))
     return problems
 
 

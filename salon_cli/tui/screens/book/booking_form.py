@@ -38,8 +38,9 @@ from textual.widgets.input import Selection
 from salon_cli.core import clock
 from salon_cli.core.errors import SalonError
 from salon_cli.core.permissions import Permission
+from salon_cli.i18n import N_, _, ngettext
 from salon_cli.services.salon.locations import LocationView
-from salon_cli.tui.screens.book.booking_checks import any_stylist, book_problems, desk_words, repeat_rule
+from salon_cli.tui.screens.book.booking_checks import any_stylist, book_problems, desk_words, method_typed, repeat_rule
 from salon_cli.tui.screens.type_ahead import TypesAhead
 from salon_cli.tui.widgets.client_picker import ClientPicker
 from salon_cli.tui.widgets.picker import Picker
@@ -52,10 +53,10 @@ class BookingForm(TypesAhead, ModalScreen[int | None]):
     """Book ahead: prefilled by whoever opens it (the grid: stylist and time; the card: the client)."""
 
     BINDINGS = [
-        Binding("escape", "cancel", "Cancel", id="cancel-booking"),
-        Binding("ctrl+s", "save", "Book", id="save-booking"),
+        Binding("escape", "cancel", N_("Cancel"), id="cancel-booking"),
+        Binding("ctrl+s", "save", N_("Book"), id="save-booking"),
     ]
-    TITLE_TEXT = "Book an appointment"
+    TITLE_TEXT = N_("Book an appointment")  # shown through _
 
     def __init__(self, client_id: int | None = None, staff: str | None = None, at: datetime | None = None,
                  services: Sequence[str] = (), *, note: str = "", why: str = "") -> None:
@@ -77,7 +78,7 @@ class BookingForm(TypesAhead, ModalScreen[int | None]):
 
     def compose(self) -> ComposeResult:
         with Vertical(id="booking"):
-            yield Static(self.TITLE_TEXT, id="booking-title", markup=False)
+            yield Static(_(self.TITLE_TEXT), id="booking-title", markup=False)
             if self.why:
                 yield Static(self.why, id="booking-why", markup=False)
             with VerticalScroll(id="booking-body"):
@@ -85,9 +86,9 @@ class BookingForm(TypesAhead, ModalScreen[int | None]):
             yield Static("", id="booking-check", classes="empty", markup=False)
             yield Static("", id="booking-error", classes="empty", markup=False)
             with Horizontal(id="booking-buttons"):
-                yield Button("Book", id="book-save", variant="primary", compact=True)
-                yield Button("Cancel", id="book-cancel", compact=True)
-                yield Static("Enter: next · ctrl+s: book · Esc: cancel", id="booking-keys", markup=False)
+                yield Button(_("Book"), id="book-save", variant="primary", compact=True)
+                yield Button(_("Cancel"), id="book-cancel", compact=True)
+                yield Static(_("Enter: next · ctrl+s: book · Esc: cancel"), id="booking-keys", markup=False)
 
     def fields(self) -> ComposeResult:
         yield ClientPicker()
@@ -96,17 +97,17 @@ class BookingForm(TypesAhead, ModalScreen[int | None]):
         yield WhenInput()
         yield SlotPicker()
         with Horizontal(id="deposit-row", classes="form-row"):
-            yield Label("Deposit", classes="picker-label")
-            yield Input(placeholder="amount", id="deposit-amount", compact=True, select_on_focus=False)
-            yield Input(placeholder="paid: cash, card or transfer", id="deposit-method", compact=True,
+            yield Label(_("Deposit"), classes="picker-label")
+            yield Input(placeholder=_("amount"), id="deposit-amount", compact=True, select_on_focus=False)
+            yield Input(placeholder=_("paid: cash, card or transfer"), id="deposit-method", compact=True,
                         select_on_focus=False)
         with Horizontal(id="repeat-row", classes="form-row"):
-            yield Label("Repeat", classes="picker-label")
-            yield Input(placeholder="every N weeks", id="repeat-every", compact=True, select_on_focus=False)
-            yield Input(placeholder="until (e.g. 2027-03-31)", id="repeat-until", compact=True, select_on_focus=False)
+            yield Label(_("Repeat"), classes="picker-label")
+            yield Input(placeholder=_("every N weeks"), id="repeat-every", compact=True, select_on_focus=False)
+            yield Input(placeholder=_("until (e.g. 2027-03-31)"), id="repeat-until", compact=True, select_on_focus=False)
         with Horizontal(id="note-row", classes="form-row"):
-            yield Label("Note", classes="picker-label")
-            yield Input(value=self.note_text, placeholder="optional", id="note", compact=True, max_length=500,
+            yield Label(_("Note"), classes="picker-label")
+            yield Input(value=self.note_text, placeholder=_("optional"), id="note", compact=True, max_length=500,
                         select_on_focus=False)
 
     def order(self) -> list[Widget]:
@@ -128,7 +129,7 @@ class BookingForm(TypesAhead, ModalScreen[int | None]):
         def located(location: LocationView) -> None:
             self.location = location
             when = self.query_one(WhenInput)
-            when.set_zone(location.tz)
+            when.set_zone(location.tz, location.currency)
             if self.at is not None:
                 when.set_at(self.at)
             self._recheck()
@@ -243,7 +244,7 @@ class BookingForm(TypesAhead, ModalScreen[int | None]):
                 if ours:  # nobody the client prefers works that day: the desk chooses
                     self._preferred = None
                     staff_picker.input.value = ""
-                    staff_picker.note("any stylist, or type a code or name")
+                    staff_picker.note(_("any stylist, or type a code or name"))
                 return
             if staff_picker.team is None:  # the team is on its way
                 self.set_timer(0.1, lambda: done(code))
@@ -254,7 +255,8 @@ class BookingForm(TypesAhead, ModalScreen[int | None]):
             self._preferred = code
             staff_picker.set_code(code)
             staff_picker.input.selection = Selection(0, len(code))  # typing in the box replaces it
-            staff_picker.note(f"✓ {member.name} ({code}) · {client.name}'s preferred stylist")
+            staff_picker.note("✓ " + _("{name} ({code}) · {client}'s preferred stylist").format(
+                name=member.name, code=code, client=client.name))
 
         self.app.read(work, done, lambda _text: None, group="booking-preferred")  # type: ignore[attr-defined]
 
@@ -275,7 +277,7 @@ class BookingForm(TypesAhead, ModalScreen[int | None]):
         at = self.query_one(WhenInput).at
         slots_widget = self.query_one(SlotPicker)
         if not minutes:
-            slots_widget.say("choose a service to see the free slots")
+            slots_widget.say(_("choose a service to see the free slots"))
             self._show_check([])
             return
         tz = self.location.tz
@@ -301,9 +303,9 @@ class BookingForm(TypesAhead, ModalScreen[int | None]):
                 return
             slots, problems = result
             if not slots:
-                slots_widget.say("no free slot in the next two weeks")
+                slots_widget.say(_("no free slot in the next two weeks"))
             else:
-                slots_widget.show_slots(slots, tz)
+                slots_widget.show_slots(slots, tz, self.location.currency if self.location else "")
             self._show_check(problems)
 
         self.app.read(work, done, self._refused, group="booking-check")  # type: ignore[attr-defined]
@@ -322,7 +324,7 @@ class BookingForm(TypesAhead, ModalScreen[int | None]):
 
     def _refused(self, text: str) -> None:
         self._busy = False
-        self.say(f"Not booked: {desk_words(text)}")
+        self.say(_("Not booked: {why}").format(why=desk_words(text)))
 
     def _value(self, selector: str) -> str:
         return self.query_one(selector, Input).value.strip()
@@ -337,7 +339,7 @@ class BookingForm(TypesAhead, ModalScreen[int | None]):
         """True when a pick still waits for its answer: the form books when the answer comes."""
         if self.location is None or any(p.pending for p in self.query(Picker)):
             self._save_when_ready = True
-            self.say("finding what was typed…")
+            self.say(_("finding what was typed…"))
             return True
         return False
 
@@ -351,11 +353,11 @@ class BookingForm(TypesAhead, ModalScreen[int | None]):
         staff_picker = self.query_one(StaffPicker)
         when = self.query_one(WhenInput)
         codes = services.codes if services.menu is not None else self.services
-        missing = ("choose a client" if client is None or client.id is None else
-                   "choose a service" if not codes else
-                   "choose a stylist (or any)" if not staff_picker.decided and not self.staff else
-                   f"when? {when.error}" if when.error else
-                   "say when (e.g. tomorrow 16)" if when.at is None else "")
+        missing = (_("choose a client") if client is None or client.id is None else
+                   _("choose a service") if not codes else
+                   _("choose a stylist (or any)") if not staff_picker.decided and not self.staff else
+                   _("when? {why}").format(why=when.error) if when.error else
+                   _("say when (e.g. tomorrow 16)") if when.at is None else "")
         if missing:
             self.say(missing)
             return
@@ -363,15 +365,15 @@ class BookingForm(TypesAhead, ModalScreen[int | None]):
         staff = staff_picker.chosen_code if staff_picker.decided else self.staff
         at, minutes, note = when.at, services.minutes, self._value("#note") or None
         deposit = self._value("#deposit-amount") if self.query_one("#deposit-row").display else ""
-        method = self._value("#deposit-method").lower()
+        method = method_typed(self._value("#deposit-method"))
         every, until = self._value("#repeat-every"), self._value("#repeat-until")
         try:
             repeat = repeat_rule(every, until, clock.now().astimezone(location.tz))
         except SalonError as exc:
-            self.say(f"Not booked: {desk_words(exc.message)}")
+            self.say(_("Not booked: {why}").format(why=desk_words(exc.message)))
             return
         if deposit and not method:
-            self.say("how is the deposit paid? cash, card or transfer")
+            self.say(_("how is the deposit paid? cash, card or transfer"))
             return
 
         def work(session: Any, loc: LocationView, actor: Any) -> Any:
@@ -387,20 +389,22 @@ class BookingForm(TypesAhead, ModalScreen[int | None]):
             if deposit:
                 from salon_cli.services.till import deposits
 
-                cents = parse_amount(deposit, loc.currency, what="the deposit")
+                cents = parse_amount(deposit, loc.currency, what="deposit")  # a word of core's message: English
                 return deposits.book(session, actor=actor, location=loc, method=method, deposit_cents=cents, **booking)
             return appointments.book_appointment(session, actor=actor, location=loc, **booking)  # type: ignore[arg-type]
 
         def done(booking: Any) -> None:
             self._busy = False
             first = booking.appointments[0]
-            more = f" (+{len(booking.appointments) - 1} repeats)" if len(booking.appointments) > 1 else ""
-            self.app.notify(f"booked: {first.client} · {shown(first.starts_at.astimezone(location.tz))} "
-                            f"with {first.staff} · {first.service}{more}")
+            repeats = len(booking.appointments) - 1
+            more = ngettext(" (+{n} repeat)", " (+{n} repeats)", repeats).format(n=repeats) if repeats else ""
+            self.app.notify(_("booked: {client} · {when} with {staff} · {service}").format(
+                client=first.client, when=shown(first.starts_at.astimezone(location.tz), location.currency),
+                staff=first.staff, service=first.service) + more)
             for warning in booking.warnings:
                 self.app.notify(desk_words(warning), severity="warning", timeout=8)
             self.dismiss(first.id)
 
         self._busy = True
-        self.say("booking…")
+        self.say(_("booking…"))
         self.app.change(Permission.desk, work, done, self._refused)  # type: ignore[attr-defined]

@@ -9,8 +9,6 @@ shows (the dashboard's launch, benchmarks/tui.py)."""
 
 from __future__ import annotations
 
-from collections import Counter
-from collections.abc import Sequence
 from datetime import date, timedelta
 from typing import Any
 
@@ -18,73 +16,33 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Static
+from textual.widgets import DataTable, Static
 
 from salon_cli import launch
-from salon_cli.core.money import format_amount
 from salon_cli.core.permissions import Permission
+from salon_cli.i18n import N_, _, formats, ngettext
 from salon_cli.services.book import board as desk_board
 from salon_cli.services.book import grid as book_grid
 from salon_cli.services.book.board import Board, BoardRow
 from salon_cli.services.book.grid import Grid
 from salon_cli.services.clients import follow_ups
-from salon_cli.services.salon.locations import LocationView
+from salon_cli.tui.screens.book.day_lines import day_title, desk_line, due_note, status_summary
 from salon_cli.tui.screens.modals import Field, FormModal
 from salon_cli.tui.screens.reload import ReloadsWhenBack
-from salon_cli.tui.widgets.book_grid import BookGrid
+from salon_cli.tui.widgets.book_grid import BookGrid, state_word
+from salon_cli.tui.widgets.desk_footer import DeskFooter
 
-# the state comes second so that it is on screen at 80 columns, where the service may be cut
-COLUMNS = ("Time", "Status", "Client", "Stylist", "Service", "Price")
-STATE_ORDER = ("booked", "late", "here", "in chair", "done", "no-show", "late cancel", "cancelled")
+# the state comes second so that it is on screen at 80 columns, where the service may be cut (through _)
+COLUMNS = (N_("Time"), N_("Status"), N_("Client"), N_("Stylist"), N_("Service"), N_("Price"))
 STATE_STYLE = {"booked": "", "late": "bold yellow", "here": "bold cyan", "in chair": "bold magenta",
                "done": "green", "no-show": "bold red", "late cancel": "red", "cancelled": "dim"}
-
-
-def day_title(location: LocationView, day: date, today: date) -> str:
-    """'Salón Centro — Saturday 21 November 2026' (marked when it is today)."""
-    text = f"{location.name} — {day:%A} {day.day} {day:%B %Y}"
-    return f"{text}  (today)" if day == today else text
-
-
-def status_summary(rows: Sequence[BoardRow]) -> str:
-    """'12 appointments: 3 booked · 1 late · 2 here · 6 done'."""
-    if not rows:
-        return "no appointments"
-    counts = Counter(row.state for row in rows)
-    order = [s for s in STATE_ORDER if s in counts] + sorted(set(counts) - set(STATE_ORDER))
-    noun = "appointment" if len(rows) == 1 else "appointments"
-    return f"{len(rows)} {noun}: " + " · ".join(f"{counts[s]} {s}" for s in order)
-
-
-def due_note(count: int) -> str:
-    """' · 3 follow-ups due (f)', when any are due today or overdue."""
-    return f" · {count} follow-up{'s' if count != 1 else ''} due (f)" if count else ""
-
-
-def _short(name: str) -> str:
-    """'Jimena Vázquez Gómez' -> 'Jimena V.' (the desk line has one row for everyone waiting)."""
-    words = name.split()
-    return f"{words[0]} {words[1][0]}." if len(words) > 1 else name
-
-
-def desk_line(board: Board) -> str:
-    """'Waiting (2): Ximena J. (ana), Pedro P. (beto)' and, on a line of its own, 'Next free: ana 11:15 · beto 12:30'."""
-    tz = board.location.tz
-    parts = []
-    if board.waiting:
-        parts.append(f"Waiting ({len(board.waiting)}): " + ", ".join(
-            f"{_short(r.appointment.client)} ({r.appointment.staff})" for r in board.waiting))
-    if board.next_free:
-        parts.append("Next free: " + " · ".join(
-            f"{code} {at.astimezone(tz):%H:%M}" if at else f"{code} full" for code, at in board.next_free.items()))
-    return "\n".join(parts) or " "
 
 
 def _day_typed(text: str, now: Any) -> date:
     """A day as the desk types it: 2026-12-11, today, tomorrow, fri, viernes, +7 (days from today)."""
     words = text.strip().lower()
     if not words:
-        raise ValueError("type a date, e.g. 2026-12-11, tomorrow, fri or +7")
+        raise ValueError(_("type a date, e.g. 2026-12-11, tomorrow, fri or +7"))
     if words.lstrip("+-").isdigit() and words[0] in "+-":
         return now.date() + timedelta(days=int(words))
     try:
@@ -97,31 +55,32 @@ def _day_typed(text: str, now: Any) -> date:
     try:
         return parse_when(f"{words} 23:59", now).date()
     except SalonError as exc:
-        raise ValueError(f"{text!r} is not a date I know: try 2026-12-11, tomorrow, fri or +7") from exc
+        raise ValueError(_("{text!r} is not a date I know: try 2026-12-11, tomorrow, fri or +7").format(
+            text=text)) from exc
 
 
 class TodayScreen(ReloadsWhenBack, Screen[None]):
     BINDINGS = [
-        Binding("r", "refresh_book", "Refresh", id="refresh"),
+        Binding("r", "refresh_book", N_("Refresh"), id="refresh"),
         # priority: the list's table would otherwise take left/right; in the grid they move the cursor
-        Binding("left", "list_day(-1)", "Day", key_display="←", priority=True, show=False, id="list-previous-day"),
-        Binding("right", "list_day(1)", "Day", key_display="→", priority=True, show=False, id="list-next-day"),
-        Binding("left_square_bracket", "previous_day", "Previous day", key_display="[", id="previous-day"),
-        Binding("right_square_bracket", "next_day", "Next day", key_display="]", id="next-day"),
-        Binding("t", "today", "Today", id="today"),
-        Binding("g", "go_to_day", "Go to date", id="go-to-day"),
-        Binding("v", "toggle_view", "Grid/list", id="toggle-view"),
-        Binding("c", "check_in", "Check in", id="check-in"),
-        Binding("w", "walk_in", "Walk-in", id="walk-in"),
-        Binding("x", "cancel_appointment", "Cancel", id="cancel-appointment"),
-        Binding("m", "move_appointment", "Move", id="move-appointment"),
-        Binding("p", "checkout", "Checkout", id="checkout"),
-        Binding("enter", "open_client", "Client", id="open-client", show=False),
+        Binding("left", "list_day(-1)", N_("Day"), key_display="←", priority=True, show=False, id="list-previous-day"),
+        Binding("right", "list_day(1)", N_("Day"), key_display="→", priority=True, show=False, id="list-next-day"),
+        Binding("left_square_bracket", "previous_day", N_("Previous day"), key_display="[", id="previous-day"),
+        Binding("right_square_bracket", "next_day", N_("Next day"), key_display="]", id="next-day"),
+        Binding("t", "today", N_("Today"), id="today"),
+        Binding("g", "go_to_day", N_("Go to date"), id="go-to-day"),
+        Binding("v", "toggle_view", N_("Grid/list"), id="toggle-view"),
+        Binding("c", "check_in", N_("Check in"), id="check-in"),
+        Binding("w", "walk_in", N_("Walk-in"), id="walk-in"),
+        Binding("x", "cancel_appointment", N_("Cancel"), id="cancel-appointment"),
+        Binding("m", "move_appointment", N_("Move"), id="move-appointment"),
+        Binding("p", "checkout", N_("Checkout"), id="checkout"),
+        Binding("enter", "open_client", N_("Client"), id="open-client", show=False),
         # only while a day before today is left unclosed (check_action; the warning line names the key);
         # else the app's `z` closes today
         Binding("z", "close_unclosed", show=False, id="close-unclosed"),
         # off the footer (full already); the summary line names the key when any are due, F1 lists it
-        Binding("f", "follow_ups", "Follow-ups due", show=False, id="follow-ups"),
+        Binding("f", "follow_ups", N_("Follow-ups due"), show=False, id="follow-ups"),
     ]
 
     def __init__(self) -> None:
@@ -141,11 +100,11 @@ class TodayScreen(ReloadsWhenBack, Screen[None]):
         yield BookGrid(id="grid")
         yield DataTable(id="book", cursor_type="row", zebra_stripes=True)
         yield Static(" ", id="desk", markup=False)
-        yield Static("loading…", id="summary", markup=False)
-        yield Footer()
+        yield Static(_("loading…"), id="summary", markup=False)
+        yield DeskFooter()
 
     def on_mount(self) -> None:
-        self.query_one(DataTable).add_columns(*COLUMNS)
+        self.query_one(DataTable).add_columns(*(_(c) for c in COLUMNS))
         self.query_one("#unclosed").display, self.query_one("#unclosed").styles.padding = False, (0, 1)
         self._set_view()
         self._request(None)
@@ -159,7 +118,7 @@ class TodayScreen(ReloadsWhenBack, Screen[None]):
     def _request(self, day: date | None) -> None:
         self._generation += 1
         generation = self._generation
-        self._set_summary("loading…")
+        self._set_summary(_("loading…"))
 
         def done(loaded: tuple[Board, Grid, int]) -> None:
             if generation == self._generation:
@@ -173,7 +132,7 @@ class TodayScreen(ReloadsWhenBack, Screen[None]):
 
         def failed(text: str) -> None:
             if generation == self._generation:
-                self._set_summary(f"error: {text}", error=True)
+                self._set_summary(_("error: {text}").format(text=text), error=True)
                 self.call_after_refresh(launch.settle)
 
         self.app.read(lambda s, loc: (desk_board.board(s, location=loc, day=day),  # type: ignore[attr-defined]
@@ -186,9 +145,12 @@ class TodayScreen(ReloadsWhenBack, Screen[None]):
         def done(days: list[Any]) -> None:
             self.unclosed, more = (days[-1].business_date if days else None), len(days) - 1
             line, d = self.query_one("#unclosed", Static), self.unclosed
+            cur = self.loaded.location.currency if self.loaded else ""
             line.display = d is not None
-            line.update(Text(f"{d:%a} {d.day} {d:%b} was not closed — z closes it" + (
-                f" ({more} earlier day{'s' if more > 1 else ''} too)" if more > 0 else ""), "bold yellow") if d else "")
+            line.update(Text(_("{day} was not closed — z closes it").format(
+                day=f"{formats.weekday(d, cur, width='abbreviated')} {formats.day(d, cur)}") + (ngettext(
+                    " ({n} earlier day too)", " ({n} earlier days too)", more).format(n=more) if more > 0 else ""),
+                "bold yellow") if d else "")
             self.refresh_bindings()
 
         self.app.read(lambda s, loc: unfinished.pending_days(s, location=loc), done, lambda _text: None,  # type: ignore[attr-defined]
@@ -200,7 +162,7 @@ class TodayScreen(ReloadsWhenBack, Screen[None]):
 
     def _show(self, board: Board) -> None:
         self.loaded = board
-        tz, currency = board.location.tz, board.location.currency
+        tz, currency = board.location.tz, board.location.currency  # the price: the figure alone (a narrow column)
         self.query_one("#title", Static).update(day_title(board.location, board.day, board.today))
         table = self.query_one(DataTable)
         keep = table.cursor_row
@@ -209,9 +171,9 @@ class TodayScreen(ReloadsWhenBack, Screen[None]):
             appt = row.appointment
             table.add_row(
                 Text(f"{appt.starts_at.astimezone(tz):%H:%M}–{appt.ends_at.astimezone(tz):%H:%M}"),
-                Text(row.state, style=STATE_STYLE.get(row.state, "")),
+                Text(state_word(row.state), style=STATE_STYLE.get(row.state, "")),
                 Text(appt.client), Text(appt.staff_name.split()[0] if appt.staff_name else appt.staff),
-                Text(appt.service), Text(format_amount(appt.price_cents, currency), justify="right"),
+                Text(appt.service), Text(formats.amount(appt.price_cents, currency), justify="right"),
                 key=str(appt.id),
             )
         if board.rows:
@@ -264,7 +226,8 @@ class TodayScreen(ReloadsWhenBack, Screen[None]):
             return
         appt = row.appointment
         self.app.change(Permission.desk, lambda s, loc, actor: appt_status.check_in(  # type: ignore[attr-defined]
-            s, actor=actor, location=loc, appointment_id=appt.id), self._changed(f"{appt.client} is here"))
+            s, actor=actor, location=loc, appointment_id=appt.id),
+            self._changed(_("{client} is here").format(client=appt.client)))
 
     def action_cancel_appointment(self) -> None:
         """The appointment's panel, straight to its cancel: the fee the policy charges shown first."""
@@ -279,7 +242,8 @@ class TodayScreen(ReloadsWhenBack, Screen[None]):
         if not self.list_view:  # in the grid: pick the block up; the arrows carry it, Enter drops it
             block = self.query_one(BookGrid).pick_up()
             if block is not None:
-                self._set_summary(f"moving {block.appointment.client}: arrows, Enter drops, Esc back")
+                self._set_summary(_("moving {client}: arrows, Enter drops, Esc back").format(
+                    client=block.appointment.client))
             return
         row = self.selected()
         if row is None or self.loaded is None:
@@ -292,10 +256,10 @@ class TodayScreen(ReloadsWhenBack, Screen[None]):
                 self.app.change(Permission.desk, lambda s, loc, actor: appointments.move(  # type: ignore[attr-defined]
                     s, actor=actor, location=loc, appointment_id=appt.id, at=values["at"],
                     horizon_days=priority.appointment_horizon_days(s, loc, appt.id)),
-                    self._changed(f"moved: {appt.client} to {values['at']}"))
+                    self._changed(_("moved: {client} to {when}").format(client=appt.client, when=values["at"])))
 
-        self.app.push_screen(FormModal(f"Move {appt.client}'s {appt.service}", [
-            Field("at", "New time (YYYY-MM-DD HH:MM)", value=f"{appt.starts_at.astimezone(tz):%Y-%m-%d %H:%M}")]),
+        self.app.push_screen(FormModal(_("Move {client}'s {service}").format(client=appt.client, service=appt.service), [
+            Field("at", _("New time (YYYY-MM-DD HH:MM)"), value=f"{appt.starts_at.astimezone(tz):%Y-%m-%d %H:%M}")]),
             asked)
 
     def action_walk_in(self) -> None:
@@ -335,8 +299,8 @@ class TodayScreen(ReloadsWhenBack, Screen[None]):
                 return
             self._request(day)
 
-        self.app.push_screen(FormModal("Go to a date", [Field(
-            "day", "Date (2026-12-11, tomorrow, fri, +7)", placeholder="2026-12-11")], ok="Go"), asked)
+        self.app.push_screen(FormModal(_("Go to a date"), [Field(
+            "day", _("Date (2026-12-11, tomorrow, fri, +7)"), placeholder="2026-12-11")], ok=_("Go")), asked)
 
     def show_appointment(self, appointment_id: int) -> None:
         """After a booking: its day on the book, the cursor on it."""
@@ -376,17 +340,18 @@ class TodayScreen(ReloadsWhenBack, Screen[None]):
         from salon_cli.services.book import appointments
 
         tz = self.loaded.location.tz if self.loaded else None
-        at = f"{event.at.astimezone(tz):%Y-%m-%d %H:%M}"
+        at, cur = f"{event.at.astimezone(tz):%Y-%m-%d %H:%M}", self.loaded.location.currency if self.loaded else ""
 
         def moved(done: Any) -> None:
             view = done.appointments[0]
-            self.app.notify(f"moved: {view.client} to {view.staff} {view.starts_at.astimezone(tz):%H:%M}")
+            self.app.notify(_("moved: {client} to {staff} {time}").format(
+                client=view.client, staff=view.staff, time=formats.clock_time(view.starts_at, cur, tz)))
             for warning in done.warnings:
                 self.app.notify(warning, severity="warning")
             self.action_refresh_book()
 
         def refused(text: str) -> None:
-            self._set_summary(f"not moved: {text}", error=True)
+            self._set_summary(_("not moved: {why}").format(why=text), error=True)
             self.app.show_error(text)  # type: ignore[attr-defined]
             self.action_refresh_book()
 

@@ -16,19 +16,19 @@ from textual.widget import Widget
 from salon_cli.core import clock
 from salon_cli.core.errors import InvalidInput
 from salon_cli.core.permissions import Permission
+from salon_cli.i18n import N_, _, formats
 from salon_cli.services.salon.locations import LocationView
-from salon_cli.tui.screens.book.booking_checks import first_free
+from salon_cli.tui.screens.book.booking_checks import first_free, first_free_words
 from salon_cli.tui.screens.book.booking_form import BookingForm
 from salon_cli.tui.widgets.client_picker import ClientPicker
 from salon_cli.tui.widgets.service_picker import ServicePicker
 from salon_cli.tui.widgets.staff_picker import StaffPicker
-from salon_cli.tui.widgets.when_input import shown
 
 SOON_MINUTES = 15  # "any stylist" for a walk-in: one free within this long (booked from then)
 
 
 class WalkInForm(BookingForm):
-    TITLE_TEXT = "Walk-in: starts now"
+    TITLE_TEXT = N_("Walk-in: starts now")
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -64,10 +64,11 @@ class WalkInForm(BookingForm):
         minutes = self.query_one(ServicePicker).minutes
         staff_picker = self.query_one(StaffPicker)
         typed = self.query_one(ClientPicker).input.value.strip()
-        missing = (f"who is {typed!r}? choose the client, + New client, or No client" if client is None and typed else
-                   "choose the client, or No client" if client is None else
-                   "choose a service" if not codes else
-                   "choose a stylist (or any)" if not staff_picker.decided else "")
+        missing = (_("who is {typed!r}? choose the client, + New client, or No client").format(typed=typed)
+                   if client is None and typed else
+                   _("choose the client, or No client") if client is None else
+                   _("choose a service") if not codes else
+                   _("choose a stylist (or any)") if not staff_picker.decided else "")
         if missing:
             self.say(missing)
             return
@@ -82,9 +83,7 @@ class WalkInForm(BookingForm):
                 now = clock.now()
                 slot = first_free(session, loc, minutes=minutes, staff=None, at=now)
                 if slot is None or (slot.starts_at - now).total_seconds() > SOON_MINUTES * 60:
-                    later = (f"; the first free is {shown(slot.starts_at.astimezone(loc.tz))} with {slot.staff}"
-                             if slot else "")
-                    raise InvalidInput(f"no stylist is free now{later}")
+                    raise InvalidInput(_("no stylist is free now") + first_free_words(slot, loc))
                 code, at = slot.staff, (slot.starts_at if slot.starts_at > now else None)
             return appointments.book_appointment(session, actor=actor, location=loc, client_id=client.id,
                                                  services=list(codes), staff=code, at=at, walk_in=True)
@@ -92,10 +91,11 @@ class WalkInForm(BookingForm):
         def done(booking: Any) -> None:
             self._busy = False
             first = booking.appointments[0]
-            self.app.notify(f"walk-in booked: {first.client or 'no client'} with {first.staff} "
-                            f"at {first.starts_at.astimezone(location.tz):%H:%M} · {first.service}")
+            self.app.notify(_("walk-in booked: {client} with {staff} at {time} · {service}").format(
+                client=first.client or _("no client"), staff=first.staff, service=first.service,
+                time=formats.clock_time(first.starts_at, location.currency, location.tz)))
             self.dismiss(first.id)
 
         self._busy = True
-        self.say("booking…")
+        self.say(_("booking…"))
         self.app.change(Permission.desk, work, done, self._refused)  # type: ignore[attr-defined]

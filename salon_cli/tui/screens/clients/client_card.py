@@ -18,16 +18,19 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
 from textual.screen import Screen
-from textual.widgets import Footer, Static
+from textual.widgets import Static
 
 from salon_cli.core.permissions import Permission
+from salon_cli.i18n import N_, _, formats
 from salon_cli.services.book.views import AppointmentView
 from salon_cli.services.clients.notes import NoteView
 from salon_cli.services.loyalty import rewards as loyalty_rewards
 from salon_cli.services.salon.locations import LocationView
+from salon_cli.tui.screens.clients.client_words import note_kind
 from salon_cli.tui.screens.clients.loyalty_card import CodeModal, LoyaltyCard, RewardPicker
 from salon_cli.tui.screens.clients.search import _name
 from salon_cli.tui.screens.reload import ReloadsWhenBack
+from salon_cli.tui.widgets.desk_footer import DeskFooter
 
 from salon_cli.tui.screens.clients.client_card_data import (
     CardData, appointments_text, for_checkout, load_card, membership_text, notes_text, profile_text,
@@ -36,17 +39,17 @@ from salon_cli.tui.screens.clients.client_card_data import (
 
 class ClientCardScreen(ReloadsWhenBack, Screen[None]):
     BINDINGS = [
-        Binding("escape", "app.pop_screen", "Back", id="back"),
-        Binding("c", "check_in", "Check in", id="client-check-in"),
-        Binding("k", "stamp", "Stamp", id="stamp"),
-        Binding("r", "redeem", "Redeem", id="redeem"),
-        Binding("p", "checkout", "Checkout", id="client-checkout"),
-        Binding("b", "rebook", "Book again", id="rebook"),
-        Binding("e", "edit_profile", "Edit", id="client-edit"),
-        Binding("a", "add_note", "Note", id="client-note"),
-        Binding("o", "note_actions", "Edit notes", id="client-notes"),
-        Binding("f", "edit_prefs", "Prefs", id="client-prefs"),
-        Binding("f5", "reload", "Reload", id="reload", show=False),
+        Binding("escape", "app.pop_screen", N_("Back"), id="back"),
+        Binding("c", "check_in", N_("Check in"), id="client-check-in"),
+        Binding("k", "stamp", N_("Stamp"), id="stamp"),
+        Binding("r", "redeem", N_("Redeem"), id="redeem"),
+        Binding("p", "checkout", N_("Checkout"), id="client-checkout"),
+        Binding("b", "rebook", N_("Book again"), id="rebook"),
+        Binding("e", "edit_profile", N_("Edit"), id="client-edit"),
+        Binding("a", "add_note", N_("Note"), id="client-note"),
+        Binding("o", "note_actions", N_("Edit notes"), id="client-notes"),
+        Binding("f", "edit_prefs", N_("Prefs"), id="client-prefs"),
+        Binding("f5", "reload", N_("Reload"), id="reload", show=False),
     ]
     def __init__(self, client_id: int, *args: object, notice: str = "") -> None:
         super().__init__()
@@ -56,7 +59,7 @@ class ClientCardScreen(ReloadsWhenBack, Screen[None]):
         self._generation = 0
 
     def compose(self) -> ComposeResult:
-        yield Static(f"client {self.client_id}", id="title", markup=False)
+        yield Static(_("client {id}").format(id=self.client_id), id="title", markup=False)
         with VerticalScroll(id="card-body"):
             with Horizontal(id="card-top"):
                 yield Static("", id="profile")
@@ -65,8 +68,8 @@ class ClientCardScreen(ReloadsWhenBack, Screen[None]):
             yield Static("", id="appointments")
             yield Static("", id="notes")
         yield Static("", id="notice", classes="empty", markup=False)
-        yield Static("loading…", id="summary", markup=False)
-        yield Footer()
+        yield Static(_("loading…"), id="summary", markup=False)
+        yield DeskFooter()
 
     def on_mount(self) -> None:
         if self.notice:
@@ -93,7 +96,7 @@ class ClientCardScreen(ReloadsWhenBack, Screen[None]):
 
         def failed(text: str) -> None:
             if generation == self._generation:
-                self._set_summary(f"error: {text}", error=True)
+                self._set_summary(_("error: {text}").format(text=text), error=True)
 
         self.app.read(lambda s, loc: load_card(s, loc, client_id, reader), done, failed,  # type: ignore[attr-defined]
                       group="client-card")
@@ -101,20 +104,22 @@ class ClientCardScreen(ReloadsWhenBack, Screen[None]):
     def _show(self, data: CardData) -> None:
         self.data = data
         c = data.client
-        merged = f" — merged into client {c.merged_into_id}" if c.merged_into_id else ""
-        self.query_one("#title", Static).update(f"{_name(c.first_name, c.last_name)} — client {c.id}{merged}")
+        merged = " — " + _("merged into client {id}").format(id=c.merged_into_id) if c.merged_into_id else ""
+        said = _("client {id}").format(id=c.id)
+        self.query_one("#title", Static).update(f"{_name(c.first_name, c.last_name)} — {said}{merged}")
         self.query_one("#profile", Static).update(profile_text(data))
         card = self.query_one(LoyaltyCard)
-        card.border_title = f"Loyalty · {data.loyalty.tier}" if data.loyalty and data.loyalty.enrolled else "Loyalty"
-        card.show(data.loyalty, data.program, data.location.tz)
-        self.query_one("#membership", Static).update(membership_text(data.membership))
+        card.border_title = _("Loyalty") + (f" · {data.loyalty.tier}" if data.loyalty and data.loyalty.enrolled else "")
+        card.show(data.loyalty, data.program, data.location.tz, data.location.currency)
+        self.query_one("#membership", Static).update(membership_text(data.membership, data.location.currency))
         self.query_one("#appointments", Static).update(appointments_text(data))
         self.query_one("#notes", Static).update(notes_text(data))
         waiting = data.next_in
-        hint = (f"next: {waiting.starts_at.astimezone(data.location.tz):%H:%M} {waiting.service} (c checks in)"
-                if waiting else "no booked appointment left today")
+        hint = (_("next: {time} {service} (c checks in)").format(
+                    time=f"{waiting.starts_at.astimezone(data.location.tz):%H:%M}", service=waiting.service)
+                if waiting else _("no booked appointment left today"))
         desk = self.app.desk  # type: ignore[attr-defined]
-        self._set_summary(f"{hint} · desk: {desk.code if desk else 'nobody signed in'}")
+        self._set_summary(_("{hint} · desk: {who}").format(hint=hint, who=desk.code if desk else _("nobody signed in")))
 
     def _set_summary(self, text: str, *, error: bool = False) -> None:
         summary = self.query_one("#summary", Static)
@@ -129,7 +134,7 @@ class ClientCardScreen(ReloadsWhenBack, Screen[None]):
         notice.set_class(not text, "empty")
 
     def _refused(self, text: str) -> None:
-        self.say(f"refused: {text}", error=True)
+        self.say(_("refused: {text}").format(text=text), error=True)
 
     # -- actions ---------------------------------------------------------------------------------
 
@@ -139,13 +144,14 @@ class ClientCardScreen(ReloadsWhenBack, Screen[None]):
         if self.data is None:
             return
         if self.data.next_in is None:
-            self.say("no booked appointment today to check in", error=True)
+            self.say(_("no booked appointment today to check in"), error=True)
             return
         client_id, tz = self.client_id, self.data.location.tz
 
         def done(appt: AppointmentView) -> None:
-            self.say(f"checked in: {appt.starts_at.astimezone(tz):%H:%M} {appt.service} with {appt.staff}")
-            self.app.notify(f"{appt.client} is here")
+            self.say(_("checked in: {time} {service} with {staff}").format(
+                time=f"{appt.starts_at.astimezone(tz):%H:%M}", service=appt.service, staff=appt.staff))
+            self.app.notify(_("{client} is here").format(client=appt.client))
             self._request()
 
         self.app.change(Permission.desk, lambda s, loc, actor: appt_status.check_in_next(  # type: ignore[attr-defined]
@@ -154,22 +160,24 @@ class ClientCardScreen(ReloadsWhenBack, Screen[None]):
     def action_stamp(self) -> None:
         if self.data is None:
             return
-        client_id, tz = self.client_id, self.data.location.tz
+        client_id, tz, currency = self.client_id, self.data.location.tz, self.data.location.currency
         self.say("")
 
         def work(s: Any, loc: LocationView, actor: Any) -> Any:
             return loyalty_rewards.stamp(s, actor=actor, location=loc, client_id=client_id)
 
         def done(result: loyalty_rewards.StampResult) -> None:
-            self.say(f"stamped: {result.stamps}/{result.stamps_target} · next stamp allowed from "
-                     f"{result.next_stamp_at.astimezone(tz):%Y-%m-%d %H:%M}")
+            at = result.next_stamp_at.astimezone(tz)
+            self.say(_("stamped: {stamps}/{target} · next stamp allowed from {day} {time}").format(
+                stamps=result.stamps, target=result.stamps_target, day=formats.day(at.date(), currency),
+                time=formats.clock_time(at, currency)))
             if result.reward_code:
-                self.app.push_screen(CodeModal("The card is full!", result.reward_code, result.reward or ""))
+                self.app.push_screen(CodeModal(_("The card is full!"), result.reward_code, result.reward or ""))
             self._request()
 
         if self.data.program is not None and self.data.program.require_pin:
             self.app.change_with_pin(Permission.desk, work, done, self._refused,  # type: ignore[attr-defined]
-                                     title="A stamp needs your PIN")
+                                     title=_("A stamp needs your PIN"))
         else:
             self.app.change(Permission.desk, work, done, self._refused)  # type: ignore[attr-defined]
 
@@ -178,16 +186,17 @@ class ClientCardScreen(ReloadsWhenBack, Screen[None]):
         if data is None:
             return
         if not data.rewards:
-            self.say("no rewards to redeem (see: salon loyalty rewards add)", error=True)
+            self.say(_("no rewards to redeem (see: salon loyalty rewards add)"), error=True)
             return
         client_id = self.client_id
         points = data.loyalty.points if data.loyalty else 0
 
         def done(result: loyalty_rewards.RedemptionView) -> None:
-            self.say(f"redeemed: {result.description} for {result.points:,} points · code {result.code}")
-            self.app.push_screen(CodeModal("Redemption code", result.code,
-                                           f"{result.description} — use it at checkout. "
-                                           f"{result.balance:,} points left."))
+            self.say(_("redeemed: {reward} for {points} points · code {code}").format(
+                reward=result.description, points=f"{result.points:,}", code=result.code))
+            self.app.push_screen(CodeModal(_("Redemption code"), result.code,
+                                           _("{reward} — use it at checkout. {points} points left.").format(
+                                               reward=result.description, points=f"{result.balance:,}")))
             self._request()
 
         def picked(reward_id: int | None) -> None:
@@ -204,7 +213,7 @@ class ClientCardScreen(ReloadsWhenBack, Screen[None]):
             return
         appt = for_checkout(self.data.today)
         if appt is None:
-            self.say("no appointment today to check out", error=True)
+            self.say(_("no appointment today to check out"), error=True)
             return
         self.app.open_checkout(appt.id)  # type: ignore[attr-defined]
 
@@ -223,7 +232,8 @@ class ClientCardScreen(ReloadsWhenBack, Screen[None]):
                 self.app.open_booking(client_id=client_id)  # type: ignore[attr-defined]
             else:
                 self.app.open_booking(client_id=client_id, services=usual.services,  # type: ignore[attr-defined]
-                                      staff=usual.staff, at=usual.at, why=f"Usual visit: {usual.basis}")
+                                      staff=usual.staff, at=usual.at,
+                                      why=_("Usual visit: {basis}").format(basis=usual.basis))
 
         self.say("")
         self.app.read(work, proposed, self._refused, group="rebook")  # type: ignore[attr-defined]
@@ -237,7 +247,7 @@ class ClientCardScreen(ReloadsWhenBack, Screen[None]):
 
         def edited(client_id: int | None) -> None:
             if client_id is not None:
-                self.say("profile saved")
+                self.say(_("profile saved"))
                 self._request()
 
         self.app.push_screen(ClientForm.editing(self.data.client), edited)
@@ -251,7 +261,7 @@ class ClientCardScreen(ReloadsWhenBack, Screen[None]):
 
         def written(note: NoteView | None) -> None:
             if note is not None:
-                self.say(f"note added ({note.type}{', private' if note.private else ''})")
+                self.say(_("note added ({kind})").format(kind=note_kind(note.type, note.private)))
                 self._request()
 
         c = self.data.client
@@ -266,7 +276,7 @@ class ClientCardScreen(ReloadsWhenBack, Screen[None]):
         if data is None:
             return
         if not data.client.notes:
-            self.say("no notes to edit (a adds one)", error=True)
+            self.say(_("no notes to edit (a adds one)"), error=True)
             return
         self.say("")
         notes = {n.id: n for n in data.client.notes}
@@ -277,7 +287,7 @@ class ClientCardScreen(ReloadsWhenBack, Screen[None]):
                 what, note_id = choice
                 (self._delete_note if what == DELETE else self._edit_note)(notes[note_id])
 
-        self.app.push_screen(NotePicker(name, data.client.notes, data.location.tz), picked)
+        self.app.push_screen(NotePicker(name, data.client.notes, data.location.tz, data.location.currency), picked)
 
     def _edit_note(self, note: NoteView) -> None:
         from salon_cli.tui.screens.clients.note_actions import pin_title, pin_who
@@ -285,7 +295,7 @@ class ClientCardScreen(ReloadsWhenBack, Screen[None]):
 
         def corrected(edited: NoteView | None) -> None:
             if edited is not None:
-                self.say(f"note {edited.id} corrected")
+                self.say(_("note {id} corrected").format(id=edited.id))
                 self._request()
 
         c = self.data.client  # type: ignore[union-attr]
@@ -297,10 +307,11 @@ class ClientCardScreen(ReloadsWhenBack, Screen[None]):
         from salon_cli.services.clients import note_edits
         from salon_cli.tui.screens.clients.note_actions import pin_title, pin_who, reason_modal
 
-        client_id, tz = self.client_id, self.data.location.tz  # type: ignore[union-attr]
+        location = self.data.location  # type: ignore[union-attr]
+        client_id, tz, currency = self.client_id, location.tz, location.currency
 
         def done(gone: NoteView) -> None:
-            self.say(f"note {gone.id} by {gone.author} deleted")
+            self.say(_("note {id} by {author} deleted").format(id=gone.id, author=gone.author))
             self._request()
 
         def given(values: dict[str, str] | None) -> None:
@@ -319,7 +330,7 @@ class ClientCardScreen(ReloadsWhenBack, Screen[None]):
                 self.app.change_with_pin(Permission.desk, work, done, self._refused, title=title,  # type: ignore[attr-defined]
                                          who=pin_who(note, self.app.desk))  # type: ignore[attr-defined]
 
-        self.app.push_screen(reason_modal(note, tz), given)
+        self.app.push_screen(reason_modal(note, tz, currency), given)
 
     def action_edit_prefs(self) -> None:
         from salon_cli.services.clients.notes import PrefsView
@@ -331,7 +342,7 @@ class ClientCardScreen(ReloadsWhenBack, Screen[None]):
 
         def saved(prefs: PrefsView | None) -> None:
             if prefs is not None:
-                self.say("preferences saved")
+                self.say(_("preferences saved"))
                 self._request()
 
         c = self.data.client

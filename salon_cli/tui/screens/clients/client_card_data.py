@@ -1,6 +1,7 @@
 """What the client card shows, read in one unit of work (`load_card`) and turned into text (the `*_text`
 builders and `history_rows`: visits, sales and loyalty together); `for_checkout` is which of today's
-appointments the card's `p` takes. The screen is `client_card.ClientCardScreen`."""
+appointments the card's `p` takes. The screen is `client_card.ClientCardScreen`. The words are the desk's
+language (`_`; the tables of state words marked `N_`), money and days `i18n.formats`'."""
 
 from __future__ import annotations
 
@@ -12,8 +13,8 @@ from rich.text import Text
 
 from salon_cli.core import clock
 from salon_cli.core.errors import SalonError
-from salon_cli.core.money import format_amount
 from salon_cli.core.phones import national
+from salon_cli.i18n import N_, _, formats, ngettext
 from salon_cli.services.book.penalties import PenaltyView
 from salon_cli.services.book.views import AppointmentView
 from salon_cli.services.clients import views as client_views
@@ -29,13 +30,15 @@ from salon_cli.services.record.timeline import TimelineEvent
 from salon_cli.services.salon import business_days
 from salon_cli.services.salon.locations import LocationView
 from salon_cli.services.till.sale_views import SaleView
+from salon_cli.tui.screens.clients.client_words import (
+    CHANNEL_WORD, KIND_WORD, LOYALTY_WORD, MEMBERSHIP_WORD, PROFILE_LABELS, REMINDER_WORD, SALE_WORD, STATUS_WORD,
+    note_kind, word,
+)
 from salon_cli.tui.screens.clients.search import _day
 
 # which of today's appointments `p` takes to checkout, in this order of preference
 CHECKOUT_ORDER = ("in_service", "checked_in", "booked", "completed")
 HISTORY = 8  # lines of history on the card (visits, sales and loyalty together)
-STATUS_WORD = {"booked": "booked", "checked_in": "here", "in_service": "in chair", "completed": "done",
-               "cancelled": "cancelled", "late_cancelled": "late cancel", "no_show": "no-show"}
 
 
 @dataclass(frozen=True)
@@ -88,77 +91,88 @@ def load_card(session: Any, location: LocationView, client_id: int, reader: Any)
 def profile_text(data: CardData) -> Text:
     c, tz, currency = data.client, data.location.tz, data.location.currency
     text = Text()
+    width = max(len(_(label)) for label in PROFILE_LABELS) + 1  # the values in one column, in either language
 
     def line(label: str, value: str, style: str = "") -> None:
         text.append("\n" if text.plain else "")
-        text.append(f"{label:<10}", style="dim")
+        text.append(_(label).ljust(width), style="dim")
         text.append(value, style=style)
 
-    line("Phone", national(c.phone, data.location.country) if c.phone else "—")
-    line("E-mail", c.email or "—")
+    def day(at: Any) -> str:
+        return _day(at, tz, currency)
+
+    line(N_("Phone"), national(c.phone, data.location.country) if c.phone else "—")
+    line(N_("E-mail"), c.email or "—")
     if c.birthday:
         today = data.now.astimezone(tz).date()
         age = today.year - c.birthday.year - ((today.month, today.day) < (c.birthday.month, c.birthday.day))
-        line("Birthday", f"{c.birthday:%d %b %Y} ({age})")
+        line(N_("Birthday"), f"{day(c.birthday)} ({age})")
     else:
-        line("Birthday", "—")
-    line("Tags", ", ".join(c.tags) or "—")
+        line(N_("Birthday"), "—")
+    line(N_("Tags"), ", ".join(c.tags) or "—")
     p = c.prefs
     stylists = ", ".join(p.preferred_staff_codes) or p.preferred_staff  # in order: the first is offered first
-    prefers = [x for x in (stylists, ", ".join(p.preferred_services), p.channel) if x]
-    line("Prefers", " · ".join(prefers + [f"reminder {p.reminder}"]))
+    channel = word(CHANNEL_WORD, p.channel) if p.channel else ""
+    prefers = [x for x in (stylists, ", ".join(p.preferred_services), channel) if x]
+    line(N_("Prefers"), " · ".join(prefers + [word(REMINDER_WORD, p.reminder)]))
     if p.requests:
-        line("Requests", p.requests)
-    line("Visits", f"{c.visits} · last {_day(c.last_visit_at, tz)}")
-    line("Spent", format_amount(c.total_spent_cents, currency))
-    no_shows = (f"{c.no_show_count}" + (f" · last {_day(c.last_no_show_on, tz)}" if c.last_no_show_on else "")
-                + (" · deposit required" if c.deposit_required else ""))
-    line("No-shows", no_shows, "bold red" if c.no_show_count else "")
+        line(N_("Requests"), p.requests)
+    line(N_("Visits"), _("{n} · last {day}").format(n=c.visits, day=day(c.last_visit_at)))
+    line(N_("Spent"), formats.money(c.total_spent_cents, currency))
+    no_shows = (f"{c.no_show_count}" + (_(" · last {day}").format(day=day(c.last_no_show_on)) if c.last_no_show_on
+                                        else "") + (_(" · deposit required") if c.deposit_required else ""))
+    line(N_("No-shows"), no_shows, "bold red" if c.no_show_count else "")
     if c.next_expiry_on is not None:
-        line("Expiry", f"{c.next_expiry_points or 0:,} pts on {_day(c.next_expiry_on, tz)}")
+        line(N_("Expiry"), _("{points} pts on {day}").format(points=f"{c.next_expiry_points or 0:,}",
+                                                             day=day(c.next_expiry_on)))
     open_fees = [p for p in data.penalties if p.status in ("pending", "failed")]
     if data.penalties:
         owed = sum(p.amount_cents for p in open_fees)
-        line("Penalties", f"{len(data.penalties)} · {format_amount(owed, currency)} open" if open_fees
-             else f"{len(data.penalties)} · none open", "bold red" if open_fees else "")
+        line(N_("Penalties"), _("{n} · {amount} open").format(n=len(data.penalties),
+                                                              amount=formats.money(owed, currency))
+             if open_fees else _("{n} · none open").format(n=len(data.penalties)), "bold red" if open_fees else "")
     else:
-        line("Penalties", "none")
+        line(N_("Penalties"), _("none"))
     return text
 
 
-def membership_text(m: MembershipView | None) -> Text:
-    text = Text("Membership ", style="bold")
+def membership_text(m: MembershipView | None, currency: str) -> Text:
+    text = Text(_("Membership") + " ", style="bold")
     if m is None:
-        text.append("none", style="dim")
+        text.append(_("none"), style="dim")
         return text
-    text.append(f"{m.plan_name} · {m.status}")
+    text.append(f"{m.plan_name} · {word(MEMBERSHIP_WORD, m.status)}")
     if m.monthly_credits:
-        text.append(f" · {m.credits_remaining}/{m.monthly_credits} credits")
+        text.append(" · " + _("{left}/{monthly} credits").format(left=m.credits_remaining, monthly=m.monthly_credits))
     if m.discount_bp:
-        text.append(f" · {m.discount_bp / 100:g}% off")
+        text.append(" · " + _("{percent}% off").format(percent=f"{m.discount_bp / 100:g}"))
     if m.status in ("active", "paused"):
-        ends = "ends" if m.cancels_at_period_end else "renews"
-        text.append(f" · {ends} {m.current_period_end:%Y-%m-%d}")
+        ends = _("ends {day}") if m.cancels_at_period_end else _("renews {day}")
+        text.append(" · " + ends.format(day=formats.day(m.current_period_end, currency)))
     if m.fee_status == "open":
-        text.append(" · fee unpaid", style="bold red")
+        text.append(" · " + _("fee unpaid"), style="bold red")
     return text
 
 
 def appointments_text(data: CardData) -> Text:
-    tz = data.location.tz
-    text = Text("Today", style="bold")
+    tz, currency = data.location.tz, data.location.currency
+    text = Text(_("Today"), style="bold")
     if not data.today:
-        text.append("  no appointment", style="dim")
+        text.append("  " + _("no appointment"), style="dim")
     for a in data.today:
-        text.append(f"\n  {a.starts_at.astimezone(tz):%H:%M} {a.service} with {a.staff} ")
-        text.append(f"({STATUS_WORD.get(a.status, a.status)})", style="bold" if a.status == "booked" else "dim")
-    text.append("\nHistory", style="bold")
+        text.append("\n  " + _("{time} {service} with {staff}").format(
+            time=f"{a.starts_at.astimezone(tz):%H:%M}", service=a.service, staff=a.staff) + " ")
+        text.append(f"({word(STATUS_WORD, a.status)})", style="bold" if a.status == "booked" else "dim")
+    text.append("\n" + _("History"), style="bold")
     rows = history_rows(data)
     if not rows:
-        text.append("  none", style="dim")
-    for at, kind, summary in rows:
-        text.append(f"\n  {_day(at, tz)}  ")
-        text.append(f"{kind:<8}", style="dim")
+        text.append("  " + _("none"), style="dim")
+    days = [_day(at, tz, currency) for at, _kind, _summary in rows]
+    day_width = max(map(len, days), default=0)  # 'Nov 2, 2026' and 'Nov 20, 2026' in one column
+    kind_width = max(len(_(k)) for k in KIND_WORD.values()) + 1
+    for day, (_at, kind, summary) in zip(days, rows):
+        text.append(f"\n  {day.ljust(day_width)}  ")
+        text.append(word(KIND_WORD, kind).ljust(kind_width), style="dim")
         text.append(summary)
     return text
 
@@ -168,31 +182,36 @@ def history_rows(data: CardData) -> list[tuple[datetime, str, str]]:
     currency = data.location.currency
     rows = [(e.at, "visit", e.summary) for e in data.visits]
     for sale in data.sales:
-        money = format_amount(sale.total_cents, currency)
-        refunded = f" · {format_amount(sale.refunded_cents, currency)} refunded" if sale.refunded_cents else ""
-        rows.append((sale.paid_at or sale.created_at, "sale", f"#{sale.id} {money} {sale.status}{refunded}"))
+        money = formats.money(sale.total_cents, currency)
+        refunded = (" · " + _("{amount} refunded").format(amount=formats.money(sale.refunded_cents, currency))
+                    if sale.refunded_cents else "")
+        rows.append((sale.paid_at or sale.created_at, "sale",
+                     f"#{sale.id} {money} {word(SALE_WORD, sale.status)}{refunded}"))
     for entry in data.points:
-        moved = [f"{entry.points:+,} points" if entry.points else "",
-                 f"{entry.stamps:+} stamp{'s' if abs(entry.stamps) != 1 else ''}" if entry.stamps else ""]
+        moved = [ngettext("{n} point", "{n} points", abs(entry.points)).format(n=f"{entry.points:+,}")
+                 if entry.points else "",
+                 ngettext("{n} stamp", "{n} stamps", abs(entry.stamps)).format(n=f"{entry.stamps:+}")
+                 if entry.stamps else ""]
         what = " ".join(x for x in moved if x) or "—"
         ref = f" ({entry.ref})" if entry.ref else ""
-        rows.append((entry.created_at, "loyalty", f"{entry.kind.replace('_', ' ')} {what}{ref}"))
+        rows.append((entry.created_at, "loyalty", f"{word(LOYALTY_WORD, entry.kind)} {what}{ref}"))
     rows.sort(key=lambda row: row[0], reverse=True)
     return rows[:HISTORY]
 
 
 def notes_text(data: CardData) -> Text:
-    tz = data.location.tz
-    text = Text("Notes", style="bold")
+    tz, currency = data.location.tz, data.location.currency
+    text = Text(_("Notes"), style="bold")
     if not data.client.notes:
-        text.append("  none", style="dim")
+        text.append("  " + _("none"), style="dim")
     for n in data.client.notes:
-        text.append(f"\n  {_day(n.created_at, tz)} ")
-        text.append(f"[{n.type}{', private' if n.private else ''}]", style="magenta" if n.private else "dim")
+        text.append(f"\n  {_day(n.created_at, tz, currency)} ")
+        text.append(f"[{note_kind(n.type, n.private)}]", style="magenta" if n.private else "dim")
         text.append(f" {n.author}: {n.body}")
     if data.client.private_notes_hidden:
         hidden = data.client.private_notes_hidden
-        text.append(f"\n  {hidden} private note{'s' if hidden != 1 else ''} not shown to this desk", style="dim")
+        text.append("\n  " + ngettext("{n} private note not shown to this desk",
+                                      "{n} private notes not shown to this desk", hidden).format(n=hidden), style="dim")
     return text
 
 

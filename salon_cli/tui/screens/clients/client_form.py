@@ -14,6 +14,7 @@ new client at the desk rarely needs more) and from the last field. The form only
 A refusal (a phone that is not one, a birthday in the future) is shown in the form in words, wrapped,
 and everything typed stays. The form's result is the client's id (None: cancelled), so another screen
 can create a client inline and go on with the id: `push_screen(ClientForm(first="Ana"), then)`.
+The labels and placeholders are marked `N_` and said in the desk's language when the form is drawn.
 """
 
 from __future__ import annotations
@@ -32,32 +33,33 @@ from textual.widgets.option_list import Option
 
 from salon_cli.core.permissions import Permission
 from salon_cli.core.phones import national
+from salon_cli.i18n import N_, _, ngettext
 from salon_cli.services.clients.profiles import ClientView
 from salon_cli.services.salon.locations import LocationView
 from salon_cli.tui.screens.type_ahead import TypesAhead
 
 # (name, label, placeholder); the order is the order of the form and of Tab
 FIELDS = (
-    ("first", "First name", ""),
-    ("last", "Last name", "both surnames if the client uses them"),
-    ("phone", "Phone", "e.g. 55 1234 5678 or +34 612 345 678"),
-    ("email", "E-mail", ""),
-    ("birthday", "Birthday", "YYYY-MM-DD"),
-    ("tags", "Tags", "comma separated, e.g. vip, alergia-tinte"),
+    ("first", N_("First name"), ""),
+    ("last", N_("Last name"), N_("both surnames if the client uses them")),
+    ("phone", N_("Phone"), N_("e.g. 55 1234 5678 or +34 612 345 678")),
+    ("email", N_("E-mail"), ""),
+    ("birthday", N_("Birthday"), N_("YYYY-MM-DD")),
+    ("tags", N_("Tags"), N_("comma separated, e.g. vip, alergia-tinte")),
 )
 # the rest of the profile, below the first fields (names as `profiles.add`/`edit` take them)
 MORE_FIELDS = (
-    ("street", "Street", "street and number"),
-    ("city", "City", ""),
-    ("state", "State", ""),
-    ("postal_code", "Postal code", ""),
-    ("country", "Country", "two letters, e.g. MX, ES, US"),
-    ("phone2", "Phone 2", "a second phone"),
-    ("email2", "E-mail 2", "a second e-mail"),
-    ("occupation", "Occupation", ""),
-    ("emergency_name", "Emergency", "emergency contact's name"),
-    ("emergency_phone", "Emerg. phone", "emergency contact's phone"),
-    ("gender", "Gender", "female, male, non_binary, other (or empty)"),
+    ("street", N_("Street"), N_("street and number")),
+    ("city", N_("City"), ""),
+    ("state", N_("State"), ""),
+    ("postal_code", N_("Postal code"), ""),
+    ("country", N_("Country"), N_("two letters, e.g. MX, ES, US")),
+    ("phone2", N_("Phone 2"), N_("a second phone")),
+    ("email2", N_("E-mail 2"), N_("a second e-mail")),
+    ("occupation", N_("Occupation"), ""),
+    ("emergency_name", N_("Emergency"), N_("emergency contact's name")),
+    ("emergency_phone", N_("Emerg. phone"), N_("emergency contact's phone")),
+    ("gender", N_("Gender"), N_("female, male, non_binary, other (or empty)")),
 )
 ALL_FIELDS = FIELDS + MORE_FIELDS
 ANYWAY = "create-anyway"
@@ -87,7 +89,7 @@ class Draft:
 
     def parts(self) -> dict[str, str]:
         """The rest of the profile, by the names the services take."""
-        return {name: getattr(self, name) for name, *_ in MORE_FIELDS}
+        return {name: getattr(self, name) for name, *_rest in MORE_FIELDS}
 
     def tag_list(self) -> list[str]:
         return [t for t in (part.strip() for part in self.tags.split(",")) if t]
@@ -147,8 +149,8 @@ class ClientForm(TypesAhead, ModalScreen[int | None]):
     from the last; ctrl+s saves from anywhere; Escape cancels. The result is the client's id."""
 
     BINDINGS = [
-        Binding("escape", "cancel", "Cancel", id="cancel", priority=True),
-        Binding("ctrl+s", "save", "Save", id="save", priority=True),
+        Binding("escape", "cancel", N_("Cancel"), id="cancel", priority=True),
+        Binding("ctrl+s", "save", N_("Save"), id="save", priority=True),
     ]
 
     def __init__(self, *, client_id: int | None = None, first: str = "", last: str = "", phone: str = "",
@@ -168,36 +170,36 @@ class ClientForm(TypesAhead, ModalScreen[int | None]):
         return cls(client_id=client.id, first=client.first_name, last=client.last_name,
                    phone=client.phone_raw or client.phone or "", email=client.email or "",
                    birthday=client.birthday.isoformat() if client.birthday else "", tags=", ".join(client.tags),
-                   had_tags=client.tags, **{name: getattr(client, name) or "" for name, *_ in MORE_FIELDS})
+                   had_tags=client.tags, **{name: getattr(client, name) or "" for name, *_rest in MORE_FIELDS})
 
     def compose(self) -> ComposeResult:
-        heading = "New client" if self.client_id is None else f"Edit client {self.client_id}"
+        heading = _("New client") if self.client_id is None else _("Edit client {id}").format(id=self.client_id)
         with VerticalScroll(id="dialog", can_focus=False):  # Tab goes from field to field
             yield Static(heading, id="dialog-title", markup=False)
             with Grid(id="client-fields"):
                 for name, label, placeholder in FIELDS:
                     yield from self._field(name, label, placeholder)
-                yield Label("More", classes="field-label")
-                yield Label("Tab on for the rest of the profile", classes="field-label")
+                yield Label(_("More"), classes="field-label")
+                yield Label(_("Tab on for the rest of the profile"), classes="field-label")
                 for name, label, placeholder in MORE_FIELDS:
                     yield from self._field(name, label, placeholder)
             yield Static("", id="dialog-error", classes="empty", markup=False)
             yield Static("", id="likely-note", markup=False)
             yield OptionList(id="likely")
             with Horizontal(id="form-buttons"):
-                yield Button("Save", id="ok", variant="primary", compact=True)
-                yield Button("Cancel", id="cancel", compact=True)
-                yield Static("ctrl+s saves · Esc cancels", classes="form-keys", markup=False)
+                yield Button(_("Save"), id="ok", variant="primary", compact=True)
+                yield Button(_("Cancel"), id="cancel", compact=True)
+                yield Static(_("ctrl+s saves · Esc cancels"), classes="form-keys", markup=False)
 
     def _field(self, name: str, label: str, placeholder: str) -> ComposeResult:
-        yield Label(label, classes="field-label")
-        yield Input(value=getattr(self.given, name), placeholder=placeholder, id=f"field-{name}",
+        yield Label(_(label), classes="field-label")
+        yield Input(value=getattr(self.given, name), placeholder=_(placeholder), id=f"field-{name}",
                     compact=True, select_on_focus=False)
 
     def on_mount(self) -> None:
         self.query_one("#likely-note").display = False
         self.query_one("#likely").display = False
-        first = next((self.query_one(f"#field-{name}", Input) for name, *_ in FIELDS
+        first = next((self.query_one(f"#field-{name}", Input) for name, *_rest in FIELDS
                       if not getattr(self.given, name)), None)
         # now, not after the keys already waiting: those typed right after `n` belong in this field
         self.set_focus(first or self.query_one("#field-first", Input))
@@ -205,7 +207,7 @@ class ClientForm(TypesAhead, ModalScreen[int | None]):
     # -- what was typed ----------------------------------------------------------------------------
 
     def draft(self) -> Draft:
-        return Draft(**{name: self.query_one(f"#field-{name}", Input).value for name, *_ in ALL_FIELDS})
+        return Draft(**{name: self.query_one(f"#field-{name}", Input).value for name, *_rest in ALL_FIELDS})
 
     def submitted(self, field: Input) -> None:
         if field.id == "field-tags":
@@ -241,9 +243,11 @@ class ClientForm(TypesAhead, ModalScreen[int | None]):
         draft = self.draft()
         if checked.existing is not None:
             c = checked.existing
-            said = " or ".join(what for what, typed in (("phone", draft.phone), ("e-mail", draft.email))
-                               if typed.strip())
-            self.told = f"on file already: that {said} is on client {c.id} ({_name(c)}); no new client was added"
+            said = [what for what, typed in ((N_("phone"), draft.phone), (N_("e-mail"), draft.email)) if typed.strip()]
+            what = (_("{first} or {second}").format(first=_(said[0]), second=_(said[1])) if len(said) == 2
+                    else _(said[0]) if said else "")
+            self.told = _("on file already: that {what} is on client {id} ({name}); no new client was added").format(
+                what=what, id=c.id, name=_name(c))
             self._answer(c.id, "existing")
             return
         if checked.likely:
@@ -253,7 +257,7 @@ class ClientForm(TypesAhead, ModalScreen[int | None]):
 
     def _add(self, draft: Draft) -> None:
         def added(client: ClientView) -> None:
-            self.told = f"new client added: {_name(client)}, client {client.id}"
+            self.told = _("new client added: {name}, client {id}").format(name=_name(client), id=client.id)
             self._answer(client.id, "created")
 
         self.hold(True)
@@ -288,14 +292,16 @@ class ClientForm(TypesAhead, ModalScreen[int | None]):
         if not likely:
             return
         typed = " ".join(f"{self.draft().first} {self.draft().last}".split())
-        count = f"{len(likely)} client{'s' if len(likely) != 1 else ''}"
-        note.update(f"On file already? {count} with a name like this: Enter opens one.")
+        note.update(ngettext("On file already? {n} client with a name like this: Enter opens one.",
+                             "On file already? {n} clients with a name like this: Enter opens one.",
+                             len(likely)).format(n=len(likely)))
         for c in likely:
             country = getattr(self.app.location, "country", None)  # type: ignore[attr-defined]
             contact = " · ".join(x for x in (national(c.phone, country) if c.phone else None, c.email) if x)
-            options.add_option(Option(Text(f"{_name(c)}  ") + Text(contact or "no contact", style="dim"),
+            options.add_option(Option(Text(f"{_name(c)}  ") + Text(contact or _("no contact"), style="dim"),
                                       id=str(c.id)))
-        options.add_option(Option(Text(f"Create anyway: {typed} as a new client", style="bold"), id=ANYWAY))
+        options.add_option(Option(Text(_("Create anyway: {name} as a new client").format(name=typed), style="bold"),
+                                  id=ANYWAY))
         options.highlighted = 0
         self.set_focus(options)
         dialog = self.query_one("#dialog")  # the list is below the fields: scrolled to on a small terminal

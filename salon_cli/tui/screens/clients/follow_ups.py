@@ -10,40 +10,45 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Static
+from textual.widgets import DataTable, Static
 
 from salon_cli.core.permissions import Permission
+from salon_cli.i18n import N_, _, formats, ngettext
 from salon_cli.services.clients import follow_ups
 from salon_cli.services.clients.follow_ups import FollowUpView
 from salon_cli.services.salon.locations import LocationView
 from salon_cli.tui.screens.reload import ReloadsWhenBack
+from salon_cli.tui.widgets.desk_footer import DeskFooter
 
-COLUMNS = ("Due", "Client", "Note", "By")
+COLUMNS = (N_("Due"), N_("Client"), N_("Note"), N_("By"))
 
 
-def when_due(row: FollowUpView, today: Any) -> Text:
-    """'today' or 'Mon 30 Nov (5 days late)' in bold yellow."""
+def when_due(row: FollowUpView, today: Any, currency: str) -> Text:
+    """'today' or 'Mon, Nov 30 (5 days late)' in bold yellow (the day in the desk's language)."""
     if row.due_on >= today:
-        return Text("today")
+        return Text(_("today"))
     late = (today - row.due_on).days
-    return Text(f"{row.due_on:%a %d %b} ({late} day{'s' if late != 1 else ''} late)", style="bold yellow")
+    day = f"{formats.weekday(row.due_on, currency, width='abbreviated')} {formats.day(row.due_on, currency)}"
+    return Text(ngettext("{day} ({n} day late)", "{day} ({n} days late)", late).format(day=day, n=late),
+                style="bold yellow")
 
 
 def count_line(count: int) -> str:
     if not count:
-        return "no follow-ups due: nothing to call about today"
-    return f"{count} follow-up{'s' if count != 1 else ''} due: Enter or d marks one done, x cancels it"
+        return _("no follow-ups due: nothing to call about today")
+    return ngettext("{n} follow-up due: Enter or d marks it done, x cancels it",
+                    "{n} follow-ups due: Enter or d marks one done, x cancels it", count).format(n=count)
 
 
 class FollowUpsScreen(ReloadsWhenBack, Screen[None]):
     DEFAULT_CSS = "FollowUpsScreen #follow-ups { height: 1fr; }"
     BINDINGS = [
-        Binding("escape", "back", "Back", id="follow-ups-back"),
-        Binding("d", "done", "Done", id="follow-up-done"),
-        Binding("enter", "done", "Done", show=False, id="follow-up-done-enter"),
-        Binding("x", "cancel_follow_up", "Cancel it", id="follow-up-cancel"),
-        Binding("o", "open_client", "Client", id="follow-up-client"),
-        Binding("r", "refresh_list", "Refresh", id="follow-ups-refresh"),
+        Binding("escape", "back", N_("Back"), id="follow-ups-back"),
+        Binding("d", "done", N_("Done"), id="follow-up-done"),
+        Binding("enter", "done", N_("Done"), show=False, id="follow-up-done-enter"),
+        Binding("x", "cancel_follow_up", N_("Cancel it"), id="follow-up-cancel"),
+        Binding("o", "open_client", N_("Client"), id="follow-up-client"),
+        Binding("r", "refresh_list", N_("Refresh"), id="follow-ups-refresh"),
     ]
 
     def __init__(self) -> None:
@@ -52,14 +57,14 @@ class FollowUpsScreen(ReloadsWhenBack, Screen[None]):
         self._generation = 0
 
     def compose(self) -> ComposeResult:
-        yield Static("Follow-ups due", id="title", markup=False)
+        yield Static(_("Follow-ups due"), id="title", markup=False)
         yield DataTable(id="follow-ups", cursor_type="row", zebra_stripes=True)
-        yield Static("loading…", id="summary", markup=False)
-        yield Footer()
+        yield Static(_("loading…"), id="summary", markup=False)
+        yield DeskFooter()
 
     def on_mount(self) -> None:
         table = self.query_one(DataTable)
-        table.add_columns(*COLUMNS)
+        table.add_columns(*(_(c) for c in COLUMNS))
         table.focus()
         self._request()
 
@@ -86,19 +91,19 @@ class FollowUpsScreen(ReloadsWhenBack, Screen[None]):
 
         def failed(text: str) -> None:
             if generation == self._generation:
-                self._set_summary(f"error: {text}", error=True)
+                self._set_summary(_("error: {text}").format(text=text), error=True)
 
         self.app.read(work, done, failed, group="follow-ups")  # type: ignore[attr-defined]
 
     def _show(self, location: LocationView, today: Any, rows: list[FollowUpView], then: str | None) -> None:
-        self.query_one("#title", Static).update(
-            f"Follow-ups due — {location.name}, {today:%A} {today.day} {today:%B %Y}")
+        self.query_one("#title", Static).update(_("Follow-ups due — {location}, {day}").format(
+            location=location.name, day=formats.day(today, location.currency, width="full")))
         self.rows = rows
         table = self.query_one(DataTable)
         keep = table.cursor_row
         table.clear()
         for row in rows:
-            table.add_row(when_due(row, today), Text(row.client), Text(row.note.replace("\n", " ")),
+            table.add_row(when_due(row, today, location.currency), Text(row.client), Text(row.note.replace("\n", " ")),
                           Text(row.created_by), key=str(row.id))
         if rows:
             table.move_cursor(row=min(keep, len(rows) - 1))
@@ -125,15 +130,15 @@ class FollowUpsScreen(ReloadsWhenBack, Screen[None]):
         row = self.selected()
         if row is None:
             return
-        word = "cancelled" if cancel else "done"
+        said = _("cancelled: {client}") if cancel else _("done: {client}")
 
         def refused(text: str) -> None:
             self.app.show_error(text)  # type: ignore[attr-defined]
-            self._request(f"refused: {text}")
+            self._request(_("refused: {text}").format(text=text))
 
         self.app.change(Permission.desk, lambda s, loc, actor: follow_ups.close(  # type: ignore[attr-defined]
             s, actor=actor, location=loc, follow_up_id=row.id, cancel=cancel),
-            lambda _done: self._request(f"{word}: {row.client}"), refused)
+            lambda _done: self._request(said.format(client=row.client)), refused)
 
     def action_done(self) -> None:
         self._close(cancel=False)

@@ -6,7 +6,8 @@ Who may is `clients.note_edits`' rule: the note's author, or a manager or the ow
 their PIN; a private note only for someone who proved who they are. `pin_title` is the form's reading
 of that rule, to ask for the PIN before the service would refuse without it: None when the desk's staff
 member may go ahead as they are (their own note, not private), else the PIN modal's title (the desk's
-code is filled in, or none when a receptionist's manager must sign: `pin_who`).
+code is filled in, or none when a receptionist's manager must sign: `pin_who`). The words are the desk's
+language (`_`), the days `i18n.formats`'.
 """
 
 from __future__ import annotations
@@ -21,8 +22,10 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, OptionList, Static
 from textual.widgets.option_list import Option
 
+from salon_cli.i18n import N_, _, formats
 from salon_cli.services.clients.notes import NoteView
 from salon_cli.services.salon.actors import Actor
+from salon_cli.tui.screens.clients.client_words import note_kind
 from salon_cli.tui.screens.modals import Field, FormModal
 
 EDIT, DELETE = "edit", "delete"
@@ -35,10 +38,10 @@ def pin_title(note: NoteView, desk: Actor | None) -> str | None:
     if desk is None:
         return None
     if note.author == desk.code:
-        return "Your PIN: the note is private" if note.private else None
+        return _("Your PIN: the note is private") if note.private else None
     if desk.role in MANAGERS:
-        return f"Your PIN, to change {note.author}'s note"
-    return f"A manager's code and PIN: the note is {note.author}'s"
+        return _("Your PIN, to change {author}'s note").format(author=note.author)
+    return _("A manager's code and PIN: the note is {author}'s").format(author=note.author)
 
 
 def pin_who(note: NoteView, desk: Actor | None) -> str | None:
@@ -49,19 +52,20 @@ def pin_who(note: NoteView, desk: Actor | None) -> str | None:
     return ""
 
 
-def note_line(note: NoteView, tz: tzinfo, width: int = 64) -> str:
+def note_line(note: NoteView, tz: tzinfo, currency: str, width: int = 64) -> str:
     """One line for a note: its day (the location's), type, author and the start of its text."""
-    kind = f"{note.type}{', private' if note.private else ''}"
+    kind = note_kind(note.type, note.private)
     body = " ".join(note.body.split())
-    head = f"{note.created_at.astimezone(tz):%Y-%m-%d} [{kind}] {note.author}: "
+    head = f"{formats.day(note.created_at.astimezone(tz).date(), currency)} [{kind}] {note.author}: "
     room = max(10, width - len(head))
     return head + (body if len(body) <= room else body[:room - 1] + "…")
 
 
-def reason_modal(note: NoteView, tz: tzinfo) -> FormModal:
+def reason_modal(note: NoteView, tz: tzinfo, currency: str) -> FormModal:
     """Why the note is removed (kept in the audit); it shows the note it removes."""
-    return FormModal(f"Delete {note.author}'s note?", [Field("reason", "Reason", placeholder="kept in the audit")],
-                     note=note_line(note, tz, 200), ok="Delete")  # wrapped: a few lines at most
+    return FormModal(_("Delete {author}'s note?").format(author=note.author),
+                     [Field("reason", _("Reason"), placeholder=_("kept in the audit"))],
+                     note=note_line(note, tz, currency, 200), ok=_("Delete"))  # wrapped: a few lines at most
 
 
 class NotePicker(ModalScreen[tuple[str, int] | None]):
@@ -69,26 +73,28 @@ class NotePicker(ModalScreen[tuple[str, int] | None]):
     The result is (`EDIT` or `DELETE`, the note's id), or None."""
 
     BINDINGS = [
-        Binding("escape", "cancel", "Back", id="notes-back"),
-        Binding("d", "pick('delete')", "Delete", id="note-delete"),
+        Binding("escape", "cancel", N_("Back"), id="notes-back"),
+        Binding("d", "pick('delete')", N_("Delete"), id="note-delete"),
     ]
 
-    def __init__(self, client_name: str, notes: tuple[NoteView, ...], tz: tzinfo) -> None:
+    def __init__(self, client_name: str, notes: tuple[NoteView, ...], tz: tzinfo, currency: str) -> None:
         super().__init__(classes="form-modal")
         self.client_name = client_name
         self.notes = notes
         self.tz = tz
+        self.currency = currency
 
     def compose(self) -> ComposeResult:
         with Vertical(id="dialog"):
-            yield Static(f"Notes on {self.client_name}", id="dialog-title", markup=False)
-            yield Static("Enter: correct it · d: delete it · Esc: back", id="dialog-note", markup=False)
-            yield OptionList(*(Option(Text(note_line(n, self.tz), style="magenta" if n.private else ""), id=str(n.id))
+            yield Static(_("Notes on {name}").format(name=self.client_name), id="dialog-title", markup=False)
+            yield Static(_("Enter: correct it · d: delete it · Esc: back"), id="dialog-note", markup=False)
+            yield OptionList(*(Option(Text(note_line(n, self.tz, self.currency), style="magenta" if n.private else ""),
+                                      id=str(n.id))
                                for n in self.notes), id="note-choices")
             with Horizontal(id="dialog-buttons"):
-                yield Button("Edit", id=EDIT, variant="primary", compact=True)
-                yield Button("Delete", id=DELETE, variant="error", compact=True)
-                yield Button("Cancel", id="cancel", compact=True)
+                yield Button(_("Edit"), id=EDIT, variant="primary", compact=True)
+                yield Button(_("Delete"), id=DELETE, variant="error", compact=True)
+                yield Button(_("Cancel"), id="cancel", compact=True)
 
     def on_mount(self) -> None:
         listed = self.query_one(OptionList)

@@ -3,7 +3,7 @@
 with a note (`editing`, from the card's `o`), it corrects that note's text (`note_edits.edit_note`, as
 `salon client note-edit`): its type and privacy stay and are shown only; with a `pin_title` the save
 asks for a PIN first (`note_actions.pin_title`). A refusal shows in the form and keeps what was typed.
-The result is the note written or corrected (None: cancelled)."""
+The result is the note written or corrected (None: cancelled). Its words are the desk's language (`_`)."""
 
 from __future__ import annotations
 
@@ -16,7 +16,9 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, Checkbox, Input, Label, Select, Static
 
 from salon_cli.core.permissions import Permission
+from salon_cli.i18n import N_, _
 from salon_cli.services.clients.notes import NOTE_TYPES, NoteView
+from salon_cli.tui.screens.clients.client_words import NOTE_TYPE_WORD, word
 from salon_cli.tui.screens.type_ahead import TypesAhead
 
 
@@ -25,8 +27,8 @@ class NoteForm(TypesAhead, ModalScreen[NoteView | None]):
     or ctrl+s, saves; Escape cancels."""
 
     BINDINGS = [
-        Binding("escape", "cancel", "Cancel", id="cancel", priority=True),
-        Binding("ctrl+s", "save", "Save", id="save", priority=True),
+        Binding("escape", "cancel", N_("Cancel"), id="cancel", priority=True),
+        Binding("ctrl+s", "save", N_("Save"), id="save", priority=True),
     ]
 
     def __init__(self, client_id: int, client_name: str, *, editing: NoteView | None = None,
@@ -41,24 +43,26 @@ class NoteForm(TypesAhead, ModalScreen[NoteView | None]):
     def compose(self) -> ComposeResult:
         with VerticalScroll(id="dialog", can_focus=False):  # Tab goes from field to field
             note = self.editing
-            title = f"Correct {note.author}'s note on {self.client_name}" if note else f"A note on {self.client_name}"
+            title = (_("Correct {author}'s note on {name}").format(author=note.author, name=self.client_name) if note
+                     else _("A note on {name}").format(name=self.client_name))
             yield Static(title, id="dialog-title", markup=False)
             with Grid(id="note-fields"):
-                yield Label("Note", classes="field-label")
+                yield Label(_("Note"), classes="field-label")
                 yield Input(note.body if note else "", id="field-body", compact=True, select_on_focus=note is None,
-                            placeholder="what the next person should know")  # a correction: the cursor at the end
-                yield Label("Type", classes="field-label")
-                yield Select([(t, t) for t in NOTE_TYPES], value=note.type if note else "general", allow_blank=False,
+                            placeholder=_("what the next person should know"))  # a correction: the cursor at the end
+                yield Label(_("Type"), classes="field-label")
+                yield Select([(word(NOTE_TYPE_WORD, t), t) for t in NOTE_TYPES], value=note.type if note else "general",
+                             allow_blank=False,
                              id="field-type", compact=True, disabled=note is not None)
-                yield Label("Private", classes="field-label")
-                yield Checkbox("only the owner, managers and its author read it" if note
-                               else "only the owner, managers and you read it", value=bool(note and note.private),
+                yield Label(_("Private"), classes="field-label")
+                yield Checkbox(_("only the owner, managers and its author read it") if note
+                               else _("only the owner, managers and you read it"), value=bool(note and note.private),
                                id="field-private", compact=True, disabled=note is not None)
             yield Static("", id="dialog-error", classes="empty", markup=False)
             with Horizontal(id="form-buttons"):
-                yield Button("Save", id="ok", variant="primary", compact=True)
-                yield Button("Cancel", id="cancel", compact=True)
-                yield Static("ctrl+s saves · Esc cancels", classes="form-keys", markup=False)
+                yield Button(_("Save"), id="ok", variant="primary", compact=True)
+                yield Button(_("Cancel"), id="cancel", compact=True)
+                yield Static(_("ctrl+s saves · Esc cancels"), classes="form-keys", markup=False)
 
     def on_mount(self) -> None:
         self.set_focus(self.query_one("#field-body", Input))

@@ -3,7 +3,8 @@ of reminders, the preferred stylists in order (staff codes, comma separated: the
 booking form offers), the preferred services, and special requests. The form is filled with what is on
 file; an emptied field clears it. `client_notes.set_prefs` checks and saves them as the desk's staff
 member (an unknown or deactivated stylist is refused and nothing is saved); a refusal shows in the form
-and keeps what was typed. The result is the preferences saved (None: cancelled)."""
+and keeps what was typed. The result is the preferences saved (None: cancelled). Its words are the desk's
+language (`_`); the channels and reminders are shown in words, kept as their codes."""
 
 from __future__ import annotations
 
@@ -14,7 +15,9 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, Select, Static
 
 from salon_cli.core.permissions import Permission
+from salon_cli.i18n import N_, _
 from salon_cli.services.clients.notes import CHANNELS, REMINDERS, PrefsView
+from salon_cli.tui.screens.clients.client_words import CHANNEL_WORD, REMINDER_CHOICE, word
 from salon_cli.tui.screens.type_ahead import TypesAhead
 
 NO_CHANNEL = "none"
@@ -29,8 +32,8 @@ class PrefsForm(TypesAhead, ModalScreen[PrefsView | None]):
     """Enter moves to the next field and saves from the last; ctrl+s saves; Escape cancels."""
 
     BINDINGS = [
-        Binding("escape", "cancel", "Cancel", id="cancel", priority=True),
-        Binding("ctrl+s", "save", "Save", id="save", priority=True),
+        Binding("escape", "cancel", N_("Cancel"), id="cancel", priority=True),
+        Binding("ctrl+s", "save", N_("Save"), id="save", priority=True),
     ]
 
     def __init__(self, client_name: str, prefs: PrefsView) -> None:
@@ -41,27 +44,28 @@ class PrefsForm(TypesAhead, ModalScreen[PrefsView | None]):
     def compose(self) -> ComposeResult:
         p = self.prefs
         with VerticalScroll(id="dialog", can_focus=False):  # Tab goes from field to field
-            yield Static(f"Preferences of {self.client_name}", id="dialog-title", markup=False)
+            yield Static(_("Preferences of {name}").format(name=self.client_name), id="dialog-title", markup=False)
             with Grid(id="prefs-fields"):
-                yield Label("Reminders by", classes="field-label")
-                yield Select([("no preference", NO_CHANNEL), *((c, c) for c in CHANNELS)],
+                yield Label(_("Reminders by"), classes="field-label")
+                yield Select([(_("no preference"), NO_CHANNEL), *((word(CHANNEL_WORD, c), c) for c in CHANNELS)],
                              value=p.channel or NO_CHANNEL, allow_blank=False, id="field-channel", compact=True)
-                yield Label("Remind", classes="field-label")
-                yield Select([(r, r) for r in REMINDERS], value=p.reminder, allow_blank=False, id="field-reminder",
+                yield Label(_("Remind"), classes="field-label")
+                yield Select([(word(REMINDER_CHOICE, r), r) for r in REMINDERS], value=p.reminder, allow_blank=False,
+                             id="field-reminder",
                              compact=True)
-                yield Label("Stylists", classes="field-label")
+                yield Label(_("Stylists"), classes="field-label")
                 yield Input(", ".join(p.preferred_staff_codes), id="field-staff", compact=True,
-                            placeholder="staff codes in order, comma separated (e.g. ana, diego)")
-                yield Label("Services", classes="field-label")
+                            placeholder=_("staff codes in order, comma separated (e.g. ana, diego)"))
+                yield Label(_("Services"), classes="field-label")
                 yield Input(", ".join(p.preferred_services), id="field-services", compact=True,
-                            placeholder="codes or names, comma separated")
-                yield Label("Requests", classes="field-label")
+                            placeholder=_("codes or names, comma separated"))
+                yield Label(_("Requests"), classes="field-label")
                 yield Input(p.requests or "", id="field-requests", compact=True)
             yield Static("", id="dialog-error", classes="empty", markup=False)
             with Horizontal(id="form-buttons"):
-                yield Button("Save", id="ok", variant="primary", compact=True)
-                yield Button("Cancel", id="cancel", compact=True)
-                yield Static("ctrl+s saves · Esc cancels", classes="form-keys", markup=False)
+                yield Button(_("Save"), id="ok", variant="primary", compact=True)
+                yield Button(_("Cancel"), id="cancel", compact=True)
+                yield Static(_("ctrl+s saves · Esc cancels"), classes="form-keys", markup=False)
 
     def on_mount(self) -> None:
         self.set_focus(self.query_one("#field-channel", Select))

@@ -23,27 +23,30 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Input, Static
+from textual.widgets import DataTable, Input, Static
 
 from salon_cli.core.phones import national
+from salon_cli.i18n import N_, _, formats, ngettext
 from salon_cli.services.clients.search import MAX_QUERY, ClientHit
 from salon_cli.services.salon.locations import LocationView
 from salon_cli.tui.screens.reload import ReloadsWhenBack
+from salon_cli.tui.widgets.desk_footer import DeskFooter
 
 RESULTS = 12
-COLUMNS = ("Name", "Phone", "Last visit", "Tags")
+COLUMNS = (N_("Name"), N_("Phone"), N_("Last visit"), N_("Tags"))
 
 
 def _name(first: str, last: str) -> str:
     return f"{first} {last}".strip()
 
 
-def _day(at: datetime | date | None, tz: tzinfo) -> str:
+def _day(at: datetime | date | None, tz: tzinfo, currency: str) -> str:
+    """A day as the desk reads it ('Nov 20, 2026', '20 nov 2026'), the location's (`currency` picks the locale)."""
     if at is None:
         return "—"
     if isinstance(at, datetime):
         at = at.astimezone(tz).date()
-    return f"{at:%Y-%m-%d}"
+    return formats.day(at, currency)
 
 
 # -- search ----------------------------------------------------------------------------------------
@@ -68,10 +71,10 @@ def find(session: Any, location: LocationView, query: str) -> Found:
 
 class ClientSearchScreen(ReloadsWhenBack, Screen[None]):
     BINDINGS = [
-        Binding("escape", "app.pop_screen", "Back", id="back"),
+        Binding("escape", "app.pop_screen", N_("Back"), id="back"),
         # priority: the search box would otherwise take both (and hide them from the footer)
-        Binding("down", "to_results", "Results", key_display="↓", priority=True, id="to-results"),
-        Binding("enter", "open_selected", "Open card", priority=True, id="open-card"),
+        Binding("down", "to_results", N_("Results"), key_display="↓", priority=True, id="to-results"),
+        Binding("enter", "open_selected", N_("Open card"), priority=True, id="open-card"),
     ]
     def __init__(self, *args: object) -> None:
         super().__init__()
@@ -82,12 +85,12 @@ class ClientSearchScreen(ReloadsWhenBack, Screen[None]):
         self._open_when_found = False
 
     def compose(self) -> ComposeResult:
-        yield Static("Find a client", id="title", markup=False)
+        yield Static(_("Find a client"), id="title", markup=False)
         # no more than the search reads: the receptionist sees the whole of what is searched
-        yield Input(placeholder="name (typos are fine), phone digits or e-mail", id="query", max_length=MAX_QUERY)
+        yield Input(placeholder=_("name (typos are fine), phone digits or e-mail"), id="query", max_length=MAX_QUERY)
         yield DataTable(id="results", cursor_type="row", zebra_stripes=True)
-        yield Static("type a name, a phone or an e-mail", id="summary", markup=False)
-        yield Footer()
+        yield Static(_("type a name, a phone or an e-mail"), id="summary", markup=False)
+        yield DeskFooter()
 
     def on_mount(self) -> None:
         self._show(None)
@@ -114,7 +117,7 @@ class ClientSearchScreen(ReloadsWhenBack, Screen[None]):
         self._searching, self._search_again = True, False
         self._generation += 1
         generation = self._generation
-        self._set_summary("searching…")
+        self._set_summary(_("searching…"))
 
         def answered() -> bool:
             """The worker is free again; True when its answer is still the one to show."""
@@ -133,7 +136,7 @@ class ClientSearchScreen(ReloadsWhenBack, Screen[None]):
 
         def failed(text: str) -> None:
             if answered():
-                self._set_summary(f"error: {text}", error=True)
+                self._set_summary(_("error: {text}").format(text=text), error=True)
 
         # not exclusive: the follow-up starts from the answer's callback, while its worker is still finishing
         self.app.read(lambda s, loc: find(s, loc, query), done, failed,  # type: ignore[attr-defined]
@@ -143,20 +146,21 @@ class ClientSearchScreen(ReloadsWhenBack, Screen[None]):
         self.found = found
         table = self.query_one(DataTable)
         table.clear(columns=True)  # the columns too: their widths fit this answer, not the widest one so far
-        table.add_columns(*COLUMNS)
+        table.add_columns(*(_(c) for c in COLUMNS))
         if found is None:
-            self._set_summary("type a name, a phone or an e-mail")
+            self._set_summary(_("type a name, a phone or an e-mail"))
             return
-        tz = found.location.tz
+        tz, currency = found.location.tz, found.location.currency
         for hit in found.hits:
             phone = national(hit.phone, found.location.country) if hit.phone else ""
             table.add_row(Text(_name(hit.first_name, hit.last_name)), Text(phone),
-                          Text(_day(found.last_visit.get(hit.id), tz)), Text(", ".join(hit.tags)),
+                          Text(_day(found.last_visit.get(hit.id), tz, currency)), Text(", ".join(hit.tags)),
                           key=str(hit.id))
-        count = len(found.hits)
-        self._set_summary(f"no client matches {found.query.strip()!r}" if not count else
-                          f"{count} client{'s' if count != 1 else ''} match {found.query.strip()!r} · "
-                          "Enter opens the card")
+        count, query = len(found.hits), repr(found.query.strip())
+        self._set_summary(_("no client matches {query}").format(query=query) if not count else
+                          ngettext("{n} client matches {query} · Enter opens the card",
+                                   "{n} clients match {query} · Enter opens the card", count).format(
+                                       n=count, query=query))
 
     def _set_summary(self, text: str, *, error: bool = False) -> None:
         summary = self.query_one("#summary", Static)

@@ -4,7 +4,8 @@ then a manager's code and PIN; `day_close.reopen`), after which the screen goes 
 Mixed into `CloseDayScreen`, which holds the stored report (`self.report`) and `_load`.
 
 The Z-report's receipt text and PDF are `services.receipts.zreport`'s; files are written with the checks
-every receipt file gets (`services.receipts.files`: never the database, never a file not ours)."""
+every receipt file gets (`services.receipts.files`: never the database, never a file not ours). The screen's
+own words are the desk's language (`_`); the receipt's are the location's (`_language`)."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from salon_cli.core.permissions import Permission
+from salon_cli.i18n import _, formats
 from salon_cli.tui.screens.modals import Field, FormModal
 
 
@@ -36,10 +38,11 @@ class ClosedKeys:
         def work(s: Any, loc: Any, actor: Any) -> int:
             return zreport.print_report(s, loc, report, actor=actor, lang=self._language(s, loc), protected=protected)
 
-        self._set_summary("printing the Z-report…")  # type: ignore[attr-defined]
+        self._set_summary(_("printing the Z-report…"))  # type: ignore[attr-defined]
         self.app.change(Permission.desk, work,  # type: ignore[attr-defined]
-                        lambda size: self._set_summary(f"the Z-report is printed ({size} bytes sent)"),  # type: ignore[attr-defined]
-                        lambda why: self._set_summary(f"not printed: {why}", error=True))  # type: ignore[attr-defined]
+                        lambda size: self._set_summary(  # type: ignore[attr-defined]
+                            _("the Z-report is printed ({size} bytes sent)").format(size=size)),
+                        lambda why: self._set_summary(_("not printed: {why}").format(why=why), error=True))  # type: ignore[attr-defined]
 
     def default_report_pdf(self) -> Path:
         from salon_cli.settings import Settings
@@ -65,15 +68,17 @@ class ClosedKeys:
                 return files.save(path, data, "pdf", option="the file", protected=protected)
 
             def saved(where: Path) -> None:  # the path in full in a notice too: the summary is one line
-                self._set_summary(f"the Z-report is saved to {where}")  # type: ignore[attr-defined]
-                self.app.notify(f"the Z-report is saved to {where}")  # type: ignore[attr-defined]
+                said = _("the Z-report is saved to {path}").format(path=where)
+                self._set_summary(said)  # type: ignore[attr-defined]
+                self.app.notify(said)  # type: ignore[attr-defined]
 
-            self._set_summary("saving…")  # type: ignore[attr-defined]
+            self._set_summary(_("saving…"))  # type: ignore[attr-defined]
             self.app.read(work, saved,  # type: ignore[attr-defined]
-                          lambda why: self._set_summary(f"not saved: {why}", error=True), group="z-report-pdf")  # type: ignore[attr-defined]
+                          lambda why: self._set_summary(_("not saved: {why}").format(why=why), error=True),  # type: ignore[attr-defined]
+                          group="z-report-pdf")
 
-        self.app.push_screen(FormModal("Save the Z-report as PDF", [  # type: ignore[attr-defined]
-            Field("path", "File", value=str(self.default_report_pdf()))], ok="Save"), given)
+        self.app.push_screen(FormModal(_("Save the Z-report as PDF"), [  # type: ignore[attr-defined]
+            Field("path", _("File"), value=str(self.default_report_pdf()))], ok=_("Save")), given)
 
     def action_reopen_day(self) -> None:
         from salon_cli.services.closing import day_close
@@ -81,21 +86,23 @@ class ClosedKeys:
         day = self.day  # type: ignore[attr-defined]
         if day is None or self.report is None:
             return
+        said_day = formats.day(day, self.currency)  # type: ignore[attr-defined]
 
         def asked(values: dict[str, str] | None) -> None:
             if values is None:
                 return
 
             def reopened(done: dict[str, Any]) -> None:
-                self.app.notify(f"{day.isoformat()} is re-opened: revision {done['revision']} is kept")  # type: ignore[attr-defined]
+                self.app.notify(_("{day} is re-opened: revision {revision} is kept").format(  # type: ignore[attr-defined]
+                    day=said_day, revision=done["revision"]))
                 self.back_to_count()  # type: ignore[attr-defined]
 
             self.app.change(Permission.day_reopen, lambda s, loc, actor: day_close.reopen(  # type: ignore[attr-defined]
                 s, actor=actor, location=loc, day=day, reason=values["reason"]), reopened,
-                lambda why: self._set_summary(f"refused: {why}", error=True),  # type: ignore[attr-defined]
-                title=f"Re-open {day.isoformat()}: a manager's code and PIN")
+                lambda why: self._set_summary(_("refused: {text}").format(text=why), error=True),  # type: ignore[attr-defined]
+                title=_("Re-open {day}: a manager's code and PIN").format(day=said_day))
 
-        self.app.push_screen(FormModal(f"Re-open {day:%A} {day.day} {day:%B}?", [  # type: ignore[attr-defined]
-            Field("reason", "Reason (kept in the audit log)")],
-            note="A manager's code and PIN are asked next. This Z-report is kept as a revision; the day is "
-                 "counted and closed again.", ok="Re-open"), asked)
+        self.app.push_screen(FormModal(_("Re-open {day}?").format(day=said_day), [  # type: ignore[attr-defined]
+            Field("reason", _("Reason (kept in the audit log)"))],
+            note=_("A manager's code and PIN are asked next. This Z-report is kept as a revision; the day is "
+                   "counted and closed again."), ok=_("Re-open")), asked)

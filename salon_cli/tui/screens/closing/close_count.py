@@ -1,9 +1,11 @@
 """The drawer count at the close of day: the notes and coins of each currency, their labels, the total
-of a count by denominations (as `services.closing.day_close` takes it) and the variance in words."""
+of a count by denominations (as `services.closing.day_close` takes it) and the variance in words (the desk's
+language, the amounts `i18n.formats`')."""
 
 from __future__ import annotations
 
-from salon_cli.core.money import format_amount, format_money
+from salon_cli.core.money import exponent
+from salon_cli.i18n import _, formats
 
 # the notes and coins of a drawer, in minor units, largest first; other currencies count a plain total
 DENOMINATIONS: dict[str, tuple[int, ...]] = {
@@ -14,9 +16,11 @@ DENOMINATIONS: dict[str, tuple[int, ...]] = {
 
 
 def denomination_label(cents: int, currency: str) -> str:
-    """100000 MXN -> '1000', 50 -> '0.50'."""
-    text = format_amount(cents, currency)
-    return text[:-3] if text.endswith(".00") else text
+    """100000 MXN -> '1,000', 50 -> '0.50' (the figure in the locale's way, no zero cents)."""
+    text = formats.amount(cents, currency)
+    places = exponent(currency)
+    whole = places and text.endswith("0" * places) and not text[-places - 1].isdigit()
+    return text[:-places - 1] if whole else text
 
 
 def counted(counts: dict[int, int]) -> tuple[int, list[dict[str, int]]]:
@@ -26,7 +30,8 @@ def counted(counts: dict[int, int]) -> tuple[int, list[dict[str, int]]]:
 
 
 def variance_words(variance: int, currency: str) -> str:
-    """'    400.00 MXN short' (right-aligned under the expected and counted figures)."""
+    """'      MX$400.00 short' (right-aligned under the expected and counted figures)."""
+    amount = f"{formats.money(abs(variance), currency):>16}"
     if variance == 0:
-        return f"{format_money(0, currency):>16} (the drawer is right)"
-    return f"{format_money(abs(variance), currency):>16} {'over' if variance > 0 else 'short'}"
+        return _("{amount} (the drawer is right)").format(amount=amount)
+    return (_("{amount} over") if variance > 0 else _("{amount} short")).format(amount=amount)

@@ -16,7 +16,8 @@ who may count again) are the services'.
 The denominations and the count's arithmetic are `close_count`'s; the Z-report's text is `close_report`'s.
 
 Services only an action needs are imported inside its handler: showing the screen loads only what it
-shows (the dashboard's launch, benchmarks/tui.py)."""
+shows (the dashboard's launch, benchmarks/tui.py). The words are the desk's language (`_`), money and days
+`i18n.formats`'; what the receptionist types (the plain total) is read as `core.money` reads it."""
 
 from __future__ import annotations
 
@@ -27,16 +28,18 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Grid, Horizontal, VerticalScroll
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Input, Label, Static
+from textual.widgets import DataTable, Input, Label, Static
 
 from salon_cli.core.errors import SalonError
-from salon_cli.core.money import format_money, parse_amount
+from salon_cli.core.money import parse_amount
+from salon_cli.i18n import N_, _, formats
 from salon_cli.tui.screens.closing.close_after import ClosedKeys
 from salon_cli.tui.screens.closing.close_count import DENOMINATIONS, counted, denomination_label
-from salon_cli.tui.screens.closing.close_report import report_text
+from salon_cli.tui.screens.closing.close_report import on_day, report_text, when
 from salon_cli.tui.screens.closing.close_review import ReviewSteps
 from salon_cli.tui.screens.closing.close_unfinished import COLUMNS, UnfinishedSteps
 from salon_cli.tui.screens.reload import ReloadsWhenBack
+from salon_cli.tui.widgets.desk_footer import DeskFooter
 
 _UNFINISHED_KEYS = ("no_show_visit", "complete_visit", "leave_booked", "void_sale", "close_anyway")
 
@@ -49,21 +52,21 @@ class CloseDayScreen(UnfinishedSteps, ReviewSteps, ClosedKeys, ReloadsWhenBack, 
     CloseDayScreen #unfinished { height: 1fr; }
     """
     BINDINGS = [
-        Binding("escape", "app.pop_screen", "Back", id="back"),
+        Binding("escape", "app.pop_screen", N_("Back"), id="back"),
         # the unfinished step: a key on the selected row (check_action shows those that apply to it)
-        Binding("x", "no_show_visit", "No-show", id="close-no-show"),
-        Binding("c", "complete_visit", "Complete", id="close-complete"),
-        Binding("l", "leave_booked", "Leave booked", id="close-leave-booked"),
-        Binding("v", "void_sale", "Void", id="close-void-sale"),
-        Binding("a", "close_anyway", "Close anyway", id="close-anyway"),
+        Binding("x", "no_show_visit", N_("No-show"), id="close-no-show"),
+        Binding("c", "complete_visit", N_("Complete"), id="close-complete"),
+        Binding("l", "leave_booked", N_("Leave booked"), id="close-leave-booked"),
+        Binding("v", "void_sale", N_("Void"), id="close-void-sale"),
+        Binding("a", "close_anyway", N_("Close anyway"), id="close-anyway"),
         # one key moves the close on: check the count, then close the day (check_action shows the one that applies)
-        Binding("ctrl+s", "check_count", "Check count", id="check-count"),
-        Binding("ctrl+s", "confirm_close", "Close the day", id="confirm-close"),
-        Binding("ctrl+r", "recount", "Count again", id="recount"),
+        Binding("ctrl+s", "check_count", N_("Check count"), id="check-count"),
+        Binding("ctrl+s", "confirm_close", N_("Close the day"), id="confirm-close"),
+        Binding("ctrl+r", "recount", N_("Count again"), id="recount"),
         # the closed day: its Z-report out, or the day re-opened
-        Binding("p", "print_report", "Print", id="print-report"),
-        Binding("f", "save_report_pdf", "PDF", id="save-report-pdf"),
-        Binding("R", "reopen_day", "Re-open", id="reopen-day"),
+        Binding("p", "print_report", N_("Print"), id="print-report"),
+        Binding("f", "save_report_pdf", N_("PDF"), id="save-report-pdf"),
+        Binding("R", "reopen_day", N_("Re-open"), id="reopen-day"),
     ]
 
     def __init__(self, day: date | None = None) -> None:
@@ -81,29 +84,29 @@ class CloseDayScreen(UnfinishedSteps, ReviewSteps, ClosedKeys, ReloadsWhenBack, 
         self._generation = 0
 
     def compose(self) -> ComposeResult:
-        yield Static("Close day", id="title", markup=False)
+        yield Static(_("Close day"), id="title", markup=False)
         yield Static("", id="unfinished-intro", markup=False)
         yield DataTable(id="unfinished", cursor_type="row", zebra_stripes=True)
         with VerticalScroll(id="body"):
             yield Static("", id="intro", markup=False)
-            yield Static("Count the drawer: how many of each note and coin", id="count-heading", classes="step",
+            yield Static(_("Count the drawer: how many of each note and coin"), id="count-heading", classes="step",
                          markup=False)
             yield Static("", id="running", markup=False)
             yield Grid(id="denominations")
             with Horizontal(id="total-row"):
-                yield Label("or the total counted")
-                yield Input(placeholder="e.g. 2350.50", id="total")
+                yield Label(_("or the total counted"))
+                yield Input(placeholder=_("e.g. {amount}").format(amount="2350.50"), id="total")  # as it is typed
             yield Static("", id="variance", markup=False)
-            yield Input(placeholder="why the drawer is over or short", id="note")
+            yield Input(placeholder=_("why the drawer is over or short"), id="note")
             yield Static("", id="report", markup=False)
-        yield Static("loading…", id="summary", markup=False)
-        yield Footer()
+        yield Static(_("loading…"), id="summary", markup=False)
+        yield DeskFooter()
 
     def on_mount(self) -> None:
         for widget_id in ("#count-heading", "#denominations", "#total-row", "#running", "#variance", "#note",
                           "#unfinished-intro", "#unfinished"):
             self.query_one(widget_id).display = False
-        self.query_one("#unfinished", DataTable).add_columns(*COLUMNS)
+        self.query_one("#unfinished", DataTable).add_columns(*(_(c) for c in COLUMNS))
         self._load()
 
     def on_screen_resume(self) -> None:
@@ -148,16 +151,17 @@ class CloseDayScreen(UnfinishedSteps, ReviewSteps, ClosedKeys, ReloadsWhenBack, 
 
         def failed(text: str) -> None:
             if generation == self._generation:
-                self._set_summary(f"error: {text}", error=True)
+                self._set_summary(_("error: {text}").format(text=text), error=True)
 
         self.app.read(work, done, failed, group="close-day")  # type: ignore[attr-defined]
 
     def _loaded(self, result: dict[str, Any], keep_count: bool) -> None:
         location, day = result["location"], result["day"]
         self.day, self.currency, self.threshold = day, location.currency, result["threshold"]
-        earlier = " (an earlier day)" if day != result["today"] else ""
-        self.query_one("#title", Static).update(
-            f"Close day — {location.name}, {day:%A} {day.day} {day:%B %Y}{earlier}")
+        said = _("Close day — {location}, {day} (an earlier day)") if day != result["today"] else _(
+            "Close day — {location}, {day}")
+        self.query_one("#title", Static).update(said.format(
+            location=location.name, day=formats.day(day, location.currency, width="full")))
         report = result["report"]
         if result["closed"]:
             self._show_closed(report, already=True)
@@ -199,8 +203,8 @@ class CloseDayScreen(UnfinishedSteps, ReviewSteps, ClosedKeys, ReloadsWhenBack, 
         self._go("count")
         self._update_running()
         self.query_one("#intro", Static).update(
-            self._approved_words() + "A blind count: the expected cash is shown after you enter the count.")
-        self._set_summary("count the drawer, then ctrl+s to check it")
+            self._approved_words() + _("A blind count: the expected cash is shown after you enter the count."))
+        self._set_summary(_("count the drawer, then ctrl+s to check it"))
         fields = list(self.query("#denominations Input, #total").results(Input))
         fields[0].focus()
 
@@ -254,11 +258,11 @@ class CloseDayScreen(UnfinishedSteps, ReviewSteps, ClosedKeys, ReloadsWhenBack, 
         running = self.query_one("#running", Static)
         plain = self.query_one("#total", Input).value.strip()
         if items:
-            running.update(f"Counted: {format_money(total, self.currency)}")
-        elif plain:
-            running.update(f"Counted: {plain} {self.currency} (a total)")
+            running.update(_("Counted: {amount}").format(amount=formats.money(total, self.currency)))
+        elif plain:  # as typed: it is read when checked
+            running.update(_("Counted: {amount} {currency} (a total)").format(amount=plain, currency=self.currency))
         else:
-            running.update("Counted: nothing yet")
+            running.update(_("Counted: nothing yet"))
 
     def on_input_changed(self, event: Input.Changed) -> None:
         if event.input.id and (event.input.id.startswith("d-") or event.input.id == "total"):
@@ -280,12 +284,12 @@ class CloseDayScreen(UnfinishedSteps, ReviewSteps, ClosedKeys, ReloadsWhenBack, 
     def _read_count(self) -> tuple[int, list[dict[str, int]] | None] | None:
         counts = self._counts()
         if any(n < 0 for n in counts.values()):
-            self._set_summary("a count must not be negative", error=True)
+            self._set_summary(_("a count must not be negative"), error=True)
             return None
         total, items = counted(counts)
         plain = self.query_one("#total", Input).value.strip()
         if items and plain:
-            self._set_summary("give the count once: by denominations or as a total, not both", error=True)
+            self._set_summary(_("give the count once: by denominations or as a total, not both"), error=True)
             return None
         if plain:
             try:
@@ -294,7 +298,7 @@ class CloseDayScreen(UnfinishedSteps, ReviewSteps, ClosedKeys, ReloadsWhenBack, 
                 self._set_summary(exc.message, error=True)
                 return None
         if not items:
-            self._set_summary("count the drawer first (an empty drawer: type 0 as the total)", error=True)
+            self._set_summary(_("count the drawer first (an empty drawer: type 0 as the total)"), error=True)
             return None
         return total, items
 
@@ -315,7 +319,8 @@ class CloseDayScreen(UnfinishedSteps, ReviewSteps, ClosedKeys, ReloadsWhenBack, 
         again = self._committed
         self._generation += 1
         generation = self._generation
-        self._set_summary("a manager's code and PIN, then the count is checked" if again else "checking the count…")
+        self._set_summary(_("a manager's code and PIN, then the count is checked") if again
+                          else _("checking the count…"))
 
         def done(report: dict[str, Any]) -> None:
             self._count, self._committed = (total, items), True
@@ -324,27 +329,28 @@ class CloseDayScreen(UnfinishedSteps, ReviewSteps, ClosedKeys, ReloadsWhenBack, 
 
         def failed(text: str) -> None:
             if generation == self._generation:
-                self._set_summary(f"refused: {text}", error=True)
+                self._set_summary(_("refused: {text}").format(text=text), error=True)
 
         self.app.change(Permission.day_recount if again else Permission.day_close,  # type: ignore[attr-defined]
                         lambda s, loc, actor: day_close.commit_count(
                             s, actor=actor, location=loc, day=day, counted_cents=total, denominations=items),
-                        done, failed, title="Count again: a manager's code and PIN" if again else None)
+                        done, failed, title=_("Count again: a manager's code and PIN") if again else None)
 
     def _show_closed(self, report: dict[str, Any], *, already: bool) -> None:
         self.report = report
         self._go("closed")
-        when = str(report.get("closed_at") or "")[:16].replace("T", " ")
-        day = report["business_date"]
+        cur = report.get("currency") or self.currency
+        day, revision = on_day(report["business_date"], cur), report.get("revision")
         if already:
-            intro = f"{day} is closed (revision {report.get('revision')}, {when} by {report.get('closed_by')}): " \
-                    "its stored Z-report."
+            intro = _("{day} is closed (revision {revision}, {when} by {who}): its stored Z-report.").format(
+                day=day, revision=revision, when=when(report.get("closed_at") or "", cur), who=report.get("closed_by"))
         else:
-            intro = f"Closed {day} (revision {report.get('revision')}): the day is frozen."
+            intro = _("Closed {day} (revision {revision}): the day is frozen.").format(day=day, revision=revision)
         self.query_one("#intro", Static).update(intro)
         self.query_one("#report", Static).update(report_text(report))
         self.query_one("#body").focus()
-        self._set_summary(f"{day} is closed: p prints the Z-report, f saves it as PDF, R re-opens the day (a manager)")
+        self._set_summary(_("{day} is closed: p prints the Z-report, f saves it as PDF, R re-opens the day (a manager)")
+                          .format(day=day))
 
     def _set_summary(self, text: str, *, error: bool = False) -> None:
         summary = self.query_one("#summary", Static)

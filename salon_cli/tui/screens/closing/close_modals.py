@@ -1,5 +1,6 @@
 """The close's question before closing early: the time now and the salon's closing hour, as the service
-says them (`day_close.early_words`), and two answers: `y` closes early; `n`, Escape or Enter (on the focused "Not yet") does not."""
+says them (`day_close.early_words`), and two answers: `y` closes early; `n`, Escape or Enter (on the focused "Not yet") does not.
+Its own words are the desk's language (`_`); the service's sentence is shown as it comes."""
 
 from __future__ import annotations
 
@@ -9,12 +10,14 @@ from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Button, Static
 
+from salon_cli.i18n import N_, _
+
 
 class EarlyCloseModal(ModalScreen[bool]):
     """'It is 11:00 and the salon closes at 20:00.' Close the day early? Dismisses True or False."""
 
-    BINDINGS = [Binding("escape,n", "answer(False)", "Not yet", id="early-no"),
-                Binding("y", "answer(True)", "Close early", id="early-yes")]
+    BINDINGS = [Binding("escape,n", "answer(False)", N_("Not yet"), id="early-no"),
+                Binding("y", "answer(True)", N_("Close early"), id="early-yes")]
 
     def __init__(self, words: str, day_name: str) -> None:
         super().__init__(classes="form-modal")
@@ -23,12 +26,12 @@ class EarlyCloseModal(ModalScreen[bool]):
 
     def compose(self) -> ComposeResult:
         with Vertical(id="dialog"):
-            yield Static(f"Close {self.day_name} early?", id="dialog-title", markup=False)
+            yield Static(_("Close {day} early?").format(day=self.day_name), id="dialog-title", markup=False)
             yield Static(f"{self.words[0].upper()}{self.words[1:]}.", id="early-words", markup=False)
-            yield Static("Once closed, nothing more is sold, paid or refunded on this day until a manager "
-                         "re-opens it.", id="dialog-note", markup=False)
-            yield Button("Close early (y)", id="yes", variant="warning")
-            yield Button("Not yet (n)", id="no")
+            yield Static(_("Once closed, nothing more is sold, paid or refunded on this day until a manager "
+                           "re-opens it."), id="dialog-note", markup=False)
+            yield Button(_("Close early (y)"), id="yes", variant="warning")
+            yield Button(_("Not yet (n)"), id="no")
 
     def on_mount(self) -> None:
         self.query_one("#no", Button).focus()

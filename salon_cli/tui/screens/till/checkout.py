@@ -26,11 +26,12 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
-from textual.widgets import DataTable, Digits, Footer, Label, Static
+from textual.widgets import DataTable, Digits, Label, Static
 
 from salon_cli.core.errors import SalonError
-from salon_cli.core.money import format_amount, parse_amount
+from salon_cli.core.money import parse_amount
 from salon_cli.core.permissions import Permission
+from salon_cli.i18n import N_, _, formats
 from salon_cli.services.checkout import ticket
 from salon_cli.services.checkout.ticket import Desk, Ticket
 from salon_cli.services.till.sale_views import SaleView
@@ -38,7 +39,9 @@ from salon_cli.tui.screens.reload import ReloadsWhenBack
 from salon_cli.tui.screens.till.checkout_keys import TicketKeys
 from salon_cli.tui.screens.till.checkout_modals import ClientChoice, PickedClient
 from salon_cli.tui.screens.till.checkout_reader import ReaderPayment
-from salon_cli.tui.screens.till.checkout_text import COLUMNS, last_change, offers_text, payment_line, totals_text
+from salon_cli.tui.screens.till.checkout_text import (COLUMNS, last_change, offers_text, payment_line, state_words,
+                                                      totals_text)
+from salon_cli.tui.widgets.desk_footer import DeskFooter
 
 # keys that change the ticket: on an open sale or a draft, while nothing else is on its way
 TICKET_KEYS = {"add_item", "discount", "tip", "pay_cash", "pay_card", "pay_stripe", "pay_credit", "reward",
@@ -52,23 +55,23 @@ class SaleLines(DataTable, can_focus=False):
 
 class CheckoutScreen(ReloadsWhenBack, TicketKeys, ReaderPayment, Screen[None]):
     BINDINGS = [
-        Binding("escape", "back", "Back", id="back"),
-        Binding("a", "add_item", "Add item", id="add-item"),
-        Binding("d", "discount", "Discount", id="discount"),
-        Binding("t", "tip", "Tip", id="tip"),
-        Binding("1", "pay_cash", "Cash", id="pay-cash"),
-        Binding("2", "pay_card", "Card", id="pay-card"),
-        Binding("3", "pay_stripe", "Stripe", id="pay-stripe"),
-        Binding("c", "pay_credit", "Credit", id="pay-credit"),
-        Binding("r", "reward", "Reward", id="reward"),
-        Binding("o", "promo", "Promo code", id="promo-code", tooltip="A promotion code on this ticket"),
-        Binding("g", "pay_gift_card", "Gift card", id="pay-gift-card"),
-        Binding("f", "add_fee", "Penalty", id="add-fee"),
-        Binding("k", "stamp", "Stamp", id="stamp"),
-        Binding("G", "sell_gift_card", "Sell gift card", id="sell-gift-card"),
-        Binding("M", "membership", "Membership", id="membership"),
-        Binding("C", "choose_client", "Client", id="choose-client"),
-        Binding("p", "receipt", "Receipt", id="receipt"),
+        Binding("escape", "back", N_("Back"), id="back"),
+        Binding("a", "add_item", N_("Add item"), id="add-item"),
+        Binding("d", "discount", N_("Discount"), id="discount"),
+        Binding("t", "tip", N_("Tip"), id="tip"),
+        Binding("1", "pay_cash", N_("Cash"), id="pay-cash"),
+        Binding("2", "pay_card", N_("Card"), id="pay-card"),
+        Binding("3", "pay_stripe", N_("Stripe"), id="pay-stripe"),
+        Binding("c", "pay_credit", N_("Credit"), id="pay-credit"),
+        Binding("r", "reward", N_("Reward"), id="reward"),
+        Binding("o", "promo", N_("Promo code"), id="promo-code", tooltip=N_("A promotion code on this ticket")),
+        Binding("g", "pay_gift_card", N_("Gift card"), id="pay-gift-card"),
+        Binding("f", "add_fee", N_("Penalty"), id="add-fee"),
+        Binding("k", "stamp", N_("Stamp"), id="stamp"),
+        Binding("G", "sell_gift_card", N_("Sell gift card"), id="sell-gift-card"),
+        Binding("M", "membership", N_("Membership"), id="membership"),
+        Binding("C", "choose_client", N_("Client"), id="choose-client"),
+        Binding("p", "receipt", N_("Receipt"), id="receipt"),
     ]
 
     READER_POLL = 1.0  # seconds between questions to Stripe while the reader waits for the card
@@ -95,18 +98,19 @@ class CheckoutScreen(ReloadsWhenBack, TicketKeys, ReaderPayment, Screen[None]):
     def shown(self) -> SaleView | None:
         return self.ticket.shown if self.ticket is not None else None
 
-    def _back_to(self) -> str:
-        """Where leaving goes: the screen this checkout was opened from."""
+    def _back_to_card(self) -> bool:
+        """Where leaving goes: the screen this checkout was opened from (the client's card, or the book)."""
         from salon_cli.tui.screens.clients.client_card import ClientCardScreen
 
         stack = self.app.screen_stack
         below = stack[stack.index(self) - 1] if self in stack and stack.index(self) > 0 else None
-        return "the client's card" if isinstance(below, ClientCardScreen) else "the book"
+        return isinstance(below, ClientCardScreen)
 
     def compose(self) -> ComposeResult:
         # markup off: names and error texts are shown as they are, brackets and all
-        what = f"appointment {self.appointment_id}" if self.appointment_id else "a sale at the desk"
-        yield Static(f"Checkout — {what}", id="title", markup=False)
+        title = _("Checkout — appointment {id}").format(id=self.appointment_id) if self.appointment_id else \
+            _("Checkout — a sale at the desk")
+        yield Static(title, id="title", markup=False)
         yield SaleLines(id="lines", cursor_type="none", zebra_stripes=True)
         yield Static("", id="offers", markup=False)
         with Horizontal(id="money"):
@@ -114,16 +118,16 @@ class CheckoutScreen(ReloadsWhenBack, TicketKeys, ReaderPayment, Screen[None]):
             with Vertical(id="side"):
                 yield Static("", id="payments", markup=False)
                 with Vertical(id="change-box"):
-                    yield Label("Change due", id="change-label")
+                    yield Label(_("Change due"), id="change-label")
                     yield Digits("", id="change")
         yield Static(" ", id="state", markup=False)
-        yield Static("loading…", id="summary", markup=False)
-        yield Footer()
+        yield Static(_("loading…"), id="summary", markup=False)
+        yield DeskFooter()
 
     def on_mount(self) -> None:
         table = self.query_one(DataTable)
         for name, width in COLUMNS:
-            label = Text(name, justify="left" if name in ("Line", "Staff") else "right")
+            label = Text(_(name), justify="left" if name in ("Line", "Staff") else "right")
             table.add_column(label, key=name, width=width)
         if self._ask_client:
             self._ask_client = False
@@ -157,7 +161,7 @@ class CheckoutScreen(ReloadsWhenBack, TicketKeys, ReaderPayment, Screen[None]):
 
         def failed(text: str) -> None:
             if generation == self._generation:
-                self._set_summary(f"error: {text}", error=True)
+                self._set_summary(_("error: {why}").format(why=text), error=True)
 
         desk = self.desk
         self.app.read(lambda s, loc: ticket.load(s, loc, desk), done, failed, group="checkout")  # type: ignore[attr-defined]
@@ -176,10 +180,12 @@ class CheckoutScreen(ReloadsWhenBack, TicketKeys, ReaderPayment, Screen[None]):
             return
         appt, tz = t.appointment, t.location.tz
         if appt is not None:
-            at = appt.starts_at.astimezone(tz)
-            text = f"Checkout — {appt.client or 'walk-in'} · {appt.service} · {at:%H:%M} with {appt.staff_name}"
+            text = _("Checkout — {client} · {service} · {time} with {staff}").format(
+                client=appt.client or _("walk-in"), service=appt.service, staff=appt.staff_name,
+                time=formats.clock_time(appt.starts_at, t.location.currency, tz))
         else:
-            text = f"Desk sale — {t.client or 'no client'}" + (f" · sale {t.sale.id}" if t.sale else "")
+            text = _("Desk sale — {client}").format(client=t.client or _("no client")) + \
+                (" · " + _("sale {id}").format(id=t.sale.id) if t.sale else "")
         self.query_one("#title", Static).update(text)
 
     def _show(self) -> None:
@@ -194,37 +200,27 @@ class CheckoutScreen(ReloadsWhenBack, TicketKeys, ReaderPayment, Screen[None]):
         state = self.query_one("#state", Static)
         if sale is None:
             state.update(t.note or "")
-            self._set_summary("nothing to take here", error=bool(t.note))
+            self._set_summary(_("nothing to take here"), error=bool(t.note))
             self.refresh_bindings()
             return
         for line in sale.lines:
             table.add_row(Text(line.description), Text(line.staff or ""), Text(str(line.quantity), justify="right"),
-                          Text(format_amount(line.gross_cents, money), justify="right"),
-                          Text(format_amount(line.total_cents, money), justify="right"), key=str(line.position))
+                          Text(formats.amount(line.gross_cents, money), justify="right"),
+                          Text(formats.amount(line.total_cents, money), justify="right"), key=str(line.position))
         self.query_one("#totals", Static).update(totals_text(sale, self.tip_cents))
         paid = [payment_line(p, money) for p in sale.payments]
-        self.query_one("#payments", Static).update(("Payments:\n" + "\n".join(paid)) if paid else "No payments yet")
+        self.query_one("#payments", Static).update((_("Payments:") + "\n" + "\n".join(paid)) if paid
+                                                   else _("No payments yet"))
         change = last_change(sale)
         self.query_one("#change-box").set_class(change is not None, "shown")
         if change is not None:
-            self.query_one("#change", Digits).update(format_amount(change, money))
+            # the big figure: the locale's plain figure (Digits draws digits, . , and $ € but no letters)
+            self.query_one("#change", Digits).update(formats.amount(change, money))
         state.set_class(sale.status == "paid", "paid")
-        balance = f"{format_amount(sale.balance_cents, money)} {money}"
-        if sale.status == "draft":
-            state.update(f"Draft · total {balance} · kept once something is added or paid")
-            self._set_summary("a add · o promo · 1 cash · 2 card · 3 stripe" + (" · G gift card · M membership"
-                                                                       if t.appointment is None else ""))
-        elif sale.status == "open":
-            state.update(f"Sale {sale.id} · open · balance {balance}")
-            self._set_summary("1 cash · 2 card · 3 stripe — pay several times to split")
-        elif sale.status == "paid":
-            tail = f" · change {format_amount(change, money)}" if change is not None else ""
-            state.update(f"Paid · sale {sale.id} · {format_amount(sale.total_cents, money)} {money}{tail}")
-            # not Enter: a second Enter after typing the cash must not hide the change
-            self._set_summary(f"p receipt · Escape: back to {self._back_to()}")
-        else:
-            state.update(f"Sale {sale.id} · {sale.status.replace('_', ' ')}")
-            self._set_summary("nothing to take on this sale")
+        said, keys = state_words(sale, desk_sale=t.appointment is None,
+                                 back_to_card=sale.status == "paid" and self._back_to_card())
+        state.update(said)
+        self._set_summary(keys)
         self.refresh_bindings()
 
     def _set_summary(self, text: str, *, error: bool = False) -> None:
@@ -237,7 +233,7 @@ class CheckoutScreen(ReloadsWhenBack, TicketKeys, ReaderPayment, Screen[None]):
     def _refused(self, text: str) -> None:
         self.working = False
         self.refresh_bindings()
-        self._set_summary(f"refused: {text}", error=True)
+        self._set_summary(_("refused: {why}").format(why=text), error=True)
 
     def _change(self, work: Any, done: Any) -> None:
         self.working = True
@@ -336,10 +332,11 @@ class CheckoutScreen(ReloadsWhenBack, TicketKeys, ReaderPayment, Screen[None]):
         with money taken and a balance still to take."""
         sale = self.sale
         if self.busy:
-            return "a card payment is waiting at the reader"
+            return _("a card payment is waiting at the reader")
         if sale is not None and sale.status == "open" and sale.paid_cents > 0 and sale.balance_cents > 0:
-            return (f"sale {sale.id} has {format_amount(sale.paid_cents, sale.currency)} paid and "
-                    f"{format_amount(sale.balance_cents, sale.currency)} {sale.currency} still to take")
+            return _("sale {id} has {paid} paid and {balance} still to take").format(
+                id=sale.id, paid=formats.money(sale.paid_cents, sale.currency),
+                balance=formats.money(sale.balance_cents, sale.currency))
         return None
 
     def _empty_created(self) -> int | None:
@@ -362,17 +359,18 @@ class CheckoutScreen(ReloadsWhenBack, TicketKeys, ReaderPayment, Screen[None]):
         def done(gone: bool) -> None:
             self.created_sale_id = None
             if gone:
-                self.app.notify(f"nothing kept: sale {sale_id} had no payment")
+                self.app.notify(_("nothing kept: sale {id} had no payment").format(id=sale_id))
             else:
-                self.app.notify(f"sale {sale_id} stays open: {self._kept_why}", severity="warning")
+                self.app.notify(_("sale {id} stays open: {why}").format(id=sale_id, why=self._kept_why),
+                                severity="warning")
             then()
 
         def work(s: Any, loc: Any, actor: Any) -> bool:
-            self._kept_why = discard.keeps(s, sale_id) or "its day is closed"
+            self._kept_why = discard.keeps(s, sale_id) or _("its day is closed")
             return ticket.discard_if_empty(s, loc, actor, sale_id)  # a promotion's use given back
 
         def failed(text: str) -> None:
-            self.app.notify(f"sale {sale_id} stays open: {text}", severity="warning")
+            self.app.notify(_("sale {id} stays open: {why}").format(id=sale_id, why=text), severity="warning")
             then()
 
         self.app.change(Permission.desk, work, done, failed)  # type: ignore[attr-defined]
@@ -383,7 +381,7 @@ class CheckoutScreen(ReloadsWhenBack, TicketKeys, ReaderPayment, Screen[None]):
         if self.busy:  # the reader is waiting: Escape tells it to stop (the screen stays for the answer)
             if self._stop is not None and not self._stop.is_set():
                 self._stop.set()
-                self._set_summary("cancelling the payment at the card reader…")
+                self._set_summary(_("cancelling the payment at the card reader…"))
             return
         if self.working:
             return  # a change is on its way: its answer decides what there is to keep

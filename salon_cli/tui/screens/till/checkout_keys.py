@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 from salon_cli.core.errors import SalonError
 from salon_cli.core.money import format_amount, parse_fee
 from salon_cli.core.permissions import Permission
+from salon_cli.i18n import N_, _, formats, ngettext
 from salon_cli.services.checkout import desk_sale, promos, ticket
 from salon_cli.services.checkout.ticket import Desk, Ticket
 from salon_cli.services.till import gift_cards, penalty_fees, sales
@@ -23,6 +24,9 @@ from salon_cli.services.till.sale_views import PaymentView, SaleView
 from salon_cli.tui.screens.modals import Field, FormModal
 from salon_cli.tui.screens.modals import ChoiceModal
 from salon_cli.tui.screens.till.checkout_modals import ClientChoice, ConfirmModal, GiftCardPay, ItemForm, PromoCodeForm
+from salon_cli.tui.screens.till.sale_words import method_short
+
+PAY_TITLE = {"cash": N_("Pay by cash"), "card": N_("Pay by card"), "stripe": N_("Pay by stripe")}
 
 
 class TicketKeys:
@@ -65,7 +69,8 @@ class TicketKeys:
                 def step(s: Any, loc: Any, actor: Any, sale_id: int) -> Any:
                     return sales.add_service(s, actor=actor, location=loc, sale_id=sale_id, service=code,
                                              quantity=qty, staff=staff)
-            self._on_ticket(step, f"added: {values['name']} × {qty}" + (f" ({staff})" if staff else ""))
+            self._on_ticket(step, _("added: {item} × {qty}").format(item=values["name"], qty=qty)
+                            + (f" ({staff})" if staff else ""))
 
         staff = t.appointment.staff if t.appointment is not None else None
         self.app.push_screen(ItemForm(staff=staff, currency=t.location.currency), asked)
@@ -81,10 +86,12 @@ class TicketKeys:
                 self._refused(exc.message)
                 return
             self._on_ticket(lambda s, loc, actor, sale_id: sales.set_discount(
-                s, actor=actor, location=loc, sale_id=sale_id, discount=text), f"discount: {text}")
+                s, actor=actor, location=loc, sale_id=sale_id, discount=text),
+                _("discount: {value}").format(value=text))
 
-        self.app.push_screen(FormModal("Discount", [Field("discount", "10% or an amount (0 removes it)")],
-                                       note="It replaces the sale's discount (a member's too).", ok="Apply"), asked)
+        self.app.push_screen(FormModal(_("Discount"), [Field("discount", _("10% or an amount (0 removes it)"))],
+                                       note=_("It replaces the sale's discount (a member's too)."), ok=_("Apply")),
+                             asked)
 
     def action_tip(self) -> None:
         def asked(values: dict[str, str] | None) -> None:
@@ -95,28 +102,30 @@ class TicketKeys:
                 return
             self.tip_cents = cents
             self._show()
-            self._set_summary(f"tip {format_amount(cents, self._money())} rides on the next payment")
+            self._set_summary(_("tip {amount} rides on the next payment").format(
+                amount=formats.money(cents, self._money())))
 
-        self.app.push_screen(FormModal("Tip (goes with the next payment)", [
-            Field("tip", "Tip", value=format_amount(self.tip_cents, self._money()))], ok="Keep"), asked)
+        self.app.push_screen(FormModal(_("Tip (goes with the next payment)"), [
+            Field("tip", _("Tip"), value=format_amount(self.tip_cents, self._money()))], ok=_("Keep")), asked)
 
     def action_add_fee(self) -> None:
         t = self.ticket
         if t is None or t.offers is None or not t.offers.penalties:
             return
         money = t.location.currency
-        options = [(str(p.id), f"{'No-show' if p.kind == 'no_show' else 'Late cancellation'} "
-                               f"{format_amount(p.amount_cents, money)} · {p.reason}"
-                               + (" (its charge failed)" if p.status == "failed" else ""), None)
+        options = [(str(p.id), (_("No-show") if p.kind == "no_show" else _("Late cancellation")) + " "
+                               + f"{formats.money(p.amount_cents, money)} · {p.reason}"
+                               + (" " + _("(its charge failed)") if p.status == "failed" else ""), None)
                    for p in t.offers.penalties]
 
         def picked(key: str | None) -> None:
             if key is not None:
                 self._on_ticket(lambda s, loc, actor, sale_id: penalty_fees.add_fee(
-                    s, actor=actor, location=loc, sale_id=sale_id, penalty_id=int(key)), f"penalty {key} on this ticket")
+                    s, actor=actor, location=loc, sale_id=sale_id, penalty_id=int(key)),
+                    _("penalty {id} on this ticket").format(id=key))
 
-        self.app.push_screen(ChoiceModal("Add an open penalty to this ticket",
-                                         "Paying this ticket pays the penalty.", options), picked)
+        self.app.push_screen(ChoiceModal(_("Add an open penalty to this ticket"),
+                                         _("Paying this ticket pays the penalty."), options), picked)
 
     def action_sell_gift_card(self) -> None:
         def asked(values: dict[str, str] | None) -> None:
@@ -128,12 +137,12 @@ class TicketKeys:
             code = values["code"] or None
             self._on_ticket(lambda s, loc, actor, sale_id: desk_sale.sell_gift_card(
                 s, actor=actor, location=loc, sale_id=sale_id, amount_cents=cents, code=code),
-                lambda sold: f"gift card {sold.lines[-1].gift_card}: usable once this sale is paid")
+                lambda sold: _("gift card {code}: usable once this sale is paid").format(code=sold.lines[-1].gift_card))
 
-        self.app.push_screen(FormModal("Sell a gift card", [
-            Field("amount", f"Amount ({self._money()})"),
-            Field("code", "Code of the card handed over (blank: a new code)", placeholder="GC-XXXX-XXXX",
-                  required=False)], note="The card is usable once this sale is paid.", ok="Add"), asked)
+        self.app.push_screen(FormModal(_("Sell a gift card"), [
+            Field("amount", _("Amount ({currency})").format(currency=self._money())),
+            Field("code", _("Code of the card handed over (blank: a new code)"), placeholder="GC-XXXX-XXXX",
+                  required=False)], note=_("The card is usable once this sale is paid."), ok=_("Add")), asked)
 
     def action_membership(self) -> None:
         t = self.ticket
@@ -142,17 +151,21 @@ class TicketKeys:
         money = t.location.currency
 
         def listed(plans: list[Any]) -> None:
-            options = [(p.code, f"{p.name} · {format_amount(p.monthly_price_cents, money)} a month · "
-                                f"{p.monthly_credits} credit{'s' if p.monthly_credits != 1 else ''} · "
-                                f"{p.discount_bp / 100:g}% off", None) for p in plans]
-            self.app.push_screen(ChoiceModal(f"A membership for {t.client}",
-                                             "From today; the first month's fee goes on this ticket.", options), picked)
+            options = [(p.code, f"{p.name} · " + _("{price} a month").format(
+                price=formats.money(p.monthly_price_cents, money)) + " · " + ngettext(
+                "{n} credit", "{n} credits", p.monthly_credits).format(n=p.monthly_credits) + " · " + _(
+                "{pct}% off").format(pct=f"{p.discount_bp / 100:g}"), None) for p in plans]
+            self.app.push_screen(ChoiceModal(_("A membership for {client}").format(client=t.client),
+                                             _("From today; the first month's fee goes on this ticket."), options),
+                                 picked)
 
         def picked(code: str | None) -> None:
             if code is not None:
                 self._on_ticket(lambda s, loc, actor, sale_id: desk_sale.subscribe(
                     s, actor=actor, location=loc, sale_id=sale_id, plan_code=code),
-                    lambda m: f"{m.plan_name} membership from today: {m.credits_remaining} credits")
+                    lambda m: ngettext("{plan} membership from today: {n} credit",
+                                       "{plan} membership from today: {n} credits",
+                                       m.credits_remaining).format(plan=m.plan_name, n=m.credits_remaining))
 
         self.app.read(lambda s, _loc: desk_sale.plans_on_sale(s), listed, self._refused, group="checkout-plans")
 
@@ -170,8 +183,9 @@ class TicketKeys:
                 return
             wanted = code.strip().upper()
             self._on_ticket(lambda s, loc, actor, sale_id: promos.apply_code(s, loc, actor, sale_id=sale_id, code=code),
-                            lambda use: f"promotion {wanted}: {format_amount(use.discount_cents, money)} off"
-                            if use.discount_cents else f"promotion {wanted} on this ticket")
+                            lambda use: _("promotion {code}: {amount} off").format(
+                                code=wanted, amount=formats.money(use.discount_cents, money))
+                            if use.discount_cents else _("promotion {code} on this ticket").format(code=wanted))
 
         self.app.push_screen(PromoCodeForm(mine), asked)
 
@@ -185,12 +199,14 @@ class TicketKeys:
         if sale is None:
             return
         money = sale.currency
-        fields = [Field("amount", f"Amount ({money})", value=format_amount(sale.balance_cents, money))]
+        fields = [Field("amount", _("Amount ({currency})").format(currency=money),
+                        value=format_amount(sale.balance_cents, money))]  # an Input's value: parsed back
         if method == "cash":
-            fields.append(Field("tendered", "Handed over (blank: exact)", required=False))
-        tip = f"A tip of {format_amount(self.tip_cents, money)} goes with it. " if self.tip_cents else ""
-        note = f"{tip}Balance {format_amount(sale.balance_cents, money)} {money}."
-        self.app.push_screen(FormModal(f"Pay by {method}", fields, note=note, ok="Take it"),
+            fields.append(Field("tendered", _("Handed over (blank: exact)"), required=False))
+        tip = _("A tip of {amount} goes with it.").format(amount=formats.money(self.tip_cents, money)) + " " \
+            if self.tip_cents else ""
+        note = tip + _("Balance {amount}.").format(amount=formats.money(sale.balance_cents, money))
+        self.app.push_screen(FormModal(_(PAY_TITLE[method]), fields, note=note, ok=_("Take it")),
                              lambda values: self._take(method, values))
 
     def _take(self, method: str, values: dict[str, str] | None) -> None:
@@ -207,14 +223,14 @@ class TicketKeys:
         if method == "stripe":
             self._reader(amount)
             return
-        self._pay(f"{method} {format_amount(amount, self._money())}", method=method, amount_cents=amount,
+        self._pay(f"{method_short(method)} {formats.money(amount, self._money())}", method=method, amount_cents=amount,
                   tip_cents=self.tip_cents, tendered_cents=tendered)
 
     def _pay(self, what: str, **how: Any) -> None:
         """One payment on the ticket (the first money checks a booked visit in: `ticket.pay`)."""
         def said(_payment: PaymentView) -> str:
             self.tip_cents = 0 if how.get("tip_cents") else self.tip_cents  # the tip went with it
-            return f"paid: {what}"
+            return _("paid: {what}").format(what=what)
 
         self._on_ticket(lambda s, loc, actor, sale_id: ticket.pay(s, loc, actor, sale_id=sale_id, **how), said)
 
@@ -235,11 +251,13 @@ class TicketKeys:
 
         def sure(yes: bool | None) -> None:
             if yes:
-                self._pay("a membership credit", method="credit")
+                self._pay(_("a membership credit"), method="credit")
 
         self.app.push_screen(ConfirmModal(
-            "Pay with a membership credit", f"One of {member.credits_remaining} {member.plan_name} credits left this "
-            f"period pays one service on this ticket (renews on {member.renews_on:%Y-%m-%d}).", ok="Spend it"), sure)
+            _("Pay with a membership credit"), _("One of {n} {plan} credits left this period pays one service on "
+                                                 "this ticket (renews on {day}).").format(
+                n=member.credits_remaining, plan=member.plan_name, day=formats.day(member.renews_on, self._money())),
+            ok=_("Spend it")), sure)
 
     def action_reward(self) -> None:
         t = self.ticket
@@ -248,37 +266,42 @@ class TicketKeys:
         offers, money = t.offers, t.location.currency
 
         def pays(offer: Any) -> str:
-            return f" · pays {format_amount(offer.pays_cents, money)}" if offer.pays_cents else ""
+            return " · " + _("pays {amount}").format(amount=formats.money(offer.pays_cents, money)) \
+                if offer.pays_cents else ""
 
         def why(offer: Any) -> str | None:
-            return None if offer.pays_cents else (offer.why_not or "pays nothing here")
+            return None if offer.pays_cents else (offer.why_not or _("pays nothing here"))
 
         options = [(f"code:{c.code}", f"{c.code}  {c.reward}{pays(c)}", why(c)) for c in offers.codes]
-        options += [(f"reward:{r.reward_id}", f"Redeem {r.points:,} points: {r.reward}{pays(r)}", why(r))
-                    for r in offers.rewards]
+        options += [(f"reward:{r.reward_id}", _("Redeem {points} points: {reward}").format(
+            points=f"{r.points:,}", reward=r.reward) + pays(r), why(r)) for r in offers.rewards]
 
         def picked(key: str | None) -> None:
             if key is None:
                 return
-            kind, _, ref = key.partition(":")
+            kind, _sep, ref = key.partition(":")
             if kind == "code":
-                self._pay(f"code {ref}", method="points", code=ref)
+                self._pay(_("code {code}").format(code=ref), method="points", code=ref)
                 return
             reward = next(r for r in offers.rewards if str(r.reward_id) == ref)
             self.app.push_screen(ConfirmModal(
-                "Redeem points", f"{reward.reward} costs {reward.points:,} points: the card goes from "
-                f"{offers.points:,} to {offers.points - reward.points:,} points. Its code is issued and applied to "
-                f"this ticket at once: it pays {format_amount(reward.pays_cents, money)} {money}.", ok="Redeem"),
+                _("Redeem points"), _("{reward} costs {points} points: the card goes from {before} to {after} "
+                                      "points. Its code is issued and applied to this ticket at once: it pays "
+                                      "{amount}.").format(
+                    reward=reward.reward, points=f"{reward.points:,}", before=f"{offers.points:,}",
+                    after=f"{offers.points - reward.points:,}", amount=formats.money(reward.pays_cents, money)),
+                ok=_("Redeem")),
                 lambda yes: self._redeem(reward.reward_id, reward.points) if yes else None)
 
-        self.app.push_screen(ChoiceModal("Rewards", f"{offers.points:,} points on the card. A code is the client's "
-                                                    "own; what it pays is worked out on this ticket.", options), picked)
+        self.app.push_screen(ChoiceModal(_("Rewards"), _("{points} points on the card. A code is the client's own; "
+                                                         "what it pays is worked out on this ticket.").format(
+            points=f"{offers.points:,}"), options), picked)
 
     def _redeem(self, reward_id: int, points: int) -> None:
         self._on_ticket(lambda s, loc, actor, sale_id: ticket.redeem_and_apply(
             s, loc, actor, sale_id=sale_id, reward_id=reward_id),
-            lambda done: f"redeemed {points:,} points: code {done[0].code} paid "
-                         f"{format_amount(done[1].amount_cents, self._money())}")
+            lambda done: _("redeemed {points} points: code {code} paid {amount}").format(
+                points=f"{points:,}", code=done[0].code, amount=formats.money(done[1].amount_cents, self._money())))
 
     def action_pay_gift_card(self) -> None:
         t, sale = self.ticket, self.shown
@@ -294,7 +317,9 @@ class TicketKeys:
                 return
             amount = self._parse(values["amount"], "amount")
             if amount is not None:
-                self._pay(f"gift card {values['code']} {format_amount(amount, self._money())}", method="gift_card",
+                self._pay(_("gift card {code} {amount}").format(code=values["code"],
+                                                                amount=formats.money(amount, self._money())),
+                          method="gift_card",
                           amount_cents=amount, gift_card=values["code"], tip_cents=self.tip_cents)
 
         self.app.push_screen(GiftCardPay(due_cents=sale.balance_cents, currency=t.location.currency, cards=cards,
@@ -315,15 +340,16 @@ class TicketKeys:
             return rewards.stamp(s, actor=actor, location=loc, client_id=client_id)
 
         def done(result: Any) -> None:
-            self.app.notify(f"stamped: {result.stamps} of {result.stamps_target}")
+            self.app.notify(_("stamped: {stamps} of {target}").format(stamps=result.stamps,
+                                                                      target=result.stamps_target))
             if result.reward_code:
                 from salon_cli.tui.screens.clients.loyalty_card import CodeModal
 
-                self.app.push_screen(CodeModal("The card is full!", result.reward_code, result.reward or ""))
+                self.app.push_screen(CodeModal(_("The card is full!"), result.reward_code, result.reward or ""))
             self._request()
 
         if stamp.needs_pin:
-            self.app.change_with_pin(Permission.desk, work, done, self._refused, title="A stamp needs your PIN")
+            self.app.change_with_pin(Permission.desk, work, done, self._refused, title=_("A stamp needs your PIN"))
         else:
             self.app.change(Permission.desk, work, done, self._refused)
 
@@ -334,6 +360,6 @@ class TicketKeys:
         try:
             from salon_cli.tui.screens.till.receipt import ReceiptScreen
         except ImportError:  # the receipt screen is another part of the desk (issue 28)
-            self._refused("receipts are not on the dashboard yet: salon sale receipt " + str(sale.id))
+            self._refused(_("receipts are not on the dashboard yet: salon sale receipt {id}").format(id=sale.id))
             return
         self.app.push_screen(ReceiptScreen(sale.id))

@@ -18,6 +18,7 @@ from textual.widgets import Button, Input, Label, OptionList, Static
 from textual.widgets.option_list import Option
 
 from salon_cli.core.money import format_amount
+from salon_cli.i18n import N_, _, formats
 from salon_cli.tui.screens.type_ahead import TypesAhead
 from salon_cli.tui.widgets.client_picker import ClientPicker, PickedClient
 from salon_cli.tui.widgets.item_picker import ItemPicker, SoldBy
@@ -26,11 +27,11 @@ from salon_cli.tui.widgets.picker import Picker
 class ConfirmModal(ModalScreen[bool]):
     """What a key is about to spend, said first: OK does it, Escape or Cancel does not."""
 
-    BINDINGS = [Binding("escape", "cancel", "Cancel", id="cancel")]
+    BINDINGS = [Binding("escape", "cancel", N_("Cancel"), id="cancel")]
 
-    def __init__(self, title: str, note: str, *, ok: str = "OK") -> None:
+    def __init__(self, title: str, note: str, *, ok: str | None = None) -> None:
         super().__init__(classes="form-modal")
-        self.heading, self.note, self.ok_label = title, note, ok
+        self.heading, self.note, self.ok_label = title, note, ok or _("OK")
 
     def compose(self) -> ComposeResult:
         with Vertical(id="dialog"):
@@ -38,7 +39,7 @@ class ConfirmModal(ModalScreen[bool]):
             yield Static(self.note, id="dialog-note", markup=False)
             with Horizontal(id="dialog-buttons"):
                 yield Button(self.ok_label, id="ok", variant="primary")
-                yield Button("Cancel", id="cancel")
+                yield Button(_("Cancel"), id="cancel")
 
     def on_mount(self) -> None:
         self.query_one("#ok", Button).focus()
@@ -65,7 +66,7 @@ class _PickerForm(TypesAhead, ModalScreen[Any]):
     _PickerForm .picker-note.error { color: $text-error; }
     _PickerForm #dialog-error.empty { display: none; }
     """
-    BINDINGS = [Binding("escape", "cancel", "Cancel", id="cancel")]
+    BINDINGS = [Binding("escape", "cancel", N_("Cancel"), id="cancel")]
     _save_when_ready = False
 
     def __init__(self) -> None:
@@ -95,7 +96,7 @@ class _PickerForm(TypesAhead, ModalScreen[Any]):
     def waiting(self) -> bool:
         if any(p.pending for p in self.query(Picker)):
             self._save_when_ready = True
-            self.say("finding what was typed…")
+            self.say(_("finding what was typed…"))
             return True
         return False
 
@@ -121,16 +122,16 @@ class ItemForm(_PickerForm):
 
     def compose(self) -> ComposeResult:
         with Vertical(id="dialog"):
-            yield Static("Add a product or a service", id="dialog-title", markup=False)
+            yield Static(_("Add a product or a service"), id="dialog-title", markup=False)
             yield ItemPicker(currency=self.currency)
             yield SoldBy(self.staff)
             with Horizontal(classes="form-row"):
-                yield Label("Quantity")
+                yield Label(_("Quantity"))
                 yield Input("1", id="field-quantity", compact=True)
             yield Static("", id="dialog-error", classes="empty", markup=False)
             with Horizontal(id="dialog-buttons"):
-                yield Button("Add", id="ok", variant="primary")
-                yield Button("Cancel", id="cancel")
+                yield Button(_("Add"), id="ok", variant="primary")
+                yield Button(_("Cancel"), id="cancel")
 
     def on_mount(self) -> None:
         self.query_one(ItemPicker).focus()
@@ -142,11 +143,12 @@ class ItemForm(_PickerForm):
         seller = self.query_one(SoldBy)
         qty = self.query_one("#field-quantity", Input).value.strip() or "1"
         if item is None:
-            self.say("choose a product or a service")
+            self.say(_("choose a product or a service"))
         elif not seller.decided and seller.input.value.strip():
-            self.say(f"who is {seller.input.value.strip()!r}? choose from the team, or leave it empty")
+            self.say(_("who is {name}? choose from the team, or leave it empty").format(
+                name=repr(seller.input.value.strip())))
         elif not qty.isdigit() or int(qty) < 1:
-            self.say(f"quantity {qty!r} is not a whole number of at least 1")
+            self.say(_("quantity {qty} is not a whole number of at least 1").format(qty=repr(qty)))
         else:
             self.dismiss({"kind": item.kind, "code": item.code, "name": item.name, "staff": seller.chosen_code,
                           "quantity": int(qty)})
@@ -157,13 +159,13 @@ class ClientChoice(_PickerForm):
 
     def compose(self) -> ComposeResult:
         with Vertical(id="dialog"):
-            yield Static("Who is the sale for?", id="dialog-title", markup=False)
-            yield Static("A membership, points and credits are a client's; a gift card or a product may be "
-                         "sold to no one.", id="dialog-note", markup=False)
+            yield Static(_("Who is the sale for?"), id="dialog-title", markup=False)
+            yield Static(_("A membership, points and credits are a client's; a gift card or a product may be "
+                           "sold to no one."), id="dialog-note", markup=False)
             yield ClientPicker(allow_none=True)
             yield Static("", id="dialog-error", classes="empty", markup=False)
             with Horizontal(id="dialog-buttons"):
-                yield Button("Cancel", id="cancel")
+                yield Button(_("Cancel"), id="cancel")
 
     def on_mount(self) -> None:
         self.query_one(ClientPicker).focus()
@@ -197,7 +199,7 @@ class GiftCardPay(ModalScreen[dict[str, str] | None]):
     GiftCardPay .later { display: none; }
     GiftCardPay .later.shown { display: block; }
     """
-    BINDINGS = [Binding("escape", "cancel", "Cancel", id="cancel")]
+    BINDINGS = [Binding("escape", "cancel", N_("Cancel"), id="cancel")]
 
     def __init__(self, *, due_cents: int, currency: str, cards: Sequence[tuple[str, int]],
                  look_up: Callable[[str, Callable[[Any], None], Callable[[str], None]], None]) -> None:
@@ -208,22 +210,24 @@ class GiftCardPay(ModalScreen[dict[str, str] | None]):
 
     def compose(self) -> ComposeResult:
         with Vertical(id="dialog"):
-            yield Static("Pay by gift card", id="dialog-title", markup=False)
-            yield Static(f"Due {format_amount(self.due, self.currency)} {self.currency}. Type or scan the card's code"
-                         + (", or pick one of the client's cards." if self.cards else "."), id="dialog-note",
-                         markup=False)
+            yield Static(_("Pay by gift card"), id="dialog-title", markup=False)
+            due = formats.money(self.due, self.currency)
+            yield Static((_("Due {amount}. Type or scan the card's code, or pick one of the client's cards.")
+                          if self.cards else _("Due {amount}. Type or scan the card's code.")).format(amount=due),
+                         id="dialog-note", markup=False)
             if self.cards:
-                yield OptionList(*(Option(f"{code} · {format_amount(cents, self.currency)} left", id=code)
+                yield OptionList(*(Option(_("{code} · {amount} left").format(
+                    code=code, amount=formats.money(cents, self.currency)), id=code)
                                    for code, cents in self.cards), id="cards")
-            yield Label("Code")
+            yield Label(_("Code"))
             yield Input(placeholder="GC-XXXX-XXXX", id="field-code", compact=True)
             yield Static("", id="balance", markup=False)
-            yield Label("Amount", classes="later")
+            yield Label(_("Amount"), classes="later")
             yield Input(id="field-amount", classes="later", compact=True)
             yield Static("", id="dialog-error", markup=False)
             with Horizontal(id="dialog-buttons"):
-                yield Button("Take it", id="ok", variant="primary")
-                yield Button("Cancel", id="cancel")
+                yield Button(_("Take it"), id="ok", variant="primary")
+                yield Button(_("Cancel"), id="cancel")
 
     def on_mount(self) -> None:
         self.query_one("#field-code", Input).focus()
@@ -249,22 +253,23 @@ class GiftCardPay(ModalScreen[dict[str, str] | None]):
     def _read(self) -> None:
         code = self.query_one("#field-code", Input).value.strip()
         if not code:
-            self._error("type or scan the card's code")
+            self._error(_("type or scan the card's code"))
             return
         self._error("")
-        self.query_one("#balance", Static).update("reading the card…")
+        self.query_one("#balance", Static).update(_("reading the card…"))
 
         def found(card: Any) -> None:
             if card.status != "active":
-                self._error(f"gift card {card.code} cannot be used: "
-                            + ("its sale is not paid yet" if card.status == "pending" else "it was voided"))
+                self._error((_("gift card {code} cannot be used: its sale is not paid yet") if card.status == "pending"
+                             else _("gift card {code} cannot be used: it was voided")).format(code=card.code))
                 self.query_one("#balance", Static).update("")
                 return
             self.code, self.balance = code, card.balance_cents
             self.query_one("#balance", Static).update(
-                f"{card.code}: {format_amount(card.balance_cents, self.currency)} {self.currency} left")
+                _("{code}: {amount} left").format(code=card.code,
+                                                  amount=formats.money(card.balance_cents, self.currency)))
             amount = self.query_one("#field-amount", Input)
-            amount.value = format_amount(min(card.balance_cents, self.due), self.currency)
+            amount.value = format_amount(min(card.balance_cents, self.due), self.currency)  # typed over: parseable
             for widget in self.query(".later"):
                 widget.add_class("shown")
             amount.focus()
@@ -281,7 +286,7 @@ class GiftCardPay(ModalScreen[dict[str, str] | None]):
             return
         amount = self.query_one("#field-amount", Input).value.strip()
         if not amount:
-            self._error("Amount is needed")
+            self._error(_("Amount is needed"))
             return
         self.dismiss({"code": self.code, "amount": amount})
 
@@ -300,7 +305,7 @@ class PromoCodeForm(ModalScreen[str | None]):
     DEFAULT_CSS = """
     PromoCodeForm #codes { height: auto; max-height: 4; margin-bottom: 1; border: none; padding: 0; }
     """
-    BINDINGS = [Binding("escape", "cancel", "Cancel", id="cancel")]
+    BINDINGS = [Binding("escape", "cancel", N_("Cancel"), id="cancel")]
 
     def __init__(self, codes: Sequence[tuple[str, str, str | None]]) -> None:
         super().__init__(classes="form-modal")
@@ -308,19 +313,21 @@ class PromoCodeForm(ModalScreen[str | None]):
 
     def compose(self) -> ComposeResult:
         with Vertical(id="dialog"):
-            yield Static("Promotion code", id="dialog-title", markup=False)
-            yield Static("Type the code the client gives" + (", or pick one of theirs." if self.codes else ".")
-                         + " Its rules are checked on this ticket.", id="dialog-note", markup=False)
+            yield Static(_("Promotion code"), id="dialog-title", markup=False)
+            yield Static(_("Type the code the client gives, or pick one of theirs. Its rules are checked on this "
+                           "ticket.") if self.codes else
+                         _("Type the code the client gives. Its rules are checked on this ticket."),
+                         id="dialog-note", markup=False)
             if self.codes:
                 yield OptionList(*(Option(Text(f"{code} · {text}" + (f" — {why}" if why else ""),
                                                style="dim" if why else ""), id=code, disabled=why is not None)
                                    for code, text, why in self.codes), id="codes")
-            yield Label("Code")
+            yield Label(_("Code"))
             yield Input(placeholder="HOY15", id="field-code", compact=True)
             yield Static("", id="dialog-error", markup=False)
             with Horizontal(id="dialog-buttons"):
-                yield Button("Apply", id="ok", variant="primary")
-                yield Button("Cancel", id="cancel")
+                yield Button(_("Apply"), id="ok", variant="primary")
+                yield Button(_("Cancel"), id="cancel")
 
     def on_mount(self) -> None:
         self.query_one("#field-code", Input).focus()
@@ -340,7 +347,8 @@ class PromoCodeForm(ModalScreen[str | None]):
     def _done(self) -> None:
         code = self.query_one("#field-code", Input).value.strip()
         if not code:
-            self.query_one("#dialog-error", Static).update("type the code" + (", or pick one above" if self.codes else ""))
+            self.query_one("#dialog-error", Static).update(_("type the code, or pick one above") if self.codes
+                                                           else _("type the code"))
             return
         self.dismiss(code)
 

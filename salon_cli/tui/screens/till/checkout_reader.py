@@ -13,6 +13,7 @@ from typing import Any
 from sqlalchemy.exc import SQLAlchemyError
 
 from salon_cli.core.errors import SalonError
+from salon_cli.i18n import _
 from salon_cli.services.checkout import ticket
 from salon_cli.services.checkout.ticket import Desk, Ticket
 from salon_cli.services.salon.locations import LocationView
@@ -58,7 +59,7 @@ class ReaderPayment:
         self.busy = True
         stop = self._stop = threading.Event()
         self.refresh_bindings()
-        self._set_summary("sending the payment to the card reader…")
+        self._set_summary(_("sending the payment to the card reader…"))
 
         def job() -> None:
             try:
@@ -66,7 +67,8 @@ class ReaderPayment:
                     app.engine, actor=actor, location=location, sale_id=sale_id,  # type: ignore[attr-defined]
                     gateway=stripe_payments.default_gateway(), amount_cents=amount, tip_cents=tip, poll=self.READER_POLL,
                     stop=stop,
-                    progress=lambda text: app.call_from_thread(self._set_summary, f"{text} (Esc cancels)"))
+                    progress=lambda text: app.call_from_thread(self._set_summary,
+                                                               _("{progress} (Esc cancels)").format(progress=text)))
             except (SalonError, SQLAlchemyError) as exc:
                 app.call_from_thread(self._reader_done, None, app.describe_failure(exc))  # type: ignore[attr-defined]
                 return
@@ -78,11 +80,12 @@ class ReaderPayment:
         self.busy, self._stop = False, None
         if ok:
             self.tip_cents = 0
-            self.app.notify("card payment succeeded")
+            self.app.notify(_("card payment succeeded"))
             self._finish_after_reader()
             return
-        text = (reason or "the reader failed") if ok is None else \
-            f"card payment {'not taken' if status == 'cancelled' else 'failed'}: {reason}"
+        text = (reason or _("the reader failed")) if ok is None else \
+            (_("card payment not taken: {why}") if status == "cancelled" else _("card payment failed: {why}")).format(
+                why=reason)
         self._refused(text)
         self._request(then=lambda: self._refused(text))
 

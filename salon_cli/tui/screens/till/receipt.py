@@ -18,13 +18,15 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Container, VerticalScroll
 from textual.screen import Screen
-from textual.widgets import Footer, Static
+from textual.widgets import Static
 
 from salon_cli.core.permissions import Permission
+from salon_cli.i18n import N_, _
 from salon_cli.settings import Settings
 from salon_cli.tui.screens.modals import Field, FormModal
+from salon_cli.tui.widgets.desk_footer import DeskFooter
 
-HINT = "p print · e e-mail · f save as PDF · Esc back"
+HINT = N_("p print · e e-mail · f save as PDF · Esc back")
 
 
 class ReceiptScreen(Screen[None]):
@@ -37,10 +39,10 @@ class ReceiptScreen(Screen[None]):
     ReceiptScreen #receipt-state.error { color: $error; }
     """
     BINDINGS = [
-        Binding("escape", "app.pop_screen", "Back", id="back"),
-        Binding("p", "print_receipt", "Print", id="print-receipt"),
-        Binding("e", "email_receipt", "E-mail", id="email-receipt"),
-        Binding("f", "save_pdf", "Save PDF", id="save-pdf"),
+        Binding("escape", "app.pop_screen", N_("Back"), id="back"),
+        Binding("p", "print_receipt", N_("Print"), id="print-receipt"),
+        Binding("e", "email_receipt", N_("E-mail"), id="email-receipt"),
+        Binding("f", "save_pdf", N_("Save PDF"), id="save-pdf"),
     ]
 
     def __init__(self, sale_id: int, refund_id: int | None = None) -> None:
@@ -52,12 +54,13 @@ class ReceiptScreen(Screen[None]):
         self.saved: Path | None = None  # the last PDF saved here
 
     def compose(self) -> ComposeResult:
-        what = f"refund {self.refund_id} of sale {self.sale_id}" if self.refund_id is not None else f"sale {self.sale_id}"
-        yield Static(f"Receipt — {what}", id="receipt-title", markup=False)
+        title = _("Receipt — refund {refund} of sale {sale}").format(refund=self.refund_id, sale=self.sale_id) \
+            if self.refund_id is not None else _("Receipt — sale {sale}").format(sale=self.sale_id)
+        yield Static(title, id="receipt-title", markup=False)
         with Container(id="receipt-row"), VerticalScroll(id="receipt-box"):
-            yield Static("loading…", id="receipt-text", markup=False)
-        yield Static(HINT, id="receipt-state", markup=False)
-        yield Footer()
+            yield Static(_("loading…"), id="receipt-text", markup=False)
+        yield Static(_(HINT), id="receipt-state", markup=False)
+        yield DeskFooter()
 
     def on_mount(self) -> None:
         self.query_one("#receipt-box").focus()
@@ -85,7 +88,7 @@ class ReceiptScreen(Screen[None]):
         def failed(why: str) -> None:
             if self.is_attached:
                 self.query_one("#receipt-text", Static).update("")
-                self._say(f"error: {why}", error=True)
+                self._say(_("error: {why}").format(why=why), error=True)
 
         self.app.read(work, done, failed, group="receipt")  # type: ignore[attr-defined]
 
@@ -102,7 +105,7 @@ class ReceiptScreen(Screen[None]):
 
     def _outside(self, doing: str, work: Any) -> None:
         """Who acts (the desk's door), then `work(actor, location) -> words` in a thread: a printer or a
-        mail server is never waited on with a transaction open."""
+        mail server is never waited on with a transaction open (`doing`: what is said meanwhile)."""
         def with_actor(actor: Any) -> None:
             location = self.app.location  # type: ignore[attr-defined]
 
@@ -114,11 +117,11 @@ class ReceiptScreen(Screen[None]):
                     return
                 self.app.call_from_thread(self._say, said)
 
-            self._say(f"{doing}…")
+            self._say(doing)
             self.run_worker(job, thread=True, group="receipt-out", exit_on_error=False)
 
         self.app.change(Permission.desk, lambda _session, _location, actor: actor, with_actor,  # type: ignore[attr-defined]
-                        lambda why: self._say(f"refused: {why}", error=True))
+                        lambda why: self._say(_("refused: {why}").format(why=why), error=True))
 
     def action_print_receipt(self) -> None:
         from salon_cli.services.receipts import delivery, files
@@ -129,9 +132,9 @@ class ReceiptScreen(Screen[None]):
         def work(actor: Any, location: Any) -> str:
             done = delivery.print_receipt(self.app.engine, actor=actor, location=location,  # type: ignore[attr-defined]
                                           sale_id=sale_id, refund_id=refund_id, lang=lang, protected=protected)
-            return f"printed on {done.printer}"
+            return _("printed on {printer}").format(printer=done.printer)
 
-        self._outside("printing", work)
+        self._outside(_("printing…"), work)
 
     def action_email_receipt(self) -> None:
         if self.receipt is None:
@@ -150,13 +153,14 @@ class ReceiptScreen(Screen[None]):
                 sent = delivery.email_receipt(self.app.engine, actor=actor, location=location,  # type: ignore[attr-defined]
                                               sale_id=sale_id, refund_id=refund_id, to=to, lang=lang,
                                               channels=channels_from_env())
-                return f"e-mailed to {sent.to}"
+                return _("e-mailed to {to}").format(to=sent.to)
 
-            self._outside("sending", work)
+            self._outside(_("sending…"), work)
 
-        self.app.push_screen(FormModal("E-mail the receipt", [Field("to", "E-mail", value=self.receipt.client_email or "",
-                                                                    placeholder="client@example.com")],
-                                       note="The receipt goes with its PDF attached.", ok="Send"), given)
+        self.app.push_screen(FormModal(_("E-mail the receipt"), [Field("to", _("E-mail"),
+                                                                       value=self.receipt.client_email or "",
+                                                                       placeholder="client@example.com")],
+                                       note=_("The receipt goes with its PDF attached."), ok=_("Send")), given)
 
     def default_pdf(self) -> Path:
         from salon_cli.services.receipts.emailing import filename
@@ -184,12 +188,12 @@ class ReceiptScreen(Screen[None]):
                     return
                 self.app.call_from_thread(self._saved, path)
 
-            self._say("saving…")
+            self._say(_("saving…"))
             self.run_worker(job, thread=True, group="receipt-out", exit_on_error=False)
 
-        self.app.push_screen(FormModal("Save the receipt as PDF", [Field("path", "File", value=str(self.default_pdf()))],
-                                       ok="Save"), given)
+        self.app.push_screen(FormModal(_("Save the receipt as PDF"),
+                                       [Field("path", _("File"), value=str(self.default_pdf()))], ok=_("Save")), given)
 
     def _saved(self, path: Path) -> None:
         self.saved = path
-        self._say(f"saved to {path}")
+        self._say(_("saved to {path}").format(path=path))

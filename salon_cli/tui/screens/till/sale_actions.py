@@ -20,32 +20,27 @@ from sqlalchemy.exc import SQLAlchemyError
 from textual.binding import Binding
 
 from salon_cli.core.errors import OutsideServiceFailed, SalonError
-from salon_cli.core.money import format_amount, format_money, parse_amount
+from salon_cli.core.money import format_amount, parse_amount
 from salon_cli.core.permissions import Permission
+from salon_cli.i18n import N_, _, formats
 from salon_cli.services.salon.locations import LocationView
 from salon_cli.services.till.refund_choices import RefundChoice, RefundChoices, refund_choices
 from salon_cli.services.till.sale_views import PaymentView, RefundView, SaleView
 from salon_cli.tui.screens.modals import ChoiceModal, Field, FormModal
+from salon_cli.tui.screens.till.sale_words import method_words, payment_status, status_words
 
 SALE_BINDINGS = [
-    Binding("r", "refund", "Refund", id="sale-refund"),
-    Binding("v", "void", "Void", id="sale-void"),
-    Binding("p", "receipt", "Receipt", id="sale-receipt"),
-    Binding("o", "take_on", "Checkout", id="sale-checkout"),
+    Binding("r", "refund", N_("Refund"), id="sale-refund"),
+    Binding("v", "void", N_("Void"), id="sale-void"),
+    Binding("p", "receipt", N_("Receipt"), id="sale-receipt"),
+    Binding("o", "take_on", N_("Checkout"), id="sale-checkout"),
 ]
-
-METHOD = {"gift_card": "gift card", "stripe": "Stripe card", "card": "card", "cash": "cash", "transfer": "transfer",
-          "credit": "membership credit", "points": "points"}
-
-
-def method_words(method: str) -> str:
-    return METHOD.get(method, method.replace("_", " "))
 
 
 def payment_words(p: PaymentView, currency: str) -> str:
-    """'#176 card 300.00' / '#180 gift card G7K2-… 150.00' (a gift card named by its code)."""
+    """'#176 card MX$300.00' / '#180 gift card G7K2-… MX$150.00' (a gift card named by its code)."""
     card = f" {p.gift_card}" if p.gift_card else ""
-    return f"#{p.id} {method_words(p.method)}{card} {format_amount(p.amount_cents, currency)}"
+    return f"#{p.id} {method_words(p.method)}{card} {formats.money(p.amount_cents, currency)}"
 
 
 def refund_words(rows: list[RefundView], currency: str) -> str:
@@ -55,14 +50,15 @@ def refund_words(rows: list[RefundView], currency: str) -> str:
 
     parts = []
     if total("succeeded"):
-        parts.append(f"refunded {format_money(total('succeeded'), currency)}")
+        parts.append(_("refunded {amount}").format(amount=formats.money(total("succeeded"), currency)))
     if total("pending"):
-        parts.append(f"{format_money(total('pending'), currency)} waiting for Stripe")
+        parts.append(_("{amount} waiting for Stripe").format(amount=formats.money(total("pending"), currency)))
     for row in rows:
         if row.status in ("failed", "cancelled"):
-            why = row.failure_reason or row.status
-            parts.append(f"Stripe refused {format_money(row.amount_cents, currency)}: {why}")
-    return "; ".join(parts) or "nothing refunded"
+            why = row.failure_reason or payment_status(row.status)
+            parts.append(_("Stripe refused {amount}: {why}").format(amount=formats.money(row.amount_cents, currency),
+                                                                    why=why))
+    return "; ".join(parts) or _("nothing refunded")
 
 
 class SaleKeys:
@@ -82,7 +78,7 @@ class SaleKeys:
         raise NotImplementedError
 
     def _refused(self, text: str) -> None:
-        self._set_summary(f"refused: {text}", error=True)
+        self._set_summary(_("refused: {why}").format(why=text), error=True)
         self.app.show_error(text)
 
     # -- refund ------------------------------------------------------------------------------------
@@ -98,7 +94,7 @@ class SaleKeys:
     def _pick_payment(self, found: RefundChoices) -> None:
         sale, money = found.sale, found.sale.currency
         if not found.choices:
-            self._refused(f"sale {sale.id} has nothing left to refund")
+            self._refused(_("sale {id} has nothing left to refund").format(id=sale.id))
             return
         if len(found.choices) == 1:
             self._ask_refund(sale, found.choices[0])
@@ -110,15 +106,17 @@ class SaleKeys:
                 self._ask_refund(sale, by_id[key])
 
         self.app.push_screen(ChoiceModal(
-            f"Refund sale {sale.id}: from which payment?", f"{sale.client or 'No client'} · total "
-            f"{format_money(sale.total_cents, money)} · refunded so far {format_money(sale.refunded_cents, money)}",
-            [(key, f"{payment_words(c.payment, money):<28} refundable {format_amount(c.refundable_cents, money)}", None)
-             for key, c in by_id.items()]), picked)
+            _("Refund sale {id}: from which payment?").format(id=sale.id),
+            _("{client} · total {total} · refunded so far {refunded}").format(
+                client=sale.client or _("No client"), total=formats.money(sale.total_cents, money),
+                refunded=formats.money(sale.refunded_cents, money)),
+            [(key, f"{payment_words(c.payment, money):<28} " + _("refundable {amount}").format(
+                amount=formats.money(c.refundable_cents, money)), None) for key, c in by_id.items()]), picked)
 
     def _ask_refund(self, sale: SaleView, choice: RefundChoice) -> None:
         p, money = choice.payment, sale.currency
-        via = "It is refunded through Stripe. " if p.method == "stripe" else (
-            "The cash comes out of the drawer. " if p.method == "cash" else "")
+        via = _("It is refunded through Stripe.") + " " if p.method == "stripe" else (
+            _("The cash comes out of the drawer.") + " " if p.method == "cash" else "")
 
         def asked(values: dict[str, str] | None) -> None:
             if values is None:
@@ -129,18 +127,21 @@ class SaleKeys:
                 self._refused(exc.message)
                 return
             reason = values["reason"]
-            self._set_summary("a manager's code and PIN, then the refund…")
+            self._set_summary(_("a manager's code and PIN, then the refund…"))
             self.app.change(Permission.sale_refund, lambda s, loc, actor: (actor, loc),
                             lambda who: self._run_refund(who[0], who[1], sale.id, p.id, cents, reason),
                             self._refused,
-                            title=f"A manager's PIN to refund {format_money(cents, money)} of sale {sale.id}")
+                            title=_("A manager's PIN to refund {amount} of sale {id}").format(
+                                amount=formats.money(cents, money), id=sale.id))
 
         self.app.push_screen(FormModal(
-            f"Refund from payment {payment_words(p, money)}",
-            [Field("amount", f"Amount ({money})", value=format_amount(choice.refundable_cents, money)),
-             Field("reason", "Reason (kept in the audit log)")],
-            note=f"Up to {format_money(choice.refundable_cents, money)} can be refunded on it (tips are not). "
-                 f"{via}A manager's code and PIN are asked next.", ok="Refund", focus="amount"), asked)
+            _("Refund from payment {payment}").format(payment=payment_words(p, money)),
+            [Field("amount", _("Amount ({currency})").format(currency=money),
+                   value=format_amount(choice.refundable_cents, money)),  # an Input's value: parsed back
+             Field("reason", _("Reason (kept in the audit log)"))],
+            note=_("Up to {amount} can be refunded on it (tips are not).").format(
+                amount=formats.money(choice.refundable_cents, money)) + " " + via
+            + _("A manager's code and PIN are asked next."), ok=_("Refund"), focus="amount"), asked)
 
     def _run_refund(self, actor: Any, location: LocationView, sale_id: int, payment_id: int, cents: int,
                     reason: str) -> None:
@@ -148,15 +149,16 @@ class SaleKeys:
         from salon_cli.services.stripe import payments as stripe_payments
 
         app = self.app
-        self._set_summary("refunding…")
+        self._set_summary(_("refunding…"))
 
         def job() -> None:
             try:
                 rows = stripe_payments.refund_sale(app.engine, actor=actor, location=location, sale_id=sale_id,
                                                    reason=reason, amount_cents=cents, payment_id=payment_id)
             except OutsideServiceFailed as exc:  # recorded, then Stripe not reached: the refund waits, pending
-                app.call_from_thread(self._refund_failed, f"{exc.message}: the refund waits for Stripe (pending); "
-                                     f"send it again from the command line: salon sale resend-refunds {sale_id}")
+                app.call_from_thread(self._refund_failed, _(
+                    "{why}: the refund waits for Stripe (pending); send it again from the command line: "
+                    "salon sale resend-refunds {sale_id}").format(why=exc.message, sale_id=sale_id))
                 return
             except (SalonError, SQLAlchemyError) as exc:
                 app.call_from_thread(self._refund_failed, app.describe_failure(exc))
@@ -170,7 +172,7 @@ class SaleKeys:
         self.data_changed()  # a Stripe refund that could not be sent shows as pending
 
     def _refunded(self, sale_id: int, currency: str, rows: list[RefundView]) -> None:
-        text = f"sale {sale_id}: {refund_words(rows, currency)}"
+        text = _("sale {id}: {what}").format(id=sale_id, what=refund_words(rows, currency))
         refused = any(r.status in ("failed", "cancelled") for r in rows)
         self._set_summary(text, error=refused)
         self.app.notify(text, severity="error" if refused else "information")
@@ -184,8 +186,9 @@ class SaleKeys:
             if key == "receipt":
                 self._receipt(sale_id, refund_id)
 
-        self.app.push_screen(ChoiceModal(f"Refund {refund_id} of sale {sale_id}", text,
-                                       [("receipt", "Show the refund's receipt", None), ("done", "Done", None)]), chosen)
+        self.app.push_screen(ChoiceModal(
+            _("Refund {refund} of sale {sale}").format(refund=refund_id, sale=sale_id), text,
+            [("receipt", _("Show the refund's receipt"), None), ("done", _("Done"), None)]), chosen)
 
     # -- void, receipt, checkout -------------------------------------------------------------------
 
@@ -196,8 +199,9 @@ class SaleKeys:
         if sale is None:
             return
         if sale.status != "open":
-            self._refused(f"sale {sale.id} is {sale.status.replace('_', ' ')}: only an open sale is voided"
-                          + (" (r refunds a paid one)" if sale.status in ("paid", "partially_refunded") else ""))
+            self._refused(_("sale {id} is {status}: only an open sale is voided").format(
+                id=sale.id, status=status_words(sale.status))
+                + (" " + _("(r refunds a paid one)") if sale.status in ("paid", "partially_refunded") else ""))
             return
         sale_id, money = sale.id, sale.currency
 
@@ -207,19 +211,20 @@ class SaleKeys:
             reason = values["reason"]
 
             def done(view: SaleView) -> None:
-                self.app.notify(f"sale {sale_id} voided")
-                self._set_summary(f"sale {sale_id} voided: {view.void_reason}")
+                self.app.notify(_("sale {id} voided").format(id=sale_id))
+                self._set_summary(_("sale {id} voided: {reason}").format(id=sale_id, reason=view.void_reason))
                 self.data_changed()
 
             self.app.change(Permission.sale_void, lambda s, loc, actor: sales.void(
                 s, actor=actor, location=loc, sale_id=sale_id, reason=reason), done, self._refused,
-                title=f"A manager's PIN to void sale {sale_id}")
+                title=_("A manager's PIN to void sale {id}").format(id=sale_id))
 
         self.app.push_screen(FormModal(
-            f"Void sale {sale_id} ({sale.client or 'no client'}, {format_money(sale.total_cents, money)})?",
-            [Field("reason", "Reason (kept in the audit log)")],
-            note="Stock goes back and unsold gift cards die. A manager's code and PIN are asked next.",
-            ok="Void"), asked)
+            _("Void sale {id} ({client}, {total})?").format(id=sale_id, client=sale.client or _("no client"),
+                                                            total=formats.money(sale.total_cents, money)),
+            [Field("reason", _("Reason (kept in the audit log)"))],
+            note=_("Stock goes back and unsold gift cards die. A manager's code and PIN are asked next."),
+            ok=_("Void")), asked)
 
     def action_receipt(self) -> None:
         sale = self.sale_on_show()
@@ -239,6 +244,7 @@ class SaleKeys:
         if sale is None:
             return
         if sale.status != "open":
-            self._refused(f"sale {sale.id} is {sale.status.replace('_', ' ')}: there is nothing to take")
+            self._refused(_("sale {id} is {status}: there is nothing to take").format(
+                id=sale.id, status=status_words(sale.status)))
             return
         self.app.push_screen(CheckoutScreen(sale.appointment_id, sale_id=sale.id))

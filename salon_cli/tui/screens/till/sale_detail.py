@@ -5,7 +5,7 @@ what each has given back, and its refunds; the keys on a sale (`sale_actions`) w
 
 from __future__ import annotations
 
-from datetime import tzinfo
+from datetime import datetime, tzinfo
 from typing import Any
 
 from rich.text import Text
@@ -13,76 +13,80 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.screen import Screen
-from textual.widgets import Footer, Static
+from textual.widgets import Static
 
-from salon_cli.core.money import format_amount
+from salon_cli.i18n import N_, _, formats
 from salon_cli.services.salon.locations import LocationView
 from salon_cli.services.till.sale_views import SaleView
 from salon_cli.tui.screens.reload import ReloadsWhenBack
-from salon_cli.tui.screens.till.sale_actions import SALE_BINDINGS, SaleKeys, method_words
+from salon_cli.tui.screens.till.sale_actions import SALE_BINDINGS, SaleKeys
+from salon_cli.tui.screens.till.sale_words import method_words, payment_status, status_words
+from salon_cli.tui.widgets.desk_footer import DeskFooter
 
 STATUS_STYLE = {"open": "bold yellow", "paid": "green", "partially_refunded": "cyan", "refunded": "magenta",
                 "void": "dim"}
 
-
-def status_words(status: str) -> str:
-    return status.replace("_", " ")
+FIGURES = (N_("Subtotal"), N_("Discount"), N_("Tax"), N_("Total"), N_("Tips"), N_("Paid"), N_("Refunded"))
 
 
 def sale_text(sale: SaleView, tz: tzinfo) -> Text:
-    """The sale as the desk reads it: heading, lines, figures, payments (ids), refunds."""
+    """The sale as the desk reads it: heading, lines, figures (under a heading naming the currency: the
+    locale's plain figures), payments (ids), refunds."""
     money = sale.currency
 
     def amount(cents: int) -> str:
-        return format_amount(cents, money)
+        return formats.amount(cents, money)
+
+    def clock(at: datetime) -> str:
+        return formats.clock_time(at, money, tz)
 
     text = Text()
-    text.append(f"Sale {sale.id} · ", style="bold")
+    text.append(_("Sale {id}").format(id=sale.id) + " · ", style="bold")
     text.append(status_words(sale.status), style=STATUS_STYLE.get(sale.status, ""))
-    text.append(f" · {sale.client or 'no client'}")
+    text.append(" · " + (sale.client or _("no client")))
     if sale.appointment_id is not None:
-        text.append(f" · appointment {sale.appointment_id}")
-    when = f"\nrung {sale.created_at.astimezone(tz):%H:%M}"
+        text.append(" · " + _("appointment {id}").format(id=sale.appointment_id))
+    when = "\n" + _("rung {time}").format(time=clock(sale.created_at))
     if sale.paid_at is not None:
-        when += f" · paid {sale.paid_at.astimezone(tz):%H:%M}"
-    text.append(f"{when} · business day {sale.business_date.isoformat()}\n")
+        when += " · " + _("paid {time}").format(time=clock(sale.paid_at))
+    text.append(when + " · " + _("business day {day}").format(day=formats.day(sale.business_date, money)) + "\n")
     if sale.void_reason:
-        text.append(f"void: {sale.void_reason}\n", style="dim")
-    text.append("\nLines\n", style="bold")
+        text.append(_("void: {reason}").format(reason=sale.void_reason) + "\n", style="dim")
+    text.append("\n" + _("Lines") + "\n", style="bold")
     for line in sale.lines:
         qty = f"{line.quantity} × {amount(line.unit_price_cents)}"
         text.append(f"  {line.description[:34]:<34} {line.staff or '':<8} {qty:>16} {amount(line.total_cents):>12}\n")
     if not sale.lines:
-        text.append("  (none)\n", style="dim")
-    figures = [("Subtotal", sale.subtotal_cents), ("Discount", -sale.discount_cents), ("Tax", sale.tax_cents),
-               ("Total", sale.total_cents), ("Tips", sale.tip_cents), ("Paid", sale.paid_cents),
-               ("Refunded", sale.refunded_cents)]
+        text.append("  " + _("(none)") + "\n", style="dim")
+    figures = list(zip(FIGURES, (sale.subtotal_cents, -sale.discount_cents, sale.tax_cents, sale.total_cents,
+                                 sale.tip_cents, sale.paid_cents, sale.refunded_cents)))
     if sale.status == "open":
-        figures.append(("Balance", sale.balance_cents))
-    text.append(f"\nFigures ({money})\n", style="bold")
+        figures.append((N_("Balance"), sale.balance_cents))
+    text.append("\n" + _("Figures ({currency})").format(currency=money) + "\n", style="bold")
     for name, cents in figures:
-        text.append(f"  {name:<10}{amount(cents):>14}\n")
-    text.append("\nPayments\n", style="bold")
+        text.append(f"  {_(name):<10}{amount(cents):>14}\n")
+    text.append("\n" + _("Payments") + "\n", style="bold")
     for p in sale.payments:
         card = f" {p.gift_card}" if p.gift_card else ""
-        tip = f" + tip {amount(p.tip_cents)}" if p.tip_cents else ""
+        tip = " + " + _("tip {amount}").format(amount=amount(p.tip_cents)) if p.tip_cents else ""
         at = p.succeeded_at or p.created_at
         text.append(f"  #{p.id:<5} {method_words(p.method) + card:<22} {amount(p.amount_cents):>12}{tip}  "
-                    f"{p.status} {at.astimezone(tz):%H:%M}")
+                    f"{payment_status(p.status)} {clock(at)}")
         if p.refunded_cents:
-            text.append(f" · refunded {amount(p.refunded_cents)}")
+            text.append(" · " + _("refunded {amount}").format(amount=amount(p.refunded_cents)))
         if p.failure_reason:
             text.append(f" · {p.failure_reason}", style="red")
         text.append("\n")
     if not sale.payments:
-        text.append("  (none)\n", style="dim")
+        text.append("  " + _("(none)") + "\n", style="dim")
     if sale.refunds:
-        text.append("\nRefunds\n", style="bold")
+        text.append("\n" + _("Refunds") + "\n", style="bold")
         for r in sale.refunds:
             style = "red" if r.status in ("failed", "cancelled") else ("yellow" if r.status == "pending" else "")
-            text.append(f"  #{r.id:<5} {method_words(r.method)} {amount(r.amount_cents)} of payment #{r.payment_id}  ")
-            text.append(r.status, style=style)
-            text.append(f" {r.created_at.astimezone(tz):%H:%M}  {r.reason}")
+            text.append(f"  #{r.id:<5} " + _("{method} {amount} of payment #{id}").format(
+                method=method_words(r.method), amount=amount(r.amount_cents), id=r.payment_id) + "  ")
+            text.append(payment_status(r.status), style=style)
+            text.append(f" {clock(r.created_at)}  {r.reason}")
             if r.failure_reason:
                 text.append(f" · {r.failure_reason}", style="red")
             text.append("\n")
@@ -95,7 +99,7 @@ class SaleDetailScreen(SaleKeys, ReloadsWhenBack, Screen[None]):
     DEFAULT_CSS = """
     SaleDetailScreen #sale-body { height: 1fr; padding: 0 1; }
     """
-    BINDINGS = [Binding("escape", "app.pop_screen", "Back", id="back"), *SALE_BINDINGS]
+    BINDINGS = [Binding("escape", "app.pop_screen", N_("Back"), id="back"), *SALE_BINDINGS]
 
     def __init__(self, sale_id: int) -> None:
         super().__init__()
@@ -104,11 +108,11 @@ class SaleDetailScreen(SaleKeys, ReloadsWhenBack, Screen[None]):
         self._generation = 0
 
     def compose(self) -> ComposeResult:
-        yield Static(f"Sale {self.sale_id}", id="title", markup=False)
+        yield Static(_("Sale {id}").format(id=self.sale_id), id="title", markup=False)
         with VerticalScroll(id="sale-body"):
             yield Static("", id="sale-detail", markup=False)
-        yield Static("loading…", id="summary", markup=False)
-        yield Footer()
+        yield Static(_("loading…"), id="summary", markup=False)
+        yield DeskFooter()
 
     def on_mount(self) -> None:
         self.query_one("#sale-body").focus()
@@ -133,19 +137,19 @@ class SaleDetailScreen(SaleKeys, ReloadsWhenBack, Screen[None]):
 
         def failed(text: str) -> None:
             if generation == self._generation:
-                self._set_summary(f"error: {text}", error=True)
+                self._set_summary(_("error: {why}").format(why=text), error=True)
 
         self.app.read(work, done, failed, group="sale-detail")  # type: ignore[attr-defined]
 
     def _show(self, sale: SaleView, location: LocationView, *, keep_summary: bool) -> None:
         self.sale = sale
-        self.query_one("#title", Static).update(
-            f"Sale {sale.id} — {location.name}, {sale.business_date:%A} {sale.business_date.day} "
-            f"{sale.business_date:%B %Y}")
+        self.query_one("#title", Static).update(_("Sale {id} — {place}, {day}").format(
+            id=sale.id, place=location.name, day=formats.day(sale.business_date, location.currency, width="full")))
         self.query_one("#sale-detail", Static).update(sale_text(sale, location.tz))
         if not keep_summary:
-            keys = "r refund · p receipt" if sale.status != "open" else "o checkout · v void · p receipt"
-            self._set_summary(f"{status_words(sale.status)}: {keys} · Esc back")
+            keys = _("r refund · p receipt · Esc back") if sale.status != "open" else \
+                _("o checkout · v void · p receipt · Esc back")
+            self._set_summary(f"{status_words(sale.status)}: {keys}")
 
     def sale_on_show(self) -> SaleView | None:
         return self.sale

@@ -19,18 +19,21 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Static
+from textual.widgets import DataTable, Static
 
-from salon_cli.core.money import format_amount
+from salon_cli.i18n import N_, _, formats, ngettext
 from salon_cli.services.salon.locations import LocationView
 from salon_cli.services.till.sale_views import SaleView
 from salon_cli.tui.screens.reload import ReloadsWhenBack
 from salon_cli.tui.screens.till.sale_actions import SALE_BINDINGS, SaleKeys, payment_words
-from salon_cli.tui.screens.till.sale_detail import STATUS_STYLE, SaleDetailScreen, status_words
+from salon_cli.tui.screens.till.sale_detail import STATUS_STYLE, SaleDetailScreen
+from salon_cli.tui.screens.till.sale_words import payment_status, status_count, status_words
+from salon_cli.tui.widgets.desk_footer import DeskFooter
 
-# fixed widths: the table fits 80 columns
-COLUMNS = (("Sale", 6), ("Time", 5), ("Client", 20), ("Total", 10), ("Paid", 10), ("Refunded", 10),
-           ("Status", 12))
+# fixed widths: the table fits 80 columns; a time is as the locale says it ('11:05 AM', '11:05 a.m.').
+# The names are the columns' keys; their headers are said through `_`
+COLUMNS = ((N_("Sale"), 6), (N_("Time"), 10), (N_("Client"), 17), (N_("Total"), 10), (N_("Paid"), 10),
+           (N_("Refunded"), 10), (N_("Status"), 10))
 ORDER = ("open", "paid", "partially_refunded", "refunded", "void")
 
 
@@ -43,29 +46,32 @@ class Loaded:
 
 
 def day_title(location: LocationView, day: date, today: date) -> str:
-    """'Sales — Salón Centro, Saturday 21 November 2026 (today)'."""
-    text = f"Sales — {location.name}, {day:%A} {day.day} {day:%B %Y}"
-    return f"{text}  (today)" if day == today else text
+    """'Sales — Salón Centro, Saturday, November 21, 2026  (today)'."""
+    text = _("Sales — {place}, {day}").format(place=location.name,
+                                              day=formats.day(day, location.currency, width="full"))
+    return text + "  " + _("(today)") if day == today else text
 
 
 def count_line(sales: list[SaleView]) -> str:
     """'7 sales: 1 open · 6 paid' (no money: the day's takings are the close's)."""
     if not sales:
-        return "no sales"
+        return _("no sales")
     counts = Counter(s.status for s in sales)
     order = [s for s in ORDER if s in counts] + sorted(set(counts) - set(ORDER))
-    noun = "sale" if len(sales) == 1 else "sales"
-    return f"{len(sales)} {noun}: " + " · ".join(f"{counts[s]} {status_words(s)}" for s in order)
+    return ngettext("{n} sale", "{n} sales", len(sales)).format(n=len(sales)) + ": " + \
+        " · ".join(status_count(s, counts[s]) for s in order)
 
 
 def money_line(sale: SaleView | None) -> str:
     """The highlighted sale's payments, with their ids (what a refund picks from)."""
     if sale is None:
         return " "
-    paid = ", ".join(payment_words(p, sale.currency) + ("" if p.status == "succeeded" else f" {p.status}")
-                     for p in sale.payments) or "no payment"
-    refunds = f" · {len(sale.refunds)} refund{'s' if len(sale.refunds) != 1 else ''}" if sale.refunds else ""
-    return f"sale {sale.id}: {paid}{refunds}"
+    paid = ", ".join(payment_words(p, sale.currency)
+                     + ("" if p.status == "succeeded" else f" {payment_status(p.status)}")
+                     for p in sale.payments) or _("no payment")
+    n = len(sale.refunds)
+    refunds = " · " + ngettext("{n} refund", "{n} refunds", n).format(n=n) if n else ""
+    return _("sale {id}: {what}").format(id=sale.id, what=paid + refunds)
 
 
 class SalesScreen(SaleKeys, ReloadsWhenBack, Screen[None]):
@@ -76,11 +82,11 @@ class SalesScreen(SaleKeys, ReloadsWhenBack, Screen[None]):
     SalesScreen #sale-money { height: 1; padding: 0 1; color: $text-muted; text-wrap: nowrap; text-overflow: ellipsis; }
     """
     BINDINGS = [
-        Binding("escape", "app.pop_screen", "Back", id="back"),
-        Binding("left_square_bracket", "previous_day", "Previous day", key_display="[", id="sales-previous-day"),
-        Binding("right_square_bracket", "next_day", "Next day", key_display="]", id="sales-next-day"),
-        Binding("t", "today", "Today", id="sales-today"),
-        Binding("enter", "open_sale", "Sale", id="open-sale-detail", show=False),
+        Binding("escape", "app.pop_screen", N_("Back"), id="back"),
+        Binding("left_square_bracket", "previous_day", N_("Previous day"), key_display="[", id="sales-previous-day"),
+        Binding("right_square_bracket", "next_day", N_("Next day"), key_display="]", id="sales-next-day"),
+        Binding("t", "today", N_("Today"), id="sales-today"),
+        Binding("enter", "open_sale", N_("Sale"), id="open-sale-detail", show=False),
         *SALE_BINDINGS,
     ]
 
@@ -91,16 +97,16 @@ class SalesScreen(SaleKeys, ReloadsWhenBack, Screen[None]):
         self._generation = 0
 
     def compose(self) -> ComposeResult:
-        yield Static("Sales", id="title", markup=False)
+        yield Static(_("Sales"), id="title", markup=False)
         yield DataTable(id="sales", cursor_type="row", zebra_stripes=True)
         yield Static(" ", id="sale-money", markup=False)
-        yield Static("loading…", id="summary", markup=False)
-        yield Footer()
+        yield Static(_("loading…"), id="summary", markup=False)
+        yield DeskFooter()
 
     def on_mount(self) -> None:
         table = self.query_one(DataTable)
         for name, width in COLUMNS:
-            table.add_column(Text(name, justify="left" if name in ("Client", "Status") else "right"),
+            table.add_column(Text(_(name), justify="left" if name in ("Client", "Status") else "right"),
                              key=name, width=width)
         table.focus()
         self._request(self.day)
@@ -117,7 +123,7 @@ class SalesScreen(SaleKeys, ReloadsWhenBack, Screen[None]):
         self._generation += 1
         generation = self._generation
         if not keep_summary:
-            self._set_summary("loading…")
+            self._set_summary(_("loading…"))
 
         def work(session: Any, location: LocationView) -> Loaded:
             today = business_days.today(location)
@@ -131,7 +137,7 @@ class SalesScreen(SaleKeys, ReloadsWhenBack, Screen[None]):
 
         def failed(text: str) -> None:
             if generation == self._generation:
-                self._set_summary(f"error: {text}", error=True)
+                self._set_summary(_("error: {why}").format(why=text), error=True)
 
         self.app.read(work, done, failed, group="sales")  # type: ignore[attr-defined]
 
@@ -145,19 +151,19 @@ class SalesScreen(SaleKeys, ReloadsWhenBack, Screen[None]):
         keep = table.cursor_row if same_day else 0
         table.clear()
         for sale in loaded.sales:
-            at = (sale.paid_at or sale.created_at).astimezone(tz)
-            table.add_row(
-                Text(str(sale.id), justify="right"), Text(f"{at:%H:%M}"), Text(sale.client or "(no client)"),
-                Text(format_amount(sale.total_cents, money), justify="right"),
-                Text(format_amount(sale.paid_cents, money), justify="right"),
-                Text(format_amount(sale.refunded_cents, money) if sale.refunded_cents else "", justify="right"),
+            at = formats.clock_time(sale.paid_at or sale.created_at, money, tz)
+            table.add_row(  # one location's currency: the figures plain, in the locale's way
+                Text(str(sale.id), justify="right"), Text(at), Text(sale.client or _("(no client)")),
+                Text(formats.amount(sale.total_cents, money), justify="right"),
+                Text(formats.amount(sale.paid_cents, money), justify="right"),
+                Text(formats.amount(sale.refunded_cents, money) if sale.refunded_cents else "", justify="right"),
                 Text(status_words(sale.status), style=STATUS_STYLE.get(sale.status, "")),
                 key=str(sale.id))
         if loaded.sales:
             table.move_cursor(row=min(keep, len(loaded.sales) - 1))
         self._show_money()
         if not keep_summary:
-            self._set_summary(count_line(loaded.sales) + " · Enter: the sale · r refund · v void · p receipt")
+            self._set_summary(count_line(loaded.sales) + " · " + _("Enter: the sale · r refund · v void · p receipt"))
 
     def _show_money(self) -> None:
         self.query_one("#sale-money", Static).update(money_line(self.sale_on_show()))
