@@ -47,7 +47,7 @@ def test_receipt_screen_shows_the_sale_saves_prints_and_emails_it(demo_engine, t
     target = tmp_path / "recibos" / f"venta-{sale.id}.pdf"
 
     async def scenario() -> None:
-        app = SalonApp(demo_engine, poll_seconds=0)
+        app = SalonApp(demo_engine, poll_seconds=0, language="en")  # the desk in English; the receipt in the location's Spanish
         async with app.run_test(size=(100, 40)) as pilot:
             app.desk = SOFIA
             await settle(pilot)
@@ -106,4 +106,4 @@ def test_receipt_snapshot(demo_engine, snap_compare, size):
         await pilot.app.push_screen(ReceiptScreen(sale_id))
         await settle(pilot)
 
-    assert snap_compare(SalonApp(demo_engine, poll_seconds=0), terminal_size=size, run_before=run_before)
+    assert snap_compare(SalonApp(demo_engine, poll_seconds=0, language="en"), terminal_size=size, run_before=run_before)
