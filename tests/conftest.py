@@ -29,6 +29,20 @@ pytest_plugins = ["stripe_standin", "message_standins"]
 PG_ENV = "SALON_TEST_POSTGRES_URL"
 
 
+def _cheap_pins() -> None:
+    """PINs hashed by the tests cost scrypt N=2**10 instead of the product's 2**14 (95 ms a hash or a check
+    on this machine, against 6 ms): every salon a test makes hashes its staff's PINs, and every `--pin`
+    checks one, tens of thousands in the suite. Each hash carries its own cost (`core.pins`), so a PIN is
+    checked at the cost it was hashed with, as in the product; a database made by `salon init` in a
+    process of its own keeps the product's cost."""
+    from salon_cli.core import pins
+
+    pins._N = 2**10
+
+
+_cheap_pins()
+
+
 def _keep_commands() -> None:
     """Typer's CliRunner makes the click command of the whole tree at every call (0.2 s for this tree,
     thousands of calls in the suite): make it once per Typer app and process. The tree is not changed

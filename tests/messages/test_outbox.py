@@ -168,14 +168,14 @@ def test_a_no_show_and_its_penalty_notice_are_one_transaction(engine, desk, cloc
     assert (notice.penalty_id, notice.appointment_id, notice.purpose, notice.status) == (
         penalty.id, pedro.id, "service", "queued")
     assert notice.body == ("Hola Pedro, te esperábamos el sábado 21 de noviembre a las 12:00 para Corte y no llegaste. "
-                           "Según nuestra política se generó un cargo de 175.00 MXN. Puedes pagarlo en recepción. "
+                           "Según nuestra política se generó un cargo de $175.00. Puedes pagarlo en recepción. "
                            "Si hubo un error, contáctanos.")
     with UnitOfWork(engine) as uow:
         policy.update(uow.session, actor=OWNER, location=loc, payment_url="https://pagos.example.com/centro?p={penalty_id}")
         uow.commit()
     _no_show(engine, loc, grace.id)
     english = messages(engine, template="no_show_notice", client_id=ids["Grace"])[0]
-    assert "a fee of 175.00 MXN applies. You can pay it at https://pagos.example.com/centro?p=2." in english.body
+    assert "a fee of MX$175.00 applies. You can pay it at https://pagos.example.com/centro?p=2." in english.body
 
 
 def test_a_notice_of_a_waived_penalty_is_not_sent(engine, desk, clock):

@@ -239,7 +239,7 @@ def test_a_weekend_sends_exactly_what_a_person_would_list(engine, salon, clock, 
     carla = [body for to, body in texts if to == "whatsapp:+525512345603"]
     assert len(carla) == 3 and all(b.startswith("Hi Carla") for b in carla)  # in English, by WhatsApp
     assert any("Sunday, November 22 at 3:30 PM" in b for b in carla)
-    (notice,) = [body for to, body in texts if to == "+525512345602" and "175.00 MXN" in body]
+    (notice,) = [body for to, body in texts if to == "+525512345602" and "$175.00" in body]
     assert "https://pagos.example.com/p/1" in notice
     luis = [r.body for r in mail_server.received if r.rcpt_tos == ["luis@example.com"]]
     assert any("domingo 22 de noviembre a las 19:00" in b for b in luis)  # the new time, after the move

@@ -166,7 +166,7 @@ def test_preview_fills_a_message_in_and_reset_brings_back_the_built_in_one(shop)
     assert shown.stdout == ("Subject: Reminder: your appointment on Monday, November 23\n\n"
                             "Hi Grace! Corte dama with Ana, Monday, November 23 at 10:00 AM.\n")
     sample = json.loads(salon(shop, "template", "preview", "no_show_notice", "-f", "json").stdout)
-    assert sample["language"] == "es" and "Ximena" in sample["body"] and "175.00 MXN" in sample["body"]
+    assert sample["language"] == "es" and "Ximena" in sample["body"] and "$175.00" in sample["body"]
     assert salon(shop, "template", "preview", "reminder", "--appt", "99").code == 1
     reset = salon(shop, *MANAGER, "template", "reset", "reminder", "--language", "en", "-f", "json")
     assert json.loads(reset.stdout)["source"] == "default"

@@ -149,3 +149,19 @@ def test_bad_input_changes_nothing(engine, salon):
 def test_system_is_not_a_staff_member(engine, salon):
     with pytest.raises(NotPermitted):
         _identify(engine, "system", None, Permission.desk)
+
+
+def test_the_product_hashes_pins_at_scrypt_n_2_14_and_checks_each_at_its_own_cost():
+    """The tests hash at a lower cost (tests/conftest.py `_cheap_pins`); the product, in a process of its
+    own, hashes at N=2**14, and a PIN hashed at either cost is checked at that cost."""
+    import subprocess
+    import sys
+
+    from salon_cli.core import pins
+
+    made = subprocess.run([sys.executable, "-c", "from salon_cli.core import pins; print(pins.hash_pin('4321'))"],
+                          capture_output=True, text=True, check=True).stdout.strip()
+    assert made.split("$")[1:4] == ["16384", "8", "1"]
+    assert pins.verify_pin("4321", made) and not pins.verify_pin("4322", made)
+    cheap = pins.hash_pin("4321")
+    assert cheap.split("$")[1] == "1024" and pins.verify_pin("4321", cheap)

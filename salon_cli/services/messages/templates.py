@@ -20,7 +20,8 @@ from salon_cli.core.message_text import (
     BODY_MAX, KINDS, LANGUAGES, PLACEHOLDERS, SUBJECT_MAX, check_kind, check_language, check_template, local_date,
     local_time, local_when, render,
 )
-from salon_cli.core.money import format_money, format_percent
+from salon_cli.core.money import format_percent
+from salon_cli.i18n import formats
 from salon_cli.core.permissions import Permission
 from salon_cli.db.models import Appointment, Client, ClientPref, MessageTemplate, Service, Staff
 from salon_cli.services.salon import audit
@@ -98,7 +99,7 @@ def offer_words(kind: str, value: int, currency: str, language: str) -> str:
     if kind == "percent":
         amount = format_percent(value)
     elif kind == "amount":
-        amount = format_money(value, currency)
+        amount = formats.money(value, currency, lang=language)
     elif kind == "free_service":
         return "un servicio de regalo" if language == "es" else "a service on us"
     else:
@@ -258,7 +259,8 @@ def appointment_values(session: Session, appt: Any, location: LocationView, lang
 
 def penalty_values(penalty: Any, location: LocationView, payment_url: str | None, language: str) -> dict[str, str]:
     link = payment_url.replace("{penalty_id}", str(penalty.id)) if payment_url else AT_THE_DESK[language]
-    return {"penalty_amount": format_money(penalty.amount_cents, location.currency), "payment_link": link}
+    return {"penalty_amount": formats.money(penalty.amount_cents, location.currency, lang=language),
+            "payment_link": link}
 
 
 def client_values(client: Client, location: LocationView) -> dict[str, str]:
@@ -274,7 +276,7 @@ def _sample(kind: str, location: LocationView, language: str) -> dict[str, str]:
         "location_phone": location.phone or "", "service": "Corte" if language == "es" else "Haircut",
         "staff_name": "Ana", "starts_at_local": local_when(local, location.tz, language),
         "date_local": local_date(local.date(), language), "time_local": local_time(local, language),
-        "penalty_amount": format_money(17500, location.currency), "payment_link": AT_THE_DESK[language],
+        "penalty_amount": formats.money(17500, location.currency, lang=language), "payment_link": AT_THE_DESK[language],
         "last_visit_date": local_date((local - timedelta(days=120)).date(), language),
         "offer_code": "BDAY-K7QM", "offer_text": offer_words("percent", 2000, location.currency, language),
         "last_day": local_date((local + timedelta(days=7)).date(), language),
