@@ -12,8 +12,11 @@ API (`babel.messages`: extract, catalog, pofile, mofile), so what runs here runs
     python scripts/catalogs.py lint             user-visible English in salon_cli/tui not wrapped in _()
 
 Sources: `salon_cli/tui`, `salon_cli/services/receipts`, `salon_cli/i18n`; keywords `_`, `N_` and
-`ngettext` (singular, plural). The catalog is `salon_cli/i18n/locale/es/LC_MESSAGES/salon.po`, its
-compile `salon.mo` beside it; both are committed and shipped in the wheel.
+`ngettext` (singular, plural). And the services' refusals the desk can meet, under the context
+`refusal`: each message (and each hint the desk shows) a `SalonError` is raised with, its f-string read
+as a template (`salon_cli/i18n/refusals.py`, which also says them at the desk). The catalog is
+`salon_cli/i18n/locale/es/LC_MESSAGES/salon.po`, its compile `salon.mo` beside it; both are committed
+and shipped in the wheel.
 
 `update` keeps every translation whose msgid is unchanged and guesses none (no fuzzy matching: a changed
 English string is untranslated until someone translates it); entries the sources no longer have are
@@ -56,6 +59,8 @@ from babel.messages.extract import extract_from_file
 from babel.messages.mofile import read_mo, write_mo
 from babel.messages.pofile import read_po, write_po
 
+from salon_cli.i18n import refusals
+
 ROOT = Path(__file__).resolve().parent.parent
 SOURCES = ("salon_cli/tui", "salon_cli/services/receipts", "salon_cli/i18n")
 KEYWORDS = {"_": None, "N_": None, "ngettext": (1, 2), "pgettext": ((1, "c"), 2), "NC_": ((1, "c"), 2)}
@@ -92,6 +97,10 @@ def extract(root: Path = ROOT) -> Catalog:
             if not message or (isinstance(message, (tuple, list)) and not message[0]):
                 continue
             template.add(message, None, [(where, lineno)], auto_comments=comments, context=context)
+    for path in refusals.source_files(root):
+        where = path.relative_to(root).as_posix()
+        for lineno, message in refusals.templates_in(path.read_text(encoding="utf-8")):
+            template.add(message, None, [(where, lineno)], context=refusals.CONTEXT)
     return template
 
 

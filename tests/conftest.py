@@ -27,6 +27,14 @@ from salon_cli.core.clock import FixedClock
 pytest_plugins = ["stripe_standin", "message_standins"]
 
 PG_ENV = "SALON_TEST_POSTGRES_URL"
+# This run's mark in the name of every database it makes (salon_test_<run>_..., salon_fault_<run>_...):
+# set once by the first process (the controller under xdist) and inherited by the workers, so that the
+# controller drops what an interrupted worker left behind (`pytest_sessionfinish`), and only this run's.
+RUN = os.environ.setdefault("SALON_TEST_RUN", uuid.uuid4().hex[:8])
+
+
+def database_name(kind: str = "test") -> str:
+    return f"salon_{kind}_{RUN}_{uuid.uuid4().hex[:12]}"
 
 
 def _cheap_pins() -> None:
@@ -132,6 +140,28 @@ DROPPER = _Dropper()
 
 def pytest_sessionfinish(session) -> None:
     POOL.close()  # and waits for every drop
+    if not hasattr(session.config, "workerinput"):  # the controller (or the only process): after the workers
+        _sweep()
+
+
+def _sweep() -> None:
+    """Drop every database this run made that is still there: a worker stopped in the middle of its
+    drops (xdist interrupts a worker at the end, Ctrl-C, a crash) leaves its databases to this."""
+    server = _pg_server_url()
+    if not server:
+        return
+    import psycopg
+    from sqlalchemy.engine import make_url
+
+    admin = _psycopg_url(make_url(server).set(drivername="postgresql").render_as_string(hide_password=False))
+    try:
+        with psycopg.connect(admin, autocommit=True) as conn:
+            left = [row[0] for row in conn.execute(
+                "SELECT datname FROM pg_database WHERE datname LIKE %s", (f"salon\\_%\\_{RUN}\\_%",))]
+            for name in left:
+                conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    except Exception as exc:  # noqa: BLE001 - said; the run's result stands
+        print(f"could not drop this run's test databases: {exc}", file=sys.stderr)
 
 
 @contextmanager
@@ -141,7 +171,7 @@ def throwaway_database(server: str, template: str | None = None) -> Iterator[str
     import psycopg
     from sqlalchemy.engine import make_url
 
-    name = f"salon_test_{uuid.uuid4().hex[:12]}"
+    name = database_name()
     admin = make_url(server).set(drivername="postgresql").render_as_string(hide_password=False)
     with psycopg.connect(_psycopg_url(admin), autocommit=True) as conn:
         conn.execute(f'CREATE DATABASE "{name}"' + (f' TEMPLATE "{template}"' if template else ""))
@@ -155,7 +185,7 @@ def throwaway_database(server: str, template: str | None = None) -> Iterator[str
         DROPPER.drop(_psycopg_url(admin), name)
 
 
-_AT_HEAD: set[str] = set()  # the pg_url databases at schema head (from the pool)
+_AT_HEAD: set[str] = set()  # the databases at schema head: SQLite copies of head_sqlite, PostgreSQL ones from the pool
 
 # A database's schema, said in one digest: its tables, columns and types, constraints, indexes,
 # sequences, functions, triggers and the Alembic revision. A test that changed any of these (a
@@ -192,7 +222,7 @@ class _Pool:
 
         if self._free:
             return self._free.pop()
-        name = f"salon_test_{uuid.uuid4().hex[:12]}"
+        name = database_name()
         self._admin = _psycopg_url(make_url(server).set(drivername="postgresql").render_as_string(hide_password=False))
         import psycopg
 
@@ -247,11 +277,11 @@ atexit.register(POOL.close)
 
 @pytest.fixture
 def pg_url(request) -> Iterator[str]:
-    """A PostgreSQL database for one test: at schema head when the test uses `engine` (from this
-    process's pool, emptied after the test), else a fresh empty one, dropped after the test."""
+    """A PostgreSQL database for one test: at schema head (from this process's pool, emptied after the
+    test), or a fresh one with no schema for a test marked `empty_database`, dropped after the test."""
     server = _pg_server_url()
     assert server
-    if "engine" not in request.fixturenames:
+    if _wants_empty(request):
         with throwaway_database(server) as url:
             yield url
         return
@@ -282,11 +312,23 @@ def sqlite_url(tmp_path) -> str:
     return f"sqlite:///{tmp_path / 'salon.db'}"
 
 
+def _wants_empty(request) -> bool:
+    return request.node.get_closest_marker("empty_database") is not None
+
+
 @pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
 def db_url(request) -> str:
-    """Every database test runs twice: on a SQLite file and on PostgreSQL."""
+    """Every database test runs twice: on a SQLite file and on PostgreSQL. The database is at schema head
+    and not initialised, as `salon db upgrade` leaves a new one: a copy of the process's migrated database
+    (migrating each test's took a second or more, and most tests begin with `salon init`). A test of
+    what a database with no schema does (migrations, `init` or `demo` on a new file) is marked
+    `empty_database` and gets one."""
     if request.param == "sqlite":
-        return request.getfixturevalue("sqlite_url")
+        url = request.getfixturevalue("sqlite_url")
+        if not _wants_empty(request):
+            copy_sqlite(request.getfixturevalue("head_sqlite"), url)
+            _AT_HEAD.add(url)
+        return url
     return request.getfixturevalue("pg_url")
 
 
@@ -362,9 +404,11 @@ def engine(db_url, request):
     database (migrating every test's database took a second or more each)."""
     from salon_cli.db.engine import make_engine
 
-    if db_url.startswith("sqlite"):
+    if db_url in _AT_HEAD:
+        pass
+    elif db_url.startswith("sqlite"):
         copy_sqlite(request.getfixturevalue("head_sqlite"), db_url)
-    elif db_url not in _AT_HEAD:
+    else:
         _from_template(db_url, request.getfixturevalue("head_postgres"))
     eng = make_engine(db_url)
     yield eng
@@ -393,7 +437,7 @@ def _isolated_env(tmp_path, monkeypatch, request):
     from salon_cli import i18n
 
     for key in list(os.environ):
-        if key.startswith("SALON_") and key not in (PG_ENV, "SALON_DEBUG"):
+        if key.startswith("SALON_") and key not in (PG_ENV, "SALON_DEBUG", "SALON_TEST_RUN"):
             monkeypatch.delenv(key, raising=False)
     monkeypatch.setenv("SALON_HOME", str(tmp_path / "home"))
     monkeypatch.setenv("NO_COLOR", "1")

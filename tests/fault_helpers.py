@@ -114,7 +114,7 @@ class Databases:
         import psycopg
 
         parsed = make_url(url)
-        name = f"salon_fault_{uuid.uuid4().hex[:12]}"
+        name = f"salon_fault_{os.environ.get('SALON_TEST_RUN', 'x')}_{uuid.uuid4().hex[:12]}"  # swept at the end
         with psycopg.connect(_admin(url), autocommit=True) as conn:
             conn.execute(f'CREATE DATABASE "{name}" TEMPLATE "{parsed.database}"')
         self.made.append(name)

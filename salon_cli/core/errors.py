@@ -48,3 +48,10 @@ class OutsideServiceFailed(SalonError):
     """Stripe, mail or SMS failed; nothing was recorded as paid or sent (exit 5)."""
 
     exit_code = 5
+
+
+def reason(text: str) -> str:
+    """A refusal's words returned rather than raised (the booking form shows why a time would be
+    refused before saving it): marked, so the desk's catalog takes them like a raised refusal's
+    (`i18n.refusals`). Returns `text` as it is."""
+    return text

@@ -4,7 +4,8 @@ dashboard's way; any other hint that names a flag or a command is left out; a fl
 itself reads as words ("--at" -> "at"). `describe` says any failure in one line: a refusal in those
 words, a failure of the database itself as the command line says it.
 
-The desk's phrases are in the desk's language (`_`); the services' own messages stay English for now.
+The desk's phrases are in the desk's language (`_`), and so are the services' refusals where the catalog
+holds their template (`i18n.refusals.say`; the command line prints them in English).
 `role_name` is a staff role as the desk reads it."""
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from typing import Any
 from sqlalchemy.exc import SQLAlchemyError
 
 from salon_cli.core.errors import SalonError
-from salon_cli.i18n import N_, _
+from salon_cli.i18n import N_, _, refusals
 
 # (what a service's hint names, what the desk reads instead: said through `_`)
 HINTS = (
@@ -39,22 +40,17 @@ def role_name(role: str) -> str:
     return _(ROLES[role]) if role in ROLES else role
 
 
-# "salon sale show 12", "salon appt deposit 7 ...": a command line (not "salon writes the file")
-COMMAND = re.compile(r"\bsalon (appt|sale|client|staff|hours|policy|loyalty|stripe|db|checkout|close-day|reopen-day|"
-                     r"penalty|membership|giftcard|import|export|expense|cash|report|location|service|product|demo|"
-                     r"init|detect-no-shows|checkin|tui|promo)\b")
-
-
 def desk_words(message: str, hint: str | None = None) -> str:
-    said = re.sub(r"(?<![\w-])--([a-z][a-z-]*)", lambda m: m.group(1).replace("-", " "), message)
+    """A service's refusal (and its hint) as the desk says it, in the desk's language (`refusals.say`)."""
+    said = re.sub(r"(?<![\w-])--([a-z][a-z-]*)", lambda m: m.group(1).replace("-", " "), refusals.say(message))
     if not hint:
         return said
     for flag, words in HINTS:
         if flag in hint:
             return f"{said} ({_(words)})"
-    if "--" in hint or "see:" in hint or "run:" in hint or COMMAND.search(hint):
+    if refusals.names_a_command_line(hint):
         return said
-    return f"{said} ({hint})"
+    return f"{said} ({refusals.say(hint)})"
 
 
 def describe(exc: BaseException, database_url: Any = None) -> str:

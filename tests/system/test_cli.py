@@ -181,6 +181,7 @@ def test_init_refuses_twice(shop):
     assert again.code == 1 and "initialised already" in again.stderr
 
 
+@pytest.mark.empty_database  # bad input migrates nothing either
 def test_init_bad_input_touches_nothing(db_url):
     bad = [a if a != "MXN" else "MXX" for a in INIT]
     assert salon(db_url, *bad).code == 2

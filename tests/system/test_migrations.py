@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import pytest
 import sqlalchemy as sa
 
 from cli_helpers import INIT, salon
 from salon_cli.db import migrate
 from salon_cli.db.engine import make_engine
+
+pytestmark = pytest.mark.empty_database  # what a database with no schema does
 
 
 def test_head_constant_matches_the_scripts():

@@ -4,10 +4,13 @@ on SQLite and PostgreSQL."""
 
 from __future__ import annotations
 
+import pytest
 import sqlalchemy as sa
 
 from salon_cli.db import migrate
 from salon_cli.db.engine import make_engine
+
+pytestmark = pytest.mark.empty_database  # what a database with no schema does
 
 
 def _insert(conn, table: str, **values):

@@ -128,3 +128,42 @@ def test_today_in_spanish_snapshot(demo_engine, snap_compare, monkeypatch):
 @pytest.mark.parametrize("value, language", [("es_MX.UTF-8", "es"), ("en-US", "en"), ("ES", "es")])
 def test_salon_lang_names_a_language_with_or_without_its_country(value, language):
     assert i18n.choose("es", value) == language
+
+
+def test_the_services_refusals_read_spanish_at_a_spanish_desk(demo_engine, monkeypatch):
+    """The till's refusals come from the services in English (the command line prints them so); at a
+    Spanish desk they read Spanish, values and all, and still change nothing."""
+    from test_tui_checkout import fill, open_checkout, sale_of, today
+    from tui_helpers import SOFIA
+
+    from salon_cli.core.money import format_amount
+
+    monkeypatch.setenv("SALON_LANG", "es")
+    appt = today(demo_engine, "in_service")[0]
+
+    async def scenario() -> list[str]:
+        app = SalonApp(demo_engine, poll_seconds=0)
+        said = []
+        async with app.run_test(size=SIZE) as pilot:
+            app.desk = SOFIA
+            screen = await open_checkout(app, pilot, appt.id)
+            balance = screen.shown.balance_cents
+            await pilot.press("2")
+            await fill(pilot, amount=format_amount(balance + 100, "MXN"))
+            said.append(text_of(app, "#summary"))
+            await pilot.press("t")
+            await fill(pilot, tip="diez")
+            said.append(text_of(app, "#summary"))
+            await pilot.press("d")
+            await fill(pilot, discount="150%")
+            said.append(text_of(app, "#summary"))
+            assert screen.sale is None and screen.tip_cents == 0
+        return said
+
+    card, tip, discount = asyncio.run(scenario())
+    assert card.startswith("rechazado: un pago de ") and "supera" in card, card
+    assert tip.startswith("rechazado: propina 'diez' no es un número"), tip
+    assert discount.startswith("rechazado: descuento '150%' debe estar entre"), discount
+    for line in (card, tip, discount):
+        assert not any(word in line for word in ("refused", " is ", " not ", " must ")), line
+    assert sale_of(demo_engine, appt.id) is None

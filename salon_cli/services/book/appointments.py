@@ -27,7 +27,7 @@ from datetime import datetime, timedelta
 from sqlmodel import Session, col, select
 
 from salon_cli.core import clock
-from salon_cli.core.errors import Conflict, InvalidInput, NotFound, NotPermitted, RuleViolation
+from salon_cli.core.errors import Conflict, InvalidInput, NotFound, NotPermitted, RuleViolation, reason
 from salon_cli.core.money import format_amount
 from salon_cli.core.permissions import Permission
 from salon_cli.core.days import business_date
@@ -133,18 +133,18 @@ def _outside_hours(session: Session, location: LocationView, member: Staff, slot
     day = start.date()
     rule = hours_service.staff_rule(session, location, member.id or 0, day)
     if rule.off is not None:
-        return f"{member.code} is off on {day} ({rule.off})"
+        return reason(f"{member.code} is off on {day} ({rule.off})")
     if rule.spans is None:
         return None
     weekday = hours_service.DAY_NAMES[day.weekday()]
     if not rule.spans:
-        return f"{member.code} does not work on {weekday}s ({day} is {weekday})"
+        return reason(f"{member.code} does not work on {weekday}s ({day} is {weekday})")
     first = start.hour * 60 + start.minute
     last = (end.date() - day).days * 1440 + end.hour * 60 + end.minute + (1 if end.second or end.microsecond else 0)
     if any(hours_service.minutes(s.start) <= first and last <= hours_service.minutes(s.end) for s in rule.spans):
         return None
-    return (f"{member.code} works {hours_service.spans_text(rule.spans)} on {weekday}: "
-            f"{start:%H:%M}-{end:%H:%M} is outside their hours")
+    return reason(f"{member.code} works {hours_service.spans_text(rule.spans)} on {weekday}: "
+                  f"{start:%H:%M}-{end:%H:%M} is outside their hours")
 
 
 def outside_hours(session: Session, location: LocationView, member: Staff, starts_at: datetime,

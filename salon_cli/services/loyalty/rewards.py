@@ -233,18 +233,20 @@ def stamp(session: Session, *, actor: Actor, location: LocationView, client_id: 
         LoyaltyEntry.account_id == acct.id, LoyaltyEntry.kind == "stamp",
         col(LoyaltyEntry.created_at) >= start, col(LoyaltyEntry.created_at) < end)).one()
     capped = prog.max_daily_stamps > 0 and today >= prog.max_daily_stamps
-    daily = (f"has had {today} stamp{'s' if today != 1 else ''} today, the daily limit: the next stamp is allowed "
-             f"from {_local(end, location)}")
+    next_day = _local(end, location)
     if acct.last_stamp_at is not None and prog.cooldown_minutes > 0:
         ready = acct.last_stamp_at + timedelta(minutes=prog.cooldown_minutes)
         if now < ready:  # when the daily limit is reached too, the later of the two is the one to tell
-            stamped = f"client {client_id} was stamped at {_local(acct.last_stamp_at, location)}"
+            stamped = _local(acct.last_stamp_at, location)
             if capped and end > ready:
-                raise RuleViolation(f"{stamped} and {daily}")
-            raise RuleViolation(f"{stamped}: the next stamp is allowed at {_local(ready, location)} "
-                                f"({prog.cooldown_minutes} min cooldown)")
+                raise RuleViolation(f"client {client_id} was stamped at {stamped} and has had {today} "
+                                    f"stamp{'s' if today != 1 else ''} today, the daily limit: the next stamp is "
+                                    f"allowed from {next_day}")
+            raise RuleViolation(f"client {client_id} was stamped at {stamped}: the next stamp is allowed at "
+                                f"{_local(ready, location)} ({prog.cooldown_minutes} min cooldown)")
     if capped:
-        raise RuleViolation(f"client {client_id} {daily}")
+        raise RuleViolation(f"client {client_id} has had {today} stamp{'s' if today != 1 else ''} today, the daily "
+                            f"limit: the next stamp is allowed from {next_day}")
     ledger.post(session, acct, "stamp", stamps=1, actor=actor, location_id=location.id, reason="stamp", now=now)
     acct.last_stamp_at = now
     session.add(acct)

@@ -17,6 +17,7 @@ from textual.widgets import Input, Label, Static
 from salon_cli.core import clock
 from salon_cli.core.errors import SalonError
 from salon_cli.i18n import _, formats
+from salon_cli.tui.words import describe
 
 
 def shown(at: datetime, currency: str = "") -> str:
@@ -82,9 +83,9 @@ class WhenInput(Vertical):
             from salon_cli.core.spoken_time import parse_when
 
             try:
-                self.at = parse_when(text, clock.now().astimezone(self.tz), what="time")
+                self.at = parse_when(text, clock.now().astimezone(self.tz), what=_("time"))
             except SalonError as exc:
-                self.error = exc.message + (f" ({exc.hint})" if exc.hint else "")
+                self.error = describe(exc)
                 note.update(self.error)
                 note.set_class(True, "error")
             else:

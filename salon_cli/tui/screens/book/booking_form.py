@@ -389,7 +389,7 @@ class BookingForm(TypesAhead, ModalScreen[int | None]):
             if deposit:
                 from salon_cli.services.till import deposits
 
-                cents = parse_amount(deposit, loc.currency, what="deposit")  # a word of core's message: English
+                cents = parse_amount(deposit, loc.currency, what=_("deposit"))  # a word of the refusal
                 return deposits.book(session, actor=actor, location=loc, method=method, deposit_cents=cents, **booking)
             return appointments.book_appointment(session, actor=actor, location=loc, **booking)  # type: ignore[arg-type]
 

@@ -40,6 +40,7 @@ from salon_cli.tui.screens.closing.close_review import ReviewSteps
 from salon_cli.tui.screens.closing.close_unfinished import COLUMNS, UnfinishedSteps
 from salon_cli.tui.screens.reload import ReloadsWhenBack
 from salon_cli.tui.widgets.desk_footer import DeskFooter
+from salon_cli.tui.words import describe
 
 _UNFINISHED_KEYS = ("no_show_visit", "complete_visit", "leave_booked", "void_sale", "close_anyway")
 
@@ -293,9 +294,9 @@ class CloseDayScreen(UnfinishedSteps, ReviewSteps, ClosedKeys, ReloadsWhenBack, 
             return None
         if plain:
             try:
-                return parse_amount(plain, self.currency, what="counted cash"), None
+                return parse_amount(plain, self.currency, what=_("counted cash")), None
             except SalonError as exc:
-                self._set_summary(exc.message, error=True)
+                self._set_summary(describe(exc), error=True)
                 return None
         if not items:
             self._set_summary(_("count the drawer first (an empty drawer: type 0 as the total)"), error=True)

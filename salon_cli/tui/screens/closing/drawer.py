@@ -34,6 +34,7 @@ from salon_cli.services.salon.locations import LocationView
 from salon_cli.tui.screens.modals import Field, FormModal
 from salon_cli.tui.screens.reload import ReloadsWhenBack
 from salon_cli.tui.widgets.desk_footer import DeskFooter
+from salon_cli.tui.words import describe
 
 # (key, header, width): the header is said in the desk's language when the table is made
 COLUMNS = (("time", N_("Time"), 5), ("what", N_("What"), 14), ("amount", N_("Amount"), 12),
@@ -185,7 +186,7 @@ class DrawerScreen(ReloadsWhenBack, Screen[None]):
         try:
             return parse_amount(text, self.location.currency if self.location else "MXN", what=what)
         except SalonError as exc:
-            self._refused(exc.message)
+            self._refused(describe(exc))
             return None
 
     def _done(self, what: str) -> Any:
@@ -222,7 +223,7 @@ class DrawerScreen(ReloadsWhenBack, Screen[None]):
         def asked(values: dict[str, str] | None) -> None:
             if values is None:
                 return
-            cents = self._cents(values["amount"], "the amount")  # `what` of the service's message (English)
+            cents = self._cents(values["amount"], _("the amount"))  # `what` of the service's message
             if cents is None:
                 return
             why = values["reason"] or None
@@ -245,7 +246,7 @@ class DrawerScreen(ReloadsWhenBack, Screen[None]):
         def asked(values: dict[str, str] | None) -> None:
             if values is None:
                 return
-            cents = self._cents(values["amount"], "the expense")
+            cents = self._cents(values["amount"], _("the expense"))
             if cents is None:
                 return
             category, description = values["category"], values["description"]

@@ -42,6 +42,7 @@ from salon_cli.tui.screens.till.checkout_reader import ReaderPayment
 from salon_cli.tui.screens.till.checkout_text import (COLUMNS, last_change, offers_text, payment_line, state_words,
                                                       totals_text)
 from salon_cli.tui.widgets.desk_footer import DeskFooter
+from salon_cli.tui.words import describe
 
 # keys that change the ticket: on an open sale or a draft, while nothing else is on its way
 TICKET_KEYS = {"add_item", "discount", "tip", "pay_cash", "pay_card", "pay_stripe", "pay_credit", "reward",
@@ -324,7 +325,7 @@ class CheckoutScreen(ReloadsWhenBack, TicketKeys, ReaderPayment, Screen[None]):
         try:
             return parse_amount(text, self._money(), what=what)
         except SalonError as exc:
-            self._refused(exc.message)
+            self._refused(describe(exc))
             return None
 
     def in_progress(self) -> str | None:

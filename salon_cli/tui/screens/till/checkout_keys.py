@@ -25,6 +25,7 @@ from salon_cli.tui.screens.modals import Field, FormModal
 from salon_cli.tui.screens.modals import ChoiceModal
 from salon_cli.tui.screens.till.checkout_modals import ClientChoice, ConfirmModal, GiftCardPay, ItemForm, PromoCodeForm
 from salon_cli.tui.screens.till.sale_words import method_short
+from salon_cli.tui.words import describe
 
 PAY_TITLE = {"cash": N_("Pay by cash"), "card": N_("Pay by card"), "stripe": N_("Pay by stripe")}
 
@@ -81,9 +82,9 @@ class TicketKeys:
                 return
             text = values["discount"] or "0"
             try:
-                parse_fee(text, self._money(), what="discount")
+                parse_fee(text, self._money(), what=_("discount"))
             except SalonError as exc:
-                self._refused(exc.message)
+                self._refused(describe(exc))
                 return
             self._on_ticket(lambda s, loc, actor, sale_id: sales.set_discount(
                 s, actor=actor, location=loc, sale_id=sale_id, discount=text),
@@ -97,7 +98,7 @@ class TicketKeys:
         def asked(values: dict[str, str] | None) -> None:
             if values is None:
                 return
-            cents = self._parse(values["tip"] or "0", "tip")
+            cents = self._parse(values["tip"] or "0", _("tip"))
             if cents is None:
                 return
             self.tip_cents = cents
@@ -131,7 +132,7 @@ class TicketKeys:
         def asked(values: dict[str, str] | None) -> None:
             if values is None:
                 return
-            cents = self._parse(values["amount"], "amount")
+            cents = self._parse(values["amount"], _("amount"))
             if cents is None:
                 return
             code = values["code"] or None
@@ -212,12 +213,12 @@ class TicketKeys:
     def _take(self, method: str, values: dict[str, str] | None) -> None:
         if values is None:
             return
-        amount = self._parse(values["amount"], "amount")
+        amount = self._parse(values["amount"], _("amount"))
         if amount is None:
             return
         tendered = None
         if values.get("tendered"):
-            tendered = self._parse(values["tendered"], "amount handed over")
+            tendered = self._parse(values["tendered"], _("amount handed over"))
             if tendered is None:
                 return
         if method == "stripe":
@@ -315,7 +316,7 @@ class TicketKeys:
         def asked(values: dict[str, str] | None) -> None:
             if values is None:
                 return
-            amount = self._parse(values["amount"], "amount")
+            amount = self._parse(values["amount"], _("amount"))
             if amount is not None:
                 self._pay(_("gift card {code} {amount}").format(code=values["code"],
                                                                 amount=formats.money(amount, self._money())),

@@ -28,6 +28,7 @@ from salon_cli.services.till.refund_choices import RefundChoice, RefundChoices, 
 from salon_cli.services.till.sale_views import PaymentView, RefundView, SaleView
 from salon_cli.tui.screens.modals import ChoiceModal, Field, FormModal
 from salon_cli.tui.screens.till.sale_words import method_words, payment_status, status_words
+from salon_cli.tui.words import describe
 
 SALE_BINDINGS = [
     Binding("r", "refund", N_("Refund"), id="sale-refund"),
@@ -122,9 +123,9 @@ class SaleKeys:
             if values is None:
                 return
             try:
-                cents = parse_amount(values["amount"], money, what="the refund")
+                cents = parse_amount(values["amount"], money, what=_("the refund"))
             except SalonError as exc:
-                self._refused(exc.message)
+                self._refused(describe(exc))
                 return
             reason = values["reason"]
             self._set_summary(_("a manager's code and PIN, then the refund…"))
@@ -158,7 +159,7 @@ class SaleKeys:
             except OutsideServiceFailed as exc:  # recorded, then Stripe not reached: the refund waits, pending
                 app.call_from_thread(self._refund_failed, _(
                     "{why}: the refund waits for Stripe (pending); send it again from the command line: "
-                    "salon sale resend-refunds {sale_id}").format(why=exc.message, sale_id=sale_id))
+                    "salon sale resend-refunds {sale_id}").format(why=describe(exc), sale_id=sale_id))
                 return
             except (SalonError, SQLAlchemyError) as exc:
                 app.call_from_thread(self._refund_failed, app.describe_failure(exc))
