@@ -50,8 +50,9 @@ class OutsideServiceFailed(SalonError):
     exit_code = 5
 
 
-def reason(text: str) -> str:
-    """A refusal's words returned rather than raised (the booking form shows why a time would be
-    refused before saving it): marked, so the desk's catalog takes them like a raised refusal's
-    (`i18n.refusals`). Returns `text` as it is."""
+def refusal_words(text: str) -> str:
+    """Words of a refusal made apart from its raise, marked so that the desk's catalog takes them like a
+    raised refusal's (`i18n.refusals`): a reason returned rather than raised (the booking form shows why
+    a time would be refused before saving it), or a phrase a refusal puts inside its message (an
+    appointment's state, the name of what was typed). Returns `text` as it is."""
     return text

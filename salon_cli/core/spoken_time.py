@@ -30,10 +30,10 @@ import unicodedata
 from datetime import date, datetime, timedelta
 
 from salon_cli.core.days import check_day
-from salon_cli.core.errors import InvalidInput
+from salon_cli.core.errors import InvalidInput, refusal_words
 from salon_cli.core.recurrence import parse_wall
 
-EXAMPLES = "e.g. 2026-12-11 16:00, 16:00, 4pm, tomorrow 10:30, mañana 10, viernes 16:00, next mon 9"
+EXAMPLES = refusal_words("e.g. 2026-12-11 16:00, 16:00, 4pm, tomorrow 10:30, mañana 10, viernes 16:00, next mon 9")
 _WEEKDAYS = {
     0: ("mon", "monday", "lun", "lunes"),
     1: ("tue", "tues", "tuesday", "mar", "martes"),
@@ -65,27 +65,26 @@ def _fold(text: str) -> str:
     return " ".join(plain.replace(",", " ").split())
 
 
-def _refuse(what: str, text: str, why: str | None = None) -> InvalidInput:
-    said = f"{what} {text!r}" if what else repr(text)
-    return InvalidInput(f"{said} {why or 'is not a time'}: {EXAMPLES}")
+def _said(what: str, text: str) -> str:
+    return f"{what} {text!r}" if what else repr(text)
 
 
 def _time(word: str, what: str, text: str) -> tuple[int, int]:
     found = _TIME.fullmatch(word)
     if found is None:
-        raise _refuse(what, text)
+        raise InvalidInput(f"{_said(what, text)} is not a time: {EXAMPLES}")
     hour_text, minute_text, half = found.groups()
     hour, minute = int(hour_text), int(minute_text or 0)
     if minute_text is not None and len(minute_text) != 2:
-        raise _refuse(what, text, f"has minutes {minute_text!r} (write two digits, 00-59)")
+        raise InvalidInput(f"{_said(what, text)} has minutes {minute_text!r} (write two digits, 00-59): {EXAMPLES}")
     if minute > 59:
-        raise _refuse(what, text, f"has minutes {minute} (they run 00-59)")
+        raise InvalidInput(f"{_said(what, text)} has minutes {minute} (they run 00-59): {EXAMPLES}")
     if half:
         if not 1 <= hour <= 12:
-            raise _refuse(what, text, f"has hour {hour} with {half} (1-12 with am/pm)")
+            raise InvalidInput(f"{_said(what, text)} has hour {hour} with {half} (1-12 with am/pm): {EXAMPLES}")
         return (hour % 12) + (12 if half == "pm" else 0), minute
     if hour > 23:
-        raise _refuse(what, text, f"has hour {hour} (0-23, or 1-12 with am/pm)")
+        raise InvalidInput(f"{_said(what, text)} has hour {hour} (0-23, or 1-12 with am/pm): {EXAMPLES}")
     if hour in _PM_BARE and not hour_text.startswith("0"):
         hour += 12
     return hour, minute
@@ -99,7 +98,7 @@ def parse_when(text: str, now: datetime, *, what: str = "") -> datetime:
     raw = (text or "").strip()
     words = _fold(raw).split()
     if not words:
-        raise _refuse(what, raw, "is empty")
+        raise InvalidInput(f"{_said(what, raw)} is empty: {EXAMPLES}")
     day: date | None = None
     weekday: int | None = None
     strictly_next = False
@@ -125,18 +124,18 @@ def parse_when(text: str, now: datetime, *, what: str = "") -> datetime:
             try:
                 day = date(int(iso[1]), int(iso[2]), int(iso[3]))
             except ValueError:
-                raise _refuse(what, raw, f"has no such date {word!r}") from None
+                raise InvalidInput(f"{_said(what, raw)} has no such date {word!r}: {EXAMPLES}") from None
             check_day(day, what=f"{what or 'time'} {raw}")
         elif _OTHER_DATE.fullmatch(word) and not _TIME.fullmatch(word):
-            raise _refuse(what, raw, f"is not 'YYYY-MM-DD HH:MM' ({word!r} is day/month in one country and "
-                                     "month/day in the next: write the date as YYYY-MM-DD)")
+            raise InvalidInput(f"{_said(what, raw)} is not 'YYYY-MM-DD HH:MM' ({word!r} is day/month in one "
+                               f"country and month/day in the next: write the date as YYYY-MM-DD): {EXAMPLES}")
         elif word not in _FILLER:
             rest.append(word)
         i += 1
     if not rest:
-        raise _refuse(what, raw, "has no time of day")
+        raise InvalidInput(f"{_said(what, raw)} has no time of day: {EXAMPLES}")
     if len(rest) > 1:
-        raise _refuse(what, raw)
+        raise InvalidInput(f"{_said(what, raw)} is not a time: {EXAMPLES}")
     hour, minute = _time(rest[0], what, raw)
     wall_now = now.replace(tzinfo=None)
     if weekday is not None:

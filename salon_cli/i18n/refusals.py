@@ -9,7 +9,8 @@ message was made from, then puts the message's own values into the template's tr
     appointment 12 is completed  ->  template "appointment {id} is {status}"
                                  ->  "la cita 12 está completed"
 
-The values stay as the service wrote them (a number, a name, a status word). A message no template makes
+The values stay as the service wrote them (a number, a name), unless a value is itself a refusal's
+words the catalog holds (`core.errors.refusal_words("is already completed")`). A message no template makes
 (a refusal built elsewhere, a database's own words) is said as it is. When two templates make the same
 message, the one with the more words of its own wins ("{what} is closed" loses to "day {day} is closed").
 
@@ -31,7 +32,7 @@ ERRORS = frozenset({
     "SalonError", "NotFound", "RuleViolation", "Conflict", "InvalidInput", "NotPermitted", "Busy",
     "OutsideServiceFailed", "StripeNotConfigured", "CardDeclined", "EventFailed", "NoteNeeded",
     "WorkUnfinished", "EarlyClose", "ImportRefused",
-    "reason"})  # `core.errors.reason`: a refusal's words returned, not raised
+    "refusal_words"})  # `core.errors.refusal_words`: a refusal's words made apart from its raise
 # where the desk's refusals come from (imports, exports and the demo are the command line's alone)
 SOURCES = ("salon_cli/services", "salon_cli/core", "salon_cli/db")
 NOT_AT_THE_DESK = ("salon_cli/services/transfer", "salon_cli/services/demo", "salon_cli/db/migrate.py")
@@ -198,8 +199,10 @@ def _fill(template: str, values: dict[str, str]) -> str:
     return "".join(out)
 
 
-def say(message: str, lang: str | None = None) -> str:
-    """`message`, a service's refusal in English, in `lang` (default: the active language)."""
+def say(message: str, lang: str | None = None, *, depth: int = 2) -> str:
+    """`message`, a service's refusal in English, in `lang` (default: the active language). A value of
+    the message that is a refusal's words itself (an appointment's state, `core.errors.refusal_words`)
+    is said too, `depth` levels down."""
     from salon_cli import i18n
 
     lang = lang or i18n.active()
@@ -208,5 +211,8 @@ def say(message: str, lang: str | None = None) -> str:
     for known in _known(lang):
         found = known.pattern.fullmatch(message)
         if found:
-            return _fill(known.translated, found.groupdict())
+            values = found.groupdict()
+            if depth > 1:
+                values = {name: say(value, lang, depth=depth - 1) for name, value in values.items()}
+            return _fill(known.translated, values)
     return message

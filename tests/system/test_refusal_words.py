@@ -19,7 +19,7 @@ from salon_cli.tui.words import desk_words
 ROOT = Path(__file__).resolve().parents[2]
 
 SOURCE = '''
-from salon_cli.core.errors import Conflict, InvalidInput, RuleViolation, reason
+from salon_cli.core.errors import Conflict, InvalidInput, RuleViolation, refusal_words
 
 def book(appt, member, rows, code):
     raise RuleViolation(f"appointment {appt.id} is {appt.status}", hint="see: salon appt show 12")
@@ -30,7 +30,7 @@ def book(appt, member, rows, code):
     raise RuleViolation(f"{code}")            # no words of its own: nothing to translate
     raise RuleViolation(f"client {appt.id} {code}")  # one word for two values: it would match anything
     raise RuleViolation(message)              # built elsewhere: not read
-    return reason(f"{member.code} is off on {appt.day:%Y-%m-%d}")
+    return refusal_words(f"{member.code} is off on {appt.day:%Y-%m-%d}")
     raise InvalidInput(f"{appt.start} to {appt.start} uses {{braces}}")
 '''
 

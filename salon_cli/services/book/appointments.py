@@ -27,7 +27,7 @@ from datetime import datetime, timedelta
 from sqlmodel import Session, col, select
 
 from salon_cli.core import clock
-from salon_cli.core.errors import Conflict, InvalidInput, NotFound, NotPermitted, RuleViolation, reason
+from salon_cli.core.errors import Conflict, InvalidInput, NotFound, NotPermitted, RuleViolation, refusal_words
 from salon_cli.core.money import format_amount
 from salon_cli.core.permissions import Permission
 from salon_cli.core.days import business_date
@@ -133,18 +133,18 @@ def _outside_hours(session: Session, location: LocationView, member: Staff, slot
     day = start.date()
     rule = hours_service.staff_rule(session, location, member.id or 0, day)
     if rule.off is not None:
-        return reason(f"{member.code} is off on {day} ({rule.off})")
+        return refusal_words(f"{member.code} is off on {day} ({rule.off})")
     if rule.spans is None:
         return None
     weekday = hours_service.DAY_NAMES[day.weekday()]
     if not rule.spans:
-        return reason(f"{member.code} does not work on {weekday}s ({day} is {weekday})")
+        return refusal_words(f"{member.code} does not work on {weekday}s ({day} is {weekday})")
     first = start.hour * 60 + start.minute
     last = (end.date() - day).days * 1440 + end.hour * 60 + end.minute + (1 if end.second or end.microsecond else 0)
     if any(hours_service.minutes(s.start) <= first and last <= hours_service.minutes(s.end) for s in rule.spans):
         return None
-    return reason(f"{member.code} works {hours_service.spans_text(rule.spans)} on {weekday}: "
-                  f"{start:%H:%M}-{end:%H:%M} is outside their hours")
+    return refusal_words(f"{member.code} works {hours_service.spans_text(rule.spans)} on {weekday}: "
+                         f"{start:%H:%M}-{end:%H:%M} is outside their hours")
 
 
 def outside_hours(session: Session, location: LocationView, member: Staff, starts_at: datetime,
@@ -179,15 +179,16 @@ def _refuse_beyond_horizon(session: Session, location: LocationView, slot: _Slot
     day = slot.starts_at.astimezone(location.tz).date()
     if day <= last:
         return
-    opens = f"bookings open {days} days ahead"
-    if days > policy.booking_horizon_days and days == policy.priority_horizon_days:
-        why = f"{opens} for clients with priority booking (until {last.isoformat()})"
-    elif days == policy.booking_horizon_days and policy.priority_horizon_days > days:
-        why = f"{opens} (until {last.isoformat()}); clients with priority booking {policy.priority_horizon_days} days"
-    else:
-        why = f"{opens} (until {last.isoformat()})"
-    raise RuleViolation(f"{day.isoformat()} is too far ahead: {why}",
-                        hint="a manager sets how far: salon policy set --booking-horizon DAYS --priority-horizon DAYS")
+    hint, until, priority = ("a manager sets how far: salon policy set --booking-horizon DAYS --priority-horizon DAYS",
+                             last.isoformat(), policy.priority_horizon_days)
+    if days > policy.booking_horizon_days and days == priority:
+        raise RuleViolation(f"{day.isoformat()} is too far ahead: bookings open {days} days ahead for clients with "
+                            f"priority booking (until {until})", hint=hint)
+    if days == policy.booking_horizon_days and priority > days:
+        raise RuleViolation(f"{day.isoformat()} is too far ahead: bookings open {days} days ahead (until {until}); "
+                            f"clients with priority booking {priority} days", hint=hint)
+    raise RuleViolation(f"{day.isoformat()} is too far ahead: bookings open {days} days ahead (until {until})",
+                        hint=hint)
 
 
 def _slots(location: LocationView, at: str | datetime, minutes: int, repeat: str | None,

@@ -27,7 +27,7 @@ from sqlmodel import Session, col, select
 
 from salon_cli.core import clock
 from salon_cli.core.days import business_date
-from salon_cli.core.errors import NotPermitted, RuleViolation
+from salon_cli.core.errors import NotPermitted, RuleViolation, refusal_words
 from salon_cli.core.permissions import Permission
 from salon_cli.core.text import clean_text
 from salon_cli.db.models import Appointment, Client, Payment, Penalty, Sale, SaleLine
@@ -42,10 +42,11 @@ from salon_cli.services.salon.policy import row as policy_row
 
 UNDO_CHECK_IN_MINUTES = 15
 _REASON_MAX = 255
-_STATE = {
-    "booked": "is booked", "checked_in": "is checked in", "in_service": "is in the chair",
-    "completed": "is completed", "cancelled": "was cancelled", "late_cancelled": "was cancelled late",
-    "no_show": "was marked a no-show",
+_STATE = {  # a refusal's words, said at the desk in its language (`core.errors.refusal_words`)
+    "booked": refusal_words("is booked"), "checked_in": refusal_words("is checked in"),
+    "in_service": refusal_words("is in the chair"), "completed": refusal_words("is completed"),
+    "cancelled": refusal_words("was cancelled"), "late_cancelled": refusal_words("was cancelled late"),
+    "no_show": refusal_words("was marked a no-show"),
 }
 
 

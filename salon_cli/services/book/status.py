@@ -18,7 +18,7 @@ from sqlmodel import Session, col, select
 
 from salon_cli.core import clock
 from salon_cli.core.days import business_date, day_bounds
-from salon_cli.core.errors import InvalidInput, NotFound, RuleViolation
+from salon_cli.core.errors import InvalidInput, NotFound, RuleViolation, refusal_words
 from salon_cli.core.permissions import Permission
 from salon_cli.db.models import Appointment, Policy, Service
 from salon_cli.services.salon import audit
@@ -38,12 +38,14 @@ _FROM = {
     "cancel": ("booked", "checked_in"),
     "no_show": ("booked",),
 }
-_VERB = {"check_in": "checked in", "start": "started", "complete": "completed", "cancel": "cancelled",
-         "no_show": "marked a no-show"}
-_STATE = {
-    "booked": "is booked and not checked in yet", "checked_in": "is already checked in",
-    "in_service": "is already in the chair", "completed": "is already completed",
-    "cancelled": "was cancelled", "late_cancelled": "was cancelled late", "no_show": "was marked a no-show",
+_STATE = {  # a refusal's words, said at the desk in its language (`core.errors.refusal_words`)
+    "booked": refusal_words("is booked and not checked in yet"),
+    "checked_in": refusal_words("is already checked in"),
+    "in_service": refusal_words("is already in the chair"),
+    "completed": refusal_words("is already completed"),
+    "cancelled": refusal_words("was cancelled"),
+    "late_cancelled": refusal_words("was cancelled late"),
+    "no_show": refusal_words("was marked a no-show"),
 }
 _HINT = {
     "complete": "check the client in first: salon appt checkin {id}",
@@ -74,8 +76,16 @@ def _refuse(appt: Appointment, action: str) -> None:
     if appt.status in _FROM[action]:
         return
     hint = _HINT.get(action if appt.status == "booked" else appt.status, "see: salon appt show {id}")
-    raise RuleViolation(f"appointment {appt.id} {_STATE[appt.status]}; it cannot be {_VERB[action]}",
-                        hint=hint.format(id=appt.id))
+    state, hint = _STATE[appt.status], hint.format(id=appt.id)
+    if action == "check_in":  # a whole sentence for each step: the desk says each in its language
+        raise RuleViolation(f"appointment {appt.id} {state}; it cannot be checked in", hint=hint)
+    if action == "start":
+        raise RuleViolation(f"appointment {appt.id} {state}; it cannot be started", hint=hint)
+    if action == "complete":
+        raise RuleViolation(f"appointment {appt.id} {state}; it cannot be completed", hint=hint)
+    if action == "cancel":
+        raise RuleViolation(f"appointment {appt.id} {state}; it cannot be cancelled", hint=hint)
+    raise RuleViolation(f"appointment {appt.id} {state}; it cannot be marked a no-show", hint=hint)
 
 
 def _change(session: Session, actor: Actor, location: LocationView, appt: Appointment, action: str,
