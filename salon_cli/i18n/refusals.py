@@ -170,7 +170,7 @@ def _pattern(template: str) -> tuple[re.Pattern[str], tuple[str, ...]]:
                 regex.append(f"(?P={field})")
             else:
                 fields.append(field)
-                regex.append(f"(?P<{field}>.+?)")
+                regex.append(f"(?P<{field}>.*?)")  # a value may be empty: stamp{s}
     return re.compile("".join(regex), re.DOTALL), tuple(fields)
 
 

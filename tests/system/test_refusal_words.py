@@ -12,7 +12,7 @@ import pytest
 from babel.messages.mofile import read_mo
 
 from salon_cli import i18n
-from salon_cli.core.errors import InvalidInput
+from salon_cli.core.errors import InvalidInput, RuleViolation
 from salon_cli.i18n import refusals
 from salon_cli.tui.words import desk_words
 
@@ -114,3 +114,29 @@ def test_every_kind_of_refusal_the_sources_define_is_read():
                     isinstance(base, ast.Name) and base.id in refusals.ERRORS for base in node.bases):
                 defined.add(node.name)
     assert defined and defined <= refusals.ERRORS, sorted(defined - refusals.ERRORS)
+
+
+def test_refusals_made_in_pieces_read_whole_in_spanish():
+    """A refusal whose words are put together from pieces (a state phrase, an empty plural ending, the
+    time box's examples) reads as one Spanish sentence; the command line's English is unchanged."""
+    from datetime import datetime, timezone
+
+    from salon_cli.core.spoken_time import parse_when
+    from salon_cli.db.models import Appointment
+    from salon_cli.services.book.status import _refuse
+
+    with pytest.raises(InvalidInput) as time_box:
+        parse_when("monday", datetime(2026, 11, 21, 11, 0, tzinfo=timezone.utc), what="hora")
+    assert time_box.value.message.startswith("hora 'monday' has no time of day: e.g. 2026-12-11 16:00")
+    assert refusals.say(time_box.value.message, "es").startswith("hora 'monday' no dice a qué hora: p. ej. ")
+
+    with pytest.raises(RuleViolation) as step:
+        _refuse(Appointment(id=7, status="completed"), "cancel")
+    assert step.value.message == "appointment 7 is already completed; it cannot be cancelled"
+    assert refusals.say(step.value.message, "es") == "la cita 7 ya está terminada; no se puede cancelar"
+
+    one = ("client 24 was stamped at 11:00 and has had 1 stamp today, the daily limit: the next stamp is allowed "
+           "from 2026-11-22 00:00")  # `loyalty.rewards.stamp`'s words (its plural ending is empty here)
+    assert refusals.say(one, "es") == ("al cliente 24 se le selló a las 11:00 y ya recibió 1 sello hoy, el límite "
+                                       "diario: el próximo sello se permite desde 2026-11-22 00:00")
+    assert refusals.say("the reason is empty", "es") == "el motivo está vacío"

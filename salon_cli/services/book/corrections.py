@@ -118,7 +118,7 @@ def reinstate(session: Session, *, actor: Actor, location: LocationView, appoint
     """A no-show that was not one goes back to booked (or checked in, when the client is here: today's
     visits only); a manager's, with a reason. See the module docstring for what follows and what refuses."""
     authorize(actor, Permission.penalty_waive)
-    why = clean_text(reason, "the reason", _REASON_MAX, required=True) or ""
+    why = clean_text(reason, refusal_words("the reason"), _REASON_MAX, required=True) or ""
     appt = get(session, appointment_id, location, lock=True)
     if appt.status != "no_show":
         raise RuleViolation(f"appointment {appointment_id} {_STATE.get(appt.status, appt.status)}, not a no-show: "

@@ -21,7 +21,7 @@ from sqlmodel import Session, col, select
 
 from salon_cli.core import clock
 from salon_cli.core.days import business_date
-from salon_cli.core.errors import RuleViolation
+from salon_cli.core.errors import RuleViolation, refusal_words
 from salon_cli.core.money import format_money
 from salon_cli.core.permissions import Permission
 from salon_cli.core.text import clean_text
@@ -42,7 +42,7 @@ def leave_booked(session: Session, *, actor: Actor, location: LocationView, appo
                  reason: str) -> book.AppointmentView:
     """Leave a visit as it is past its day's close, saying why."""
     authorize(actor, Permission.desk)
-    why = clean_text(reason, "the reason", REASON_MAX, required=True)
+    why = clean_text(reason, refusal_words("the reason"), REASON_MAX, required=True)
     appt = get(session, appointment_id, location, lock=True)
     if appt.status not in LIVE:
         raise RuleViolation(f"appointment {appointment_id} is {appt.status.replace('_', ' ')}: only a visit still "

@@ -20,7 +20,7 @@ from sqlmodel import Session, col, select
 
 from salon_cli.core import clock
 from salon_cli.core.days import day_bounds
-from salon_cli.core.errors import InvalidInput, NotFound, RuleViolation
+from salon_cli.core.errors import InvalidInput, NotFound, RuleViolation, refusal_words
 from salon_cli.core.money import percent_of
 from salon_cli.core.permissions import Permission
 from salon_cli.db.models import PENALTY_STATUSES, Appointment, Client, Penalty, Policy, SaleLine, Staff
@@ -184,7 +184,7 @@ def _reason(text: str | None, what: str) -> str:
 def waive(session: Session, *, actor: Actor, location: LocationView, penalty_id: int, reason: str) -> PenaltyView:
     """A manager lets a penalty go, saying why (audited); it is never charged afterwards."""
     authorize(actor, Permission.penalty_waive)
-    why = _reason(reason, "the reason")
+    why = _reason(reason, refusal_words("the reason"))
     row = open_penalty(session, penalty_id, location, "charged")
     before = audit.snapshot(row)
     now = clock.now()

@@ -30,7 +30,7 @@ from sqlmodel import Session, col, select
 
 from salon_cli.core import clock
 from salon_cli.core.days import parse_date
-from salon_cli.core.errors import InvalidInput, NotFound, RuleViolation
+from salon_cli.core.errors import InvalidInput, NotFound, RuleViolation, refusal_words
 from salon_cli.core.permissions import Permission
 from salon_cli.core.text import clean_text
 from salon_cli.db.models import Appointment, AppointmentItem, Client, Service, Staff, WaitlistEntry
@@ -151,7 +151,7 @@ def add(session: Session, *, actor: Actor, location: LocationView, client_id: in
 def remove(session: Session, *, actor: Actor, location: LocationView, entry_id: int, reason: str) -> WaitlistView:
     """Take a waiting entry off the waitlist, with the reason (audited)."""
     authorize(actor, Permission.desk)
-    why = clean_text(reason, "the reason", 255, required=True)
+    why = clean_text(reason, refusal_words("the reason"), 255, required=True)
     row = session.get(WaitlistEntry, entry_id, with_for_update=True)
     if row is None or row.location_id != location.id:
         raise NotFound(f"no waitlist entry {entry_id} at {location.code}", hint="see: salon appt waitlist")

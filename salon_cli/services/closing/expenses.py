@@ -18,7 +18,7 @@ from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, select
 
 from salon_cli.core import clock
-from salon_cli.core.errors import InvalidInput, NotFound, RuleViolation
+from salon_cli.core.errors import InvalidInput, NotFound, RuleViolation, refusal_words
 from salon_cli.core.permissions import Permission
 from salon_cli.db.models import EXPENSE_SOURCES, Expense, Staff
 from salon_cli.services.salon import audit, business_days
@@ -117,7 +117,7 @@ def add(session: Session, *, actor: Actor, location: LocationView, amount_cents:
 def void(session: Session, *, actor: Actor, location: LocationView, expense_id: int, reason: str) -> ExpenseView:
     """A manager (with PIN) voids a recorded expense, saying why. Refused in a closed day (exit 1)."""
     authorize(actor, Permission.expense_void)
-    why = _text(reason, "the reason", REASON_MAX)
+    why = _text(reason, refusal_words("the reason"), REASON_MAX)
     row = session.get(Expense, expense_id, with_for_update=True)
     if row is None or row.location_id != location.id:
         raise NotFound(f"no expense {expense_id} at {location.code}", hint="see: salon expense list")

@@ -30,7 +30,7 @@ from sqlmodel import Session, col, select
 
 from salon_cli.core import clock
 from salon_cli.core.days import business_date
-from salon_cli.core.errors import Conflict, InvalidInput, NotFound, RuleViolation
+from salon_cli.core.errors import Conflict, InvalidInput, NotFound, RuleViolation, refusal_words
 from salon_cli.core.permissions import Permission
 from salon_cli.core.text import clean_text
 from salon_cli.db.models import Location, Membership, MembershipPeriod, MembershipPlan, Payment, Sale, SaleLine
@@ -221,7 +221,7 @@ def subscribe(session: Session, *, actor: Actor, location: LocationView, till: F
 
 
 def _reason(text: str | None, *, required: bool = False) -> str | None:
-    return clean_text(text, "the reason", 255, required=required)
+    return clean_text(text, refusal_words("the reason"), 255, required=required)
 
 
 def pause(session: Session, *, actor: Actor, location: LocationView, client_id: int,

@@ -37,7 +37,7 @@ import sqlalchemy as sa
 from sqlmodel import Session, SQLModel, col, select
 
 from salon_cli.core import clock
-from salon_cli.core.errors import InvalidInput, NotFound, RuleViolation
+from salon_cli.core.errors import InvalidInput, NotFound, RuleViolation, refusal_words
 from salon_cli.core.permissions import Permission
 from salon_cli.core.text import clean_text, name_key
 from salon_cli.db.models import (
@@ -93,7 +93,7 @@ class EraseResult:
 
 def erase(session: Session, *, actor: Actor, client_id: int, reason: str, media_root: Path | None) -> EraseResult:
     authorize(actor, PERMISSION)
-    why = clean_text(reason, "the reason", 500, required=True)
+    why = clean_text(reason, refusal_words("the reason"), 500, required=True)
     assert why is not None
     client = session.exec(select(Client).where(Client.id == client_id).with_for_update()).first()
     if client is None:

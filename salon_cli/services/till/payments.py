@@ -23,7 +23,7 @@ import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
 from salon_cli.core import clock
-from salon_cli.core.errors import InvalidInput, NotFound, RuleViolation
+from salon_cli.core.errors import InvalidInput, NotFound, RuleViolation, refusal_words
 from salon_cli.core.money import format_money
 from salon_cli.core.permissions import Permission
 from salon_cli.core.text import clean_text
@@ -217,7 +217,7 @@ def refund(session: Session, *, actor: Actor, location: LocationView, sale_id: i
     Cash comes out of the drawer, a gift card gets its balance back, an outside card terminal's refund
     is recorded; Stripe refunds are created `pending` here and sent by `stripe_payments.send_refunds`."""
     authorize(actor, Permission.sale_refund)
-    why = clean_text(reason, "the reason", 255, required=True) or ""
+    why = clean_text(reason, refusal_words("the reason"), 255, required=True) or ""
     sale = sales.get(session, sale_id, location, lock=True)
     if sale.status not in ("paid", "partially_refunded"):
         raise RuleViolation(f"sale {sale_id} is {sale.status.replace('_', ' ')}: only a paid sale is refunded",

@@ -23,7 +23,7 @@ import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
 from salon_cli.core import clock
-from salon_cli.core.errors import Conflict, InvalidInput, NotFound, NotPermitted, RuleViolation
+from salon_cli.core.errors import Conflict, InvalidInput, NotFound, NotPermitted, RuleViolation, refusal_words
 from salon_cli.core.money import check_bound, format_percent, parse_fee
 from salon_cli.core.permissions import Permission
 from salon_cli.core.text import clean_text
@@ -369,7 +369,7 @@ def _on_paid(session: Session, sale: Sale, actor: Actor, location: LocationView,
 def void(session: Session, *, actor: Actor, location: LocationView, sale_id: int, reason: str) -> SaleView:
     """A manager cancels an open sale that has taken no money (audited, with the reason)."""
     authorize(actor, Permission.sale_void)
-    why = clean_text(reason, "the reason", _REASON_MAX, required=True)
+    why = clean_text(reason, refusal_words("the reason"), _REASON_MAX, required=True)
     sale = open_for_change(session, sale_id, location, "voiding")
     taken = session.exec(select(sa.func.count()).select_from(Payment).where(
         Payment.sale_id == sale.id, col(Payment.status).in_(("succeeded", "pending")))).one()
