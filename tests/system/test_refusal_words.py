@@ -140,3 +140,17 @@ def test_refusals_made_in_pieces_read_whole_in_spanish():
     assert refusals.say(one, "es") == ("al cliente 24 se le selló a las 11:00 y ya recibió 1 sello hoy, el límite "
                                        "diario: el próximo sello se permite desde 2026-11-22 00:00")
     assert refusals.say("the reason is empty", "es") == "el motivo está vacío"
+
+
+def test_a_refusal_of_the_role_reads_whole_in_spanish():
+    from salon_cli.core.errors import NotPermitted
+    from salon_cli.core.permissions import Permission
+    from salon_cli.services.salon.actors import Actor
+    from salon_cli.services.salon.authz import authorize
+
+    sofia = Actor(id=3, code="sofia", name="Sofía Ramírez", role="receptionist")
+    with pytest.raises(NotPermitted) as refused:
+        authorize(sofia, Permission.cash_expected)
+    assert refused.value.message == "sofia (receptionist) may not see the drawer's expected cash before the count"
+    assert refusals.say(refused.value.message, "es") == (
+        "sofia (recepcionista) no puede ver el efectivo esperado en caja antes del conteo")

@@ -16,7 +16,7 @@ import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
 from salon_cli.core import clock
-from salon_cli.core.errors import InvalidInput, NotFound, RuleViolation
+from salon_cli.core.errors import InvalidInput, NotFound, RuleViolation, refusal_words
 from salon_cli.db.models import GiftCard, Refund, Sale, SaleLine
 from salon_cli.services.salon import audit
 from salon_cli.services.salon.actors import Actor
@@ -136,8 +136,9 @@ def debit(session: Session, code: str, amount_cents: int) -> GiftCard:
     """Take `amount_cents` off an active card, or refuse (exit 1) saying what is left."""
     card = find(session, code, lock=True)
     if card.status != "active":
-        why = "its sale is not paid yet" if card.status == "pending" else "it was voided"
-        raise RuleViolation(f"gift card {card.code} cannot be used: {why}")
+        if card.status == "pending":
+            raise RuleViolation(f"gift card {card.code} cannot be used: its sale is not paid yet")
+        raise RuleViolation(f"gift card {card.code} cannot be used: it was voided")
     result = session.execute(sa.update(GiftCard)
                              .where(col(GiftCard.id) == card.id, col(GiftCard.balance_cents) >= amount_cents)
                              .values(balance_cents=GiftCard.balance_cents - amount_cents, updated_at=clock.now()))
@@ -183,11 +184,13 @@ def follow_refunds(session: Session, sale: Sale, *, actor: Actor, location: Loca
     if change > 0 and change > sum(c.balance_cents for c in cards):
         money = _currency(session, cards[0])
         left = sum(c.balance_cents for c in cards)
-        what = f"gift card {cards[0].code} has" if len(cards) == 1 else \
-            f"gift cards {', '.join(c.code for c in cards)} have"
         most = asked_cents - (change - left)
-        raise RuleViolation(f"{what} {money(left)} left unspent: what was spent from it cannot be given back",
-                            hint=f"refund at most {money(most)}" if most > 0 else None)
+        hint = refusal_words(f"refund at most {money(most)}") if most > 0 else None
+        if len(cards) == 1:
+            raise RuleViolation(f"gift card {cards[0].code} has {money(left)} left unspent: what was spent from it "
+                                "cannot be given back", hint=hint)
+        raise RuleViolation(f"gift cards {', '.join(c.code for c in cards)} have {money(left)} left unspent: what "
+                            "was spent from it cannot be given back", hint=hint)
     for card in cards if change > 0 else reversed(cards):
         if change == 0:
             break
