@@ -12,7 +12,7 @@ message was made from, then puts the message's own values into the template's tr
 The values stay as the service wrote them (a number, a name), unless a value is itself a refusal's
 words the catalog holds (`core.errors.refusal_words("is already completed")`). A message no template makes
 (a refusal built elsewhere, a database's own words) is said as it is. When two templates make the same
-message, the one with the more words of its own wins ("{what} is closed" loses to "day {day} is closed").
+message, the one that says more of its own wins ("{what} is closed" loses to "day {day} is closed").
 
 `templates_in` is also what `scripts/catalogs.py` extracts: the two cannot drift.
 """
@@ -108,7 +108,8 @@ def _says_enough(template: str) -> bool:
     return words >= (2 if fields >= 2 else 1)
 
 
-def _words_of_its_own(template: str) -> int:
+def _weight(template: str) -> int:
+    """How much a template says of its own (its characters outside the values): the more, the surer."""
     return sum(len(literal) for literal, *_rest in string.Formatter().parse(template))
 
 
@@ -154,13 +155,12 @@ def source_files(root: Path) -> list[Path]:
 
 @dataclass(frozen=True)
 class _Known:
-    pattern: re.Pattern[str]
-    fields: tuple[str, ...]
+    pattern: re.Pattern[str]  # the English messages the template makes, its values as named groups
     translated: str
     weight: int
 
 
-def _pattern(template: str) -> tuple[re.Pattern[str], tuple[str, ...]]:
+def _pattern(template: str) -> re.Pattern[str]:
     regex: list[str] = []
     fields: list[str] = []
     for literal, field, _spec, _conv in string.Formatter().parse(template):
@@ -171,7 +171,7 @@ def _pattern(template: str) -> tuple[re.Pattern[str], tuple[str, ...]]:
             else:
                 fields.append(field)
                 regex.append(f"(?P<{field}>.*?)")  # a value may be empty: stamp{s}
-    return re.compile("".join(regex), re.DOTALL), tuple(fields)
+    return re.compile("".join(regex), re.DOTALL)
 
 
 @lru_cache(maxsize=None)
@@ -185,8 +185,7 @@ def _known(lang: str) -> tuple[_Known, ...]:
         messages = [m for m in read_mo(handle) if m.context == CONTEXT and m.id and m.string]
     known = []
     for message in messages:
-        pattern, fields = _pattern(str(message.id))
-        known.append(_Known(pattern, fields, str(message.string), _words_of_its_own(str(message.id))))
+        known.append(_Known(_pattern(str(message.id)), str(message.string), _weight(str(message.id))))
     return tuple(sorted(known, key=lambda k: -k.weight))
 
 
