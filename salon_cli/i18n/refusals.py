@@ -47,7 +47,8 @@ _WORD = re.compile(r"[A-Za-z]{2,}")
 
 
 def _name(expr: ast.expr) -> str:
-    """A placeholder's name for what an f-string puts there: `appt.id` -> id, `len(rows)` -> rows."""
+    """A placeholder's name for what an f-string puts there: `appt.id` -> id, `len(rows)` -> rows,
+    `start.isoformat()` -> start."""
     if isinstance(expr, ast.Attribute):
         return expr.attr
     if isinstance(expr, ast.Name):
@@ -55,7 +56,9 @@ def _name(expr: ast.expr) -> str:
     if isinstance(expr, ast.Call):
         if isinstance(expr.func, ast.Attribute) and expr.func.attr in {"join", "format"}:
             return _name(expr.args[0]) if expr.args else "value"
-        if expr.args:
+        if isinstance(expr.func, ast.Attribute):  # a method: what it is called on (`day.isoformat()` -> day)
+            return _name(expr.func.value)
+        if expr.args:  # a function: what it is given (`format_money(amount, currency)` -> amount)
             return _name(expr.args[0])
         return _name(expr.func)
     if isinstance(expr, ast.IfExp) and {_constant(expr.body), _constant(expr.orelse)} == {"s", ""}:

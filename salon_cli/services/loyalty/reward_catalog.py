@@ -168,16 +168,25 @@ def buyable(session: Session, location: LocationView, reward_id: int) -> Reward:
     if row is None:
         raise NotFound(f"no reward {reward_id}", hint="see: salon loyalty rewards list")
     if row.retired_at is not None or not row.active:
-        when = f" on {row.retired_at.astimezone(location.tz):%Y-%m-%d}" if row.retired_at else ""
-        raise RuleViolation(f"{row.name} was retired{when}: it can no longer be redeemed",
-                            hint="see: salon loyalty rewards list")
+        if row.retired_at is None:
+            raise RuleViolation(f"{row.name} was retired: it can no longer be redeemed",
+                                hint="see: salon loyalty rewards list")
+        raise RuleViolation(f"{row.name} was retired on {row.retired_at.astimezone(location.tz):%Y-%m-%d}: it can no "
+                            "longer be redeemed", hint="see: salon loyalty rewards list")
     if row.points_cost == 0:
         raise RuleViolation(f"{row.name} is a full stamp card's reward: points do not buy it")
     today = business_days.today(location)
     early = row.available_from is not None and today < row.available_from
     late = row.available_to is not None and today > row.available_to
-    if early or late:
-        raise RuleViolation(f"{row.name} {window_text(row)}; today is {today.isoformat()}")
+    if early or late:  # a whole sentence for each window: the desk says each in its language
+        start, end = row.available_from, row.available_to
+        if start and end:
+            raise RuleViolation(f"{row.name} can be redeemed from {start.isoformat()} to {end.isoformat()}; "
+                                f"today is {today.isoformat()}")
+        if start:
+            raise RuleViolation(f"{row.name} can be redeemed from {start.isoformat()}; today is {today.isoformat()}")
+        raise RuleViolation(f"{row.name} could be redeemed until {end.isoformat() if end else '-'}; "
+                            f"today is {today.isoformat()}")
     if row.stock is not None and row.stock <= 0:
         raise RuleViolation(f"{row.name} is out of stock", hint="a manager adds more: salon loyalty rewards set "
                                                                 f"{row.id} --stock N")
@@ -201,13 +210,6 @@ def give_back(session: Session, reward_id: int | None) -> None:
         session.add(row)
 
 
-def window_text(row: Reward) -> str:
-    start, end = row.available_from, row.available_to
-    if start and end:
-        return f"can be redeemed from {start.isoformat()} to {end.isoformat()}"
-    if start:
-        return f"can be redeemed from {start.isoformat()}"
-    return f"could be redeemed until {end.isoformat() if end else '-'}"
 
 
 # ----------------------------------------------------------------------------- checks
