@@ -443,6 +443,15 @@ def _isolated_env(tmp_path, monkeypatch, request):
     monkeypatch.setenv("NO_COLOR", "1")
     if "tui" in request.node.path.parent.parts:
         monkeypatch.setenv("SALON_LANG", "en")
+        from textual.app import App
+
+        posted = App.notify
+
+        def notify(self, message, *args, **kwargs):  # type: ignore[no-untyped-def]
+            self.__dict__.setdefault("notes_seen", []).append(message)  # read by tui_helpers.notes
+            return posted(self, message, *args, **kwargs)
+
+        monkeypatch.setattr(App, "notify", notify)
     yield
     i18n.use("en")
 

@@ -14,6 +14,13 @@ from salon_cli.services.salon.actors import Actor
 SOFIA = Actor(id=None, code="sofia", name="Sofía Ramírez", role="receptionist")
 
 
+def notes(app) -> list[str]:  # type: ignore[no-untyped-def]
+    """Every notification the app posted in this test, in order, whether or not it is still on screen: a
+    toast lives 5 seconds, and on a busy machine a test can look later than that (tests/conftest.py
+    records them)."""
+    return [str(message) for message in app.__dict__.get("notes_seen", [])]
+
+
 async def settle(pilot: Pilot) -> None:
     """Wait for the reads and changes to finish (a change answers with another read)."""
     for _ in range(4):

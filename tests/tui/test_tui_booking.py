@@ -23,7 +23,7 @@ from salon_cli.tui.widgets.client_picker import ClientPicker
 from salon_cli.tui.widgets.service_picker import ServicePicker, matches
 from salon_cli.tui.widgets.staff_picker import StaffPicker
 from salon_cli.tui.widgets.when_input import WhenInput
-from tui_helpers import SOFIA, settle, steady_cursors
+from tui_helpers import SOFIA, notes, settle, steady_cursors
 
 SIZE = (120, 40)
 XIMENA = 18  # Ximena Ibáñez Chávez
@@ -79,7 +79,7 @@ def _appointments(engine, client_id=None):
 
 
 def _notes(app) -> list[str]:
-    return [n.message for n in app._notifications]
+    return notes(app)
 
 
 def _error(app) -> str:

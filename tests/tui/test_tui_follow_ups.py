@@ -15,7 +15,7 @@ from salon_cli.services.salon import locations
 from salon_cli.services.salon.actors import Actor
 from salon_cli.tui.app import SalonApp
 from salon_cli.tui.screens.clients.follow_ups import FollowUpsScreen
-from tui_helpers import SOFIA, settle, text_of
+from tui_helpers import SOFIA, notes, settle, text_of
 
 SIZE = (120, 40)
 OWNER = Actor(id=1, code="lucia", name="Lucía", role="owner", verified=True)
@@ -103,7 +103,7 @@ def test_one_closed_at_another_desk_is_refused_in_words(demo_engine, clock):
             await pilot.press("d")
             await settle(pilot)
             assert app.is_running
-            assert any(f"follow-up {first} is already done" in str(n.message) for n in app._notifications)
+            assert any(f"follow-up {first} is already done" in n for n in notes(app))
             assert app.screen.rows == []  # read again: nothing left to do
 
     asyncio.run(scenario())

@@ -19,7 +19,7 @@ from salon_cli.services.salon.actors import SYSTEM
 from salon_cli.tui.app import SalonApp
 from salon_cli.tui.screens.book.appointment_panel import AppointmentPanel
 from salon_cli.tui.widgets.book_grid import BookGrid
-from tui_helpers import SOFIA, settle
+from tui_helpers import SOFIA, notes, settle
 
 SIZE = (120, 40)
 
@@ -128,10 +128,9 @@ def test_go_to_a_date_open_a_block_and_move_it_to_another_stylist(demo_engine):
             await pilot.press("enter")
             await settle(pilot)
             moved = _view(demo_engine, appt.id)
-            assert moved.staff == grid.grid.columns[column].code != staff[0], [n.message for n in app._notifications]
+            assert moved.staff == grid.grid.columns[column].code != staff[0], notes(app)
             assert moved.starts_at == grid.grid.at(row)
-            assert any(n.message.startswith("moved: ") for n in app._notifications), [
-                n.message for n in app._notifications]
+            assert any(n.startswith("moved: ") for n in notes(app)), notes(app)
             # picked up and put back with Escape: nothing changes
             assert grid.go_to(appt.id)
             await pilot.press("m", "left", "escape")
@@ -194,8 +193,7 @@ def test_a_no_show_marked_from_the_panel_is_reinstated_by_a_manager(demo_engine,
             await pilot.press("enter")
             await settle(pilot)
             back = _view(demo_engine, appt.id)
-            assert back.status == "booked" and back.penalty_status == "waived", [
-                n.message for n in app._notifications]
+            assert back.status == "booked" and back.penalty_status == "waived", notes(app)
 
     asyncio.run(scenario())
 
@@ -328,7 +326,7 @@ def test_enter_on_an_empty_slot_books_there_for_a_client_found_by_a_misspelt_nam
             await settle(pilot)
             await pilot.press("enter", "ctrl+s")
             await settle(pilot)
-            assert not isinstance(app.screen, BookingForm), [n.message for n in app._notifications]
+            assert not isinstance(app.screen, BookingForm), notes(app)
             with UnitOfWork(demo_engine, write=False) as uow:
                 made = [a for a in book.appointments(uow.session, location=_loc(demo_engine), start=day)
                         if a.starts_at == at and a.staff == staff[1]]

@@ -17,7 +17,7 @@ from salon_cli.services.book import views as book
 from salon_cli.services.salon import locations, policy, staff
 from salon_cli.tui.app import SalonApp
 from salon_cli.tui.screens.till.checkout import CheckoutScreen
-from tui_helpers import SOFIA, settle
+from tui_helpers import SOFIA, notes, settle
 
 
 def _set_printer(engine, printer: str) -> None:
@@ -71,7 +71,7 @@ def test_a_paid_ticket_prints_its_receipt_when_the_policy_says_print(demo_engine
             target.unlink()
             _set_printer(demo_engine, "network:127.0.0.1:9")  # nothing listens on the discard port
             screen = await pay_in_full(pilot, app, second.id)
-            told = [n.message for n in app._notifications]
+            told = notes(app)
             assert any(m.startswith("receipt not printed") for m in told), told
             with UnitOfWork(demo_engine, write=False) as uow:
                 assert uow.session.get(Sale, screen.sale.id).status == "paid"

@@ -15,7 +15,7 @@ from salon_cli.services.salon import locations
 from salon_cli.services.salon.actors import Actor
 from salon_cli.services.book.views import AppointmentView
 from salon_cli.tui.app import SalonApp
-from tui_helpers import SOFIA, settle, steady_cursors, text_of
+from tui_helpers import SOFIA, notes, settle, steady_cursors, text_of
 
 SIZE = (120, 40)
 
@@ -153,7 +153,7 @@ def test_walk_in_cancel_and_move(demo_engine, clock):
             await _type(pilot, free[0])
             await pilot.press("enter")
             await settle(pilot)
-            assert len(_booked_today(demo_engine)) == before + 1, [n.message for n in app._notifications]
+            assert len(_booked_today(demo_engine)) == before + 1, notes(app)
             walk = [a for a in _booked_today(demo_engine) if a.walk_in and a.client_id is None]
             assert walk and walk[-1].staff == free[0]
             await _cursor_to(pilot, booked[0].id)
@@ -190,7 +190,7 @@ def test_a_refusal_is_shown_and_the_app_keeps_running(demo_engine):
             await _cursor_to(pilot, done[0].id)
             await pilot.press("c")
             await settle(pilot)
-            assert any("completed" in str(n.message) for n in app._notifications)
+            assert any("completed" in n for n in notes(app))
             assert app.is_running and _status(demo_engine, done[0].id) == "completed"
 
     asyncio.run(scenario())
@@ -218,7 +218,7 @@ def test_a_read_only_database_is_said_in_words_and_the_app_keeps_running(demo_en
             await _cursor_to(pilot, booked[-1].id)
             await pilot.press("c")
             await settle(pilot)
-            said = [str(n.message) for n in app._notifications]
+            said = notes(app)
             assert f"cannot write the database {path}: it is read-only; nothing was saved (salon writes the " \
                    "file and, beside it, its -wal and -shm files: check the owner and permissions of the file " \
                    "and its folder)" in said, said

@@ -13,11 +13,11 @@ from salon_cli.services.salon.actors import SYSTEM
 from salon_cli.tui.app import SalonApp
 from salon_cli.tui.widgets.book_grid import BookGrid
 from test_tui_grid import SIZE, _book_ahead, _loc, _type, _view
-from tui_helpers import SOFIA, settle
+from tui_helpers import SOFIA, notes, settle
 
 
 def _notices(app) -> list[str]:
-    return [str(n.message) for n in app._notifications]
+    return notes(app)
 
 
 def test_cancelling_from_the_book_names_who_waits_for_the_slot(demo_engine):
