@@ -404,12 +404,11 @@ def engine(db_url, request):
     database (migrating every test's database took a second or more each)."""
     from salon_cli.db.engine import make_engine
 
-    if db_url in _AT_HEAD:
-        pass
-    elif db_url.startswith("sqlite"):
-        copy_sqlite(request.getfixturevalue("head_sqlite"), db_url)
-    else:
-        _from_template(db_url, request.getfixturevalue("head_postgres"))
+    if db_url not in _AT_HEAD:  # db_url is already at head unless the test is marked empty_database
+        if db_url.startswith("sqlite"):
+            copy_sqlite(request.getfixturevalue("head_sqlite"), db_url)
+        else:
+            _from_template(db_url, request.getfixturevalue("head_postgres"))
     eng = make_engine(db_url)
     yield eng
     eng.dispose()

@@ -17,5 +17,8 @@ def test_dies_holding_its_databases(pg_url, request):
     os._exit(1)  # no teardown, no sessionfinish: the worker is gone
 
 
-def test_the_run_goes_on():
-    assert True
+@pytest.mark.postgres
+def test_the_worker_that_replaces_it_names_its_database_for_the_same_run(pg_url):
+    """The run goes on in a new worker (the outer test counts this one passed), and what it makes carries
+    the same run's mark: the controller's sweep would find it too."""
+    assert f"_{os.environ['SALON_TEST_RUN']}_" in (make_url(pg_url).database or "")
